@@ -1,0 +1,409 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { sql } from 'kysely';
+import type { Db, Tx } from '../platform/db/db.js';
+import type { Actor } from '../platform/auth/actor.js';
+import type { Mailer } from '../platform/mail/mailer.js';
+import { buildMail } from '../platform/mail/templates.js';
+import { AppError } from '../platform/http/errors.js';
+import { Enum, EnumList, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
+import { hashPassword, hashToken, keyedHash, randomToken, verifyPassword } from '../platform/auth/secrets.js';
+import { createSession, destroyUserSessions } from '../platform/auth/sessions.js';
+import { hit, reset } from '../platform/auth/rate-limit.js';
+import { translator, isLocale, type T } from '../platform/i18n/i18n.js';
+import { DEFAULT_VISIBILITY, FIELD_VISIBILITIES, PERSPECTIVES, PROFILE_FIELDS, STATE_CODES, ageBand } from '../community/vocab.js';
+import { audit, isUniqueViolation } from '../platform/db/tx.js';
+
+/** What a command needs from its surroundings to send mail with working links. */
+export interface MailContext {
+  mailer: Mailer;
+  baseUrl: string;
+  secret: string;
+}
+
+const Email = () => Type.String({ minLength: 3, maxLength: 254, format: 'email' });
+const Password = () => Type.String({ minLength: 10, maxLength: 256 });
+const thisYear = () => new Date().getUTCFullYear();
+
+export const SignupInput = Type.Object({
+  name: RequiredText(120),
+  email: Email(),
+  password: Password(),
+  birth_year: Type.Integer({ minimum: 1900, maximum: 2100 }),
+  perspectives: Type.Optional(EnumList(PERSPECTIVES)),
+  state_code: Type.Optional(Type.Union([Enum(STATE_CODES), Type.Literal('')], { 'x-message': 'validation.choose' })),
+});
+export type SignupInput = Static<typeof SignupInput>;
+
+export const LoginInput = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 256 }) });
+
+export const ProfileInput = Type.Object({
+  name: RequiredText(120),
+  pronouns: OptionalText(40),
+  bio: OptionalText(2000),
+  state_code: Type.Optional(Type.Union([Enum(STATE_CODES), Type.Literal('')], { 'x-message': 'validation.choose' })),
+  perspectives: Type.Optional(EnumList(PERSPECTIVES)),
+  /** Comma-separated in the form; an array in the API. */
+  expertise: Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })])),
+  organizations: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 20, uniqueItems: true })),
+  locale: Type.Optional(Enum(['en', 'es'] as const)),
+  ...Object.fromEntries(PROFILE_FIELDS.map((f) => [`visibility_${f}`, Type.Optional(Enum(FIELD_VISIBILITIES))])),
+});
+export type ProfileInput = Static<typeof ProfileInput> & Record<string, unknown>;
+
+export const ChangePasswordInput = Type.Object({ current_password: Type.String({ minLength: 1, maxLength: 256 }), new_password: Password() });
+export const ChangeEmailInput = Type.Object({ password: Type.String({ minLength: 1, maxLength: 256 }), new_email: Email() });
+export const ForgotInput = Type.Object({ email: Email() });
+export const ResetInput = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Password() });
+
+const LOGIN_PER_ACCOUNT = { max: 10, windowSeconds: 15 * 60 };
+const LOGIN_PER_ADDRESS = { max: 50, windowSeconds: 15 * 60 };
+const SIGNUP_PER_ADDRESS = { max: 10, windowSeconds: 60 * 60 };
+const RESET_PER_ADDRESS = { max: 10, windowSeconds: 60 * 60 };
+const RESET_PER_ACCOUNT = { max: 3, windowSeconds: 60 * 60 };
+
+const emailKey = (email: string) => email.trim().toLowerCase();
+
+function checkPasswordStrength(password: string, email: string, name: string, t: T, field = 'password'): void {
+  const lower = password.toLowerCase();
+  const local = emailKey(email).split('@')[0] ?? '';
+  if (new Set(password).size < 4 || (local.length >= 4 && lower.includes(local)) || (name.length >= 4 && lower.includes(name.toLowerCase()))) {
+    throw new AppError('validation_failed', { fields: { [field]: t('accounts.password_weak') } });
+  }
+}
+
+async function issueEmailToken(tx: Tx | Db, userId: number, purpose: 'verify' | 'reset' | 'change_email', hours: number, newEmail?: string) {
+  const token = randomToken();
+  // A new link replaces any earlier unused one for the same purpose.
+  await tx.updateTable('email_tokens').set({ used_at: new Date() }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute();
+  await tx
+    .insertInto('email_tokens')
+    .values({ user_id: userId, purpose, token_hash: hashToken(token), new_email: newEmail ?? null, expires_at: sql<Date>`now() + make_interval(hours => ${hours})` })
+    .execute();
+  return token;
+}
+
+/** Consumes a one-time email link; undefined when it is unknown, used or expired. */
+async function consumeEmailToken(tx: Tx, token: string, purpose: 'verify' | 'reset' | 'change_email') {
+  return tx
+    .updateTable('email_tokens')
+    .set({ used_at: new Date() })
+    .where('token_hash', '=', hashToken(token))
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning(['user_id', 'new_email'])
+    .executeTakeFirst();
+}
+
+async function sendVerification(mail: MailContext, user: { email: string; name: string; locale: string }, token: string) {
+  const t = translator(isLocale(user.locale) ? user.locale : 'en');
+  await mail.mailer.send(
+    buildMail({
+      t,
+      locale: user.locale,
+      to: user.email,
+      subject: t('mail.verify.subject'),
+      greeting: t('mail.greeting', { name: user.name }),
+      paragraphs: [t('mail.verify.body'), t('mail.verify.ignore')],
+      action: { label: t('mail.verify.action'), url: `${mail.baseUrl}/verify?token=${encodeURIComponent(token)}` },
+    }),
+  );
+}
+
+export type SignupResult = { kind: 'under_age' } | { kind: 'created'; userId: number; sessionToken: string };
+
+/**
+ * Creates an account. Age screening asks only a birth year: someone who may be
+ * under 13 gets a neutral refusal and nothing they typed is kept; 13–17 become
+ * youth accounts with protective defaults (profile for signed-in members only).
+ */
+export async function signUp(db: Db, mail: MailContext, input: SignupInput, meta: { ip: string; userAgent: string; locale: string }, t: T): Promise<SignupResult> {
+  const band = ageBand(input.birth_year);
+  if (input.birth_year > thisYear()) throw new AppError('validation_failed', { fields: { birth_year: t('accounts.birth_year_future') } });
+  if (band === 'child') return { kind: 'under_age' };
+  await hit(db, `signup:ip:${keyedHash(mail.secret, meta.ip)}`, SIGNUP_PER_ADDRESS);
+  const name = clean(input.name);
+  checkPasswordStrength(input.password, input.email, name, t);
+  const passwordHash = await hashPassword(input.password);
+  const isYouth = band === 'youth';
+  const visibility = isYouth ? Object.fromEntries(PROFILE_FIELDS.map((f) => [f, 'members'])) : DEFAULT_VISIBILITY;
+  let created: { id: number; token: string; sessionToken: string };
+  try {
+    created = await db.transaction().execute(async (tx) => {
+      const user = await tx
+        .insertInto('users')
+        .values({
+          email: input.email.trim(),
+          password_hash: passwordHash,
+          name,
+          birth_year: input.birth_year,
+          is_youth: isYouth,
+          perspectives: input.perspectives ?? [],
+          state_code: input.state_code || null,
+          visibility: JSON.stringify(visibility),
+          locale: isLocale(meta.locale) ? meta.locale : 'en',
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      const token = await issueEmailToken(tx, user.id, 'verify', 48);
+      const sessionToken = await createSession(tx, user.id, meta.userAgent);
+      return { id: user.id, token, sessionToken };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_key')) throw new AppError('conflict', { fields: { email: t('accounts.email_taken') } });
+    throw err;
+  }
+  await sendVerification(mail, { email: input.email.trim(), name, locale: meta.locale }, created.token);
+  return { kind: 'created', userId: created.id, sessionToken: created.sessionToken };
+}
+
+/** Sends a fresh verification link to the signed-in person's address. */
+export async function resendVerification(db: Db, mail: MailContext, actor: Actor) {
+  if (actor.kind !== 'user') throw new AppError('unauthenticated');
+  if (actor.emailVerified) return;
+  await hit(db, `verify:user:${actor.id}`, { max: 5, windowSeconds: 3600 });
+  const token = await issueEmailToken(db, actor.id, 'verify', 48);
+  await sendVerification(mail, { email: actor.email, name: actor.name, locale: actor.locale }, token);
+}
+
+export async function verifyEmail(db: Db, token: string): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    const row = await consumeEmailToken(tx, token, 'verify');
+    if (!row) return false;
+    await tx.updateTable('users').set({ email_verified_at: new Date() }).where('id', '=', row.user_id).where('email_verified_at', 'is', null).execute();
+    return true;
+  });
+}
+
+/**
+ * Checks an email and password. Limited per account and per address (counters
+ * in PostgreSQL, shared by every app process); the answer never says whether
+ * the address has an account.
+ */
+export async function authenticate(db: Db, secret: string, email: string, password: string, ip: string): Promise<number> {
+  const accountKey = `login:acct:${keyedHash(secret, emailKey(email))}`;
+  await hit(db, `login:ip:${keyedHash(secret, ip)}`, LOGIN_PER_ADDRESS);
+  await hit(db, accountKey, LOGIN_PER_ACCOUNT);
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'password_hash', 'deactivated_at'])
+    .where(sql<string>`lower(email)`, '=', emailKey(email))
+    .executeTakeFirst();
+  const ok = await verifyPassword(user?.password_hash, password);
+  if (!user || !ok || user.deactivated_at) throw new AppError('unauthenticated', { message: 'bad credentials' });
+  await reset(db, accountKey);
+  await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', user.id).execute();
+  return user.id;
+}
+
+/** Checks the password and opens a new session (a new id at every sign-in). */
+export async function logIn(db: Db, secret: string, email: string, password: string, meta: { ip: string; userAgent: string }): Promise<{ userId: number; sessionToken: string }> {
+  const userId = await authenticate(db, secret, email, password, meta.ip);
+  return { userId, sessionToken: await createSession(db, userId, meta.userAgent) };
+}
+
+/** Same answer whether or not the address has an account; mails a one-hour link when it does. */
+export async function requestPasswordReset(db: Db, mail: MailContext, email: string, ip: string) {
+  await hit(db, `reset:ip:${keyedHash(mail.secret, ip)}`, RESET_PER_ADDRESS);
+  const user = await db
+    .selectFrom('users')
+    .select(['id', 'email', 'name', 'locale'])
+    .where(sql<string>`lower(email)`, '=', emailKey(email))
+    .where('deactivated_at', 'is', null)
+    .executeTakeFirst();
+  if (!user) return;
+  try {
+    await hit(db, `reset:acct:${user.id}`, RESET_PER_ACCOUNT);
+  } catch {
+    return; // quietly: the answer must look the same
+  }
+  const token = await issueEmailToken(db, user.id, 'reset', 1);
+  const t = translator(isLocale(user.locale) ? user.locale : 'en');
+  await mail.mailer.send(
+    buildMail({
+      t,
+      locale: user.locale,
+      to: user.email,
+      subject: t('mail.reset.subject'),
+      greeting: t('mail.greeting', { name: user.name }),
+      paragraphs: [t('mail.reset.body'), t('mail.reset.ignore')],
+      action: { label: t('mail.reset.action'), url: `${mail.baseUrl}/password/reset?token=${encodeURIComponent(token)}` },
+    }),
+  );
+}
+
+/** Sets a new password from a reset link; every session of the account ends. */
+export async function resetPassword(db: Db, token: string, password: string, t: T): Promise<number> {
+  const pending = await db
+    .selectFrom('email_tokens as e')
+    .innerJoin('users as u', 'u.id', 'e.user_id')
+    .select(['u.email', 'u.name'])
+    .where('e.token_hash', '=', hashToken(token))
+    .where('e.purpose', '=', 'reset')
+    .where('e.used_at', 'is', null)
+    .where('e.expires_at', '>', new Date())
+    .executeTakeFirst();
+  if (!pending) throw new AppError('validation_failed', { fields: { token: t('accounts.reset_link_invalid') } });
+  checkPasswordStrength(password, pending.email, pending.name, t);
+  const hash = await hashPassword(password);
+  return db.transaction().execute(async (tx) => {
+    const row = await consumeEmailToken(tx, token, 'reset');
+    if (!row) throw new AppError('validation_failed', { fields: { token: t('accounts.reset_link_invalid') } });
+    // Following the emailed link also proves the address.
+    await tx.updateTable('users').set({ password_hash: hash, updated_at: new Date(), email_verified_at: sql`coalesce(email_verified_at, now())` }).where('id', '=', row.user_id).execute();
+    await destroyUserSessions(tx, row.user_id);
+    await tx.updateTable('api_tokens').set({ revoked_at: new Date() }).where('user_id', '=', row.user_id).where('revoked_at', 'is', null).execute();
+    return row.user_id;
+  });
+}
+
+async function sendNotice(mail: MailContext, to: string, user: { name: string; locale: string }, kind: 'password_changed' | 'email_changed') {
+  const t = translator(isLocale(user.locale) ? user.locale : 'en');
+  await mail.mailer.send(
+    buildMail({
+      t,
+      locale: user.locale,
+      to,
+      subject: t(`mail.${kind}.subject`),
+      greeting: t('mail.greeting', { name: user.name }),
+      paragraphs: [t(`mail.${kind}.body`), t('mail.not_you')],
+    }),
+  );
+}
+
+/** Changes the password after checking the current one; other sessions end; a notice goes to the address. */
+export async function changePassword(db: Db, mail: MailContext, actor: Actor, current: string, next: string, t: T) {
+  if (actor.kind !== 'user') throw new AppError('unauthenticated');
+  await hit(db, `pwchange:user:${actor.id}`, { max: 10, windowSeconds: 3600 });
+  const row = await db.selectFrom('users').select(['password_hash']).where('id', '=', actor.id).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(row.password_hash, current))) throw new AppError('validation_failed', { fields: { current_password: t('accounts.password_wrong') } });
+  checkPasswordStrength(next, actor.email, actor.name, t, 'new_password');
+  const hash = await hashPassword(next);
+  const sessionToken = await db.transaction().execute(async (tx) => {
+    await tx.updateTable('users').set({ password_hash: hash, updated_at: new Date() }).where('id', '=', actor.id).execute();
+    // Every session ends; the person continues in a fresh one.
+    await destroyUserSessions(tx, actor.id);
+    return createSession(tx, actor.id);
+  });
+  await sendNotice(mail, actor.email, actor, 'password_changed');
+  return sessionToken;
+}
+
+/** Starts an address change: a link goes to the new address, a notice to the old one. */
+export async function requestEmailChange(db: Db, mail: MailContext, actor: Actor, password: string, newEmail: string, t: T) {
+  if (actor.kind !== 'user') throw new AppError('unauthenticated');
+  await hit(db, `emailchange:user:${actor.id}`, { max: 5, windowSeconds: 3600 });
+  const row = await db.selectFrom('users').select(['password_hash']).where('id', '=', actor.id).executeTakeFirstOrThrow();
+  if (!(await verifyPassword(row.password_hash, password))) throw new AppError('validation_failed', { fields: { password: t('accounts.password_wrong') } });
+  const taken = await db.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', emailKey(newEmail)).executeTakeFirst();
+  if (taken) throw new AppError('validation_failed', { fields: { new_email: t('accounts.email_taken') } });
+  const token = await issueEmailToken(db, actor.id, 'change_email', 24, newEmail.trim());
+  const mt = translator(isLocale(actor.locale) ? actor.locale : 'en');
+  await mail.mailer.send(
+    buildMail({
+      t: mt,
+      locale: actor.locale,
+      to: newEmail.trim(),
+      subject: mt('mail.change_email.subject'),
+      greeting: mt('mail.greeting', { name: actor.name }),
+      paragraphs: [mt('mail.change_email.body')],
+      action: { label: mt('mail.change_email.action'), url: `${mail.baseUrl}/settings/email/confirm?token=${encodeURIComponent(token)}` },
+    }),
+  );
+  await sendNotice(mail, actor.email, actor, 'email_changed');
+}
+
+export async function confirmEmailChange(db: Db, token: string): Promise<boolean> {
+  try {
+    return await db.transaction().execute(async (tx) => {
+      const row = await consumeEmailToken(tx, token, 'change_email');
+      if (!row?.new_email) return false;
+      await tx.updateTable('users').set({ email: row.new_email, email_verified_at: new Date(), updated_at: new Date() }).where('id', '=', row.user_id).execute();
+      return true;
+    });
+  } catch (err) {
+    if (isUniqueViolation(err, 'users_email_key')) return false;
+    throw err;
+  }
+}
+
+const splitTags = (v: string | string[] | undefined) =>
+  [...new Set((Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => clean(s).toLowerCase().slice(0, 60)).filter(Boolean))].slice(0, 20);
+
+/**
+ * Updates a profile. Youth accounts cannot make any field public: their
+ * choices are capped at "members".
+ */
+export async function updateProfile(db: Db, actor: Actor, userId: number, input: ProfileInput, t: T) {
+  if (actor.kind !== 'user' || (actor.id !== userId && actor.role !== 'admin')) throw new AppError('forbidden');
+  const target = await db.selectFrom('users').select(['is_youth', 'visibility']).where('id', '=', userId).executeTakeFirst();
+  if (!target) throw new AppError('not_found');
+  const visibility: Record<string, string> = { ...DEFAULT_VISIBILITY, ...(target.visibility ?? {}) };
+  for (const f of PROFILE_FIELDS) {
+    const v = input[`visibility_${f}`] as string | undefined;
+    if (v) visibility[f] = target.is_youth && v === 'public' ? 'members' : v;
+  }
+  if (input.organizations?.length) {
+    const found = await db.selectFrom('organizations').select('id').where('id', 'in', input.organizations).execute();
+    if (found.length !== input.organizations.length) throw new AppError('validation_failed', { fields: { organizations: t('validation.choose') } });
+  }
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('users')
+      .set({
+        name: clean(input.name),
+        pronouns: clean(input.pronouns),
+        bio: clean(input.bio),
+        state_code: input.state_code || null,
+        perspectives: input.perspectives ?? [],
+        expertise: splitTags(input.expertise),
+        visibility: JSON.stringify(visibility),
+        ...(input.locale ? { locale: input.locale } : {}),
+        updated_at: new Date(),
+      })
+      .where('id', '=', userId)
+      .execute();
+    if (input.organizations !== undefined) {
+      await tx.deleteFrom('user_organizations').where('user_id', '=', userId).where('organization_id', 'not in', input.organizations.length ? input.organizations : [0]).execute();
+      if (input.organizations.length) {
+        await tx
+          .insertInto('user_organizations')
+          .values(input.organizations.map((organization_id) => ({ user_id: userId, organization_id })))
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+    }
+    if (actor.id !== userId) await audit(tx, actor.id, 'person.update', { type: 'user', id: userId });
+  });
+}
+
+export async function setLocale(db: Db, actor: Actor, locale: 'en' | 'es') {
+  if (actor.kind === 'user') await db.updateTable('users').set({ locale }).where('id', '=', actor.id).execute();
+}
+
+/**
+ * Creates an account directly (CLI `create-admin`, imports, demo data), with
+ * the email already verified. Not for sign-up: it skips age screening.
+ */
+export async function createAccount(
+  db: Db | Tx,
+  input: { email: string; password?: string; name: string; role?: 'member' | 'facilitator' | 'admin'; perspectives?: string[]; state_code?: string | null; is_youth?: boolean },
+) {
+  const hash = input.password ? await hashPassword(input.password) : null;
+  const row = await db
+    .insertInto('users')
+    .values({
+      email: input.email,
+      password_hash: hash,
+      name: input.name,
+      role: input.role ?? 'member',
+      perspectives: input.perspectives ?? [],
+      state_code: input.state_code ?? null,
+      is_youth: input.is_youth ?? false,
+      visibility: JSON.stringify(input.is_youth ? Object.fromEntries(PROFILE_FIELDS.map((f) => [f, 'members'])) : DEFAULT_VISIBILITY),
+      email_verified_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}

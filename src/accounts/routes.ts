@@ -1,0 +1,407 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h } from 'preact';
+import {
+  ChangeEmailInput,
+  ChangePasswordInput,
+  ForgotInput,
+  LoginInput,
+  ProfileInput,
+  ResetInput,
+  SignupInput,
+  authenticate,
+  changePassword,
+  confirmEmailChange,
+  logIn,
+  requestEmailChange,
+  requestPasswordReset,
+  resendVerification,
+  resetPassword,
+  setLocale,
+  signUp,
+  updateProfile,
+  verifyEmail,
+  type MailContext,
+} from './commands.js';
+import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
+import { ForgotView, LoginView, ResetView, SettingsView, SignupView, UnderAgeView, type SettingsData } from './views.js';
+import { clearSessionCookie, renderFor, safeNext, setFlash, setSessionCookie } from '../platform/http/request-context.js';
+import { submitForm } from '../platform/http/forms.js';
+import { emptyForm, type FormState } from '../platform/views/forms.js';
+import { AppError } from '../platform/http/errors.js';
+import { destroySession } from '../platform/auth/sessions.js';
+import { errorResponses } from '../platform/http/schema-helpers.js';
+import { isLocale } from '../platform/i18n/i18n.js';
+import { LANG_COOKIE } from '../app.js';
+import { PROFILE_FIELDS, DEFAULT_VISIBILITY } from '../community/vocab.js';
+import { presentPerson, getPerson, organizationsOf } from '../community/queries.js';
+import { groupsOfPerson } from '../groups/queries.js';
+import { PersonSchema } from '../community/schemas.js';
+
+function requireUser(request: FastifyRequest) {
+  if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+  return request.actor;
+}
+
+/** Sign-up, sign-in, email links, password reset, settings and personal API tokens. */
+export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, config } = app.deps;
+  const mail = (): MailContext => ({ mailer: app.deps.mailer, baseUrl: config.baseUrl, secret: config.sessionSecret });
+  const meta = (request: FastifyRequest) => ({ ip: request.ip, userAgent: String(request.headers['user-agent'] ?? ''), locale: request.locale });
+
+  // ---- sign up -------------------------------------------------------------
+  const signupPage = (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200) =>
+    renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.signup_title'), hasErrors: status >= 400, children: h(SignupView, { ctx, form }) }), status);
+
+  app.get('/signup', async (request, reply) => {
+    if (request.actor.kind === 'user') return reply.redirect('/');
+    return signupPage(request, reply, emptyForm());
+  });
+  app.post('/signup', async (request, reply) =>
+    submitForm({
+      schema: SignupInput,
+      request,
+      reply,
+      render: (form, status) => signupPage(request, reply, form, status),
+      run: async (input) => {
+        const result = await signUp(db, mail(), input, meta(request), request.t);
+        if (result.kind === 'under_age') {
+          // Neutral refusal: nothing typed is stored or echoed back.
+          return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.under_age_title'), children: h(UnderAgeView, { ctx }) }), 403);
+        }
+        setSessionCookie(reply, config.secure, result.sessionToken);
+        setFlash(reply, { kind: 'success', message: request.t('accounts.signed_up') });
+        return reply.redirect('/settings', 303);
+      },
+    }),
+  );
+
+  // ---- log in / out ----------------------------------------------------------
+  const loginPage = (request: FastifyRequest, reply: FastifyReply, form: FormState, next: string, status = 200) =>
+    renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.login_title'), hasErrors: status >= 400, children: h(LoginView, { ctx, form, next }) }), status);
+
+  app.get('/login', async (request, reply) => {
+    const next = safeNext((request.query as Record<string, unknown>).next);
+    if (request.actor.kind === 'user') return reply.redirect(next);
+    return loginPage(request, reply, emptyForm(), next);
+  });
+  app.post('/login', async (request, reply) => {
+    const next = safeNext((request.body as Record<string, unknown> | undefined)?.next);
+    return submitForm({
+      schema: LoginInput,
+      request,
+      reply,
+      render: (form, status) => loginPage(request, reply, form, next, status),
+      run: async ({ email, password }) => {
+        try {
+          const { sessionToken } = await logIn(db, config.sessionSecret, email, password, meta(request));
+          setSessionCookie(reply, config.secure, sessionToken);
+          return reply.redirect(next, 303);
+        } catch (err) {
+          if (err instanceof AppError && err.code === 'unauthenticated') {
+            throw new AppError('unauthenticated', { fields: { _: request.t('accounts.login_failed') } });
+          }
+          throw err;
+        }
+      },
+    });
+  });
+  app.post('/logout', async (request, reply) => {
+    if (request.sessionToken) await destroySession(db, request.sessionToken);
+    clearSessionCookie(reply, config.secure);
+    setFlash(reply, { kind: 'info', message: request.t('accounts.signed_out') });
+    return reply.redirect('/', 303);
+  });
+
+  // ---- email verification ------------------------------------------------------
+  app.get('/verify', { schema: { querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
+    const ok = request.query.token ? await verifyEmail(db, request.query.token) : false;
+    setFlash(reply, ok ? { kind: 'success', message: request.t('accounts.verified') } : { kind: 'error', message: request.t('accounts.verify_link_invalid') });
+    return reply.redirect(request.actor.kind === 'user' ? '/settings' : '/login', 303);
+  });
+  app.post('/verify/resend', async (request, reply) => {
+    await resendVerification(db, mail(), requireUser(request));
+    setFlash(reply, { kind: 'info', message: request.t('accounts.verification_sent') });
+    return reply.redirect('/settings', 303);
+  });
+
+  // ---- password reset ------------------------------------------------------------
+  const forgotPage = (request: FastifyRequest, reply: FastifyReply, form: FormState, sent: boolean, status = 200) =>
+    renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.forgot_title'), hasErrors: status >= 400, children: h(ForgotView, { ctx, form, sent }) }), status);
+  app.get('/password/forgot', async (request, reply) => forgotPage(request, reply, emptyForm(), false));
+  app.post('/password/forgot', async (request, reply) =>
+    submitForm({
+      schema: ForgotInput,
+      request,
+      reply,
+      render: (form, status) => forgotPage(request, reply, form, false, status),
+      run: async ({ email }) => {
+        await requestPasswordReset(db, mail(), email, request.ip);
+        return forgotPage(request, reply, emptyForm(), true);
+      },
+    }),
+  );
+  const resetPage = (request: FastifyRequest, reply: FastifyReply, form: FormState, token: string, status = 200) =>
+    renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.reset_title'), hasErrors: status >= 400, children: h(ResetView, { ctx, form, token }) }), status);
+  app.get('/password/reset', { schema: { querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) =>
+    resetPage(request, reply, emptyForm(), request.query.token ?? ''),
+  );
+  app.post('/password/reset', async (request, reply) => {
+    const token = String((request.body as Record<string, unknown> | undefined)?.token ?? '');
+    return submitForm({
+      schema: ResetInput,
+      request,
+      reply,
+      render: (form, status) => resetPage(request, reply, form, token, status),
+      run: async (input) => {
+        await resetPassword(db, input.token, input.password, request.t);
+        clearSessionCookie(reply, config.secure);
+        setFlash(reply, { kind: 'success', message: request.t('accounts.password_reset_done') });
+        return reply.redirect('/login', 303);
+      },
+    });
+  });
+
+  // ---- settings ------------------------------------------------------------------------
+  async function settingsData(userId: number, newToken?: string): Promise<SettingsData & { profileValues: Record<string, unknown> }> {
+    const user = await db.selectFrom('users').selectAll().where('id', '=', userId).executeTakeFirstOrThrow();
+    const [orgs, mine, tokens] = await Promise.all([
+      db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
+      db.selectFrom('user_organizations').select('organization_id').where('user_id', '=', userId).execute(),
+      listApiTokens(db, userId),
+    ]);
+    const vis = { ...DEFAULT_VISIBILITY, ...(user.visibility ?? {}) };
+    return {
+      email: user.email,
+      emailVerified: user.email_verified_at !== null,
+      isYouth: user.is_youth,
+      organizations: orgs,
+      tokens,
+      newToken,
+      profileValues: {
+        name: user.name,
+        pronouns: user.pronouns,
+        bio: user.bio,
+        state_code: user.state_code ?? '',
+        perspectives: user.perspectives,
+        expertise: user.expertise.join(', '),
+        organizations: mine.map((m) => String(m.organization_id)),
+        locale: user.locale,
+        ...Object.fromEntries(PROFILE_FIELDS.map((f) => [`visibility_${f}`, vis[f]])),
+      },
+    };
+  }
+
+  async function settingsPage(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    forms: { profile?: FormState; password?: FormState; email?: FormState; tokenForm?: FormState; newToken?: string } = {},
+    status = 200,
+  ) {
+    const actor = requireUser(request);
+    const data = await settingsData(actor.id, forms.newToken);
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('settings.title'),
+        hasErrors: status >= 400,
+        children: h(SettingsView, {
+          ctx,
+          data,
+          profile: forms.profile ?? emptyForm(data.profileValues),
+          password: forms.password ?? emptyForm(),
+          email: forms.email ?? emptyForm(),
+          tokenForm: forms.tokenForm ?? emptyForm(),
+        }),
+      }),
+      status,
+    );
+  }
+
+  app.get('/settings', async (request, reply) => {
+    if (request.actor.kind !== 'user') return reply.redirect('/login?next=%2Fsettings');
+    return settingsPage(request, reply);
+  });
+  app.post('/settings/profile', async (request, reply) => {
+    const actor = requireUser(request);
+    return submitForm({
+      schema: ProfileInput,
+      request,
+      reply,
+      // An unchecked box list sends nothing: an empty list, not "unchanged".
+      prepare: (v) => ({ perspectives: [], organizations: [], ...v }),
+      render: (form, status) => settingsPage(request, reply, { profile: form }, status),
+      run: async (input) => {
+        await updateProfile(db, actor, actor.id, input, request.t);
+        if (input.locale) reply.setCookie(LANG_COOKIE, input.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
+        setFlash(reply, { kind: 'success', message: request.t('settings.profile_saved') });
+        return reply.redirect('/settings', 303);
+      },
+    });
+  });
+  app.post('/settings/password', async (request, reply) => {
+    const actor = requireUser(request);
+    return submitForm({
+      schema: ChangePasswordInput,
+      request,
+      reply,
+      render: (form, status) => settingsPage(request, reply, { password: form }, status),
+      run: async (input) => {
+        const token = await changePassword(db, mail(), actor, input.current_password, input.new_password, request.t);
+        setSessionCookie(reply, config.secure, token);
+        setFlash(reply, { kind: 'success', message: request.t('settings.password_changed') });
+        return reply.redirect('/settings', 303);
+      },
+    });
+  });
+  app.post('/settings/email', async (request, reply) => {
+    const actor = requireUser(request);
+    return submitForm({
+      schema: ChangeEmailInput,
+      request,
+      reply,
+      render: (form, status) => settingsPage(request, reply, { email: form }, status),
+      run: async (input) => {
+        await requestEmailChange(db, mail(), actor, input.password, input.new_email, request.t);
+        setFlash(reply, { kind: 'info', message: request.t('settings.email_link_sent', { email: input.new_email }) });
+        return reply.redirect('/settings', 303);
+      },
+    });
+  });
+  app.get('/settings/email/confirm', { schema: { querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
+    const ok = request.query.token ? await confirmEmailChange(db, request.query.token) : false;
+    setFlash(reply, ok ? { kind: 'success', message: request.t('settings.email_changed') } : { kind: 'error', message: request.t('accounts.verify_link_invalid') });
+    return reply.redirect(request.actor.kind === 'user' ? '/settings' : '/login', 303);
+  });
+  app.post('/settings/tokens', async (request, reply) => {
+    const actor = requireUser(request);
+    return submitForm({
+      schema: Type.Object({ name: Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' }) }),
+      request,
+      reply,
+      render: (form, status) => settingsPage(request, reply, { tokenForm: form }, status),
+      run: async ({ name }) => {
+        const { token } = await createApiToken(db, actor.id, name.trim());
+        // Shown once, on this response only: never stored or put in a redirect.
+        return settingsPage(request, reply, { newToken: token }, 201);
+      },
+    });
+  });
+  app.post('/settings/tokens/:id/revoke', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } }, async (request, reply) => {
+    const actor = requireUser(request);
+    if (!(await revokeApiToken(db, actor.id, request.params.id))) throw new AppError('not_found');
+    setFlash(reply, { kind: 'success', message: request.t('settings.token_revoked') });
+    return reply.redirect('/settings#tokens', 303);
+  });
+
+  // The language switch is a link on every page (it must work for visitors
+  // without a session or a form token); it only sets a display preference.
+  app.get('/language/:locale', { schema: { params: Type.Object({ locale: Type.String({ maxLength: 5 }) }), querystring: Type.Object({ next: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (request, reply) => {
+    const { locale } = request.params;
+    if (!isLocale(locale)) throw new AppError('not_found');
+    reply.setCookie(LANG_COOKIE, locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
+    await setLocale(db, request.actor, locale);
+    return reply.redirect(safeNext(request.query.next), 303);
+  });
+
+  // ---- JSON API ------------------------------------------------------------------------------
+  const TokenCreated = Type.Object({ token: Type.String(), id: Type.Integer() });
+  const TokenInfo = Type.Object({
+    id: Type.Integer(),
+    name: Type.String(),
+    prefix: Type.String(),
+    created_at: Type.String({ format: 'date-time' }),
+    last_used_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  });
+
+  app.post(
+    '/api/v1/tokens',
+    {
+      config: { csrf: false },
+      schema: {
+        tags: ['accounts'],
+        summary: 'Create a personal API token from an email and password',
+        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }), name: Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 201: TokenCreated, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { email, password, name } = request.body;
+      const userId = await authenticate(db, config.sessionSecret, email, password, request.ip);
+      const created = await createApiToken(db, userId, name?.trim() || 'API');
+      return reply.code(201).send({ token: created.token, id: created.id });
+    },
+  );
+  app.get(
+    '/api/v1/tokens',
+    { schema: { tags: ['accounts'], summary: 'List your live API tokens', security: [{ bearer: [] }], response: { 200: Type.Object({ tokens: Type.Array(TokenInfo) }), ...errorResponses(401) } } },
+    async (request) => ({
+      tokens: (await listApiTokens(db, requireUser(request).id)).map((tk) => ({ ...tk, created_at: tk.created_at.toISOString(), last_used_at: tk.last_used_at?.toISOString() ?? null })),
+    }),
+  );
+  app.delete(
+    '/api/v1/tokens/:id',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Revoke one of your API tokens',
+        security: [{ bearer: [] }],
+        params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        response: { 204: Type.Null(), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await revokeApiToken(db, requireUser(request).id, request.params.id))) throw new AppError('not_found');
+      return reply.code(204).send(null);
+    },
+  );
+
+  const Me = Type.Composite([
+    PersonSchema,
+    Type.Object({
+      email: Type.String(),
+      email_verified: Type.Boolean(),
+      is_youth: Type.Boolean(),
+      locale: Type.String(),
+      groups: Type.Array(Type.Object({ slug: Type.String(), name: Type.String(), role: Type.String() })),
+    }),
+  ]);
+  app.get(
+    '/api/v1/me',
+    { schema: { tags: ['accounts'], summary: 'The signed-in person', security: [{ bearer: [] }], response: { 200: Me, ...errorResponses(401) } } },
+    async (request) => {
+      const actor = requireUser(request);
+      const person = (await getPerson(db, actor.id))!;
+      const orgs = (await organizationsOf(db, [actor.id])).get(actor.id) ?? [];
+      const groups = await groupsOfPerson(db, actor, actor.id);
+      return {
+        ...presentPerson(actor, person, orgs),
+        email: actor.email,
+        email_verified: actor.emailVerified,
+        is_youth: actor.isYouth,
+        locale: actor.locale,
+        groups: groups.map((g) => ({ slug: g.slug, name: g.name, role: g.role })),
+      };
+    },
+  );
+  app.patch(
+    '/api/v1/me',
+    {
+      schema: {
+        tags: ['accounts'],
+        summary: 'Update your profile',
+        security: [{ bearer: [] }],
+        body: ProfileInput,
+        response: { 204: Type.Null(), ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireUser(request);
+      await updateProfile(db, actor, actor.id, request.body as never, request.t);
+      return reply.code(204).send(null);
+    },
+  );
+};

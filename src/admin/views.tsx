@@ -1,0 +1,346 @@
+import type { PageContext } from '../platform/views/context.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { LEVELS, ORG_KINDS, SITE_ROLES, STATE_STATUSES, STATES } from '../community/vocab.js';
+import { stateOptions } from '../accounts/views.js';
+
+export function AdminHome({ ctx, audit }: { ctx: PageContext; audit: { id: number; actor: string | null; action: string; subject_type: string; subject_id: string | null; created_at: Date }[] }) {
+  const { t, fmt } = ctx;
+  const links = [
+    ['/admin/community', t('admin.community')],
+    ['/admin/organizations', t('admin.organizations')],
+    ['/admin/states', t('admin.states')],
+    ['/admin/groups', t('admin.groups')],
+    ['/admin/people', t('admin.people')],
+  ] as const;
+  return (
+    <>
+      <ul class="usa-list">
+        {links.map(([href, label]) => (
+          <li>
+            <a class="usa-link" href={href}>
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+      <h2>{t('admin.recent_actions')}</h2>
+      {audit.length === 0 ? (
+        <p class="usa-hint">{t('admin.no_actions')}</p>
+      ) : (
+        <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+          <caption class="usa-sr-only">{t('admin.recent_actions')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('admin.when')}</th>
+              <th scope="col">{t('admin.who')}</th>
+              <th scope="col">{t('admin.action')}</th>
+              <th scope="col">{t('admin.subject')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {audit.map((a) => (
+              <tr>
+                <td data-label={t('admin.when')}>{fmt.dateTime(a.created_at)}</td>
+                <td data-label={t('admin.who')}>{a.actor ?? '—'}</td>
+                <td data-label={t('admin.action')}>
+                  <code>{a.action}</code>
+                </td>
+                <td data-label={t('admin.subject')}>
+                  {a.subject_type} {a.subject_id}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+export function CommunityForm({ ctx, form }: { ctx: PageContext; form: FormState }) {
+  const { t } = ctx;
+  const labels = {
+    name: t('admin.community_name'),
+    short_name: t('admin.community_short_name'),
+    mission: t('admin.community_mission'),
+    shared_agenda: t('admin.community_agenda'),
+    reach_goal: t('admin.community_goal'),
+    website: t('orgs.website'),
+  };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action="/admin/community" label={t('admin.community')}>
+        <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
+        <TextField ctx={ctx} form={form} name="short_name" label={labels.short_name} maxLength={60} />
+        <TextArea ctx={ctx} form={form} name="mission" label={labels.mission} rows={6} />
+        <TextArea ctx={ctx} form={form} name="shared_agenda" label={labels.shared_agenda} rows={8} />
+        <TextField ctx={ctx} form={form} name="reach_goal" label={labels.reach_goal} inputMode="numeric" width="md" required />
+        <TextField ctx={ctx} form={form} name="website" type="url" label={labels.website} />
+        <Submit label={t('common.save')} />
+      </Form>
+    </>
+  );
+}
+
+export function OrgAdminList({ ctx, orgs }: { ctx: PageContext; orgs: { id: number; slug: string; name: string; kind: string; level: string }[] }) {
+  const { t } = ctx;
+  return (
+    <>
+      <p>
+        <a class="usa-button" href="/admin/organizations/new">
+          {t('admin.new_organization')}
+        </a>
+      </p>
+      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+        <caption class="usa-sr-only">{t('admin.organizations')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('orgs.name')}</th>
+            <th scope="col">{t('orgs.kind')}</th>
+            <th scope="col">{t('orgs.level')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {orgs.map((o) => (
+            <tr>
+              <th scope="row" data-label={t('orgs.name')}>
+                <a class="usa-link" href={`/admin/organizations/${o.id}`}>
+                  {o.name}
+                </a>
+              </th>
+              <td data-label={t('orgs.kind')}>{t(`org_kind.${o.kind}`)}</td>
+              <td data-label={t('orgs.level')}>{t(`level.${o.level}`)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function OrgForm({ ctx, form, action, deleteAction, idempotencyKey }: { ctx: PageContext; form: FormState; action: string; deleteAction?: string; idempotencyKey?: string }) {
+  const { t } = ctx;
+  const labels = {
+    name: t('orgs.name'),
+    slug: t('groups.field_slug'),
+    short_name: t('groups.field_short_name'),
+    kind: t('orgs.kind'),
+    level: t('orgs.level'),
+    website: t('orgs.website'),
+    states: t('orgs.states'),
+    description: t('orgs.description'),
+  };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={t('admin.organizations')}>
+        <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
+        <TextField ctx={ctx} form={form} name="slug" label={labels.slug} hint={t('groups.slug_hint')} required maxLength={80} />
+        <TextField ctx={ctx} form={form} name="short_name" label={labels.short_name} maxLength={40} width="md" />
+        <Select ctx={ctx} form={form} name="kind" label={labels.kind} options={ORG_KINDS.map((k) => ({ value: k, label: t(`org_kind.${k}`) }))} required />
+        <Select ctx={ctx} form={form} name="level" label={labels.level} options={LEVELS.map((k) => ({ value: k, label: t(`level.${k}`) }))} required />
+        <TextField ctx={ctx} form={form} name="website" type="url" label={labels.website} hint={t('orgs.website_hint')} />
+        <ChoiceGroup ctx={ctx} form={form} name="states" label={labels.states} options={stateOptions()} multiple columns />
+        <TextArea ctx={ctx} form={form} name="description" label={labels.description} rows={6} />
+        <Submit label={t('common.save')} />
+      </Form>
+      {deleteAction && (
+        <div class="margin-top-4">
+          <ButtonForm ctx={ctx} action={deleteAction} label={t('admin.delete_organization')} variant="secondary" />
+        </div>
+      )}
+    </>
+  );
+}
+
+export function StateAdminList({ ctx, states }: { ctx: PageContext; states: { id: number; state_code: string; name: string; status: string }[] }) {
+  const { t } = ctx;
+  return (
+    <>
+      <p>
+        <a class="usa-button" href="/admin/states/new">
+          {t('admin.new_state')}
+        </a>
+      </p>
+      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+        <caption class="usa-sr-only">{t('admin.states')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('states.state')}</th>
+            <th scope="col">{t('states.initiative')}</th>
+            <th scope="col">{t('states.status')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {states.map((s) => (
+            <tr>
+              <th scope="row" data-label={t('states.state')}>
+                {STATES[s.state_code] ?? s.state_code}
+              </th>
+              <td data-label={t('states.initiative')}>
+                <a class="usa-link" href={`/admin/states/${s.id}`}>
+                  {s.name}
+                </a>
+              </td>
+              <td data-label={t('states.status')}>{t(`state_status.${s.status}`)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function StateForm({ ctx, form, action, agencies }: { ctx: PageContext; form: FormState; action: string; agencies: { id: number; name: string }[] }) {
+  const { t } = ctx;
+  const labels = {
+    state_code: t('states.state'),
+    name: t('states.initiative'),
+    status: t('states.status'),
+    description: t('orgs.description'),
+    education_agency_id: t('states.education_agency'),
+    mental_health_agency_id: t('states.mental_health_agency'),
+  };
+  const agencyOptions = agencies.map((a) => ({ value: String(a.id), label: a.name }));
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} label={t('admin.states')}>
+        <Select ctx={ctx} form={form} name="state_code" label={labels.state_code} options={stateOptions()} emptyLabel={t('forms.choose')} required />
+        <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
+        <Select ctx={ctx} form={form} name="status" label={labels.status} options={STATE_STATUSES.map((s) => ({ value: s, label: t(`state_status.${s}`) }))} required />
+        <Select ctx={ctx} form={form} name="education_agency_id" label={labels.education_agency_id} options={agencyOptions} emptyLabel={t('forms.choose_optional')} />
+        <Select ctx={ctx} form={form} name="mental_health_agency_id" label={labels.mental_health_agency_id} options={agencyOptions} emptyLabel={t('forms.choose_optional')} />
+        <TextArea ctx={ctx} form={form} name="description" label={labels.description} rows={6} />
+        <Submit label={t('common.save')} />
+      </Form>
+    </>
+  );
+}
+
+export function GroupAdminList({ ctx, groups }: { ctx: PageContext; groups: { slug: string; name: string; visibility: string; join_policy: string; member_count: number; archived_at: Date | null }[] }) {
+  const { t, fmt } = ctx;
+  return (
+    <>
+      <p>
+        <a class="usa-button" href="/groups/new">
+          {t('groups.new')}
+        </a>
+      </p>
+      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+        <caption class="usa-sr-only">{t('admin.groups')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('groups.field_name')}</th>
+            <th scope="col">{t('groups.field_visibility')}</th>
+            <th scope="col">{t('groups.field_join_policy')}</th>
+            <th scope="col">{t('groups.members')}</th>
+            <th scope="col">{t('common.actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {groups.map((g) => (
+            <tr>
+              <th scope="row" data-label={t('groups.field_name')}>
+                <a class="usa-link" href={`/groups/${g.slug}`}>
+                  {g.name}
+                </a>
+                {g.archived_at && <span class="usa-tag margin-left-1">{t('groups.archived')}</span>}
+              </th>
+              <td data-label={t('groups.field_visibility')}>{t(`visibility_group.${g.visibility}`)}</td>
+              <td data-label={t('groups.field_join_policy')}>{t(`join_policy.${g.join_policy}`)}</td>
+              <td data-label={t('groups.members')}>{fmt.number(g.member_count)}</td>
+              <td data-label={t('common.actions')}>
+                <a class="usa-link margin-right-1" href={`/groups/${g.slug}/edit`}>
+                  {t('groups.edit')}
+                  <span class="usa-sr-only">: {g.name}</span>
+                </a>
+                <ButtonForm ctx={ctx} action={`/admin/groups/${g.slug}/archive`} hidden={{ archived: g.archived_at ? 'false' : 'true' }} label={g.archived_at ? t('admin.unarchive', { name: g.name }) : t('admin.archive', { name: g.name })} variant="outline" />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function PeopleAdmin({ ctx, people, q, canSetRole }: { ctx: PageContext; people: { id: number; name: string; email: string; role: string; is_youth: boolean; hidden: boolean; deactivated_at: Date | null; email_verified_at: Date | null }[]; q: string; canSetRole: boolean }) {
+  const { t } = ctx;
+  return (
+    <>
+      <form method="get" action="/admin/people" class="usa-search usa-search--small margin-bottom-3" role="search" aria-label={t('admin.search_people')}>
+        <label class="usa-label" for="people-q">
+          {t('admin.search_people')}
+        </label>
+        <div class="display-flex">
+          <input class="usa-input" id="people-q" name="q" type="search" value={q} />
+          <button class="usa-button" type="submit">
+            {t('common.search')}
+          </button>
+        </div>
+      </form>
+      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+        <caption class="usa-sr-only">{t('admin.people')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('accounts.name')}</th>
+            <th scope="col">{t('accounts.email')}</th>
+            <th scope="col">{t('admin.role')}</th>
+            <th scope="col">{t('admin.status')}</th>
+            <th scope="col">{t('common.actions')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {people.map((p) => (
+            <tr>
+              <th scope="row" data-label={t('accounts.name')}>
+                <a class="usa-link" href={`/people/${p.id}`}>
+                  {p.name}
+                </a>
+              </th>
+              <td data-label={t('accounts.email')}>{p.email}</td>
+              <td data-label={t('admin.role')}>
+                {canSetRole ? (
+                  <form method="post" action={`/admin/people/${p.id}`} class="convene-inline-form">
+                    <input type="hidden" name="_csrf" value={ctx.csrf()} />
+                    <label class="usa-sr-only" for={`role-${p.id}`}>
+                      {t('admin.role_for', { name: p.name })}
+                    </label>
+                    <select class="usa-select convene-select-sm" id={`role-${p.id}`} name="role">
+                      {SITE_ROLES.map((r) => (
+                        <option value={r} selected={r === p.role}>
+                          {t(`site_role.${r}`)}
+                        </option>
+                      ))}
+                    </select>
+                    <button class="usa-button usa-button--outline" type="submit">
+                      {t('common.save')}
+                      <span class="usa-sr-only">: {p.name}</span>
+                    </button>
+                  </form>
+                ) : (
+                  t(`site_role.${p.role}`)
+                )}
+              </td>
+              <td data-label={t('admin.status')}>
+                {[p.is_youth && t('admin.youth'), p.hidden && t('admin.hidden'), p.deactivated_at && t('admin.deactivated'), !p.email_verified_at && t('admin.unverified')].filter(Boolean).join(', ') || t('admin.active')}
+              </td>
+              <td data-label={t('common.actions')}>
+                <ButtonForm ctx={ctx} action={`/admin/people/${p.id}`} hidden={{ hidden: p.hidden ? 'false' : 'true' }} label={p.hidden ? t('admin.unhide', { name: p.name }) : t('admin.hide', { name: p.name })} variant="outline" />
+                <ButtonForm
+                  ctx={ctx}
+                  action={`/admin/people/${p.id}`}
+                  hidden={{ deactivated: p.deactivated_at ? 'false' : 'true' }}
+                  label={p.deactivated_at ? t('admin.reactivate', { name: p.name }) : t('admin.deactivate', { name: p.name })}
+                  variant="secondary"
+                />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}

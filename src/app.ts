@@ -1,0 +1,197 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify, { type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import csrf from '@fastify/csrf-protection';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './platform/config.js';
+import type { Db, Engine } from './platform/db/db.js';
+import type { Mailer } from './platform/mail/mailer.js';
+import { ANONYMOUS, loadActor } from './platform/auth/actor.js';
+import { resolveSession, sessionCookieName } from './platform/auth/sessions.js';
+import { resolveApiToken } from './accounts/tokens.js';
+import { isLocale, negotiate, translator, type Locale } from './platform/i18n/i18n.js';
+import { AJV_OPTIONS } from './platform/http/validation.js';
+import { checkQuery, registerParsers } from './platform/http/parsers.js';
+import { installErrorHandling } from './platform/http/error-handler.js';
+import { CommunityCache } from './community/queries.js';
+import { healthRoutes } from './platform/http/health.js';
+import { accountRoutes } from './accounts/routes.js';
+import { communityRoutes } from './community/routes.js';
+import { groupRoutes } from './groups/routes.js';
+import { adminRoutes } from './admin/routes.js';
+import { AppError } from './platform/http/errors.js';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  engine: Engine;
+  mailer: Mailer;
+  /** Pino options or false to silence (tests). */
+  logger?: boolean | Record<string, unknown>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    deps: AppDeps;
+    community: CommunityCache;
+  }
+}
+
+export type App = FastifyInstance;
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes('/dist/') ? '../..' : '..');
+export const LANG_COOKIE = 'convene_lang';
+
+/** Query parameters that carry secrets; they never reach the logs. */
+const SECRET_PARAMS = /([?&](?:token|code|state)=)[^&]*/g;
+
+/** Builds the Fastify application around its dependencies; does not listen. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    logger:
+      deps.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            // Requests are logged as method and path only: no addresses, cookies, tokens or bodies.
+            serializers: {
+              req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url.replace(SECRET_PARAMS, '$1[redacted]') }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+            ...(typeof deps.logger === 'object' ? deps.logger : {}),
+          },
+    bodyLimit: 256 * 1024,
+    trustProxy: false,
+    ajv: { customOptions: AJV_OPTIONS },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('deps', deps);
+  app.decorate('community', new CommunityCache(deps.db));
+  // Reference-typed decorations start as null and are set first thing in onRequest.
+  app.decorateRequest('actor', null as never);
+  app.decorateRequest('locale', 'en');
+  app.decorateRequest('t', null as never);
+  app.decorateRequest('sessionToken', undefined);
+
+  registerParsers(app);
+  installErrorHandling(app);
+
+  await app.register(cookie, { secret: config.sessionSecret, hook: 'onRequest' });
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        objectSrc: ["'none'"],
+        ...(config.secure ? { upgradeInsecureRequests: [] } : {}),
+      },
+    },
+    strictTransportSecurity: config.secure ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(csrf, {
+    sessionPlugin: '@fastify/cookie',
+    cookieKey: config.secure ? '__Host-convene_csrf' : 'convene_csrf',
+    cookieOpts: { path: '/', sameSite: 'lax', httpOnly: true, signed: true, secure: config.secure },
+  });
+
+  // Who is asking, and in which language: every request gets an actor (anonymous by default).
+  app.addHook('onRequest', async (request, reply) => {
+    request.actor = ANONYMOUS;
+    request.t = translator('en');
+    checkQuery(request.url);
+    if (request.url.startsWith('/assets/')) return;
+    const auth = request.headers.authorization;
+    if (auth !== undefined) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+      const userId = m ? await resolveApiToken(deps.db, m[1]!) : undefined;
+      if (!userId) throw new AppError('unauthenticated');
+      request.actor = await loadActor(deps.db, userId, 'token');
+    } else {
+      const raw = request.cookies[sessionCookieName(config.secure)];
+      const un = raw ? request.unsignCookie(raw) : undefined;
+      if (un?.valid && un.value) {
+        const userId = await resolveSession(deps.db, un.value);
+        if (userId) {
+          request.actor = await loadActor(deps.db, userId, 'session');
+          if (request.actor.kind === 'user') request.sessionToken = un.value;
+        }
+        if (!request.sessionToken) reply.clearCookie(sessionCookieName(config.secure), { path: '/' });
+      }
+    }
+    const cookieLang = request.cookies[LANG_COOKIE];
+    const locale: Locale =
+      request.actor.kind === 'user' && isLocale(request.actor.locale)
+        ? request.actor.locale
+        : isLocale(cookieLang)
+          ? cookieLang
+          : negotiate(request.headers['accept-language']);
+    request.locale = locale;
+    request.t = translator(locale);
+    reply.header('content-language', locale);
+    reply.header('vary', 'Cookie, Accept-Language');
+  });
+
+  // CSRF: every state-changing request from a browser carries the form's token.
+  // API calls authenticated by bearer token carry no ambient credential, so need none;
+  // neither do anonymous API calls, which any write then refuses with 401.
+  app.addHook('preHandler', (request, reply, done) => {
+    const method = request.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return done();
+    if (request.routeOptions.config && (request.routeOptions.config as { csrf?: boolean }).csrf === false) return done();
+    if (request.actor.kind === 'user' && request.actor.via === 'token') return done();
+    if (request.url.startsWith('/api/') && !request.sessionToken) return done();
+    app.csrfProtection(request, reply, done);
+  });
+
+  await app.register(fastifyStatic, {
+    root: path.join(ROOT, 'node_modules/@uswds/uswds/dist'),
+    prefix: '/assets/uswds/',
+    maxAge: '7d',
+    immutable: true,
+    decorateReply: false,
+  });
+  await app.register(fastifyStatic, {
+    root: path.join(ROOT, 'public'),
+    prefix: '/assets/',
+    maxAge: '1h',
+    decorateReply: false,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Convene API', version: '1', description: 'The JSON API of Convene, a platform for communities of practice.' },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A personal API token from POST /api/v1/tokens' } },
+      },
+    },
+    hideUntagged: true,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(healthRoutes);
+  await app.register(accountRoutes);
+  await app.register(communityRoutes);
+  await app.register(groupRoutes);
+  await app.register(adminRoutes);
+  return app;
+}

@@ -1,0 +1,466 @@
+import type { PageContext } from '../platform/views/context.js';
+import type { CommunityInfo, PersonView } from './queries.js';
+import { STATES } from './vocab.js';
+
+/** Multi-paragraph text written by people, rendered as plain paragraphs (escaped). */
+export function Paragraphs({ text, lang }: { text: string; lang?: string }) {
+  const parts = text.split(/\n{2,}/).map((p) => p.trim()).filter(Boolean);
+  return (
+    <>
+      {parts.map((p) => (
+        <p lang={lang}>{p}</p>
+      ))}
+    </>
+  );
+}
+
+export interface HomeGroup {
+  slug: string;
+  name: string;
+  mission: string;
+  member_count: number;
+  led_by: string;
+}
+
+export function HomeView({ ctx, community, counts, groups }: { ctx: PageContext; community: CommunityInfo | undefined; counts: { states: number; organizations: number; members: number; groups: number }; groups: HomeGroup[] }) {
+  const { t, fmt } = ctx;
+  if (!community) {
+    return (
+      <section class="convene-hero">
+        <h1>{t('home.empty_title')}</h1>
+        <p class="usa-intro">{t('home.empty_body')}</p>
+      </section>
+    );
+  }
+  return (
+    <>
+      <section class="convene-hero" aria-labelledby="home-title">
+        <h1 id="home-title">{community.name}</h1>
+        {community.mission && <p class="usa-intro">{community.mission}</p>}
+        <p>
+          {t('home.facilitated_by')}{' '}
+          {community.facilitators.map((f, i) => (
+            <>
+              {i > 0 && (i === community.facilitators.length - 1 ? ` ${t('common.and')} ` : ', ')}
+              <a class="usa-link" href={`/organizations/${f.slug}`}>
+                {f.name}
+              </a>
+              {f.funders.length > 0 && (
+                <>
+                  {' '}
+                  ({t('home.funded_by')}{' '}
+                  {f.funders.map((fu, j) => (
+                    <>
+                      {j > 0 && ', '}
+                      <a class="usa-link" href={`/organizations/${fu.slug}`}>
+                        {fu.name}
+                      </a>
+                    </>
+                  ))}
+                  )
+                </>
+              )}
+            </>
+          ))}
+          .
+        </p>
+      </section>
+      <section aria-labelledby="counts-title" class="margin-top-4">
+        <h2 id="counts-title">{t('home.at_a_glance')}</h2>
+        <ul class="convene-stats">
+          <li>
+            <a href="/states">
+              <span class="convene-stats__n">{fmt.number(counts.states)}</span> {t('home.count_states', { count: counts.states })}
+            </a>
+          </li>
+          <li>
+            <a href="/organizations">
+              <span class="convene-stats__n">{fmt.number(counts.organizations)}</span> {t('home.count_organizations', { count: counts.organizations })}
+            </a>
+          </li>
+          <li>
+            <span class="convene-stats__n">{fmt.number(counts.members)}</span> {t('home.count_members', { count: counts.members })}
+          </li>
+          <li>
+            <a href="/groups">
+              <span class="convene-stats__n">{fmt.number(counts.groups)}</span> {t('home.count_groups', { count: counts.groups })}
+            </a>
+          </li>
+          {community.reach_goal > 0 && (
+            <li>
+              <span class="convene-stats__n">{fmt.number(community.reach_goal)}</span> {t('home.reach_goal')}
+            </li>
+          )}
+        </ul>
+      </section>
+      {community.shared_agenda && (
+        <section aria-labelledby="agenda-title" class="margin-top-4">
+          <h2 id="agenda-title">{t('home.shared_agenda')}</h2>
+          <Paragraphs text={community.shared_agenda} />
+        </section>
+      )}
+      <section aria-labelledby="groups-title" class="margin-top-4">
+        <h2 id="groups-title">{t('home.practice_groups')}</h2>
+        <GroupCards ctx={ctx} groups={groups} headingLevel={3} />
+        <p>
+          <a class="usa-link" href="/groups">
+            {t('home.all_groups')}
+          </a>
+        </p>
+      </section>
+    </>
+  );
+}
+
+export function GroupCards({ ctx, groups, headingLevel }: { ctx: PageContext; groups: HomeGroup[]; headingLevel: 2 | 3 }) {
+  const { t, fmt } = ctx;
+  const H = headingLevel === 2 ? 'h2' : 'h3';
+  return (
+    <ul class="usa-card-group">
+      {groups.map((g) => (
+        <li class="usa-card tablet:grid-col-6 desktop:grid-col-4">
+          <div class="usa-card__container">
+            <div class="usa-card__header">
+              <H class="usa-card__heading">
+                <a class="usa-link" href={`/groups/${g.slug}`}>
+                  {g.name}
+                </a>
+              </H>
+            </div>
+            <div class="usa-card__body">
+              <p class="convene-clamp">{g.mission}</p>
+            </div>
+            <div class="usa-card__footer">
+              <p class="usa-hint">
+                {t('groups.member_count', { count: g.member_count, n: fmt.number(g.member_count) })}
+                {g.led_by !== 'none' && ` · ${t(`led_by.${g.led_by}`)}`}
+              </p>
+            </div>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export interface OrgListItem {
+  slug: string;
+  name: string;
+  short_name: string;
+  kind: string;
+  level: string;
+  states: string[];
+  people_count: number | null;
+}
+
+export function OrganizationsView({ ctx, orgs, kind, q, kinds }: { ctx: PageContext; orgs: OrgListItem[]; kind: string; q: string; kinds: readonly string[] }) {
+  const { t, fmt } = ctx;
+  return (
+    <>
+      <form method="get" action="/organizations" class="usa-form convene-filter" role="search" aria-label={t('orgs.filter')}>
+        <label class="usa-label" for="org-q">
+          {t('orgs.search')}
+        </label>
+        <input class="usa-input" id="org-q" name="q" type="search" value={q} />
+        <label class="usa-label" for="org-kind">
+          {t('orgs.kind')}
+        </label>
+        <select class="usa-select" id="org-kind" name="kind">
+          <option value="">{t('orgs.all_kinds')}</option>
+          {kinds.map((k) => (
+            <option value={k} selected={k === kind}>
+              {t(`org_kind.${k}`)}
+            </option>
+          ))}
+        </select>
+        <button type="submit" class="usa-button margin-top-2">
+          {t('common.filter')}
+        </button>
+      </form>
+      <p role="status" class="margin-top-3">
+        {t('orgs.count', { count: orgs.length, n: fmt.number(orgs.length) })}
+      </p>
+      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+        <caption class="usa-sr-only">{t('orgs.title')}</caption>
+        <thead>
+          <tr>
+            <th scope="col">{t('orgs.name')}</th>
+            <th scope="col">{t('orgs.kind')}</th>
+            <th scope="col">{t('orgs.level')}</th>
+            <th scope="col">{t('orgs.states')}</th>
+            <th scope="col">{t('orgs.people')}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {orgs.map((o) => (
+            <tr>
+              <th scope="row" data-label={t('orgs.name')}>
+                <a class="usa-link" href={`/organizations/${o.slug}`}>
+                  {o.name}
+                </a>
+                {o.short_name && ` (${o.short_name})`}
+              </th>
+              <td data-label={t('orgs.kind')}>{t(`org_kind.${o.kind}`)}</td>
+              <td data-label={t('orgs.level')}>{t(`level.${o.level}`)}</td>
+              <td data-label={t('orgs.states')}>{o.states.join(', ') || '—'}</td>
+              <td data-label={t('orgs.people')}>{fmt.number(Number(o.people_count ?? 0))}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
+  );
+}
+
+export function PeopleList({ ctx, people, extra }: { ctx: PageContext; people: (PersonView & { title?: string; group_role?: string; contact_role?: string })[]; extra?: (p: PersonView) => unknown }) {
+  const { t } = ctx;
+  if (people.length === 0) return <p class="usa-hint">{t('people.none_visible')}</p>;
+  return (
+    <ul class="usa-list usa-list--unstyled convene-people">
+      {people.map((p) => (
+        <li>
+          <a class="usa-link" href={`/people/${p.id}`}>
+            {p.name}
+          </a>
+          {p.pronouns && <span class="usa-hint"> ({p.pronouns})</span>}
+          {p.group_role && p.group_role !== 'member' && <span class="usa-tag margin-left-1">{t(`group_role.${p.group_role}`)}</span>}
+          {(p.title || p.contact_role) && <span> · {p.title || p.contact_role}</span>}
+          {p.perspectives && p.perspectives.length > 0 && <span class="usa-hint"> · {p.perspectives.map((x) => t(`perspective.${x}`)).join(', ')}</span>}
+          {extra ? extra(p) : null}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function OrganizationView({ ctx, org, people, initiatives }: { ctx: PageContext; org: { name: string; short_name: string; kind: string; level: string; website: string | null; states: string[]; description: string }; people: (PersonView & { title: string })[]; initiatives: { state_code: string; name: string }[] }) {
+  const { t } = ctx;
+  return (
+    <>
+      <dl class="convene-facts">
+        <dt>{t('orgs.kind')}</dt>
+        <dd>{t(`org_kind.${org.kind}`)}</dd>
+        <dt>{t('orgs.level')}</dt>
+        <dd>{t(`level.${org.level}`)}</dd>
+        {org.states.length > 0 && (
+          <>
+            <dt>{t('orgs.states')}</dt>
+            <dd>{org.states.map((s) => STATES[s] ?? s).join(', ')}</dd>
+          </>
+        )}
+        {org.website && (
+          <>
+            <dt>{t('orgs.website')}</dt>
+            <dd>
+              <a class="usa-link" href={org.website} rel="noopener noreferrer">
+                {org.website}
+              </a>
+            </dd>
+          </>
+        )}
+      </dl>
+      {org.description && <Paragraphs text={org.description} />}
+      {initiatives.length > 0 && (
+        <section aria-labelledby="org-initiatives">
+          <h2 id="org-initiatives">{t('orgs.leads_initiatives')}</h2>
+          <ul class="usa-list">
+            {initiatives.map((s) => (
+              <li>
+                <a class="usa-link" href={`/states/${s.state_code.toLowerCase()}`}>
+                  {s.name}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="org-people">
+        <h2 id="org-people">{t('orgs.people')}</h2>
+        <PeopleList ctx={ctx} people={people} />
+      </section>
+    </>
+  );
+}
+
+export interface StateItem {
+  state_code: string;
+  name: string;
+  status: string;
+  description: string;
+  education_agency: string | null;
+  education_agency_slug: string | null;
+  mental_health_agency: string | null;
+  mental_health_agency_slug: string | null;
+}
+
+function AgencyLink({ name, slug }: { name: string | null; slug: string | null }) {
+  if (!name) return <>—</>;
+  return slug ? (
+    <a class="usa-link" href={`/organizations/${slug}`}>
+      {name}
+    </a>
+  ) : (
+    <>{name}</>
+  );
+}
+
+export function StatesView({ ctx, states }: { ctx: PageContext; states: StateItem[] }) {
+  const { t } = ctx;
+  return (
+    <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+      <caption class="usa-sr-only">{t('states.title')}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('states.state')}</th>
+          <th scope="col">{t('states.initiative')}</th>
+          <th scope="col">{t('states.education_agency')}</th>
+          <th scope="col">{t('states.mental_health_agency')}</th>
+          <th scope="col">{t('states.status')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {states.map((s) => (
+          <tr>
+            <th scope="row" data-label={t('states.state')}>
+              {STATES[s.state_code] ?? s.state_code}
+            </th>
+            <td data-label={t('states.initiative')}>
+              <a class="usa-link" href={`/states/${s.state_code.toLowerCase()}`}>
+                {s.name}
+              </a>
+            </td>
+            <td data-label={t('states.education_agency')}>
+              <AgencyLink name={s.education_agency} slug={s.education_agency_slug} />
+            </td>
+            <td data-label={t('states.mental_health_agency')}>
+              <AgencyLink name={s.mental_health_agency} slug={s.mental_health_agency_slug} />
+            </td>
+            <td data-label={t('states.status')}>{t(`state_status.${s.status}`)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function StateView({ ctx, state, contacts, people }: { ctx: PageContext; state: StateItem; contacts: (PersonView & { contact_role: string })[]; people: PersonView[] }) {
+  const { t } = ctx;
+  return (
+    <>
+      <dl class="convene-facts">
+        <dt>{t('states.state')}</dt>
+        <dd>{STATES[state.state_code] ?? state.state_code}</dd>
+        <dt>{t('states.status')}</dt>
+        <dd>{t(`state_status.${state.status}`)}</dd>
+        <dt>{t('states.education_agency')}</dt>
+        <dd>
+          <AgencyLink name={state.education_agency} slug={state.education_agency_slug} />
+        </dd>
+        <dt>{t('states.mental_health_agency')}</dt>
+        <dd>
+          <AgencyLink name={state.mental_health_agency} slug={state.mental_health_agency_slug} />
+        </dd>
+      </dl>
+      {state.description && <Paragraphs text={state.description} />}
+      <section aria-labelledby="state-contacts">
+        <h2 id="state-contacts">{t('states.contacts')}</h2>
+        <PeopleList ctx={ctx} people={contacts} />
+      </section>
+      <section aria-labelledby="state-people">
+        <h2 id="state-people">{t('states.people')}</h2>
+        <PeopleList ctx={ctx} people={people} />
+      </section>
+    </>
+  );
+}
+
+export function PersonPage({ ctx, person, groups, isSelf }: { ctx: PageContext; person: PersonView; groups: { slug: string; name: string; role: string }[]; isSelf: boolean }) {
+  const { t } = ctx;
+  return (
+    <>
+      {isSelf && (
+        <p>
+          <a class="usa-link" href="/settings#profile">
+            {t('people.edit_own')}
+          </a>
+        </p>
+      )}
+      <dl class="convene-facts">
+        {person.pronouns && (
+          <>
+            <dt>{t('profile_field.pronouns')}</dt>
+            <dd>{person.pronouns}</dd>
+          </>
+        )}
+        {person.state_code && (
+          <>
+            <dt>{t('profile_field.state')}</dt>
+            <dd>
+              <a class="usa-link" href={`/states/${person.state_code.toLowerCase()}`}>
+                {STATES[person.state_code] ?? person.state_code}
+              </a>
+            </dd>
+          </>
+        )}
+        {person.perspectives && person.perspectives.length > 0 && (
+          <>
+            <dt>{t('profile_field.perspectives')}</dt>
+            <dd>{person.perspectives.map((p) => t(`perspective.${p}`)).join(', ')}</dd>
+          </>
+        )}
+        {person.expertise && person.expertise.length > 0 && (
+          <>
+            <dt>{t('profile_field.expertise')}</dt>
+            <dd>
+              <ul class="usa-list usa-list--unstyled convene-inline-list">
+                {person.expertise.map((x) => (
+                  <li class="usa-tag">{x}</li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
+        {person.organizations && person.organizations.length > 0 && (
+          <>
+            <dt>{t('profile_field.organizations')}</dt>
+            <dd>
+              <ul class="usa-list usa-list--unstyled">
+                {person.organizations.map((o) => (
+                  <li>
+                    <a class="usa-link" href={`/organizations/${o.slug}`}>
+                      {o.name}
+                    </a>
+                    {o.title && ` · ${o.title}`}
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </>
+        )}
+      </dl>
+      {person.bio && (
+        <section aria-labelledby="person-bio">
+          <h2 id="person-bio">{t('profile_field.bio')}</h2>
+          <Paragraphs text={person.bio} />
+        </section>
+      )}
+      <section aria-labelledby="person-groups">
+        <h2 id="person-groups">{t('people.groups')}</h2>
+        {groups.length === 0 ? (
+          <p class="usa-hint">{t('people.no_groups')}</p>
+        ) : (
+          <ul class="usa-list">
+            {groups.map((g) => (
+              <li>
+                <a class="usa-link" href={`/groups/${g.slug}`}>
+                  {g.name}
+                </a>
+                {g.role !== 'member' && ` · ${t(`group_role.${g.role}`)}`}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,118 @@
+import { sql } from 'kysely';
+import type { Db } from '../platform/db/db.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { can } from '../platform/auth/policy.js';
+import { PERSON_COLUMNS, canListPerson, presentPerson } from '../community/queries.js';
+
+export const GROUP_COLUMNS = [
+  'id',
+  'slug',
+  'name',
+  'short_name',
+  'mission',
+  'led_by',
+  'visibility',
+  'join_policy',
+  'member_count',
+  'created_at',
+  'updated_at',
+  'archived_at',
+] as const;
+
+export async function getGroup(db: Db, slug: string) {
+  return db.selectFrom('practice_groups').select(GROUP_COLUMNS).where('slug', '=', slug).executeTakeFirst();
+}
+export type GroupRow = NonNullable<Awaited<ReturnType<typeof getGroup>>>;
+
+/** Groups the viewer may see, with their leads' names, ordered by name. */
+export async function listGroups(db: Db, viewer: Actor, opts: { includeArchived?: boolean } = {}) {
+  let q = db.selectFrom('practice_groups').select(GROUP_COLUMNS).orderBy(sql`lower(name)`);
+  if (!opts.includeArchived) q = q.where('archived_at', 'is', null);
+  // Filter in SQL what policy would filter anyway, so lists stay cheap for large communities.
+  if (viewer.kind === 'anonymous') q = q.where('visibility', '=', 'public');
+  const rows = await q.execute();
+  return rows.filter((g) => can(viewer, 'group.view', g));
+}
+
+export async function priorities(db: Db, groupIds: number[]) {
+  if (groupIds.length === 0) return new Map<number, { position: number; text: string }[]>();
+  const rows = await db
+    .selectFrom('group_priorities')
+    .select(['group_id', 'position', 'text'])
+    .where('group_id', 'in', groupIds)
+    .orderBy('group_id')
+    .orderBy('position')
+    .execute();
+  const map = new Map<number, { position: number; text: string }[]>();
+  for (const r of rows) {
+    const list = map.get(r.group_id) ?? [];
+    list.push({ position: r.position, text: r.text });
+    map.set(r.group_id, list);
+  }
+  return map;
+}
+
+/** Active members (leads first), as the viewer may see them. */
+export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number } = {}) {
+  const rows = await db
+    .selectFrom('group_memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(PERSON_COLUMNS.map((c) => `u.${c}` as const))
+    .select(['m.role as group_role', 'm.created_at as joined_at'])
+    .where('m.group_id', '=', groupId)
+    .where('m.status', '=', 'active')
+    .orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`)
+    .orderBy('u.name')
+    .limit(opts.limit ?? 500)
+    .execute();
+  return rows.filter((p) => canListPerson(viewer, p)).map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
+}
+
+/** Leads of many groups at once (for lists), as the viewer may see them. */
+export async function leadsOf(db: Db, viewer: Actor, groupIds: number[]) {
+  const map = new Map<number, { id: number; name: string; role: string }[]>();
+  if (groupIds.length === 0) return map;
+  const rows = await db
+    .selectFrom('group_memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(PERSON_COLUMNS.map((c) => `u.${c}` as const))
+    .select(['m.group_id', 'm.role as group_role'])
+    .where('m.group_id', 'in', groupIds)
+    .where('m.status', '=', 'active')
+    .where('m.role', 'in', ['lead', 'co_lead'])
+    .orderBy('m.role')
+    .orderBy('u.name')
+    .execute();
+  for (const r of rows) {
+    if (!canListPerson(viewer, r)) continue;
+    const list = map.get(r.group_id) ?? [];
+    list.push({ id: r.id, name: r.name, role: r.group_role });
+    map.set(r.group_id, list);
+  }
+  return map;
+}
+
+/** Pending join requests and invitations, for the group's leads. */
+export async function pendingMemberships(db: Db, groupId: number) {
+  return db
+    .selectFrom('group_memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.name', 'm.status', 'm.message', 'm.created_at'])
+    .where('m.group_id', '=', groupId)
+    .where('m.status', 'in', ['requested', 'invited'])
+    .orderBy('m.created_at')
+    .execute();
+}
+
+/** The groups a person takes part in that the viewer may see. */
+export async function groupsOfPerson(db: Db, viewer: Actor, userId: number) {
+  const rows = await db
+    .selectFrom('group_memberships as m')
+    .innerJoin('practice_groups as g', 'g.id', 'm.group_id')
+    .select(['g.id', 'g.slug', 'g.name', 'g.visibility', 'g.join_policy', 'g.archived_at', 'm.role'])
+    .where('m.user_id', '=', userId)
+    .where('m.status', '=', 'active')
+    .orderBy('g.name')
+    .execute();
+  return rows.filter((g) => can(viewer, 'group.view', g));
+}

@@ -1,0 +1,370 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h } from 'preact';
+import { randomToken } from '../platform/auth/secrets.js';
+import { renderFor, setFlash, idemKeyOf } from '../platform/http/request-context.js';
+import { submitForm } from '../platform/http/forms.js';
+import { AppError } from '../platform/http/errors.js';
+import { Enum, errorResponses } from '../platform/http/schema-helpers.js';
+import { authorize, can } from '../platform/auth/policy.js';
+import { emptyForm, type FormState } from '../platform/views/forms.js';
+import { PersonSchema } from '../community/schemas.js';
+import { GROUP_ROLES } from '../community/vocab.js';
+import { GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
+import { getGroup, groupMembers, leadsOf, listGroups, pendingMemberships, priorities, type GroupRow } from './queries.js';
+import { GroupFormView, GroupView, GroupsView, type GroupPageData } from './views.js';
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
+const MemberParams = Type.Object({ slug: Type.String({ maxLength: 100 }), userId: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
+
+const GroupSummary = Type.Object({
+  slug: Type.String(),
+  name: Type.String(),
+  short_name: Type.String(),
+  mission: Type.String(),
+  led_by: Type.String(),
+  visibility: Type.String(),
+  join_policy: Type.String(),
+  member_count: Type.Integer(),
+  archived: Type.Boolean(),
+  leads: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), role: Type.String() })),
+});
+const GroupDetail = Type.Composite([
+  GroupSummary,
+  Type.Object({
+    priorities: Type.Array(Type.Object({ position: Type.Integer(), text: Type.String() })),
+    membership: Type.Union([Type.Object({ role: Type.String(), status: Type.String() }), Type.Null()]),
+  }),
+]);
+
+/** Textarea lines → list of priorities (for the HTML form). */
+const priorityLines = (v: Record<string, unknown>) => ({
+  ...v,
+  priorities: typeof v.priorities === 'string' ? v.priorities.split('\n').map((s) => s.replace(/^\s*\d+[.)]\s*/, '').trim()).filter(Boolean) : v.priorities,
+});
+
+/** Practice groups: list, page, join/leave/requests, leads' tools, and the API. */
+export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db } = app.deps;
+
+  /** Loads a group the actor may see, or answers 404 (also when it exists but is private). */
+  async function visibleGroup(request: FastifyRequest, slug: string): Promise<GroupRow> {
+    const group = await getGroup(db, slug);
+    if (!group) throw new AppError('not_found');
+    authorize(request.actor, 'group.view', group);
+    return group;
+  }
+
+  const summary = (g: GroupRow, leads: { id: number; name: string; role: string }[] = []) => ({ ...g, archived: g.archived_at !== null, leads });
+
+  app.get('/groups', async (request, reply) => {
+    const groups = await listGroups(db, request.actor);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('groups.title'),
+      lead: ctx.t('groups.lead'),
+      children: h(GroupsView, { ctx, groups, canCreate: can(request.actor, 'group.create', undefined) }),
+    }));
+  });
+
+  // ---- create / edit -------------------------------------------------------------------
+  const newForm = (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('groups.new'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('groups.title'), href: '/groups' }],
+        children: h(GroupFormView, { ctx, form, action: '/groups', isNew: true, idempotencyKey: idemKeyOf(request.body) ?? randomToken(16) }),
+      }),
+      status,
+    );
+  app.get('/groups/new', async (request, reply) => {
+    authorize(request.actor, 'group.create', undefined);
+    return newForm(request, reply, emptyForm({ led_by: 'none', visibility: 'public', join_policy: 'open' }));
+  });
+  app.post('/groups', async (request, reply) => {
+    authorize(request.actor, 'group.create', undefined);
+    return submitForm({
+      schema: GroupInput,
+      request,
+      reply,
+      prepare: priorityLines,
+      render: (form, status) => newForm(request, reply, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? form.values.priorities } }, status),
+      run: async (input) => {
+        const created = await createGroup(db, request.actor, input, request.t, { idempotencyKey: idemKeyOf(request.body) });
+        setFlash(reply, { kind: 'success', message: request.t('groups.created') });
+        return reply.redirect(`/groups/${created.slug}`, 303);
+      },
+    });
+  });
+
+  const editForm = (request: FastifyRequest, reply: FastifyReply, group: GroupRow, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('groups.edit_title', { name: group.name }),
+        hasErrors: status >= 400,
+        breadcrumbs: [
+          { label: ctx.t('groups.title'), href: '/groups' },
+          { label: group.name, href: `/groups/${group.slug}` },
+        ],
+        children: h(GroupFormView, { ctx, form, action: `/groups/${group.slug}/edit`, isNew: false }),
+      }),
+      status,
+    );
+  app.get('/groups/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    authorize(request.actor, 'group.update', group);
+    const pr = (await priorities(db, [group.id])).get(group.id) ?? [];
+    return editForm(request, reply, group, emptyForm({ ...group, priorities: pr.map((p) => p.text).join('\n') }));
+  });
+  app.post('/groups/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    authorize(request.actor, 'group.update', group);
+    return submitForm({
+      schema: Type.Omit(GroupInput, ['slug']),
+      request,
+      reply,
+      prepare: (v) => priorityLines({ priorities: '', ...v }),
+      render: (form, status) => editForm(request, reply, group, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? '' } }, status),
+      run: async (input) => {
+        await updateGroup(db, request.actor, group, input);
+        setFlash(reply, { kind: 'success', message: request.t('groups.saved') });
+        return reply.redirect(`/groups/${group.slug}`, 303);
+      },
+    });
+  });
+
+  // ---- the group page ---------------------------------------------------------------------
+  async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200) {
+    const actor = request.actor;
+    const canManage = can(actor, 'group.manage_members', group);
+    const [pr, members, pending] = await Promise.all([
+      priorities(db, [group.id]),
+      groupMembers(db, actor, group.id),
+      canManage ? pendingMemberships(db, group.id) : Promise.resolve([]),
+    ]);
+    const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
+    const data: GroupPageData = {
+      group,
+      priorities: pr.get(group.id) ?? [],
+      members,
+      pending,
+      membership,
+      can: {
+        join: can(actor, 'group.join', group),
+        request: can(actor, 'group.request', group),
+        leave: can(actor, 'group.leave', group),
+        update: can(actor, 'group.update', group),
+        manage: canManage,
+        assignLeads: can(actor, 'group.assign_leads', group),
+        signIn: actor.kind === 'anonymous' && group.join_policy !== 'invite',
+        verify: actor.kind === 'user' && !actor.emailVerified && !membership,
+      },
+    };
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: group.name,
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('groups.title'), href: '/groups' }],
+        children: h(GroupView, { ctx, data, invite }),
+      }),
+      status,
+    );
+  }
+
+  app.get('/groups/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    if (group.visibility !== 'public') reply.header('x-robots-tag', 'noindex');
+    return groupPage(request, reply, group);
+  });
+
+  const outcomeMessage = (request: FastifyRequest, outcome: JoinOutcome) => request.t(`groups.outcome_${outcome}`);
+
+  app.post('/groups/:slug/join', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    const outcome = await joinGroup(db, request.actor, group, String((request.body as Record<string, unknown> | undefined)?.message ?? ''));
+    setFlash(reply, { kind: 'success', message: outcomeMessage(request, outcome) });
+    return reply.redirect(`/groups/${group.slug}`, 303);
+  });
+  app.post('/groups/:slug/leave', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    try {
+      await leaveGroup(db, request.actor, group, request.t);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
+      setFlash(reply, { kind: 'error', message: request.t('groups.last_lead') });
+      return reply.redirect(`/groups/${group.slug}`, 303);
+    }
+    setFlash(reply, { kind: 'success', message: request.t('groups.left') });
+    return reply.redirect(`/groups/${group.slug}`, 303);
+  });
+  app.post('/groups/:slug/requests/:userId/:decision', { schema: { params: Type.Composite([MemberParams, Type.Object({ decision: Enum(['approve', 'decline'] as const) })]) } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    await decideRequest(db, request.actor, group, request.params.userId, request.params.decision === 'approve');
+    setFlash(reply, { kind: 'success', message: request.t(request.params.decision === 'approve' ? 'groups.approved' : 'groups.declined') });
+    return reply.redirect(`/groups/${group.slug}#group-pending`, 303);
+  });
+  app.post('/groups/:slug/invite', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    authorize(request.actor, 'group.manage_members', group);
+    return submitForm({
+      schema: Type.Object({ email: Type.String({ format: 'email', maxLength: 254 }) }),
+      request,
+      reply,
+      render: (form, status) => groupPage(request, reply, group, form, status),
+      run: async ({ email }) => {
+        await inviteToGroup(db, request.actor, group, email, request.t);
+        setFlash(reply, { kind: 'success', message: request.t('groups.invited') });
+        return reply.redirect(`/groups/${group.slug}#group-pending`, 303);
+      },
+    });
+  });
+  app.post('/groups/:slug/members/:userId/role', { schema: { params: MemberParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    authorize(request.actor, 'group.assign_leads', group);
+    const role = String((request.body as Record<string, unknown> | undefined)?.role ?? '');
+    if (!(GROUP_ROLES as readonly string[]).includes(role)) throw new AppError('validation_failed', { fields: { role: request.t('validation.choose') } });
+    try {
+      await setMemberRole(db, request.actor, group, request.params.userId, role as (typeof GROUP_ROLES)[number], request.t);
+      setFlash(reply, { kind: 'success', message: request.t('groups.role_changed') });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
+      setFlash(reply, { kind: 'error', message: request.t('groups.last_lead') });
+    }
+    return reply.redirect(`/groups/${group.slug}#group-members`, 303);
+  });
+  app.post('/groups/:slug/members/:userId/remove', { schema: { params: MemberParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    try {
+      await removeMember(db, request.actor, group, request.params.userId, request.t);
+      setFlash(reply, { kind: 'success', message: request.t('groups.member_removed') });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
+      setFlash(reply, { kind: 'error', message: request.t('groups.last_lead') });
+    }
+    return reply.redirect(`/groups/${group.slug}#group-members`, 303);
+  });
+
+  // ---- JSON API ---------------------------------------------------------------------------------
+  app.get(
+    '/api/v1/groups',
+    { schema: { tags: ['groups'], summary: 'Practice groups the requester may see', response: { 200: Type.Object({ groups: Type.Array(GroupSummary) }) } } },
+    async (request) => {
+      const groups = await listGroups(db, request.actor);
+      const leads = await leadsOf(db, request.actor, groups.map((g) => g.id));
+      return { groups: groups.map((g) => summary(g, leads.get(g.id))) };
+    },
+  );
+  app.get(
+    '/api/v1/groups/:slug',
+    { schema: { tags: ['groups'], summary: 'One practice group', params: SlugParams, response: { 200: GroupDetail, ...errorResponses(404) } } },
+    async (request) => {
+      const group = await visibleGroup(request, request.params.slug);
+      const [pr, leads] = await Promise.all([priorities(db, [group.id]), leadsOf(db, request.actor, [group.id])]);
+      const m = request.actor.kind === 'user' ? request.actor.memberships.get(group.id) : undefined;
+      return { ...summary(group, leads.get(group.id)), priorities: pr.get(group.id) ?? [], membership: m ?? null };
+    },
+  );
+  app.get(
+    '/api/v1/groups/:slug/members',
+    {
+      schema: {
+        tags: ['groups'],
+        summary: "A group's active members, as the requester may see them",
+        params: SlugParams,
+        response: { 200: Type.Object({ members: Type.Array(Type.Composite([PersonSchema, Type.Object({ group_role: Type.String() })])) }), ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const group = await visibleGroup(request, request.params.slug);
+      return { members: await groupMembers(db, request.actor, group.id) };
+    },
+  );
+  app.post(
+    '/api/v1/groups',
+    {
+      schema: {
+        tags: ['groups'],
+        summary: 'Create a practice group (facilitators)',
+        security: [{ bearer: [] }],
+        body: GroupInput,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 201: GroupDetail, ...errorResponses(400, 401, 403, 409) },
+      },
+    },
+    async (request, reply) => {
+      const created = await createGroup(db, request.actor, request.body, request.t, { idempotencyKey: request.headers['idempotency-key'] });
+      const group = (await getGroup(db, created.slug))!;
+      const pr = await priorities(db, [group.id]);
+      const leads = await leadsOf(db, request.actor, [group.id]);
+      return reply.code(201).send({ ...summary(group, leads.get(group.id)), priorities: pr.get(group.id) ?? [], membership: { role: 'lead', status: 'active' } });
+    },
+  );
+  app.patch(
+    '/api/v1/groups/:slug',
+    {
+      schema: { tags: ['groups'], summary: 'Update a practice group (leads, facilitators)', security: [{ bearer: [] }], params: SlugParams, body: GroupPatch, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } },
+    },
+    async (request, reply) => {
+      const group = await visibleGroup(request, request.params.slug);
+      await updateGroup(db, request.actor, group, request.body);
+      return reply.code(204).send(null);
+    },
+  );
+  const JoinResult = Type.Object({ outcome: Type.String(), membership: Type.Union([Type.Object({ role: Type.String(), status: Type.String() }), Type.Null()]) });
+  app.post(
+    '/api/v1/groups/:slug/join',
+    {
+      schema: {
+        tags: ['groups'],
+        summary: 'Join an open group, accept an invitation, or ask to join',
+        security: [{ bearer: [] }],
+        params: SlugParams,
+        body: Type.Optional(Type.Object({ message: Type.Optional(Type.String({ maxLength: 1000 })) })),
+        response: { 200: JoinResult, ...errorResponses(401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const group = await visibleGroup(request, request.params.slug);
+      const outcome = await joinGroup(db, request.actor, group, request.body?.message ?? '');
+      const row = await db.selectFrom('group_memberships').select(['role', 'status']).where('group_id', '=', group.id).where('user_id', '=', request.actor.id!).executeTakeFirst();
+      return { outcome, membership: row ?? null };
+    },
+  );
+  app.post(
+    '/api/v1/groups/:slug/leave',
+    { schema: { tags: ['groups'], summary: 'Leave a group, withdraw a request or decline an invitation', security: [{ bearer: [] }], params: SlugParams, response: { 204: Type.Null(), ...errorResponses(401, 404, 409) } } },
+    async (request, reply) => {
+      const group = await visibleGroup(request, request.params.slug);
+      await leaveGroup(db, request.actor, group, request.t);
+      return reply.code(204).send(null);
+    },
+  );
+  app.post(
+    '/api/v1/groups/:slug/requests/:userId',
+    {
+      schema: {
+        tags: ['groups'],
+        summary: 'Approve or decline a request to join (leads, facilitators)',
+        security: [{ bearer: [] }],
+        params: MemberParams,
+        body: Type.Object({ decision: Enum(['approve', 'decline'] as const) }),
+        response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request, reply) => {
+      const group = await visibleGroup(request, request.params.slug);
+      await decideRequest(db, request.actor, group, request.params.userId, request.body.decision === 'approve');
+      return reply.code(204).send(null);
+    },
+  );
+};

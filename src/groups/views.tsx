@@ -1,0 +1,186 @@
+import type { PageContext } from '../platform/views/context.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { GroupCards, Paragraphs, PeopleList, type HomeGroup } from '../community/views.js';
+import type { PersonView } from '../community/queries.js';
+import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
+
+export function GroupsView({ ctx, groups, canCreate }: { ctx: PageContext; groups: HomeGroup[]; canCreate: boolean }) {
+  const { t } = ctx;
+  return (
+    <>
+      {canCreate && (
+        <p>
+          <a class="usa-button" href="/groups/new">
+            {t('groups.new')}
+          </a>
+        </p>
+      )}
+      {groups.length === 0 ? <p>{t('groups.none')}</p> : <GroupCards ctx={ctx} groups={groups} headingLevel={2} />}
+    </>
+  );
+}
+
+export interface GroupPageData {
+  group: { slug: string; name: string; short_name: string; mission: string; led_by: string; visibility: string; join_policy: string; member_count: number; archived_at: Date | null };
+  priorities: { position: number; text: string }[];
+  members: (PersonView & { group_role: string })[];
+  pending: { id: number; name: string; status: string; message: string; created_at: Date }[];
+  membership: { role: string; status: string } | undefined;
+  can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean };
+}
+
+export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: GroupPageData; invite: FormState }) {
+  const { t, fmt } = ctx;
+  const { group, can } = data;
+  const leads = data.members.filter((m) => m.group_role !== 'member');
+  const base = `/groups/${group.slug}`;
+  return (
+    <>
+      <ul class="usa-list usa-list--unstyled convene-inline-list margin-bottom-2">
+        <li class="usa-tag">{t(`visibility_group.${group.visibility}`)}</li>
+        <li class="usa-tag">{t(`join_policy.${group.join_policy}`)}</li>
+        {group.led_by !== 'none' && <li class="usa-tag">{t(`led_by.${group.led_by}`)}</li>}
+        {group.archived_at && <li class="usa-tag">{t('groups.archived')}</li>}
+      </ul>
+
+      <div class="convene-actions" aria-live="polite">
+        {data.membership?.status === 'active' && <p>{t('groups.you_are', { role: t(`group_role.${data.membership.role}`) })}</p>}
+        {data.membership?.status === 'requested' && <p>{t('groups.request_pending')}</p>}
+        {data.membership?.status === 'invited' && <p>{t('groups.you_are_invited')}</p>}
+        {can.join && <ButtonForm ctx={ctx} action={`${base}/join`} label={data.membership?.status === 'invited' ? t('groups.accept_invite') : t('groups.join')} />}
+        {can.request && <ButtonForm ctx={ctx} action={`${base}/join`} label={t('groups.request')} />}
+        {can.leave && (
+          <ButtonForm
+            ctx={ctx}
+            action={`${base}/leave`}
+            label={data.membership?.status === 'active' ? t('groups.leave') : data.membership?.status === 'invited' ? t('groups.decline_invite') : t('groups.withdraw')}
+            variant="outline"
+          />
+        )}
+        {can.signIn && (
+          <p>
+            <a class="usa-button" href={`/login?next=${encodeURIComponent(base)}`}>
+              {t('groups.sign_in_to_join')}
+            </a>
+          </p>
+        )}
+        {can.verify && <p>{t('groups.verify_to_join')}</p>}
+        {can.update && (
+          <p>
+            <a class="usa-link" href={`${base}/edit`}>
+              {t('groups.edit')}
+            </a>
+          </p>
+        )}
+      </div>
+
+      <section aria-labelledby="group-mission">
+        <h2 id="group-mission">{t('groups.mission')}</h2>
+        {group.mission ? <Paragraphs text={group.mission} /> : <p class="usa-hint">{t('groups.no_mission')}</p>}
+      </section>
+
+      {data.priorities.length > 0 && (
+        <section aria-labelledby="group-priorities">
+          <h2 id="group-priorities">{t('groups.priorities')}</h2>
+          <ol class="usa-list">
+            {data.priorities.map((p) => (
+              <li value={p.position}>{p.text}</li>
+            ))}
+          </ol>
+        </section>
+      )}
+
+      <section aria-labelledby="group-leads">
+        <h2 id="group-leads">{t('groups.leads')}</h2>
+        <PeopleList ctx={ctx} people={leads} />
+      </section>
+
+      <section aria-labelledby="group-members">
+        <h2 id="group-members">
+          {t('groups.members')} <span class="usa-hint">({fmt.number(group.member_count)})</span>
+        </h2>
+        <PeopleList
+          ctx={ctx}
+          people={data.members}
+          extra={
+            can.manage || can.assignLeads
+              ? (p) => (
+                  <details class="convene-manage">
+                    <summary>{t('groups.manage_member', { name: p.name })}</summary>
+                    {can.assignLeads &&
+                      GROUP_ROLES.filter((r) => r !== (p as PersonView & { group_role: string }).group_role).map((r) => (
+                        <ButtonForm ctx={ctx} action={`${base}/members/${p.id}/role`} hidden={{ role: r }} label={t('groups.make_role', { role: t(`group_role.${r}`) })} variant="outline" />
+                      ))}
+                    {can.manage && <ButtonForm ctx={ctx} action={`${base}/members/${p.id}/remove`} label={t('groups.remove_member')} variant="secondary" />}
+                  </details>
+                )
+              : undefined
+          }
+        />
+      </section>
+
+      {can.manage && (
+        <section aria-labelledby="group-pending">
+          <h2 id="group-pending">{t('groups.pending')}</h2>
+          {data.pending.length === 0 ? (
+            <p class="usa-hint">{t('groups.no_pending')}</p>
+          ) : (
+            <ul class="usa-list usa-list--unstyled">
+              {data.pending.map((p) => (
+                <li class="margin-bottom-2">
+                  <a class="usa-link" href={`/people/${p.id}`}>
+                    {p.name}
+                  </a>{' '}
+                  · {t(`membership_status.${p.status}`)} · {fmt.date(p.created_at)}
+                  {p.message && <blockquote class="convene-quote">{p.message}</blockquote>}
+                  {p.status === 'requested' && (
+                    <>
+                      <ButtonForm ctx={ctx} action={`${base}/requests/${p.id}/approve`} label={t('groups.approve', { name: p.name })} />
+                      <ButtonForm ctx={ctx} action={`${base}/requests/${p.id}/decline`} label={t('groups.decline', { name: p.name })} variant="outline" />
+                    </>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+          <h3>{t('groups.invite')}</h3>
+          <ErrorSummary ctx={ctx} form={invite} labels={{ email: t('accounts.email') }} />
+          <Form ctx={ctx} action={`${base}/invite`} class="usa-form" label={t('groups.invite')}>
+            <TextField ctx={ctx} form={invite} name="email" type="email" label={t('groups.invite_email')} hint={t('groups.invite_hint')} required />
+            <Submit label={t('groups.invite_submit')} />
+          </Form>
+        </section>
+      )}
+    </>
+  );
+}
+
+export function GroupFormView({ ctx, form, action, isNew, idempotencyKey }: { ctx: PageContext; form: FormState; action: string; isNew: boolean; idempotencyKey?: string }) {
+  const { t } = ctx;
+  const labels = {
+    name: t('groups.field_name'),
+    slug: t('groups.field_slug'),
+    short_name: t('groups.field_short_name'),
+    mission: t('groups.field_mission'),
+    priorities: t('groups.field_priorities'),
+    led_by: t('groups.field_led_by'),
+    visibility: t('groups.field_visibility'),
+    join_policy: t('groups.field_join_policy'),
+  };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={isNew ? t('groups.new') : t('groups.edit')}>
+        <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
+        {isNew && <TextField ctx={ctx} form={form} name="slug" label={labels.slug} hint={t('groups.slug_hint')} required maxLength={80} />}
+        <TextField ctx={ctx} form={form} name="short_name" label={labels.short_name} maxLength={40} width="md" />
+        <TextArea ctx={ctx} form={form} name="mission" label={labels.mission} rows={8} maxLength={5000} />
+        <TextArea ctx={ctx} form={form} name="priorities" label={labels.priorities} hint={t('groups.priorities_hint')} rows={6} />
+        <ChoiceGroup ctx={ctx} form={form} name="led_by" label={labels.led_by} options={LED_BY.map((v) => ({ value: v, label: t(`led_by_option.${v}`) }))} required />
+        <ChoiceGroup ctx={ctx} form={form} name="visibility" label={labels.visibility} options={GROUP_VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_group_option.${v}`) }))} required />
+        <ChoiceGroup ctx={ctx} form={form} name="join_policy" label={labels.join_policy} options={JOIN_POLICIES.map((v) => ({ value: v, label: t(`join_policy_option.${v}`) }))} required />
+        <Submit label={isNew ? t('groups.create') : t('common.save')} />
+      </Form>
+    </>
+  );
+}

@@ -1,0 +1,172 @@
+import { AppError } from '../http/errors.js';
+import { isAdmin, isFacilitator, type Actor, type UserActor } from './actor.js';
+
+/**
+ * The one place that decides every permission. Rules are grouped by subject;
+ * an action without a rule is denied (the switch is exhaustive, and `can`
+ * returns false for anything it does not know). Views receive the answers
+ * as a `can` map, never the rules.
+ */
+
+export interface GroupSubject {
+  id: number;
+  visibility: 'public' | 'members' | 'private';
+  join_policy: 'open' | 'request' | 'invite';
+  archived_at?: Date | null;
+}
+
+export interface PersonSubject {
+  id: number;
+  hidden: boolean;
+  is_youth: boolean;
+  deactivated_at?: Date | null;
+  visibility: Record<string, string>;
+}
+
+interface Subjects {
+  'admin.access': undefined;
+  'community.update': undefined;
+  'organization.manage': undefined;
+  'state.manage': undefined;
+  'person.manage': undefined;
+  'person.setRole': undefined;
+  'group.create': undefined;
+  'group.list_all': undefined;
+  'group.view': GroupSubject;
+  'group.join': GroupSubject;
+  'group.request': GroupSubject;
+  'group.leave': GroupSubject;
+  'group.update': GroupSubject;
+  'group.manage_members': GroupSubject;
+  'group.assign_leads': GroupSubject;
+  'person.view': PersonSubject;
+  'person.view_field': { person: PersonSubject; field: string };
+  'person.update': PersonSubject;
+  'tokens.manage': undefined;
+}
+
+export type Action = keyof Subjects;
+
+function activeRole(actor: UserActor, groupId: number) {
+  const m = actor.memberships.get(groupId);
+  return m && m.status === 'active' ? m.role : undefined;
+}
+
+const isGroupLead = (actor: Actor, groupId: number) => {
+  if (actor.kind !== 'user') return false;
+  const r = activeRole(actor, groupId);
+  return r === 'lead' || r === 'co_lead';
+};
+
+function canViewGroup(actor: Actor, g: GroupSubject): boolean {
+  if (g.visibility === 'public') return true;
+  if (actor.kind !== 'user') return false;
+  if (g.visibility === 'members') return true;
+  if (isFacilitator(actor)) return true;
+  const m = actor.memberships.get(g.id);
+  // Someone invited to a private group sees it so they can accept.
+  return m !== undefined && (m.status === 'active' || m.status === 'invited');
+}
+
+function canViewPerson(actor: Actor, p: PersonSubject): boolean {
+  if (actor.kind === 'user' && (actor.id === p.id || isFacilitator(actor))) return true;
+  if (p.hidden || p.deactivated_at) return false;
+  // Youth profiles are never shown to the public.
+  if (p.is_youth && actor.kind !== 'user') return false;
+  return true;
+}
+
+function canViewField(actor: Actor, p: PersonSubject, field: string): boolean {
+  if (!canViewPerson(actor, p)) return false;
+  if (actor.kind === 'user' && (actor.id === p.id || isFacilitator(actor))) return true;
+  const level = p.visibility[field] ?? 'members';
+  if (level === 'public') return !p.is_youth || actor.kind === 'user';
+  if (level === 'members') return actor.kind === 'user';
+  return false;
+}
+
+/** True when `actor` may do `action` to `subject`. */
+export function can<A extends Action>(actor: Actor, action: A, subject: Subjects[A]): boolean {
+  switch (action as Action) {
+    case 'admin.access':
+    case 'community.update':
+    case 'organization.manage':
+    case 'state.manage':
+    case 'person.manage':
+    case 'group.create':
+    case 'group.list_all':
+      return isFacilitator(actor);
+    case 'person.setRole':
+      return isAdmin(actor);
+    case 'tokens.manage':
+      return actor.kind === 'user';
+    case 'group.view':
+      return canViewGroup(actor, subject as GroupSubject);
+    case 'group.join': {
+      const g = subject as GroupSubject;
+      if (actor.kind !== 'user' || !actor.emailVerified || g.archived_at || !canViewGroup(actor, g)) return false;
+      const m = actor.memberships.get(g.id);
+      if (m?.status === 'active') return false;
+      return g.join_policy === 'open' || m?.status === 'invited';
+    }
+    case 'group.request': {
+      const g = subject as GroupSubject;
+      if (actor.kind !== 'user' || !actor.emailVerified || g.archived_at || !canViewGroup(actor, g)) return false;
+      return g.join_policy === 'request' && !actor.memberships.has(g.id);
+    }
+    case 'group.leave': {
+      const g = subject as GroupSubject;
+      return actor.kind === 'user' && actor.memberships.has(g.id);
+    }
+    case 'group.update':
+    case 'group.manage_members':
+      return isFacilitator(actor) || isGroupLead(actor, (subject as GroupSubject).id);
+    case 'group.assign_leads': {
+      const g = subject as GroupSubject;
+      return isFacilitator(actor) || (actor.kind === 'user' && activeRole(actor, g.id) === 'lead');
+    }
+    case 'person.view':
+      return canViewPerson(actor, subject as PersonSubject);
+    case 'person.view_field': {
+      const s = subject as { person: PersonSubject; field: string };
+      return canViewField(actor, s.person, s.field);
+    }
+    case 'person.update': {
+      const p = subject as PersonSubject;
+      return actor.kind === 'user' && (actor.id === p.id || isAdmin(actor));
+    }
+    default:
+      return false;
+  }
+}
+
+/** The read each write implies: a denied read answers 404, not 403. */
+const READ_OF: Partial<Record<Action, Action>> = {
+  'group.join': 'group.view',
+  'group.request': 'group.view',
+  'group.leave': 'group.view',
+  'group.update': 'group.view',
+  'group.manage_members': 'group.view',
+  'group.assign_leads': 'group.view',
+  'person.update': 'person.view',
+};
+
+/**
+ * Throws unless `actor` may do `action`. A thing the actor may not even see
+ * answers 404 so its existence is not revealed; an anonymous actor denied a
+ * write is asked to sign in (401); anyone else gets 403.
+ */
+export function authorize<A extends Action>(actor: Actor, action: A, subject: Subjects[A]): void {
+  if (can(actor, action, subject)) return;
+  const read = READ_OF[action];
+  if (action === 'group.view' || action === 'person.view' || (read && !can(actor, read, subject as never))) {
+    throw new AppError('not_found');
+  }
+  if (actor.kind === 'anonymous') throw new AppError('unauthenticated');
+  throw new AppError('forbidden');
+}
+
+/** Keeps the subjects of a list that the actor may do `action` to (batch check for lists). */
+export function filterAllowed<A extends Action, S extends Subjects[A]>(actor: Actor, action: A, subjects: S[]): S[] {
+  return subjects.filter((s) => can(actor, action, s));
+}

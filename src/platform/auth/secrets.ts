@@ -1,0 +1,41 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import argon2 from 'argon2';
+
+/** A random URL-safe token of `bytes` random bytes. */
+export const randomToken = (bytes = 32) => randomBytes(bytes).toString('base64url');
+
+/** Tokens (session ids, API tokens, email links) are stored only as this hash. */
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** A keyed hash for values we must compare but never store (IP addresses in rate-limit keys). */
+export const keyedHash = (secret: string, value: string) => createHmac('sha256', secret).update(value).digest('base64url').slice(0, 22);
+
+// OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane.
+const ARGON = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, ARGON);
+}
+
+// Verifying against this when no account matches keeps sign-in timing the same either way.
+let dummyHash: Promise<string> | undefined;
+
+/** Verifies a password against a stored hash; with no hash, spends the same time and fails. */
+export async function verifyPassword(hash: string | null | undefined, password: string): Promise<boolean> {
+  if (!hash) {
+    dummyHash ??= hashPassword(randomToken());
+    await argon2.verify(await dummyHash, password).catch(() => false);
+    return false;
+  }
+  try {
+    return await argon2.verify(hash, password);
+  } catch {
+    return false;
+  }
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+
+/** Everything Convene reads from its environment, resolved once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Set when an external PostgreSQL is used; unset means the embedded server. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  baseUrl: string;
+  /** True when BASE_URL is https: cookies get `Secure` and the `__Host-` prefix. */
+  secure: boolean;
+  sessionSecret: string;
+  smtpUrl: string | undefined;
+  logLevel: string;
+  seed: 'demo' | 'none';
+  /** production|development|test; production turns off pretty errors. */
+  env: string;
+}
+
+export class ConfigError extends Error {}
+
+function readPort(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw new ConfigError(`PORT must be a whole number between 0 and 65535, not "${raw}"`);
+  }
+  return n;
+}
+
+/**
+ * The session secret signs cookies. When none is configured we generate one on
+ * first start and keep it in the data dir, so sessions survive restarts.
+ */
+function loadSessionSecret(dataDir: string, fromEnv: string | undefined): string {
+  if (fromEnv) {
+    if (fromEnv.length < 32) throw new ConfigError('SESSION_SECRET must be at least 32 characters long');
+    return fromEnv;
+  }
+  const file = path.join(dataDir, 'session-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}
+
+/** Reads the configuration from an environment (process.env by default). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const dataDir = path.resolve(env.CONVENE_DATA_DIR || 'data');
+  const port = readPort(env.PORT, 3000);
+  const host = env.HOST || '127.0.0.1';
+  const baseUrl = (env.BASE_URL || `http://${host.includes(':') ? `[${host}]` : host}:${port}`).replace(/\/+$/, '');
+  let parsedBase: URL;
+  try {
+    parsedBase = new URL(baseUrl);
+  } catch {
+    throw new ConfigError(`BASE_URL is not a valid URL: "${baseUrl}"`);
+  }
+  const seed = (env.CONVENE_SEED || 'demo').toLowerCase();
+  if (seed !== 'demo' && seed !== 'none') throw new ConfigError(`CONVENE_SEED must be "demo" or "none", not "${seed}"`);
+  if (env.DATABASE_URL) {
+    try {
+      new URL(env.DATABASE_URL);
+    } catch {
+      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+    }
+  }
+  return {
+    port,
+    host,
+    databaseUrl: env.DATABASE_URL || undefined,
+    dataDir,
+    baseUrl,
+    secure: parsedBase.protocol === 'https:',
+    sessionSecret: loadSessionSecret(dataDir, env.SESSION_SECRET),
+    smtpUrl: env.SMTP_URL || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    seed,
+    env: env.NODE_ENV || 'development',
+  };
+}

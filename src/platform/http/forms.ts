@@ -1,0 +1,36 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { AppError, ERRORS } from './errors.js';
+import { validate } from './validation.js';
+import { formValues } from './request-context.js';
+import type { FormState } from '../views/forms.js';
+
+/**
+ * The HTML form flow: validate the body against the same schema the API uses;
+ * on bad input, or when the command refuses with field errors, re-render the
+ * form with what was typed and the errors (4xx); otherwise run the command
+ * (which redirects). Passwords are never echoed back (see TextField).
+ */
+export async function submitForm<S extends TSchema>(opts: {
+  schema: S;
+  request: FastifyRequest;
+  reply: FastifyReply;
+  render: (form: FormState, status: number) => Promise<FastifyReply> | FastifyReply;
+  run: (value: Static<S>) => Promise<FastifyReply> | FastifyReply;
+  /** Adjusts raw form values before validation (e.g. splitting a textarea into a list). */
+  prepare?: (values: Record<string, unknown>) => Record<string, unknown>;
+}): Promise<FastifyReply> {
+  const { request, reply } = opts;
+  let values = formValues(request.body);
+  if (opts.prepare) values = opts.prepare(values);
+  const r = validate(opts.schema, values, request.t);
+  if (!r.ok) return opts.render({ values, errors: r.errors }, 400);
+  try {
+    return await opts.run(r.value);
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500 || err.code === 'not_found' || err.code === 'forbidden' || err.code === 'csrf_failed') throw err;
+    if (err.retryAfter) reply.header('retry-after', String(err.retryAfter));
+    const errors = err.fields ?? { _: request.t(ERRORS[err.code].key, err.params) };
+    return opts.render({ values, errors }, err.status);
+  }
+}

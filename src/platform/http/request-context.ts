@@ -1,0 +1,117 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SESSION_TTL_DAYS, sessionCookieName } from '../auth/sessions.js';
+import type { Actor } from '../auth/actor.js';
+import { formatters, type Locale, type T } from '../i18n/i18n.js';
+import type { Flash, PageContext } from '../views/context.js';
+import { renderPage, type PageProps } from '../views/layout.js';
+import { isFacilitator } from '../auth/actor.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+    locale: Locale;
+    t: T;
+    /** The raw session token from the cookie, when signed in by session. */
+    sessionToken?: string;
+  }
+  interface FastifyReply {
+    cspNonce: { script: string; style: string };
+    generateCsrf(opts?: unknown): string;
+  }
+}
+
+export const FLASH_COOKIE = 'convene_flash';
+
+/** Sets a one-time message shown on the next page (after a redirect). */
+export function setFlash(reply: FastifyReply, flash: Flash): void {
+  reply.setCookie(FLASH_COOKIE, Buffer.from(JSON.stringify(flash)).toString('base64url'), {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    signed: true,
+    maxAge: 60,
+  });
+}
+
+function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | undefined {
+  const raw = request.cookies[FLASH_COOKIE];
+  if (!raw) return undefined;
+  reply.clearCookie(FLASH_COOKIE, { path: '/' });
+  const un = request.unsignCookie(raw);
+  if (!un.valid || !un.value) return undefined;
+  try {
+    const f = JSON.parse(Buffer.from(un.value, 'base64url').toString('utf8')) as Flash;
+    return typeof f.message === 'string' && ['success', 'info', 'warning', 'error'].includes(f.kind) ? f : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the context every page view receives. */
+export function pageContext(request: FastifyRequest, reply: FastifyReply, communityName: string): PageContext {
+  let token: string | undefined;
+  return {
+    t: request.t,
+    locale: request.locale,
+    fmt: formatters(request.locale),
+    actor: request.actor,
+    path: request.url,
+    csrf: () => (token ??= reply.generateCsrf()),
+    nonce: reply.cspNonce?.script ?? '',
+    flash: takeFlash(request, reply),
+    communityName,
+    nav: { admin: isFacilitator(request.actor) },
+  };
+}
+
+/** Sends a rendered page. Pages for signed-in people are never stored by shared caches. */
+export function sendPage(reply: FastifyReply, props: PageProps, status = 200): FastifyReply {
+  if (props.ctx.actor.kind === 'user') reply.header('cache-control', 'private, no-store');
+  return reply.code(status).type('text/html; charset=utf-8').send(renderPage(props));
+}
+
+/** Sets the signed session cookie: HttpOnly, SameSite=Lax, Secure (and `__Host-`) over https. */
+export function setSessionCookie(reply: FastifyReply, secure: boolean, token: string): void {
+  reply.setCookie(sessionCookieName(secure), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    signed: true,
+    maxAge: SESSION_TTL_DAYS * 86400,
+  });
+}
+
+export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
+  reply.clearCookie(sessionCookieName(secure), { path: '/', secure });
+}
+
+/** A redirect target from user input, kept only if it is a path on this site. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
+  return next;
+}
+
+/** Renders a page with the full context (the community's name is loaded first). */
+export async function renderFor(
+  app: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  build: (ctx: PageContext) => Omit<PageProps, 'ctx'>,
+  status = 200,
+): Promise<FastifyReply> {
+  await app.community.get();
+  const ctx = pageContext(request, reply, app.community.nameOrDefault());
+  return sendPage(reply, { ctx, ...build(ctx) }, status);
+}
+
+/** The form body without the fields the framework adds (_csrf, _idem). */
+export function formValues(body: unknown): Record<string, unknown> {
+  const { _csrf, _idem, ...rest } = (body ?? {}) as Record<string, unknown>;
+  return rest;
+}
+
+export const idemKeyOf = (body: unknown) => {
+  const v = (body as Record<string, unknown> | undefined)?._idem;
+  return typeof v === 'string' ? v : undefined;
+};

@@ -1,0 +1,40 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/** A required text field: at least one non-space character, at most `max`. */
+export const RequiredText = (max: number, extra: Record<string, unknown> = {}) =>
+  Type.String({ minLength: 1, maxLength: max, pattern: '\\S', ...extra });
+
+/** An optional text field (may be empty). */
+export const OptionalText = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+
+/** One of a fixed list of codes. */
+export const Enum = <T extends readonly string[]>(values: T, extra: Record<string, unknown> = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...extra });
+
+/** Zero or more codes from a fixed list; a single form value arrives as one string and is coerced. */
+export const EnumList = <T extends readonly string[]>(values: T, maxItems = values.length) =>
+  Type.Array(Enum(values), { maxItems, uniqueItems: true });
+
+export const Slug = (max = 80) =>
+  Type.String({ minLength: 2, maxLength: max, pattern: '^[a-z0-9]+(-[a-z0-9]+)*$', 'x-message': 'validation.slug' });
+
+export const Url = () => Type.String({ maxLength: 500, pattern: '^(https?://[^\\s]+)?$', 'x-message': 'validation.url' });
+
+/** The JSON error body every API route may answer with. */
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    fields: Type.Optional(Type.Record(Type.String(), Type.String())),
+  }),
+});
+
+/** Standard error responses to attach to an API route's response schema. */
+export function errorResponses(...codes: number[]): Record<number, TSchema> {
+  const out: Record<number, TSchema> = {};
+  for (const c of codes) out[c] = ErrorBody;
+  return out;
+}
+
+/** Normalises a free-text value: trims, and collapses Windows newlines. */
+export const clean = (s: string | undefined | null) => (s ?? '').replace(/\r\n?/g, '\n').trim();

@@ -1,0 +1,73 @@
+import i18next, { type i18n as I18n } from 'i18next';
+import { en } from './en.js';
+import { es } from './es.js';
+
+export const LOCALES = ['en', 'es'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** A translation function bound to one locale. */
+export type T = (key: string, vars?: Record<string, unknown>) => string;
+
+let instance: I18n | undefined;
+
+function i18n(): I18n {
+  if (!instance) {
+    instance = i18next.createInstance();
+    void instance.init({
+      resources: { en: { translation: en }, es: { translation: es } },
+      lng: 'en',
+      fallbackLng: 'en',
+      supportedLngs: [...LOCALES],
+      initAsync: false,
+      // Views escape everything they print; escaping here would double it.
+      interpolation: { escapeValue: false },
+      returnNull: false,
+    });
+  }
+  return instance;
+}
+
+const cache = new Map<Locale, T>();
+
+/** The translation function for a locale (cached; safe to call per request). */
+export function translator(locale: Locale): T {
+  let t = cache.get(locale);
+  if (!t) {
+    const fixed = i18n().getFixedT(locale);
+    t = (key, vars) => String(fixed(key, vars as never));
+    cache.set(locale, t);
+  }
+  return t;
+}
+
+export function isLocale(v: unknown): v is Locale {
+  return typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+}
+
+/** Picks the best supported locale from an Accept-Language header. */
+export function negotiate(acceptLanguage: string | undefined): Locale {
+  if (!acceptLanguage) return 'en';
+  const ranked = acceptLanguage
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';');
+      const q = params.find((p) => p.trim().startsWith('q='));
+      return { lang: (tag ?? '').toLowerCase().split('-')[0] ?? '', q: q ? Number(q.trim().slice(2)) || 0 : 1 };
+    })
+    .sort((a, b) => b.q - a.q);
+  for (const r of ranked) if (isLocale(r.lang)) return r.lang;
+  return 'en';
+}
+
+/** Locale-aware formatting of numbers and dates. */
+export function formatters(locale: Locale) {
+  const tag = locale === 'es' ? 'es-US' : 'en-US';
+  const num = new Intl.NumberFormat(tag);
+  const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' });
+  const dateTime = new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
+  return {
+    number: (n: number) => num.format(n),
+    date: (d: Date) => date.format(d),
+    dateTime: (d: Date) => dateTime.format(d),
+  };
+}

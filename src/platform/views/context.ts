@@ -1,0 +1,26 @@
+import type { Actor } from '../auth/actor.js';
+import type { Locale, T } from '../i18n/i18n.js';
+import type { formatters } from '../i18n/i18n.js';
+
+export interface Flash {
+  kind: 'success' | 'info' | 'warning' | 'error';
+  message: string;
+}
+
+/** What every page view receives about the request: language, viewer, tokens. */
+export interface PageContext {
+  t: T;
+  locale: Locale;
+  fmt: ReturnType<typeof formatters>;
+  actor: Actor;
+  /** The request path and query, for "return here" links. */
+  path: string;
+  /** CSRF token for forms on this page (generated on first use). */
+  csrf: () => string;
+  /** CSP nonce for the page's own script tags. */
+  nonce: string;
+  flash?: Flash;
+  communityName: string;
+  /** Navigation entries the viewer may use. */
+  nav: { admin: boolean };
+}

@@ -1,0 +1,237 @@
+import type { ComponentChildren } from 'preact';
+import type { FieldErrors } from '../http/errors.js';
+import type { PageContext } from './context.js';
+
+/** Values a form re-renders with (what the person typed) and the errors to show. */
+export interface FormState {
+  values: Record<string, unknown>;
+  errors: FieldErrors;
+}
+
+export const emptyForm = (values: Record<string, unknown> = {}): FormState => ({ values, errors: {} });
+
+export const fieldId = (name: string) => `field-${name.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : Array.isArray(v) ? String(v[0] ?? '') : String(v));
+const list = (v: unknown): string[] => (v === undefined || v === null || v === '' ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
+
+/**
+ * The error summary at the top of a form: announced on load (role=alert),
+ * with a link to each field in error.
+ */
+export function ErrorSummary({ ctx, form, labels }: { ctx: PageContext; form: FormState; labels: Record<string, string> }) {
+  const entries = Object.entries(form.errors);
+  if (entries.length === 0) return null;
+  return (
+    <div class="usa-alert usa-alert--error margin-bottom-3" role="alert" aria-labelledby="error-summary-heading" id="error-summary" tabIndex={-1}>
+      <div class="usa-alert__body">
+        <h2 class="usa-alert__heading" id="error-summary-heading">
+          {ctx.t('forms.error_summary', { count: entries.length })}
+        </h2>
+        <ul class="usa-list">
+          {entries.map(([name, message]) => (
+            <li>
+              <a class="usa-link" href={name === '_' ? '#main-content' : `#${fieldId(name)}`}>
+                {labels[name] ? `${labels[name]}: ${message}` : message}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </div>
+  );
+}
+
+interface FieldProps {
+  ctx: PageContext;
+  form: FormState;
+  name: string;
+  label: string;
+  hint?: string;
+  required?: boolean;
+}
+
+function describedBy(name: string, hint?: string, error?: string) {
+  const ids = [hint ? `${fieldId(name)}-hint` : '', error ? `${fieldId(name)}-error` : ''].filter(Boolean);
+  return ids.length ? ids.join(' ') : undefined;
+}
+
+function FieldShell(props: FieldProps & { children: ComponentChildren }) {
+  const error = props.form.errors[props.name];
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <label class={`usa-label${error ? ' usa-label--error' : ''}`} for={fieldId(props.name)}>
+        {props.label}
+        {props.required ? (
+          <span class="convene-required">
+            {' '}
+            ({props.ctx.t('forms.required')})
+          </span>
+        ) : null}
+      </label>
+      {props.hint && (
+        <div class="usa-hint" id={`${fieldId(props.name)}-hint`}>
+          {props.hint}
+        </div>
+      )}
+      {error && (
+        <span class="usa-error-message" id={`${fieldId(props.name)}-error`}>
+          {error}
+        </span>
+      )}
+      {props.children}
+    </div>
+  );
+}
+
+export function TextField(
+  props: FieldProps & { type?: string; autocomplete?: string; inputMode?: string; maxLength?: number; width?: 'sm' | 'md' | 'lg' },
+) {
+  const error = props.form.errors[props.name];
+  // Passwords are never echoed back.
+  const value = props.type === 'password' ? '' : str(props.form.values[props.name]);
+  return (
+    <FieldShell {...props}>
+      <input
+        class={`usa-input${error ? ' usa-input--error' : ''}${props.width ? ` usa-input--${props.width}` : ''}`}
+        id={fieldId(props.name)}
+        name={props.name}
+        type={props.type ?? 'text'}
+        value={value}
+        autocomplete={props.autocomplete}
+        inputMode={props.inputMode as never}
+        maxLength={props.maxLength}
+        required={props.required}
+        aria-required={props.required ? 'true' : undefined}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(props.name, props.hint, error)}
+      />
+    </FieldShell>
+  );
+}
+
+export function TextArea(props: FieldProps & { rows?: number; maxLength?: number }) {
+  const error = props.form.errors[props.name];
+  return (
+    <FieldShell {...props}>
+      <textarea
+        class={`usa-textarea${error ? ' usa-input--error' : ''}`}
+        id={fieldId(props.name)}
+        name={props.name}
+        rows={props.rows ?? 5}
+        maxLength={props.maxLength}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(props.name, props.hint, error)}
+      >
+        {str(props.form.values[props.name])}
+      </textarea>
+    </FieldShell>
+  );
+}
+
+export function Select(props: FieldProps & { options: { value: string; label: string }[]; emptyLabel?: string }) {
+  const error = props.form.errors[props.name];
+  const current = str(props.form.values[props.name]);
+  return (
+    <FieldShell {...props}>
+      <select
+        class={`usa-select${error ? ' usa-input--error' : ''}`}
+        id={fieldId(props.name)}
+        name={props.name}
+        required={props.required}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(props.name, props.hint, error)}
+      >
+        {props.emptyLabel !== undefined && <option value="">{props.emptyLabel}</option>}
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === current}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </FieldShell>
+  );
+}
+
+/** A group of checkboxes (several values) or radios (one), in a fieldset with a legend. */
+export function ChoiceGroup(props: FieldProps & { options: { value: string; label: string }[]; multiple?: boolean; columns?: boolean }) {
+  const error = props.form.errors[props.name];
+  const chosen = new Set(list(props.form.values[props.name]));
+  const type = props.multiple ? 'checkbox' : 'radio';
+  return (
+    <div class={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <fieldset class="usa-fieldset" id={fieldId(props.name)} aria-describedby={describedBy(props.name, props.hint, error)} tabIndex={-1}>
+        <legend class={`usa-legend${error ? ' usa-label--error' : ''}`}>
+          {props.label}
+          {props.required ? <span class="convene-required"> ({props.ctx.t('forms.required')})</span> : null}
+        </legend>
+        {props.hint && (
+          <div class="usa-hint" id={`${fieldId(props.name)}-hint`}>
+            {props.hint}
+          </div>
+        )}
+        {error && (
+          <span class="usa-error-message" id={`${fieldId(props.name)}-error`}>
+            {error}
+          </span>
+        )}
+        <div class={props.columns ? 'convene-choices convene-choices--columns' : 'convene-choices'}>
+          {props.options.map((o) => {
+            const id = `${fieldId(props.name)}-${o.value}`;
+            return (
+              <div class={`usa-${type}`}>
+                <input class={`usa-${type}__input`} id={id} type={type} name={props.name} value={o.value} checked={chosen.has(o.value)} />
+                <label class={`usa-${type}__label`} for={id}>
+                  {o.label}
+                </label>
+              </div>
+            );
+          })}
+        </div>
+      </fieldset>
+    </div>
+  );
+}
+
+/** A POST form with its CSRF token and, when given, an idempotency key against double submits. */
+export function Form(props: {
+  ctx: PageContext;
+  action: string;
+  children: ComponentChildren;
+  idempotencyKey?: string;
+  class?: string;
+  label?: string;
+  novalidate?: boolean;
+}) {
+  return (
+    <form method="post" action={props.action} class={props.class ?? 'usa-form usa-form--large'} aria-label={props.label} noValidate={props.novalidate ?? true}>
+      <input type="hidden" name="_csrf" value={props.ctx.csrf()} />
+      {props.idempotencyKey && <input type="hidden" name="_idem" value={props.idempotencyKey} />}
+      {props.children}
+    </form>
+  );
+}
+
+/** A one-button POST form (join, leave, revoke...). */
+export function ButtonForm(props: { ctx: PageContext; action: string; label: string; variant?: 'secondary' | 'outline' | 'unstyled'; hidden?: Record<string, string> }) {
+  return (
+    <form method="post" action={props.action} class="convene-inline-form">
+      <input type="hidden" name="_csrf" value={props.ctx.csrf()} />
+      {Object.entries(props.hidden ?? {}).map(([k, v]) => (
+        <input type="hidden" name={k} value={v} />
+      ))}
+      <button type="submit" class={`usa-button${props.variant ? ` usa-button--${props.variant}` : ''}`}>
+        {props.label}
+      </button>
+    </form>
+  );
+}
+
+export function Submit({ label }: { label: string }) {
+  return (
+    <button type="submit" class="usa-button margin-top-3">
+      {label}
+    </button>
+  );
+}

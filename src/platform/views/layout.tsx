@@ -1,0 +1,183 @@
+import type { ComponentChildren } from 'preact';
+import { render } from 'preact-render-to-string';
+import type { PageContext } from './context.js';
+
+export interface PageProps {
+  ctx: PageContext;
+  /** The page's title (also its single h1, unless `heading` differs). */
+  title: string;
+  /** True when the page shows a form whose submission failed: the title gets an "Error:" prefix. */
+  hasErrors?: boolean;
+  /** Breadcrumbs before the h1: label and href, the last one being the parent. */
+  breadcrumbs?: { label: string; href: string }[];
+  /** Optional short text under the h1. */
+  lead?: ComponentChildren;
+  children?: ComponentChildren;
+  /** Omit the h1 when the page draws its own (e.g. the home hero). */
+  ownHeading?: boolean;
+}
+
+function LanguageSwitch({ ctx }: { ctx: PageContext }) {
+  const other = ctx.locale === 'en' ? 'es' : 'en';
+  const href = `/language/${other}?next=${encodeURIComponent(ctx.path)}`;
+  return (
+    <a class="convene-lang usa-link" href={href} lang={other} hreflang={other}>
+      {ctx.t(`language.switch_to_${other}`)}
+    </a>
+  );
+}
+
+function Header({ ctx }: { ctx: PageContext }) {
+  const { t, actor } = ctx;
+  const links: { href: string; label: string }[] = [
+    { href: '/', label: t('nav.home') },
+    { href: '/groups', label: t('nav.groups') },
+    { href: '/organizations', label: t('nav.organizations') },
+    { href: '/states', label: t('nav.states') },
+  ];
+  if (ctx.nav.admin) links.push({ href: '/admin', label: t('nav.admin') });
+  const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path === href || ctx.path.startsWith(href + '/') || ctx.path.startsWith(href + '?'));
+  return (
+    <header class="convene-header" role="banner">
+      <div class="grid-container convene-header__inner">
+        <div class="convene-header__brand">
+          <a href="/" class="convene-brand">
+            {ctx.communityName}
+          </a>
+        </div>
+        <div class="convene-header__tools">
+          <LanguageSwitch ctx={ctx} />
+          {actor.kind === 'user' ? (
+            <>
+              <a class="usa-link" href="/settings">
+                {t('nav.settings')}
+              </a>
+              <form method="post" action="/logout" class="convene-inline-form">
+                <input type="hidden" name="_csrf" value={ctx.csrf()} />
+                <button type="submit" class="usa-button usa-button--unstyled convene-header__button">
+                  {t('nav.sign_out')}
+                </button>
+              </form>
+            </>
+          ) : (
+            <>
+              <a class="usa-link" href={`/login?next=${encodeURIComponent(ctx.path)}`}>
+                {t('nav.sign_in')}
+              </a>
+              <a class="usa-button usa-button--outline convene-header__cta" href="/signup">
+                {t('nav.sign_up')}
+              </a>
+            </>
+          )}
+        </div>
+      </div>
+      <nav class="convene-nav" aria-label={t('nav.label')}>
+        <ul class="grid-container convene-nav__list">
+          {links.map((l) => (
+            <li>
+              <a href={l.href} class="convene-nav__link" aria-current={current(l.href) ? 'page' : undefined}>
+                {l.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+    </header>
+  );
+}
+
+function Footer({ ctx }: { ctx: PageContext }) {
+  const { t } = ctx;
+  return (
+    <footer class="convene-footer" role="contentinfo">
+      <div class="grid-container">
+        <p class="convene-footer__crisis">
+          <strong>{t('footer.crisis_title')}</strong> {t('footer.crisis_text')}{' '}
+          <a class="usa-link" href="tel:988">
+            988
+          </a>
+          {' · '}
+          <a class="usa-link" href="sms:988">
+            {t('footer.crisis_text_line')}
+          </a>
+        </p>
+        <ul class="convene-footer__links">
+          <li>
+            <a class="usa-link" href="/api/docs">
+              {t('footer.api')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href="/organizations">
+              {t('nav.organizations')}
+            </a>
+          </li>
+        </ul>
+        <p class="convene-footer__note">{t('footer.powered_by')}</p>
+      </div>
+    </footer>
+  );
+}
+
+/** Flash messages are status messages: announced by screen readers without moving focus. */
+export function FlashMessage({ ctx }: { ctx: PageContext }) {
+  if (!ctx.flash) return null;
+  const { kind, message } = ctx.flash;
+  return (
+    <div class={`usa-alert usa-alert--${kind} usa-alert--slim margin-bottom-3`} role={kind === 'error' ? 'alert' : 'status'}>
+      <div class="usa-alert__body">
+        <p class="usa-alert__text">{message}</p>
+      </div>
+    </div>
+  );
+}
+
+function Page(props: PageProps) {
+  const { ctx, title } = props;
+  const { t } = ctx;
+  const fullTitle = `${props.hasErrors ? t('common.error_prefix') + ' ' : ''}${title} | ${ctx.communityName}`;
+  return (
+    <html lang={ctx.locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{fullTitle}</title>
+        <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
+        <link rel="stylesheet" href="/assets/convene.css" />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+      </head>
+      <body>
+        <a class="usa-skipnav" href="#main-content">
+          {t('common.skip_to_main')}
+        </a>
+        <Header ctx={ctx} />
+        <main id="main-content" class="grid-container convene-main" tabIndex={-1}>
+          {props.breadcrumbs && props.breadcrumbs.length > 0 && (
+            <nav class="usa-breadcrumb" aria-label={t('common.breadcrumbs')}>
+              <ol class="usa-breadcrumb__list">
+                {props.breadcrumbs.map((b) => (
+                  <li class="usa-breadcrumb__list-item">
+                    <a href={b.href} class="usa-breadcrumb__link">
+                      <span>{b.label}</span>
+                    </a>
+                  </li>
+                ))}
+              </ol>
+            </nav>
+          )}
+          <FlashMessage ctx={ctx} />
+          {!props.ownHeading && <h1 class="convene-title">{title}</h1>}
+          {props.lead && <p class="usa-intro">{props.lead}</p>}
+          {props.children}
+        </main>
+        <Footer ctx={ctx} />
+        <script src="/assets/convene.js" nonce={ctx.nonce} defer />
+      </body>
+    </html>
+  );
+}
+
+/** Renders a full HTML document for a page. */
+export function renderPage(props: PageProps): string {
+  return '<!DOCTYPE html>' + render(<Page {...props} />);
+}

@@ -1,0 +1,147 @@
+import { sql } from 'kysely';
+import type { Db, Tx } from '../platform/db/db.js';
+import { hashPassword } from '../platform/auth/secrets.js';
+import { DEFAULT_VISIBILITY, PROFILE_FIELDS } from '../community/vocab.js';
+import { COMMUNITY, COMMUNITY_ROLES, DEMO_PASSWORD, GROUPS, MEMBERSHIPS, ORGANIZATIONS, PEOPLE, STATE_INITIATIVES } from './demo-data.js';
+
+const SEED_LOCK = 724_115_002;
+
+/** Loads the demo community inside one transaction. */
+export async function seedDemo(db: Db, onProgress: (done: number, total: number, what?: string) => void = () => {}): Promise<void> {
+  await db.transaction().execute((tx) => writeDemo(tx, onProgress));
+}
+
+/**
+ * Loads the demo community when the database holds none. An advisory lock
+ * makes concurrent first starts seed exactly once. Returns true when it seeded.
+ */
+export async function seedIfEmpty(db: Db, log: (m: string) => void = () => {}): Promise<boolean> {
+  return db.transaction().execute(async (tx) => {
+    await sql`SELECT pg_advisory_xact_lock(${SEED_LOCK})`.execute(tx);
+    const existing = await tx.selectFrom('community').select('id').executeTakeFirst();
+    if (existing) return false;
+    log('loading the demo community (first start)');
+    await writeDemo(tx, () => {});
+    return true;
+  });
+}
+
+async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?: string) => void) {
+  const steps = 6;
+  onProgress(0, steps, 'community');
+  await tx.insertInto('community').values({ id: 1, ...COMMUNITY }).execute();
+
+  onProgress(1, steps, 'organizations');
+  const orgIds = new Map<string, number>();
+  for (const o of ORGANIZATIONS) {
+    const row = await tx
+      .insertInto('organizations')
+      .values({ slug: o.slug, name: o.name, short_name: o.short_name ?? '', kind: o.kind, level: o.level, states: o.states ?? [], website: o.website ?? null, description: o.description })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    orgIds.set(o.slug, row.id);
+  }
+  let position = 0;
+  for (const r of COMMUNITY_ROLES) {
+    const facilitator = orgIds.get(r.facilitator)!;
+    await tx.insertInto('community_roles').values({ organization_id: facilitator, role: 'facilitator', supports_organization_id: null, position: position++ }).execute();
+    await tx.insertInto('community_roles').values({ organization_id: orgIds.get(r.funder)!, role: 'funder', supports_organization_id: facilitator, position: position++ }).execute();
+  }
+
+  onProgress(2, steps, 'people');
+  // One hash for every demo account: argon2 is slow on purpose.
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const personIds = new Map<string, number>();
+  const thisYear = new Date().getUTCFullYear();
+  for (const p of PEOPLE) {
+    const youth = 'youth' in p && p.youth;
+    const row = await tx
+      .insertInto('users')
+      .values({
+        email: p.email,
+        password_hash: hash,
+        name: p.name,
+        role: p.role,
+        perspectives: [...p.perspectives],
+        state_code: p.state,
+        bio: p.bio,
+        is_youth: youth,
+        birth_year: youth ? thisYear - 16 : null,
+        expertise: (p.perspectives as readonly string[]).includes('juvenile_justice') ? ['diversion', 'school discipline'] : p.key === 'family' ? ['juvenile justice', 'family engagement'] : [],
+        visibility: JSON.stringify(youth ? Object.fromEntries(PROFILE_FIELDS.map((f) => [f, 'members'])) : DEFAULT_VISIBILITY),
+        email_verified_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    personIds.set(p.key, row.id);
+    if (p.org) await tx.insertInto('user_organizations').values({ user_id: row.id, organization_id: orgIds.get(p.org)! }).execute();
+  }
+
+  onProgress(3, steps, 'state initiatives');
+  for (const s of STATE_INITIATIVES) {
+    const row = await tx
+      .insertInto('state_initiatives')
+      .values({
+        state_code: s.state_code,
+        name: s.name,
+        status: s.status,
+        description: s.description,
+        education_agency_id: orgIds.get(s.education) ?? null,
+        mental_health_agency_id: s.mental_health ? (orgIds.get(s.mental_health) ?? null) : null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const contact = PEOPLE.find((p) => p.state === s.state_code && p.role === 'member');
+    if (contact) await tx.insertInto('state_initiative_contacts').values({ state_initiative_id: row.id, user_id: personIds.get(contact.key)!, role: 'Initiative contact' }).execute();
+  }
+
+  onProgress(4, steps, 'practice groups');
+  const facilitatorId = personIds.get('facilitator')!;
+  for (const g of GROUPS) {
+    const row = await tx
+      .insertInto('practice_groups')
+      .values({ slug: g.slug, name: g.name, short_name: g.short_name ?? '', mission: g.mission, led_by: g.led_by, visibility: 'public', join_policy: 'open', created_by: facilitatorId })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await tx
+      .insertInto('group_priorities')
+      .values(g.priorities.map((text, i) => ({ group_id: row.id, position: i + 1, text })))
+      .execute();
+    const members = MEMBERSHIPS[g.slug] ?? [];
+    if (members.length) {
+      await tx
+        .insertInto('group_memberships')
+        .values(members.map(([key, role]) => ({ group_id: row.id, user_id: personIds.get(key)!, role, status: 'active' as const, decided_at: new Date() })))
+        .execute();
+    }
+    await tx.updateTable('practice_groups').set({ member_count: members.length }).where('id', '=', row.id).execute();
+  }
+
+  onProgress(5, steps, 'a private leads’ circle');
+  // One private group shows how private spaces stay invisible to outsiders.
+  const circle = await tx
+    .insertInto('practice_groups')
+    .values({
+      slug: 'leads-circle',
+      name: 'Practice Group Leads’ Circle',
+      mission: 'A private space where practice group leads and the facilitators plan convenings and compare notes.',
+      led_by: 'none',
+      visibility: 'private',
+      join_policy: 'invite',
+      created_by: facilitatorId,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const circleMembers: [string, 'lead' | 'member'][] = [
+    ['facilitator', 'lead'],
+    ['facilitator2', 'member'],
+    ['family', 'member'],
+    ['schoolmh', 'member'],
+  ];
+  await tx
+    .insertInto('group_memberships')
+    .values(circleMembers.map(([key, role]) => ({ group_id: circle.id, user_id: personIds.get(key)!, role, status: 'active' as const })))
+    .execute();
+  await tx.updateTable('practice_groups').set({ member_count: circleMembers.length }).where('id', '=', circle.id).execute();
+  onProgress(6, steps, 'done');
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { loadConfig, type Config } from './platform/config.js';
+import { openDatabase, type DatabaseHandle } from './platform/db/db.js';
+import { migrate } from './platform/db/migrate.js';
+import { createMailer } from './platform/mail/mailer.js';
+import { seedIfEmpty } from './seed/seed.js';
+
+export interface Running {
+  app: FastifyInstance;
+  handle: DatabaseHandle;
+  config: Config;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** The From address: MAIL_FROM, or no-reply at BASE_URL's host. */
+export function mailFrom(config: Config): string {
+  return process.env.MAIL_FROM || `Convene <no-reply@${new URL(config.baseUrl).hostname.replace(/^127\.0\.0\.1$|^\[?::1\]?$/, 'localhost')}>`;
+}
+
+/**
+ * Starts Convene: opens the database (embedded unless DATABASE_URL is set),
+ * migrates, loads the demo community on first start, and listens.
+ */
+export async function startServer(config: Config = loadConfig(), log: (m: string) => void = (m) => console.log(m)): Promise<Running> {
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, log);
+  try {
+    const m = await migrate(handle.url, (name, i, n) => log(`migrating ${i}/${n}: ${name}`));
+    if (m.applied.length) log(`applied ${m.applied.length} migration(s)`);
+    if (config.seed === 'demo') {
+      const seeded = await seedIfEmpty(handle.db, log);
+      if (seeded) log('loaded the demo community');
+    }
+    const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
+    const app = await buildApp({ config, db: handle.db, engine: handle.engine, mailer });
+    await app.listen({ port: config.port, host: config.host });
+    const addr = app.server.address();
+    const port = addr && typeof addr === 'object' ? addr.port : config.port;
+    const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    log(`Convene is running at ${url} (database: ${handle.engine}; mail: ${mailer.describe()})`);
+    let stopping: Promise<void> | undefined;
+    return {
+      app,
+      handle,
+      config,
+      url,
+      stop: () =>
+        (stopping ??= (async () => {
+          await app.close();
+          mailer.close();
+          await handle.close();
+        })()),
+    };
+  } catch (err) {
+    await handle.close().catch(() => {});
+    throw err;
+  }
+}
