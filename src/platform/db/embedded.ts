@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chownSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -153,7 +153,9 @@ export async function startEmbedded(opts: {
   if (!existsSync(path.join(pgDir, 'PG_VERSION'))) {
     log(`initialising an embedded PostgreSQL in ${pgDir}`);
     if (osUser) {
-      // The postgres user must be able to reach and own its directory.
+      // The postgres user must be able to reach and own its directory: the
+      // data dir is ours, so let others traverse it (its files stay 0600).
+      chmodSync(dataDir, statSync(dataDir).mode | 0o111);
       mkdirSync(pgDir, { recursive: true, mode: 0o700 });
       chownSync(pgDir, osUser.uid, osUser.gid);
       assertTraversable(pgDir);

@@ -67,11 +67,15 @@ export function registerParsers(app: FastifyInstance): void {
     }
     if (text.trim() === '') return done(null, {});
     try {
-      // Refuse prototype pollution attempts the way Fastify's own parser does.
-      const parsed = JSON.parse(text, (k, v) => (k === '__proto__' || k === 'constructor' ? undefined : v));
+      // Drop prototype-pollution keys as Fastify's own parser does, and refuse
+      // NUL characters that arrive escaped (\u0000): PostgreSQL cannot store them.
+      const parsed = JSON.parse(text, (k, v) => {
+        if (typeof v === 'string' && v.includes('\u0000')) throw new AppError('invalid_encoding');
+        return k === '__proto__' || k === 'constructor' ? undefined : v;
+      });
       done(null, parsed);
-    } catch {
-      done(new AppError('bad_request', { message: 'invalid JSON' }), undefined);
+    } catch (err) {
+      done(err instanceof AppError ? err : new AppError('bad_request', { message: 'invalid JSON' }), undefined);
     }
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_req, body, done) => {

@@ -22,6 +22,7 @@ function i18n(): I18n {
       // Views escape everything they print; escaping here would double it.
       interpolation: { escapeValue: false },
       returnNull: false,
+      showSupportNotice: false,
     });
   }
   return instance;
