@@ -329,8 +329,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Join an open group, accept an invitation, or ask to join',
         security: [{ bearer: [] }],
         params: SlugParams,
-        body: Type.Optional(Type.Object({ message: Type.Optional(Type.String({ maxLength: 1000 })) })),
+        body: Type.Object({ message: Type.Optional(Type.String({ maxLength: 1000 })) }),
         response: { 200: JoinResult, ...errorResponses(401, 403, 404) },
+      },
+      // The body is optional: no body means no message.
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => {
