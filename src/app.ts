@@ -39,6 +39,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
     community: CommunityCache;
+    routeList: { method: string; url: string }[];
   }
 }
 
@@ -73,6 +74,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('deps', deps);
+  // Every route, for the test that checks each page has a browser test.
+  const routeList: { method: string; url: string }[] = [];
+  app.decorate('routeList', routeList);
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) routeList.push({ method: m, url: r.url });
+  });
   app.decorate('community', new CommunityCache(deps.db));
   // Reference-typed decorations start as null and are set first thing in onRequest.
   app.decorateRequest('actor', null as never);

@@ -29,7 +29,7 @@ const cleanups: (() => Promise<void> | void)[] = [];
 after(async () => {
   for (const fn of cleanups.reverse()) await fn();
 });
-const onCleanup = (fn: () => Promise<void> | void) => cleanups.push(fn);
+export const onCleanup = (fn: () => Promise<void> | void) => cleanups.push(fn);
 
 export const ENGINE: Engine = (process.env.CONVENE_TEST_ENGINE as Engine) || 'embedded';
 

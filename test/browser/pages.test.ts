@@ -1,0 +1,131 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertAccessible, assertPageBasics, checkPage, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
+
+/**
+ * Every page template, checked in a real browser with axe: signed out, as a
+ * member and as a facilitator, in English and Spanish, and at 320 px wide.
+ * A new page is one line in PAGES; a GET route that renders HTML and is in
+ * neither PAGES nor EXEMPT fails the coverage test below.
+ */
+type Who = 'anonymous' | 'member' | 'facilitator';
+interface PageCase {
+  route: string;
+  url: (ids: Ids) => string;
+  who: Who[];
+  status?: number;
+}
+interface Ids {
+  person: number;
+  org: number;
+  state: number;
+}
+
+const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
+const SIGNED_IN: Who[] = ['member', 'facilitator'];
+const PAGES: PageCase[] = [
+  { route: '/', url: () => '/', who: ALL },
+  { route: '/groups', url: () => '/groups', who: ALL },
+  { route: '/groups/:slug', url: () => '/groups/families-in-partnership', who: ALL },
+  { route: '/groups/new', url: () => '/groups/new', who: ['facilitator'] },
+  { route: '/groups/:slug/edit', url: () => '/groups/families-in-partnership/edit', who: SIGNED_IN },
+  { route: '/organizations', url: () => '/organizations', who: ALL },
+  { route: '/organizations/:slug', url: () => '/organizations/csmh', who: ALL },
+  { route: '/states', url: () => '/states', who: ALL },
+  { route: '/states/:code', url: () => '/states/md', who: ALL },
+  { route: '/people/:id', url: (ids) => `/people/${ids.person}`, who: ALL },
+  { route: '/login', url: () => '/login', who: ['anonymous'] },
+  { route: '/signup', url: () => '/signup', who: ['anonymous'] },
+  { route: '/password/forgot', url: () => '/password/forgot', who: ['anonymous'] },
+  { route: '/password/reset', url: () => '/password/reset?token=example-token', who: ['anonymous'] },
+  { route: '/settings', url: () => '/settings', who: SIGNED_IN },
+  { route: '/admin', url: () => '/admin', who: ['facilitator'] },
+  { route: '/admin/community', url: () => '/admin/community', who: ['facilitator'] },
+  { route: '/admin/organizations', url: () => '/admin/organizations', who: ['facilitator'] },
+  { route: '/admin/organizations/new', url: () => '/admin/organizations/new', who: ['facilitator'] },
+  { route: '/admin/organizations/:id', url: (ids) => `/admin/organizations/${ids.org}`, who: ['facilitator'] },
+  { route: '/admin/states', url: () => '/admin/states', who: ['facilitator'] },
+  { route: '/admin/states/new', url: () => '/admin/states/new', who: ['facilitator'] },
+  { route: '/admin/states/:id', url: (ids) => `/admin/states/${ids.state}`, who: ['facilitator'] },
+  { route: '/admin/groups', url: () => '/admin/groups', who: ['facilitator'] },
+  { route: '/admin/people', url: () => '/admin/people', who: ['facilitator'] },
+  { route: '(not found)', url: () => '/no-such-page', who: ['anonymous', 'member'], status: 404 },
+];
+
+/** GET routes without a page of their own, and why. */
+const EXEMPT: Record<string, string> = {
+  '/language/:locale': 'sets a cookie and redirects back',
+  '/verify': 'follows an emailed link, then redirects',
+  '/settings/email/confirm': 'follows an emailed link, then redirects',
+  '/healthz': 'JSON for load balancers',
+  '/readyz': 'JSON for load balancers',
+  '/api/openapi.json': 'JSON document',
+  '/api/docs': 'third-party Swagger UI, not one of our page templates',
+};
+
+const ACCOUNTS: Record<Exclude<Who, 'anonymous'>, string> = {
+  member: 'family@demo.convene.test',
+  facilitator: 'facilitator@demo.convene.test',
+};
+
+let env: BrowserEnv;
+let ids: Ids;
+before(async () => {
+  env = await startBrowserEnv();
+  const person = await env.db.selectFrom('users').select('id').where('email', '=', 'schoolpsych@demo.convene.test').executeTakeFirstOrThrow();
+  const org = await env.db.selectFrom('organizations').select('id').where('slug', '=', 'csmh').executeTakeFirstOrThrow();
+  const state = await env.db.selectFrom('state_initiatives').select('id').where('state_code', '=', 'MD').executeTakeFirstOrThrow();
+  ids = { person: person.id, org: org.id, state: state.id };
+});
+
+describe('every page template', () => {
+  test('every HTML GET route has a browser test or a stated exemption', () => {
+    const covered = new Set(PAGES.map((p) => p.route));
+    const missing = env.app.routeList
+      .filter((r) => r.method === 'GET' && !r.url.startsWith('/api/v1/') && !r.url.startsWith('/assets/') && !r.url.startsWith('/api/docs'))
+      .map((r) => r.url.replace(/\/$/, '') || '/')
+      .filter((u) => !covered.has(u) && !(u in EXEMPT));
+    assert.deepEqual([...new Set(missing)], []);
+  });
+
+  for (const locale of ['en', 'es'] as const) {
+    for (const who of ALL) {
+      test(`${who}, ${locale}: zero axe violations on each page`, async () => {
+        const context = await contextFor(env, { email: who === 'anonymous' ? undefined : ACCOUNTS[who], locale });
+        try {
+          for (const p of PAGES.filter((x) => x.who.includes(who))) {
+            const page = await checkPage(context, env.baseUrl + p.url(ids), { locale, status: p.status });
+            await page.close();
+          }
+        } finally {
+          await context.close();
+        }
+      });
+    }
+  }
+
+  test('at 320 px wide nothing scrolls sideways (facilitator, every page)', async () => {
+    const context = await contextFor(env, { email: ACCOUNTS.facilitator, width: 320 });
+    try {
+      for (const p of PAGES.filter((x) => x.who.includes('facilitator'))) {
+        const page = await checkPage(context, env.baseUrl + p.url(ids), { status: p.status });
+        await page.close();
+      }
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a form with errors stays accessible and moves focus to the summary', async () => {
+    const context = await contextFor(env);
+    const page = await context.newPage();
+    await page.goto(`${env.baseUrl}/signup`);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#error-summary');
+    await assertPageBasics(page, 'signup with errors', 'en');
+    await assertAccessible(page, 'signup with errors');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'error-summary');
+    assert.match(await page.title(), /^Error:/);
+    await context.close();
+  });
+});
