@@ -60,6 +60,8 @@ export async function contextFor(env: BrowserEnv, opts: { email?: string; passwo
     await page.fill('#field-email', opts.email);
     await page.fill('#field-password', opts.password ?? 'convene-demo-2026');
     await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.click('button[type=submit]:has-text("Sign in"), button[type=submit]:has-text("Iniciar sesión")')]);
+    // Signed-in people see their own language setting; switch it the way a person does.
+    await page.goto(`${env.baseUrl}/language/${opts.locale ?? 'en'}`);
     await page.close();
   }
   return context;
