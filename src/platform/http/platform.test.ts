@@ -1,6 +1,8 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildTestApp, type TestContext } from '../../../test/helpers.js';
+import { MemoryMailer, buildTestApp, testConfig, type TestContext } from '../../../test/helpers.js';
+import { buildApp } from '../../app.js';
+import { connect } from '../db/db.js';
 import { en } from '../i18n/en.js';
 import { es } from '../i18n/es.js';
 
@@ -20,6 +22,20 @@ describe('health', () => {
     const res = await t.app.inject('/readyz');
     assert.equal(res.statusCode, 200);
     assert.equal(res.json().status, 'ready');
+  });
+
+  test('GET /readyz answers 503 when the database is unreachable', async () => {
+    const handle = connect('postgres://nobody@127.0.0.1:1/none', 'postgres', { max: 1 });
+    const app = await buildApp({ config: testConfig(), db: handle.db, engine: 'postgres', mailer: new MemoryMailer(), logger: false });
+    try {
+      const res = await app.inject('/readyz');
+      assert.equal(res.statusCode, 503);
+      assert.deepEqual(res.json(), { status: 'unavailable', database: 'postgres' });
+      assert.equal((await app.inject('/healthz')).statusCode, 200, 'liveness does not depend on the database');
+    } finally {
+      await app.close();
+      await handle.close();
+    }
   });
 });
 
