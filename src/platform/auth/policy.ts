@@ -23,7 +23,28 @@ export interface PersonSubject {
   visibility: Record<string, string>;
 }
 
+/** Where a thread lives: a practice group, or the community-wide space (group null). */
+export interface ThreadSubject {
+  group: GroupSubject | null;
+  locked?: boolean;
+  closed?: boolean;
+  deleted_at?: Date | null;
+}
+
+export interface PostSubject {
+  author_id: number | null;
+  thread: ThreadSubject;
+  deleted_at?: Date | null;
+}
+
 interface Subjects {
+  'thread.view': ThreadSubject;
+  'thread.create': { group: GroupSubject | null };
+  'thread.moderate': ThreadSubject;
+  'post.create': ThreadSubject;
+  'post.edit': PostSubject;
+  'post.delete': PostSubject;
+  'post.react': PostSubject;
   'admin.access': undefined;
   'community.update': undefined;
   'organization.manage': undefined;
@@ -68,6 +89,17 @@ function canViewGroup(actor: Actor, g: GroupSubject): boolean {
   return m !== undefined && (m.status === 'active' || m.status === 'invited');
 }
 
+/**
+ * Taking part (starting threads, replying): verified members of the group, or
+ * any verified member of the community in the community-wide space.
+ */
+function canTakePart(actor: Actor, group: GroupSubject | null): boolean {
+  if (actor.kind !== 'user' || !actor.emailVerified) return false;
+  if (group === null) return true;
+  if (group.archived_at || !canViewGroup(actor, group)) return false;
+  return isFacilitator(actor) || activeRole(actor, group.id) !== undefined;
+}
+
 function canViewPerson(actor: Actor, p: PersonSubject): boolean {
   if (actor.kind === 'user' && (actor.id === p.id || isFacilitator(actor))) return true;
   if (p.hidden || p.deactivated_at) return false;
@@ -100,6 +132,37 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
       return isAdmin(actor);
     case 'tokens.manage':
       return actor.kind === 'user';
+    case 'thread.view': {
+      const th = subject as ThreadSubject;
+      if (th.deleted_at && !isFacilitator(actor)) return false;
+      return th.group === null || canViewGroup(actor, th.group);
+    }
+    case 'thread.create':
+      return canTakePart(actor, (subject as { group: GroupSubject | null }).group);
+    case 'thread.moderate': {
+      const th = subject as ThreadSubject;
+      return isFacilitator(actor) || (th.group !== null && isGroupLead(actor, th.group.id));
+    }
+    case 'post.create': {
+      const th = subject as ThreadSubject;
+      if (th.deleted_at || th.closed || !canTakePart(actor, th.group)) return false;
+      // A locked thread takes replies only from its moderators.
+      return !th.locked || can(actor, 'thread.moderate', th);
+    }
+    case 'post.edit': {
+      const p = subject as PostSubject;
+      if (p.deleted_at || !can(actor, 'thread.view', p.thread)) return false;
+      return (actor.kind === 'user' && p.author_id === actor.id && !p.thread.locked) || can(actor, 'thread.moderate', p.thread);
+    }
+    case 'post.delete': {
+      const p = subject as PostSubject;
+      if (p.deleted_at || !can(actor, 'thread.view', p.thread)) return false;
+      return (actor.kind === 'user' && p.author_id === actor.id) || can(actor, 'thread.moderate', p.thread);
+    }
+    case 'post.react': {
+      const p = subject as PostSubject;
+      return actor.kind === 'user' && actor.emailVerified && !p.deleted_at && p.author_id !== actor.id && can(actor, 'thread.view', p.thread);
+    }
     case 'group.view':
       return canViewGroup(actor, subject as GroupSubject);
     case 'group.join': {
@@ -149,6 +212,11 @@ const READ_OF: Partial<Record<Action, Action>> = {
   'group.manage_members': 'group.view',
   'group.assign_leads': 'group.view',
   'person.update': 'person.view',
+  'thread.moderate': 'thread.view',
+  'post.create': 'thread.view',
+  'post.edit': 'thread.view',
+  'post.delete': 'thread.view',
+  'post.react': 'thread.view',
 };
 
 /**
@@ -159,7 +227,8 @@ const READ_OF: Partial<Record<Action, Action>> = {
 export function authorize<A extends Action>(actor: Actor, action: A, subject: Subjects[A]): void {
   if (can(actor, action, subject)) return;
   const read = READ_OF[action];
-  if (action === 'group.view' || action === 'person.view' || (read && !can(actor, read, subject as never))) {
+  const readSubject = action.startsWith('post.') && action !== 'post.create' ? (subject as PostSubject).thread : subject;
+  if (action === 'group.view' || action === 'person.view' || action === 'thread.view' || (read && !can(actor, read, readSubject as never))) {
     throw new AppError('not_found');
   }
   if (actor.kind === 'anonymous') throw new AppError('unauthenticated');

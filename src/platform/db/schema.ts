@@ -181,7 +181,59 @@ export interface AuditLogTable {
   created_at: Timestamp;
 }
 
+export interface ThreadsTable {
+  id: Id;
+  group_id: number | null;
+  author_id: number | null;
+  title: string;
+  language: Generated<string>;
+  pinned: Generated<boolean>;
+  locked: Generated<boolean>;
+  closed: Generated<boolean>;
+  reply_count: Generated<number>;
+  created_at: Timestamp;
+  edited_at: NullableTimestamp;
+  last_activity_at: Timestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface PostsTable {
+  id: Id;
+  thread_id: number;
+  author_id: number | null;
+  is_opening: Generated<boolean>;
+  reply_to_id: number | null;
+  body: string;
+  language: Generated<string>;
+  version: Generated<number>;
+  body_html: string | null;
+  render_version: Generated<number>;
+  helpful_count: Generated<number>;
+  created_at: Timestamp;
+  edited_at: NullableTimestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface PostRevisionsTable {
+  post_id: number;
+  version: number;
+  body: string;
+  edited_by: number | null;
+  created_at: Timestamp;
+}
+
+export interface PostReactionsTable {
+  post_id: number;
+  user_id: number;
+  kind: Generated<string>;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  threads: ThreadsTable;
+  posts: PostsTable;
+  post_revisions: PostRevisionsTable;
+  post_reactions: PostReactionsTable;
   community: CommunityTable;
   organizations: OrganizationsTable;
   community_roles: CommunityRolesTable;
