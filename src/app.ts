@@ -24,6 +24,7 @@ import { accountRoutes } from './accounts/routes.js';
 import { communityRoutes } from './community/routes.js';
 import { groupRoutes } from './groups/routes.js';
 import { adminRoutes } from './admin/routes.js';
+import { discussionRoutes } from './discussions/routes.js';
 import { AppError } from './platform/http/errors.js';
 
 export interface AppDeps {
@@ -200,5 +201,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(communityRoutes);
   await app.register(groupRoutes);
   await app.register(adminRoutes);
+  await app.register(discussionRoutes);
   return app;
 }

@@ -20,8 +20,19 @@ const TABLES = [
   { name: 'practice_groups', order: 'id', identity: true },
   { name: 'group_priorities', order: 'id', identity: true },
   { name: 'group_memberships', order: 'group_id, user_id', identity: false },
+  { name: 'threads', order: 'id', identity: true },
+  { name: 'posts', order: 'id', identity: true },
+  { name: 'post_revisions', order: 'post_id, version', identity: false },
+  { name: 'post_reactions', order: 'post_id, user_id', identity: false },
   { name: 'audit_log', order: 'id', identity: true },
 ] as const;
+
+/** Columns a table stores itself (generated ones, like search vectors, are rebuilt by PostgreSQL). */
+async function storedColumns(db: Db, table: string): Promise<string[]> {
+  const r = await sql<{ column_name: string }>`SELECT column_name FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = ${table} AND is_generated = 'NEVER' ORDER BY ordinal_position`.execute(db);
+  return r.rows.map((x) => x.column_name);
+}
 
 export interface ExportFile {
   format: typeof EXPORT_FORMAT;
@@ -39,8 +50,8 @@ export async function exportCommunity(db: Db, opts: { withCredentials?: boolean;
   const tables: Record<string, unknown[]> = {};
   for (const [i, t] of TABLES.entries()) {
     opts.onProgress?.(i, TABLES.length, t.name);
-    const strip = t.name === 'users' && !opts.withCredentials ? sql`- 'password_hash'` : sql``;
-    const r = await sql<{ rows: unknown[] }>`SELECT coalesce(json_agg(to_jsonb(x) ${strip} ORDER BY ${sql.raw(t.order)}), '[]'::json) AS rows FROM ${sql.table(t.name)} x`.execute(db);
+    const cols = (await storedColumns(db, t.name)).filter((c) => !(t.name === 'users' && c === 'password_hash' && !opts.withCredentials));
+    const r = await sql<{ rows: unknown[] }>`SELECT coalesce(json_agg(json_build_object(${sql.join(cols.flatMap((c) => [sql.lit(c), sql.ref(`x.${c}`)]))}) ORDER BY ${sql.raw(t.order)}), '[]'::json) AS rows FROM ${sql.table(t.name)} x`.execute(db);
     tables[t.name] = r.rows[0]!.rows;
   }
   opts.onProgress?.(TABLES.length, TABLES.length, 'done');
@@ -69,8 +80,9 @@ export async function importCommunity(db: Db, data: unknown, onProgress?: (done:
       counts[t.name] = rows.length;
       if (rows.length === 0) continue;
       // Columns a row leaves out take their defaults, as in a fresh insert.
-      await sql`INSERT INTO ${sql.table(t.name)} ${t.identity ? sql`OVERRIDING SYSTEM VALUE` : sql``}
-        SELECT * FROM json_populate_recordset(NULL::${sql.table(t.name)}, ${JSON.stringify(rows)}::json)`.execute(tx);
+      const cols = sql.join((await storedColumns(tx as unknown as Db, t.name)).map((c) => sql.ref(c)));
+      await sql`INSERT INTO ${sql.table(t.name)} (${cols}) ${t.identity ? sql`OVERRIDING SYSTEM VALUE` : sql``}
+        SELECT ${cols} FROM json_populate_recordset(NULL::${sql.table(t.name)}, ${JSON.stringify(rows)}::json)`.execute(tx);
       if (t.identity) {
         await sql`SELECT setval(pg_get_serial_sequence(${t.name}, 'id'), (SELECT max(id) FROM ${sql.table(t.name)}))`.execute(tx);
       }

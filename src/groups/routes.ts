@@ -14,6 +14,7 @@ import { GROUP_ROLES } from '../community/vocab.js';
 import { GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
 import { getGroup, groupMembers, leadsOf, listGroups, pendingMemberships, priorities, type GroupRow } from './queries.js';
 import { GroupFormView, GroupView, GroupsView, type GroupPageData } from './views.js';
+import { listThreads } from '../discussions/queries.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const MemberParams = Type.Object({ slug: Type.String({ maxLength: 100 }), userId: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -144,10 +145,11 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200) {
     const actor = request.actor;
     const canManage = can(actor, 'group.manage_members', group);
-    const [pr, members, pending] = await Promise.all([
+    const [pr, members, pending, latest] = await Promise.all([
       priorities(db, [group.id]),
       groupMembers(db, actor, group.id),
       canManage ? pendingMemberships(db, group.id) : Promise.resolve([]),
+      listThreads(db, group.id, 1),
     ]);
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
     const data: GroupPageData = {
@@ -156,7 +158,9 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       members,
       pending,
       membership,
+      threads: latest.threads.slice(0, 5),
       can: {
+        startThread: can(actor, 'thread.create', { group }),
         join: can(actor, 'group.join', group),
         request: can(actor, 'group.request', group),
         leave: can(actor, 'group.leave', group),

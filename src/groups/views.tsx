@@ -3,6 +3,8 @@ import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextFiel
 import { GroupCards, Paragraphs, PeopleList, type HomeGroup } from '../community/views.js';
 import type { PersonView } from '../community/queries.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
+import { ThreadList } from '../discussions/views.js';
+import type { ThreadRow } from '../discussions/queries.js';
 
 export function GroupsView({ ctx, groups, canCreate }: { ctx: PageContext; groups: HomeGroup[]; canCreate: boolean }) {
   const { t } = ctx;
@@ -26,7 +28,8 @@ export interface GroupPageData {
   members: (PersonView & { group_role: string })[];
   pending: { id: number; name: string; status: string; message: string; created_at: Date }[];
   membership: { role: string; status: string } | undefined;
-  can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean };
+  threads: ThreadRow[];
+  can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean };
 }
 
 export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: GroupPageData; invite: FormState }) {
@@ -89,6 +92,25 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
           </ol>
         </section>
       )}
+
+      <section aria-labelledby="group-discussions">
+        <h2 id="group-discussions">{t('discussions.latest')}</h2>
+        <ThreadList ctx={ctx} threads={data.threads} caption={t('discussions.latest')} />
+        <ul class="usa-list usa-list--unstyled convene-inline-list">
+          <li>
+            <a class="usa-link" href={`${base}/threads`}>
+              {t('discussions.all_threads')}
+            </a>
+          </li>
+          {can.startThread && (
+            <li>
+              <a class="usa-link" href={`${base}/threads/new`}>
+                {t('discussions.new_thread')}
+              </a>
+            </li>
+          )}
+        </ul>
+      </section>
 
       <section aria-labelledby="group-leads">
         <h2 id="group-leads">{t('groups.leads')}</h2>

@@ -300,3 +300,41 @@ export const MEMBERSHIPS: Record<string, [string, 'lead' | 'co_lead' | 'member']
 
 /** The password every demo account shares. Demo data is for trying Convene, never for production. */
 export const DEMO_PASSWORD = 'convene-demo-2026';
+
+/** Demo discussions: [space (group slug or null for community-wide), author key, title, body, replies [author key, body]]. */
+export const THREADS: { group: string | null; author: string; title: string; body: string; replies: [string, string][] }[] = [
+  {
+    group: null,
+    author: 'facilitator',
+    title: 'Welcome! Tell us who you are and what brought you here',
+    body: 'This space is open to every member of the community. Say hello, name the system you work in (or the family or youth perspective you bring), and share one thing you hope to learn from people outside your own field.\n\nA reminder we repeat often: **never post information that could identify a student**.',
+    replies: [
+      ['family', 'Hi everyone, I am a parent and family leader in Ohio. I hope to understand how school teams decide who gets which support, so I can explain it to other families.'],
+      ['educator', 'Middle-school teacher from Illinois here. I would love to learn how community clinicians see our classrooms.'],
+    ],
+  },
+  {
+    group: 'families-in-partnership',
+    author: 'family',
+    title: 'Helping families prepare for meetings where mental health comes up',
+    body: 'Several parents in our network said they felt lost when a school meeting turned to behavior and mental health. What has helped families you work with prepare?\n\n- a one-page summary of what is going well\n- questions written down in advance\n- bringing a support person',
+    replies: [['military', 'For military families who move often, a short folder of past plans and contacts saves a lot of repeated explaining at each new school.']],
+  },
+  {
+    group: 'learning-the-language',
+    author: 'facilitator',
+    title: 'Words that mean different things in our different systems',
+    body: 'Let us collect terms that cause confusion because each system uses them differently. To start: **"assessment"** in a school often means an academic or eligibility evaluation, while a clinician may mean a diagnostic interview. Which words trip you up?',
+    replies: [
+      ['physician', '"Intervention" is one for me. In medicine it often implies treatment; in schools it can mean a short, tiered support that is not treatment at all.'],
+      ['family', 'As a parent, "placement" used to scare me. It sounded like my child was being sent away, when it meant the classroom setting.'],
+    ],
+  },
+  {
+    group: 'leads-circle',
+    author: 'facilitator',
+    title: 'Planning the annual meeting sessions',
+    body: 'Draft ideas for the annual meeting are in progress. Please add which practice group sessions you would like to co-host.',
+    replies: [['schoolmh', 'Our group would like a joint session with the PBS group on integrated teams.']],
+  },
+];

@@ -2,7 +2,8 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
 import { hashPassword } from '../platform/auth/secrets.js';
 import { DEFAULT_VISIBILITY, PROFILE_FIELDS } from '../community/vocab.js';
-import { COMMUNITY, COMMUNITY_ROLES, DEMO_PASSWORD, GROUPS, MEMBERSHIPS, ORGANIZATIONS, PEOPLE, STATE_INITIATIVES } from './demo-data.js';
+import { COMMUNITY, COMMUNITY_ROLES, DEMO_PASSWORD, GROUPS, MEMBERSHIPS, ORGANIZATIONS, PEOPLE, STATE_INITIATIVES, THREADS } from './demo-data.js';
+import { RENDER_VERSION, renderMarkdown } from '../discussions/markdown.js';
 
 const SEED_LOCK = 724_115_002;
 
@@ -143,5 +144,31 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
     .values(circleMembers.map(([key, role]) => ({ group_id: circle.id, user_id: personIds.get(key)!, role, status: 'active' as const })))
     .execute();
   await tx.updateTable('practice_groups').set({ member_count: circleMembers.length }).where('id', '=', circle.id).execute();
+
+  // A few discussions, spaced over the past days so lists have an order.
+  const groupIds = new Map((await tx.selectFrom('practice_groups').select(['id', 'slug']).execute()).map((g) => [g.slug, g.id]));
+  let minutesAgo = 60 * 24 * 6;
+  const at = () => new Date(Date.now() - (minutesAgo -= 173) * 60_000);
+  for (const th of THREADS) {
+    const created = at();
+    const thread = await tx
+      .insertInto('threads')
+      .values({ group_id: th.group ? groupIds.get(th.group)! : null, author_id: personIds.get(th.author)!, title: th.title, created_at: created, last_activity_at: created })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const post = (author: string, body: string, opening: boolean, when: Date, replyTo: number | null) =>
+      tx
+        .insertInto('posts')
+        .values({ thread_id: thread.id, author_id: personIds.get(author)!, is_opening: opening, reply_to_id: replyTo, body, body_html: renderMarkdown(body), render_version: RENDER_VERSION, created_at: when })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+    const opening = await post(th.author, th.body, true, created, null);
+    let last = created;
+    for (const [author, body] of th.replies) {
+      last = at();
+      await post(author, body, false, last, opening.id);
+    }
+    await tx.updateTable('threads').set({ reply_count: th.replies.length, last_activity_at: last }).where('id', '=', thread.id).execute();
+  }
   onProgress(6, steps, 'done');
 }

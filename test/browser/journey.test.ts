@@ -61,6 +61,22 @@ test('a newcomer signs up with the keyboard, confirms the address, and joins a p
   const group = await env.db.selectFrom('practice_groups').select('id').where('slug', '=', 'youth-leadership').executeTakeFirstOrThrow();
   const m = await env.db.selectFrom('group_memberships').select('status').where('user_id', '=', user.id).where('group_id', '=', group.id).executeTakeFirst();
   assert.equal(m?.status, 'active');
+
+  // Reply to the welcome discussion with the keyboard alone.
+  await page.goto(`${env.baseUrl}/discussions`);
+  await tabTo(page, 'a[href^="/threads/"]');
+  await Promise.all([page.waitForURL('**/threads/*'), page.keyboard.press('Enter')]);
+  await tabTo(page, '#field-body');
+  await page.keyboard.type('Hello from **Kim**, glad to be here.');
+  await tabTo(page, 'form[action$="/replies"] button[type=submit]');
+  await Promise.all([page.waitForURL(/#post-\d+$/), page.keyboard.press('Enter')]);
+  assert.match(await page.locator('main').innerText(), /Hello from Kim, glad to be here\./);
+  await assertAccessible(page, 'thread after replying');
+
+  // Search from the header link.
+  await page.goto(`${env.baseUrl}/search?q=${encodeURIComponent('"glad to be here"')}`);
+  assert.match(await page.locator('[role=status]').innerText(), /1 result/);
+  await assertAccessible(page, 'search results');
   await context.close();
 });
 

@@ -19,6 +19,8 @@ interface Ids {
   person: number;
   org: number;
   state: number;
+  thread: number;
+  post: number;
 }
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
@@ -49,6 +51,14 @@ const PAGES: PageCase[] = [
   { route: '/admin/states/:id', url: (ids) => `/admin/states/${ids.state}`, who: ['facilitator'] },
   { route: '/admin/groups', url: () => '/admin/groups', who: ['facilitator'] },
   { route: '/admin/people', url: () => '/admin/people', who: ['facilitator'] },
+  { route: '/discussions', url: () => '/discussions', who: ALL },
+  { route: '/discussions/new', url: () => '/discussions/new', who: SIGNED_IN },
+  { route: '/groups/:slug/threads', url: () => '/groups/families-in-partnership/threads', who: ALL },
+  { route: '/groups/:slug/threads/new', url: () => '/groups/families-in-partnership/threads/new', who: SIGNED_IN },
+  { route: '/threads/:id', url: (ids) => `/threads/${ids.thread}`, who: ALL },
+  { route: '/posts/:id/edit', url: (ids) => `/posts/${ids.post}/edit`, who: SIGNED_IN },
+  { route: '/posts/:id/history', url: (ids) => `/posts/${ids.post}/history`, who: ALL },
+  { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
   { route: '(not found)', url: () => '/no-such-page', who: ['anonymous', 'member'], status: 404 },
 ];
 
@@ -75,7 +85,12 @@ before(async () => {
   const person = await env.db.selectFrom('users').select('id').where('email', '=', 'schoolpsych@demo.convene.test').executeTakeFirstOrThrow();
   const org = await env.db.selectFrom('organizations').select('id').where('slug', '=', 'csmh').executeTakeFirstOrThrow();
   const state = await env.db.selectFrom('state_initiatives').select('id').where('state_code', '=', 'MD').executeTakeFirstOrThrow();
-  ids = { person: person.id, org: org.id, state: state.id };
+  const thread = await env.db.selectFrom('threads').select('id').where('title', 'like', 'Helping families prepare%').executeTakeFirstOrThrow();
+  const post = await env.db.selectFrom('posts').select('id').where('thread_id', '=', thread.id).where('is_opening', '=', true).executeTakeFirstOrThrow();
+  // One edit, so the history page has a revision to show.
+  await env.db.insertInto('post_revisions').values({ post_id: post.id, version: 1, body: 'An earlier draft.', edited_by: null, created_at: new Date() }).execute();
+  await env.db.updateTable('posts').set({ version: 2, edited_at: new Date() }).where('id', '=', post.id).execute();
+  ids = { person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id };
 });
 
 describe('every page template', () => {

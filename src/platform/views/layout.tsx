@@ -32,8 +32,10 @@ function Header({ ctx }: { ctx: PageContext }) {
   const links: { href: string; label: string }[] = [
     { href: '/', label: t('nav.home') },
     { href: '/groups', label: t('nav.groups') },
+    { href: '/discussions', label: t('nav.discussions') },
     { href: '/organizations', label: t('nav.organizations') },
     { href: '/states', label: t('nav.states') },
+    { href: '/search', label: t('nav.search') },
   ];
   if (ctx.nav.admin) links.push({ href: '/admin', label: t('nav.admin') });
   const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path === href || ctx.path.startsWith(href + '/') || ctx.path.startsWith(href + '?'));

@@ -1,0 +1,311 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
+import { renderMarkdown } from './markdown.js';
+
+let t: TestContext;
+before(async () => {
+  t = await buildTestApp();
+});
+
+async function startThread(token: string, slug: string | null, title: string, body: string, extra: Record<string, unknown> = {}) {
+  const url = slug ? `/api/v1/groups/${slug}/threads` : '/api/v1/discussions';
+  const res = await t.app.inject({ method: 'POST', url, headers: bearer(token), payload: { title, body, ...extra } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json().id as number;
+}
+
+async function replyTo(token: string, threadId: number, body: string, extra: Record<string, unknown> = {}) {
+  return t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(token), payload: { body, ...extra } });
+}
+
+describe('threads and replies', () => {
+  test('a member starts a thread from the form (a double submit makes one) and others reply, quoting', async () => {
+    const lead = await buildUser(t.db, { name: 'Lea Lead' });
+    const member = await buildUser(t.db, { name: 'Max Member' });
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [member.id] });
+    const agent = await new Agent(t.app).signIn(lead.email);
+    const form = await agent.get(`/groups/${g.slug}/threads/new`);
+    assert.equal(form.statusCode, 200);
+    const idem = /name="_idem" value="([^"]+)"/.exec(form.body)![1]!;
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form.body)![1]!;
+    const fields = { title: 'Screening days that work', body: 'How do you **schedule** screening days?', language: 'en', _idem: idem };
+    const [a, b] = await Promise.all([agent.post(`/groups/${g.slug}/threads`, fields, { csrf }), agent.post(`/groups/${g.slug}/threads`, fields, { csrf })]);
+    assert.equal(a.statusCode, 303);
+    assert.equal(a.headers.location, b.headers.location);
+    const threads = await t.db.selectFrom('threads').select('id').where('group_id', '=', g.id).execute();
+    assert.equal(threads.length, 1);
+    const id = threads[0]!.id;
+
+    const opening = await t.db.selectFrom('posts').select('id').where('thread_id', '=', id).where('is_opening', '=', true).executeTakeFirstOrThrow();
+    const memberAgent = await new Agent(t.app).signIn(member.email);
+    const r = await memberAgent.post(`/threads/${id}/replies`, { body: 'We pair them with *family nights*.', reply_to: String(opening.id), language: 'en' });
+    assert.equal(r.statusCode, 303);
+    assert.match(r.headers.location as string, new RegExp(`^/threads/${id}#post-\\d+$`));
+
+    const page = await t.app.inject(`/threads/${id}`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<strong>schedule<\/strong>/);
+    assert.match(page.body, /<em>family nights<\/em>/);
+    assert.match(page.body, new RegExp(`href="#post-${opening.id}">in reply to Lea Lead`));
+    const row = await t.db.selectFrom('threads').select(['reply_count']).where('id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(row.reply_count, 1);
+    const groupPage = await t.app.inject(`/groups/${g.slug}`);
+    assert.match(groupPage.body, /Screening days that work/, 'the group page lists its latest discussions');
+  });
+
+  test('bad input: empty title, oversized body, NUL; nothing is written', async () => {
+    const user = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: user.id });
+    const token = await apiToken(t.app, user.email);
+    const empty = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(token), payload: { title: '   ', body: '' } });
+    assert.equal(empty.statusCode, 400);
+    assert.ok(empty.json().error.fields.title && empty.json().error.fields.body);
+    const big = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(token), payload: { title: 'Big', body: 'x'.repeat(60_000) } });
+    assert.equal(big.statusCode, 400);
+    const nul = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '{"title":"a\\u0000","body":"b"}' });
+    assert.equal(nul.statusCode, 400);
+    const agent = await new Agent(t.app).signIn(user.email);
+    const form = await agent.post(`/groups/${g.slug}/threads`, { title: '', body: 'kept body' });
+    assert.equal(form.statusCode, 400);
+    assert.match(form.body, /id="field-title-error"/);
+    assert.match(form.body, /kept body/);
+    assert.equal((await t.db.selectFrom('threads').select('id').where('group_id', '=', g.id).execute()).length, 0);
+  });
+
+  test('who may post: members yes; non-members 403; anonymous 401; unverified 403', async () => {
+    const lead = await buildUser(t.db);
+    const outsider = await buildUser(t.db);
+    const unverified = await buildUser(t.db, { verified: false });
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [unverified.id] });
+    const id = await startThread(await apiToken(t.app, lead.email), g.slug, 'Open to read', 'Anyone can read this.');
+    assert.equal((await replyTo(await apiToken(t.app, outsider.email), id, 'let me in')).statusCode, 403);
+    assert.equal((await t.app.inject({ method: 'POST', url: `/api/v1/threads/${id}/posts`, payload: { body: 'anon' } })).statusCode, 401);
+    assert.equal((await replyTo(await apiToken(t.app, unverified.email), id, 'not yet')).statusCode, 403);
+    const outsiderPost = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(await apiToken(t.app, outsider.email)), payload: { title: 'x', body: 'y' } });
+    assert.equal(outsiderPost.statusCode, 403);
+    const anonPage = await t.app.inject(`/threads/${id}`);
+    assert.equal(anonPage.statusCode, 200);
+    assert.match(anonPage.body, /Sign in to reply/);
+  });
+
+  test('the community-wide space: any verified member starts threads; everyone reads them', async () => {
+    const user = await buildUser(t.db);
+    const token = await apiToken(t.app, user.email);
+    const id = await startThread(token, null, 'Welcome thread for everyone', 'Say hello!');
+    const list = await t.app.inject('/discussions');
+    assert.match(list.body, /Welcome thread for everyone/);
+    const api = await t.app.inject('/api/v1/discussions');
+    assert.ok(api.json().threads.some((x: { id: number }) => x.id === id));
+    const other = await buildUser(t.db);
+    assert.equal((await replyTo(await apiToken(t.app, other.email), id, 'Hello back')).statusCode, 201);
+  });
+});
+
+describe('private groups stay private', () => {
+  test("a private group's threads are invisible on every channel to non-members", async () => {
+    const lead = await buildUser(t.db);
+    const outsider = await buildUser(t.db);
+    const g = await buildGroup(t.db, { visibility: 'private', join_policy: 'invite', leadId: lead.id });
+    const leadToken = await apiToken(t.app, lead.email);
+    const id = await startThread(leadToken, g.slug, 'Confidential planning zebracorn', 'Budget notes about zebracorn.');
+    const outsiderToken = await apiToken(t.app, outsider.email);
+    const outsiderAgent = await new Agent(t.app).signIn(outsider.email);
+    for (const res of [
+      await t.app.inject(`/threads/${id}`),
+      await outsiderAgent.get(`/threads/${id}`),
+      await t.app.inject({ url: `/api/v1/threads/${id}`, headers: bearer(outsiderToken) }),
+      await t.app.inject({ url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(outsiderToken) }),
+      await outsiderAgent.get(`/groups/${g.slug}/threads`),
+      await replyTo(outsiderToken, id, 'sneaky'),
+    ]) {
+      assert.equal(res.statusCode, 404);
+      assert.doesNotMatch(res.body, /zebracorn/);
+    }
+    const search = await t.app.inject({ url: '/api/v1/search?q=zebracorn', headers: bearer(outsiderToken) });
+    assert.deepEqual(search.json().hits, []);
+    assert.doesNotMatch((await outsiderAgent.get('/search?q=zebracorn')).body, /Confidential planning/);
+    const own = await t.app.inject({ url: '/api/v1/search?q=zebracorn', headers: bearer(leadToken) });
+    assert.equal(own.json().hits.length, 1, 'members find it');
+    const postId = (await t.app.inject({ url: `/api/v1/threads/${id}`, headers: bearer(leadToken) })).json().posts[0].id;
+    assert.equal((await t.app.inject({ method: 'PATCH', url: `/api/v1/posts/${postId}`, headers: bearer(outsiderToken), payload: { body: 'x' } })).statusCode, 404);
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/posts/${postId}`, headers: bearer(outsiderToken) })).statusCode, 404);
+    assert.equal((await outsiderAgent.get(`/posts/${postId}/history`)).statusCode, 404);
+  });
+});
+
+describe('editing, deleting, reactions, moderation', () => {
+  test('authors edit with a visible history; others cannot; leads can', async () => {
+    const lead = await buildUser(t.db, { name: 'Lead Editor' });
+    const author = await buildUser(t.db);
+    const other = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [author.id, other.id] });
+    const authorToken = await apiToken(t.app, author.email);
+    const id = await startThread(authorToken, g.slug, 'Typo thread', 'Frist version');
+    const postId = (await t.app.inject(`/api/v1/threads/${id}`)).json().posts[0].id;
+    assert.equal((await t.app.inject({ method: 'PATCH', url: `/api/v1/posts/${postId}`, headers: bearer(authorToken), payload: { body: 'First version', title: 'Fixed thread' } })).statusCode, 204);
+    assert.equal((await t.app.inject({ method: 'PATCH', url: `/api/v1/posts/${postId}`, headers: bearer(await apiToken(t.app, other.email)), payload: { body: 'vandal' } })).statusCode, 403);
+    const leadAgent = await new Agent(t.app).signIn(lead.email);
+    assert.equal((await leadAgent.post(`/posts/${postId}/edit`, { body: 'First version, tidied' })).statusCode, 303);
+    const thread = (await t.app.inject(`/api/v1/threads/${id}`)).json();
+    assert.equal(thread.title, 'Fixed thread');
+    assert.equal(thread.posts[0].body, 'First version, tidied');
+    assert.equal(thread.posts[0].version, 3);
+    const history = await t.app.inject(`/posts/${postId}/history`);
+    assert.equal(history.statusCode, 200);
+    assert.match(history.body, /Frist version/);
+    assert.match(history.body, /Lead Editor/);
+    const audit = await t.db.selectFrom('audit_log').select('action').where('actor_id', '=', lead.id).execute();
+    assert.ok(audit.some((a) => a.action === 'post.edit'), "a moderator's edit is audited");
+  });
+
+  test('deleting a reply keeps its place; deleting the opening post removes the thread', async () => {
+    const author = await buildUser(t.db);
+    const replier = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: author.id, memberIds: [replier.id] });
+    const authorToken = await apiToken(t.app, author.email);
+    const id = await startThread(authorToken, g.slug, 'Delete me later', 'Opening words');
+    const replierToken = await apiToken(t.app, replier.email);
+    const r = (await replyTo(replierToken, id, 'A reply to remove')).json();
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/posts/${r.id}`, headers: bearer(replierToken) })).statusCode, 204);
+    const page = await t.app.inject(`/threads/${id}`);
+    assert.match(page.body, /This message was deleted\./);
+    assert.doesNotMatch(page.body, /A reply to remove/);
+    assert.equal((await t.db.selectFrom('threads').select('reply_count').where('id', '=', id).executeTakeFirstOrThrow()).reply_count, 0);
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/posts/${r.id}`, headers: bearer(replierToken) })).statusCode, 403, 'already deleted');
+    const opening = (await t.app.inject(`/api/v1/threads/${id}`)).json().posts[0].id;
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/posts/${opening}`, headers: bearer(authorToken) })).statusCode, 204);
+    assert.equal((await t.app.inject(`/threads/${id}`)).statusCode, 404);
+  });
+
+  test('"helpful" counts one mark per person and never one’s own post', async () => {
+    const author = await buildUser(t.db);
+    const fan = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: author.id });
+    const id = await startThread(await apiToken(t.app, author.email), g.slug, 'Useful tip', 'Try this.');
+    const postId = (await t.app.inject(`/api/v1/threads/${id}`)).json().posts[0].id;
+    const fanAgent = await new Agent(t.app).signIn(fan.email);
+    await fanAgent.post(`/posts/${postId}/helpful`, { on: 'true' });
+    await fanAgent.post(`/posts/${postId}/helpful`, { on: 'true' });
+    assert.equal((await t.app.inject(`/api/v1/threads/${id}`)).json().posts[0].helpful_count, 1);
+    const authorAgent = await new Agent(t.app).signIn(author.email);
+    assert.equal((await authorAgent.post(`/posts/${postId}/helpful`, { on: 'true' })).statusCode, 403);
+    await fanAgent.post(`/posts/${postId}/helpful`, { on: 'false' });
+    assert.equal((await t.app.inject(`/api/v1/threads/${id}`)).json().posts[0].helpful_count, 0);
+  });
+
+  test('leads pin, lock and close; locked takes replies from moderators only, closed from no one', async () => {
+    const lead = await buildUser(t.db);
+    const member = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [member.id] });
+    const leadToken = await apiToken(t.app, lead.email);
+    const memberToken = await apiToken(t.app, member.email);
+    const first = await startThread(leadToken, g.slug, 'Older thread', 'old');
+    const second = await startThread(leadToken, g.slug, 'Newer thread', 'new');
+    const memberAgent = await new Agent(t.app).signIn(member.email);
+    assert.equal((await memberAgent.post(`/threads/${first}/moderate`, { pinned: 'true' })).statusCode, 403);
+    const leadAgent = await new Agent(t.app).signIn(lead.email);
+    assert.equal((await leadAgent.post(`/threads/${first}/moderate`, { pinned: 'true' })).statusCode, 303);
+    const list = (await t.app.inject(`/api/v1/groups/${g.slug}/threads`)).json().threads.map((x: { id: number }) => x.id);
+    assert.deepEqual(list.slice(0, 2), [first, second], 'pinned first');
+    await leadAgent.post(`/threads/${second}/moderate`, { locked: 'true' });
+    assert.equal((await replyTo(memberToken, second, 'member reply')).statusCode, 403);
+    assert.equal((await replyTo(leadToken, second, 'lead reply')).statusCode, 201);
+    await leadAgent.post(`/threads/${second}/moderate`, { closed: 'true' });
+    assert.equal((await replyTo(leadToken, second, 'after close')).statusCode, 403);
+    assert.match((await t.app.inject(`/threads/${second}`)).body, /closed to new replies/);
+  });
+
+  test('posting is rate limited per person (429 with Retry-After)', async () => {
+    const user = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: user.id });
+    const token = await apiToken(t.app, user.email);
+    const id = await startThread(token, g.slug, 'Busy thread', 'go');
+    let last;
+    for (let i = 0; i < 10; i++) last = await replyTo(token, id, `reply ${i}`);
+    assert.equal(last!.statusCode, 429);
+    assert.ok(Number(last!.headers['retry-after']) > 0);
+  });
+});
+
+describe('search', () => {
+  test('web-search syntax, ranking, snippets, group filter and pagination', async () => {
+    const user = await buildUser(t.db, { name: 'Search Author' });
+    const ga = await buildGroup(t.db, { name: 'Alpha Group', leadId: user.id });
+    const gb = await buildGroup(t.db, { name: 'Beta Group', leadId: user.id });
+    const token = await apiToken(t.app, user.email);
+    await startThread(token, ga.slug, 'Restorative circles in middle school', 'We tried restorative circles with seventh graders and attendance improved.');
+    await startThread(token, gb.slug, 'Attendance and suspensions', 'Suspensions dropped when we used peer mediation.');
+    const phrase = (await t.app.inject('/api/v1/search?q=%22restorative%20circles%22')).json().hits;
+    assert.equal(phrase.length, 1);
+    assert.match(phrase[0].snippet, /⟦restor/i);
+    const either = (await t.app.inject('/api/v1/search?q=circles%20OR%20mediation')).json().hits;
+    assert.equal(either.length, 2);
+    const without = (await t.app.inject('/api/v1/search?q=attendance%20-suspensions')).json().hits;
+    assert.deepEqual(without.map((h: { title: string }) => h.title), ['Restorative circles in middle school']);
+    const inGroup = (await t.app.inject(`/api/v1/search?q=attendance&group=${gb.slug}`)).json().hits;
+    assert.deepEqual(inGroup.map((h: { group: { slug: string } }) => h.group.slug), [gb.slug]);
+    const page = await t.app.inject('/search?q=attendance');
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, /<mark>/);
+    assert.match(textOf(page.body), /Alpha Group/);
+    const spanish = await startThread(token, ga.slug, 'Familias y escuelas', 'Las familias participan en las reuniones escolares.', { language: 'es' });
+    const es = (await t.app.inject('/api/v1/search?q=familia')).json().hits;
+    assert.ok(es.some((h: { thread_id: number }) => h.thread_id === spanish), 'Spanish stemming finds familias');
+    const injection = await t.app.inject("/api/v1/search?q=%27%3B%20DROP%20TABLE%20posts%3B%20--%20%22%22%20OR%20-");
+    assert.equal(injection.statusCode, 200);
+    const badDate = await t.app.inject('/api/v1/search?q=x&from=yesterday');
+    assert.equal(badDate.statusCode, 400);
+  });
+});
+
+describe('Markdown safety', () => {
+  const corpus = [
+    '<script>alert(1)</script>',
+    '<img src=x onerror=alert(1)>',
+    '[click](javascript:alert(1))',
+    '[click](JaVaScRiPt:alert(1))',
+    '[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+    '![x](javascript:alert(1))',
+    '<a href="javascript:alert(1)">x</a>',
+    '<svg onload=alert(1)>',
+    '<iframe src="https://evil.example"></iframe>',
+    '<style>body{display:none}</style>',
+    '[x](https://example.org "title\\" onmouseover=\\"alert(1)")',
+    '<details open ontoggle=alert(1)>',
+    '`<script>alert(1)</script>`',
+    '```html\n<script>alert(1)</script>\n```',
+    '<<script>script>alert(1)<</script>/script>',
+    '<form action="https://evil.example"><input name=x></form>',
+    '[x](vbscript:msgbox(1))',
+    '<math><mi xlink:href="javascript:alert(1)">x</mi></math>',
+  ];
+
+  test('no payload survives as live markup', () => {
+    for (const src of corpus) {
+      const html = renderMarkdown(src);
+      assert.doesNotMatch(html, /<(script|img|svg|iframe|style|details|form|math|object|embed)\b/i, src);
+      // Attribute values are quoted and escaped; look for handler attributes outside them.
+      assert.doesNotMatch(html.replace(/"[^"]*"/g, '""'), /<[a-z][^>]*\son[a-z]+\s*=/i, src);
+      assert.doesNotMatch(html, /<a\s[^>]*href\s*=\s*"(javascript|data|vbscript):/i, src);
+    }
+  });
+
+  test('pathological nesting renders quickly and safely', () => {
+    for (const src of ['> '.repeat(20_000) + 'x', '['.repeat(20_000), '*'.repeat(40_000), '- '.repeat(10_000) + 'x', '<'.repeat(40_000)]) {
+      const t0 = performance.now();
+      renderMarkdown(src);
+      assert.ok(performance.now() - t0 < 3000, `rendering ${src.slice(0, 10)}… took too long`);
+    }
+  });
+
+  test('titles and bodies with script are escaped on the thread page', async () => {
+    const user = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: user.id });
+    const id = await startThread(await apiToken(t.app, user.email), g.slug, '<script>alert("t")</script>', corpus.join('\n\n'));
+    const page = await t.app.inject(`/threads/${id}`);
+    assert.equal(page.statusCode, 200);
+    assert.doesNotMatch(page.body, /<script>alert/);
+    assert.match(page.body, /<h1 class="convene-title">&lt;script>alert\(&quot;t&quot;\)&lt;\/script><\/h1>/);
+  });
+});

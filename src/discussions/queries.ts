@@ -1,0 +1,246 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../platform/db/db.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { isFacilitator } from '../platform/auth/actor.js';
+import type { ThreadSubject } from '../platform/auth/policy.js';
+import { RENDER_VERSION, renderMarkdown } from './markdown.js';
+
+export const PAGE_SIZE = 25;
+
+export interface ThreadRow {
+  id: number;
+  group_id: number | null;
+  author_id: number | null;
+  author_name: string | null;
+  title: string;
+  language: string;
+  pinned: boolean;
+  locked: boolean;
+  closed: boolean;
+  reply_count: number;
+  created_at: Date;
+  edited_at: Date | null;
+  last_activity_at: Date;
+  deleted_at: Date | null;
+  group_slug: string | null;
+  group_name: string | null;
+  group_visibility: 'public' | 'members' | 'private' | null;
+  group_join_policy: 'open' | 'request' | 'invite' | null;
+  group_archived_at: Date | null;
+}
+
+function threadSelect(db: Db) {
+  return db
+    .selectFrom('threads as t')
+    .leftJoin('practice_groups as g', 'g.id', 't.group_id')
+    .leftJoin('users as u', 'u.id', 't.author_id')
+    .select([
+      't.id',
+      't.group_id',
+      't.author_id',
+      'u.name as author_name',
+      't.title',
+      't.language',
+      't.pinned',
+      't.locked',
+      't.closed',
+      't.reply_count',
+      't.created_at',
+      't.edited_at',
+      't.last_activity_at',
+      't.deleted_at',
+      'g.slug as group_slug',
+      'g.name as group_name',
+      'g.visibility as group_visibility',
+      'g.join_policy as group_join_policy',
+      'g.archived_at as group_archived_at',
+    ]);
+}
+
+/** The policy's view of a thread row. */
+export function threadSubject(t: ThreadRow): ThreadSubject {
+  return {
+    group: t.group_id === null ? null : { id: t.group_id, visibility: t.group_visibility!, join_policy: t.group_join_policy!, archived_at: t.group_archived_at },
+    locked: t.locked,
+    closed: t.closed,
+    deleted_at: t.deleted_at,
+  };
+}
+
+export async function getThread(db: Db, id: number): Promise<ThreadRow | undefined> {
+  return (await threadSelect(db).where('t.id', '=', id).executeTakeFirst()) as ThreadRow | undefined;
+}
+
+/**
+ * Threads of one space (a group, or the community-wide space when groupId is
+ * null), pinned first, then by latest activity; page by page.
+ */
+export async function listThreads(db: Db, groupId: number | null, page = 1): Promise<{ threads: ThreadRow[]; more: boolean }> {
+  let q = threadSelect(db).where('t.deleted_at', 'is', null);
+  q = groupId === null ? q.where('t.group_id', 'is', null) : q.where('t.group_id', '=', groupId);
+  const rows = (await q
+    .orderBy('t.pinned', 'desc')
+    .orderBy('t.last_activity_at', 'desc')
+    .orderBy('t.id', 'desc')
+    .limit(PAGE_SIZE + 1)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute()) as ThreadRow[];
+  return { threads: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
+}
+
+export interface PostView {
+  id: number;
+  author_id: number | null;
+  author_name: string | null;
+  is_opening: boolean;
+  reply_to_id: number | null;
+  reply_to_author: string | null;
+  html: string;
+  body: string;
+  language: string;
+  version: number;
+  helpful_count: number;
+  created_at: Date;
+  edited_at: Date | null;
+  deleted_at: Date | null;
+  reacted: boolean;
+}
+
+/**
+ * A thread's posts in time order, with rendered HTML. HTML is cached per post
+ * version: a row whose cache is missing or older than the renderer is
+ * rendered here and stored, once.
+ */
+export async function threadPosts(db: Db, threadId: number, viewer: Actor): Promise<PostView[]> {
+  const rows = await db
+    .selectFrom('posts as p')
+    .leftJoin('users as u', 'u.id', 'p.author_id')
+    .leftJoin('posts as r', 'r.id', 'p.reply_to_id')
+    .leftJoin('users as ru', 'ru.id', 'r.author_id')
+    .select([
+      'p.id',
+      'p.author_id',
+      'u.name as author_name',
+      'p.is_opening',
+      'p.reply_to_id',
+      'ru.name as reply_to_author',
+      'p.body',
+      'p.body_html',
+      'p.render_version',
+      'p.language',
+      'p.version',
+      'p.helpful_count',
+      'p.created_at',
+      'p.edited_at',
+      'p.deleted_at',
+    ])
+    .where('p.thread_id', '=', threadId)
+    .orderBy('p.created_at')
+    .orderBy('p.id')
+    .limit(1000)
+    .execute();
+  const reacted = new Set<number>();
+  if (viewer.kind === 'user' && rows.length) {
+    const mine = await db.selectFrom('post_reactions').select('post_id').where('user_id', '=', viewer.id).where('post_id', 'in', rows.map((r) => r.id)).execute();
+    for (const m of mine) reacted.add(m.post_id);
+  }
+  const out: PostView[] = [];
+  for (const r of rows) {
+    let html = r.body_html;
+    if (!r.deleted_at && (html === null || r.render_version < RENDER_VERSION)) {
+      html = renderMarkdown(r.body);
+      await db.updateTable('posts').set({ body_html: html, render_version: RENDER_VERSION }).where('id', '=', r.id).where('version', '=', r.version).execute();
+    }
+    out.push({ ...r, html: r.deleted_at ? '' : (html ?? ''), body: r.deleted_at ? '' : r.body, reacted: reacted.has(r.id) });
+  }
+  return out;
+}
+
+export async function getPost(db: Db, id: number) {
+  return db.selectFrom('posts').select(['id', 'thread_id', 'author_id', 'is_opening', 'body', 'version', 'deleted_at', 'language']).where('id', '=', id).executeTakeFirst();
+}
+
+export async function postRevisions(db: Db, postId: number) {
+  return db
+    .selectFrom('post_revisions as r')
+    .leftJoin('users as u', 'u.id', 'r.edited_by')
+    .select(['r.version', 'r.body', 'r.created_at', 'u.name as editor'])
+    .where('r.post_id', '=', postId)
+    .orderBy('r.version', 'desc')
+    .execute();
+}
+
+/**
+ * SQL condition: the thread (alias t, group alias g) is readable by the
+ * viewer. It mirrors policy.ts's thread.view so searches and lists can page in
+ * SQL; a test checks both agree.
+ */
+export function readableBy(viewer: Actor): Expression<SqlBool> {
+  if (isFacilitator(viewer)) return sql<SqlBool>`true`;
+  if (viewer.kind === 'anonymous') return sql<SqlBool>`(t.deleted_at IS NULL AND (t.group_id IS NULL OR g.visibility = 'public'))`;
+  return sql<SqlBool>`(t.deleted_at IS NULL AND (t.group_id IS NULL OR g.visibility IN ('public', 'members')
+    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = t.group_id AND m.user_id = ${viewer.id} AND m.status IN ('active', 'invited'))))`;
+}
+
+export interface SearchFilters {
+  q: string;
+  group?: string;
+  author?: number;
+  from?: string;
+  to?: string;
+  page?: number;
+}
+
+export interface SearchHit {
+  post_id: number;
+  thread_id: number;
+  title: string;
+  group_slug: string | null;
+  group_name: string | null;
+  author_name: string | null;
+  created_at: Date;
+  snippet: string;
+  rank: number;
+}
+
+/**
+ * Full-text search over thread titles and posts with web-search syntax
+ * ("quoted phrases", OR, -term), in English and Spanish, ranked, with
+ * highlighted snippets, filtered to what the viewer may read.
+ */
+export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Promise<{ hits: SearchHit[]; more: boolean }> {
+  const page = Math.max(1, f.page ?? 1);
+  const query = sql`(websearch_to_tsquery('english', ${f.q}) || websearch_to_tsquery('spanish', ${f.q}))`;
+  let q = db
+    .selectFrom('posts as p')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .leftJoin('practice_groups as g', 'g.id', 't.group_id')
+    .leftJoin('users as u', 'u.id', 'p.author_id')
+    .select([
+      'p.id as post_id',
+      't.id as thread_id',
+      't.title',
+      'g.slug as group_slug',
+      'g.name as group_name',
+      'u.name as author_name',
+      'p.created_at',
+      // Highlights are marked with sentinels, escaped, then turned into <mark> by the view.
+      sql<string>`ts_headline(CASE WHEN p.language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, p.body, ${query},
+        'StartSel=⟦, StopSel=⟧, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "')`.as('snippet'),
+      sql<number>`ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END`.as('rank'),
+    ])
+    .where('p.deleted_at', 'is', null)
+    .where(sql<SqlBool>`(p.search @@ ${query} OR (p.is_opening AND t.title_search @@ ${query}))`)
+    .where(readableBy(viewer));
+  if (f.group) q = q.where('g.slug', '=', f.group);
+  if (f.author) q = q.where('p.author_id', '=', f.author);
+  if (f.from) q = q.where('p.created_at', '>=', new Date(f.from));
+  if (f.to) q = q.where('p.created_at', '<', new Date(new Date(f.to).getTime() + 86_400_000));
+  const rows = await q
+    .orderBy(sql`rank`, 'desc')
+    .orderBy('p.id', 'desc')
+    .limit(PAGE_SIZE + 1)
+    .offset((page - 1) * PAGE_SIZE)
+    .execute();
+  return { hits: rows.slice(0, PAGE_SIZE) as SearchHit[], more: rows.length > PAGE_SIZE };
+}

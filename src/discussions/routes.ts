@@ -1,0 +1,438 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h } from 'preact';
+import { authorize, can } from '../platform/auth/policy.js';
+import { randomToken } from '../platform/auth/secrets.js';
+import { hit } from '../platform/auth/rate-limit.js';
+import { keyedHash } from '../platform/auth/secrets.js';
+import { AppError } from '../platform/http/errors.js';
+import { submitForm } from '../platform/http/forms.js';
+import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
+import { errorResponses } from '../platform/http/schema-helpers.js';
+import { validate } from '../platform/http/validation.js';
+import { emptyForm, type FormState } from '../platform/views/forms.js';
+import { getGroup, listGroups, type GroupRow } from '../groups/queries.js';
+import { EditInput, ModerateInput, ReplyInput, ThreadInput, createThread, deletePost, editPost, moderateThread, reply as postReply, toggleHelpful } from './commands.js';
+import { getPost, getThread, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow } from './queries.js';
+import { EditPostView, HistoryView, SearchView, SpaceView, ThreadForm, ThreadView } from './views.js';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
+const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });
+
+const ThreadSummary = Type.Object({
+  id: Type.Integer(),
+  title: Type.String(),
+  language: Type.String(),
+  author: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
+  group: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
+  pinned: Type.Boolean(),
+  locked: Type.Boolean(),
+  closed: Type.Boolean(),
+  reply_count: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  last_activity_at: Type.String({ format: 'date-time' }),
+});
+const PostSchema = Type.Object({
+  id: Type.Integer(),
+  author: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
+  is_opening: Type.Boolean(),
+  reply_to_id: Type.Union([Type.Integer(), Type.Null()]),
+  body: Type.String(),
+  html: Type.String(),
+  language: Type.String(),
+  version: Type.Integer(),
+  helpful_count: Type.Integer(),
+  created_at: Type.String({ format: 'date-time' }),
+  edited_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  deleted: Type.Boolean(),
+});
+
+const presentThread = (t: ThreadRow) => ({
+  id: t.id,
+  title: t.title,
+  language: t.language,
+  author: t.author_id && t.author_name ? { id: t.author_id, name: t.author_name } : null,
+  group: t.group_slug ? { slug: t.group_slug, name: t.group_name! } : null,
+  pinned: t.pinned,
+  locked: t.locked,
+  closed: t.closed,
+  reply_count: t.reply_count,
+  created_at: t.created_at.toISOString(),
+  last_activity_at: t.last_activity_at.toISOString(),
+});
+
+/** Threads and replies in practice groups and the community-wide space, search, and their API. */
+export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db } = app.deps;
+
+  async function visibleGroup(request: FastifyRequest, slug: string): Promise<GroupRow> {
+    const group = await getGroup(db, slug);
+    if (!group) throw new AppError('not_found');
+    authorize(request.actor, 'group.view', group);
+    return group;
+  }
+
+  /** Loads a thread the actor may read, or 404. */
+  async function visibleThread(request: FastifyRequest, id: number): Promise<ThreadRow> {
+    const thread = await getThread(db, id);
+    if (!thread) throw new AppError('not_found');
+    authorize(request.actor, 'thread.view', threadSubject(thread));
+    return thread;
+  }
+
+  async function threadOfPost(request: FastifyRequest, postId: number) {
+    const post = await getPost(db, postId);
+    if (!post) throw new AppError('not_found');
+    return { post, thread: await visibleThread(request, post.thread_id) };
+  }
+
+  // ---- spaces: a group's discussions and the community-wide space ---------------------
+  const spacePage = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null, page: number) => {
+    const { threads, more } = await listThreads(db, group?.id ?? null, page);
+    const canStart = can(request.actor, 'thread.create', { group });
+    const base = group ? `/groups/${group.slug}/threads` : '/discussions';
+    return renderFor(app, request, reply, (ctx) => ({
+      title: group ? ctx.t('discussions.group_title', { name: group.name }) : ctx.t('discussions.community_space'),
+      lead: group ? undefined : ctx.t('discussions.community_lead'),
+      breadcrumbs: group
+        ? [
+            { label: ctx.t('groups.title'), href: '/groups' },
+            { label: group.name, href: `/groups/${group.slug}` },
+          ]
+        : undefined,
+      children: h(SpaceView, { ctx, threads, more, page, newHref: canStart ? `${base}/new` : undefined, basePath: base }),
+    }));
+  };
+  app.get('/discussions', { schema: { querystring: PageQuery } }, async (request, reply) => spacePage(request, reply, null, request.query.page ?? 1));
+  app.get('/groups/:slug/threads', { schema: { params: SlugParams, querystring: PageQuery } }, async (request, reply) =>
+    spacePage(request, reply, await visibleGroup(request, request.params.slug), request.query.page ?? 1),
+  );
+
+  // ---- new thread ---------------------------------------------------------------------------------
+  const newThreadPage = (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('discussions.new_thread'),
+        hasErrors: status >= 400,
+        breadcrumbs: group
+          ? [
+              { label: group.name, href: `/groups/${group.slug}` },
+              { label: ctx.t('discussions.threads'), href: `/groups/${group.slug}/threads` },
+            ]
+          : [{ label: ctx.t('discussions.community_space'), href: '/discussions' }],
+        children: h(ThreadForm, { ctx, form, action: group ? `/groups/${group.slug}/threads` : '/discussions', idempotencyKey: idemKeyOf(request.body) ?? randomToken(16) }),
+      }),
+      status,
+    );
+  const startThread = (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null) => {
+    authorize(request.actor, 'thread.create', { group });
+    return submitForm({
+      schema: ThreadInput,
+      request,
+      reply,
+      render: (form, status) => newThreadPage(request, reply, group, form, status),
+      run: async (input) => {
+        const created = await createThread(db, request.actor, group, input, idemKeyOf(request.body));
+        return reply.redirect(`/threads/${created.id}`, 303);
+      },
+    });
+  };
+  app.get('/discussions/new', async (request, reply) => {
+    authorize(request.actor, 'thread.create', { group: null });
+    return newThreadPage(request, reply, null, emptyForm({ language: request.locale }));
+  });
+  app.post('/discussions', async (request, reply) => startThread(request, reply, null));
+  app.get('/groups/:slug/threads/new', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    authorize(request.actor, 'thread.create', { group });
+    return newThreadPage(request, reply, group, emptyForm({ language: request.locale }));
+  });
+  app.post('/groups/:slug/threads', { schema: { params: SlugParams } }, async (request, reply) => startThread(request, reply, await visibleGroup(request, request.params.slug)));
+
+  // ---- the thread page ------------------------------------------------------------------------------
+  async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) {
+    const actor = request.actor;
+    const posts = await threadPosts(db, thread.id, actor);
+    const subject = threadSubject(thread);
+    const postSubject = (p: { author_id: number | null; deleted_at: Date | null }) => ({ author_id: p.author_id, thread: subject, deleted_at: p.deleted_at });
+    const canReply = can(actor, 'post.create', subject);
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: thread.title,
+        hasErrors: status >= 400,
+        breadcrumbs: thread.group_slug
+          ? [
+              { label: thread.group_name!, href: `/groups/${thread.group_slug}` },
+              { label: ctx.t('discussions.threads'), href: `/groups/${thread.group_slug}/threads` },
+            ]
+          : [{ label: ctx.t('discussions.community_space'), href: '/discussions' }],
+        children: h(ThreadView, {
+          ctx,
+          form,
+          data: {
+            thread,
+            posts,
+            idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
+            can: {
+              reply: canReply,
+              moderate: can(actor, 'thread.moderate', subject),
+              signIn: actor.kind === 'anonymous' && !thread.closed,
+              react: actor.kind === 'user' && actor.emailVerified,
+              editIds: new Set(posts.filter((p) => can(actor, 'post.edit', postSubject(p))).map((p) => p.id)),
+              deleteIds: new Set(posts.filter((p) => can(actor, 'post.delete', postSubject(p))).map((p) => p.id)),
+            },
+          },
+        }),
+      }),
+      status,
+    );
+  }
+
+  app.get('/threads/:id', { schema: { params: IdParams, querystring: Type.Object({ reply_to: Type.Optional(Type.Integer({ minimum: 1 })) }) } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    if (thread.group_visibility && thread.group_visibility !== 'public') reply.header('x-robots-tag', 'noindex');
+    return threadPage(request, reply, thread, emptyForm({ reply_to: request.query.reply_to ?? '', language: thread.language }));
+  });
+  app.post('/threads/:id/replies', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    authorize(request.actor, 'post.create', threadSubject(thread));
+    return submitForm({
+      schema: ReplyInput,
+      request,
+      reply,
+      render: (form, status) => threadPage(request, reply, thread, form, status),
+      run: async (input) => {
+        const post = await postReply(db, request.actor, thread, input, request.t, idemKeyOf(request.body));
+        return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+      },
+    });
+  });
+
+  app.post('/threads/:id/moderate', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    const r = validate(ModerateInput, request.body, request.t);
+    if (!r.ok) throw new AppError('validation_failed', { fields: r.errors });
+    await moderateThread(db, request.actor, thread, r.value);
+    setFlash(reply, { kind: 'success', message: request.t('discussions.moderated') });
+    return reply.redirect(`/threads/${thread.id}`, 303);
+  });
+
+  // ---- posts: edit, history, delete, helpful ---------------------------------------------------------
+  const editPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, postId: number, withTitle: boolean, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('discussions.edit_post'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+        children: h(EditPostView, { ctx, form, action: `/posts/${postId}/edit`, withTitle }),
+      }),
+      status,
+    );
+  app.get('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return editPage(request, reply, thread, post.id, post.is_opening, emptyForm({ body: post.body, title: thread.title }));
+  });
+  app.post('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return submitForm({
+      schema: EditInput,
+      request,
+      reply,
+      render: (form, status) => editPage(request, reply, thread, post.id, post.is_opening, form, status),
+      run: async (input) => {
+        await editPost(db, request.actor, thread, post.id, input);
+        return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+      },
+    });
+  });
+  app.get('/posts/:id/history', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    if (post.deleted_at) throw new AppError('not_found');
+    const revisions = await postRevisions(db, post.id);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('discussions.history'),
+      breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+      children: h(HistoryView, { ctx, current: post, revisions }),
+    }));
+  });
+  app.post('/posts/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    await deletePost(db, request.actor, thread, post.id);
+    setFlash(reply, { kind: 'success', message: request.t('discussions.post_deleted') });
+    return reply.redirect(post.is_opening ? (thread.group_slug ? `/groups/${thread.group_slug}/threads` : '/discussions') : `/threads/${thread.id}`, 303);
+  });
+  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    const on = String((request.body as Record<string, unknown> | undefined)?.on ?? 'true') !== 'false';
+    await toggleHelpful(db, request.actor, thread, post.id, on);
+    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+  });
+
+  // ---- search ---------------------------------------------------------------------------------------------
+  const SearchQuery = Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    group: Type.Optional(Type.String({ maxLength: 100 })),
+    author: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 })),
+    from: Type.Optional(Type.String({ format: 'date' })),
+    to: Type.Optional(Type.String({ format: 'date' })),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  });
+  async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; page?: number }) {
+    const q = (query.q ?? '').trim();
+    if (!q) return { q, hits: [], more: false };
+    // Per person when signed in, otherwise per (hashed) address; shared by all processes.
+    const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
+    await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
+    const r = await searchPosts(db, request.actor, { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, page: query.page });
+    return { q, ...r };
+  }
+  app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
+    const r = await runSearch(request, request.query);
+    const groups = await listGroups(db, request.actor);
+    reply.header('x-robots-tag', 'noindex');
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('search.title'),
+      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', groups, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
+    }));
+  });
+
+  // ---- JSON API -------------------------------------------------------------------------------------------
+  app.get(
+    '/api/v1/discussions',
+    { schema: { tags: ['discussions'], summary: 'Threads of the community-wide space', querystring: PageQuery, response: { 200: Type.Object({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }) } } },
+    async (request) => {
+      const r = await listThreads(db, null, request.query.page ?? 1);
+      return { threads: r.threads.map(presentThread), more: r.more };
+    },
+  );
+  app.get(
+    '/api/v1/groups/:slug/threads',
+    { schema: { tags: ['discussions'], summary: "A group's threads", params: SlugParams, querystring: PageQuery, response: { 200: Type.Object({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }), ...errorResponses(404) } } },
+    async (request) => {
+      const group = await visibleGroup(request, request.params.slug);
+      const r = await listThreads(db, group.id, request.query.page ?? 1);
+      return { threads: r.threads.map(presentThread), more: r.more };
+    },
+  );
+  const createThreadApi = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null) => {
+    const created = await createThread(db, request.actor, group, request.body as never, request.headers['idempotency-key'] as string | undefined);
+    return reply.code(201).send(presentThread((await getThread(db, created.id))!));
+  };
+  const createSchema = (summary: string, params?: typeof SlugParams) => ({
+    tags: ['discussions'],
+    summary,
+    security: [{ bearer: [] }],
+    ...(params ? { params } : {}),
+    body: ThreadInput,
+    headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
+    response: { 201: ThreadSummary, ...errorResponses(400, 401, 403, 404, 429) },
+  });
+  app.post('/api/v1/groups/:slug/threads', { schema: createSchema('Start a thread in a group', SlugParams) }, async (request, reply) =>
+    createThreadApi(request, reply, await visibleGroup(request, (request.params as { slug: string }).slug)),
+  );
+  app.post('/api/v1/discussions', { schema: createSchema('Start a thread in the community-wide space') }, async (request, reply) => createThreadApi(request, reply, null));
+
+  app.get(
+    '/api/v1/threads/:id',
+    { schema: { tags: ['discussions'], summary: 'A thread and its posts', params: IdParams, response: { 200: Type.Composite([ThreadSummary, Type.Object({ posts: Type.Array(PostSchema) })]), ...errorResponses(404) } } },
+    async (request) => {
+      const thread = await visibleThread(request, request.params.id);
+      const posts = await threadPosts(db, thread.id, request.actor);
+      return {
+        ...presentThread(thread),
+        posts: posts.map((p) => ({
+          id: p.id,
+          author: p.author_id && p.author_name ? { id: p.author_id, name: p.author_name } : null,
+          is_opening: p.is_opening,
+          reply_to_id: p.reply_to_id,
+          body: p.body,
+          html: p.html,
+          language: p.language,
+          version: p.version,
+          helpful_count: p.helpful_count,
+          created_at: p.created_at.toISOString(),
+          edited_at: p.edited_at?.toISOString() ?? null,
+          deleted: p.deleted_at !== null,
+        })),
+      };
+    },
+  );
+  app.post(
+    '/api/v1/threads/:id/posts',
+    {
+      schema: {
+        tags: ['discussions'],
+        summary: 'Reply to a thread',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: ReplyInput,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const thread = await visibleThread(request, request.params.id);
+      const post = await postReply(db, request.actor, thread, request.body, request.t, request.headers['idempotency-key']);
+      return reply.code(201).send(post);
+    },
+  );
+  app.patch(
+    '/api/v1/posts/:id',
+    { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      const { post, thread } = await threadOfPost(request, request.params.id);
+      await editPost(db, request.actor, thread, post.id, request.body);
+      return reply.code(204).send(null);
+    },
+  );
+  app.delete(
+    '/api/v1/posts/:id',
+    { schema: { tags: ['discussions'], summary: 'Delete a post (soft)', security: [{ bearer: [] }], params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    async (request, reply) => {
+      const { post, thread } = await threadOfPost(request, request.params.id);
+      await deletePost(db, request.actor, thread, post.id);
+      return reply.code(204).send(null);
+    },
+  );
+  const Hit = Type.Object({
+    post_id: Type.Integer(),
+    thread_id: Type.Integer(),
+    title: Type.String(),
+    group: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
+    author: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String({ format: 'date-time' }),
+    snippet: Type.String({ description: 'Plain text; matches are wrapped in ⟦ and ⟧' }),
+  });
+  app.get(
+    '/api/v1/search',
+    { schema: { tags: ['discussions'], summary: 'Full-text search over what the requester may read', querystring: SearchQuery, response: { 200: Type.Object({ hits: Type.Array(Hit), more: Type.Boolean() }), ...errorResponses(400, 429) } } },
+    async (request) => {
+      const r = await runSearch(request, request.query);
+      return {
+        hits: r.hits.map((x) => ({
+          post_id: x.post_id,
+          thread_id: x.thread_id,
+          title: x.title,
+          group: x.group_slug ? { slug: x.group_slug, name: x.group_name! } : null,
+          author: x.author_name,
+          created_at: x.created_at.toISOString(),
+          snippet: x.snippet,
+        })),
+        more: r.more,
+      };
+    },
+  );
+};

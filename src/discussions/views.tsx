@@ -1,0 +1,354 @@
+import type { PageContext } from '../platform/views/context.js';
+import { ButtonForm, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import type { PostView, SearchHit, ThreadRow } from './queries.js';
+
+function ThreadFlags({ ctx, t }: { ctx: PageContext; t: Pick<ThreadRow, 'pinned' | 'locked' | 'closed'> }) {
+  const flags = (['pinned', 'locked', 'closed'] as const).filter((f) => t[f]);
+  if (!flags.length) return null;
+  return (
+    <>
+      {flags.map((f) => (
+        <span class="usa-tag margin-left-1">{ctx.t(`discussions.flag_${f}`)}</span>
+      ))}
+    </>
+  );
+}
+
+/** A list of threads as a table: title, author, replies, last activity. */
+export function ThreadList({ ctx, threads, caption }: { ctx: PageContext; threads: ThreadRow[]; caption: string }) {
+  const { t, fmt } = ctx;
+  if (threads.length === 0) return <p class="usa-hint">{t('discussions.none')}</p>;
+  return (
+    <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
+      <caption class="usa-sr-only">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('discussions.topic')}</th>
+          <th scope="col">{t('discussions.started_by')}</th>
+          <th scope="col">{t('discussions.replies')}</th>
+          <th scope="col">{t('discussions.last_activity')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {threads.map((th) => (
+          <tr>
+            <th scope="row" data-label={t('discussions.topic')}>
+              <a class="usa-link" href={`/threads/${th.id}`} lang={th.language !== ctx.locale ? th.language : undefined}>
+                {th.title}
+              </a>
+              <ThreadFlags ctx={ctx} t={th} />
+            </th>
+            <td data-label={t('discussions.started_by')}>{th.author_name ?? t('discussions.former_member')}</td>
+            <td data-label={t('discussions.replies')}>{fmt.number(th.reply_count)}</td>
+            <td data-label={t('discussions.last_activity')}>{fmt.dateTime(th.last_activity_at)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+export function SpaceView({ ctx, threads, more, page, newHref, basePath }: { ctx: PageContext; threads: ThreadRow[]; more: boolean; page: number; newHref?: string; basePath: string }) {
+  const { t } = ctx;
+  return (
+    <>
+      {newHref && (
+        <p>
+          <a class="usa-button" href={newHref}>
+            {t('discussions.new_thread')}
+          </a>
+        </p>
+      )}
+      <ThreadList ctx={ctx} threads={threads} caption={t('discussions.threads')} />
+      <Pager ctx={ctx} page={page} more={more} basePath={basePath} />
+    </>
+  );
+}
+
+export function Pager({ ctx, page, more, basePath }: { ctx: PageContext; page: number; more: boolean; basePath: string }) {
+  if (page <= 1 && !more) return null;
+  const sep = basePath.includes('?') ? '&' : '?';
+  return (
+    <nav aria-label={ctx.t('common.pagination')} class="margin-top-3">
+      <ul class="usa-list usa-list--unstyled convene-inline-list">
+        {page > 1 && (
+          <li>
+            <a class="usa-link" rel="prev" href={`${basePath}${sep}page=${page - 1}`}>
+              {ctx.t('common.previous_page')}
+            </a>
+          </li>
+        )}
+        {more && (
+          <li>
+            <a class="usa-link" rel="next" href={`${basePath}${sep}page=${page + 1}`}>
+              {ctx.t('common.next_page')}
+            </a>
+          </li>
+        )}
+      </ul>
+    </nav>
+  );
+}
+
+export function ThreadForm({ ctx, form, action, idempotencyKey }: { ctx: PageContext; form: FormState; action: string; idempotencyKey: string }) {
+  const { t } = ctx;
+  const labels = { title: t('discussions.title_label'), body: t('discussions.body_label'), language: t('discussions.language_label') };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={t('discussions.new_thread')}>
+        <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
+        <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={t('discussions.markdown_hint')} rows={10} required />
+        <LanguageSelect ctx={ctx} form={form} label={labels.language} />
+        <Submit label={t('discussions.post_thread')} />
+      </Form>
+    </>
+  );
+}
+
+function LanguageSelect({ ctx, form, label }: { ctx: PageContext; form: FormState; label: string }) {
+  return (
+    <Select
+      ctx={ctx}
+      form={form}
+      name="language"
+      label={label}
+      options={[
+        { value: 'en', label: 'English' },
+        { value: 'es', label: 'Español' },
+      ]}
+    />
+  );
+}
+
+export interface ThreadPageData {
+  thread: ThreadRow;
+  posts: PostView[];
+  can: { reply: boolean; moderate: boolean; signIn: boolean; react: boolean; editIds: Set<number>; deleteIds: Set<number> };
+  idempotencyKey: string;
+}
+
+export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: ThreadPageData; form: FormState }) {
+  const { t, fmt } = ctx;
+  const { thread, posts, can } = data;
+  return (
+    <>
+      <p>
+        <ThreadFlags ctx={ctx} t={thread} />
+      </p>
+      {can.moderate && (
+        <div class="convene-actions margin-bottom-2">
+          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ pinned: String(!thread.pinned) }} label={t(thread.pinned ? 'discussions.unpin' : 'discussions.pin')} variant="outline" />
+          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ locked: String(!thread.locked) }} label={t(thread.locked ? 'discussions.unlock' : 'discussions.lock')} variant="outline" />
+          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ closed: String(!thread.closed) }} label={t(thread.closed ? 'discussions.reopen' : 'discussions.close')} variant="outline" />
+        </div>
+      )}
+      <ol class="convene-posts" aria-label={t('discussions.posts')}>
+        {posts.map((p) => (
+          <li class="convene-post" id={`post-${p.id}`}>
+            <article aria-labelledby={`post-${p.id}-by`}>
+              <header class="convene-post__meta">
+                <span id={`post-${p.id}-by`}>
+                  <strong>
+                    {p.author_id ? (
+                      <a class="usa-link" href={`/people/${p.author_id}`}>
+                        {p.author_name}
+                      </a>
+                    ) : (
+                      t('discussions.former_member')
+                    )}
+                  </strong>{' '}
+                  · <time dateTime={p.created_at.toISOString()}>{fmt.dateTime(p.created_at)}</time>
+                </span>
+                {p.reply_to_id && (
+                  <span>
+                    {' '}
+                    ·{' '}
+                    <a class="usa-link" href={`#post-${p.reply_to_id}`}>
+                      {t('discussions.in_reply_to', { name: p.reply_to_author ?? t('discussions.former_member') })}
+                    </a>
+                  </span>
+                )}
+                {p.edited_at && !p.deleted_at && (
+                  <span>
+                    {' '}
+                    ·{' '}
+                    <a class="usa-link" href={`/posts/${p.id}/history`}>
+                      {t('discussions.edited')}
+                    </a>
+                  </span>
+                )}
+              </header>
+              {p.deleted_at ? (
+                <p class="usa-hint">{t('discussions.deleted')}</p>
+              ) : (
+                <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
+              )}
+              {!p.deleted_at && (
+                <footer class="convene-post__actions">
+                  <span class="usa-hint">{t('discussions.helpful_count', { count: p.helpful_count })}</span>
+                  {can.react && p.author_id !== ctx.actor.id && (
+                    <ButtonForm
+                      ctx={ctx}
+                      action={`/posts/${p.id}/helpful`}
+                      hidden={{ on: String(!p.reacted) }}
+                      label={p.reacted ? t('discussions.unmark_helpful') : t('discussions.mark_helpful')}
+                      variant="unstyled"
+                    />
+                  )}
+                  {can.reply && (
+                    <a class="usa-link margin-left-1" href={`/threads/${thread.id}?reply_to=${p.id}#reply`}>
+                      {t('discussions.reply_to_this')}
+                    </a>
+                  )}
+                  {can.editIds.has(p.id) && (
+                    <a class="usa-link margin-left-1" href={`/posts/${p.id}/edit`}>
+                      {t('discussions.edit')}
+                    </a>
+                  )}
+                  {can.deleteIds.has(p.id) && <ButtonForm ctx={ctx} action={`/posts/${p.id}/delete`} label={t('discussions.delete')} variant="unstyled" />}
+                </footer>
+              )}
+            </article>
+          </li>
+        ))}
+      </ol>
+      <section aria-labelledby="reply" class="margin-top-4">
+        <h2 id="reply">{t('discussions.your_reply')}</h2>
+        {thread.closed && <p>{t('discussions.closed_note')}</p>}
+        {!thread.closed && thread.locked && !can.reply && <p>{t('discussions.locked_note')}</p>}
+        {can.signIn && (
+          <p>
+            <a class="usa-button" href={`/login?next=${encodeURIComponent(`/threads/${thread.id}`)}`}>
+              {t('discussions.sign_in_to_reply')}
+            </a>
+          </p>
+        )}
+        {!can.reply && !can.signIn && !thread.closed && !thread.locked && <p class="usa-hint">{t('discussions.members_only_reply')}</p>}
+        {can.reply && (
+          <>
+            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label') }} />
+            <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={data.idempotencyKey} label={t('discussions.your_reply')}>
+              {form.values.reply_to ? (
+                <p>
+                  <input type="hidden" name="reply_to" value={String(form.values.reply_to)} />
+                  <a class="usa-link" href={`#post-${String(form.values.reply_to)}`}>
+                    {t('discussions.replying_to_post')}
+                  </a>
+                </p>
+              ) : null}
+              <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={t('discussions.markdown_hint')} rows={6} required />
+              <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
+              <Submit label={t('discussions.post_reply')} />
+            </Form>
+          </>
+        )}
+      </section>
+    </>
+  );
+}
+
+export function EditPostView({ ctx, form, action, withTitle }: { ctx: PageContext; form: FormState; action: string; withTitle: boolean }) {
+  const { t } = ctx;
+  const labels = { title: t('discussions.title_label'), body: t('discussions.body_label') };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} label={t('discussions.edit_post')}>
+        {withTitle && <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />}
+        <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={t('discussions.markdown_hint')} rows={10} required />
+        <Submit label={t('common.save')} />
+      </Form>
+    </>
+  );
+}
+
+export function HistoryView({ ctx, current, revisions }: { ctx: PageContext; current: { body: string; version: number }; revisions: { version: number; body: string; created_at: Date; editor: string | null }[] }) {
+  const { t, fmt } = ctx;
+  return (
+    <>
+      <section aria-labelledby={`v${current.version}`}>
+        <h2 id={`v${current.version}`}>{t('discussions.current_version', { n: current.version })}</h2>
+        <pre class="convene-source">{current.body}</pre>
+      </section>
+      {revisions.map((r) => (
+        <section aria-labelledby={`v${r.version}`}>
+          <h2 id={`v${r.version}`}>{t('discussions.version', { n: r.version })}</h2>
+          <p class="usa-hint">{t('discussions.replaced', { when: fmt.dateTime(r.created_at), who: r.editor ?? t('discussions.former_member') })}</p>
+          <pre class="convene-source">{r.body}</pre>
+        </section>
+      ))}
+    </>
+  );
+}
+
+/** Highlighted snippet: the text is escaped by JSX; only our sentinel marks become <mark>. */
+function Snippet({ text }: { text: string }) {
+  const parts = text.split(/(⟦[^⟧]*⟧)/);
+  return (
+    <>
+      {parts.map((p) => (p.startsWith('⟦') && p.endsWith('⟧') ? <mark>{p.slice(1, -1)}</mark> : p))}
+    </>
+  );
+}
+
+export function SearchView({ ctx, q, group, groups, hits, more, page, error }: { ctx: PageContext; q: string; group: string; groups: { slug: string; name: string }[]; hits: SearchHit[]; more: boolean; page: number; error?: string }) {
+  const { t, fmt } = ctx;
+  const base = `/search?q=${encodeURIComponent(q)}${group ? `&group=${encodeURIComponent(group)}` : ''}`;
+  return (
+    <>
+      <form method="get" action="/search" class="usa-form usa-form--large" role="search" aria-label={t('search.title')}>
+        <label class="usa-label" for="search-q">
+          {t('search.query')}
+        </label>
+        <div class="usa-hint" id="search-q-hint">
+          {t('search.syntax_hint')}
+        </div>
+        <input class="usa-input" id="search-q" name="q" type="search" value={q} aria-describedby="search-q-hint" maxLength={200} />
+        <label class="usa-label" for="search-group">
+          {t('search.in_group')}
+        </label>
+        <select class="usa-select" id="search-group" name="group">
+          <option value="">{t('search.everywhere')}</option>
+          {groups.map((g) => (
+            <option value={g.slug} selected={g.slug === group}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+        <button class="usa-button margin-top-2" type="submit">
+          {t('common.search')}
+        </button>
+      </form>
+      {error && (
+        <div class="usa-alert usa-alert--error usa-alert--slim margin-top-2" role="alert">
+          <div class="usa-alert__body">
+            <p class="usa-alert__text">{error}</p>
+          </div>
+        </div>
+      )}
+      {q && !error && (
+        <section aria-labelledby="results" class="margin-top-4">
+          <h2 id="results">{t('search.results')}</h2>
+          <p role="status">{hits.length === 0 ? t('search.no_results') : t('search.showing', { count: hits.length })}</p>
+          <ol class="usa-list usa-list--unstyled">
+            {hits.map((h) => (
+              <li class="margin-bottom-3">
+                <a class="usa-link text-bold" href={`/threads/${h.thread_id}#post-${h.post_id}`}>
+                  {h.title}
+                </a>
+                <div class="usa-hint">
+                  {h.group_name ?? t('discussions.community_space')} · {h.author_name ?? t('discussions.former_member')} · {fmt.date(h.created_at)}
+                </div>
+                <p class="margin-top-05">
+                  <Snippet text={h.snippet} />
+                </p>
+              </li>
+            ))}
+          </ol>
+          <Pager ctx={ctx} page={page} more={more} basePath={base} />
+        </section>
+      )}
+    </>
+  );
+}
