@@ -9,6 +9,22 @@ import { audit, once } from '../platform/db/tx.js';
 import { Enum, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { RENDER_VERSION, renderMarkdown } from './markdown.js';
 import { threadSubject, type ThreadRow } from './queries.js';
+import { checkStudentPrivacy } from './privacy-guard.js';
+
+/** Field every posting form and API call may send after reading the privacy warning. */
+const Acknowledge = () => Type.Optional(Type.Boolean({ description: 'Set after the author has checked a privacy warning and chooses to publish' }));
+
+/**
+ * Warns (422 privacy_warning) when the text seems to describe an identifiable
+ * student, unless the author has already seen the warning and chosen to post.
+ */
+function privacyCheck(t: (k: string, v?: Record<string, unknown>) => string, acknowledged: boolean | undefined, ...texts: (string | undefined)[]) {
+  if (acknowledged) return;
+  const findings = checkStudentPrivacy(...texts.filter((x): x is string => !!x));
+  if (findings.length === 0) return;
+  const list = findings.map((f) => t('privacy.finding', { name: f.name, term: f.term })).join('; ');
+  throw new AppError('privacy_warning', { fields: { acknowledge_privacy: t('privacy.warning', { list }) } });
+}
 
 const Body = () => RequiredText(50_000);
 
@@ -16,6 +32,7 @@ export const ThreadInput = Type.Object({
   title: RequiredText(200),
   body: Body(),
   language: Type.Optional(Enum(['en', 'es'] as const)),
+  acknowledge_privacy: Acknowledge(),
 });
 export type ThreadInput = Static<typeof ThreadInput>;
 
@@ -23,10 +40,11 @@ export const ReplyInput = Type.Object({
   body: Body(),
   reply_to: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
   language: Type.Optional(Enum(['en', 'es'] as const)),
+  acknowledge_privacy: Acknowledge(),
 });
 export type ReplyInput = Static<typeof ReplyInput>;
 
-export const EditInput = Type.Object({ body: Body(), title: Type.Optional(RequiredText(200)) });
+export const EditInput = Type.Object({ body: Body(), title: Type.Optional(RequiredText(200)), acknowledge_privacy: Acknowledge() });
 
 export const ModerateInput = Type.Object({
   pinned: Type.Optional(Type.Boolean()),
@@ -68,9 +86,11 @@ export async function createThread(
   actor: Actor,
   group: { id: number; visibility: 'public' | 'members' | 'private'; join_policy: 'open' | 'request' | 'invite'; archived_at?: Date | null } | null,
   input: ThreadInput,
+  t: (k: string, v?: Record<string, unknown>) => string,
   idempotencyKey?: string,
 ): Promise<{ id: number; post_id: number }> {
   authorize(actor, 'thread.create', { group });
+  privacyCheck(t, input.acknowledge_privacy, input.title, input.body);
   await postingLimit(db, actor.id!);
   const language = input.language ?? 'en';
   return once(db, actor.id!, idempotencyKey, async (tx) => {
@@ -86,8 +106,9 @@ export async function createThread(
 }
 
 /** Replies to a thread, optionally quoting one earlier post of the same thread. */
-export async function reply(db: Db, actor: Actor, thread: ThreadRow, input: ReplyInput, t: (k: string) => string, idempotencyKey?: string): Promise<{ id: number }> {
+export async function reply(db: Db, actor: Actor, thread: ThreadRow, input: ReplyInput, t: (k: string, v?: Record<string, unknown>) => string, idempotencyKey?: string): Promise<{ id: number }> {
   authorize(actor, 'post.create', threadSubject(thread));
+  privacyCheck(t, input.acknowledge_privacy, input.body);
   await postingLimit(db, actor.id!);
   const replyTo = input.reply_to || null;
   return once(db, actor.id!, idempotencyKey, async (tx) => {
@@ -109,7 +130,8 @@ export async function reply(db: Db, actor: Actor, thread: ThreadRow, input: Repl
 }
 
 /** Edits a post, keeping the previous text as a revision anyone who can read the post can see. */
-export async function editPost(db: Db, actor: Actor, thread: ThreadRow, postId: number, input: Static<typeof EditInput>) {
+export async function editPost(db: Db, actor: Actor, thread: ThreadRow, postId: number, input: Static<typeof EditInput>, t: (k: string, v?: Record<string, unknown>) => string) {
+  privacyCheck(t, input.acknowledge_privacy, input.title, input.body);
   await db.transaction().execute(async (tx) => {
     const post = await tx.selectFrom('posts').select(['id', 'author_id', 'body', 'version', 'deleted_at', 'is_opening']).where('id', '=', postId).where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
     if (!post) throw new AppError('not_found');

@@ -102,6 +102,31 @@ describe('threads and replies', () => {
   });
 });
 
+describe('student-privacy guard', () => {
+  test('a post that seems to identify a student is held for the author to check, never silently blocked', async () => {
+    const user = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: user.id });
+    const token = await apiToken(t.app, user.email);
+    const body = 'Jayden Morris in 7th grade was suspended twice this month.';
+    const warned = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(token), payload: { title: 'Advice needed', body } });
+    assert.equal(warned.statusCode, 422);
+    assert.equal(warned.json().error.code, 'privacy_warning');
+    assert.match(warned.json().error.fields.acknowledge_privacy, /Jayden Morris/);
+    assert.equal((await t.db.selectFrom('threads').select('id').where('group_id', '=', g.id).execute()).length, 0, 'nothing published yet');
+    const ok = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(token), payload: { title: 'Advice needed', body, acknowledge_privacy: true } });
+    assert.equal(ok.statusCode, 201, 'the author decides');
+
+    const agent = await new Agent(t.app).signIn(user.email);
+    const form = await agent.post(`/threads/${ok.json().id}/replies`, { body: 'Maria Gonzalez has an IEP for autism.' });
+    assert.equal(form.statusCode, 422);
+    assert.match(form.body, /Could a student be identified\?/);
+    assert.match(form.body, /name="acknowledge_privacy"/);
+    assert.match(form.body, /Maria Gonzalez has an IEP for autism\./, 'the text is kept for editing');
+    const deidentified = await agent.post(`/threads/${ok.json().id}/replies`, { body: 'A student I work with has an IEP for autism.' });
+    assert.equal(deidentified.statusCode, 303);
+  });
+});
+
 describe('private groups stay private', () => {
   test("a private group's threads are invisible on every channel to non-members", async () => {
     const lead = await buildUser(t.db);
@@ -225,6 +250,34 @@ describe('editing, deleting, reactions, moderation', () => {
     for (let i = 0; i < 10; i++) last = await replyTo(token, id, `reply ${i}`);
     assert.equal(last!.statusCode, 429);
     assert.ok(Number(last!.headers['retry-after']) > 0);
+  });
+});
+
+describe('Atom feeds', () => {
+  test("public groups and the community space have feeds; other groups' feeds do not exist", async () => {
+    const lead = await buildUser(t.db, { name: 'Feed Writer' });
+    const pub = await buildGroup(t.db, { leadId: lead.id });
+    const members = await buildGroup(t.db, { visibility: 'members', leadId: lead.id });
+    const priv = await buildGroup(t.db, { visibility: 'private', join_policy: 'invite', leadId: lead.id });
+    const token = await apiToken(t.app, lead.email);
+    await startThread(token, pub.slug, 'Fresh & <new> topic', 'Body with **bold**.');
+    await startThread(token, members.slug, 'Members feed secret', 'hidden');
+    await startThread(token, priv.slug, 'Private feed secret', 'hidden');
+    await startThread(token, null, 'Community feed topic', 'everyone');
+    const res = await t.app.inject(`/groups/${pub.slug}/feed.atom`);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.headers['content-type'] as string, /application\/atom\+xml/);
+    assert.match(res.body, /<feed xmlns="http:\/\/www\.w3\.org\/2005\/Atom"/);
+    assert.match(res.body, /<title type="html"><!\[CDATA\[Fresh & <new> topic\]\]><\/title>|<title[^>]*>Fresh &amp; &lt;new&gt; topic<\/title>/);
+    assert.match(res.body, /Feed Writer/);
+    for (const g of [members, priv]) {
+      const r = await t.app.inject({ url: `/groups/${g.slug}/feed.atom`, headers: bearer(token) });
+      assert.equal(r.statusCode, 404);
+      assert.doesNotMatch(r.body, /feed secret/);
+    }
+    const community = await t.app.inject('/discussions/feed.atom');
+    assert.match(community.body, /Community feed topic/);
+    assert.doesNotMatch(community.body, /feed secret/);
   });
 });
 

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
+import { Feed } from 'feed';
 import { authorize, can } from '../platform/auth/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { hit } from '../platform/auth/rate-limit.js';
@@ -102,7 +103,15 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             { label: group.name, href: `/groups/${group.slug}` },
           ]
         : undefined,
-      children: h(SpaceView, { ctx, threads, more, page, newHref: canStart ? `${base}/new` : undefined, basePath: base }),
+      children: h(SpaceView, {
+        ctx,
+        threads,
+        more,
+        page,
+        newHref: canStart ? `${base}/new` : undefined,
+        basePath: base,
+        feedHref: !group ? '/discussions/feed.atom' : group.visibility === 'public' ? `/groups/${group.slug}/feed.atom` : undefined,
+      }),
     }));
   };
   app.get('/discussions', { schema: { querystring: PageQuery } }, async (request, reply) => spacePage(request, reply, null, request.query.page ?? 1));
@@ -137,7 +146,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => newThreadPage(request, reply, group, form, status),
       run: async (input) => {
-        const created = await createThread(db, request.actor, group, input, idemKeyOf(request.body));
+        const created = await createThread(db, request.actor, group, input, request.t, idemKeyOf(request.body));
         return reply.redirect(`/threads/${created.id}`, 303);
       },
     });
@@ -253,7 +262,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => editPage(request, reply, thread, post.id, post.is_opening, form, status),
       run: async (input) => {
-        await editPost(db, request.actor, thread, post.id, input);
+        await editPost(db, request.actor, thread, post.id, input, request.t);
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },
     });
@@ -280,6 +289,45 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await toggleHelpful(db, request.actor, thread, post.id, on);
     return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
   });
+
+  // ---- Atom feeds of new threads (public spaces only: feed readers carry no session) ----
+  async function atom(reply: FastifyReply, group: GroupRow | null, title: string) {
+    const base = app.deps.config.baseUrl;
+    const path = group ? `/groups/${group.slug}` : '/discussions';
+    const { threads } = await listThreads(db, group?.id ?? null, 1);
+    const openings = threads.length
+      ? await db.selectFrom('posts').select(['thread_id', 'body_html']).where('is_opening', '=', true).where('thread_id', 'in', threads.map((x) => x.id)).execute()
+      : [];
+    const html = new Map(openings.map((o) => [o.thread_id, o.body_html ?? '']));
+    const newest = [...threads].sort((a, b) => b.created_at.getTime() - a.created_at.getTime());
+    const feed = new Feed({
+      title,
+      id: `${base}${path}`,
+      link: `${base}${path}`,
+      language: 'en',
+      updated: newest[0]?.created_at ?? new Date(0),
+      copyright: '',
+      feedLinks: { atom: `${base}${path}/feed.atom` },
+    });
+    for (const th of newest) {
+      feed.addItem({
+        title: th.title,
+        id: `${base}/threads/${th.id}`,
+        link: `${base}/threads/${th.id}`,
+        date: th.created_at,
+        author: th.author_name ? [{ name: th.author_name }] : [],
+        content: html.get(th.id) ?? '',
+      });
+    }
+    return reply.type('application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(feed.atom1());
+  }
+  app.get('/groups/:slug/feed.atom', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await getGroup(db, request.params.slug);
+    // Only public groups have a feed; anything else is "not found", whoever asks.
+    if (!group || group.visibility !== 'public' || group.archived_at) throw new AppError('not_found');
+    return atom(reply, group, request.t('discussions.group_title', { name: group.name }));
+  });
+  app.get('/discussions/feed.atom', async (request, reply) => atom(reply, null, `${request.t('discussions.community_space')} · ${app.community.nameOrDefault()}`));
 
   // ---- search ---------------------------------------------------------------------------------------------
   const SearchQuery = Type.Object({
@@ -328,7 +376,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
   const createThreadApi = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null) => {
-    const created = await createThread(db, request.actor, group, request.body as never, request.headers['idempotency-key'] as string | undefined);
+    const created = await createThread(db, request.actor, group, request.body as never, request.t, request.headers['idempotency-key'] as string | undefined);
     return reply.code(201).send(presentThread((await getThread(db, created.id))!));
   };
   const createSchema = (summary: string, params?: typeof SlugParams) => ({
@@ -338,7 +386,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ...(params ? { params } : {}),
     body: ThreadInput,
     headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
-    response: { 201: ThreadSummary, ...errorResponses(400, 401, 403, 404, 429) },
+    response: { 201: ThreadSummary, ...errorResponses(400, 401, 403, 404, 422, 429) },
   });
   app.post('/api/v1/groups/:slug/threads', { schema: createSchema('Start a thread in a group', SlugParams) }, async (request, reply) =>
     createThreadApi(request, reply, await visibleGroup(request, (request.params as { slug: string }).slug)),
@@ -380,7 +428,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         params: IdParams,
         body: ReplyInput,
         headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
-        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 429) },
+        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 422, 429) },
       },
     },
     async (request, reply) => {
@@ -391,10 +439,10 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.patch(
     '/api/v1/posts/:id',
-    { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404) } } },
+    { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 422) } } },
     async (request, reply) => {
       const { post, thread } = await threadOfPost(request, request.params.id);
-      await editPost(db, request.actor, thread, post.id, request.body);
+      await editPost(db, request.actor, thread, post.id, request.body, request.t);
       return reply.code(204).send(null);
     },
   );

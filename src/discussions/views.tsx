@@ -48,10 +48,17 @@ export function ThreadList({ ctx, threads, caption }: { ctx: PageContext; thread
   );
 }
 
-export function SpaceView({ ctx, threads, more, page, newHref, basePath }: { ctx: PageContext; threads: ThreadRow[]; more: boolean; page: number; newHref?: string; basePath: string }) {
+export function SpaceView({ ctx, threads, more, page, newHref, basePath, feedHref }: { ctx: PageContext; threads: ThreadRow[]; more: boolean; page: number; newHref?: string; basePath: string; feedHref?: string }) {
   const { t } = ctx;
   return (
     <>
+      {feedHref && (
+        <p>
+          <a class="usa-link" href={feedHref} type="application/atom+xml">
+            {t('discussions.feed')}
+          </a>
+        </p>
+      )}
       {newHref && (
         <p>
           <a class="usa-button" href={newHref}>
@@ -92,7 +99,7 @@ export function Pager({ ctx, page, more, basePath }: { ctx: PageContext; page: n
 
 export function ThreadForm({ ctx, form, action, idempotencyKey }: { ctx: PageContext; form: FormState; action: string; idempotencyKey: string }) {
   const { t } = ctx;
-  const labels = { title: t('discussions.title_label'), body: t('discussions.body_label'), language: t('discussions.language_label') };
+  const labels = { title: t('discussions.title_label'), body: t('discussions.body_label'), language: t('discussions.language_label'), acknowledge_privacy: t('privacy.heading') };
   return (
     <>
       <ErrorSummary ctx={ctx} form={form} labels={labels} />
@@ -100,9 +107,35 @@ export function ThreadForm({ ctx, form, action, idempotencyKey }: { ctx: PageCon
         <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
         <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={t('discussions.markdown_hint')} rows={10} required />
         <LanguageSelect ctx={ctx} form={form} label={labels.language} />
+        <PrivacyAcknowledge ctx={ctx} form={form} />
         <Submit label={t('discussions.post_thread')} />
       </Form>
     </>
+  );
+}
+
+/**
+ * Shown after the privacy guard warned: the author confirms no student can be
+ * identified (or edits the text first). The warning itself is the field's error.
+ */
+function PrivacyAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
+  if (!form.errors.acknowledge_privacy) return null;
+  return (
+    <div class="usa-alert usa-alert--warning margin-y-2" role="alert">
+      <div class="usa-alert__body">
+        <h2 class="usa-alert__heading">{ctx.t('privacy.heading')}</h2>
+        <p class="usa-alert__text" id="field-acknowledge_privacy-error">
+          {form.errors.acknowledge_privacy}
+        </p>
+        <p class="usa-alert__text">{ctx.t('privacy.advice')}</p>
+        <div class="usa-checkbox margin-top-1">
+          <input class="usa-checkbox__input" id="field-acknowledge_privacy" type="checkbox" name="acknowledge_privacy" value="true" aria-describedby="field-acknowledge_privacy-error" />
+          <label class="usa-checkbox__label" for="field-acknowledge_privacy">
+            {ctx.t('privacy.confirm')}
+          </label>
+        </div>
+      </div>
+    </div>
   );
 }
 
@@ -227,7 +260,7 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
         {!can.reply && !can.signIn && !thread.closed && !thread.locked && <p class="usa-hint">{t('discussions.members_only_reply')}</p>}
         {can.reply && (
           <>
-            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label') }} />
+            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), acknowledge_privacy: t('privacy.heading') }} />
             <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={data.idempotencyKey} label={t('discussions.your_reply')}>
               {form.values.reply_to ? (
                 <p>
@@ -239,6 +272,7 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
               ) : null}
               <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={t('discussions.markdown_hint')} rows={6} required />
               <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
+              <PrivacyAcknowledge ctx={ctx} form={form} />
               <Submit label={t('discussions.post_reply')} />
             </Form>
           </>
@@ -250,13 +284,14 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
 
 export function EditPostView({ ctx, form, action, withTitle }: { ctx: PageContext; form: FormState; action: string; withTitle: boolean }) {
   const { t } = ctx;
-  const labels = { title: t('discussions.title_label'), body: t('discussions.body_label') };
+  const labels = { title: t('discussions.title_label'), body: t('discussions.body_label'), acknowledge_privacy: t('privacy.heading') };
   return (
     <>
       <ErrorSummary ctx={ctx} form={form} labels={labels} />
       <Form ctx={ctx} action={action} label={t('discussions.edit_post')}>
         {withTitle && <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />}
         <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={t('discussions.markdown_hint')} rows={10} required />
+        <PrivacyAcknowledge ctx={ctx} form={form} />
         <Submit label={t('common.save')} />
       </Form>
     </>

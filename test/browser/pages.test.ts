@@ -71,6 +71,8 @@ const EXEMPT: Record<string, string> = {
   '/readyz': 'JSON for load balancers',
   '/api/openapi.json': 'JSON document',
   '/api/docs': 'third-party Swagger UI, not one of our page templates',
+  '/groups/:slug/feed.atom': 'Atom XML for feed readers',
+  '/discussions/feed.atom': 'Atom XML for feed readers',
 };
 
 const ACCOUNTS: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -129,6 +131,20 @@ describe('every page template', () => {
     } finally {
       await context.close();
     }
+  });
+
+  test('the student-privacy warning is accessible and lets the author decide', async () => {
+    const context = await contextFor(env, { email: ACCOUNTS.member });
+    const page = await context.newPage();
+    await page.goto(`${env.baseUrl}/threads/${ids.thread}`);
+    await page.fill('#field-body', 'Jayden Morris in 7th grade was suspended twice.');
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action$="/replies"] button[type=submit]')]);
+    await page.waitForSelector('#field-acknowledge_privacy');
+    await assertPageBasics(page, 'privacy warning', 'en');
+    await assertAccessible(page, 'privacy warning');
+    await page.check('#field-acknowledge_privacy');
+    await Promise.all([page.waitForURL(/#post-\d+$/), page.click('form[action$="/replies"] button[type=submit]')]);
+    await context.close();
   });
 
   test('a form with errors stays accessible and moves focus to the summary', async () => {

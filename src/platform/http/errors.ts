@@ -15,6 +15,7 @@ export const ERRORS = {
   method_not_allowed: { status: 405, key: 'errors.method_not_allowed' },
   conflict: { status: 409, key: 'errors.conflict' },
   payload_too_large: { status: 413, key: 'errors.payload_too_large' },
+  privacy_warning: { status: 422, key: 'errors.privacy_warning' },
   unsupported_media_type: { status: 415, key: 'errors.unsupported_media_type' },
   rate_limited: { status: 429, key: 'errors.rate_limited' },
   internal: { status: 500, key: 'errors.internal' },

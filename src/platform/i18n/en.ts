@@ -75,6 +75,7 @@ export const en = {
     not_found: 'We could not find that page. It may have moved, or you may not have access to it.',
     method_not_allowed: 'That action is not available here.',
     conflict: 'That conflicts with something that already exists.',
+    privacy_warning: 'This may describe an identifiable student. Please check before publishing.',
     payload_too_large: 'What you sent is too large.',
     unsupported_media_type: 'That kind of content is not accepted here.',
     rate_limited: 'Too many attempts. Please wait a little and try again.',
@@ -352,6 +353,7 @@ export const en = {
     slug_taken: 'Another group already uses this web address name.',
   },
   discussions: {
+    feed: 'Subscribe to new discussions (Atom feed)',
     community_space: 'Community discussions',
     community_lead: 'A space every member can use, across practice groups.',
     group_title: 'Discussions: {{name}}',
@@ -406,6 +408,13 @@ export const en = {
     post_deleted: 'The message has been deleted.',
     latest: 'Latest discussions',
     all_threads: 'All discussions in this group',
+  },
+  privacy: {
+    heading: 'Could a student be identified?',
+    warning: 'This message seems to name a person near sensitive details: {{list}}. Student records and health information must not be posted.',
+    finding: '“{{name}}” near “{{term}}”',
+    advice: 'Please remove or change names, schools and other details that could identify a student, then post again. If no real student can be identified, confirm below.',
+    confirm: 'I have checked: no student can be identified from this message',
   },
   search: {
     title: 'Search',

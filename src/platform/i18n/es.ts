@@ -77,6 +77,7 @@ export const es: Messages = {
     not_found: 'No encontramos esa página. Puede que se haya movido o que usted no tenga acceso.',
     method_not_allowed: 'Esa acción no está disponible aquí.',
     conflict: 'Eso entra en conflicto con algo que ya existe.',
+    privacy_warning: 'Esto podría describir a un estudiante identificable. Revíselo antes de publicar.',
     payload_too_large: 'Lo que envió es demasiado grande.',
     unsupported_media_type: 'Aquí no se acepta ese tipo de contenido.',
     rate_limited: 'Demasiados intentos. Espere un poco e inténtelo de nuevo.',
@@ -354,6 +355,7 @@ export const es: Messages = {
     slug_taken: 'Otro grupo ya usa este nombre de dirección web.',
   },
   discussions: {
+    feed: 'Suscribirse a las conversaciones nuevas (canal Atom)',
     community_space: 'Conversaciones de la comunidad',
     community_lead: 'Un espacio que puede usar cualquier miembro, entre grupos de práctica.',
     group_title: 'Conversaciones: {{name}}',
@@ -408,6 +410,13 @@ export const es: Messages = {
     post_deleted: 'Se eliminó el mensaje.',
     latest: 'Conversaciones recientes',
     all_threads: 'Todas las conversaciones de este grupo',
+  },
+  privacy: {
+    heading: '¿Se podría identificar a un estudiante?',
+    warning: 'Este mensaje parece nombrar a una persona junto a datos sensibles: {{list}}. No se deben publicar expedientes de estudiantes ni información de salud.',
+    finding: '«{{name}}» cerca de «{{term}}»',
+    advice: 'Quite o cambie nombres, escuelas y otros datos que permitan identificar a un estudiante y vuelva a publicar. Si no se puede identificar a ningún estudiante real, confírmelo abajo.',
+    confirm: 'Lo revisé: con este mensaje no se puede identificar a ningún estudiante',
   },
   search: {
     title: 'Buscar',
