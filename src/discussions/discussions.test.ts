@@ -253,6 +253,72 @@ describe('editing, deleting, reactions, moderation', () => {
   });
 });
 
+describe('reports and moderation', () => {
+  test('members report; the lead sees it in the queue, hides it, and it disappears for members and from search', async () => {
+    const lead = await buildUser(t.db);
+    const author = await buildUser(t.db, { name: 'Rude Poster' });
+    const reporter = await buildUser(t.db);
+    const outsiderLead = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [author.id, reporter.id] });
+    await buildGroup(t.db, { leadId: outsiderLead.id });
+    const authorToken = await apiToken(t.app, author.email);
+    const id = await startThread(await apiToken(t.app, lead.email), g.slug, 'Calm topic', 'Be kind.');
+    const bad = (await replyTo(authorToken, id, 'An unkind remark about quokkaflump.')).json().id;
+    const reporterToken = await apiToken(t.app, reporter.email);
+    const flag = await t.app.inject({ method: 'POST', url: `/api/v1/posts/${bad}/flags`, headers: bearer(reporterToken), payload: { reason: 'harassment', note: 'Not okay' } });
+    assert.equal(flag.statusCode, 201);
+    const again = await t.app.inject({ method: 'POST', url: `/api/v1/posts/${bad}/flags`, headers: bearer(reporterToken), payload: { reason: 'harassment' } });
+    assert.equal(again.statusCode, 201, 'reporting twice is harmless');
+    assert.equal((await t.db.selectFrom('post_flags').select('id').where('post_id', '=', bad).execute()).length, 1);
+    const badReason = await t.app.inject({ method: 'POST', url: `/api/v1/posts/${bad}/flags`, headers: bearer(reporterToken), payload: { reason: 'boring' } });
+    assert.equal(badReason.statusCode, 400);
+    const own = await t.app.inject({ method: 'POST', url: `/api/v1/posts/${bad}/flags`, headers: bearer(authorToken), payload: { reason: 'spam' } });
+    assert.equal(own.statusCode, 403);
+
+    const memberAgent = await new Agent(t.app).signIn(reporter.email);
+    assert.equal((await memberAgent.get('/moderation')).statusCode, 403);
+    const otherLead = await new Agent(t.app).signIn(outsiderLead.email);
+    assert.doesNotMatch((await otherLead.get('/moderation')).body, /quokkaflump/, "another group's lead does not see it");
+    const leadAgent = await new Agent(t.app).signIn(lead.email);
+    const queue = await leadAgent.get('/moderation');
+    assert.equal(queue.statusCode, 200);
+    assert.match(queue.body, /quokkaflump/);
+    assert.match(queue.body, /Not okay/);
+    assert.equal((await memberAgent.post(`/posts/${bad}/hide`)).statusCode, 403);
+    assert.equal((await leadAgent.post(`/posts/${bad}/hide`, { next: '/moderation' })).statusCode, 303);
+
+    const seen = await memberAgent.get(`/threads/${id}`);
+    assert.doesNotMatch(seen.body, /quokkaflump/);
+    assert.match(seen.body, /hidden by a moderator/);
+    assert.match((await leadAgent.get(`/threads/${id}`)).body, /quokkaflump/, 'moderators still see it');
+    assert.deepEqual((await t.app.inject({ url: '/api/v1/search?q=quokkaflump', headers: bearer(reporterToken) })).json().hits, []);
+    assert.doesNotMatch((await leadAgent.get('/moderation')).body, /quokkaflump/, 'resolved reports leave the queue');
+    const audit = await t.db.selectFrom('audit_log').select('action').where('actor_id', '=', lead.id).where('subject_id', '=', String(bad)).execute();
+    assert.deepEqual(audit.map((a) => a.action), ['post.hide']);
+    assert.equal((await leadAgent.post(`/posts/${bad}/restore`)).statusCode, 303);
+    assert.match((await memberAgent.get(`/threads/${id}`)).body, /quokkaflump/);
+  });
+
+  test('redaction removes identifying text from the post and its history', async () => {
+    const lead = await buildUser(t.db);
+    const author = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [author.id] });
+    const authorToken = await apiToken(t.app, author.email);
+    const id = await startThread(authorToken, g.slug, 'Case question', 'Jordan Pike is in 8th grade and was suspended.', { acknowledge_privacy: true });
+    const postId = (await t.app.inject(`/api/v1/threads/${id}`)).json().posts[0].id;
+    await t.app.inject({ method: 'PATCH', url: `/api/v1/posts/${postId}`, headers: bearer(authorToken), payload: { body: 'Jordan Pike is in 8th grade and was suspended twice.', acknowledge_privacy: true } });
+    const leadAgent = await new Agent(t.app).signIn(lead.email);
+    assert.equal((await leadAgent.get(`/posts/${postId}/redact`)).statusCode, 200);
+    const res = await leadAgent.post(`/posts/${postId}/redact`, { body: 'A student in middle school was suspended twice.' });
+    assert.equal(res.statusCode, 303);
+    const history = await t.app.inject(`/posts/${postId}/history`);
+    assert.doesNotMatch(history.body, /Jordan Pike/);
+    assert.doesNotMatch((await t.app.inject(`/threads/${id}`)).body, /Jordan Pike/);
+    const authorAgent = await new Agent(t.app).signIn(author.email);
+    assert.equal((await authorAgent.get(`/posts/${postId}/redact`)).statusCode, 403, 'authors cannot redact');
+  });
+});
+
 describe('Atom feeds', () => {
   test("public groups and the community space have feeds; other groups' feeds do not exist", async () => {
     const lead = await buildUser(t.db, { name: 'Feed Writer' });

@@ -103,6 +103,8 @@ export interface PostView {
   created_at: Date;
   edited_at: Date | null;
   deleted_at: Date | null;
+  /** Hidden by a moderator: its text is shown only to moderators. */
+  hidden: boolean;
   reacted: boolean;
 }
 
@@ -111,7 +113,7 @@ export interface PostView {
  * version: a row whose cache is missing or older than the renderer is
  * rendered here and stored, once.
  */
-export async function threadPosts(db: Db, threadId: number, viewer: Actor): Promise<PostView[]> {
+export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts: { moderator?: boolean } = {}): Promise<PostView[]> {
   const rows = await db
     .selectFrom('posts as p')
     .leftJoin('users as u', 'u.id', 'p.author_id')
@@ -133,6 +135,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor): Prom
       'p.created_at',
       'p.edited_at',
       'p.deleted_at',
+      'p.hidden_at',
     ])
     .where('p.thread_id', '=', threadId)
     .orderBy('p.created_at')
@@ -151,13 +154,17 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor): Prom
       html = renderMarkdown(r.body);
       await db.updateTable('posts').set({ body_html: html, render_version: RENDER_VERSION }).where('id', '=', r.id).where('version', '=', r.version).execute();
     }
-    out.push({ ...r, html: r.deleted_at ? '' : (html ?? ''), body: r.deleted_at ? '' : r.body, reacted: reacted.has(r.id) });
+    const concealed = r.deleted_at !== null || (r.hidden_at !== null && !opts.moderator);
+    const { hidden_at, body_html, render_version, ...rest } = r;
+    void body_html;
+    void render_version;
+    out.push({ ...rest, hidden: hidden_at !== null, html: concealed ? '' : (html ?? ''), body: concealed ? '' : r.body, reacted: reacted.has(r.id) });
   }
   return out;
 }
 
 export async function getPost(db: Db, id: number) {
-  return db.selectFrom('posts').select(['id', 'thread_id', 'author_id', 'is_opening', 'body', 'version', 'deleted_at', 'language']).where('id', '=', id).executeTakeFirst();
+  return db.selectFrom('posts').select(['id', 'thread_id', 'author_id', 'is_opening', 'body', 'version', 'deleted_at', 'hidden_at', 'language']).where('id', '=', id).executeTakeFirst();
 }
 
 export async function postRevisions(db: Db, postId: number) {
@@ -230,6 +237,7 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Prom
       sql<number>`ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END`.as('rank'),
     ])
     .where('p.deleted_at', 'is', null)
+    .where('p.hidden_at', 'is', null)
     .where(sql<SqlBool>`(p.search @@ ${query} OR (p.is_opening AND t.title_search @@ ${query}))`)
     .where(readableBy(viewer));
   if (f.group) q = q.where('g.slug', '=', f.group);

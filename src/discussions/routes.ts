@@ -16,7 +16,8 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { getGroup, listGroups, type GroupRow } from '../groups/queries.js';
 import { EditInput, ModerateInput, ReplyInput, ThreadInput, createThread, deletePost, editPost, moderateThread, reply as postReply, toggleHelpful } from './commands.js';
 import { getPost, getThread, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow } from './queries.js';
-import { EditPostView, HistoryView, SearchView, SpaceView, ThreadForm, ThreadView } from './views.js';
+import { EditPostView, HistoryView, ModerationView, RedactView, SearchView, SpaceView, ThreadForm, ThreadView } from './views.js';
+import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
@@ -48,6 +49,7 @@ const PostSchema = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   edited_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   deleted: Type.Boolean(),
+  hidden: Type.Boolean(),
 });
 
 const presentThread = (t: ThreadRow) => ({
@@ -166,8 +168,8 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- the thread page ------------------------------------------------------------------------------
   async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) {
     const actor = request.actor;
-    const posts = await threadPosts(db, thread.id, actor);
     const subject = threadSubject(thread);
+    const posts = await threadPosts(db, thread.id, actor, { moderator: can(actor, 'thread.moderate', subject) });
     const postSubject = (p: { author_id: number | null; deleted_at: Date | null }) => ({ author_id: p.author_id, thread: subject, deleted_at: p.deleted_at });
     const canReply = can(actor, 'post.create', subject);
     return renderFor(
@@ -195,6 +197,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
               moderate: can(actor, 'thread.moderate', subject),
               signIn: actor.kind === 'anonymous' && !thread.closed,
               react: actor.kind === 'user' && actor.emailVerified,
+              flag: actor.kind === 'user',
               editIds: new Set(posts.filter((p) => can(actor, 'post.edit', postSubject(p))).map((p) => p.id)),
               deleteIds: new Set(posts.filter((p) => can(actor, 'post.delete', postSubject(p))).map((p) => p.id)),
             },
@@ -269,7 +272,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get('/posts/:id/history', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
-    if (post.deleted_at) throw new AppError('not_found');
+    if (post.deleted_at || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
     const revisions = await postRevisions(db, post.id);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('discussions.history'),
@@ -289,6 +292,89 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await toggleHelpful(db, request.actor, thread, post.id, on);
     return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
   });
+
+  // ---- reports and moderation ---------------------------------------------------------------------------
+  app.post('/posts/:id/flags', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    const r = validate(FlagInput, request.body, request.t);
+    if (!r.ok) throw new AppError('validation_failed', { fields: r.errors });
+    await flagPost(db, request.actor, thread, post, r.value);
+    setFlash(reply, { kind: 'success', message: request.t('moderation.reported') });
+    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+  });
+  app.get('/moderation', async (request, reply) => {
+    const items = await moderationQueue(db, request.actor);
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('moderation.title'), lead: ctx.t('moderation.lead'), children: h(ModerationView, { ctx, items }) }));
+  });
+  const backTo = (request: FastifyRequest, fallback: string) => {
+    const next = (request.body as Record<string, unknown> | undefined)?.next;
+    return next === '/moderation' ? '/moderation' : fallback;
+  };
+  for (const action of ['hide', 'restore'] as const) {
+    app.post(`/posts/:id/${action}`, { schema: { params: IdParams } }, async (request, reply) => {
+      const { post, thread } = await threadOfPost(request, (request.params as { id: number }).id);
+      await setHidden(db, request.actor, thread, post, action === 'hide');
+      setFlash(reply, { kind: 'success', message: request.t(action === 'hide' ? 'moderation.hidden' : 'moderation.restored') });
+      return reply.redirect(backTo(request, `/threads/${thread.id}#post-${post.id}`), 303);
+    });
+  }
+  app.post('/posts/:id/dismiss', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    await dismissFlags(db, request.actor, thread, post);
+    setFlash(reply, { kind: 'success', message: request.t('moderation.dismissed') });
+    return reply.redirect('/moderation', 303);
+  });
+  const redactPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, postId: number, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('moderation.redact'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+        children: h(RedactView, { ctx, form, action: `/posts/${postId}/redact` }),
+      }),
+      status,
+    );
+  app.get('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return redactPage(request, reply, thread, post.id, emptyForm({ body: post.body }));
+  });
+  app.post('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return submitForm({
+      schema: RedactInput,
+      request,
+      reply,
+      render: (form, status) => redactPage(request, reply, thread, post.id, form, status),
+      run: async ({ body }) => {
+        await redactPost(db, request.actor, thread, post, body);
+        setFlash(reply, { kind: 'success', message: request.t('moderation.redacted') });
+        return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+      },
+    });
+  });
+  app.post(
+    '/api/v1/posts/:id/flags',
+    {
+      schema: {
+        tags: ['discussions'],
+        summary: 'Report a post to the moderators',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: FlagInput,
+        response: { 201: Type.Object({ reported: Type.Boolean() }), ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { post, thread } = await threadOfPost(request, request.params.id);
+      await flagPost(db, request.actor, thread, post, request.body);
+      return reply.code(201).send({ reported: true });
+    },
+  );
 
   // ---- Atom feeds of new threads (public spaces only: feed readers carry no session) ----
   async function atom(reply: FastifyReply, group: GroupRow | null, title: string) {
@@ -398,7 +484,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['discussions'], summary: 'A thread and its posts', params: IdParams, response: { 200: Type.Composite([ThreadSummary, Type.Object({ posts: Type.Array(PostSchema) })]), ...errorResponses(404) } } },
     async (request) => {
       const thread = await visibleThread(request, request.params.id);
-      const posts = await threadPosts(db, thread.id, request.actor);
+      const posts = await threadPosts(db, thread.id, request.actor, { moderator: can(request.actor, 'thread.moderate', threadSubject(thread)) });
       return {
         ...presentThread(thread),
         posts: posts.map((p) => ({
@@ -414,6 +500,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
           created_at: p.created_at.toISOString(),
           edited_at: p.edited_at?.toISOString() ?? null,
           deleted: p.deleted_at !== null,
+          hidden: p.hidden,
         })),
       };
     },

@@ -157,7 +157,7 @@ function LanguageSelect({ ctx, form, label }: { ctx: PageContext; form: FormStat
 export interface ThreadPageData {
   thread: ThreadRow;
   posts: PostView[];
-  can: { reply: boolean; moderate: boolean; signIn: boolean; react: boolean; editIds: Set<number>; deleteIds: Set<number> };
+  can: { reply: boolean; moderate: boolean; signIn: boolean; react: boolean; flag: boolean; editIds: Set<number>; deleteIds: Set<number> };
   idempotencyKey: string;
 }
 
@@ -214,10 +214,15 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
               </header>
               {p.deleted_at ? (
                 <p class="usa-hint">{t('discussions.deleted')}</p>
+              ) : p.hidden && !can.moderate ? (
+                <p class="usa-hint">{t('moderation.hidden_note')}</p>
               ) : (
-                <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
+                <>
+                  {p.hidden && <p class="usa-tag">{t('moderation.hidden_tag')}</p>}
+                  <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
+                </>
               )}
-              {!p.deleted_at && (
+              {!p.deleted_at && (!p.hidden || can.moderate) && (
                 <footer class="convene-post__actions">
                   <span class="usa-hint">{t('discussions.helpful_count', { count: p.helpful_count })}</span>
                   {can.react && p.author_id !== ctx.actor.id && (
@@ -240,6 +245,15 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
                     </a>
                   )}
                   {can.deleteIds.has(p.id) && <ButtonForm ctx={ctx} action={`/posts/${p.id}/delete`} label={t('discussions.delete')} variant="unstyled" />}
+                  {can.moderate && (
+                    <>
+                      <ButtonForm ctx={ctx} action={`/posts/${p.id}/${p.hidden ? 'restore' : 'hide'}`} label={t(p.hidden ? 'moderation.restore' : 'moderation.hide')} variant="unstyled" />
+                      <a class="usa-link margin-left-1" href={`/posts/${p.id}/redact`}>
+                        {t('moderation.redact')}
+                      </a>
+                    </>
+                  )}
+                  {can.flag && p.author_id !== ctx.actor.id && <FlagForm ctx={ctx} postId={p.id} />}
                 </footer>
               )}
             </article>
@@ -278,6 +292,108 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
           </>
         )}
       </section>
+    </>
+  );
+}
+
+/** "Report this message": a disclosure with the reasons, usable without JavaScript. */
+function FlagForm({ ctx, postId }: { ctx: PageContext; postId: number }) {
+  const { t } = ctx;
+  const reasons = ['student_privacy', 'harassment', 'spam', 'off_topic', 'other'];
+  return (
+    <details class="convene-flag">
+      <summary>{t('moderation.report')}</summary>
+      <form method="post" action={`/posts/${postId}/flags`} class="usa-form">
+        <input type="hidden" name="_csrf" value={ctx.csrf()} />
+        <fieldset class="usa-fieldset">
+          <legend class="usa-legend">{t('moderation.why')}</legend>
+          {reasons.map((r, i) => (
+            <div class="usa-radio">
+              <input class="usa-radio__input" id={`flag-${postId}-${r}`} type="radio" name="reason" value={r} checked={i === 0} />
+              <label class="usa-radio__label" for={`flag-${postId}-${r}`}>
+                {t(`moderation.reason_${r}`)}
+              </label>
+            </div>
+          ))}
+        </fieldset>
+        <label class="usa-label" for={`flag-${postId}-note`}>
+          {t('moderation.note')}
+        </label>
+        <textarea class="usa-textarea" id={`flag-${postId}-note`} name="note" rows={2} maxLength={1000} />
+        <button type="submit" class="usa-button usa-button--secondary margin-top-1">
+          {t('moderation.send_report')}
+        </button>
+      </form>
+    </details>
+  );
+}
+
+export interface QueueItem {
+  post_id: number;
+  thread_id: number;
+  title: string;
+  group_name: string | null;
+  author_name: string | null;
+  reasons: string[];
+  notes: string[];
+  reports: number;
+  first_reported: Date;
+  excerpt: string;
+  hidden_at: Date | null;
+}
+
+export function ModerationView({ ctx, items }: { ctx: PageContext; items: QueueItem[] }) {
+  const { t, fmt } = ctx;
+  if (items.length === 0) return <p>{t('moderation.empty')}</p>;
+  return (
+    <ul class="usa-list usa-list--unstyled">
+      {items.map((i) => (
+        <li class="convene-post">
+          <h2 class="font-heading-md margin-0">
+            <a class="usa-link" href={`/threads/${i.thread_id}#post-${i.post_id}`}>
+              {i.title}
+            </a>
+          </h2>
+          <p class="usa-hint margin-y-05">
+            {i.group_name ?? t('discussions.community_space')} · {i.author_name ?? t('discussions.former_member')} · {t('moderation.reports', { count: i.reports })} ·{' '}
+            {fmt.dateTime(i.first_reported)}
+          </p>
+          <p>
+            {i.reasons.map((r) => (
+              <span class="usa-tag margin-right-1">{t(`moderation.reason_${r}`)}</span>
+            ))}
+          </p>
+          <blockquote class="convene-quote">{i.excerpt}</blockquote>
+          {i.notes.length > 0 && (
+            <ul class="usa-list">
+              {i.notes.map((n) => (
+                <li>{n}</li>
+              ))}
+            </ul>
+          )}
+          <div class="convene-actions">
+            {!i.hidden_at && <ButtonForm ctx={ctx} action={`/posts/${i.post_id}/hide`} hidden={{ next: '/moderation' }} label={t('moderation.hide_post', { title: i.title })} />}
+            <ButtonForm ctx={ctx} action={`/posts/${i.post_id}/dismiss`} label={t('moderation.dismiss', { title: i.title })} variant="outline" />
+            <a class="usa-link" href={`/posts/${i.post_id}/redact`}>
+              {t('moderation.redact')}
+            </a>
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function RedactView({ ctx, form, action }: { ctx: PageContext; form: FormState; action: string }) {
+  const { t } = ctx;
+  return (
+    <>
+      <p>{t('moderation.redact_intro')}</p>
+      <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.body_label') }} />
+      <Form ctx={ctx} action={action} label={t('moderation.redact')}>
+        <TextArea ctx={ctx} form={form} name="body" label={t('discussions.body_label')} rows={10} required />
+        <Submit label={t('moderation.redact_submit')} />
+      </Form>
     </>
   );
 }

@@ -59,6 +59,8 @@ const PAGES: PageCase[] = [
   { route: '/posts/:id/edit', url: (ids) => `/posts/${ids.post}/edit`, who: SIGNED_IN },
   { route: '/posts/:id/history', url: (ids) => `/posts/${ids.post}/history`, who: ALL },
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
+  { route: '/moderation', url: () => '/moderation', who: SIGNED_IN },
+  { route: '/posts/:id/redact', url: (ids) => `/posts/${ids.post}/redact`, who: ['facilitator'] },
   { route: '(not found)', url: () => '/no-such-page', who: ['anonymous', 'member'], status: 404 },
 ];
 
@@ -92,6 +94,9 @@ before(async () => {
   // One edit, so the history page has a revision to show.
   await env.db.insertInto('post_revisions').values({ post_id: post.id, version: 1, body: 'An earlier draft.', edited_by: null, created_at: new Date() }).execute();
   await env.db.updateTable('posts').set({ version: 2, edited_at: new Date() }).where('id', '=', post.id).execute();
+  // A report waiting in the queue.
+  const reply = await env.db.selectFrom('posts').select('id').where('thread_id', '=', thread.id).where('is_opening', '=', false).executeTakeFirstOrThrow();
+  await env.db.insertInto('post_flags').values({ post_id: reply.id, flagger_id: person.id, reason: 'off_topic', note: 'Seems unrelated', created_at: new Date() }).execute();
   ids = { person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id };
 });
 

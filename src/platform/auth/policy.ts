@@ -45,6 +45,9 @@ interface Subjects {
   'post.edit': PostSubject;
   'post.delete': PostSubject;
   'post.react': PostSubject;
+  'post.flag': PostSubject;
+  'post.hide': PostSubject;
+  'moderation.queue': undefined;
   'admin.access': undefined;
   'community.update': undefined;
   'organization.manage': undefined;
@@ -159,6 +162,16 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
       if (p.deleted_at || !can(actor, 'thread.view', p.thread)) return false;
       return (actor.kind === 'user' && p.author_id === actor.id) || can(actor, 'thread.moderate', p.thread);
     }
+    case 'post.flag': {
+      const p = subject as PostSubject;
+      return actor.kind === 'user' && !p.deleted_at && p.author_id !== actor.id && can(actor, 'thread.view', p.thread);
+    }
+    case 'post.hide': {
+      const p = subject as PostSubject;
+      return !p.deleted_at && can(actor, 'thread.moderate', p.thread);
+    }
+    case 'moderation.queue':
+      return isFacilitator(actor) || (actor.kind === 'user' && [...actor.memberships.values()].some((m) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')));
     case 'post.react': {
       const p = subject as PostSubject;
       return actor.kind === 'user' && actor.emailVerified && !p.deleted_at && p.author_id !== actor.id && can(actor, 'thread.view', p.thread);
@@ -217,6 +230,8 @@ const READ_OF: Partial<Record<Action, Action>> = {
   'post.edit': 'thread.view',
   'post.delete': 'thread.view',
   'post.react': 'thread.view',
+  'post.flag': 'thread.view',
+  'post.hide': 'thread.view',
 };
 
 /**

@@ -212,6 +212,20 @@ export interface PostsTable {
   created_at: Timestamp;
   edited_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
+  hidden_at: NullableTimestamp;
+  hidden_by: number | null;
+}
+
+export interface PostFlagsTable {
+  id: Id;
+  post_id: number;
+  flagger_id: number | null;
+  reason: string;
+  note: Generated<string>;
+  created_at: Timestamp;
+  resolved_at: NullableTimestamp;
+  resolved_by: number | null;
+  resolution: string | null;
 }
 
 export interface PostRevisionsTable {
@@ -234,6 +248,7 @@ export interface Database {
   posts: PostsTable;
   post_revisions: PostRevisionsTable;
   post_reactions: PostReactionsTable;
+  post_flags: PostFlagsTable;
   community: CommunityTable;
   organizations: OrganizationsTable;
   community_roles: CommunityRolesTable;

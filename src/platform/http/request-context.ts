@@ -5,6 +5,7 @@ import { formatters, type Locale, type T } from '../i18n/i18n.js';
 import type { Flash, PageContext } from '../views/context.js';
 import { renderPage, type PageProps } from '../views/layout.js';
 import { isFacilitator } from '../auth/actor.js';
+import { can } from '../auth/policy.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -60,7 +61,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, commun
     nonce: reply.cspNonce?.script ?? '',
     flash: takeFlash(request, reply),
     communityName,
-    nav: { admin: isFacilitator(request.actor) },
+    nav: { admin: isFacilitator(request.actor), moderate: can(request.actor, 'moderation.queue', undefined) },
   };
 }
 

@@ -37,6 +37,7 @@ function Header({ ctx }: { ctx: PageContext }) {
     { href: '/states', label: t('nav.states') },
     { href: '/search', label: t('nav.search') },
   ];
+  if (ctx.nav.moderate) links.push({ href: '/moderation', label: t('nav.moderation') });
   if (ctx.nav.admin) links.push({ href: '/admin', label: t('nav.admin') });
   const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path === href || ctx.path.startsWith(href + '/') || ctx.path.startsWith(href + '?'));
   return (
