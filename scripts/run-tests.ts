@@ -82,7 +82,7 @@ async function runEngine(engine: EngineRun): Promise<void> {
           'tsx',
           '--test',
           '--test-concurrency=2',
-          '--test-timeout=600000',
+          '--test-timeout=1800000',
           '--test-reporter=spec',
           '--test-reporter-destination=stdout',
           `--test-reporter=${path.join(root, 'test/count-reporter.mjs')}`,

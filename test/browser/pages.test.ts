@@ -147,7 +147,7 @@ describe('every page template', () => {
     await page.waitForSelector('#field-acknowledge_privacy');
     await assertPageBasics(page, 'privacy warning', 'en');
     await assertAccessible(page, 'privacy warning');
-    await page.check('#field-acknowledge_privacy');
+    await page.click('label[for=field-acknowledge_privacy]');
     await Promise.all([page.waitForURL(/#post-\d+$/), page.click('form[action$="/replies"] button[type=submit]')]);
     await context.close();
   });
