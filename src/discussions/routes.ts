@@ -13,7 +13,7 @@ import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { getGroup, listGroups, type GroupRow } from '../groups/queries.js';
+import { getGroup, getVisibleGroup, listGroups, type GroupRow } from '../groups/queries.js';
 import { EditInput, ModerateInput, ReplyInput, ThreadInput, createThread, deletePost, editPost, moderateThread, reply as postReply, toggleHelpful } from './commands.js';
 import { getPost, getThread, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow } from './queries.js';
 import { EditPostView, HistoryView, ModerationView, RedactView, SearchView, SpaceView, ThreadForm, ThreadView } from './views.js';
@@ -70,12 +70,7 @@ const presentThread = (t: ThreadRow) => ({
 export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
 
-  async function visibleGroup(request: FastifyRequest, slug: string): Promise<GroupRow> {
-    const group = await getGroup(db, slug);
-    if (!group) throw new AppError('not_found');
-    authorize(request.actor, 'group.view', group);
-    return group;
-  }
+  const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
 
   /** Loads a thread the actor may read, or 404. */
   async function visibleThread(request: FastifyRequest, id: number): Promise<ThreadRow> {

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { can } from '../platform/auth/policy.js';
+import { authorize, can } from '../platform/auth/policy.js';
+import { AppError } from '../platform/http/errors.js';
 import { PERSON_COLUMNS, canListPerson, presentPerson } from '../community/queries.js';
 
 export const GROUP_COLUMNS = [
@@ -23,6 +24,14 @@ export async function getGroup(db: Db, slug: string) {
   return db.selectFrom('practice_groups').select(GROUP_COLUMNS).where('slug', '=', slug).executeTakeFirst();
 }
 export type GroupRow = NonNullable<Awaited<ReturnType<typeof getGroup>>>;
+
+/** A group the actor may see, or a 404 (also when it exists but is hidden from them). */
+export async function getVisibleGroup(db: Db, actor: Actor, slug: string): Promise<GroupRow> {
+  const group = await getGroup(db, slug);
+  if (!group) throw new AppError('not_found');
+  authorize(actor, 'group.view', group);
+  return group;
+}
 
 /** Groups the viewer may see, with their leads' names, ordered by name. */
 export async function listGroups(db: Db, viewer: Actor, opts: { includeArchived?: boolean } = {}) {

@@ -12,7 +12,7 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PersonSchema } from '../community/schemas.js';
 import { GROUP_ROLES } from '../community/vocab.js';
 import { GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
-import { getGroup, groupMembers, leadsOf, listGroups, pendingMemberships, priorities, type GroupRow } from './queries.js';
+import { getGroup, getVisibleGroup, groupMembers, leadsOf, listGroups, pendingMemberships, priorities, type GroupRow } from './queries.js';
 import { GroupFormView, GroupView, GroupsView, type GroupPageData } from './views.js';
 import { listThreads } from '../discussions/queries.js';
 
@@ -49,13 +49,7 @@ const priorityLines = (v: Record<string, unknown>) => ({
 export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
 
-  /** Loads a group the actor may see, or answers 404 (also when it exists but is private). */
-  async function visibleGroup(request: FastifyRequest, slug: string): Promise<GroupRow> {
-    const group = await getGroup(db, slug);
-    if (!group) throw new AppError('not_found');
-    authorize(request.actor, 'group.view', group);
-    return group;
-  }
+  const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
 
   const summary = (g: GroupRow, leads: { id: number; name: string; role: string }[] = []) => ({ ...g, archived: g.archived_at !== null, leads });
 
