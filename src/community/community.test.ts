@@ -147,8 +147,12 @@ describe('profiles', () => {
     const shown = await buildUser(t.db, { name: 'Shown Sam' });
     const hidden = await buildUser(t.db, { name: 'Hidden Hal', hidden: true });
     await t.db.insertInto('user_organizations').values([{ user_id: shown.id, organization_id: org.id }, { user_id: hidden.id, organization_id: org.id }]).execute();
+    const privateOrgs = await buildUser(t.db, { name: 'Private Pia' });
+    await t.db.updateTable('users').set({ visibility: JSON.stringify({ organizations: 'private' }) }).where('id', '=', privateOrgs.id).execute();
+    await t.db.insertInto('user_organizations').values({ user_id: privateOrgs.id, organization_id: org.id }).execute();
     const page = await t.app.inject(`/organizations/${org.slug}`);
     assert.match(page.body, /Shown Sam/);
     assert.doesNotMatch(page.body, /Hidden Hal/);
+    assert.doesNotMatch(page.body, /Private Pia/, 'a private organizations field keeps the person off the list');
   });
 });

@@ -246,7 +246,10 @@ export async function peopleOfOrganization(db: Db, viewer: Actor, orgId: number)
     .where('uo.organization_id', '=', orgId)
     .orderBy('u.name')
     .execute();
-  return rows.filter((p) => canListPerson(viewer, p)).map((p) => ({ ...presentPerson(viewer, p), title: p.title }));
+  // Listed only when the person lets the viewer see their organizations.
+  return rows
+    .filter((p) => canListPerson(viewer, p) && can(viewer, 'person.view_field', { person: personSubject(p), field: 'organizations' }))
+    .map((p) => ({ ...presentPerson(viewer, p), title: p.title }));
 }
 
 /**

@@ -341,6 +341,10 @@ describe('Atom feeds', () => {
       assert.equal(r.statusCode, 404);
       assert.doesNotMatch(r.body, /feed secret/);
     }
+    const hiddenId = await startThread(token, pub.slug, 'Hidden opening', 'moderated-away-text');
+    const hiddenPost = (await t.app.inject(`/api/v1/threads/${hiddenId}`)).json().posts[0].id;
+    await t.db.updateTable('posts').set({ hidden_at: new Date() }).where('id', '=', hiddenPost).execute();
+    assert.doesNotMatch((await t.app.inject(`/groups/${pub.slug}/feed.atom`)).body, /moderated-away-text/, 'hidden text stays out of feeds');
     const community = await t.app.inject('/discussions/feed.atom');
     assert.match(community.body, /Community feed topic/);
     assert.doesNotMatch(community.body, /feed secret/);

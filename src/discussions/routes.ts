@@ -377,7 +377,13 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const path = group ? `/groups/${group.slug}` : '/discussions';
     const { threads } = await listThreads(db, group?.id ?? null, 1);
     const openings = threads.length
-      ? await db.selectFrom('posts').select(['thread_id', 'body_html']).where('is_opening', '=', true).where('thread_id', 'in', threads.map((x) => x.id)).execute()
+      ? await db
+          .selectFrom('posts')
+          .select(['thread_id', 'body_html'])
+          .where('is_opening', '=', true)
+          .where('hidden_at', 'is', null)
+          .where('thread_id', 'in', threads.map((x) => x.id))
+          .execute()
       : [];
     const html = new Map(openings.map((o) => [o.thread_id, o.body_html ?? '']));
     const newest = [...threads].sort((a, b) => b.created_at.getTime() - a.created_at.getTime());
