@@ -26,12 +26,20 @@ import { groupRoutes } from './groups/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { discussionRoutes } from './discussions/routes.js';
 import { AppError } from './platform/http/errors.js';
+import type { Jobs } from './platform/jobs/jobs.js';
+import { LiveHub } from './discussions/live.js';
+import { registerNotificationJobs } from './notifications/notify.js';
+import { notificationRoutes } from './notifications/routes.js';
 
 export interface AppDeps {
   config: Config;
   db: Db;
   engine: Engine;
   mailer: Mailer;
+  /** The PostgreSQL job queue (notifications, digests). */
+  jobs: Jobs;
+  /** For the LISTEN connection behind live updates; without it pages simply do not update live. */
+  databaseUrl?: string;
   /** Pino options or false to silence (tests). */
   logger?: boolean | Record<string, unknown>;
 }
@@ -40,6 +48,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
     community: CommunityCache;
+    live: LiveHub;
     routeList: { method: string; url: string }[];
   }
 }
@@ -82,6 +91,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const m of [r.method].flat()) routeList.push({ method: m, url: r.url });
   });
   app.decorate('community', new CommunityCache(deps.db));
+  const live = new LiveHub(deps.databaseUrl, (m) => app.log.warn(m));
+  app.decorate('live', live);
+  app.addHook('onClose', async () => live.close());
+  registerNotificationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   // Reference-typed decorations start as null and are set first thing in onRequest.
   app.decorateRequest('actor', null as never);
   app.decorateRequest('locale', 'en');
@@ -202,5 +215,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(groupRoutes);
   await app.register(adminRoutes);
   await app.register(discussionRoutes);
+  await app.register(notificationRoutes);
   return app;
 }

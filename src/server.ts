@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './platform/db/db.js';
 import { migrate } from './platform/db/migrate.js';
 import { createMailer } from './platform/mail/mailer.js';
 import { seedIfEmpty } from './seed/seed.js';
+import { Jobs } from './platform/jobs/jobs.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -33,8 +34,10 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
       if (seeded) log('loaded the demo community');
     }
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
-    const app = await buildApp({ config, db: handle.db, engine: handle.engine, mailer });
+    const jobs = new Jobs(handle.db, { work: process.env.CONVENE_WORKERS !== 'off', onError: (err) => log(`job queue: ${err.message}`) });
+    const app = await buildApp({ config, db: handle.db, engine: handle.engine, mailer, jobs, databaseUrl: handle.url });
     await app.listen({ port: config.port, host: config.host });
+    await jobs.start();
     const addr = app.server.address();
     const port = addr && typeof addr === 'object' ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
@@ -47,6 +50,7 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
       url,
       stop: () =>
         (stopping ??= (async () => {
+          await jobs.stop();
           await app.close();
           mailer.close();
           await handle.close();

@@ -1,3 +1,4 @@
+import { Jobs } from '../src/platform/jobs/jobs.js';
 import { after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,20 +130,25 @@ export interface TestContext {
   db: Db;
   mailer: MemoryMailer;
   config: Config;
+  jobs: Jobs;
+  /** The test database's URL. */
+  url: string;
 }
 
 /** An app on its own fresh database, closed after the file's tests. */
 export async function buildTestApp(configOverrides: Partial<Config> = {}): Promise<TestContext> {
-  const { db } = await createTestDatabase();
+  const { db, url } = await createTestDatabase();
   const mailer = new MemoryMailer();
   const config = testConfig(configOverrides);
-  const app = await buildApp({ config, db, engine: ENGINE, mailer, logger: false });
+  const jobs = new Jobs(db);
+  const app = await buildApp({ config, db, jobs, databaseUrl: url, engine: ENGINE, mailer, logger: false });
   await app.ready();
   onCleanup(async () => {
+    await jobs.stop();
     await app.close();
     rmSync(config.dataDir, { recursive: true, force: true });
   });
-  return { app, db, mailer, config };
+  return { app, db, mailer, config, jobs, url };
 }
 
 // ---- factories -----------------------------------------------------------------

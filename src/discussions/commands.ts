@@ -6,8 +6,11 @@ import { authorize } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
-import { Enum, RequiredText, clean } from '../platform/http/schema-helpers.js';
-import { RENDER_VERSION, renderMarkdown } from './markdown.js';
+import { Enum, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
+import { isFacilitator } from '../platform/auth/actor.js';
+import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
+import { defaultThreadWatch } from '../notifications/watch.js';
+import { RENDER_VERSION, linkCount, mentionedHandles, renderMarkdown } from './markdown.js';
 import { threadSubject, type ThreadRow } from './queries.js';
 import { checkStudentPrivacy } from './privacy-guard.js';
 
@@ -28,17 +31,30 @@ function privacyCheck(t: (k: string, v?: Record<string, unknown>) => string, ack
 
 const Body = () => RequiredText(50_000);
 
+/** What posting commands need besides the database: the job queue that carries notifications. */
+export interface DiscussionDeps {
+  db: Db;
+  jobs: Jobs;
+}
+
 export const ThreadInput = Type.Object({
   title: RequiredText(200),
   body: Body(),
   language: Type.Optional(Enum(['en', 'es'] as const)),
   acknowledge_privacy: Acknowledge(),
+  kind: Type.Optional(Enum(['discussion', 'dialogue_guide'] as const)),
+  // Dialogue Guides: the shared text or resource, and the two sets of questions (one per line).
+  source_title: OptionalText(200),
+  source_url: Type.Optional(Url()),
+  reaction_questions: OptionalText(5000),
+  application_questions: OptionalText(5000),
 });
 export type ThreadInput = Static<typeof ThreadInput>;
 
 export const ReplyInput = Type.Object({
   body: Body(),
   reply_to: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
+  question_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
   language: Type.Optional(Enum(['en', 'es'] as const)),
   acknowledge_privacy: Acknowledge(),
 });
@@ -61,15 +77,53 @@ async function postingLimit(db: Db, userId: number) {
   await hit(db, `post:hour:${userId}`, POSTS_PER_HOUR);
 }
 
-async function insertPost(tx: Tx, threadId: number, authorId: number, body: string, language: string, opts: { opening?: boolean; replyTo?: number | null } = {}) {
-  const text = body.replace(/\r\n?/g, '\n');
-  return tx
+/** New members' limits per post, until they have taken part for a while. */
+export const NEW_MEMBER = { days: 3, posts: 3, links: 2, mentions: 3 };
+
+/**
+ * Spam and pile-on brakes for people who just joined: at most a few links and
+ * @mentions per post until their account is a few days old and has a few posts.
+ * Facilitators are exempt.
+ */
+async function newMemberLimits(db: Db, actor: Actor, html: string, t: (k: string, v?: Record<string, unknown>) => string) {
+  const links = linkCount(html);
+  const mentions = mentionedHandles(html).length;
+  if ((links <= NEW_MEMBER.links && mentions <= NEW_MEMBER.mentions) || isFacilitator(actor)) return;
+  const row = await db
+    .selectFrom('users')
+    .select(['created_at', (eb) => eb.selectFrom('posts').select((e) => e.fn.countAll<number>().as('n')).where('author_id', '=', actor.id!).where('deleted_at', 'is', null).as('posts')])
+    .where('id', '=', actor.id!)
+    .executeTakeFirstOrThrow();
+  const established = Date.now() - row.created_at.getTime() >= NEW_MEMBER.days * 86_400_000 && Number(row.posts) >= NEW_MEMBER.posts;
+  if (established) return;
+  const fields: Record<string, string> = {};
+  if (links > NEW_MEMBER.links) fields.body = t('discussions.new_member_links', { max: NEW_MEMBER.links, days: NEW_MEMBER.days, posts: NEW_MEMBER.posts });
+  else fields.body = t('discussions.new_member_mentions', { max: NEW_MEMBER.mentions, days: NEW_MEMBER.days, posts: NEW_MEMBER.posts });
+  throw new AppError('validation_failed', { fields });
+}
+
+const normalize = (body: string) => body.replace(/\r\n?/g, '\n');
+
+async function insertPost(
+  tx: Tx,
+  jobs: Jobs,
+  threadId: number,
+  authorId: number,
+  body: string,
+  language: string,
+  opts: { opening?: boolean; replyTo?: number | null; questionId?: number | null } = {},
+) {
+  const text = normalize(body);
+  const author = await tx.selectFrom('users').select('perspectives').where('id', '=', authorId).executeTakeFirstOrThrow();
+  const post = await tx
     .insertInto('posts')
     .values({
       thread_id: threadId,
       author_id: authorId,
       is_opening: opts.opening ?? false,
       reply_to_id: opts.replyTo ?? null,
+      question_id: opts.questionId ?? null,
+      perspectives: author.perspectives,
       body: text,
       language,
       body_html: renderMarkdown(text),
@@ -78,11 +132,25 @@ async function insertPost(tx: Tx, threadId: number, authorId: number, body: stri
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  // Notifications are worked out by a job written in this same transaction.
+  await jobs.send(tx, QUEUES.postPublished, { postId: post.id }, { key: `post:${post.id}` });
+  // LISTEN/NOTIFY: open thread pages in every process hear about it once this commits.
+  await sql`SELECT pg_notify('convene_posts', ${JSON.stringify({ thread_id: threadId, post_id: post.id })})`.execute(tx);
+  return post;
+}
+
+/** Dialogue Guide questions from a textarea: one per line, blank lines ignored, at most 12 of each. */
+export function questionLines(text: string | undefined): string[] {
+  return (text ?? '')
+    .split(/\r?\n/)
+    .map((l) => clean(l.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, '')))
+    .filter((l) => l.length > 0)
+    .slice(0, 12);
 }
 
 /** Starts a thread in a group (or the community-wide space); the opening post holds the body. */
 export async function createThread(
-  db: Db,
+  { db, jobs }: DiscussionDeps,
   actor: Actor,
   group: { id: number; visibility: 'public' | 'members' | 'private'; join_policy: 'open' | 'request' | 'invite'; archived_at?: Date | null } | null,
   input: ThreadInput,
@@ -90,36 +158,79 @@ export async function createThread(
   idempotencyKey?: string,
 ): Promise<{ id: number; post_id: number }> {
   authorize(actor, 'thread.create', { group });
-  privacyCheck(t, input.acknowledge_privacy, input.title, input.body);
+  const guide = input.kind === 'dialogue_guide';
+  const reactions = questionLines(input.reaction_questions);
+  const applications = questionLines(input.application_questions);
+  if (guide) {
+    authorize(actor, 'guide.create', { group });
+    const fields: Record<string, string> = {};
+    if (reactions.length === 0) fields.reaction_questions = t('guides.need_reaction');
+    if (applications.length === 0) fields.application_questions = t('guides.need_application');
+    if (Object.keys(fields).length) throw new AppError('validation_failed', { fields });
+  }
+  privacyCheck(t, input.acknowledge_privacy, input.title, input.body, ...reactions, ...applications);
+  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
   await postingLimit(db, actor.id!);
   const language = input.language ?? 'en';
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     const now = new Date();
     const thread = await tx
       .insertInto('threads')
-      .values({ group_id: group?.id ?? null, author_id: actor.id, title: clean(input.title), language, created_at: now, last_activity_at: now })
+      .values({
+        group_id: group?.id ?? null,
+        author_id: actor.id,
+        title: clean(input.title),
+        language,
+        created_at: now,
+        last_activity_at: now,
+        kind: guide ? 'dialogue_guide' : 'discussion',
+        source_title: guide && input.source_title ? clean(input.source_title) : null,
+        source_url: guide && input.source_url ? input.source_url : null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const post = await insertPost(tx, thread.id, actor.id!, input.body, language, { opening: true });
+    if (guide) {
+      const rows = [
+        ...reactions.map((prompt, i) => ({ thread_id: thread.id, kind: 'reaction' as const, position: i + 1, prompt })),
+        ...applications.map((prompt, i) => ({ thread_id: thread.id, kind: 'application' as const, position: i + 1, prompt })),
+      ];
+      await tx.insertInto('dialogue_questions').values(rows).execute();
+    }
+    const post = await insertPost(tx, jobs, thread.id, actor.id!, input.body, language, { opening: true });
+    await defaultThreadWatch(tx, actor.id!, thread.id, 'watching');
     return { id: thread.id, post_id: post.id };
   });
 }
 
 /** Replies to a thread, optionally quoting one earlier post of the same thread. */
-export async function reply(db: Db, actor: Actor, thread: ThreadRow, input: ReplyInput, t: (k: string, v?: Record<string, unknown>) => string, idempotencyKey?: string): Promise<{ id: number }> {
+export async function reply(
+  { db, jobs }: DiscussionDeps,
+  actor: Actor,
+  thread: ThreadRow,
+  input: ReplyInput,
+  t: (k: string, v?: Record<string, unknown>) => string,
+  idempotencyKey?: string,
+): Promise<{ id: number }> {
   authorize(actor, 'post.create', threadSubject(thread));
   privacyCheck(t, input.acknowledge_privacy, input.body);
+  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
   await postingLimit(db, actor.id!);
   const replyTo = input.reply_to || null;
+  const questionId = input.question_id || null;
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     if (replyTo) {
       const target = await tx.selectFrom('posts').select('id').where('id', '=', replyTo).where('thread_id', '=', thread.id).executeTakeFirst();
       if (!target) throw new AppError('validation_failed', { fields: { reply_to: t('discussions.reply_to_missing') } });
     }
+    if (questionId) {
+      const q = await tx.selectFrom('dialogue_questions').select('id').where('id', '=', questionId).where('thread_id', '=', thread.id).executeTakeFirst();
+      if (!q) throw new AppError('validation_failed', { fields: { question_id: t('guides.question_missing') } });
+    }
     // Lock the thread row so concurrent replies keep reply_count exact.
     const live = await tx.selectFrom('threads').select(['closed', 'locked', 'deleted_at']).where('id', '=', thread.id).forUpdate().executeTakeFirstOrThrow();
     authorize(actor, 'post.create', { ...threadSubject(thread), ...live });
-    const post = await insertPost(tx, thread.id, actor.id!, input.body, input.language ?? thread.language, { replyTo });
+    const post = await insertPost(tx, jobs, thread.id, actor.id!, input.body, input.language ?? thread.language, { replyTo, questionId });
+    await defaultThreadWatch(tx, actor.id!, thread.id, 'tracking');
     await tx
       .updateTable('threads')
       .set({ reply_count: sql`reply_count + 1`, last_activity_at: new Date() })
@@ -130,8 +241,16 @@ export async function reply(db: Db, actor: Actor, thread: ThreadRow, input: Repl
 }
 
 /** Edits a post, keeping the previous text as a revision anyone who can read the post can see. */
-export async function editPost(db: Db, actor: Actor, thread: ThreadRow, postId: number, input: Static<typeof EditInput>, t: (k: string, v?: Record<string, unknown>) => string) {
+export async function editPost(
+  { db, jobs }: DiscussionDeps,
+  actor: Actor,
+  thread: ThreadRow,
+  postId: number,
+  input: Static<typeof EditInput>,
+  t: (k: string, v?: Record<string, unknown>) => string,
+) {
   privacyCheck(t, input.acknowledge_privacy, input.title, input.body);
+  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
   await db.transaction().execute(async (tx) => {
     const post = await tx.selectFrom('posts').select(['id', 'author_id', 'body', 'version', 'deleted_at', 'is_opening']).where('id', '=', postId).where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
     if (!post) throw new AppError('not_found');
@@ -146,6 +265,8 @@ export async function editPost(db: Db, actor: Actor, thread: ThreadRow, postId: 
         .set({ body, version: post.version + 1, body_html: renderMarkdown(body), render_version: RENDER_VERSION, edited_at: new Date() })
         .where('id', '=', post.id)
         .execute();
+      // People newly @mentioned by the edit hear about it; everyone else was told already.
+      await jobs.send(tx, QUEUES.postPublished, { postId: post.id }, { key: `post:${post.id}:v${post.version + 1}` });
     }
     if (titleChanged) await tx.updateTable('threads').set({ title: clean(input.title), edited_at: new Date() }).where('id', '=', thread.id).execute();
     if (post.author_id !== actor.id) await audit(tx, actor.id, 'post.edit', { type: 'post', id: post.id });
@@ -189,5 +310,36 @@ export async function moderateThread(db: Db, actor: Actor, thread: ThreadRow, in
     if (Object.keys(set).length === 0) return;
     await tx.updateTable('threads').set(set).where('id', '=', thread.id).execute();
     await audit(tx, actor.id, 'thread.moderate', { type: 'thread', id: thread.id }, set);
+  });
+}
+
+export const GuideSummaryInput = Type.Object({
+  common_ground: RequiredText(20_000),
+  action_items: RequiredText(20_000),
+  close: Type.Optional(Type.Boolean()),
+});
+
+/**
+ * A facilitator (or the group's lead) writes the Dialogue Guide's closing
+ * summary: the common ground found across perspectives and the actions agreed.
+ * Writing it again replaces it; the change is audited.
+ */
+export async function summarizeGuide(db: Db, actor: Actor, thread: ThreadRow & { kind?: string }, input: Static<typeof GuideSummaryInput>, t: (k: string, v?: Record<string, unknown>) => string) {
+  authorize(actor, 'thread.moderate', threadSubject(thread));
+  if (thread.kind !== 'dialogue_guide') throw new AppError('not_found');
+  privacyCheck(t, undefined, input.common_ground, input.action_items);
+  await db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('threads')
+      .set({
+        summary_common_ground: normalize(input.common_ground.trim()),
+        summary_actions: normalize(input.action_items.trim()),
+        summary_by: actor.id,
+        summary_at: new Date(),
+        ...(input.close ? { closed: true } : {}),
+      })
+      .where('id', '=', thread.id)
+      .execute();
+    await audit(tx, actor.id, 'guide.summarize', { type: 'thread', id: thread.id }, { closed: !!input.close });
   });
 }

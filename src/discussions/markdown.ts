@@ -10,7 +10,7 @@ import sanitizeHtml from 'sanitize-html';
  * whenever the output for the same text would change: cached HTML older than
  * it is re-rendered on read.
  */
-export const RENDER_VERSION = 1;
+export const RENDER_VERSION = 2;
 
 const md = new MarkdownIt('commonmark', {
   html: false,
@@ -23,6 +23,45 @@ const md = new MarkdownIt('commonmark', {
   .enable(['table', 'strikethrough', 'linkify'])
   .use(taskLists, { enabled: false, label: true });
 
+/** An @mention: a handle of 2–30 letters, digits or underscores, not inside a word or an address. */
+const MENTION = /(^|[^A-Za-z0-9_@/.])@([A-Za-z0-9][A-Za-z0-9_]{1,29})(?![A-Za-z0-9_])/g;
+
+/**
+ * Turns @handle in ordinary text into a link to /u/handle (which leads to the
+ * profile). Code spans, code blocks and existing links are left alone. The
+ * link carries no person id, so rendering needs no database and cached HTML
+ * never goes stale when someone changes their handle (the link just stops
+ * resolving).
+ */
+md.core.ruler.push('mentions', (state) => {
+  for (const block of state.tokens) {
+    if (block.type !== 'inline' || !block.children) continue;
+    const out: typeof block.children = [];
+    let inLink = 0;
+    for (const tok of block.children) {
+      if (tok.type === 'link_open') inLink++;
+      if (tok.type === 'link_close') inLink--;
+      if (tok.type !== 'text' || inLink > 0 || !tok.content.includes('@')) {
+        out.push(tok);
+        continue;
+      }
+      let last = 0;
+      const text = tok.content;
+      for (const m of text.matchAll(MENTION)) {
+        const at = m.index! + m[1]!.length;
+        if (at > last) out.push(Object.assign(new state.Token('text', '', 0), { content: text.slice(last, at) }));
+        const open = new state.Token('link_open', 'a', 1);
+        open.attrs = [['href', `/u/${m[2]!.toLowerCase()}`], ['class', 'mention']];
+        out.push(open, Object.assign(new state.Token('text', '', 0), { content: `@${m[2]}` }), new state.Token('link_close', 'a', -1));
+        last = at + 1 + m[2]!.length;
+      }
+      if (last === 0) out.push(tok);
+      else if (last < text.length) out.push(Object.assign(new state.Token('text', '', 0), { content: text.slice(last) }));
+    }
+    block.children = out;
+  }
+});
+
 // Only web and mail links; everything else (javascript:, data:, vbscript:) is dropped by the parser.
 md.validateLink = (url: string) => /^(https?:|mailto:|\/|#)/i.test(url.trim()) || !/^[a-z][a-z0-9+.-]*:/i.test(url.trim());
 
@@ -32,7 +71,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     'a', 'ul', 'ol', 'li', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'input', 'label',
   ],
   allowedAttributes: {
-    a: ['href', 'title', 'rel'],
+    a: ['href', 'title', 'rel', 'class'],
     ol: ['start'],
     th: ['style'],
     td: ['style'],
@@ -42,7 +81,7 @@ const SANITIZE: sanitizeHtml.IOptions = {
     label: ['for', 'class'],
     code: ['class'],
   },
-  allowedClasses: { li: ['task-list-item'], ul: ['contains-task-list'], input: ['task-list-item-checkbox'], label: ['task-list-item-label'], code: [/^language-[a-z0-9-]+$/] },
+  allowedClasses: { a: ['mention'], li: ['task-list-item'], ul: ['contains-task-list'], input: ['task-list-item-checkbox'], label: ['task-list-item-label'], code: [/^language-[a-z0-9-]+$/] },
   allowedStyles: { th: { 'text-align': [/^(left|right|center)$/] }, td: { 'text-align': [/^(left|right|center)$/] } },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesAppliedToAttributes: ['href'],
@@ -69,6 +108,23 @@ export function renderMarkdown(source: string): string {
     html = `<p>${md.utils.escapeHtml(source)}</p>`;
   }
   return sanitizeHtml(html, SANITIZE);
+}
+
+/** The handles @mentioned in rendered post HTML, lower-cased, each once. */
+export function mentionedHandles(html: string): string[] {
+  return [...new Set([...html.matchAll(/<a href="\/u\/([a-z0-9_]{2,30})" class="mention"/g)].map((m) => m[1]!))];
+}
+
+/** Thread ids a post's HTML links to (relative links or links to this site). */
+export function linkedThreadIds(html: string, baseUrl: string): number[] {
+  const base = baseUrl.replace(/\/$/, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const re = new RegExp(`href="(?:${base})?/threads/(\\d{1,15})(?:[#?][^"]*)?"`, 'g');
+  return [...new Set([...html.matchAll(re)].map((m) => Number(m[1])))];
+}
+
+/** How many links a post's HTML carries (for new members' limits). */
+export function linkCount(html: string): number {
+  return [...html.matchAll(/<a href="(?!\/u\/)/g)].length;
 }
 
 /** A short plain-text excerpt of Markdown, for lists and notifications. */

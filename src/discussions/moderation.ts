@@ -9,6 +9,14 @@ import { audit } from '../platform/db/tx.js';
 import { Enum, OptionalText, RequiredText } from '../platform/http/schema-helpers.js';
 import { RENDER_VERSION, excerpt, renderMarkdown } from './markdown.js';
 import { threadSubject, type ThreadRow } from './queries.js';
+import type { DiscussionDeps } from './commands.js';
+import { createNotification } from '../notifications/notify.js';
+
+/** Tells a post's author what a moderator did with it (in the moderator's transaction). */
+async function tellAuthor(tx: Tx, deps: DiscussionDeps, actor: Actor, thread: ThreadRow, post: PostRef, action: 'hide' | 'restore' | 'redact') {
+  if (!post.author_id || post.author_id === actor.id) return;
+  await createNotification(tx, deps.jobs, { user_id: post.author_id, kind: 'moderation', thread_id: thread.id, post_id: post.id, actor_id: actor.id, data: { action } });
+}
 
 export const FLAG_REASONS = ['student_privacy', 'harassment', 'spam', 'off_topic', 'other'] as const;
 
@@ -33,9 +41,10 @@ async function resolveFlags(tx: Db | Tx, postId: number, actorId: number, resolu
 }
 
 /** Hides a post from everyone but moderators (or shows it again), resolving its open reports. */
-export async function setHidden(db: Db, actor: Actor, thread: ThreadRow, post: PostRef, hidden: boolean) {
+export async function setHidden(deps: DiscussionDeps, actor: Actor, thread: ThreadRow, post: PostRef, hidden: boolean) {
   authorize(actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
-  await db.transaction().execute(async (tx) => {
+  await deps.db.transaction().execute(async (tx) => {
+    await tellAuthor(tx, deps, actor, thread, post, hidden ? 'hide' : 'restore');
     await tx.updateTable('posts').set({ hidden_at: hidden ? new Date() : null, hidden_by: hidden ? actor.id : null }).where('id', '=', post.id).execute();
     if (hidden) await resolveFlags(tx, post.id, actor.id!, 'hidden');
     await audit(tx, actor.id, hidden ? 'post.hide' : 'post.restore', { type: 'post', id: post.id }, { thread_id: thread.id });
@@ -55,9 +64,10 @@ export async function dismissFlags(db: Db, actor: Actor, thread: ThreadRow, post
  * Replaces a post's text to remove identifying details. Unlike an edit, the
  * earlier versions are purged from the history, since they hold what had to go.
  */
-export async function redactPost(db: Db, actor: Actor, thread: ThreadRow, post: PostRef, body: string) {
+export async function redactPost(deps: DiscussionDeps, actor: Actor, thread: ThreadRow, post: PostRef, body: string) {
   authorize(actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
-  await db.transaction().execute(async (tx) => {
+  await deps.db.transaction().execute(async (tx) => {
+    await tellAuthor(tx, deps, actor, thread, post, 'redact');
     const text = body.replace(/\r\n?/g, '\n');
     await tx
       .updateTable('posts')

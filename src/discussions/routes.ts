@@ -69,6 +69,7 @@ const presentThread = (t: ThreadRow) => ({
 /** Threads and replies in practice groups and the community-wide space, search, and their API. */
 export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
+  const deps = { db, jobs: app.deps.jobs };
 
   const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
 
@@ -143,7 +144,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => newThreadPage(request, reply, group, form, status),
       run: async (input) => {
-        const created = await createThread(db, request.actor, group, input, request.t, idemKeyOf(request.body));
+        const created = await createThread(deps, request.actor, group, input, request.t, idemKeyOf(request.body));
         return reply.redirect(`/threads/${created.id}`, 303);
       },
     });
@@ -217,7 +218,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => threadPage(request, reply, thread, form, status),
       run: async (input) => {
-        const post = await postReply(db, request.actor, thread, input, request.t, idemKeyOf(request.body));
+        const post = await postReply(deps, request.actor, thread, input, request.t, idemKeyOf(request.body));
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },
     });
@@ -260,7 +261,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => editPage(request, reply, thread, post.id, post.is_opening, form, status),
       run: async (input) => {
-        await editPost(db, request.actor, thread, post.id, input, request.t);
+        await editPost(deps, request.actor, thread, post.id, input, request.t);
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },
     });
@@ -308,7 +309,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   for (const action of ['hide', 'restore'] as const) {
     app.post(`/posts/:id/${action}`, { schema: { params: IdParams } }, async (request, reply) => {
       const { post, thread } = await threadOfPost(request, (request.params as { id: number }).id);
-      await setHidden(db, request.actor, thread, post, action === 'hide');
+      await setHidden(deps, request.actor, thread, post, action === 'hide');
       setFlash(reply, { kind: 'success', message: request.t(action === 'hide' ? 'moderation.hidden' : 'moderation.restored') });
       return reply.redirect(backTo(request, `/threads/${thread.id}#post-${post.id}`), 303);
     });
@@ -346,7 +347,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => redactPage(request, reply, thread, post.id, form, status),
       run: async ({ body }) => {
-        await redactPost(db, request.actor, thread, post, body);
+        await redactPost(deps, request.actor, thread, post, body);
         setFlash(reply, { kind: 'success', message: request.t('moderation.redacted') });
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },
@@ -463,7 +464,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
   const createThreadApi = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null) => {
-    const created = await createThread(db, request.actor, group, request.body as never, request.t, request.headers['idempotency-key'] as string | undefined);
+    const created = await createThread(deps, request.actor, group, request.body as never, request.t, request.headers['idempotency-key'] as string | undefined);
     return reply.code(201).send(presentThread((await getThread(db, created.id))!));
   };
   const createSchema = (summary: string, params?: typeof SlugParams) => ({
@@ -521,7 +522,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const thread = await visibleThread(request, request.params.id);
-      const post = await postReply(db, request.actor, thread, request.body, request.t, request.headers['idempotency-key']);
+      const post = await postReply(deps, request.actor, thread, request.body, request.t, request.headers['idempotency-key']);
       return reply.code(201).send(post);
     },
   );
@@ -530,7 +531,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 422) } } },
     async (request, reply) => {
       const { post, thread } = await threadOfPost(request, request.params.id);
-      await editPost(db, request.actor, thread, post.id, request.body, request.t);
+      await editPost(deps, request.actor, thread, post.id, request.body, request.t);
       return reply.code(204).send(null);
     },
   );

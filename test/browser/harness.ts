@@ -1,3 +1,4 @@
+import { Jobs } from '../../src/platform/jobs/jobs.js';
 import assert from 'node:assert/strict';
 import { readFileSync, existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -28,11 +29,11 @@ export interface BrowserEnv {
 /** Starts a seeded server and a headless Chromium, both closed after the file. */
 export async function startBrowserEnv(): Promise<BrowserEnv> {
   assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
-  const { db } = await createTestDatabase();
+  const { db, url } = await createTestDatabase();
   await seedDemo(db);
   const mailer = new MemoryMailer();
   const config = testConfig();
-  const app = await buildApp({ config, db, engine: ENGINE, mailer, logger: false });
+  const app = await buildApp({ config, db, jobs: new Jobs(db), databaseUrl: url, engine: ENGINE, mailer, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;
   const browser = await chromium.launch({

@@ -41,6 +41,7 @@ interface Subjects {
   'thread.view': ThreadSubject;
   'thread.create': { group: GroupSubject | null };
   'thread.moderate': ThreadSubject;
+  'guide.create': { group: GroupSubject | null };
   'post.create': ThreadSubject;
   'post.edit': PostSubject;
   'post.delete': PostSubject;
@@ -145,6 +146,11 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
     case 'thread.moderate': {
       const th = subject as ThreadSubject;
       return isFacilitator(actor) || (th.group !== null && isGroupLead(actor, th.group.id));
+    }
+    case 'guide.create': {
+      // Dialogue Guides are facilitated: facilitators anywhere, leads in their own group.
+      const g = (subject as { group: GroupSubject | null }).group;
+      return canTakePart(actor, g) && (isFacilitator(actor) || (g !== null && isGroupLead(actor, g.id)));
     }
     case 'post.create': {
       const th = subject as ThreadSubject;

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { installJobs } from '../jobs/jobs.js';
 
 /** Where the plain-SQL migrations live: the project's `migrations/`, found from src/ or dist/src/. */
 export const MIGRATIONS_DIR = findUp('migrations');
@@ -64,5 +65,7 @@ export async function migrate(
     await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     await client.end();
   }
+  // The job queue's own tables (pg-boss migrates them under its own lock).
+  await installJobs(connectionString);
   return { applied, total: files.length };
 }

@@ -64,7 +64,16 @@ export interface UsersTable {
   updated_at: Timestamp;
   last_seen_at: NullableTimestamp;
   deactivated_at: NullableTimestamp;
+  /** For @mentions; made from the name by a trigger when not given. */
+  handle: Generated<string>;
+  email_notifications: Generated<EmailFrequency>;
+  digest_sent_at: NullableTimestamp;
 }
+
+export type EmailFrequency = 'immediate' | 'daily' | 'weekly' | 'off';
+export type WatchLevel = 'watching' | 'tracking' | 'normal' | 'muted';
+export type NotificationKind = 'mention' | 'reply' | 'watched_post' | 'new_thread' | 'moderation';
+export type ThreadKind = 'discussion' | 'dialogue_guide';
 
 export interface UserOrganizationsTable {
   user_id: number;
@@ -195,6 +204,57 @@ export interface ThreadsTable {
   edited_at: NullableTimestamp;
   last_activity_at: Timestamp;
   deleted_at: NullableTimestamp;
+  kind: Generated<ThreadKind>;
+  source_title: string | null;
+  source_url: string | null;
+  summary_common_ground: string | null;
+  summary_actions: string | null;
+  summary_by: number | null;
+  summary_at: NullableTimestamp;
+}
+
+export interface DialogueQuestionsTable {
+  id: Id;
+  thread_id: number;
+  kind: 'reaction' | 'application';
+  position: number;
+  prompt: string;
+}
+
+export interface GroupWatchesTable {
+  user_id: number;
+  group_id: number;
+  level: WatchLevel;
+}
+
+export interface ThreadWatchesTable {
+  user_id: number;
+  thread_id: number;
+  level: WatchLevel;
+}
+
+export interface ThreadLinksTable {
+  from_post_id: number;
+  to_thread_id: number;
+}
+
+export interface ThreadReadsTable {
+  user_id: number;
+  thread_id: number;
+  read_at: Timestamp;
+}
+
+export interface NotificationsTable {
+  id: Id;
+  user_id: number;
+  kind: NotificationKind;
+  thread_id: number | null;
+  post_id: number | null;
+  actor_id: number | null;
+  data: Json<Record<string, unknown>>;
+  created_at: Timestamp;
+  read_at: NullableTimestamp;
+  emailed_at: NullableTimestamp;
 }
 
 export interface PostsTable {
@@ -214,6 +274,10 @@ export interface PostsTable {
   deleted_at: NullableTimestamp;
   hidden_at: NullableTimestamp;
   hidden_by: number | null;
+  /** The author's stakeholder perspectives when they posted. */
+  perspectives: Generated<string[]>;
+  /** A Dialogue Guide question this post answers. */
+  question_id: number | null;
 }
 
 export interface PostFlagsTable {
@@ -249,6 +313,12 @@ export interface Database {
   post_revisions: PostRevisionsTable;
   post_reactions: PostReactionsTable;
   post_flags: PostFlagsTable;
+  dialogue_questions: DialogueQuestionsTable;
+  group_watches: GroupWatchesTable;
+  thread_watches: ThreadWatchesTable;
+  notifications: NotificationsTable;
+  thread_links: ThreadLinksTable;
+  thread_reads: ThreadReadsTable;
   community: CommunityTable;
   organizations: OrganizationsTable;
   community_roles: CommunityRolesTable;

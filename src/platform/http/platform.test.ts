@@ -1,3 +1,4 @@
+import { Jobs } from '../jobs/jobs.js';
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryMailer, buildTestApp, testConfig, type TestContext } from '../../../test/helpers.js';
@@ -26,7 +27,7 @@ describe('health', () => {
 
   test('GET /readyz answers 503 when the database is unreachable', async () => {
     const handle = connect('postgres://nobody@127.0.0.1:1/none', 'postgres', { max: 1 });
-    const app = await buildApp({ config: testConfig(), db: handle.db, engine: 'postgres', mailer: new MemoryMailer(), logger: false });
+    const app = await buildApp({ config: testConfig(), db: handle.db, jobs: new Jobs(handle.db), engine: 'postgres', mailer: new MemoryMailer(), logger: false });
     try {
       const res = await app.inject('/readyz');
       assert.equal(res.statusCode, 503);

@@ -1,3 +1,4 @@
+import { Jobs } from '../jobs/jobs.js';
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -38,7 +39,7 @@ describe('mail over SMTP', () => {
     const { db } = await createTestDatabase();
     const config = testConfig({ smtpUrl: `smtp://127.0.0.1:${port}` });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: 'Convene <no-reply@convene.test>' });
-    const app = await buildApp({ config, db, engine: ENGINE, mailer, logger: false });
+    const app = await buildApp({ config, db, jobs: new Jobs(db), engine: ENGINE, mailer, logger: false });
     try {
       const agent = new Agent(app);
       const res = await agent.post('/signup', { name: 'Smtp Person', email: 'smtp.person@example.org', password: 'a long enough passphrase', birth_year: '1980' });
@@ -64,7 +65,7 @@ describe('mail over SMTP', () => {
     const { db } = await createTestDatabase();
     const config = testConfig({ smtpUrl: `smtp://127.0.0.1:${port}` });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: 'Convene <no-reply@convene.test>' });
-    const app = await buildApp({ config, db, engine: ENGINE, mailer, logger: false });
+    const app = await buildApp({ config, db, jobs: new Jobs(db), engine: ENGINE, mailer, logger: false });
     try {
       const agent = new Agent(app);
       await agent.get('/language/es');

@@ -8,6 +8,10 @@ export interface MailMessage {
   text: string;
   html: string;
   headers?: Record<string, string>;
+  /** A stable Message-ID, so a message that is somehow sent twice is one message to mail programs. */
+  messageId?: string;
+  /** Thread related messages together in mail programs. */
+  references?: string;
 }
 
 export interface Mailer {

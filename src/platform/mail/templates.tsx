@@ -15,6 +15,13 @@ export function buildMail(opts: {
   paragraphs: string[];
   action?: { label: string; url: string };
   footer?: string;
+  /** Already-sanitized HTML shown after the paragraphs (a post's body), with its plain-text form. */
+  quoted?: { html: string; text: string; lang?: string };
+  /** Items listed after the paragraphs (a digest), each linking back. */
+  items?: { title: string; detail: string; url: string }[];
+  /** A link that turns these emails off, shown in the footer (and sent as List-Unsubscribe). */
+  unsubscribe?: { label: string; url: string };
+  headers?: Record<string, string>;
 }): MailMessage {
   const { t } = opts;
   const footer = opts.footer ?? t('mail.footer');
@@ -22,9 +29,12 @@ export function buildMail(opts: {
     opts.greeting,
     '',
     ...opts.paragraphs.flatMap((p) => [p, '']),
+    ...(opts.quoted ? [...opts.quoted.text.split('\n').map((l) => `> ${l}`), ''] : []),
+    ...(opts.items ?? []).flatMap((i) => [`* ${i.title}`, `  ${i.detail}`, `  ${i.url}`, '']),
     ...(opts.action ? [`${opts.action.label}: ${opts.action.url}`, ''] : []),
     '-- ',
     footer,
+    ...(opts.unsubscribe ? [`${opts.unsubscribe.label}: ${opts.unsubscribe.url}`] : []),
   ].join('\n');
   const html =
     '<!DOCTYPE html>' +
@@ -39,6 +49,20 @@ export function buildMail(opts: {
           {opts.paragraphs.map((p) => (
             <p>{p}</p>
           ))}
+          {opts.quoted && (
+            <blockquote lang={opts.quoted.lang} style="margin: 0 0 1em; padding: 0 1em; border-left: 4px solid #dfe1e2;" dangerouslySetInnerHTML={{ __html: opts.quoted.html }} />
+          )}
+          {opts.items && opts.items.length > 0 && (
+            <ul>
+              {opts.items.map((i) => (
+                <li style="margin-bottom: 0.75em;">
+                  <a href={i.url}>{i.title}</a>
+                  <br />
+                  {i.detail}
+                </li>
+              ))}
+            </ul>
+          )}
           {opts.action && (
             <p>
               <a href={opts.action.url} style="display: inline-block; padding: 0.6em 1.2em; background: #005ea2; color: #fff; text-decoration: none; border-radius: 4px;">
@@ -53,8 +77,13 @@ export function buildMail(opts: {
           )}
           <hr />
           <p style="font-size: 0.9em; color: #555;">{footer}</p>
+          {opts.unsubscribe && (
+            <p style="font-size: 0.9em;">
+              <a href={opts.unsubscribe.url}>{opts.unsubscribe.label}</a>
+            </p>
+          )}
         </body>
       </html>,
     );
-  return { to: opts.to, subject: opts.subject, text, html };
+  return { to: opts.to, subject: opts.subject, text, html, ...(opts.headers ? { headers: opts.headers } : {}) };
 }

@@ -1,0 +1,93 @@
+import { sql, type SqlBool } from 'kysely';
+import type { Db } from '../platform/db/db.js';
+import type { UserActor } from '../platform/auth/actor.js';
+import type { NotificationKind } from '../platform/db/schema.js';
+import { readableBy } from '../discussions/queries.js';
+import { excerpt } from '../discussions/markdown.js';
+
+export const NOTIFICATIONS_PAGE = 30;
+
+export interface NotificationItem {
+  id: number;
+  kind: NotificationKind;
+  thread_id: number | null;
+  post_id: number | null;
+  thread_title: string | null;
+  group_name: string | null;
+  actor_name: string | null;
+  action: string | null;
+  excerpt: string;
+  created_at: Date;
+  read_at: Date | null;
+}
+
+/**
+ * The person's notifications whose thread and post they may still read (a
+ * notification about a private group they left, or a post since deleted or
+ * hidden, is not shown and does not count as unread).
+ */
+function visible(db: Db, viewer: UserActor) {
+  return db
+    .selectFrom('notifications as n')
+    .leftJoin('threads as t', 't.id', 'n.thread_id')
+    .leftJoin('practice_groups as g', 'g.id', 't.group_id')
+    .leftJoin('posts as p', 'p.id', 'n.post_id')
+    .where('n.user_id', '=', viewer.id)
+    .where('t.id', 'is not', null)
+    .where(readableBy(viewer))
+    .where(sql<SqlBool>`(p.id IS NULL OR (p.deleted_at IS NULL AND (p.hidden_at IS NULL OR n.kind = 'moderation')))`);
+}
+
+export async function listNotifications(db: Db, viewer: UserActor, page = 1): Promise<{ items: NotificationItem[]; more: boolean }> {
+  const rows = await visible(db, viewer)
+    .leftJoin('users as a', 'a.id', 'n.actor_id')
+    .select([
+      'n.id',
+      'n.kind',
+      'n.thread_id',
+      'n.post_id',
+      't.title as thread_title',
+      'g.name as group_name',
+      'a.name as actor_name',
+      sql<string | null>`n.data->>'action'`.as('action'),
+      'p.body',
+      'n.created_at',
+      'n.read_at',
+    ])
+    .orderBy('n.created_at', 'desc')
+    .orderBy('n.id', 'desc')
+    .limit(NOTIFICATIONS_PAGE + 1)
+    .offset((page - 1) * NOTIFICATIONS_PAGE)
+    .execute();
+  const items = rows.slice(0, NOTIFICATIONS_PAGE).map(({ body, ...r }) => ({ ...r, excerpt: body && r.kind !== 'moderation' ? excerpt(body, 160) : '' }));
+  return { items, more: rows.length > NOTIFICATIONS_PAGE };
+}
+
+export async function unreadCount(db: Db, viewer: UserActor): Promise<number> {
+  const r = await visible(db, viewer)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('n.read_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r?.n ?? 0);
+}
+
+/** Marks some (or all) of a person's notifications read. */
+export async function markRead(db: Db, userId: number, ids?: number[]): Promise<number> {
+  let q = db.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('read_at', 'is', null);
+  if (ids) {
+    if (ids.length === 0) return 0;
+    q = q.where('id', 'in', ids);
+  }
+  const r = await q.executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+/** Opening a thread reads its notifications and records when the person last read it. */
+export async function readThread(db: Db, userId: number, threadId: number): Promise<void> {
+  await db.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('thread_id', '=', threadId).where('read_at', 'is', null).execute();
+  await db
+    .insertInto('thread_reads')
+    .values({ user_id: userId, thread_id: threadId, read_at: new Date() })
+    .onConflict((oc) => oc.columns(['user_id', 'thread_id']).doUpdateSet({ read_at: new Date() }))
+    .execute();
+}

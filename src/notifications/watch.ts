@@ -1,0 +1,50 @@
+import type { Db, Tx } from '../platform/db/db.js';
+import type { WatchLevel } from '../platform/db/schema.js';
+
+export const WATCH_LEVELS = ['watching', 'tracking', 'normal', 'muted'] as const satisfies readonly WatchLevel[];
+
+/**
+ * What each level means:
+ * - watching: every new post (in a group: every new thread and every post);
+ * - tracking: in a group, every new thread; in a thread, marked when it has
+ *   news; plus mentions and replies;
+ * - normal: only mentions of you and replies to you;
+ * - muted: nothing at all.
+ */
+export async function setGroupWatch(db: Db | Tx, userId: number, groupId: number, level: WatchLevel): Promise<void> {
+  await db
+    .insertInto('group_watches')
+    .values({ user_id: userId, group_id: groupId, level })
+    .onConflict((oc) => oc.columns(['user_id', 'group_id']).doUpdateSet({ level }))
+    .execute();
+}
+
+export async function setThreadWatch(db: Db | Tx, userId: number, threadId: number, level: WatchLevel): Promise<void> {
+  await db
+    .insertInto('thread_watches')
+    .values({ user_id: userId, thread_id: threadId, level })
+    .onConflict((oc) => oc.columns(['user_id', 'thread_id']).doUpdateSet({ level }))
+    .execute();
+}
+
+/** Sets a thread level only if the person has not chosen one (authors watch, repliers track). */
+export async function defaultThreadWatch(tx: Tx, userId: number, threadId: number, level: WatchLevel): Promise<void> {
+  await tx.insertInto('thread_watches').values({ user_id: userId, thread_id: threadId, level }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+export async function groupWatchLevel(db: Db, userId: number, groupId: number): Promise<WatchLevel> {
+  const row = await db.selectFrom('group_watches').select('level').where('user_id', '=', userId).where('group_id', '=', groupId).executeTakeFirst();
+  return row?.level ?? 'normal';
+}
+
+/**
+ * A person's level for a thread: their own choice for it, else what their
+ * group level implies (watching a group watches its threads; muting it mutes them).
+ */
+export async function threadWatchLevel(db: Db, userId: number, thread: { id: number; group_id: number | null }): Promise<{ level: WatchLevel; explicit: boolean }> {
+  const own = await db.selectFrom('thread_watches').select('level').where('user_id', '=', userId).where('thread_id', '=', thread.id).executeTakeFirst();
+  if (own) return { level: own.level, explicit: true };
+  if (thread.group_id === null) return { level: 'normal', explicit: false };
+  const g = await groupWatchLevel(db, userId, thread.group_id);
+  return { level: g === 'watching' || g === 'muted' ? g : 'normal', explicit: false };
+}
