@@ -38,6 +38,8 @@ export const LoginInput = Type.Object({ email: Type.String({ minLength: 1, maxLe
 
 export const ProfileInput = Type.Object({
   name: RequiredText(120),
+  /** What others type after @ to mention this person. */
+  handle: Type.Optional(Type.String({ minLength: 2, maxLength: 30, pattern: '^[A-Za-z0-9][A-Za-z0-9_]{1,29}$', 'x-message': 'accounts.handle_format' })),
   pronouns: OptionalText(40),
   bio: OptionalText(2000),
   state_code: Type.Optional(Type.Union([Enum(STATE_CODES), Type.Literal('')], { 'x-message': 'validation.choose' })),
@@ -347,10 +349,17 @@ export async function updateProfile(db: Db, actor: Actor, userId: number, input:
     const found = await db.selectFrom('organizations').select('id').where('id', 'in', input.organizations).execute();
     if (found.length !== input.organizations.length) throw new AppError('validation_failed', { fields: { organizations: t('validation.choose') } });
   }
-  await db.transaction().execute(async (tx) => {
+  if (input.handle) {
+    const taken = await db.selectFrom('users').select('id').where(sql<string>`lower(handle)`, '=', input.handle.toLowerCase()).where('id', '<>', userId).executeTakeFirst();
+    if (taken) throw new AppError('validation_failed', { fields: { handle: t('accounts.handle_taken') } });
+  }
+  await db
+    .transaction()
+    .execute(async (tx) => {
     await tx
       .updateTable('users')
       .set({
+        ...(input.handle ? { handle: input.handle.toLowerCase() } : {}),
         name: clean(input.name),
         pronouns: clean(input.pronouns),
         bio: clean(input.bio),
@@ -374,7 +383,12 @@ export async function updateProfile(db: Db, actor: Actor, userId: number, input:
       }
     }
     if (actor.id !== userId) await audit(tx, actor.id, 'person.update', { type: 'user', id: userId });
-  });
+  })
+    .catch((err: unknown) => {
+      // Two people claiming the same handle at once: the database keeps one.
+      if (isUniqueViolation(err, 'users_handle_key')) throw new AppError('validation_failed', { fields: { handle: t('accounts.handle_taken') } });
+      throw err;
+    });
 }
 
 export async function setLocale(db: Db, actor: Actor, locale: 'en' | 'es') {

@@ -181,6 +181,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       newToken,
       profileValues: {
         name: user.name,
+        handle: user.handle,
         pronouns: user.pronouns,
         bio: user.bio,
         state_code: user.state_code ?? '',

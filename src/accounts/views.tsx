@@ -144,6 +144,7 @@ export function SettingsView({
   const visOptions = FIELD_VISIBILITIES.filter((v) => !(data.isYouth && v === 'public')).map((v) => ({ value: v, label: t(`visibility.${v}`) }));
   const profileLabels: Record<string, string> = {
     name: t('accounts.name'),
+    handle: t('accounts.handle'),
     pronouns: t('accounts.pronouns'),
     bio: t('accounts.bio'),
     state_code: t('accounts.state'),
@@ -195,6 +196,7 @@ export function SettingsView({
         <ErrorSummary ctx={ctx} form={profile} labels={profileLabels} />
         <Form ctx={ctx} action="/settings/profile" label={t('settings.profile')}>
           <TextField ctx={ctx} form={profile} name="name" label={profileLabels.name!} autocomplete="name" required maxLength={120} />
+          <TextField ctx={ctx} form={profile} name="handle" label={profileLabels.handle!} hint={t('accounts.handle_hint')} maxLength={30} width="md" autocomplete="username" />
           <TextField ctx={ctx} form={profile} name="pronouns" label={profileLabels.pronouns!} maxLength={40} width="md" />
           <TextArea ctx={ctx} form={profile} name="bio" label={profileLabels.bio!} maxLength={2000} />
           <Select ctx={ctx} form={profile} name="state_code" label={profileLabels.state_code!} options={stateOptions()} emptyLabel={t('forms.choose_optional')} />

@@ -343,3 +343,82 @@ export async function summarizeGuide(db: Db, actor: Actor, thread: ThreadRow & {
     await audit(tx, actor.id, 'guide.summarize', { type: 'thread', id: thread.id }, { closed: !!input.close });
   });
 }
+
+/**
+ * Moves a thread to another practice group or to the community space
+ * (group null). The moderator must be able to moderate both ends. Audited.
+ */
+export async function moveThread(
+  { db }: DiscussionDeps,
+  actor: Actor,
+  thread: ThreadRow,
+  target: { id: number; visibility: 'public' | 'members' | 'private'; join_policy: 'open' | 'request' | 'invite'; archived_at?: Date | null } | null,
+) {
+  authorize(actor, 'thread.moderate', threadSubject(thread));
+  if ((target?.id ?? null) === thread.group_id) return;
+  if (target?.archived_at) throw new AppError('forbidden');
+  authorize(actor, 'thread.moderate', { group: target, locked: false, closed: false, deleted_at: null });
+  await db.transaction().execute(async (tx) => {
+    await tx.updateTable('threads').set({ group_id: target?.id ?? null }).where('id', '=', thread.id).execute();
+    await audit(tx, actor.id, 'thread.move', { type: 'thread', id: thread.id }, { from: thread.group_id, to: target?.id ?? null });
+  });
+}
+
+export const SplitInput = Type.Object({
+  title: RequiredText(200),
+  // One checked box arrives as a single value; the validator makes it a list.
+  post_ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500, 'x-message': 'discussions.split_none' }),
+});
+
+/**
+ * Moves chosen replies into a new thread in the same space; the earliest of
+ * them becomes its opening post. Counts and activity times are recomputed for
+ * both threads, and "in reply to" links that would cross threads are dropped.
+ */
+export async function splitThread({ db }: DiscussionDeps, actor: Actor, thread: ThreadRow, input: Static<typeof SplitInput>, t: (k: string, v?: Record<string, unknown>) => string): Promise<{ id: number }> {
+  authorize(actor, 'thread.moderate', threadSubject(thread));
+  const ids = [...new Set(input.post_ids)];
+  return db.transaction().execute(async (tx) => {
+    await tx.selectFrom('threads').select('id').where('id', '=', thread.id).forUpdate().execute();
+    const chosen = await tx
+      .selectFrom('posts')
+      .select(['id', 'author_id', 'created_at', 'language'])
+      .where('thread_id', '=', thread.id)
+      .where('is_opening', '=', false)
+      .where('deleted_at', 'is', null)
+      .where('id', 'in', ids)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+    if (chosen.length !== ids.length || chosen.length === 0) throw new AppError('validation_failed', { fields: { post_ids: t('discussions.split_none') } });
+    const first = chosen[0]!;
+    const last = chosen[chosen.length - 1]!;
+    const created = await tx
+      .insertInto('threads')
+      .values({ group_id: thread.group_id, author_id: first.author_id, title: clean(input.title), language: first.language, created_at: first.created_at, last_activity_at: last.created_at })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const moved = chosen.map((c) => c.id);
+    await tx.updateTable('posts').set({ thread_id: created.id, question_id: null }).where('id', 'in', moved).execute();
+    await tx.updateTable('posts').set({ is_opening: true, reply_to_id: null }).where('id', '=', first.id).execute();
+    // Replies that now point across the split lose their "in reply to".
+    await tx
+      .updateTable('posts')
+      .set({ reply_to_id: null })
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('thread_id', '=', created.id), eb('reply_to_id', 'not in', moved)]),
+          eb.and([eb('thread_id', '=', thread.id), eb('reply_to_id', 'in', moved)]),
+        ]),
+      )
+      .execute();
+    for (const id of [thread.id, created.id]) {
+      await sql`UPDATE threads SET
+          reply_count = (SELECT count(*) FROM posts WHERE thread_id = ${id} AND NOT is_opening AND deleted_at IS NULL),
+          last_activity_at = coalesce((SELECT max(created_at) FROM posts WHERE thread_id = ${id} AND deleted_at IS NULL), created_at)
+        WHERE id = ${id}`.execute(tx);
+    }
+    await audit(tx, actor.id, 'thread.split', { type: 'thread', id: thread.id }, { new_thread: created.id, posts: moved });
+    return { id: created.id };
+  });
+}

@@ -27,6 +27,13 @@ export interface ThreadRow {
   group_visibility: 'public' | 'members' | 'private' | null;
   group_join_policy: 'open' | 'request' | 'invite' | null;
   group_archived_at: Date | null;
+  kind: 'discussion' | 'dialogue_guide';
+  source_title: string | null;
+  source_url: string | null;
+  summary_common_ground: string | null;
+  summary_actions: string | null;
+  summary_at: Date | null;
+  summary_by_name: string | null;
 }
 
 function threadSelect(db: Db) {
@@ -34,7 +41,15 @@ function threadSelect(db: Db) {
     .selectFrom('threads as t')
     .leftJoin('practice_groups as g', 'g.id', 't.group_id')
     .leftJoin('users as u', 'u.id', 't.author_id')
+    .leftJoin('users as su', 'su.id', 't.summary_by')
     .select([
+      't.kind',
+      't.source_title',
+      't.source_url',
+      't.summary_common_ground',
+      't.summary_actions',
+      't.summary_at',
+      'su.name as summary_by_name',
       't.id',
       't.group_id',
       't.author_id',
@@ -75,7 +90,7 @@ export async function getThread(db: Db, id: number): Promise<ThreadRow | undefin
  * Threads of one space (a group, or the community-wide space when groupId is
  * null), pinned first, then by latest activity; page by page.
  */
-export async function listThreads(db: Db, groupId: number | null, page = 1): Promise<{ threads: ThreadRow[]; more: boolean }> {
+export async function listThreads(db: Db, groupId: number | null, page = 1, viewer?: Actor): Promise<{ threads: (ThreadRow & { unread?: boolean })[]; more: boolean }> {
   let q = threadSelect(db).where('t.deleted_at', 'is', null);
   q = groupId === null ? q.where('t.group_id', 'is', null) : q.where('t.group_id', '=', groupId);
   const rows = (await q
@@ -84,8 +99,27 @@ export async function listThreads(db: Db, groupId: number | null, page = 1): Pro
     .orderBy('t.id', 'desc')
     .limit(PAGE_SIZE + 1)
     .offset((page - 1) * PAGE_SIZE)
-    .execute()) as ThreadRow[];
-  return { threads: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
+    .execute()) as (ThreadRow & { unread?: boolean })[];
+  const threads = rows.slice(0, PAGE_SIZE);
+  // For people tracking or watching a thread: has it moved since they last read it?
+  if (viewer?.kind === 'user' && threads.length) {
+    const ids = threads.map((x) => x.id);
+    const marks = await db
+      .selectFrom('thread_watches as w')
+      .leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 'w.thread_id').onRef('r.user_id', '=', 'w.user_id'))
+      .select(['w.thread_id', 'r.read_at'])
+      .where('w.user_id', '=', viewer.id)
+      .where('w.level', 'in', ['watching', 'tracking'])
+      .where('w.thread_id', 'in', ids)
+      .execute();
+    const readAt = new Map(marks.map((m) => [m.thread_id, m.read_at]));
+    for (const th of threads) {
+      if (!readAt.has(th.id)) continue;
+      const r = readAt.get(th.id);
+      th.unread = !r || r.getTime() < th.last_activity_at.getTime();
+    }
+  }
+  return { threads, more: rows.length > PAGE_SIZE };
 }
 
 export interface PostView {
@@ -106,6 +140,9 @@ export interface PostView {
   /** Hidden by a moderator: its text is shown only to moderators. */
   hidden: boolean;
   reacted: boolean;
+  /** The author's perspectives when posting (Dialogue Guides group by these). */
+  perspectives: string[];
+  question_id: number | null;
 }
 
 /**
@@ -113,7 +150,7 @@ export interface PostView {
  * version: a row whose cache is missing or older than the renderer is
  * rendered here and stored, once.
  */
-export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts: { moderator?: boolean } = {}): Promise<PostView[]> {
+export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts: { moderator?: boolean; afterId?: number } = {}): Promise<PostView[]> {
   const rows = await db
     .selectFrom('posts as p')
     .leftJoin('users as u', 'u.id', 'p.author_id')
@@ -136,8 +173,11 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts:
       'p.edited_at',
       'p.deleted_at',
       'p.hidden_at',
+      'p.perspectives',
+      'p.question_id',
     ])
     .where('p.thread_id', '=', threadId)
+    .$if(opts.afterId !== undefined, (q) => q.where('p.id', '>', opts.afterId!))
     .orderBy('p.created_at')
     .orderBy('p.id')
     .limit(1000)
@@ -195,6 +235,8 @@ export interface SearchFilters {
   author?: number;
   from?: string;
   to?: string;
+  /** Only posts by people who held this stakeholder perspective when posting. */
+  perspective?: string;
   page?: number;
 }
 
@@ -242,6 +284,7 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Prom
     .where(readableBy(viewer));
   if (f.group) q = q.where('g.slug', '=', f.group);
   if (f.author) q = q.where('p.author_id', '=', f.author);
+  if (f.perspective) q = q.where(sql<SqlBool>`p.perspectives @> ARRAY[${f.perspective}]::text[]`);
   if (f.from) q = q.where('p.created_at', '>=', new Date(f.from));
   if (f.to) q = q.where('p.created_at', '<', new Date(new Date(f.to).getTime() + 86_400_000));
   const rows = await q
@@ -251,4 +294,34 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Prom
     .offset((page - 1) * PAGE_SIZE)
     .execute();
   return { hits: rows.slice(0, PAGE_SIZE) as SearchHit[], more: rows.length > PAGE_SIZE };
+}
+
+export interface DialogueQuestion {
+  id: number;
+  kind: 'reaction' | 'application';
+  position: number;
+  prompt: string;
+}
+
+export async function dialogueQuestions(db: Db, threadId: number): Promise<DialogueQuestion[]> {
+  return db.selectFrom('dialogue_questions').select(['id', 'kind', 'position', 'prompt']).where('thread_id', '=', threadId).orderBy('kind', 'desc').orderBy('position').execute();
+}
+
+/** Threads the viewer may read whose posts link to this one ("linked from"). */
+export async function linkedFrom(db: Db, viewer: Actor, threadId: number): Promise<{ id: number; title: string }[]> {
+  return db
+    .selectFrom('thread_links as l')
+    .innerJoin('posts as p', 'p.id', 'l.from_post_id')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .leftJoin('practice_groups as g', 'g.id', 't.group_id')
+    .select(['t.id', 't.title'])
+    .distinct()
+    .where('l.to_thread_id', '=', threadId)
+    .where('t.id', '<>', threadId)
+    .where('p.deleted_at', 'is', null)
+    .where('p.hidden_at', 'is', null)
+    .where(readableBy(viewer))
+    .orderBy('t.id', 'desc')
+    .limit(20)
+    .execute();
 }

@@ -14,9 +14,31 @@ import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { getGroup, getVisibleGroup, listGroups, type GroupRow } from '../groups/queries.js';
-import { EditInput, ModerateInput, ReplyInput, ThreadInput, createThread, deletePost, editPost, moderateThread, reply as postReply, toggleHelpful } from './commands.js';
-import { getPost, getThread, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow } from './queries.js';
-import { EditPostView, HistoryView, ModerationView, RedactView, SearchView, SpaceView, ThreadForm, ThreadView } from './views.js';
+import {
+  EditInput,
+  GuideSummaryInput,
+  ModerateInput,
+  ReplyInput,
+  SplitInput,
+  ThreadInput,
+  createThread,
+  deletePost,
+  editPost,
+  moderateThread,
+  moveThread,
+  reply as postReply,
+  splitThread,
+  summarizeGuide,
+  toggleHelpful,
+} from './commands.js';
+import { dialogueQuestions, getPost, getThread, linkedFrom, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow } from './queries.js';
+import { EditPostView, HistoryView, ModerationView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView } from './views.js';
+import { render } from 'preact-render-to-string';
+import { pageContext } from '../platform/http/request-context.js';
+import { isFacilitator } from '../platform/auth/actor.js';
+import { PERSPECTIVES } from '../community/vocab.js';
+import { readThread } from '../notifications/queries.js';
+import { threadWatchLevel } from '../notifications/watch.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -89,7 +111,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- spaces: a group's discussions and the community-wide space ---------------------
   const spacePage = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null, page: number) => {
-    const { threads, more } = await listThreads(db, group?.id ?? null, page);
+    const { threads, more } = await listThreads(db, group?.id ?? null, page, request.actor);
     const canStart = can(request.actor, 'thread.create', { group });
     const base = group ? `/groups/${group.slug}/threads` : '/discussions';
     return renderFor(app, request, reply, (ctx) => ({
@@ -132,7 +154,13 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
               { label: ctx.t('discussions.threads'), href: `/groups/${group.slug}/threads` },
             ]
           : [{ label: ctx.t('discussions.community_space'), href: '/discussions' }],
-        children: h(ThreadForm, { ctx, form, action: group ? `/groups/${group.slug}/threads` : '/discussions', idempotencyKey: idemKeyOf(request.body) ?? randomToken(16) }),
+        children: h(ThreadForm, {
+          ctx,
+          form,
+          action: group ? `/groups/${group.slug}/threads` : '/discussions',
+          idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
+          guides: can(request.actor, 'guide.create', { group }),
+        }),
       }),
       status,
     );
@@ -162,12 +190,45 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/groups/:slug/threads', { schema: { params: SlugParams } }, async (request, reply) => startThread(request, reply, await visibleGroup(request, request.params.slug)));
 
   // ---- the thread page ------------------------------------------------------------------------------
+  /** Who may do what to each post of a thread, for the page and for live fragments. */
+  function postPermissions(request: FastifyRequest, thread: ThreadRow, posts: { id: number; author_id: number | null; deleted_at: Date | null }[]) {
+    const actor = request.actor;
+    const subject = threadSubject(thread);
+    const postSubject = (p: { author_id: number | null; deleted_at: Date | null }) => ({ author_id: p.author_id, thread: subject, deleted_at: p.deleted_at });
+    return {
+      reply: can(actor, 'post.create', subject),
+      moderate: can(actor, 'thread.moderate', subject),
+      react: actor.kind === 'user' && actor.emailVerified,
+      flag: actor.kind === 'user',
+      editIds: new Set(posts.filter((p) => can(actor, 'post.edit', postSubject(p))).map((p) => p.id)),
+      deleteIds: new Set(posts.filter((p) => can(actor, 'post.delete', postSubject(p))).map((p) => p.id)),
+    };
+  }
+
+  /** Spaces a moderator may move a thread to: groups they lead (all groups for facilitators), and the community space for facilitators. */
+  async function moveTargets(request: FastifyRequest, thread: ThreadRow, t: (k: string) => string) {
+    const actor = request.actor;
+    if (actor.kind !== 'user') return [];
+    const groups = await db.selectFrom('practice_groups').select(['id', 'slug', 'name']).where('archived_at', 'is', null).orderBy('name').execute();
+    const out = groups
+      .filter((g) => g.id !== thread.group_id && (isFacilitator(actor) || ['lead', 'co_lead'].includes(actor.memberships.get(g.id)?.status === 'active' ? actor.memberships.get(g.id)!.role : '')))
+      .map((g) => ({ value: g.slug, label: g.name }));
+    if (isFacilitator(actor) && thread.group_id !== null) out.unshift({ value: '', label: t('discussions.community_space') });
+    return out;
+  }
+
   async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) {
     const actor = request.actor;
     const subject = threadSubject(thread);
-    const posts = await threadPosts(db, thread.id, actor, { moderator: can(actor, 'thread.moderate', subject) });
-    const postSubject = (p: { author_id: number | null; deleted_at: Date | null }) => ({ author_id: p.author_id, thread: subject, deleted_at: p.deleted_at });
-    const canReply = can(actor, 'post.create', subject);
+    const moderator = can(actor, 'thread.moderate', subject);
+    const [posts, linked, questions, watch] = await Promise.all([
+      threadPosts(db, thread.id, actor, { moderator }),
+      linkedFrom(db, actor, thread.id),
+      thread.kind === 'dialogue_guide' ? dialogueQuestions(db, thread.id) : Promise.resolve(undefined),
+      actor.kind === 'user' ? threadWatchLevel(db, actor.id, thread) : Promise.resolve(undefined),
+    ]);
+    if (actor.kind === 'user' && status === 200) await readThread(db, actor.id, thread.id);
+    const targets = moderator ? await moveTargets(request, thread, request.t) : undefined;
     return renderFor(
       app,
       request,
@@ -188,15 +249,11 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             thread,
             posts,
             idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
-            can: {
-              reply: canReply,
-              moderate: can(actor, 'thread.moderate', subject),
-              signIn: actor.kind === 'anonymous' && !thread.closed,
-              react: actor.kind === 'user' && actor.emailVerified,
-              flag: actor.kind === 'user',
-              editIds: new Set(posts.filter((p) => can(actor, 'post.edit', postSubject(p))).map((p) => p.id)),
-              deleteIds: new Set(posts.filter((p) => can(actor, 'post.delete', postSubject(p))).map((p) => p.id)),
-            },
+            can: { ...postPermissions(request, thread, posts), signIn: actor.kind === 'anonymous' && !thread.closed },
+            watchLevel: watch?.level,
+            linkedFrom: linked,
+            guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
+            moveTargets: targets,
           },
         }),
       }),
@@ -231,6 +288,111 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await moderateThread(db, request.actor, thread, r.value);
     setFlash(reply, { kind: 'success', message: request.t('discussions.moderated') });
     return reply.redirect(`/threads/${thread.id}`, 303);
+  });
+
+  // ---- live updates: server-sent events, and the new posts as an HTML fragment -------------------
+  app.get('/threads/:id/live', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    if (!app.live.available) return reply.code(204).send();
+    const raw = reply.raw;
+    reply.hijack();
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-accel-buffering': 'no',
+      connection: 'keep-alive',
+    });
+    raw.write('retry: 5000\n\n');
+    let unsubscribe: (() => void) | undefined;
+    const heartbeat = setInterval(() => raw.write(': keep-alive\n\n'), 25_000);
+    const stop = () => {
+      clearInterval(heartbeat);
+      unsubscribe?.();
+    };
+    request.raw.on('close', stop);
+    try {
+      unsubscribe = await app.live.subscribe(thread.id, (e) => raw.write(`event: post\ndata: ${JSON.stringify({ post_id: e.post_id })}\n\n`));
+      if (request.raw.destroyed) stop();
+    } catch (err) {
+      request.log.warn({ err }, 'live updates unavailable');
+      stop();
+      raw.end();
+    }
+  });
+  app.get('/threads/:id/posts', { schema: { params: IdParams, querystring: Type.Object({ after: Type.Integer({ minimum: 0, maximum: 2 ** 53 }) }) } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    const moderator = can(request.actor, 'thread.moderate', threadSubject(thread));
+    const posts = await threadPosts(db, thread.id, request.actor, { moderator, afterId: request.query.after });
+    const questions = thread.kind === 'dialogue_guide' ? await dialogueQuestions(db, thread.id) : undefined;
+    await app.community.get();
+    const ctx = pageContext(request, reply, app.community.nameOrDefault());
+    const perms = postPermissions(request, thread, posts);
+    reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex');
+    return reply.type('text/html; charset=utf-8').send(posts.map((p) => render(h(PostItem, { ctx, p, threadId: thread.id, can: perms, questions }))).join(''));
+  });
+
+  // ---- moving and splitting threads (moderators) -------------------------------------------------------
+  app.post('/threads/:id/move', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    authorize(request.actor, 'thread.moderate', threadSubject(thread));
+    const target = String((request.body as Record<string, unknown> | undefined)?.target ?? '');
+    const group = target === '' ? null : await getGroup(db, target);
+    if (target !== '' && !group) throw new AppError('validation_failed', { fields: { target: request.t('validation.required') } });
+    await moveThread(deps, request.actor, thread, group ?? null);
+    setFlash(reply, { kind: 'success', message: request.t('discussions.moved') });
+    return reply.redirect(`/threads/${thread.id}`, 303);
+  });
+  const splitPage = async (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) => {
+    const posts = (await threadPosts(db, thread.id, request.actor, { moderator: true })).filter((p) => !p.is_opening && !p.deleted_at);
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('discussions.split'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+        children: h(SplitView, { ctx, form, action: `/threads/${thread.id}/split`, posts }),
+      }),
+      status,
+    );
+  };
+  app.get('/threads/:id/split', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    authorize(request.actor, 'thread.moderate', threadSubject(thread));
+    return splitPage(request, reply, thread, emptyForm());
+  });
+  app.post('/threads/:id/split', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    authorize(request.actor, 'thread.moderate', threadSubject(thread));
+    return submitForm({
+      schema: SplitInput,
+      request,
+      reply,
+      render: (form, status) => splitPage(request, reply, thread, form, status),
+      run: async (input) => {
+        const created = await splitThread(deps, request.actor, thread, input, request.t);
+        setFlash(reply, { kind: 'success', message: request.t('discussions.split_done') });
+        return reply.redirect(`/threads/${created.id}`, 303);
+      },
+    });
+  });
+
+  // ---- Dialogue Guide closing summary ---------------------------------------------------------------------
+  app.post('/threads/:id/summary', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    authorize(request.actor, 'thread.moderate', threadSubject(thread));
+    return submitForm({
+      schema: GuideSummaryInput,
+      request,
+      reply,
+      render: (form, status) => threadPage(request, reply, thread, form, status),
+      run: async (input) => {
+        await summarizeGuide(db, request.actor, thread, input, request.t);
+        setFlash(reply, { kind: 'success', message: request.t('guides.summary_saved') });
+        return reply.redirect(`/threads/${thread.id}#guide-summary`, 303);
+      },
+    });
   });
 
   // ---- posts: edit, history, delete, helpful ---------------------------------------------------------
@@ -424,15 +586,16 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     author: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 })),
     from: Type.Optional(Type.String({ format: 'date' })),
     to: Type.Optional(Type.String({ format: 'date' })),
+    perspective: Type.Optional(Type.Union([Type.String({ enum: [...PERSPECTIVES] }), Type.Literal('')])),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   });
-  async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; page?: number }) {
+  async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
     const q = (query.q ?? '').trim();
     if (!q) return { q, hits: [], more: false };
     // Per person when signed in, otherwise per (hashed) address; shared by all processes.
     const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
     await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
-    const r = await searchPosts(db, request.actor, { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, page: query.page });
+    const r = await searchPosts(db, request.actor, { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page });
     return { q, ...r };
   }
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
@@ -441,7 +604,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('search.title'),
-      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', groups, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
+      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
     }));
   });
 

@@ -1,6 +1,8 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
-import type { PostView, SearchHit, ThreadRow } from './queries.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
+import { WatchControl } from '../notifications/views.js';
+import { PERSPECTIVES } from '../community/vocab.js';
 
 function ThreadFlags({ ctx, t }: { ctx: PageContext; t: Pick<ThreadRow, 'pinned' | 'locked' | 'closed'> }) {
   const flags = (['pinned', 'locked', 'closed'] as const).filter((f) => t[f]);
@@ -15,7 +17,7 @@ function ThreadFlags({ ctx, t }: { ctx: PageContext; t: Pick<ThreadRow, 'pinned'
 }
 
 /** A list of threads as a table: title, author, replies, last activity. */
-export function ThreadList({ ctx, threads, caption }: { ctx: PageContext; threads: ThreadRow[]; caption: string }) {
+export function ThreadList({ ctx, threads, caption }: { ctx: PageContext; threads: (ThreadRow & { unread?: boolean })[]; caption: string }) {
   const { t, fmt } = ctx;
   if (threads.length === 0) return <p class="usa-hint">{t('discussions.none')}</p>;
   return (
@@ -36,6 +38,8 @@ export function ThreadList({ ctx, threads, caption }: { ctx: PageContext; thread
               <a class="usa-link" href={`/threads/${th.id}`} lang={th.language !== ctx.locale ? th.language : undefined}>
                 {th.title}
               </a>
+              {th.kind === 'dialogue_guide' && <span class="usa-tag bg-accent-cool-darker margin-left-1">{t('guides.badge')}</span>}
+              {th.unread && <span class="usa-tag bg-secondary-dark margin-left-1">{t('discussions.unread_badge')}</span>}
               <ThreadFlags ctx={ctx} t={th} />
             </th>
             <td data-label={t('discussions.started_by')}>{th.author_name ?? t('discussions.former_member')}</td>
@@ -97,16 +101,48 @@ export function Pager({ ctx, page, more, basePath }: { ctx: PageContext; page: n
   );
 }
 
-export function ThreadForm({ ctx, form, action, idempotencyKey }: { ctx: PageContext; form: FormState; action: string; idempotencyKey: string }) {
+export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx: PageContext; form: FormState; action: string; idempotencyKey: string; guides?: boolean }) {
   const { t } = ctx;
-  const labels = { title: t('discussions.title_label'), body: t('discussions.body_label'), language: t('discussions.language_label'), acknowledge_privacy: t('privacy.heading') };
+  const labels = {
+    title: t('discussions.title_label'),
+    body: t('discussions.body_label'),
+    language: t('discussions.language_label'),
+    acknowledge_privacy: t('privacy.heading'),
+    kind: t('guides.kind_legend'),
+    source_title: t('guides.source_title'),
+    source_url: t('guides.source_url'),
+    reaction_questions: t('guides.reaction_questions'),
+    application_questions: t('guides.application_questions'),
+  };
   return (
     <>
       <ErrorSummary ctx={ctx} form={form} labels={labels} />
       <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={t('discussions.new_thread')}>
+        {guides && (
+          <ChoiceGroup
+            ctx={ctx}
+            form={{ ...form, values: { kind: 'discussion', ...form.values } }}
+            name="kind"
+            label={labels.kind}
+            options={[
+              { value: 'discussion', label: t('guides.kind.discussion') },
+              { value: 'dialogue_guide', label: t('guides.kind.dialogue_guide') },
+            ]}
+          />
+        )}
         <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
-        <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={t('discussions.markdown_hint')} rows={10} required />
+        <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={10} required />
         <LanguageSelect ctx={ctx} form={form} label={labels.language} />
+        {guides && (
+          <fieldset class="usa-fieldset margin-top-3">
+            <legend class="usa-legend usa-legend--large">{t('guides.badge')}</legend>
+            <p class="usa-hint">{t('guides.about')}</p>
+            <TextField ctx={ctx} form={form} name="source_title" label={labels.source_title} maxLength={200} />
+            <TextField ctx={ctx} form={form} name="source_url" label={labels.source_url} type="url" maxLength={500} />
+            <TextArea ctx={ctx} form={form} name="reaction_questions" label={labels.reaction_questions} hint={t('guides.reaction_hint')} rows={4} />
+            <TextArea ctx={ctx} form={form} name="application_questions" label={labels.application_questions} hint={t('guides.application_hint')} rows={4} />
+          </fieldset>
+        )}
         <PrivacyAcknowledge ctx={ctx} form={form} />
         <Submit label={t('discussions.post_thread')} />
       </Form>
@@ -154,112 +190,328 @@ function LanguageSelect({ ctx, form, label }: { ctx: PageContext; form: FormStat
   );
 }
 
+export interface GuideData {
+  questions: DialogueQuestion[];
+  /** Perspectives of the whole community, for "not heard from yet". */
+  perspectives: readonly string[];
+}
+
+export interface PostPermissions {
+  reply: boolean;
+  moderate: boolean;
+  react: boolean;
+  flag: boolean;
+  editIds: Set<number>;
+  deleteIds: Set<number>;
+}
+
 export interface ThreadPageData {
   thread: ThreadRow;
   posts: PostView[];
-  can: { reply: boolean; moderate: boolean; signIn: boolean; react: boolean; flag: boolean; editIds: Set<number>; deleteIds: Set<number> };
+  can: PostPermissions & { signIn: boolean };
   idempotencyKey: string;
+  /** The viewer's watch level (signed in only). */
+  watchLevel?: string;
+  linkedFrom: { id: number; title: string }[];
+  guide?: GuideData;
+  /** Spaces a moderator may move the thread to ('' is the community space). */
+  moveTargets?: { value: string; label: string }[];
+}
+
+/** One message in a thread; also sent alone to pages that show new replies live. */
+export function PostItem({ ctx, p, threadId, can, questions }: { ctx: PageContext; p: PostView; threadId: number; can: PostPermissions; questions?: DialogueQuestion[] }) {
+  const { t, fmt } = ctx;
+  const question = p.question_id ? questions?.find((q) => q.id === p.question_id) : undefined;
+  return (
+    <li class="convene-post" id={`post-${p.id}`} data-post-id={p.id}>
+      <article aria-labelledby={`post-${p.id}-by`}>
+        <header class="convene-post__meta">
+          <span id={`post-${p.id}-by`}>
+            <strong>
+              {p.author_id ? (
+                <a class="usa-link" href={`/people/${p.author_id}`}>
+                  {p.author_name}
+                </a>
+              ) : (
+                t('discussions.former_member')
+              )}
+            </strong>{' '}
+            · <time dateTime={p.created_at.toISOString()}>{fmt.dateTime(p.created_at)}</time>
+          </span>
+          {p.reply_to_id && (
+            <span>
+              {' '}
+              ·{' '}
+              <a class="usa-link" href={`#post-${p.reply_to_id}`}>
+                {t('discussions.in_reply_to', { name: p.reply_to_author ?? t('discussions.former_member') })}
+              </a>
+            </span>
+          )}
+          {p.edited_at && !p.deleted_at && (
+            <span>
+              {' '}
+              ·{' '}
+              <a class="usa-link" href={`/posts/${p.id}/history`}>
+                {t('discussions.edited')}
+              </a>
+            </span>
+          )}
+          {question && (
+            <span class="display-block">
+              <a class="usa-link" href={`#question-${question.id}`}>
+                {t(question.kind === 'reaction' ? 'guides.reactions' : 'guides.applications')} {question.position}
+              </a>
+              : {question.prompt}
+            </span>
+          )}
+        </header>
+        {p.deleted_at ? (
+          <p class="usa-hint">{t('discussions.deleted')}</p>
+        ) : p.hidden && !can.moderate ? (
+          <p class="usa-hint">{t('moderation.hidden_note')}</p>
+        ) : (
+          <>
+            {p.hidden && <p class="usa-tag">{t('moderation.hidden_tag')}</p>}
+            <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
+          </>
+        )}
+        {!p.deleted_at && (!p.hidden || can.moderate) && (
+          <footer class="convene-post__actions">
+            <span class="usa-hint">{t('discussions.helpful_count', { count: p.helpful_count })}</span>
+            {can.react && p.author_id !== ctx.actor.id && (
+              <ButtonForm
+                ctx={ctx}
+                action={`/posts/${p.id}/helpful`}
+                hidden={{ on: String(!p.reacted) }}
+                label={p.reacted ? t('discussions.unmark_helpful') : t('discussions.mark_helpful')}
+                variant="unstyled"
+              />
+            )}
+            {can.reply && (
+              <a class="usa-link margin-left-1" href={`/threads/${threadId}?reply_to=${p.id}#reply`}>
+                {t('discussions.reply_to_this')}
+              </a>
+            )}
+            {can.editIds.has(p.id) && (
+              <a class="usa-link margin-left-1" href={`/posts/${p.id}/edit`}>
+                {t('discussions.edit')}
+              </a>
+            )}
+            {can.deleteIds.has(p.id) && <ButtonForm ctx={ctx} action={`/posts/${p.id}/delete`} label={t('discussions.delete')} variant="unstyled" />}
+            {can.moderate && (
+              <>
+                <ButtonForm ctx={ctx} action={`/posts/${p.id}/${p.hidden ? 'restore' : 'hide'}`} label={t(p.hidden ? 'moderation.restore' : 'moderation.hide')} variant="unstyled" />
+                <a class="usa-link margin-left-1" href={`/posts/${p.id}/redact`}>
+                  {t('moderation.redact')}
+                </a>
+              </>
+            )}
+            {can.flag && p.author_id !== ctx.actor.id && <FlagForm ctx={ctx} postId={p.id} />}
+          </footer>
+        )}
+      </article>
+    </li>
+  );
+}
+
+/** The Dialogue Guide: shared text, each question with its responses grouped by perspective, and the closing summary. */
+function GuideSections({ ctx, thread, posts, guide, canSummarize }: { ctx: PageContext; thread: ThreadRow; posts: PostView[]; guide: GuideData; canSummarize: boolean }) {
+  const { t, fmt } = ctx;
+  const live = posts.filter((p) => !p.deleted_at && !p.hidden && !p.is_opening);
+  const byQuestion = (qid: number) => live.filter((p) => p.question_id === qid);
+  const sections = [
+    { kind: 'reaction' as const, heading: t('guides.reactions') },
+    { kind: 'application' as const, heading: t('guides.applications') },
+  ];
+  return (
+    <div class="convene-guide">
+      <div class="usa-summary-box margin-bottom-3" role="region" aria-labelledby="guide-about">
+        <div class="usa-summary-box__body">
+          <h2 class="usa-summary-box__heading" id="guide-about">
+            {t('guides.badge')}
+          </h2>
+          <div class="usa-summary-box__text">
+            <p>{t('guides.about')}</p>
+            {thread.source_title && (
+              <p>
+                <strong>{t('guides.shared_text')}:</strong>{' '}
+                {thread.source_url ? (
+                  <a class="usa-link" href={thread.source_url} rel="nofollow ugc noopener noreferrer">
+                    {thread.source_title}
+                  </a>
+                ) : (
+                  thread.source_title
+                )}
+              </p>
+            )}
+          </div>
+        </div>
+      </div>
+      {sections.map((sec) => (
+        <section aria-labelledby={`guide-${sec.kind}`} class="margin-bottom-4">
+          <h2 id={`guide-${sec.kind}`}>{sec.heading}</h2>
+          {guide.questions
+            .filter((q) => q.kind === sec.kind)
+            .map((q) => {
+              const answers = byQuestion(q.id);
+              const groups = new Map<string, PostView[]>();
+              for (const a of answers) {
+                const keys = a.perspectives.length ? a.perspectives : ['_unstated'];
+                for (const k of keys) groups.set(k, [...(groups.get(k) ?? []), a]);
+              }
+              const heard = new Set(answers.flatMap((a) => a.perspectives));
+              const missing = guide.perspectives.filter((p) => !heard.has(p));
+              return (
+                <div class="convene-guide__question margin-bottom-3" id={`question-${q.id}`}>
+                  <h3>
+                    {q.position}. {q.prompt}
+                  </h3>
+                  <p class="usa-hint">{t('guides.responses_count', { count: answers.length })}</p>
+                  {answers.length === 0 ? (
+                    <p>{t('guides.no_responses')}</p>
+                  ) : (
+                    <>
+                      <h4 class="usa-sr-only">{t('guides.by_perspective')}</h4>
+                      <dl class="convene-guide__perspectives">
+                        {[...groups.entries()].map(([persp, list]) => (
+                          <>
+                            <dt>{persp === '_unstated' ? t('guides.unstated') : t(`perspective.${persp}`)}</dt>
+                            {list.map((a) => (
+                              <dd>
+                                <a class="usa-link" href={`#post-${a.id}`}>
+                                  {a.author_name ?? t('discussions.former_member')}
+                                </a>
+                                : {excerptOf(a.html)}
+                              </dd>
+                            ))}
+                          </>
+                        ))}
+                      </dl>
+                    </>
+                  )}
+                  {missing.length > 0 && (
+                    <p class="usa-hint">
+                      {t('guides.missing_perspectives')}: {missing.map((m) => t(`perspective.${m}`)).join(', ')}
+                    </p>
+                  )}
+                </div>
+              );
+            })}
+        </section>
+      ))}
+      <section aria-labelledby="guide-summary" class="margin-bottom-4">
+        <h2 id="guide-summary">{t('guides.summary')}</h2>
+        {thread.summary_at ? (
+          <>
+            <h3>{t('guides.common_ground')}</h3>
+            <p class="convene-prewrap">{thread.summary_common_ground}</p>
+            <h3>{t('guides.action_items')}</h3>
+            <p class="convene-prewrap">{thread.summary_actions}</p>
+            <p class="usa-hint">{t('guides.summary_by', { name: thread.summary_by_name ?? t('discussions.former_member'), when: fmt.dateTime(thread.summary_at) })}</p>
+          </>
+        ) : (
+          !canSummarize && <p>{t('guides.no_responses')}</p>
+        )}
+        {canSummarize && (
+          <details class="convene-disclosure" open={!thread.summary_at}>
+            <summary>{t(thread.summary_at ? 'guides.edit_summary' : 'guides.write_summary')}</summary>
+            <Form ctx={ctx} action={`/threads/${thread.id}/summary`} label={t('guides.summary')}>
+              <TextArea ctx={ctx} form={{ values: { common_ground: thread.summary_common_ground ?? '' }, errors: {} }} name="common_ground" label={t('guides.common_ground')} rows={5} required />
+              <TextArea ctx={ctx} form={{ values: { action_items: thread.summary_actions ?? '' }, errors: {} }} name="action_items" label={t('guides.action_items')} rows={5} required />
+              <div class="usa-checkbox margin-top-2">
+                <input class="usa-checkbox__input" id="field-close" type="checkbox" name="close" value="true" />
+                <label class="usa-checkbox__label" for="field-close">
+                  {t('guides.close_after')}
+                </label>
+              </div>
+              <Submit label={t('guides.save_summary')} />
+            </Form>
+          </details>
+        )}
+      </section>
+    </div>
+  );
+}
+
+/** Plain text of rendered post HTML, shortened, for the guide's per-perspective lists. */
+function excerptOf(html: string, max = 220): string {
+  const text = html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'")
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text.length > max ? text.slice(0, max - 1).trimEnd() + '…' : text;
 }
 
 export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: ThreadPageData; form: FormState }) {
-  const { t, fmt } = ctx;
+  const { t } = ctx;
   const { thread, posts, can } = data;
+  const lastId = posts.reduce((m, p) => Math.max(m, p.id), 0);
+  const questions = data.guide?.questions;
   return (
     <>
       <p>
+        {thread.kind === 'dialogue_guide' && <span class="usa-tag bg-accent-cool-darker">{t('guides.badge')}</span>}
         <ThreadFlags ctx={ctx} t={thread} />
       </p>
+      {data.watchLevel && <WatchControl ctx={ctx} action={`/threads/${thread.id}/watch`} level={data.watchLevel} scope="thread" />}
       {can.moderate && (
         <div class="convene-actions margin-bottom-2">
           <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ pinned: String(!thread.pinned) }} label={t(thread.pinned ? 'discussions.unpin' : 'discussions.pin')} variant="outline" />
           <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ locked: String(!thread.locked) }} label={t(thread.locked ? 'discussions.unlock' : 'discussions.lock')} variant="outline" />
           <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ closed: String(!thread.closed) }} label={t(thread.closed ? 'discussions.reopen' : 'discussions.close')} variant="outline" />
+          {posts.length > 1 && (
+            <a class="usa-button usa-button--outline" href={`/threads/${thread.id}/split`}>
+              {t('discussions.split')}
+            </a>
+          )}
         </div>
       )}
-      <ol class="convene-posts" aria-label={t('discussions.posts')}>
+      {can.moderate && data.moveTargets && data.moveTargets.length > 0 && (
+        <details class="convene-disclosure margin-bottom-2">
+          <summary>{t('discussions.move')}</summary>
+          <form method="post" action={`/threads/${thread.id}/move`} class="usa-form">
+            <input type="hidden" name="_csrf" value={ctx.csrf()} />
+            <label class="usa-label" for="field-target">
+              {t('discussions.move_target')}
+            </label>
+            <select class="usa-select" id="field-target" name="target">
+              {data.moveTargets.map((o) => (
+                <option value={o.value}>{o.label}</option>
+              ))}
+            </select>
+            <button type="submit" class="usa-button margin-top-1">
+              {t('discussions.move_button')}
+            </button>
+          </form>
+        </details>
+      )}
+      {data.guide && <GuideSections ctx={ctx} thread={thread} posts={posts} guide={data.guide} canSummarize={can.moderate} />}
+      {data.guide && <h2>{t('discussions.posts')}</h2>}
+      <ol class="convene-posts" aria-label={t('discussions.posts')} data-live={`/threads/${thread.id}/live`} data-after={String(lastId)} data-fragment={`/threads/${thread.id}/posts`}>
         {posts.map((p) => (
-          <li class="convene-post" id={`post-${p.id}`}>
-            <article aria-labelledby={`post-${p.id}-by`}>
-              <header class="convene-post__meta">
-                <span id={`post-${p.id}-by`}>
-                  <strong>
-                    {p.author_id ? (
-                      <a class="usa-link" href={`/people/${p.author_id}`}>
-                        {p.author_name}
-                      </a>
-                    ) : (
-                      t('discussions.former_member')
-                    )}
-                  </strong>{' '}
-                  · <time dateTime={p.created_at.toISOString()}>{fmt.dateTime(p.created_at)}</time>
-                </span>
-                {p.reply_to_id && (
-                  <span>
-                    {' '}
-                    ·{' '}
-                    <a class="usa-link" href={`#post-${p.reply_to_id}`}>
-                      {t('discussions.in_reply_to', { name: p.reply_to_author ?? t('discussions.former_member') })}
-                    </a>
-                  </span>
-                )}
-                {p.edited_at && !p.deleted_at && (
-                  <span>
-                    {' '}
-                    ·{' '}
-                    <a class="usa-link" href={`/posts/${p.id}/history`}>
-                      {t('discussions.edited')}
-                    </a>
-                  </span>
-                )}
-              </header>
-              {p.deleted_at ? (
-                <p class="usa-hint">{t('discussions.deleted')}</p>
-              ) : p.hidden && !can.moderate ? (
-                <p class="usa-hint">{t('moderation.hidden_note')}</p>
-              ) : (
-                <>
-                  {p.hidden && <p class="usa-tag">{t('moderation.hidden_tag')}</p>}
-                  <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
-                </>
-              )}
-              {!p.deleted_at && (!p.hidden || can.moderate) && (
-                <footer class="convene-post__actions">
-                  <span class="usa-hint">{t('discussions.helpful_count', { count: p.helpful_count })}</span>
-                  {can.react && p.author_id !== ctx.actor.id && (
-                    <ButtonForm
-                      ctx={ctx}
-                      action={`/posts/${p.id}/helpful`}
-                      hidden={{ on: String(!p.reacted) }}
-                      label={p.reacted ? t('discussions.unmark_helpful') : t('discussions.mark_helpful')}
-                      variant="unstyled"
-                    />
-                  )}
-                  {can.reply && (
-                    <a class="usa-link margin-left-1" href={`/threads/${thread.id}?reply_to=${p.id}#reply`}>
-                      {t('discussions.reply_to_this')}
-                    </a>
-                  )}
-                  {can.editIds.has(p.id) && (
-                    <a class="usa-link margin-left-1" href={`/posts/${p.id}/edit`}>
-                      {t('discussions.edit')}
-                    </a>
-                  )}
-                  {can.deleteIds.has(p.id) && <ButtonForm ctx={ctx} action={`/posts/${p.id}/delete`} label={t('discussions.delete')} variant="unstyled" />}
-                  {can.moderate && (
-                    <>
-                      <ButtonForm ctx={ctx} action={`/posts/${p.id}/${p.hidden ? 'restore' : 'hide'}`} label={t(p.hidden ? 'moderation.restore' : 'moderation.hide')} variant="unstyled" />
-                      <a class="usa-link margin-left-1" href={`/posts/${p.id}/redact`}>
-                        {t('moderation.redact')}
-                      </a>
-                    </>
-                  )}
-                  {can.flag && p.author_id !== ctx.actor.id && <FlagForm ctx={ctx} postId={p.id} />}
-                </footer>
-              )}
-            </article>
-          </li>
+          <PostItem ctx={ctx} p={p} threadId={thread.id} can={can} questions={questions} />
         ))}
       </ol>
+      <div class="usa-sr-only" role="status" aria-live="polite" id="live-status" data-one={t('discussions.live_new', { count: 1 })} data-many={t('discussions.live_new_other', { count: '{n}' })} />
+      {data.linkedFrom.length > 0 && (
+        <section aria-labelledby="linked-from" class="margin-top-3">
+          <h2 id="linked-from">{t('discussions.linked_from')}</h2>
+          <ul class="usa-list">
+            {data.linkedFrom.map((l) => (
+              <li>
+                <a class="usa-link" href={`/threads/${l.id}`}>
+                  {l.title}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="reply" class="margin-top-4">
         <h2 id="reply">{t('discussions.your_reply')}</h2>
         {thread.closed && <p>{t('discussions.closed_note')}</p>}
@@ -274,7 +526,7 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
         {!can.reply && !can.signIn && !thread.closed && !thread.locked && <p class="usa-hint">{t('discussions.members_only_reply')}</p>}
         {can.reply && (
           <>
-            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), acknowledge_privacy: t('privacy.heading') }} />
+            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), acknowledge_privacy: t('privacy.heading') }} />
             <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={data.idempotencyKey} label={t('discussions.your_reply')}>
               {form.values.reply_to ? (
                 <p>
@@ -284,7 +536,17 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
                   </a>
                 </p>
               ) : null}
-              <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={t('discussions.markdown_hint')} rows={6} required />
+              {questions && questions.length > 0 && (
+                <Select
+                  ctx={ctx}
+                  form={form}
+                  name="question_id"
+                  label={t('guides.answering')}
+                  emptyLabel={t('guides.general')}
+                  options={questions.map((q) => ({ value: String(q.id), label: `${t(q.kind === 'reaction' ? 'guides.reactions' : 'guides.applications')} ${q.position}: ${q.prompt}` }))}
+                />
+              )}
+              <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required />
               <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
               <PrivacyAcknowledge ctx={ctx} form={form} />
               <Submit label={t('discussions.post_reply')} />
@@ -443,9 +705,29 @@ function Snippet({ text }: { text: string }) {
   );
 }
 
-export function SearchView({ ctx, q, group, groups, hits, more, page, error }: { ctx: PageContext; q: string; group: string; groups: { slug: string; name: string }[]; hits: SearchHit[]; more: boolean; page: number; error?: string }) {
+export function SearchView({
+  ctx,
+  q,
+  group,
+  perspective,
+  groups,
+  hits,
+  more,
+  page,
+  error,
+}: {
+  ctx: PageContext;
+  q: string;
+  group: string;
+  perspective: string;
+  groups: { slug: string; name: string }[];
+  hits: SearchHit[];
+  more: boolean;
+  page: number;
+  error?: string;
+}) {
   const { t, fmt } = ctx;
-  const base = `/search?q=${encodeURIComponent(q)}${group ? `&group=${encodeURIComponent(group)}` : ''}`;
+  const base = `/search?q=${encodeURIComponent(q)}${group ? `&group=${encodeURIComponent(group)}` : ''}${perspective ? `&perspective=${encodeURIComponent(perspective)}` : ''}`;
   return (
     <>
       <form method="get" action="/search" class="usa-form usa-form--large" role="search" aria-label={t('search.title')}>
@@ -464,6 +746,17 @@ export function SearchView({ ctx, q, group, groups, hits, more, page, error }: {
           {groups.map((g) => (
             <option value={g.slug} selected={g.slug === group}>
               {g.name}
+            </option>
+          ))}
+        </select>
+        <label class="usa-label" for="search-perspective">
+          {t('discussions.perspective_filter')}
+        </label>
+        <select class="usa-select" id="search-perspective" name="perspective">
+          <option value="">{t('search.everyone')}</option>
+          {PERSPECTIVES.map((p) => (
+            <option value={p} selected={p === perspective}>
+              {t(`perspective.${p}`)}
             </option>
           ))}
         </select>
@@ -500,6 +793,29 @@ export function SearchView({ ctx, q, group, groups, hits, more, page, error }: {
           <Pager ctx={ctx} page={page} more={more} basePath={base} />
         </section>
       )}
+    </>
+  );
+}
+
+/** Split: a moderator picks replies to move into a new discussion in the same space. */
+export function SplitView({ ctx, form, action, posts }: { ctx: PageContext; form: FormState; action: string; posts: PostView[] }) {
+  const { t, fmt } = ctx;
+  const labels = { title: t('discussions.split_title'), post_ids: t('discussions.split_pick') };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} label={t('discussions.split')}>
+        <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
+        <ChoiceGroup
+          ctx={ctx}
+          form={form}
+          name="post_ids"
+          label={labels.post_ids}
+          multiple
+          options={posts.map((p) => ({ value: String(p.id), label: `${p.author_name ?? t('discussions.former_member')} · ${fmt.dateTime(p.created_at)}: ${excerptOf(p.html, 120)}` }))}
+        />
+        <Submit label={t('discussions.split_button')} />
+      </Form>
     </>
   );
 }

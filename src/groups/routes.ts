@@ -1,3 +1,4 @@
+import { groupWatchLevel } from '../notifications/watch.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -139,11 +140,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200) {
     const actor = request.actor;
     const canManage = can(actor, 'group.manage_members', group);
-    const [pr, members, pending, latest] = await Promise.all([
+    const [pr, members, pending, latest, watchLevel] = await Promise.all([
       priorities(db, [group.id]),
       groupMembers(db, actor, group.id),
       canManage ? pendingMemberships(db, group.id) : Promise.resolve([]),
-      listThreads(db, group.id, 1),
+      listThreads(db, group.id, 1, request.actor),
+      actor.kind === 'user' ? groupWatchLevel(db, actor.id, group.id) : Promise.resolve(undefined),
     ]);
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
     const data: GroupPageData = {
@@ -153,6 +155,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       pending,
       membership,
       threads: latest.threads.slice(0, 5),
+      watchLevel,
       can: {
         startThread: can(actor, 'thread.create', { group }),
         join: can(actor, 'group.join', group),

@@ -1,3 +1,4 @@
+import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { GroupCards, Paragraphs, PeopleList, type HomeGroup } from '../community/views.js';
@@ -29,6 +30,8 @@ export interface GroupPageData {
   pending: { id: number; name: string; status: string; message: string; created_at: Date }[];
   membership: { role: string; status: string } | undefined;
   threads: ThreadRow[];
+  /** The viewer's watch level for the group (signed in only). */
+  watchLevel?: string;
   can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean };
 }
 
@@ -68,6 +71,7 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
           </p>
         )}
         {can.verify && <p>{t('groups.verify_to_join')}</p>}
+        {data.watchLevel && <WatchControl ctx={ctx} action={`${base}/watch`} level={data.watchLevel} scope="group" />}
         {can.update && (
           <p>
             <a class="usa-link" href={`${base}/edit`}>

@@ -6,6 +6,7 @@ import type { Flash, PageContext } from '../views/context.js';
 import { renderPage, type PageProps } from '../views/layout.js';
 import { isFacilitator } from '../auth/actor.js';
 import { can } from '../auth/policy.js';
+import { unreadCount } from '../../notifications/queries.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -101,8 +102,9 @@ export async function renderFor(
   build: (ctx: PageContext) => Omit<PageProps, 'ctx'>,
   status = 200,
 ): Promise<FastifyReply> {
-  await app.community.get();
+  const [, unread] = await Promise.all([app.community.get(), request.actor.kind === 'user' ? unreadCount(app.deps.db, request.actor) : Promise.resolve(undefined)]);
   const ctx = pageContext(request, reply, app.community.nameOrDefault());
+  ctx.nav.unread = unread;
   return sendPage(reply, { ctx, ...build(ctx) }, status);
 }
 

@@ -172,6 +172,10 @@ export const en = {
     expertise: 'Expertise',
   },
   accounts: {
+    handle: 'Handle',
+    handle_hint: 'Others mention you by typing @ and this handle. Letters, numbers and underscores, 2 to 30 characters.',
+    handle_format: 'Use 2 to 30 letters, numbers or underscores, starting with a letter or number.',
+    handle_taken: 'Someone else already uses that handle. Try another.',
     signup_title: 'Create an account',
     signup_submit: 'Create account',
     have_account: 'Already have an account?',
@@ -589,6 +593,7 @@ export const en = {
     hidden_tag: 'Hidden from members',
   },
   search: {
+    everyone: 'Anyone',
     title: 'Search',
     query: 'Search for',
     syntax_hint: 'Use "quotes" for a phrase, OR between alternatives, and -word to leave a word out.',

@@ -174,6 +174,10 @@ export const es: Messages = {
     expertise: 'Especialidades',
   },
   accounts: {
+    handle: 'Identificador',
+    handle_hint: 'Otras personas le mencionan escribiendo @ y este identificador. Letras, números y guiones bajos, de 2 a 30 caracteres.',
+    handle_format: 'Use de 2 a 30 letras, números o guiones bajos, empezando por una letra o un número.',
+    handle_taken: 'Otra persona ya usa ese identificador. Pruebe con otro.',
     signup_title: 'Crear una cuenta',
     signup_submit: 'Crear la cuenta',
     have_account: '¿Ya tiene una cuenta?',
@@ -591,6 +595,7 @@ export const es: Messages = {
     hidden_tag: 'Oculto para los miembros',
   },
   search: {
+    everyone: 'Cualquier persona',
     title: 'Buscar',
     query: 'Buscar',
     syntax_hint: 'Use "comillas" para una frase, OR entre alternativas y -palabra para excluir una palabra.',

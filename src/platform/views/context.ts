@@ -22,5 +22,5 @@ export interface PageContext {
   flash?: Flash;
   communityName: string;
   /** Navigation entries the viewer may use. */
-  nav: { admin: boolean; moderate: boolean };
+  nav: { admin: boolean; moderate: boolean; /** Unread notifications (signed in). */ unread?: number };
 }

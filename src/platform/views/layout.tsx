@@ -52,6 +52,19 @@ function Header({ ctx }: { ctx: PageContext }) {
           <LanguageSwitch ctx={ctx} />
           {actor.kind === 'user' ? (
             <>
+              <a class="usa-link convene-notifications-link" href="/notifications" aria-current={ctx.path.startsWith('/notifications') ? 'page' : undefined}>
+                {ctx.nav.unread ? (
+                  <>
+                    <span aria-hidden="true">{t('nav.notifications')} </span>
+                    <span class="convene-badge" aria-hidden="true">
+                      {ctx.fmt.number(ctx.nav.unread)}
+                    </span>
+                    <span class="usa-sr-only">{t('nav.notifications_unread', { count: ctx.nav.unread })}</span>
+                  </>
+                ) : (
+                  t('nav.notifications')
+                )}
+              </a>
               <a class="usa-link" href="/settings">
                 {t('nav.settings')}
               </a>
