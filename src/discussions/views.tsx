@@ -410,7 +410,7 @@ function GuideSections({ ctx, thread, posts, guide, canSummarize }: { ctx: PageC
             <p class="usa-hint">{t('guides.summary_by', { name: thread.summary_by_name ?? t('discussions.former_member'), when: fmt.dateTime(thread.summary_at) })}</p>
           </>
         ) : (
-          !canSummarize && <p>{t('guides.no_responses')}</p>
+          !canSummarize && <p>{t('guides.no_summary')}</p>
         )}
         {canSummarize && (
           <details class="convene-disclosure" open={!thread.summary_at}>

@@ -302,7 +302,17 @@ export const MEMBERSHIPS: Record<string, [string, 'lead' | 'co_lead' | 'member']
 export const DEMO_PASSWORD = 'convene-demo-2026';
 
 /** Demo discussions: [space (group slug or null for community-wide), author key, title, body, replies [author key, body]]. */
-export const THREADS: { group: string | null; author: string; title: string; body: string; replies: [string, string][] }[] = [
+export interface DemoGuide {
+  source_title: string;
+  source_url?: string;
+  reactions: string[];
+  applications: string[];
+  /** [author, 'r' or 'a' and the question's number, text] */
+  answers: [string, string, string][];
+  summary?: { common_ground: string; actions: string };
+}
+
+export const THREADS: { group: string | null; author: string; title: string; body: string; replies: [string, string][]; guide?: DemoGuide }[] = [
   {
     group: null,
     author: 'facilitator',
@@ -336,5 +346,28 @@ export const THREADS: { group: string | null; author: string; title: string; bod
     title: 'Planning the annual meeting sessions',
     body: 'Draft ideas for the annual meeting are in progress. Please add which practice group sessions you would like to co-host.',
     replies: [['schoolmh', 'Our group would like a joint session with the PBS group on integrated teams.']],
+  },
+  {
+    group: 'families-in-partnership',
+    author: 'facilitator',
+    title: 'Dialogue Guide: what "family engagement" should mean in school mental health',
+    body: 'Before we respond, read the short brief below. It argues that families should help *design* school mental health supports, not only be informed about them.\n\nAnswer the reaction questions from where you sit, then the application question. Your perspective is recorded with your answer so we can see which voices we have heard and which we have not.',
+    replies: [],
+    guide: {
+      source_title: 'Families as partners in school mental health: a two-page brief',
+      reactions: ['What in the brief matches your own experience?', 'What would make this hard where you work or live?'],
+      applications: ['What is one step your school, agency or family network could take this season?'],
+      answers: [
+        ['family', 'r1', 'It matches what @priyanatarajan described last month: families are asked for feedback once the plan is already written. Being in the room earlier changes everything.'],
+        ['educator', 'r1', 'Our climate committee has one parent seat, and it is often empty because meetings are at 3 pm.'],
+        ['schoolmh', 'r2', 'Staff time. Planning with families takes longer, and nobody schedules that time for us.'],
+        ['military', 'r2', 'Families who move every two or three years are never around long enough to be on a design team.'],
+        ['administrator', 'a1', 'Move our student-support planning meeting to the evening twice a year and invite the family council.'],
+      ],
+      summary: {
+        common_ground: 'Everyone who answered wants families involved before plans are written, not after. Timing of meetings and staff time are the barriers named most often.',
+        actions: '1. Hold two evening planning meetings a year with the family council.\n2. Share a one-page plan draft with families two weeks before decisions.\n3. Ask the military family group how to include families who move often.',
+      },
+    },
   },
 ];

@@ -149,26 +149,88 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
   const groupIds = new Map((await tx.selectFrom('practice_groups').select(['id', 'slug']).execute()).map((g) => [g.slug, g.id]));
   let minutesAgo = 60 * 24 * 6;
   const at = () => new Date(Date.now() - (minutesAgo -= 173) * 60_000);
+  const perspectivesOf = new Map<string, string[]>(PEOPLE.map((p) => [p.key, [...p.perspectives]]));
+  const postsByAuthor: { key: string; post: number; thread: number }[] = [];
   for (const th of THREADS) {
     const created = at();
     const thread = await tx
       .insertInto('threads')
-      .values({ group_id: th.group ? groupIds.get(th.group)! : null, author_id: personIds.get(th.author)!, title: th.title, created_at: created, last_activity_at: created })
+      .values({
+        group_id: th.group ? groupIds.get(th.group)! : null,
+        author_id: personIds.get(th.author)!,
+        title: th.title,
+        created_at: created,
+        last_activity_at: created,
+        kind: th.guide ? 'dialogue_guide' : 'discussion',
+        source_title: th.guide?.source_title ?? null,
+        source_url: th.guide?.source_url ?? null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const post = (author: string, body: string, opening: boolean, when: Date, replyTo: number | null) =>
-      tx
+    const post = async (author: string, body: string, opening: boolean, when: Date, replyTo: number | null, questionId: number | null = null) => {
+      const row = await tx
         .insertInto('posts')
-        .values({ thread_id: thread.id, author_id: personIds.get(author)!, is_opening: opening, reply_to_id: replyTo, body, body_html: renderMarkdown(body), render_version: RENDER_VERSION, created_at: when })
+        .values({
+          thread_id: thread.id,
+          author_id: personIds.get(author)!,
+          is_opening: opening,
+          reply_to_id: replyTo,
+          question_id: questionId,
+          perspectives: perspectivesOf.get(author) ?? [],
+          body,
+          body_html: renderMarkdown(body),
+          render_version: RENDER_VERSION,
+          created_at: when,
+        })
         .returning('id')
         .executeTakeFirstOrThrow();
+      postsByAuthor.push({ key: author, post: row.id, thread: thread.id });
+      return row;
+    };
     const opening = await post(th.author, th.body, true, created, null);
+    await tx.insertInto('thread_watches').values({ user_id: personIds.get(th.author)!, thread_id: thread.id, level: 'watching' }).execute();
     let last = created;
+    let count = 0;
     for (const [author, body] of th.replies) {
       last = at();
       await post(author, body, false, last, opening.id);
+      count++;
     }
-    await tx.updateTable('threads').set({ reply_count: th.replies.length, last_activity_at: last }).where('id', '=', thread.id).execute();
+    if (th.guide) {
+      const qs = [
+        ...th.guide.reactions.map((prompt, i) => ({ thread_id: thread.id, kind: 'reaction' as const, position: i + 1, prompt })),
+        ...th.guide.applications.map((prompt, i) => ({ thread_id: thread.id, kind: 'application' as const, position: i + 1, prompt })),
+      ];
+      const rows = await tx.insertInto('dialogue_questions').values(qs).returning(['id', 'kind', 'position']).execute();
+      const qid = (ref: string) => rows.find((r) => r.kind === (ref[0] === 'r' ? 'reaction' : 'application') && r.position === Number(ref.slice(1)))!.id;
+      for (const [author, ref, body] of th.guide.answers) {
+        last = at();
+        await post(author, body, false, last, null, qid(ref));
+        count++;
+      }
+      if (th.guide.summary) {
+        await tx
+          .updateTable('threads')
+          .set({ summary_common_ground: th.guide.summary.common_ground, summary_actions: th.guide.summary.actions, summary_by: personIds.get(th.author)!, summary_at: last })
+          .where('id', '=', thread.id)
+          .execute();
+      }
+    }
+    await tx.updateTable('threads').set({ reply_count: count, last_activity_at: last }).where('id', '=', thread.id).execute();
   }
+
+  // A few notifications, so the demo family leader has something to open.
+  const family = personIds.get('family')!;
+  for (const p of postsByAuthor.filter((x) => x.key !== 'family').slice(0, 3)) {
+    const mine = postsByAuthor.some((x) => x.key === 'family' && x.thread === p.thread);
+    if (!mine) continue;
+    await tx.insertInto('notifications').values({ user_id: family, kind: 'watched_post', thread_id: p.thread, post_id: p.post, actor_id: personIds.get(p.key)!, created_at: new Date() }).execute();
+  }
+  // The family leader's Dialogue Guide answer mentions the educator.
+  const mention = postsByAuthor.filter((x) => x.key === 'family').pop();
+  if (mention) {
+    await tx.insertInto('notifications').values({ user_id: personIds.get('educator')!, kind: 'mention', thread_id: mention.thread, post_id: mention.post, actor_id: family, created_at: new Date() }).execute();
+  }
+  await tx.insertInto('group_watches').values({ user_id: family, group_id: groupIds.get('families-in-partnership')!, level: 'watching' }).execute();
   onProgress(6, steps, 'done');
 }

@@ -1,5 +1,6 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { unsubscribeToken } from '../../src/notifications/notify.js';
 import { assertAccessible, assertPageBasics, checkPage, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
 
 /**
@@ -21,6 +22,8 @@ interface Ids {
   state: number;
   thread: number;
   post: number;
+  guide: number;
+  unsubscribe: string;
 }
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
@@ -56,6 +59,11 @@ const PAGES: PageCase[] = [
   { route: '/groups/:slug/threads', url: () => '/groups/families-in-partnership/threads', who: ALL },
   { route: '/groups/:slug/threads/new', url: () => '/groups/families-in-partnership/threads/new', who: SIGNED_IN },
   { route: '/threads/:id', url: (ids) => `/threads/${ids.thread}`, who: ALL },
+  { route: '/threads/:id', url: (ids) => `/threads/${ids.guide}`, who: ALL },
+  { route: '/threads/:id/split', url: (ids) => `/threads/${ids.thread}/split`, who: ['facilitator'] },
+  { route: '/notifications', url: () => '/notifications', who: SIGNED_IN },
+  { route: '/settings/notifications', url: () => '/settings/notifications', who: SIGNED_IN },
+  { route: '/unsubscribe/:token', url: (ids) => `/unsubscribe/${ids.unsubscribe}`, who: ['anonymous'] },
   { route: '/posts/:id/edit', url: (ids) => `/posts/${ids.post}/edit`, who: SIGNED_IN },
   { route: '/posts/:id/history', url: (ids) => `/posts/${ids.post}/history`, who: ALL },
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
@@ -75,6 +83,9 @@ const EXEMPT: Record<string, string> = {
   '/api/docs': 'third-party Swagger UI, not one of our page templates',
   '/groups/:slug/feed.atom': 'Atom XML for feed readers',
   '/discussions/feed.atom': 'Atom XML for feed readers',
+  '/u/:handle': 'redirects an @mention to the profile page',
+  '/threads/:id/live': 'a server-sent event stream, no markup',
+  '/threads/:id/posts': 'new posts as an HTML fragment the thread page inserts (the same markup the thread page check covers)',
 };
 
 const ACCOUNTS: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -97,7 +108,8 @@ before(async () => {
   // A report waiting in the queue.
   const reply = await env.db.selectFrom('posts').select('id').where('thread_id', '=', thread.id).where('is_opening', '=', false).executeTakeFirstOrThrow();
   await env.db.insertInto('post_flags').values({ post_id: reply.id, flagger_id: person.id, reason: 'off_topic', note: 'Seems unrelated', created_at: new Date() }).execute();
-  ids = { person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id };
+  const guide = await env.db.selectFrom('threads').select('id').where('kind', '=', 'dialogue_guide').executeTakeFirstOrThrow();
+  ids = { person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {

@@ -518,6 +518,7 @@ export const en = {
     unsubscribed: 'Done: we will not send you notification emails any more.',
   },
   guides: {
+    no_summary: 'The facilitators have not written the closing summary yet.',
     kind_legend: 'Kind of discussion',
     kind: {
       discussion: 'An open discussion',

@@ -520,6 +520,7 @@ export const es: Messages = {
     unsubscribed: 'Listo: ya no le enviaremos correos de notificaciones.',
   },
   guides: {
+    no_summary: 'Las personas facilitadoras todavía no han escrito el resumen final.',
     kind_legend: 'Tipo de conversación',
     kind: {
       discussion: 'Una conversación abierta',
