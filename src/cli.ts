@@ -4,7 +4,10 @@ import { loadConfig, ConfigError } from './platform/config.js';
 import { openDatabase, type DatabaseHandle } from './platform/db/db.js';
 import { migrate } from './platform/db/migrate.js';
 import { EmbeddedStartError } from './platform/db/embedded.js';
-import { startServer } from './server.js';
+import { mailFrom, startServer } from './server.js';
+import { Jobs } from './platform/jobs/jobs.js';
+import { createMailer } from './platform/mail/mailer.js';
+import { registerNotificationJobs } from './notifications/notify.js';
 import { seedDemo } from './seed/seed.js';
 import { createAccount } from './accounts/commands.js';
 import { exportCommunity, importCommunity } from './exchange/exchange.js';
@@ -13,7 +16,10 @@ import { sql } from 'kysely';
 const HELP = `Usage: convene <command> [options]
 
 Commands:
-  start                         run the web server (default)
+  start                         run the web server (default); it also runs background jobs
+                                unless CONVENE_WORKERS=off
+  worker                        run background jobs only (notification email, digests),
+                                for deployments that separate web and job processes
   migrate                       apply pending database migrations
   seed                          load the demo community into an empty database
   create-admin --email E --password P --name N
@@ -89,6 +95,25 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       return -1; // keep running
+    }
+    case 'worker': {
+      const config = loadConfig();
+      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, (m) => console.error(m));
+      await migrate(handle.url);
+      const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
+      const jobs = new Jobs(handle.db, { work: true, onError: (err) => console.error(`job queue: ${err.message}`) });
+      registerNotificationJobs({ db: handle.db, jobs, mailer, config });
+      await jobs.start();
+      console.log(`Convene worker running (mail: ${mailer.describe()})`);
+      const stop = async () => {
+        await jobs.stop();
+        mailer.close();
+        await handle.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+      return -1;
     }
     case 'migrate': {
       const config = loadConfig();

@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, ErrorSummary, Form, fieldId, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, type FormState } from '../platform/views/forms.js';
 import type { NotificationItem } from './queries.js';
 import { WATCH_LEVELS } from './watch.js';
 
@@ -109,7 +109,6 @@ export function NotificationSettingsView({
 }) {
   const { t } = ctx;
   const form: FormState = { values: { email_notifications: frequency }, errors };
-  const err = errors.email_notifications;
   return (
     <div>
       <p>{t('notifications.handle_note', { handle })}</p>
@@ -117,22 +116,13 @@ export function NotificationSettingsView({
         <h2 id="email-heading">{t('notifications.email_heading')}</h2>
         <ErrorSummary ctx={ctx} form={form} labels={{ email_notifications: t('notifications.email_heading') }} />
         <Form ctx={ctx} action="/settings/notifications" label={t('notifications.email_heading')}>
-          <fieldset class={`usa-fieldset${err ? ' usa-form-group usa-form-group--error' : ''}`} id={fieldId('email_notifications')}>
-            <legend class="usa-legend">{t('notifications.email_legend')}</legend>
-            {err && (
-              <span class="usa-error-message" id={`${fieldId('email_notifications')}-error`} role="alert">
-                {err}
-              </span>
-            )}
-            {EMAIL_FREQUENCIES.map((f) => (
-              <div class="usa-radio">
-                <input class="usa-radio__input" type="radio" id={`freq-${f}`} name="email_notifications" value={f} checked={frequency === f} />
-                <label class="usa-radio__label" for={`freq-${f}`}>
-                  {t(`notifications.frequency.${f}`)}
-                </label>
-              </div>
-            ))}
-          </fieldset>
+          <ChoiceGroup
+            ctx={ctx}
+            form={form}
+            name="email_notifications"
+            label={t('notifications.email_legend')}
+            options={EMAIL_FREQUENCIES.map((f) => ({ value: f, label: t(`notifications.frequency.${f}`) }))}
+          />
           <button type="submit" class="usa-button margin-top-3">
             {t('common.save')}
           </button>
