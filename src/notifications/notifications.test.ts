@@ -81,6 +81,11 @@ describe('in-app notifications', () => {
     assert.equal(after.json().notifications[0].read, true);
   });
 
+  test('the notification API is in the OpenAPI document', async () => {
+    const doc = (await t.app.inject('/api/openapi.json')).json();
+    for (const path of ['/api/v1/notifications', '/api/v1/notifications/read', '/api/v1/groups/{slug}/watch', '/api/v1/threads/{id}/watch']) assert.ok(doc.paths[path], path);
+  });
+
   test('mark all read (form and API); signed-out visitors are sent to sign in; bad ids are refused', async () => {
     const a = await buildUser(t.db);
     const b = await buildUser(t.db);
