@@ -30,6 +30,8 @@ import type { Jobs } from './platform/jobs/jobs.js';
 import { LiveHub } from './discussions/live.js';
 import { registerNotificationJobs } from './notifications/notify.js';
 import { notificationRoutes } from './notifications/routes.js';
+import { resourceRoutes } from './resources/routes.js';
+import { registerResourceJobs } from './resources/jobs.js';
 
 export interface AppDeps {
   config: Config;
@@ -95,6 +97,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('live', live);
   app.addHook('onClose', async () => live.close());
   registerNotificationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
+  registerResourceJobs({ db: deps.db, jobs: deps.jobs, config });
   // Reference-typed decorations start as null and are set first thing in onRequest.
   app.decorateRequest('actor', null as never);
   app.decorateRequest('locale', 'en');
@@ -216,5 +219,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(adminRoutes);
   await app.register(discussionRoutes);
   await app.register(notificationRoutes);
+  await app.register(resourceRoutes);
   return app;
 }

@@ -8,6 +8,7 @@ import { mailFrom, startServer } from './server.js';
 import { Jobs } from './platform/jobs/jobs.js';
 import { createMailer } from './platform/mail/mailer.js';
 import { registerNotificationJobs } from './notifications/notify.js';
+import { registerResourceJobs } from './resources/jobs.js';
 import { seedDemo } from './seed/seed.js';
 import { createAccount } from './accounts/commands.js';
 import { exportCommunity, importCommunity } from './exchange/exchange.js';
@@ -103,6 +104,7 @@ async function main(argv: string[]): Promise<number> {
       const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
       const jobs = new Jobs(handle.db, { work: true, onError: (err) => console.error(`job queue: ${err.message}`) });
       registerNotificationJobs({ db: handle.db, jobs, mailer, config });
+      registerResourceJobs({ db: handle.db, jobs, config });
       await jobs.start();
       console.log(`Convene worker running (mail: ${mailer.describe()})`);
       const stop = async () => {

@@ -257,6 +257,13 @@ export class Agent {
     return res;
   }
 
+  /** Any request with this agent's cookies (multipart uploads, other methods). */
+  async raw(opts: { method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; url: string; payload?: string | Buffer; headers?: Record<string, string> }) {
+    const res = await this.app.inject({ method: opts.method, url: opts.url, payload: opts.payload, headers: { cookie: this.cookieHeader(), ...opts.headers } });
+    this.remember(res);
+    return res;
+  }
+
   async signIn(email: string, password = PASSWORD) {
     const res = await this.post('/login', { email, password });
     if (res.statusCode !== 303) throw new Error(`sign-in failed with ${res.statusCode}`);

@@ -20,10 +20,28 @@ const TABLES = [
   { name: 'practice_groups', order: 'id', identity: true },
   { name: 'group_priorities', order: 'id', identity: true },
   { name: 'group_memberships', order: 'group_id, user_id', identity: false },
+  { name: 'group_watches', order: 'group_id, user_id', identity: false },
   { name: 'threads', order: 'id', identity: true },
+  { name: 'dialogue_questions', order: 'id', identity: true },
   { name: 'posts', order: 'id', identity: true },
   { name: 'post_revisions', order: 'post_id, version', identity: false },
   { name: 'post_reactions', order: 'post_id, user_id', identity: false },
+  { name: 'post_flags', order: 'id', identity: true },
+  { name: 'thread_watches', order: 'thread_id, user_id', identity: false },
+  { name: 'thread_links', order: 'from_post_id, to_thread_id', identity: false },
+  // Resource files' bytes live in the data dir (uploads/); copy that folder alongside the export.
+  { name: 'resources', order: 'id', identity: true },
+  { name: 'resource_organizations', order: 'resource_id, organization_id', identity: false },
+  { name: 'resource_groups', order: 'resource_id, group_id', identity: false },
+  { name: 'resource_files', order: 'id', identity: true },
+  { name: 'collections', order: 'id', identity: true },
+  { name: 'collection_items', order: 'collection_id, position', identity: false },
+  { name: 'share_links', order: 'id', identity: true },
+  { name: 'dissemination_reports', order: 'id', identity: true },
+  { name: 'use_reports', order: 'id', identity: true },
+  // Daily rollups carry the reach history; raw view events (hashed, short-lived) stay behind.
+  { name: 'reach_daily', order: 'day, resource_id', identity: false },
+  { name: 'reach_daily_links', order: 'day, link_id', identity: false },
   { name: 'audit_log', order: 'id', identity: true },
 ] as const;
 

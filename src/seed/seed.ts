@@ -4,6 +4,7 @@ import { hashPassword } from '../platform/auth/secrets.js';
 import { DEFAULT_VISIBILITY, PROFILE_FIELDS } from '../community/vocab.js';
 import { COMMUNITY, COMMUNITY_ROLES, DEMO_PASSWORD, GROUPS, MEMBERSHIPS, ORGANIZATIONS, PEOPLE, STATE_INITIATIVES, THREADS } from './demo-data.js';
 import { RENDER_VERSION, renderMarkdown } from '../discussions/markdown.js';
+import { LINKS, REPORTS, RESOURCES, USES } from './demo-resources.js';
 
 const SEED_LOCK = 724_115_002;
 
@@ -28,7 +29,7 @@ export async function seedIfEmpty(db: Db, log: (m: string) => void = () => {}): 
 }
 
 async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?: string) => void) {
-  const steps = 6;
+  const steps = 7;
   onProgress(0, steps, 'community');
   await tx.insertInto('community').values({ id: 1, ...COMMUNITY }).execute();
 
@@ -232,5 +233,116 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
     await tx.insertInto('notifications').values({ user_id: personIds.get('educator')!, kind: 'mention', thread_id: mention.thread, post_id: mention.post, actor_id: family, created_at: new Date() }).execute();
   }
   await tx.insertInto('group_watches').values({ user_id: family, group_id: groupIds.get('families-in-partnership')!, level: 'watching' }).execute();
-  onProgress(6, steps, 'done');
+  onProgress(6, steps, 'resources');
+  await writeLibrary(tx, personIds, groupIds, orgIds);
+  onProgress(7, steps, 'done');
+}
+
+const dayAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
+
+/** The demo library and its reach ledger (daily rollups written directly, as if the rollup job had run). */
+async function writeLibrary(tx: Tx, personIds: Map<string, number>, groupIds: Map<string, number>, orgIds: Map<string, number>) {
+  const facilitator = personIds.get('facilitator')!;
+  const ids: number[] = [];
+  for (const [i, r] of RESOURCES.entries()) {
+    const slug = r.title
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80)
+      .replace(/-+$/, '');
+    const row = await tx
+      .insertInto('resources')
+      .values({
+        slug,
+        title: r.title,
+        summary: r.summary,
+        kind: r.kind,
+        external_url: `https://example.org/resources/${slug}`,
+        audiences: r.audiences,
+        topics: r.topics,
+        level: r.level ?? 'national',
+        language: r.language ?? 'en',
+        evidence_level: r.evidence,
+        review_status: i % 5 === 4 ? 'in_review' : 'reviewed',
+        published_on: dayAgo(30 + i * 23),
+        visibility: r.visibility ?? 'public',
+        accessibility: r.a11y ?? [],
+        created_by: facilitator,
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    ids.push(row.id);
+    await tx.insertInto('resource_groups').values(r.groups.map((g) => ({ resource_id: row.id, group_id: groupIds.get(g)! }))).execute();
+    await tx.insertInto('resource_organizations').values(r.orgs.map((o) => ({ resource_id: row.id, organization_id: orgIds.get(o)! }))).execute();
+    // Six months of daily visitors, shaped by the resource's weight (deterministic, no randomness).
+    const days = [];
+    for (let d = 1; d <= 180; d++) {
+      const visitors = Math.max(0, Math.round(r.weight * (1.5 + Math.sin((d + i) / 9)) * (1 + (d % 7 === 0 ? 0.6 : 0))));
+      if (visitors === 0) continue;
+      days.push({ day: dayAgo(d), resource_id: row.id, page_views: Math.round(visitors * 1.4), downloads: Math.round(visitors * 0.35), link_visits: 0, unique_visitors: visitors });
+    }
+    if (days.length) await tx.insertInto('reach_daily').values(days).execute();
+  }
+  for (const [n, [ri, org, channel]] of LINKS.entries()) {
+    const link = await tx
+      .insertInto('share_links')
+      .values({ code: `demo${String(n + 1).padStart(4, '0')}`, resource_id: ids[ri]!, organization_id: orgIds.get(org)!, channel, created_by: facilitator, created_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const rows = [];
+    for (let d = 1; d <= 90; d += 3) {
+      const visits = 2 + ((d * (n + 3)) % 9);
+      rows.push({ day: dayAgo(d), link_id: link.id, visits, unique_visitors: Math.max(1, visits - 1) });
+    }
+    await tx.insertInto('reach_daily_links').values(rows).execute();
+    // Link visitors are part of the day's web visitors too (never added twice).
+    for (const r of rows) {
+      await tx
+        .updateTable('reach_daily')
+        .set((eb) => ({ link_visits: eb('link_visits', '+', r.visits) }))
+        .where('day', '=', r.day)
+        .where('resource_id', '=', ids[ri]!)
+        .execute();
+    }
+  }
+  for (const [n, [ri, org, channel, recipients, ago, audiences, states]] of REPORTS.entries()) {
+    await tx
+      .insertInto('dissemination_reports')
+      .values({
+        resource_id: ids[ri]!,
+        organization_id: orgIds.get(org)!,
+        channel,
+        recipients,
+        sent_on: dayAgo(ago),
+        audiences,
+        states,
+        note: '',
+        status: n === 11 ? 'questioned' : n % 4 === 3 ? 'reported' : 'verified',
+        review_note: n === 11 ? 'The recipient count looks like the whole mailing list, not those who received this issue.' : '',
+        reported_by: personIds.get(org === 'ffcmh' ? 'family' : 'facilitator2')!,
+        reviewed_by: n % 4 === 3 ? null : facilitator,
+        created_at: new Date(),
+      })
+      .execute();
+  }
+  for (const [ri, how, perspective, state, setting, q, rel, use] of USES) {
+    await tx.insertInto('use_reports').values({ resource_id: ids[ri]!, how_used: how, perspective, state_code: state, setting, quality: q, relevance: rel, usefulness: use, created_at: new Date() }).execute();
+  }
+  const fam = await tx
+    .insertInto('collections')
+    .values({ slug: 'family-engagement', title: 'Family engagement, from every angle', description: 'Guides for families and for the professionals who work with them, chosen by the Families in Partnership group.', group_id: groupIds.get('families-in-partnership')!, created_by: personIds.get('family')!, created_at: new Date(), updated_at: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await tx.insertInto('collection_items').values([9, 5, 11, 21, 10].map((ri, i) => ({ collection_id: fam.id, resource_id: ids[ri]!, position: i + 1 }))).execute();
+  const scr = await tx
+    .insertInto('collections')
+    .values({ slug: 'getting-started-with-screening', title: 'Getting started with screening', description: 'A path through the library for teams planning their first universal screening.', group_id: null, created_by: facilitator, created_at: new Date(), updated_at: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await tx.insertInto('collection_items').values([19, 17, 18, 2].map((ri, i) => ({ collection_id: scr.id, resource_id: ids[ri]!, position: i + 1 }))).execute();
 }

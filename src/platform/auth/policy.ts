@@ -37,7 +37,24 @@ export interface PostSubject {
   deleted_at?: Date | null;
 }
 
+/** A library resource: who may see it follows its visibility. */
+export interface ResourceSubject {
+  visibility: 'public' | 'members' | 'group';
+  group_id: number | null;
+  created_by: number | null;
+  deleted_at?: Date | null;
+}
+
 interface Subjects {
+  'resource.view': ResourceSubject;
+  'resource.create': undefined;
+  'resource.update': ResourceSubject;
+  'resource.review': ResourceSubject;
+  'resource.use_report': ResourceSubject;
+  'dissemination.review': undefined;
+  'reach.view': undefined;
+  'reach.export': undefined;
+  'collection.manage': { group_id: number | null };
   'thread.view': ThreadSubject;
   'thread.create': { group: GroupSubject | null };
   'thread.moderate': ThreadSubject;
@@ -147,6 +164,37 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
       const th = subject as ThreadSubject;
       return isFacilitator(actor) || (th.group !== null && isGroupLead(actor, th.group.id));
     }
+    case 'resource.view': {
+      const r = subject as ResourceSubject;
+      if (r.deleted_at && !isFacilitator(actor)) return false;
+      if (r.visibility === 'public') return true;
+      if (actor.kind !== 'user') return false;
+      if (r.visibility === 'members' || isFacilitator(actor) || r.created_by === actor.id) return true;
+      return r.group_id !== null && activeRole(actor, r.group_id) !== undefined;
+    }
+    case 'resource.create':
+      // Any verified member may contribute; facilitators review what arrives.
+      return actor.kind === 'user' && actor.emailVerified;
+    case 'resource.update': {
+      const r = subject as ResourceSubject;
+      if (!can(actor, 'resource.view', r) || actor.kind !== 'user') return false;
+      return isFacilitator(actor) || r.created_by === actor.id || (r.group_id !== null && isGroupLead(actor, r.group_id));
+    }
+    case 'resource.review':
+      return isFacilitator(actor) && can(actor, 'resource.view', subject as ResourceSubject);
+    case 'resource.use_report': {
+      const r = subject as ResourceSubject;
+      return !r.deleted_at && can(actor, 'resource.view', r);
+    }
+    case 'dissemination.review':
+    case 'reach.export':
+      return isFacilitator(actor);
+    case 'reach.view':
+      return actor.kind === 'user';
+    case 'collection.manage': {
+      const g = (subject as { group_id: number | null }).group_id;
+      return isFacilitator(actor) || (g !== null && isGroupLead(actor, g));
+    }
     case 'guide.create': {
       // Dialogue Guides are facilitated: facilitators anywhere, leads in their own group.
       const g = (subject as { group: GroupSubject | null }).group;
@@ -232,6 +280,9 @@ const READ_OF: Partial<Record<Action, Action>> = {
   'group.assign_leads': 'group.view',
   'person.update': 'person.view',
   'thread.moderate': 'thread.view',
+  'resource.update': 'resource.view',
+  'resource.review': 'resource.view',
+  'resource.use_report': 'resource.view',
   'post.create': 'thread.view',
   'post.edit': 'thread.view',
   'post.delete': 'thread.view',
@@ -249,7 +300,7 @@ export function authorize<A extends Action>(actor: Actor, action: A, subject: Su
   if (can(actor, action, subject)) return;
   const read = READ_OF[action];
   const readSubject = action.startsWith('post.') && action !== 'post.create' ? (subject as PostSubject).thread : subject;
-  if (action === 'group.view' || action === 'person.view' || action === 'thread.view' || (read && !can(actor, read, readSubject as never))) {
+  if (action === 'group.view' || action === 'person.view' || action === 'thread.view' || action === 'resource.view' || (read && !can(actor, read, readSubject as never))) {
     throw new AppError('not_found');
   }
   if (actor.kind === 'anonymous') throw new AppError('unauthenticated');

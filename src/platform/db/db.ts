@@ -5,6 +5,8 @@ import { startEmbedded, type EmbeddedServer } from './embedded.js';
 
 // int8 (ids, counts) as JS numbers: Convene's ids and counters stay far below 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
+// Calendar dates (no time of day) stay 'YYYY-MM-DD' strings: no time-zone shifts.
+pg.types.setTypeParser(1082, (v) => v);
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;

@@ -307,7 +307,146 @@ export interface PostReactionsTable {
   created_at: Timestamp;
 }
 
+export interface ResourcesTable {
+  id: Id;
+  slug: string;
+  title: string;
+  summary: Generated<string>;
+  description: Generated<string>;
+  kind: string;
+  external_url: string | null;
+  authors: Generated<string>;
+  audiences: Generated<string[]>;
+  topics: Generated<string[]>;
+  level: Generated<string>;
+  language: Generated<string>;
+  evidence_level: Generated<string>;
+  review_status: Generated<string>;
+  published_on: ColumnType<string | null, string | null | undefined, string | null>;
+  visibility: Generated<'public' | 'members' | 'group'>;
+  group_id: number | null;
+  accessibility: Generated<string[]>;
+  extracted_text: Generated<string>;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  deleted_at: NullableTimestamp;
+}
+
+export interface ResourceFilesTable {
+  id: Id;
+  resource_id: number;
+  version: number;
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  sha256: string;
+  storage_key: string;
+  alt_text: Generated<string>;
+  uploaded_by: number | null;
+  created_at: Timestamp;
+  extracted_at: NullableTimestamp;
+}
+
+export interface CollectionsTable {
+  id: Id;
+  slug: string;
+  title: string;
+  description: Generated<string>;
+  group_id: number | null;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ShareLinksTable {
+  id: Id;
+  code: string;
+  resource_id: number;
+  organization_id: number | null;
+  state_initiative_id: number | null;
+  channel: Generated<string>;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+
+export interface ViewEventsTable {
+  resource_id: number;
+  kind: number;
+  link_id: number | null;
+  visitor: Buffer;
+  day: ColumnType<string, string, string>;
+  at: Timestamp;
+}
+
+export interface ReachDailyTable {
+  day: ColumnType<string, string, string>;
+  resource_id: number;
+  page_views: number;
+  downloads: number;
+  link_visits: number;
+  unique_visitors: number;
+}
+
+export interface DisseminationReportsTable {
+  id: Id;
+  resource_id: number;
+  organization_id: number | null;
+  state_initiative_id: number | null;
+  channel: string;
+  recipients: number;
+  sent_on: ColumnType<string, string, string>;
+  audiences: Generated<string[]>;
+  states: Generated<string[]>;
+  evidence_url: string | null;
+  note: Generated<string>;
+  status: Generated<'reported' | 'verified' | 'questioned'>;
+  review_note: Generated<string>;
+  reported_by: number | null;
+  reviewed_by: number | null;
+  reviewed_at: NullableTimestamp;
+  created_at: Timestamp;
+}
+
+export interface UseReportsTable {
+  id: Id;
+  resource_id: number;
+  user_id: number | null;
+  how_used: string;
+  perspective: string | null;
+  state_code: string | null;
+  setting: string | null;
+  quality: number;
+  relevance: number;
+  usefulness: number;
+  created_at: Timestamp;
+}
+
 export interface Database {
+  resources: ResourcesTable;
+  resource_organizations: { resource_id: number; organization_id: number };
+  resource_groups: { resource_id: number; group_id: number };
+  resource_files: ResourceFilesTable;
+  collections: CollectionsTable;
+  collection_items: { collection_id: number; resource_id: number; position: number; note: Generated<string> };
+  share_links: ShareLinksTable;
+  view_events: ViewEventsTable;
+  daily_salts: { day: ColumnType<string, string, string>; salt: Buffer };
+  reach_daily: ReachDailyTable;
+  reach_daily_links: { day: ColumnType<string, string, string>; link_id: number; visits: number; unique_visitors: number };
+  dissemination_reports: DisseminationReportsTable;
+  use_reports: UseReportsTable;
+  reach_ledger: {
+    source: string;
+    resource_id: number;
+    day: string;
+    people: number;
+    organization_id: number | null;
+    state_initiative_id: number | null;
+    states: string[];
+    audiences: string[];
+    entry_id: number | null;
+  };
   threads: ThreadsTable;
   posts: PostsTable;
   post_revisions: PostRevisionsTable;

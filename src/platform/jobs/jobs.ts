@@ -18,6 +18,10 @@ export const QUEUES = {
   digestSweep: 'digest-sweep',
   /** Send one person's digest. */
   digest: 'digest',
+  /** Pull searchable text out of an uploaded resource file. */
+  resourceExtract: 'resource-extract',
+  /** Roll raw view events up into daily reach figures (hourly). */
+  reachRollup: 'reach-rollup',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -93,6 +97,7 @@ export class Jobs {
       });
     }
     await this.boss.schedule(QUEUES.digestSweep, '7 * * * *', {}, { ...RETRY, singletonKey: 'sweep' });
+    await this.boss.schedule(QUEUES.reachRollup, '17 * * * *', {}, { ...RETRY, singletonKey: 'rollup' });
   }
 
   private async startBoss() {

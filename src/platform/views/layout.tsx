@@ -33,10 +33,12 @@ function Header({ ctx }: { ctx: PageContext }) {
     { href: '/', label: t('nav.home') },
     { href: '/groups', label: t('nav.groups') },
     { href: '/discussions', label: t('nav.discussions') },
+    { href: '/resources', label: t('nav.library') },
     { href: '/organizations', label: t('nav.organizations') },
     { href: '/states', label: t('nav.states') },
     { href: '/search', label: t('nav.search') },
   ];
+  if (actor.kind === 'user') links.push({ href: '/reach', label: t('nav.reach') });
   if (ctx.nav.moderate) links.push({ href: '/moderation', label: t('nav.moderation') });
   if (ctx.nav.admin) links.push({ href: '/admin', label: t('nav.admin') });
   const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path === href || ctx.path.startsWith(href + '/') || ctx.path.startsWith(href + '?'));

@@ -1,0 +1,301 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db } from '../platform/db/db.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { isFacilitator } from '../platform/auth/actor.js';
+
+export const LIBRARY_PAGE = 20;
+
+export interface ResourceRow {
+  id: number;
+  slug: string;
+  title: string;
+  summary: string;
+  description: string;
+  kind: string;
+  external_url: string | null;
+  authors: string;
+  audiences: string[];
+  topics: string[];
+  level: string;
+  language: string;
+  evidence_level: string;
+  review_status: string;
+  published_on: string | null;
+  visibility: 'public' | 'members' | 'group';
+  group_id: number | null;
+  accessibility: string[];
+  created_by: number | null;
+  created_at: Date;
+  updated_at: Date;
+  deleted_at: Date | null;
+}
+
+const COLUMNS = [
+  'r.id',
+  'r.slug',
+  'r.title',
+  'r.summary',
+  'r.description',
+  'r.kind',
+  'r.external_url',
+  'r.authors',
+  'r.audiences',
+  'r.topics',
+  'r.level',
+  'r.language',
+  'r.evidence_level',
+  'r.review_status',
+  'r.published_on',
+  'r.visibility',
+  'r.group_id',
+  'r.accessibility',
+  'r.created_by',
+  'r.created_at',
+  'r.updated_at',
+  'r.deleted_at',
+] as const;
+
+/** SQL twin of policy's resource.view for resource alias r (a test keeps them in step). */
+export function resourceReadableBy(viewer: Actor): Expression<SqlBool> {
+  if (isFacilitator(viewer)) return sql<SqlBool>`true`;
+  if (viewer.kind === 'anonymous') return sql<SqlBool>`(r.deleted_at IS NULL AND r.visibility = 'public')`;
+  return sql<SqlBool>`(r.deleted_at IS NULL AND (r.visibility IN ('public','members') OR r.created_by = ${viewer.id}
+    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = r.group_id AND m.user_id = ${viewer.id} AND m.status = 'active')))`;
+}
+
+export async function getResource(db: Db, slug: string): Promise<ResourceRow | undefined> {
+  return (await db.selectFrom('resources as r').select(COLUMNS).where('r.slug', '=', slug).executeTakeFirst()) as ResourceRow | undefined;
+}
+
+export async function getResourceById(db: Db, id: number): Promise<ResourceRow | undefined> {
+  return (await db.selectFrom('resources as r').select(COLUMNS).where('r.id', '=', id).executeTakeFirst()) as ResourceRow | undefined;
+}
+
+export interface LibraryFilters {
+  q?: string;
+  kind?: string[];
+  audience?: string[];
+  topic?: string[];
+  level?: string[];
+  language?: string[];
+  evidence?: string[];
+  review?: string[];
+  accessibility?: string[];
+  group?: string[];
+  organization?: number[];
+  visibility?: string[];
+  from?: string;
+  to?: string;
+  sort?: string;
+  page?: number;
+}
+
+export const FACETS = ['kind', 'audience', 'evidence', 'level', 'language', 'review', 'accessibility', 'group', 'organization', 'topic'] as const;
+export type Facet = (typeof FACETS)[number];
+
+function conditions(viewer: Actor, f: LibraryFilters, except?: Facet): Expression<SqlBool>[] {
+  const c: Expression<SqlBool>[] = [resourceReadableBy(viewer), sql<SqlBool>`r.deleted_at IS NULL`];
+  const q = (f.q ?? '').trim();
+  if (q) c.push(sql<SqlBool>`r.search @@ (websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`);
+  const any = (facet: Facet, col: string, values?: string[]) => {
+    if (!values?.length || except === facet) return;
+    c.push(sql<SqlBool>`${sql.ref(col)} = ANY(${values}::text[])`);
+  };
+  const overlaps = (facet: Facet, col: string, values?: string[]) => {
+    if (!values?.length || except === facet) return;
+    c.push(sql<SqlBool>`${sql.ref(col)} && ${values}::text[]`);
+  };
+  any('kind', 'r.kind', f.kind);
+  overlaps('audience', 'r.audiences', f.audience);
+  overlaps('topic', 'r.topics', f.topic);
+  any('level', 'r.level', f.level);
+  any('language', 'r.language', f.language);
+  any('evidence', 'r.evidence_level', f.evidence);
+  any('review', 'r.review_status', f.review);
+  // Accessibility facts must all hold (someone needing captions and a plain-language version needs both).
+  if (f.accessibility?.length && except !== 'accessibility') c.push(sql<SqlBool>`r.accessibility @> ${f.accessibility}::text[]`);
+  if (f.visibility?.length) c.push(sql<SqlBool>`r.visibility = ANY(${f.visibility}::text[])`);
+  if (f.group?.length && except !== 'group')
+    c.push(sql<SqlBool>`EXISTS (SELECT 1 FROM resource_groups rg JOIN practice_groups g ON g.id = rg.group_id WHERE rg.resource_id = r.id AND g.slug = ANY(${f.group}::text[]))`);
+  if (f.organization?.length && except !== 'organization')
+    c.push(sql<SqlBool>`EXISTS (SELECT 1 FROM resource_organizations ro WHERE ro.resource_id = r.id AND ro.organization_id = ANY(${f.organization}::bigint[]))`);
+  if (f.from) c.push(sql<SqlBool>`r.published_on >= ${f.from}`);
+  if (f.to) c.push(sql<SqlBool>`r.published_on <= ${f.to}`);
+  return c;
+}
+
+const and = (c: Expression<SqlBool>[]) => sql.join(c, sql` AND `);
+
+export interface LibraryItem extends ResourceRow {
+  snippet: string | null;
+  uses: number;
+  file_type: string | null;
+}
+
+/**
+ * The library: full-text search over titles, summaries, descriptions and the
+ * text of uploaded files, every facet, sorting and paging, only what the
+ * viewer may read; with counts per facet value (each facet counted with the
+ * other facets applied, so a count says what choosing it would give).
+ */
+export async function searchLibrary(db: Db, viewer: Actor, f: LibraryFilters): Promise<{ items: LibraryItem[]; total: number; facets: Record<Facet, { value: string; label?: string; count: number }[]> }> {
+  const page = Math.max(1, f.page ?? 1);
+  const q = (f.q ?? '').trim();
+  const query = sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
+  const sort = f.sort === 'newest' || f.sort === 'title' || f.sort === 'most_used' ? f.sort : q ? 'relevance' : 'newest';
+  const order =
+    sort === 'relevance'
+      ? sql`ts_rank(r.search, ${query}) DESC, r.id DESC`
+      : sort === 'title'
+        ? sql`lower(r.title), r.id`
+        : sort === 'most_used'
+          ? sql`uses DESC, r.published_on DESC NULLS LAST, r.id DESC`
+          : sql`r.published_on DESC NULLS LAST, r.id DESC`;
+  const where = and(conditions(viewer, f));
+  const rows = await sql<LibraryItem & { total: number }>`
+    SELECT ${sql.join(COLUMNS.map((c) => sql.ref(c)))},
+           ${q ? sql`ts_headline(CASE WHEN r.language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, r.summary || ' ' || left(r.extracted_text, 5000), ${query}, 'StartSel=⟦, StopSel=⟧, MaxWords=30, MinWords=10, MaxFragments=1')` : sql`NULL`} AS snippet,
+           (SELECT count(*) FROM use_reports u WHERE u.resource_id = r.id)::int AS uses,
+           (SELECT f.content_type FROM resource_files f WHERE f.resource_id = r.id ORDER BY f.version DESC LIMIT 1) AS file_type,
+           count(*) OVER ()::int AS total
+      FROM resources r
+     WHERE ${where}
+     ORDER BY ${order}
+     LIMIT ${LIBRARY_PAGE} OFFSET ${(page - 1) * LIBRARY_PAGE}`.execute(db);
+  const total = rows.rows[0]?.total ?? (page > 1 ? (await sql<{ n: number }>`SELECT count(*)::int AS n FROM resources r WHERE ${where}`.execute(db)).rows[0]!.n : 0);
+
+  const scalar = (facet: Facet, col: string) =>
+    sql<{ value: string; count: number }>`SELECT ${sql.ref(col)} AS value, count(*)::int AS count FROM resources r WHERE ${and(conditions(viewer, f, facet))} GROUP BY 1 ORDER BY 2 DESC`.execute(db);
+  const arrayFacet = (facet: Facet, col: string) =>
+    sql<{ value: string; count: number }>`SELECT v AS value, count(*)::int AS count FROM resources r, unnest(${sql.ref(col)}) v WHERE ${and(conditions(viewer, f, facet))} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30`.execute(db);
+  const [kind, audience, evidence, level, language, review, accessibility, topic, group, organization] = await Promise.all([
+    scalar('kind', 'r.kind'),
+    arrayFacet('audience', 'r.audiences'),
+    scalar('evidence', 'r.evidence_level'),
+    scalar('level', 'r.level'),
+    scalar('language', 'r.language'),
+    scalar('review', 'r.review_status'),
+    arrayFacet('accessibility', 'r.accessibility'),
+    arrayFacet('topic', 'r.topics'),
+    sql<{ value: string; label: string; count: number }>`SELECT g.slug AS value, g.name AS label, count(*)::int AS count
+      FROM resources r JOIN resource_groups rg ON rg.resource_id = r.id JOIN practice_groups g ON g.id = rg.group_id
+     WHERE ${and(conditions(viewer, f, 'group'))} GROUP BY g.slug, g.name ORDER BY g.name`.execute(db),
+    sql<{ value: string; label: string; count: number }>`SELECT o.id::text AS value, o.name AS label, count(*)::int AS count
+      FROM resources r JOIN resource_organizations ro ON ro.resource_id = r.id JOIN organizations o ON o.id = ro.organization_id
+     WHERE ${and(conditions(viewer, f, 'organization'))} GROUP BY o.id, o.name ORDER BY 3 DESC, o.name LIMIT 30`.execute(db),
+  ]);
+  return {
+    items: rows.rows.map(({ total: _t, ...r }) => r as LibraryItem),
+    total,
+    facets: {
+      kind: kind.rows,
+      audience: audience.rows,
+      evidence: evidence.rows,
+      level: level.rows,
+      language: language.rows,
+      review: review.rows,
+      accessibility: accessibility.rows,
+      topic: topic.rows,
+      group: group.rows,
+      organization: organization.rows,
+    },
+  };
+}
+
+/** Everything a resource page shows besides the resource itself. */
+export async function resourceDetails(db: Db, resourceId: number) {
+  const [files, groups, organizations, links, reports, use, collections] = await Promise.all([
+    db
+      .selectFrom('resource_files')
+      .select(['id', 'version', 'filename', 'content_type', 'size_bytes', 'alt_text', 'created_at'])
+      .where('resource_id', '=', resourceId)
+      .orderBy('version', 'desc')
+      .execute(),
+    db.selectFrom('resource_groups as rg').innerJoin('practice_groups as g', 'g.id', 'rg.group_id').select(['g.id', 'g.slug', 'g.name', 'g.visibility']).where('rg.resource_id', '=', resourceId).orderBy('g.name').execute(),
+    db.selectFrom('resource_organizations as ro').innerJoin('organizations as o', 'o.id', 'ro.organization_id').select(['o.id', 'o.slug', 'o.name']).where('ro.resource_id', '=', resourceId).orderBy('o.name').execute(),
+    db
+      .selectFrom('share_links as l')
+      .leftJoin('organizations as o', 'o.id', 'l.organization_id')
+      .leftJoin('state_initiatives as s', 's.id', 'l.state_initiative_id')
+      .select(['l.id', 'l.code', 'l.channel', 'l.created_by', 'o.name as org_name', 's.name as state_name', sql<number>`(SELECT coalesce(sum(x.visits),0) FROM reach_daily_links x WHERE x.link_id = l.id)::int`.as('visits')])
+      .where('l.resource_id', '=', resourceId)
+      .orderBy('l.id')
+      .execute(),
+    db
+      .selectFrom('dissemination_reports as d')
+      .leftJoin('organizations as o', 'o.id', 'd.organization_id')
+      .leftJoin('state_initiatives as s', 's.id', 'd.state_initiative_id')
+      .select(['d.id', 'd.channel', 'd.recipients', 'd.sent_on', 'd.audiences', 'd.states', 'd.evidence_url', 'd.note', 'd.status', 'd.review_note', 'o.name as org_name', 's.name as state_name'])
+      .where('d.resource_id', '=', resourceId)
+      .orderBy('d.sent_on', 'desc')
+      .execute(),
+    db
+      .selectFrom('use_reports')
+      .select([
+        sql<number>`count(*)::int`.as('n'),
+        sql<number | null>`round(avg(quality)::numeric, 1)::float8`.as('quality'),
+        sql<number | null>`round(avg(relevance)::numeric, 1)::float8`.as('relevance'),
+        sql<number | null>`round(avg(usefulness)::numeric, 1)::float8`.as('usefulness'),
+      ])
+      .where('resource_id', '=', resourceId)
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('collection_items as ci')
+      .innerJoin('collections as c', 'c.id', 'ci.collection_id')
+      .select(['c.slug', 'c.title'])
+      .where('ci.resource_id', '=', resourceId)
+      .orderBy('c.title')
+      .execute(),
+  ]);
+  const web = await db
+    .selectFrom('reach_daily')
+    .select([sql<number>`coalesce(sum(unique_visitors),0)::int`.as('visitors'), sql<number>`coalesce(sum(downloads),0)::int`.as('downloads')])
+    .where('resource_id', '=', resourceId)
+    .executeTakeFirstOrThrow();
+  return { files, groups, organizations, links, reports, use, collections, web };
+}
+
+export async function recentUseReports(db: Db, resourceId: number) {
+  return db
+    .selectFrom('use_reports')
+    .select(['how_used', 'perspective', 'setting', 'state_code', 'quality', 'relevance', 'usefulness', 'created_at'])
+    .where('resource_id', '=', resourceId)
+    .orderBy('created_at', 'desc')
+    .limit(5)
+    .execute();
+}
+
+export async function listCollections(db: Db, viewer: Actor) {
+  return db
+    .selectFrom('collections as c')
+    .leftJoin('practice_groups as g', 'g.id', 'c.group_id')
+    .select([
+      'c.id',
+      'c.slug',
+      'c.title',
+      'c.description',
+      'c.group_id',
+      'g.name as group_name',
+      (eb) =>
+        eb
+          .selectFrom('collection_items as ci')
+          .innerJoin('resources as r', 'r.id', 'ci.resource_id')
+          .select(sql<number>`count(*)::int`.as('n'))
+          .whereRef('ci.collection_id', '=', 'c.id')
+          .where(resourceReadableBy(viewer))
+          .as('items'),
+    ])
+    .orderBy('c.title')
+    .execute();
+}
+
+export async function collectionItems(db: Db, viewer: Actor, collectionId: number) {
+  return db
+    .selectFrom('collection_items as ci')
+    .innerJoin('resources as r', 'r.id', 'ci.resource_id')
+    .select(['ci.position', 'r.id', 'r.slug', 'r.title', 'r.summary', 'r.kind', 'r.language', 'r.evidence_level'])
+    .where('ci.collection_id', '=', collectionId)
+    .where(resourceReadableBy(viewer))
+    .orderBy('ci.position')
+    .execute();
+}

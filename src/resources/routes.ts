@@ -1,0 +1,736 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import { Type } from '@sinclair/typebox';
+import { h } from 'preact';
+import { stringify } from 'csv-stringify/sync';
+import { authorize, can } from '../platform/auth/policy.js';
+import { keyedHash, randomToken } from '../platform/auth/secrets.js';
+import { hit } from '../platform/auth/rate-limit.js';
+import { AppError } from '../platform/http/errors.js';
+import { submitForm } from '../platform/http/forms.js';
+import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
+import { errorResponses } from '../platform/http/schema-helpers.js';
+import { validate } from '../platform/http/validation.js';
+import { emptyForm, type FormState } from '../platform/views/forms.js';
+import { listGroups } from '../groups/queries.js';
+import { STATE_CODES } from '../community/vocab.js';
+import {
+  CollectionInput,
+  DisseminationInput,
+  LinkInput,
+  ResourceInput,
+  ReviewInput,
+  UseReportInput,
+  createCollection,
+  createResource,
+  createShareLink,
+  deleteResource,
+  editCollection,
+  partnersOf,
+  reportDissemination,
+  reportUse,
+  reviewDissemination,
+  updateResource,
+} from './commands.js';
+import { FACETS, collectionItems, getResource, getResourceById, listCollections, recentUseReports, resourceDetails, searchLibrary, type LibraryFilters, type ResourceRow } from './queries.js';
+import { VIEW_KIND, ledgerEntries, reachSummary, recordView, type ReachFilters } from './reach.js';
+import { uploadStore, type Upload } from './storage.js';
+import { MAX_UPLOAD_BYTES } from './vocab.js';
+import { CollectionFormView, CollectionView, CollectionsView, FunderReportView, LibraryView, ReachView, ResourceFormView, ResourceView, UseReportView } from './views.js';
+
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 120 }) });
+const list = (v: unknown): string[] | undefined => (v === undefined || v === '' ? undefined : (Array.isArray(v) ? v : [v]).map(String).filter((x) => x.length > 0 && x.length <= 100).slice(0, 30));
+
+const LibraryQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+  sort: Type.Optional(Type.String({ maxLength: 20 })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  from: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Literal('')])),
+  to: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Literal('')])),
+  ...Object.fromEntries(FACETS.map((f) => [f, Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 30 }))])),
+});
+
+const ReachQuery = Type.Object({
+  from: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Literal('')])),
+  to: Type.Optional(Type.Union([Type.String({ format: 'date' }), Type.Literal('')])),
+  group: Type.Optional(Type.String({ maxLength: 100 })),
+  state: Type.Optional(Type.Union([Type.String({ enum: STATE_CODES }), Type.Literal('')])),
+  partner: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 2 ** 53 }), Type.Literal('')])),
+});
+
+const ResourceSummary = Type.Object({
+  id: Type.Integer(),
+  slug: Type.String(),
+  title: Type.String(),
+  summary: Type.String(),
+  kind: Type.String(),
+  url: Type.String(),
+  external_url: Type.Union([Type.String(), Type.Null()]),
+  audiences: Type.Array(Type.String()),
+  topics: Type.Array(Type.String()),
+  level: Type.String(),
+  language: Type.String(),
+  evidence_level: Type.String(),
+  review_status: Type.String(),
+  published_on: Type.Union([Type.String(), Type.Null()]),
+  visibility: Type.String(),
+  accessibility: Type.Array(Type.String()),
+});
+
+/** The resource library, collections, the dissemination ledger and the reach dashboard. */
+export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, config, jobs } = app.deps;
+  const files = uploadStore(config.dataDir);
+  const deps = { db, jobs, files };
+
+
+  // Uploads: one file per request, in memory up to the limit; form fields arrive as plain values.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 80, fieldSize: 64 * 1024 },
+    async onFile(part) {
+      const data = await part.toBuffer();
+      (part as unknown as { value: unknown }).value = part.filename ? ({ filename: part.filename, data } satisfies Upload) : undefined;
+    },
+  });
+  const uploadOf = (request: FastifyRequest): Upload | undefined => {
+    const f = (request.body as Record<string, unknown> | undefined)?.file as Upload | undefined;
+    return f && Buffer.isBuffer(f.data) && f.filename ? f : undefined;
+  };
+
+  const visitorKey = (request: FastifyRequest) => (request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(config.sessionSecret, request.ip)}`);
+
+  async function visibleResource(request: FastifyRequest, slug: string): Promise<ResourceRow> {
+    const r = await getResource(db, slug);
+    if (!r) throw new AppError('not_found');
+    authorize(request.actor, 'resource.view', r);
+    return r;
+  }
+  async function visibleResourceById(request: FastifyRequest, id: number): Promise<ResourceRow> {
+    const r = await getResourceById(db, id);
+    if (!r) throw new AppError('not_found');
+    authorize(request.actor, 'resource.view', r);
+    return r;
+  }
+  const count = (request: FastifyRequest, resourceId: number, kind: (typeof VIEW_KIND)[keyof typeof VIEW_KIND], linkId?: number) =>
+    recordView(db, request.actor, { ip: request.ip, userAgent: request.headers['user-agent'] }, { resourceId, kind, linkId }).catch((err) => {
+      request.log.warn({ err }, 'could not count a view');
+      return false;
+    });
+
+  // ---- the library -----------------------------------------------------------------------------
+  const libraryFilters = (q: Record<string, unknown>): LibraryFilters => ({
+    q: typeof q.q === 'string' ? q.q : undefined,
+    sort: typeof q.sort === 'string' ? q.sort : undefined,
+    page: typeof q.page === 'number' ? q.page : undefined,
+    from: (q.from as string) || undefined,
+    to: (q.to as string) || undefined,
+    kind: list(q.kind),
+    audience: list(q.audience),
+    topic: list(q.topic),
+    level: list(q.level),
+    language: list(q.language),
+    evidence: list(q.evidence),
+    review: list(q.review),
+    accessibility: list(q.accessibility),
+    group: list(q.group),
+    organization: list(q.organization)
+      ?.map(Number)
+      .filter((n) => Number.isSafeInteger(n) && n > 0),
+  });
+  async function searchWithLimit(request: FastifyRequest, f: LibraryFilters) {
+    if (f.q) await hit(db, `search:${visitorKey(request)}`, { max: 60, windowSeconds: 60 });
+    return searchLibrary(db, request.actor, f);
+  }
+  app.get('/resources', { schema: { querystring: LibraryQuery } }, async (request, reply) => {
+    const f = libraryFilters(request.query as Record<string, unknown>);
+    const result = await searchWithLimit(request, f);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('resources.library'),
+      lead: ctx.t('resources.library_lead'),
+      children: h(LibraryView, { ctx, filters: f, result, canAdd: can(request.actor, 'resource.create', undefined) }),
+    }));
+  });
+
+  // ---- add and edit ----------------------------------------------------------------------------------
+  const formOptions = async (request: FastifyRequest) => {
+    const [groups, orgs] = await Promise.all([listGroups(db, request.actor), db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute()]);
+    return { groups: groups.map((g) => ({ value: g.slug, label: g.name })), organizations: orgs.map((o) => ({ value: String(o.id), label: o.name })) };
+  };
+  const resourceForm = async (request: FastifyRequest, reply: FastifyReply, form: FormState, opts: { resource?: ResourceRow }, status = 200) => {
+    const options = await formOptions(request);
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: opts.resource ? ctx.t('resources.edit') : ctx.t('resources.add'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('resources.library'), href: '/resources' }, ...(opts.resource ? [{ label: opts.resource.title, href: `/resources/${opts.resource.slug}` }] : [])],
+        children: h(ResourceFormView, {
+          ctx,
+          form,
+          options,
+          action: opts.resource ? `/resources/${opts.resource.slug}/edit` : '/resources',
+          idempotencyKey: opts.resource ? undefined : (idemKeyOf(request.body) ?? randomToken(16)),
+          canReview: can(request.actor, 'resource.review', opts.resource ?? { visibility: 'public', group_id: null, created_by: null }),
+          editing: !!opts.resource,
+        }),
+      }),
+      status,
+    );
+  };
+  /** Form values arrive as strings; lists and numbers are normalised before validation. */
+  const prepareResource = (v: Record<string, unknown>) => {
+    const out: Record<string, unknown> = { ...v };
+    delete out.file;
+    for (const k of ['audiences', 'groups', 'accessibility', 'organizations']) if (out[k] === undefined || out[k] === '') delete out[k];
+    if (out.group === '') delete out.group;
+    return out;
+  };
+  app.get('/resources/new', async (request, reply) => {
+    authorize(request.actor, 'resource.create', undefined);
+    return resourceForm(request, reply, emptyForm({ language: request.locale, visibility: 'public', level: 'national', evidence_level: 'not_applicable' }), {});
+  });
+  app.post('/resources', async (request, reply) => {
+    authorize(request.actor, 'resource.create', undefined);
+    const upload = uploadOf(request);
+    return submitForm({
+      schema: ResourceInput,
+      request,
+      reply,
+      prepare: prepareResource,
+      render: (form, status) => resourceForm(request, reply, form, {}, status),
+      run: async (input) => {
+        const r = await createResource(deps, request.actor, input, upload, request.t, idemKeyOf(request.body));
+        setFlash(reply, { kind: 'success', message: request.t('resources.added') });
+        return reply.redirect(`/resources/${r.slug}`, 303);
+      },
+    });
+  });
+  const valuesOf = async (r: ResourceRow) => {
+    const d = await resourceDetails(db, r.id);
+    const group = r.group_id ? await db.selectFrom('practice_groups').select('slug').where('id', '=', r.group_id).executeTakeFirst() : undefined;
+    return {
+      ...r,
+      topics: r.topics.join(', '),
+      published_on: r.published_on ?? '',
+      external_url: r.external_url ?? '',
+      group: group?.slug ?? '',
+      groups: d.groups.map((g) => g.slug),
+      organizations: d.organizations.map((o) => String(o.id)),
+    };
+  };
+  app.get('/resources/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    authorize(request.actor, 'resource.update', r);
+    return resourceForm(request, reply, emptyForm(await valuesOf(r)), { resource: r });
+  });
+  app.post('/resources/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    authorize(request.actor, 'resource.update', r);
+    const upload = uploadOf(request);
+    return submitForm({
+      schema: ResourceInput,
+      request,
+      reply,
+      prepare: prepareResource,
+      render: (form, status) => resourceForm(request, reply, form, { resource: r }, status),
+      run: async (input) => {
+        await updateResource(deps, request.actor, r, input, upload, request.t);
+        setFlash(reply, { kind: 'success', message: request.t('resources.saved') });
+        return reply.redirect(`/resources/${r.slug}`, 303);
+      },
+    });
+  });
+  app.post('/resources/:slug/delete', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    await deleteResource(db, request.actor, r);
+    setFlash(reply, { kind: 'success', message: request.t('resources.deleted') });
+    return reply.redirect('/resources', 303);
+  });
+
+  // ---- the resource page, files and share links -------------------------------------------------------
+  async function resourcePage(request: FastifyRequest, reply: FastifyReply, r: ResourceRow, forms: { link?: FormState; report?: FormState } = {}, status = 200) {
+    const [details, partners, uses] = await Promise.all([resourceDetails(db, r.id), partnersOf(db, request.actor), recentUseReports(db, r.id)]);
+    if (r.visibility !== 'public') reply.header('x-robots-tag', 'noindex');
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: r.title,
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('resources.library'), href: '/resources' }],
+        children: h(ResourceView, {
+          ctx,
+          resource: r,
+          details,
+          uses,
+          partners,
+          forms: { link: forms.link ?? emptyForm({ channel: 'newsletter' }), report: forms.report ?? emptyForm({ channel: 'newsletter' }) },
+          idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
+          baseUrl: config.baseUrl,
+          can: {
+            edit: can(request.actor, 'resource.update', r),
+            review: can(request.actor, 'dissemination.review', undefined),
+            signIn: request.actor.kind === 'anonymous',
+          },
+        }),
+      }),
+      status,
+    );
+  }
+  app.get('/resources/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    if (r.deleted_at) throw new AppError('not_found');
+    await count(request, r.id, VIEW_KIND.page);
+    return resourcePage(request, reply, r);
+  });
+  app.get('/resources/:slug/files/:id', { schema: { params: Type.Object({ slug: Type.String({ maxLength: 120 }), id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) }) } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    const f = await db.selectFrom('resource_files').selectAll().where('id', '=', request.params.id).where('resource_id', '=', r.id).executeTakeFirst();
+    if (!f || !files.exists(f.storage_key)) throw new AppError('not_found');
+    await count(request, r.id, VIEW_KIND.download);
+    // Always a download, never rendered by the browser as a page; the type was decided from the bytes.
+    return reply
+      .header('content-type', f.content_type)
+      .header('content-length', String(f.size_bytes))
+      .header('content-disposition', `attachment; filename="${f.filename.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(f.filename)}`)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox")
+      .header('cache-control', r.visibility === 'public' ? 'public, max-age=3600' : 'private, no-store')
+      .send(files.stream(f.storage_key));
+  });
+  app.get('/r/:code', { schema: { params: Type.Object({ code: Type.String({ maxLength: 20 }) }) } }, async (request, reply) => {
+    const link = await db.selectFrom('share_links').select(['id', 'resource_id']).where('code', '=', request.params.code).executeTakeFirst();
+    if (!link) throw new AppError('not_found');
+    const r = await visibleResourceById(request, link.resource_id);
+    if (r.deleted_at) throw new AppError('not_found');
+    await count(request, r.id, VIEW_KIND.link, link.id);
+    reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
+    return reply.redirect(`/resources/${r.slug}`, 302);
+  });
+  app.post('/resources/:slug/links', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+    return submitForm({
+      schema: LinkInput,
+      request,
+      reply,
+      render: (form, status) => resourcePage(request, reply, r, { link: form }, status),
+      run: async (input) => {
+        const link = await createShareLink(db, request.actor, r, input, request.t);
+        setFlash(reply, { kind: 'success', message: request.t('resources.link_ready', { url: `${config.baseUrl}/r/${link.code}` }) });
+        return reply.redirect(`/resources/${r.slug}#share`, 303);
+      },
+    });
+  });
+  app.post('/resources/:slug/dissemination', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+    return submitForm({
+      schema: DisseminationInput,
+      request,
+      reply,
+      prepare: (v) => ({ ...v, audiences: v.audiences || undefined, states: v.states || undefined, evidence_url: v.evidence_url || undefined }),
+      render: (form, status) => resourcePage(request, reply, r, { report: form }, status),
+      run: async (input) => {
+        await reportDissemination(db, request.actor, r, input, request.t, idemKeyOf(request.body));
+        setFlash(reply, { kind: 'success', message: request.t('resources.reported') });
+        return reply.redirect(`/resources/${r.slug}#reach`, 303);
+      },
+    });
+  });
+  app.post('/dissemination/:id/review', { schema: { params: IdParams } }, async (request, reply) => {
+    const report = await db.selectFrom('dissemination_reports').select(['id', 'resource_id']).where('id', '=', request.params.id).executeTakeFirst();
+    if (!report) throw new AppError('not_found');
+    const r = await visibleResourceById(request, report.resource_id);
+    const v = validate(ReviewInput, request.body, request.t);
+    if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
+    await reviewDissemination(db, request.actor, report.id, v.value);
+    setFlash(reply, { kind: 'success', message: request.t(`resources.review_done.${v.value.status}`) });
+    return reply.redirect(`/resources/${r.slug}#reach`, 303);
+  });
+
+  // ---- use reports ----------------------------------------------------------------------------------------
+  const usePage = (request: FastifyRequest, reply: FastifyReply, r: ResourceRow, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('resources.use_title'),
+        lead: ctx.t('resources.use_lead'),
+        hasErrors: status >= 400,
+        breadcrumbs: [
+          { label: ctx.t('resources.library'), href: '/resources' },
+          { label: r.title, href: `/resources/${r.slug}` },
+        ],
+        children: h(UseReportView, { ctx, form, action: `/resources/${r.slug}/use`, idempotencyKey: idemKeyOf(request.body) ?? randomToken(16) }),
+      }),
+      status,
+    );
+  app.get('/resources/:slug/use', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    authorize(request.actor, 'resource.use_report', r);
+    return usePage(request, reply, r, emptyForm());
+  });
+  app.post('/resources/:slug/use', { schema: { params: SlugParams } }, async (request, reply) => {
+    const r = await visibleResource(request, request.params.slug);
+    authorize(request.actor, 'resource.use_report', r);
+    return submitForm({
+      schema: UseReportInput,
+      request,
+      reply,
+      render: (form, status) => usePage(request, reply, r, form, status),
+      run: async (input) => {
+        await reportUse(db, request.actor, r, input, visitorKey(request), idemKeyOf(request.body));
+        setFlash(reply, { kind: 'success', message: request.t('resources.use_thanks') });
+        return reply.redirect(`/resources/${r.slug}`, 303);
+      },
+    });
+  });
+
+  // ---- collections ------------------------------------------------------------------------------------------
+  app.get('/collections', async (request, reply) => {
+    const rows = await listCollections(db, request.actor);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('collections.title'),
+      lead: ctx.t('collections.lead'),
+      children: h(CollectionsView, { ctx, collections: rows, canCreate: request.actor.kind === 'user' && (can(request.actor, 'collection.manage', { group_id: null }) || [...request.actor.memberships.entries()].some(([g]) => can(request.actor, 'collection.manage', { group_id: g }))) }),
+    }));
+  });
+  const collectionForm = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200) => {
+    const groups = (await listGroups(db, request.actor)).filter((g) => can(request.actor, 'collection.manage', { group_id: g.id }));
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('collections.new'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('collections.title'), href: '/collections' }],
+        children: h(CollectionFormView, { ctx, form, groups: groups.map((g) => ({ value: g.slug, label: g.name })), facilitator: can(request.actor, 'collection.manage', { group_id: null }), idempotencyKey: idemKeyOf(request.body) ?? randomToken(16) }),
+      }),
+      status,
+    );
+  };
+  app.get('/collections/new', async (request, reply) => {
+    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+    const groups = (await listGroups(db, request.actor)).filter((g) => can(request.actor, 'collection.manage', { group_id: g.id }));
+    if (!groups.length && !can(request.actor, 'collection.manage', { group_id: null })) throw new AppError('forbidden');
+    return collectionForm(request, reply, emptyForm());
+  });
+  app.post('/collections', async (request, reply) =>
+    submitForm({
+      schema: CollectionInput,
+      request,
+      reply,
+      prepare: (v) => ({ ...v, group: v.group || undefined }),
+      render: (form, status) => collectionForm(request, reply, form, status),
+      run: async (input) => {
+        if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+        const c = await createCollection(db, request.actor, input, request.t, idemKeyOf(request.body));
+        return reply.redirect(`/collections/${c.slug}`, 303);
+      },
+    }),
+  );
+  const getCollection = async (slug: string) => {
+    const c = await db.selectFrom('collections as c').leftJoin('practice_groups as g', 'g.id', 'c.group_id').select(['c.id', 'c.slug', 'c.title', 'c.description', 'c.group_id', 'g.name as group_name', 'g.slug as group_slug']).where('c.slug', '=', slug).executeTakeFirst();
+    if (!c) throw new AppError('not_found');
+    return c;
+  };
+  app.get('/collections/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
+    const c = await getCollection(request.params.slug);
+    const items = await collectionItems(db, request.actor, c.id);
+    const manage = can(request.actor, 'collection.manage', { group_id: c.group_id });
+    const candidates = manage ? (await searchLibrary(db, request.actor, { sort: 'title', page: 1 })).items.filter((r) => !items.some((i) => i.id === r.id)) : [];
+    return renderFor(app, request, reply, (ctx) => ({
+      title: c.title,
+      breadcrumbs: [{ label: ctx.t('collections.title'), href: '/collections' }],
+      children: h(CollectionView, { ctx, collection: c, items, manage, candidates: candidates.map((r) => ({ value: String(r.id), label: r.title })) }),
+    }));
+  });
+  app.post('/collections/:slug/items', { schema: { params: SlugParams } }, async (request, reply) => {
+    const c = await getCollection(request.params.slug);
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const action = String(body.action ?? 'add');
+    const resourceId = Number(body.resource);
+    if (!['add', 'remove', 'up', 'down'].includes(action) || !Number.isSafeInteger(resourceId) || resourceId < 1) {
+      throw new AppError('validation_failed', { fields: { resource: request.t('validation.choose') } });
+    }
+    if (action === 'add') {
+      const r = await getResourceById(db, resourceId);
+      if (!r || !can(request.actor, 'resource.view', r)) throw new AppError('validation_failed', { fields: { resource: request.t('validation.choose') } });
+    }
+    await editCollection(db, request.actor, c, { action: action as 'add', resourceId }, request.t);
+    return reply.redirect(`/collections/${c.slug}#items`, 303);
+  });
+
+  // ---- reach: dashboard, funder report, ledger -----------------------------------------------------------
+  async function reachFilters(request: FastifyRequest, q: { from?: string; to?: string; group?: string; state?: string; partner?: number | '' }): Promise<ReachFilters & { groupSlug?: string }> {
+    const to = q.to || new Date().toISOString().slice(0, 10);
+    const from = q.from || `${Number(to.slice(0, 4)) - 1}${to.slice(4)}`;
+    if (from > to) throw new AppError('validation_failed', { fields: { from: request.t('reach.range_backwards') } });
+    let group: number | undefined;
+    if (q.group) {
+      const g = await db.selectFrom('practice_groups').select(['id', 'visibility']).where('slug', '=', q.group).executeTakeFirst();
+      if (!g) throw new AppError('validation_failed', { fields: { group: request.t('validation.choose') } });
+      group = g.id;
+    }
+    return { from, to, group, groupSlug: q.group || undefined, state: q.state || undefined, partner: q.partner || undefined };
+  }
+  const reachOptions = async (request: FastifyRequest) => {
+    const [groups, partners] = await Promise.all([listGroups(db, request.actor), db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute()]);
+    return { groups: groups.map((g) => ({ value: g.slug, label: g.name })), partners: partners.map((p) => ({ value: String(p.id), label: p.name })) };
+  };
+  app.get('/reach', { schema: { querystring: ReachQuery } }, async (request, reply) => {
+    authorize(request.actor, 'reach.view', undefined);
+    const f = await reachFilters(request, request.query);
+    const community = await app.community.get();
+    const [summary, options] = await Promise.all([reachSummary(db, request.actor, f, community?.reach_goal ?? 0), reachOptions(request)]);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('reach.title'),
+      lead: ctx.t('reach.lead'),
+      children: h(ReachView, { ctx, summary, filters: f, options, canExport: can(request.actor, 'reach.export', undefined) }),
+    }));
+  });
+  app.get('/reach/report', { schema: { querystring: ReachQuery } }, async (request, reply) => {
+    authorize(request.actor, 'reach.export', undefined);
+    const f = await reachFilters(request, request.query);
+    const community = await app.community.get();
+    const [summary, entries] = await Promise.all([reachSummary(db, request.actor, f, community?.reach_goal ?? 0), ledgerEntries(db, request.actor, f)]);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('reach.report_title', { from: f.from, to: f.to }),
+      children: h(FunderReportView, { ctx, summary, filters: f, entries: entries.slice(0, 500), totalEntries: entries.length }),
+    }));
+  });
+  const csv = (reply: FastifyReply, name: string, rows: Record<string, unknown>[], columns: string[]) =>
+    reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="${name}"`)
+      .header('cache-control', 'private, no-store')
+      // Cells starting with = + - @ are prefixed so spreadsheets never run them as formulas.
+      .send('\ufeff' + stringify(rows.map((r) => Object.fromEntries(columns.map((c) => [c, guardCell(r[c])]))), { header: true, columns }));
+  app.get('/reach/ledger.csv', { schema: { querystring: ReachQuery } }, async (request, reply) => {
+    authorize(request.actor, 'reach.export', undefined);
+    await hit(db, `export:${visitorKey(request)}`, { max: 30, windowSeconds: 3600 });
+    const f = await reachFilters(request, request.query);
+    const entries = await ledgerEntries(db, request.actor, f);
+    return csv(reply, `reach-ledger-${f.from}-to-${f.to}.csv`, entries, ['entry', 'source', 'day', 'resource', 'partner', 'channel', 'people', 'status', 'method']);
+  });
+  app.get('/reach/report.csv', { schema: { querystring: ReachQuery } }, async (request, reply) => {
+    authorize(request.actor, 'reach.export', undefined);
+    await hit(db, `export:${visitorKey(request)}`, { max: 30, windowSeconds: 3600 });
+    const f = await reachFilters(request, request.query);
+    const community = await app.community.get();
+    const s = await reachSummary(db, request.actor, f, community?.reach_goal ?? 0);
+    const rows = [
+      { measure: 'total_reach', value: s.total, method: 'web daily unique visitors + partner-reported recipients (questioned reports excluded)' },
+      { measure: 'web_unique_visitors', value: s.web.uniqueVisitors, method: 'sum of daily unique visitors per resource' },
+      { measure: 'partner_reported_recipients', value: s.bySource.find((b) => b.source === 'partner_report')!.people, method: 'sum of reported recipients' },
+      { measure: 'page_views', value: s.web.pageViews, method: 'counted page views (bots and facilitators excluded)' },
+      { measure: 'downloads', value: s.web.downloads, method: 'counted file downloads' },
+      { measure: 'share_link_visits', value: s.web.linkVisits, method: 'visits through partner share links (inside web reach)' },
+      { measure: 'use_reports', value: s.use.reports, method: 'use reports submitted' },
+      { measure: 'average_quality', value: s.use.quality ?? '', method: 'mean rating 1-5' },
+      { measure: 'average_relevance', value: s.use.relevance ?? '', method: 'mean rating 1-5' },
+      { measure: 'average_usefulness', value: s.use.usefulness ?? '', method: 'mean rating 1-5' },
+      ...s.partners.map((p) => ({ measure: `partner:${p.name}`, value: p.linkVisitors + p.reported, method: `link visitors ${p.linkVisitors} + reported ${p.reported}` })),
+    ];
+    return csv(reply, `reach-report-${f.from}-to-${f.to}.csv`, rows, ['measure', 'value', 'method']);
+  });
+
+  // ---- JSON API -----------------------------------------------------------------------------------------------
+  const present = (r: ResourceRow) => ({
+    id: r.id,
+    slug: r.slug,
+    title: r.title,
+    summary: r.summary,
+    kind: r.kind,
+    url: `${config.baseUrl}/resources/${r.slug}`,
+    external_url: r.external_url,
+    audiences: r.audiences,
+    topics: r.topics,
+    level: r.level,
+    language: r.language,
+    evidence_level: r.evidence_level,
+    review_status: r.review_status,
+    published_on: r.published_on,
+    visibility: r.visibility,
+    accessibility: r.accessibility,
+  });
+  app.get(
+    '/api/v1/resources',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: 'Search and filter the library (only what the requester may see)',
+        querystring: LibraryQuery,
+        response: { 200: Type.Object({ resources: Type.Array(ResourceSummary), total: Type.Integer() }), ...errorResponses(400, 429) },
+      },
+    },
+    async (request) => {
+      const r = await searchWithLimit(request, libraryFilters(request.query as Record<string, unknown>));
+      return { resources: r.items.map(present), total: r.total };
+    },
+  );
+  app.post(
+    '/api/v1/resources',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: 'Add a resource (JSON with a link, or multipart/form-data with a "file")',
+        security: [{ bearer: [] }],
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 201: ResourceSummary, ...errorResponses(400, 401, 403, 413, 429) },
+      },
+    },
+    async (request, reply) => {
+      authorize(request.actor, 'resource.create', undefined);
+      const v = validate(ResourceInput, prepareResource({ ...((request.body as Record<string, unknown>) ?? {}) }), request.t);
+      if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
+      const created = await createResource(deps, request.actor, v.value, uploadOf(request), request.t, request.headers['idempotency-key']);
+      return reply.code(201).send(present((await getResourceById(db, created.id))!));
+    },
+  );
+  app.get(
+    '/api/v1/resources/:id',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: 'One resource, with its files and reach',
+        params: IdParams,
+        response: {
+          200: Type.Composite([
+            ResourceSummary,
+            Type.Object({
+              description: Type.String(),
+              files: Type.Array(Type.Object({ id: Type.Integer(), version: Type.Integer(), filename: Type.String(), content_type: Type.String(), size_bytes: Type.Integer(), url: Type.String() })),
+              reach: Type.Object({ web_visitors: Type.Integer(), downloads: Type.Integer(), use_reports: Type.Integer() }),
+            }),
+          ]),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const r = await visibleResourceById(request, request.params.id);
+      if (r.deleted_at) throw new AppError('not_found');
+      const d = await resourceDetails(db, r.id);
+      return {
+        ...present(r),
+        description: r.description,
+        files: d.files.map((f) => ({ id: f.id, version: f.version, filename: f.filename, content_type: f.content_type, size_bytes: f.size_bytes, url: `${config.baseUrl}/resources/${r.slug}/files/${f.id}` })),
+        reach: { web_visitors: d.web.visitors, downloads: d.web.downloads, use_reports: d.use.n },
+      };
+    },
+  );
+  app.post(
+    '/api/v1/resources/:id/links',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: "Get (or make) a partner's tracked short link for a resource",
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: LinkInput,
+        response: { 200: Type.Object({ code: Type.String(), url: Type.String() }), 201: Type.Object({ code: Type.String(), url: Type.String() }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const r = await visibleResourceById(request, request.params.id);
+      if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+      const link = await createShareLink(db, request.actor, r, request.body, request.t);
+      return reply.code(link.created ? 201 : 200).send({ code: link.code, url: `${config.baseUrl}/r/${link.code}` });
+    },
+  );
+  app.post(
+    '/api/v1/resources/:id/dissemination',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: 'Report how a partner passed a resource on',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: DisseminationInput,
+        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
+        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request, reply) => {
+      const r = await visibleResourceById(request, request.params.id);
+      if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+      return reply.code(201).send(await reportDissemination(db, request.actor, r, request.body, request.t, request.headers['idempotency-key']));
+    },
+  );
+  app.post(
+    '/api/v1/resources/:id/use-reports',
+    {
+      schema: {
+        tags: ['resources'],
+        summary: 'Say how you used a resource (no account needed)',
+        params: IdParams,
+        body: UseReportInput,
+        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const r = await visibleResourceById(request, request.params.id);
+      return reply.code(201).send(await reportUse(db, request.actor, r, request.body, visitorKey(request), request.headers['idempotency-key'] as string | undefined));
+    },
+  );
+  app.get(
+    '/api/v1/reach/summary',
+    {
+      schema: {
+        tags: ['reach'],
+        summary: 'Reach against the goal for a date range, by source, partner, month, audience, state and resource',
+        security: [{ bearer: [] }],
+        querystring: ReachQuery,
+        response: {
+          200: Type.Object({
+            from: Type.String(),
+            to: Type.String(),
+            goal: Type.Integer(),
+            total: Type.Integer(),
+            by_source: Type.Array(Type.Object({ source: Type.String(), people: Type.Integer(), method: Type.String() })),
+            web: Type.Object({ page_views: Type.Integer(), downloads: Type.Integer(), unique_visitors: Type.Integer(), link_visits: Type.Integer() }),
+            partners: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), link_visitors: Type.Integer(), reported: Type.Integer() })),
+            by_month: Type.Array(Type.Object({ month: Type.String(), web: Type.Integer(), partner_report: Type.Integer() })),
+            top_resources: Type.Array(Type.Object({ id: Type.Integer(), slug: Type.String(), title: Type.String(), people: Type.Integer(), uses: Type.Integer() })),
+            use: Type.Object({ reports: Type.Integer(), quality: Type.Union([Type.Number(), Type.Null()]), relevance: Type.Union([Type.Number(), Type.Null()]), usefulness: Type.Union([Type.Number(), Type.Null()]) }),
+          }),
+          ...errorResponses(400, 401, 403),
+        },
+      },
+    },
+    async (request) => {
+      if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+      authorize(request.actor, 'reach.view', undefined);
+      const f = await reachFilters(request, request.query);
+      const community = await app.community.get();
+      const s = await reachSummary(db, request.actor, f, community?.reach_goal ?? 0);
+      return {
+        from: f.from,
+        to: f.to,
+        goal: s.goal,
+        total: s.total,
+        by_source: s.bySource.map((b) => ({ ...b, method: b.source === 'web' ? 'daily unique visitors' : 'recipients reported by partners, questioned reports excluded' })),
+        web: { page_views: s.web.pageViews, downloads: s.web.downloads, unique_visitors: s.web.uniqueVisitors, link_visits: s.web.linkVisits },
+        partners: s.partners.map((p) => ({ id: p.id, name: p.name, link_visitors: p.linkVisitors, reported: p.reported })),
+        by_month: s.byMonth,
+        top_resources: s.topResources,
+        use: s.use,
+      };
+    },
+  );
+};
+
+/** Keeps spreadsheet programs from treating a cell as a formula. */
+function guardCell(v: unknown): unknown {
+  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
+}

@@ -1,0 +1,981 @@
+import type { PageContext } from '../platform/views/context.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { PERSPECTIVES, STATE_CODES, STATES, LEVELS } from '../community/vocab.js';
+import { renderMarkdown } from '../discussions/markdown.js';
+import { ACCESSIBILITY_FACTS, CHANNELS, EVIDENCE_LEVELS, RESOURCE_KINDS, RESOURCE_SORTS, RESOURCE_VISIBILITIES, REVIEW_STATUSES, USE_SETTINGS } from './vocab.js';
+import type { Facet, LibraryFilters, LibraryItem, ResourceRow, resourceDetails, recentUseReports } from './queries.js';
+import type { ReachFilters, ReachSummary } from './reach.js';
+import { DataTable, GoalMeter, StackedBars } from './charts.js';
+
+type Options = { value: string; label: string }[];
+
+/** How a facet's stored value is shown. */
+function facetLabel(ctx: PageContext, facet: Facet, value: string, label?: string): string {
+  const { t } = ctx;
+  switch (facet) {
+    case 'kind':
+      return t(`resources.kind.${value}`);
+    case 'audience':
+      return t(`perspective.${value}`);
+    case 'evidence':
+      return t(`resources.evidence.${value}`);
+    case 'level':
+      return t(`level.${value}`);
+    case 'language':
+      return value === 'es' ? 'Español' : 'English';
+    case 'review':
+      return t(`resources.review.${value}`);
+    case 'accessibility':
+      return t(`resources.a11y.${value}`);
+    default:
+      return label ?? value;
+  }
+}
+
+const FACET_ORDER: Facet[] = ['kind', 'audience', 'topic', 'group', 'organization', 'evidence', 'review', 'level', 'language', 'accessibility'];
+
+function Highlight({ text }: { text: string }) {
+  const parts = text.split(/(⟦[^⟧]*⟧)/);
+  return (
+    <>
+      {parts.map((p) => (p.startsWith('⟦') && p.endsWith('⟧') ? <mark>{p.slice(1, -1)}</mark> : p))}
+    </>
+  );
+}
+
+export function LibraryView({ ctx, filters, result, canAdd }: { ctx: PageContext; filters: LibraryFilters; result: { items: LibraryItem[]; total: number; facets: Record<Facet, { value: string; label?: string; count: number }[]> }; canAdd: boolean }) {
+  const { t, fmt } = ctx;
+  const page = filters.page ?? 1;
+  const selected = (facet: Facet) => new Set((filters[facet] as (string | number)[] | undefined)?.map(String) ?? []);
+  const query = new URLSearchParams();
+  if (filters.q) query.set('q', filters.q);
+  if (filters.sort) query.set('sort', filters.sort);
+  for (const f of FACET_ORDER) for (const v of selected(f)) query.append(f, v);
+  const pageHref = (p: number) => {
+    const q = new URLSearchParams(query);
+    q.set('page', String(p));
+    return `/resources?${q.toString()}`;
+  };
+  const pages = Math.max(1, Math.ceil(result.total / 20));
+  return (
+    <div class="grid-row grid-gap-4">
+      <div class="grid-col-12 desktop:grid-col-4">
+        <form method="get" action="/resources" class="usa-form convene-facets" role="search" aria-label={t('resources.filter_label')}>
+          <label class="usa-label" for="library-q">
+            {t('resources.search_label')}
+          </label>
+          <div class="usa-hint" id="library-q-hint">
+            {t('search.syntax_hint')}
+          </div>
+          <input class="usa-input" id="library-q" name="q" type="search" value={filters.q ?? ''} maxLength={200} aria-describedby="library-q-hint" />
+          <label class="usa-label" for="library-sort">
+            {t('resources.sort_label')}
+          </label>
+          <select class="usa-select" id="library-sort" name="sort">
+            {RESOURCE_SORTS.map((s) => (
+              <option value={s} selected={(filters.sort ?? (filters.q ? 'relevance' : 'newest')) === s}>
+                {t(`resources.sort.${s}`)}
+              </option>
+            ))}
+          </select>
+          {FACET_ORDER.map((facet) => {
+            const values = result.facets[facet];
+            const chosen = selected(facet);
+            if (values.length === 0 && chosen.size === 0) return null;
+            return (
+              <fieldset class="usa-fieldset margin-top-2">
+                <legend class="usa-legend text-bold">{t(`resources.facet.${facet}`)}</legend>
+                {values.map((v) => {
+                  const id = `facet-${facet}-${v.value.replace(/[^a-z0-9_-]/gi, '-')}`;
+                  return (
+                    <div class="usa-checkbox">
+                      <input class="usa-checkbox__input" type="checkbox" id={id} name={facet} value={v.value} checked={chosen.has(v.value)} />
+                      <label class="usa-checkbox__label" for={id}>
+                        {facetLabel(ctx, facet, v.value, v.label)} <span class="text-base">({fmt.number(v.count)})</span>
+                      </label>
+                    </div>
+                  );
+                })}
+              </fieldset>
+            );
+          })}
+          <button class="usa-button margin-top-2" type="submit">
+            {t('resources.apply')}
+          </button>
+          <a class="usa-link display-block margin-top-1" href="/resources">
+            {t('resources.clear')}
+          </a>
+        </form>
+      </div>
+      <div class="grid-col-12 desktop:grid-col-8">
+        <div class="convene-toolbar margin-bottom-2">
+          <p role="status" class="margin-0">
+            {t('resources.count', { count: result.total })}
+          </p>
+          {canAdd && (
+            <a class="usa-button" href="/resources/new">
+              {t('resources.add')}
+            </a>
+          )}
+          <a class="usa-link" href="/collections">
+            {t('collections.title')}
+          </a>
+        </div>
+        {result.items.length === 0 ? (
+          <p>{t('resources.none')}</p>
+        ) : (
+          <ul class="usa-list usa-list--unstyled convene-resources">
+            {result.items.map((r) => (
+              <li class="convene-resource">
+                <h2 class="margin-bottom-05 font-heading-md">
+                  <a class="usa-link" href={`/resources/${r.slug}`} lang={r.language !== ctx.locale ? r.language : undefined}>
+                    {r.title}
+                  </a>
+                </h2>
+                <p class="margin-y-05">
+                  <span class="usa-tag">{t(`resources.kind.${r.kind}`)}</span> <span class="usa-tag bg-accent-cool-darker">{t(`resources.evidence.${r.evidence_level}`)}</span>{' '}
+                  {r.language !== ctx.locale && <span class="usa-tag bg-base-darker">{r.language === 'es' ? 'Español' : 'English'}</span>}
+                </p>
+                <p class="margin-y-05" lang={r.language !== ctx.locale ? r.language : undefined}>
+                  {r.snippet ? <Highlight text={r.snippet} /> : r.summary}
+                </p>
+                <p class="margin-y-05 font-sans-3xs text-base-dark">
+                  {r.published_on && <>{fmt.date(new Date(`${r.published_on}T00:00:00Z`))} · </>}
+                  {r.audiences.map((a) => t(`perspective.${a}`)).join(', ')}
+                  {r.uses > 0 && <> · {t('resources.uses', { count: r.uses })}</>}
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+        {pages > 1 && (
+          <nav aria-label={t('common.pagination')} class="margin-top-3">
+            <ul class="usa-list usa-list--unstyled convene-inline-list">
+              {page > 1 && (
+                <li>
+                  <a class="usa-link" href={pageHref(page - 1)}>
+                    {t('common.previous_page')}
+                  </a>
+                </li>
+              )}
+              <li>{t('resources.page_of', { page, pages })}</li>
+              {page < pages && (
+                <li>
+                  <a class="usa-link" href={pageHref(page + 1)}>
+                    {t('common.next_page')}
+                  </a>
+                </li>
+              )}
+            </ul>
+          </nav>
+        )}
+      </div>
+    </div>
+  );
+}
+
+export function ResourceFormView({
+  ctx,
+  form,
+  options,
+  action,
+  idempotencyKey,
+  canReview,
+  editing,
+}: {
+  ctx: PageContext;
+  form: FormState;
+  options: { groups: Options; organizations: Options };
+  action: string;
+  idempotencyKey?: string;
+  canReview: boolean;
+  editing: boolean;
+}) {
+  const { t } = ctx;
+  const labels: Record<string, string> = {
+    title: t('resources.field.title'),
+    summary: t('resources.field.summary'),
+    description: t('resources.field.description'),
+    kind: t('resources.field.kind'),
+    external_url: t('resources.field.external_url'),
+    file: t('resources.field.file'),
+    alt_text: t('resources.field.alt_text'),
+    authors: t('resources.field.authors'),
+    organizations: t('resources.field.organizations'),
+    groups: t('resources.field.groups'),
+    audiences: t('resources.field.audiences'),
+    topics: t('resources.field.topics'),
+    level: t('resources.field.level'),
+    language: t('resources.field.language'),
+    evidence_level: t('resources.field.evidence_level'),
+    review_status: t('resources.field.review_status'),
+    published_on: t('resources.field.published_on'),
+    visibility: t('resources.field.visibility'),
+    group: t('resources.field.group'),
+    accessibility: t('resources.field.accessibility'),
+  };
+  const fileError = form.errors.file;
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <form method="post" action={action} class="usa-form usa-form--large" enctype="multipart/form-data" aria-label={editing ? t('resources.edit') : t('resources.add')} noValidate>
+        <input type="hidden" name="_csrf" value={ctx.csrf()} />
+        {idempotencyKey && <input type="hidden" name="_idem" value={idempotencyKey} />}
+        <TextField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={300} />
+        <Select ctx={ctx} form={form} name="kind" label={labels.kind!} required options={RESOURCE_KINDS.map((k) => ({ value: k, label: t(`resources.kind.${k}`) }))} emptyLabel={t('forms.choose')} />
+        <TextArea ctx={ctx} form={form} name="summary" label={labels.summary!} hint={t('resources.summary_hint')} rows={4} maxLength={2000} />
+        <TextArea ctx={ctx} form={form} name="description" label={labels.description!} hint={t('discussions.markdown_hint')} rows={6} maxLength={20000} />
+        <div class={`usa-form-group${fileError ? ' usa-form-group--error' : ''}`}>
+          <label class="usa-label" for="field-file">
+            {labels.file}
+          </label>
+          <span class="usa-hint" id="field-file-hint">
+            {editing ? t('resources.file_hint_edit') : t('resources.file_hint')}
+          </span>
+          {fileError && (
+            <span class="usa-error-message" id="field-file-error">
+              {fileError}
+            </span>
+          )}
+          <input class="usa-input" id="field-file" name="file" type="file" aria-describedby={`field-file-hint${fileError ? ' field-file-error' : ''}`} aria-invalid={fileError ? 'true' : undefined} />
+        </div>
+        <TextField ctx={ctx} form={form} name="alt_text" label={labels.alt_text!} hint={t('resources.alt_hint')} maxLength={1000} />
+        <TextField ctx={ctx} form={form} name="external_url" label={labels.external_url!} type="url" hint={t('resources.link_hint')} maxLength={500} />
+        <TextField ctx={ctx} form={form} name="authors" label={labels.authors!} maxLength={500} />
+        <ChoiceGroup ctx={ctx} form={form} name="audiences" label={labels.audiences!} hint={t('resources.audiences_hint')} multiple columns options={PERSPECTIVES.map((p) => ({ value: p, label: t(`perspective.${p}`) }))} />
+        <TextField ctx={ctx} form={form} name="topics" label={labels.topics!} hint={t('resources.topics_hint')} maxLength={500} />
+        {options.groups.length > 0 && <ChoiceGroup ctx={ctx} form={form} name="groups" label={labels.groups!} multiple columns options={options.groups} />}
+        <ChoiceGroup ctx={ctx} form={form} name="organizations" label={labels.organizations!} multiple columns options={options.organizations} />
+        <Select ctx={ctx} form={form} name="level" label={labels.level!} options={LEVELS.map((l) => ({ value: l, label: t(`level.${l}`) }))} />
+        <Select
+          ctx={ctx}
+          form={form}
+          name="language"
+          label={labels.language!}
+          options={[
+            { value: 'en', label: 'English' },
+            { value: 'es', label: 'Español' },
+          ]}
+        />
+        <Select ctx={ctx} form={form} name="evidence_level" label={labels.evidence_level!} hint={t('resources.evidence_hint')} options={EVIDENCE_LEVELS.map((e) => ({ value: e, label: t(`resources.evidence.${e}`) }))} />
+        {canReview && <Select ctx={ctx} form={form} name="review_status" label={labels.review_status!} options={REVIEW_STATUSES.map((e) => ({ value: e, label: t(`resources.review.${e}`) }))} />}
+        <TextField ctx={ctx} form={form} name="published_on" label={labels.published_on!} type="date" hint={t('resources.date_hint')} width="md" />
+        <ChoiceGroup ctx={ctx} form={form} name="visibility" label={labels.visibility!} options={RESOURCE_VISIBILITIES.map((v) => ({ value: v, label: t(`resources.visibility.${v}`) }))} />
+        {options.groups.length > 0 && <Select ctx={ctx} form={form} name="group" label={labels.group!} hint={t('resources.group_hint')} options={options.groups} emptyLabel={t('forms.choose_optional')} />}
+        <ChoiceGroup ctx={ctx} form={form} name="accessibility" label={labels.accessibility!} multiple options={ACCESSIBILITY_FACTS.map((a) => ({ value: a, label: t(`resources.a11y.${a}`) }))} />
+        <Submit label={editing ? t('common.save') : t('resources.add')} />
+      </form>
+    </>
+  );
+}
+
+type Details = Awaited<ReturnType<typeof resourceDetails>>;
+type Uses = Awaited<ReturnType<typeof recentUseReports>>;
+
+export function ResourceView({
+  ctx,
+  resource: r,
+  details,
+  uses,
+  partners,
+  forms,
+  idempotencyKey,
+  baseUrl,
+  can,
+}: {
+  ctx: PageContext;
+  resource: ResourceRow;
+  details: Details;
+  uses: Uses;
+  partners: Options;
+  forms: { link: FormState; report: FormState };
+  idempotencyKey: string;
+  baseUrl: string;
+  can: { edit: boolean; review: boolean; signIn: boolean };
+}) {
+  const { t, fmt } = ctx;
+  const lang = r.language !== ctx.locale ? r.language : undefined;
+  const latest = details.files[0];
+  const older = details.files.slice(1);
+  const size = (n: number) => (n >= 1_048_576 ? `${(n / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+  const reportLabels = {
+    partner: t('resources.field.partner'),
+    channel: t('resources.field.channel'),
+    recipients: t('resources.field.recipients'),
+    sent_on: t('resources.field.sent_on'),
+    audiences: t('resources.field.audiences'),
+    states: t('resources.field.states'),
+    evidence_url: t('resources.field.evidence_url'),
+    note: t('resources.field.note'),
+  };
+  return (
+    <div class="grid-row grid-gap-4">
+      <div class="grid-col-12 desktop:grid-col-8">
+        <p>
+          <span class="usa-tag">{t(`resources.kind.${r.kind}`)}</span> <span class="usa-tag bg-accent-cool-darker">{t(`resources.evidence.${r.evidence_level}`)}</span>{' '}
+          <span class="usa-tag bg-base-darker">{t(`resources.review.${r.review_status}`)}</span>
+        </p>
+        {r.summary && (
+          <section aria-labelledby="summary-heading">
+            <h2 id="summary-heading">{t('resources.field.summary')}</h2>
+            <p class="font-sans-md" lang={lang}>
+              {r.summary}
+            </p>
+          </section>
+        )}
+        <div class="convene-actions margin-y-2">
+          {latest && (
+            <a class="usa-button" href={`/resources/${r.slug}/files/${latest.id}`}>
+              {t('resources.download', { type: latest.filename.split('.').pop()!.toUpperCase(), size: size(latest.size_bytes) })}
+            </a>
+          )}
+          {r.external_url && (
+            <a class="usa-button usa-button--outline" href={r.external_url} rel="noopener noreferrer">
+              {t('resources.open_link')}
+            </a>
+          )}
+          <a class="usa-button usa-button--secondary" href={`/resources/${r.slug}/use`}>
+            {t('resources.tell_us')}
+          </a>
+          {can.edit && (
+            <a class="usa-link" href={`/resources/${r.slug}/edit`}>
+              {t('resources.edit')}
+            </a>
+          )}
+        </div>
+        {latest?.alt_text && <p class="usa-hint">{t('resources.alt_shown', { alt: latest.alt_text })}</p>}
+        {r.description && <div class="convene-post__body" lang={lang} dangerouslySetInnerHTML={{ __html: renderMarkdown(r.description) }} />}
+        {older.length > 0 && (
+          <section aria-labelledby="versions-heading">
+            <h2 id="versions-heading">{t('resources.versions')}</h2>
+            <ul class="usa-list">
+              {older.map((f) => (
+                <li>
+                  <a class="usa-link" href={`/resources/${r.slug}/files/${f.id}`}>
+                    {t('resources.version', { n: f.version })}: {f.filename}
+                  </a>{' '}
+                  ({size(f.size_bytes)}, {fmt.date(f.created_at)})
+                </li>
+              ))}
+            </ul>
+          </section>
+        )}
+
+        <section aria-labelledby="reach" class="margin-top-4">
+          <h2 id="reach">{t('resources.reach_heading')}</h2>
+          <ul class="usa-list">
+            <li>{t('resources.web_visitors', { count: details.web.visitors })}</li>
+            <li>{t('resources.downloads', { count: details.web.downloads })}</li>
+            <li>
+              {t('resources.partner_recipients', { count: details.reports.filter((x) => x.status !== 'questioned').reduce((s, x) => s + x.recipients, 0) })}
+            </li>
+            <li>
+              {t('resources.use_count', { count: details.use.n })}
+              {details.use.n > 0 && <> — {t('resources.ratings', { quality: details.use.quality, relevance: details.use.relevance, usefulness: details.use.usefulness })}</>}
+            </li>
+          </ul>
+          {details.reports.length > 0 && (
+            <div class="convene-table-scroll">
+              <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+                <caption>{t('resources.reports_caption')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('resources.field.partner')}</th>
+                    <th scope="col">{t('resources.field.channel')}</th>
+                    <th scope="col">{t('resources.field.sent_on')}</th>
+                    <th scope="col" class="text-right">
+                      {t('resources.field.recipients')}
+                    </th>
+                    <th scope="col">{t('resources.status')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {details.reports.map((d) => (
+                    <tr>
+                      <th scope="row">
+                        {d.org_name ?? d.state_name}
+                        {d.evidence_url && (
+                          <>
+                            {' '}
+                            <a class="usa-link" href={d.evidence_url} rel="nofollow noopener noreferrer">
+                              {t('resources.evidence_link')}
+                            </a>
+                          </>
+                        )}
+                      </th>
+                      <td>{t(`resources.channel.${d.channel}`)}</td>
+                      <td>{fmt.date(new Date(`${d.sent_on}T00:00:00Z`))}</td>
+                      <td class="text-right">{fmt.number(d.recipients)}</td>
+                      <td>
+                        {t(`resources.report_status.${d.status}`)}
+                        {d.review_note && <span class="display-block usa-hint">{d.review_note}</span>}
+                        {can.review && (
+                          <span class="display-block">
+                            {d.status !== 'verified' && <ButtonForm ctx={ctx} action={`/dissemination/${d.id}/review`} hidden={{ status: 'verified' }} label={t('resources.verify')} variant="unstyled" />}
+                            {d.status !== 'questioned' && <ButtonForm ctx={ctx} action={`/dissemination/${d.id}/review`} hidden={{ status: 'questioned' }} label={t('resources.question')} variant="unstyled" />}
+                          </span>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          {uses.length > 0 && (
+            <>
+              <h3>{t('resources.recent_uses')}</h3>
+              <ul class="usa-list">
+                {uses.map((u) => (
+                  <li>
+                    “{u.how_used}”{' '}
+                    <span class="text-base-dark">
+                      — {[u.perspective && t(`perspective.${u.perspective}`), u.setting && t(`resources.setting.${u.setting}`), u.state_code && STATES[u.state_code]].filter(Boolean).join(', ')}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </section>
+
+        <section aria-labelledby="share" class="margin-top-4">
+          <h2 id="share">{t('resources.share_heading')}</h2>
+          <p>{t('resources.share_lead')}</p>
+          {details.links.length > 0 && (
+            <ul class="usa-list">
+              {details.links.map((l) => (
+                <li>
+                  <code>
+                    {baseUrl}/r/{l.code}
+                  </code>{' '}
+                  — {l.org_name ?? l.state_name}, {t(`resources.channel.${l.channel}`)} ({t('resources.visits', { count: l.visits })})
+                </li>
+              ))}
+            </ul>
+          )}
+          {can.signIn && (
+            <p>
+              <a class="usa-link" href={`/login?next=${encodeURIComponent(`/resources/${r.slug}`)}`}>
+                {t('resources.sign_in_to_share')}
+              </a>
+            </p>
+          )}
+          {partners.length > 0 && (
+            <>
+              <ErrorSummary ctx={ctx} form={forms.link} labels={{ partner: reportLabels.partner, channel: reportLabels.channel }} />
+              <Form ctx={ctx} action={`/resources/${r.slug}/links`} label={t('resources.make_link')} class="usa-form">
+                <Select ctx={ctx} form={{ ...forms.link, values: { partner: partners[0]!.value, ...forms.link.values } }} name="partner" label={reportLabels.partner} options={partners} required />
+                <Select ctx={ctx} form={forms.link} name="channel" label={reportLabels.channel} options={CHANNELS.map((c) => ({ value: c, label: t(`resources.channel.${c}`) }))} />
+                <Submit label={t('resources.make_link')} />
+              </Form>
+              <h3 class="margin-top-4">{t('resources.report_heading')}</h3>
+              <p>{t('resources.report_lead')}</p>
+              <ErrorSummary ctx={ctx} form={forms.report} labels={reportLabels} />
+              <Form ctx={ctx} action={`/resources/${r.slug}/dissemination`} label={t('resources.report_heading')} idempotencyKey={idempotencyKey} class="usa-form">
+                <Select ctx={ctx} form={{ ...forms.report, values: { partner: partners[0]!.value, ...forms.report.values } }} name="partner" label={reportLabels.partner} options={partners} required />
+                <Select ctx={ctx} form={forms.report} name="channel" label={reportLabels.channel} options={CHANNELS.map((c) => ({ value: c, label: t(`resources.channel.${c}`) }))} required />
+                <TextField ctx={ctx} form={forms.report} name="recipients" label={reportLabels.recipients} inputMode="numeric" required width="md" />
+                <TextField ctx={ctx} form={forms.report} name="sent_on" label={reportLabels.sent_on} type="date" required width="md" />
+                <ChoiceGroup ctx={ctx} form={forms.report} name="audiences" label={reportLabels.audiences} multiple columns options={PERSPECTIVES.map((p) => ({ value: p, label: t(`perspective.${p}`) }))} />
+                <Select ctx={ctx} form={forms.report} name="states" label={reportLabels.states} hint={t('resources.states_hint')} options={STATE_CODES.map((c) => ({ value: c, label: STATES[c]! }))} emptyLabel={t('forms.choose_optional')} />
+                <TextField ctx={ctx} form={forms.report} name="evidence_url" label={reportLabels.evidence_url} type="url" maxLength={500} />
+                <TextArea ctx={ctx} form={forms.report} name="note" label={reportLabels.note} rows={3} maxLength={2000} />
+                <Submit label={t('resources.send_report')} />
+              </Form>
+            </>
+          )}
+        </section>
+      </div>
+      <aside class="grid-col-12 desktop:grid-col-4" aria-labelledby="facts-heading">
+        <h2 id="facts-heading">{t('resources.facts')}</h2>
+        <dl class="convene-facts">
+          {r.authors && (
+            <>
+              <dt>{t('resources.field.authors')}</dt>
+              <dd>{r.authors}</dd>
+            </>
+          )}
+          {details.organizations.length > 0 && (
+            <>
+              <dt>{t('resources.field.organizations')}</dt>
+              <dd>
+                {details.organizations.map((o, i) => (
+                  <>
+                    {i > 0 && ', '}
+                    <a class="usa-link" href={`/organizations/${o.slug}`}>
+                      {o.name}
+                    </a>
+                  </>
+                ))}
+              </dd>
+            </>
+          )}
+          {r.published_on && (
+            <>
+              <dt>{t('resources.field.published_on')}</dt>
+              <dd>{fmt.date(new Date(`${r.published_on}T00:00:00Z`))}</dd>
+            </>
+          )}
+          {r.audiences.length > 0 && (
+            <>
+              <dt>{t('resources.field.audiences')}</dt>
+              <dd>{r.audiences.map((a) => t(`perspective.${a}`)).join(', ')}</dd>
+            </>
+          )}
+          {r.topics.length > 0 && (
+            <>
+              <dt>{t('resources.field.topics')}</dt>
+              <dd>
+                {r.topics.map((tp, i) => (
+                  <>
+                    {i > 0 && ', '}
+                    <a class="usa-link" href={`/resources?topic=${encodeURIComponent(tp)}`}>
+                      {tp}
+                    </a>
+                  </>
+                ))}
+              </dd>
+            </>
+          )}
+          {details.groups.length > 0 && (
+            <>
+              <dt>{t('resources.field.groups')}</dt>
+              <dd>
+                {details.groups.map((g, i) => (
+                  <>
+                    {i > 0 && ', '}
+                    <a class="usa-link" href={`/groups/${g.slug}`}>
+                      {g.name}
+                    </a>
+                  </>
+                ))}
+              </dd>
+            </>
+          )}
+          <dt>{t('resources.field.level')}</dt>
+          <dd>{t(`level.${r.level}`)}</dd>
+          <dt>{t('resources.field.language')}</dt>
+          <dd>{r.language === 'es' ? 'Español' : 'English'}</dd>
+          <dt>{t('resources.field.visibility')}</dt>
+          <dd>{t(`resources.visibility.${r.visibility}`)}</dd>
+          <dt>{t('resources.field.accessibility')}</dt>
+          <dd>{r.accessibility.length ? r.accessibility.map((a) => t(`resources.a11y.${a}`)).join(', ') : t('resources.a11y_none')}</dd>
+          {details.collections.length > 0 && (
+            <>
+              <dt>{t('collections.title')}</dt>
+              <dd>
+                {details.collections.map((c, i) => (
+                  <>
+                    {i > 0 && ', '}
+                    <a class="usa-link" href={`/collections/${c.slug}`}>
+                      {c.title}
+                    </a>
+                  </>
+                ))}
+              </dd>
+            </>
+          )}
+        </dl>
+        {can.edit && <ButtonForm ctx={ctx} action={`/resources/${r.slug}/delete`} label={t('resources.delete')} variant="outline" />}
+      </aside>
+    </div>
+  );
+}
+
+export function UseReportView({ ctx, form, action, idempotencyKey }: { ctx: PageContext; form: FormState; action: string; idempotencyKey: string }) {
+  const { t } = ctx;
+  const labels = {
+    how_used: t('resources.field.how_used'),
+    perspective: t('resources.field.perspective'),
+    state_code: t('resources.field.state'),
+    setting: t('resources.field.setting'),
+    quality: t('resources.field.quality'),
+    relevance: t('resources.field.relevance'),
+    usefulness: t('resources.field.usefulness'),
+  };
+  const scale = [1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: t(`resources.scale.${n}`) }));
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={t('resources.use_title')}>
+        <TextArea ctx={ctx} form={form} name="how_used" label={labels.how_used} hint={t('resources.how_used_hint')} rows={4} required maxLength={2000} />
+        <Select ctx={ctx} form={form} name="perspective" label={labels.perspective} options={PERSPECTIVES.map((p) => ({ value: p, label: t(`perspective.${p}`) }))} emptyLabel={t('forms.choose_optional')} />
+        <Select ctx={ctx} form={form} name="state_code" label={labels.state_code} options={STATE_CODES.map((c) => ({ value: c, label: STATES[c]! }))} emptyLabel={t('forms.choose_optional')} />
+        <Select ctx={ctx} form={form} name="setting" label={labels.setting} options={USE_SETTINGS.map((s) => ({ value: s, label: t(`resources.setting.${s}`) }))} emptyLabel={t('forms.choose_optional')} />
+        <ChoiceGroup ctx={ctx} form={form} name="quality" label={labels.quality} required options={scale} />
+        <ChoiceGroup ctx={ctx} form={form} name="relevance" label={labels.relevance} required options={scale} />
+        <ChoiceGroup ctx={ctx} form={form} name="usefulness" label={labels.usefulness} required options={scale} />
+        <p class="usa-hint">{t('resources.use_privacy')}</p>
+        <Submit label={t('resources.send_use')} />
+      </Form>
+    </>
+  );
+}
+
+// ---- collections ------------------------------------------------------------------------------------
+
+export function CollectionsView({ ctx, collections, canCreate }: { ctx: PageContext; collections: { slug: string; title: string; description: string; group_name: string | null; items: number | null }[]; canCreate: boolean }) {
+  const { t } = ctx;
+  return (
+    <>
+      {canCreate && (
+        <p>
+          <a class="usa-button" href="/collections/new">
+            {t('collections.new')}
+          </a>
+        </p>
+      )}
+      {collections.length === 0 ? (
+        <p>{t('collections.none')}</p>
+      ) : (
+        <ul class="usa-list usa-list--unstyled">
+          {collections.map((c) => (
+            <li class="margin-bottom-3">
+              <h2 class="margin-bottom-05 font-heading-md">
+                <a class="usa-link" href={`/collections/${c.slug}`}>
+                  {c.title}
+                </a>
+              </h2>
+              <p class="margin-y-05">{c.description}</p>
+              <p class="margin-y-05 font-sans-3xs text-base-dark">
+                {t('collections.items', { count: c.items ?? 0 })} · {c.group_name ?? t('collections.by_facilitators')}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export function CollectionFormView({ ctx, form, groups, facilitator, idempotencyKey }: { ctx: PageContext; form: FormState; groups: Options; facilitator: boolean; idempotencyKey: string }) {
+  const { t } = ctx;
+  const labels = { title: t('collections.field.title'), description: t('collections.field.description'), group: t('collections.field.group') };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action="/collections" idempotencyKey={idempotencyKey} label={t('collections.new')}>
+        <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
+        <TextArea ctx={ctx} form={form} name="description" label={labels.description} rows={4} maxLength={5000} />
+        <Select ctx={ctx} form={form} name="group" label={labels.group} options={groups} emptyLabel={facilitator ? t('collections.whole_community') : t('forms.choose')} required={!facilitator} />
+        <Submit label={t('collections.create')} />
+      </Form>
+    </>
+  );
+}
+
+export function CollectionView({
+  ctx,
+  collection,
+  items,
+  manage,
+  candidates,
+}: {
+  ctx: PageContext;
+  collection: { slug: string; description: string; group_name: string | null; group_slug: string | null };
+  items: { id: number; slug: string; title: string; summary: string; kind: string; language: string }[];
+  manage: boolean;
+  candidates: Options;
+}) {
+  const { t } = ctx;
+  const action = `/collections/${collection.slug}/items`;
+  return (
+    <>
+      {collection.description && <p class="usa-intro">{collection.description}</p>}
+      <p class="usa-hint">
+        {collection.group_slug ? (
+          <a class="usa-link" href={`/groups/${collection.group_slug}`}>
+            {collection.group_name}
+          </a>
+        ) : (
+          t('collections.by_facilitators')
+        )}
+      </p>
+      <section aria-labelledby="items">
+        <h2 id="items">{t('collections.items', { count: items.length })}</h2>
+        {items.length === 0 ? (
+          <p>{t('collections.empty')}</p>
+        ) : (
+          <ol class="usa-list">
+            {items.map((r, i) => (
+              <li class="margin-bottom-2">
+                <a class="usa-link text-bold" href={`/resources/${r.slug}`} lang={r.language !== ctx.locale ? r.language : undefined}>
+                  {r.title}
+                </a>{' '}
+                <span class="usa-tag">{t(`resources.kind.${r.kind}`)}</span>
+                <p class="margin-y-05">{r.summary}</p>
+                {manage && (
+                  <div class="convene-actions">
+                    {i > 0 && <ButtonForm ctx={ctx} action={action} hidden={{ action: 'up', resource: String(r.id) }} label={t('collections.up', { title: r.title })} variant="unstyled" />}
+                    {i < items.length - 1 && <ButtonForm ctx={ctx} action={action} hidden={{ action: 'down', resource: String(r.id) }} label={t('collections.down', { title: r.title })} variant="unstyled" />}
+                    <ButtonForm ctx={ctx} action={action} hidden={{ action: 'remove', resource: String(r.id) }} label={t('collections.remove', { title: r.title })} variant="unstyled" />
+                  </div>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      {manage && candidates.length > 0 && (
+        <Form ctx={ctx} action={action} label={t('collections.add')} class="usa-form">
+          <input type="hidden" name="action" value="add" />
+          <Select ctx={ctx} form={{ values: {}, errors: {} }} name="resource" label={t('collections.add_label')} options={candidates} required />
+          <Submit label={t('collections.add')} />
+        </Form>
+      )}
+    </>
+  );
+}
+
+// ---- reach ----------------------------------------------------------------------------------------------
+
+function ReachFiltersForm({ ctx, filters, options, action }: { ctx: PageContext; filters: ReachFilters & { groupSlug?: string }; options: { groups: Options; partners: Options }; action: string }) {
+  const { t } = ctx;
+  const form: FormState = { values: { from: filters.from, to: filters.to, group: filters.groupSlug ?? '', state: filters.state ?? '', partner: filters.partner ? String(filters.partner) : '' }, errors: {} };
+  return (
+    <form method="get" action={action} class="usa-form convene-reach-filters" aria-label={t('reach.filters')}>
+      <div class="grid-row grid-gap-2">
+        <div class="grid-col-12 tablet:grid-col-6">
+          <TextField ctx={ctx} form={form} name="from" label={t('reach.from')} type="date" />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-6">
+          <TextField ctx={ctx} form={form} name="to" label={t('reach.to')} type="date" />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-4">
+          <Select ctx={ctx} form={form} name="group" label={t('reach.group')} options={options.groups} emptyLabel={t('reach.all')} />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-4">
+          <Select ctx={ctx} form={form} name="state" label={t('reach.state')} options={STATE_CODES.map((c) => ({ value: c, label: STATES[c]! }))} emptyLabel={t('reach.all')} />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-4">
+          <Select ctx={ctx} form={form} name="partner" label={t('reach.partner')} options={options.partners} emptyLabel={t('reach.all')} />
+        </div>
+      </div>
+      <button class="usa-button margin-top-2" type="submit">
+        {t('reach.show')}
+      </button>
+    </form>
+  );
+}
+
+const qs = (f: ReachFilters & { groupSlug?: string }) =>
+  new URLSearchParams(Object.entries({ from: f.from, to: f.to, group: f.groupSlug ?? '', state: f.state ?? '', partner: f.partner ? String(f.partner) : '' }).filter(([, v]) => v)).toString();
+
+function ReachBody({ ctx, summary: s }: { ctx: PageContext; summary: ReachSummary }) {
+  const { t, fmt } = ctx;
+  const sources = [
+    { key: 'web', label: t('reach.source.web') },
+    { key: 'partner_report', label: t('reach.source.partner_report') },
+  ];
+  return (
+    <>
+      <section aria-labelledby="goal-heading">
+        <h2 id="goal-heading">{t('reach.toward_goal')}</h2>
+        <GoalMeter ctx={ctx} value={s.total} goal={s.goal} />
+        <div class="convene-table-scroll">
+          <table class="usa-table usa-table--borderless convene-full">
+            <caption>{t('reach.by_source')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('reach.source_col')}</th>
+                <th scope="col" class="text-right">
+                  {t('reach.people')}
+                </th>
+                <th scope="col">{t('reach.method')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.bySource.map((b) => (
+                <tr>
+                  <th scope="row">{t(`reach.source.${b.source}`)}</th>
+                  <td class="text-right">{fmt.number(b.people)}</td>
+                  <td>{t(`reach.method_of.${b.source}`)}</td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">{t('reach.total')}</th>
+                <td class="text-right">
+                  <strong>{fmt.number(s.total)}</strong>
+                </td>
+                <td>{t('reach.method_of.total')}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+        <p class="usa-hint">
+          {t('reach.web_detail', { views: fmt.number(s.web.pageViews), downloads: fmt.number(s.web.downloads), links: fmt.number(s.web.linkVisits) })}
+          {s.pending > 0 && <> {t('reach.pending', { count: s.pending })}</>}
+          {s.questioned > 0 && <> {t('reach.questioned', { count: s.questioned })}</>}
+        </p>
+      </section>
+      <section aria-labelledby="time-heading" class="margin-top-4">
+        <h2 id="time-heading">{t('reach.over_time')}</h2>
+        <StackedBars ctx={ctx} caption={t('reach.by_month')} labelHeader={t('reach.month')} series={sources} rows={s.byMonth.map((m) => ({ label: m.month, values: { web: m.web, partner_report: m.partner_report } }))} />
+      </section>
+      <section aria-labelledby="partners-heading" class="margin-top-4">
+        <h2 id="partners-heading">{t('reach.by_partner')}</h2>
+        <StackedBars
+          ctx={ctx}
+          caption={t('reach.by_partner')}
+          labelHeader={t('reach.partner')}
+          series={[
+            { key: 'links', label: t('reach.link_visitors') },
+            { key: 'reported', label: t('reach.source.partner_report') },
+          ]}
+          rows={s.partners.map((p) => ({ label: p.name, values: { links: p.linkVisitors, reported: p.reported } }))}
+        />
+        <p class="usa-hint">{t('reach.partner_note')}</p>
+      </section>
+      <section aria-labelledby="audience-heading" class="margin-top-4">
+        <h2 id="audience-heading">{t('reach.by_audience')}</h2>
+        <DataTable ctx={ctx} caption={t('reach.by_audience')} labelHeader={t('reach.audience')} series={[{ key: 'people', label: t('reach.people') }]} rows={s.byAudience.map((a) => ({ label: t(`perspective.${a.audience}`), values: { people: a.people } }))} />
+        <p class="usa-hint">{t('reach.audience_note')}</p>
+      </section>
+      <section aria-labelledby="state-heading" class="margin-top-4">
+        <h2 id="state-heading">{t('reach.by_state')}</h2>
+        <DataTable ctx={ctx} caption={t('reach.by_state')} labelHeader={t('reach.state')} series={[{ key: 'people', label: t('reach.people') }]} rows={s.byState.map((a) => ({ label: STATES[a.state] ?? a.state, values: { people: a.people } }))} />
+      </section>
+      <section aria-labelledby="use-heading" class="margin-top-4">
+        <h2 id="use-heading">{t('reach.actual_use')}</h2>
+        <p>{t('reach.use_line', { count: s.use.reports })}</p>
+        {s.use.reports > 0 && (
+          <ul class="usa-list">
+            <li>{t('reach.avg', { what: t('resources.field.quality'), value: s.use.quality })}</li>
+            <li>{t('reach.avg', { what: t('resources.field.relevance'), value: s.use.relevance })}</li>
+            <li>{t('reach.avg', { what: t('resources.field.usefulness'), value: s.use.usefulness })}</li>
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="top-heading" class="margin-top-4">
+        <h2 id="top-heading">{t('reach.top')}</h2>
+        {s.topResources.length === 0 ? (
+          <p class="usa-hint">{t('reach.no_data')}</p>
+        ) : (
+          <div class="convene-table-scroll">
+            <table class="usa-table usa-table--borderless convene-full">
+              <caption class="usa-sr-only">{t('reach.top')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('reach.resource')}</th>
+                  <th scope="col" class="text-right">
+                    {t('reach.people')}
+                  </th>
+                  <th scope="col" class="text-right">
+                    {t('reach.uses')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.topResources.map((r) => (
+                  <tr>
+                    <th scope="row">
+                      <a class="usa-link" href={`/resources/${r.slug}`}>
+                        {r.title}
+                      </a>
+                    </th>
+                    <td class="text-right">{fmt.number(r.people)}</td>
+                    <td class="text-right">{fmt.number(r.uses)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+export function ReachView({ ctx, summary, filters, options, canExport }: { ctx: PageContext; summary: ReachSummary; filters: ReachFilters & { groupSlug?: string }; options: { groups: Options; partners: Options }; canExport: boolean }) {
+  const { t } = ctx;
+  return (
+    <>
+      <ReachFiltersForm ctx={ctx} filters={filters} options={options} action="/reach" />
+      {canExport && (
+        <p class="convene-actions margin-top-2">
+          <a class="usa-link" href={`/reach/report?${qs(filters)}`}>
+            {t('reach.funder_report')}
+          </a>
+          <a class="usa-link" href={`/reach/report.csv?${qs(filters)}`}>
+            {t('reach.report_csv')}
+          </a>
+          <a class="usa-link" href={`/reach/ledger.csv?${qs(filters)}`}>
+            {t('reach.ledger_csv')}
+          </a>
+        </p>
+      )}
+      <ReachBody ctx={ctx} summary={summary} />
+    </>
+  );
+}
+
+export function FunderReportView({
+  ctx,
+  summary,
+  filters,
+  entries,
+  totalEntries,
+}: {
+  ctx: PageContext;
+  summary: ReachSummary;
+  filters: ReachFilters & { groupSlug?: string };
+  entries: { entry: string; source: string; day: string; resource: string; partner: string | null; people: number; status: string }[];
+  totalEntries: number;
+}) {
+  const { t, fmt } = ctx;
+  return (
+    <div class="convene-report">
+      <p class="usa-intro">{t('reach.report_intro', { community: ctx.communityName })}</p>
+      <p class="convene-actions print:display-none">
+        <a class="usa-link" href={`/reach/report.csv?${qs(filters)}`}>
+          {t('reach.report_csv')}
+        </a>
+        <a class="usa-link" href={`/reach/ledger.csv?${qs(filters)}`}>
+          {t('reach.ledger_csv')}
+        </a>
+        <a class="usa-link" href={`/reach?${qs(filters)}`}>
+          {t('reach.back_dashboard')}
+        </a>
+      </p>
+      <ReachBody ctx={ctx} summary={summary} />
+      <section aria-labelledby="ledger-heading" class="margin-top-4">
+        <h2 id="ledger-heading">{t('reach.ledger')}</h2>
+        <p>{t('reach.ledger_note', { shown: fmt.number(entries.length), total: fmt.number(totalEntries) })}</p>
+        <div class="convene-table-scroll">
+          <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+            <caption class="usa-sr-only">{t('reach.ledger')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('reach.entry')}</th>
+                <th scope="col">{t('reach.source_col')}</th>
+                <th scope="col">{t('reach.day')}</th>
+                <th scope="col">{t('reach.resource')}</th>
+                <th scope="col">{t('reach.partner')}</th>
+                <th scope="col" class="text-right">
+                  {t('reach.people')}
+                </th>
+                <th scope="col">{t('resources.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr>
+                  <th scope="row">
+                    <code>{e.entry}</code>
+                  </th>
+                  <td>{t(`reach.source.${e.source}`)}</td>
+                  <td>{e.day}</td>
+                  <td>{e.resource}</td>
+                  <td>{e.partner ?? '—'}</td>
+                  <td class="text-right">{fmt.number(e.people)}</td>
+                  <td>{t(`resources.report_status.${e.status}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}
