@@ -92,3 +92,29 @@ test('the page works with JavaScript turned off', async () => {
   await page.waitForSelector('text=Welcome to the group!');
   await context.close();
 });
+
+test('a visitor reports how they used a resource with the keyboard alone, without an account', async () => {
+  const context = await contextFor(env);
+  const page = await context.newPage();
+  const resource = await env.db.selectFrom('resources').select(['id', 'slug']).where('title', 'like', 'Questions families can ask%').executeTakeFirstOrThrow();
+  await page.goto(`${env.baseUrl}/resources?q=questions%20families`);
+  await tabTo(page, `a[href="/resources/${resource.slug}"]`);
+  await Promise.all([page.waitForURL(`**/resources/${resource.slug}`), page.keyboard.press('Enter')]);
+  await tabTo(page, `a[href="/resources/${resource.slug}/use"]`);
+  await Promise.all([page.waitForURL('**/use'), page.keyboard.press('Enter')]);
+  await tabTo(page, '#field-how_used');
+  await page.keyboard.type('Read it aloud at our parent cafe.');
+  // Radio groups: Tab reaches the group, arrow keys choose.
+  for (const name of ['quality', 'relevance', 'usefulness']) {
+    await tabTo(page, `#field-${name}-1`);
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate((n) => (document.querySelector(`input[name=${n}]:checked`) as HTMLInputElement | null)?.value, name), '4');
+  }
+  await tabTo(page, 'form[action$="/use"] button[type=submit]');
+  await Promise.all([page.waitForURL(`**/resources/${resource.slug}`), page.keyboard.press('Enter')]);
+  assert.match(await page.locator('[role=status]').first().innerText(), /Thank you for telling us/);
+  await assertAccessible(page, 'resource after a use report');
+  const rows = await env.db.selectFrom('use_reports').select(['how_used', 'quality']).where('resource_id', '=', resource.id).where('how_used', 'like', 'Read it aloud%').execute();
+  assert.deepEqual(rows, [{ how_used: 'Read it aloud at our parent cafe.', quality: 4 }]);
+  await context.close();
+});

@@ -24,6 +24,7 @@ interface Ids {
   post: number;
   guide: number;
   unsubscribe: string;
+  resource: string;
 }
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
@@ -62,6 +63,17 @@ const PAGES: PageCase[] = [
   { route: '/threads/:id', url: (ids) => `/threads/${ids.guide}`, who: ALL },
   { route: '/threads/:id/split', url: (ids) => `/threads/${ids.thread}/split`, who: ['facilitator'] },
   { route: '/notifications', url: () => '/notifications', who: SIGNED_IN },
+  { route: '/resources', url: () => '/resources', who: ALL },
+  { route: '/resources', url: () => '/resources?q=families&kind=guide&audience=family', who: ['anonymous'] },
+  { route: '/resources/new', url: () => '/resources/new', who: SIGNED_IN },
+  { route: '/resources/:slug', url: (ids) => `/resources/${ids.resource}`, who: ALL },
+  { route: '/resources/:slug/edit', url: (ids) => `/resources/${ids.resource}/edit`, who: ['facilitator'] },
+  { route: '/resources/:slug/use', url: (ids) => `/resources/${ids.resource}/use`, who: ALL },
+  { route: '/collections', url: () => '/collections', who: ALL },
+  { route: '/collections/new', url: () => '/collections/new', who: ['facilitator'] },
+  { route: '/collections/:slug', url: () => '/collections/family-engagement', who: ALL },
+  { route: '/reach', url: () => '/reach', who: SIGNED_IN },
+  { route: '/reach/report', url: () => '/reach/report', who: ['facilitator'] },
   { route: '/settings/notifications', url: () => '/settings/notifications', who: SIGNED_IN },
   { route: '/unsubscribe/:token', url: (ids) => `/unsubscribe/${ids.unsubscribe}`, who: ['anonymous'] },
   { route: '/posts/:id/edit', url: (ids) => `/posts/${ids.post}/edit`, who: SIGNED_IN },
@@ -84,6 +96,10 @@ const EXEMPT: Record<string, string> = {
   '/groups/:slug/feed.atom': 'Atom XML for feed readers',
   '/discussions/feed.atom': 'Atom XML for feed readers',
   '/u/:handle': 'redirects an @mention to the profile page',
+  '/r/:code': 'a tracked share link: counts the visit, then redirects to the resource page',
+  '/resources/:slug/files/:id': 'a file download (attachment), not a page',
+  '/reach/ledger.csv': 'CSV download',
+  '/reach/report.csv': 'CSV download',
   '/threads/:id/live': 'a server-sent event stream, no markup',
   '/threads/:id/posts': 'new posts as an HTML fragment the thread page inserts (the same markup the thread page check covers)',
 };
@@ -109,7 +125,8 @@ before(async () => {
   const reply = await env.db.selectFrom('posts').select('id').where('thread_id', '=', thread.id).where('is_opening', '=', false).executeTakeFirstOrThrow();
   await env.db.insertInto('post_flags').values({ post_id: reply.id, flagger_id: person.id, reason: 'off_topic', note: 'Seems unrelated', created_at: new Date() }).execute();
   const guide = await env.db.selectFrom('threads').select('id').where('kind', '=', 'dialogue_guide').executeTakeFirstOrThrow();
-  ids = { person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const resource = await env.db.selectFrom('resources').select('slug').where('title', 'like', 'Questions families can ask%').executeTakeFirstOrThrow();
+  ids = { resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {
