@@ -199,3 +199,23 @@ CREATE VIEW reach_ledger AS
   SELECT 'partner_report', r.resource_id, r.sent_on, r.recipients::bigint,
          r.organization_id, r.state_initiative_id, r.states, r.audiences, r.id
     FROM dissemination_reports r WHERE r.status <> 'questioned';
+
+-- Monthly sums of the daily rollups (all figures are additive: a month's
+-- visitors are the sum of its daily unique visitors), so a year-long
+-- dashboard reads twelve rows per resource instead of 365.
+CREATE TABLE reach_monthly (
+  month date NOT NULL,
+  resource_id bigint NOT NULL REFERENCES resources(id) ON DELETE CASCADE,
+  page_views bigint NOT NULL,
+  downloads bigint NOT NULL,
+  link_visits bigint NOT NULL,
+  unique_visitors bigint NOT NULL,
+  PRIMARY KEY (month, resource_id)
+);
+CREATE TABLE reach_monthly_links (
+  month date NOT NULL,
+  link_id bigint NOT NULL REFERENCES share_links(id) ON DELETE CASCADE,
+  visits bigint NOT NULL,
+  unique_visitors bigint NOT NULL,
+  PRIMARY KEY (month, link_id)
+);

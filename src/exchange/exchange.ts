@@ -42,6 +42,8 @@ const TABLES = [
   // Daily rollups carry the reach history; raw view events (hashed, short-lived) stay behind.
   { name: 'reach_daily', order: 'day, resource_id', identity: false },
   { name: 'reach_daily_links', order: 'day, link_id', identity: false },
+  { name: 'reach_monthly', order: 'month, resource_id', identity: false },
+  { name: 'reach_monthly_links', order: 'month, link_id', identity: false },
   { name: 'audit_log', order: 'id', identity: true },
 ] as const;
 

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { sql, type SqlBool } from 'kysely';
 import { isbot } from 'isbot';
-import type { Db } from '../platform/db/db.js';
+import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 
@@ -71,9 +71,79 @@ export async function rollupReach(db: Db, opts: { since?: string } = {}): Promis
          WHERE e.day = ${day} AND e.kind = 3
          GROUP BY e.day, e.link_id`.execute(tx);
     }
+    await rebuildMonths(tx, days);
     await tx.deleteFrom('daily_salts').where('day', '<', today(new Date(Date.now() - 2 * 86_400_000))).execute();
     return { days: days.length };
   });
+}
+
+/**
+ * Recomputes the monthly sums for the months holding these days (all months
+ * when none are given, as after loading history).
+ */
+export async function rebuildMonths(db: Db | Tx, days?: string[]): Promise<void> {
+  const months = days ? [...new Set(days.map((d) => `${d.slice(0, 7)}-01`))] : undefined;
+  if (months && months.length === 0) return;
+  const only = (col: string) => (months ? sql`WHERE date_trunc('month', ${sql.ref(col)})::date = ANY(${months}::date[])` : sql``);
+  if (months) {
+    await db.deleteFrom('reach_monthly').where('month', 'in', months).execute();
+    await db.deleteFrom('reach_monthly_links').where('month', 'in', months).execute();
+  } else {
+    await db.deleteFrom('reach_monthly').execute();
+    await db.deleteFrom('reach_monthly_links').execute();
+  }
+  await sql`INSERT INTO reach_monthly (month, resource_id, page_views, downloads, link_visits, unique_visitors)
+    SELECT date_trunc('month', day)::date, resource_id, sum(page_views), sum(downloads), sum(link_visits), sum(unique_visitors)
+      FROM reach_daily ${only('day')} GROUP BY 1, 2`.execute(db);
+  await sql`INSERT INTO reach_monthly_links (month, link_id, visits, unique_visitors)
+    SELECT date_trunc('month', day)::date, link_id, sum(visits), sum(unique_visitors)
+      FROM reach_daily_links ${only('day')} GROUP BY 1, 2`.execute(db);
+}
+
+/** First day of the month after `day` (YYYY-MM-DD). */
+function nextMonth(day: string): string {
+  const d = new Date(`${day.slice(0, 7)}-01T00:00:00Z`);
+  d.setUTCMonth(d.getUTCMonth() + 1);
+  return d.toISOString().slice(0, 10);
+}
+
+/** The whole months inside a range: [firstFull, afterLastFull). */
+function fullMonths(f: { from: string; to: string }) {
+  const firstFull = f.from.endsWith('-01') ? f.from : nextMonth(f.from);
+  const dayAfter = new Date(Date.parse(`${f.to}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  // The month of `to` is whole only when `to` is its last day.
+  const afterLastFull = dayAfter.endsWith('-01') ? dayAfter : `${f.to.slice(0, 7)}-01`;
+  return { firstFull, afterLastFull };
+}
+
+/**
+ * Web figures for a date range as rows of (resource, month, sums): whole
+ * months come from the monthly table, the partial months at either end from
+ * the daily one. Every figure is additive, so sums over these rows are exact.
+ */
+function webRows(f: { from: string; to: string }) {
+  const { firstFull, afterLastFull } = fullMonths(f);
+  if (firstFull >= afterLastFull) {
+    return sql`SELECT resource_id, date_trunc('month', day)::date AS month, page_views::bigint, downloads::bigint, link_visits::bigint, unique_visitors::bigint
+      FROM reach_daily WHERE day BETWEEN ${f.from} AND ${f.to}`;
+  }
+  return sql`SELECT resource_id, date_trunc('month', day)::date AS month, page_views::bigint, downloads::bigint, link_visits::bigint, unique_visitors::bigint
+      FROM reach_daily WHERE day BETWEEN ${f.from} AND ${f.to} AND (day < ${firstFull} OR day >= ${afterLastFull})
+    UNION ALL
+    SELECT resource_id, month, page_views, downloads, link_visits, unique_visitors
+      FROM reach_monthly WHERE month >= ${firstFull} AND month < ${afterLastFull}`;
+}
+
+/** The same for share links: (link, month, visits, unique visitors). */
+function linkRows(f: { from: string; to: string }) {
+  const { firstFull, afterLastFull } = fullMonths(f);
+  if (firstFull >= afterLastFull) {
+    return sql`SELECT link_id, visits::bigint, unique_visitors::bigint FROM reach_daily_links WHERE day BETWEEN ${f.from} AND ${f.to}`;
+  }
+  return sql`SELECT link_id, visits::bigint, unique_visitors::bigint FROM reach_daily_links
+      WHERE day BETWEEN ${f.from} AND ${f.to} AND (day < ${firstFull} OR day >= ${afterLastFull})
+    UNION ALL
+    SELECT link_id, visits, unique_visitors FROM reach_monthly_links WHERE month >= ${firstFull} AND month < ${afterLastFull}`;
 }
 
 // ---- the dashboard --------------------------------------------------------------------------------
@@ -143,21 +213,19 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
   const webQuery = f.partner
     ? // A partner's web reach is the visitors who came through its links.
       sql`SELECT coalesce(sum(x.unique_visitors),0)::bigint AS uv, 0::bigint AS pv, 0::bigint AS dl, coalesce(sum(x.visits),0)::bigint AS lv
-          FROM reach_daily_links x JOIN share_links l ON l.id = x.link_id JOIN resources r ON r.id = l.resource_id
-         WHERE x.day BETWEEN ${f.from} AND ${f.to} AND l.organization_id = ${f.partner} AND ${scope}`
-    : sql`SELECT coalesce(sum(x.unique_visitors),0)::bigint AS uv, coalesce(sum(x.page_views),0)::bigint AS pv,
-                 coalesce(sum(x.downloads),0)::bigint AS dl, coalesce(sum(x.link_visits),0)::bigint AS lv
-          FROM reach_daily x JOIN resources r ON r.id = x.resource_id
-         WHERE x.day BETWEEN ${f.from} AND ${f.to} AND ${scope}`;
+          FROM (${linkRows(f)}) x JOIN share_links l ON l.id = x.link_id JOIN resources r ON r.id = l.resource_id
+         WHERE l.organization_id = ${f.partner} AND ${scope}`
+    : undefined;
+  const webOn = webAllowed && !f.partner;
 
   const [web, reported, partners, months, audiences, states, top, use, review] = await Promise.all([
-    webAllowed ? webQuery.execute(db) : Promise.resolve({ rows: [{ uv: 0, pv: 0, dl: 0, lv: 0 }] }),
+    webQuery && webAllowed ? webQuery.execute(db) : Promise.resolve(undefined),
     sql<{ people: number }>`SELECT coalesce(sum(d.recipients),0)::bigint AS people FROM dissemination_reports d JOIN resources r ON r.id = d.resource_id WHERE ${reportWhere} AND ${scope}`.execute(db),
     sql<{ id: number; name: string; link_visitors: number; reported: number }>`
       WITH lv AS (
         SELECT l.organization_id AS id, sum(x.unique_visitors)::bigint AS n
-          FROM reach_daily_links x JOIN share_links l ON l.id = x.link_id JOIN resources r ON r.id = l.resource_id
-         WHERE x.day BETWEEN ${f.from} AND ${f.to} AND l.organization_id IS NOT NULL AND ${scope} ${f.state ? sql`AND false` : sql``}
+          FROM (${linkRows(f)}) x JOIN share_links l ON l.id = x.link_id JOIN resources r ON r.id = l.resource_id
+         WHERE l.organization_id IS NOT NULL AND ${scope} ${f.state ? sql`AND false` : sql``}
          GROUP BY 1),
       rp AS (
         SELECT d.organization_id AS id, sum(d.recipients)::bigint AS n
@@ -168,18 +236,19 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
         FROM organizations o LEFT JOIN lv ON lv.id = o.id LEFT JOIN rp ON rp.id = o.id
        WHERE (lv.n IS NOT NULL OR rp.n IS NOT NULL) ${f.partner ? sql`AND o.id = ${f.partner}` : sql``}
        ORDER BY coalesce(lv.n,0) + coalesce(rp.n,0) DESC, o.name LIMIT 25`.execute(db),
-    sql<{ month: string; web: number; partner_report: number }>`
+    sql<{ month: string; web: number; partner_report: number; pv: number; dl: number; lv: number }>`
       WITH w AS (
-        SELECT to_char(x.day, 'YYYY-MM') AS month, sum(x.unique_visitors)::bigint AS n
-          FROM reach_daily x JOIN resources r ON r.id = x.resource_id
-         WHERE x.day BETWEEN ${f.from} AND ${f.to} AND ${scope} AND ${webAllowed && !f.partner ? sql`true` : sql`false`}
+        SELECT to_char(x.month, 'YYYY-MM') AS month, sum(x.unique_visitors)::bigint AS n,
+               sum(x.page_views)::bigint AS pv, sum(x.downloads)::bigint AS dl, sum(x.link_visits)::bigint AS lv
+          FROM (${webRows(f)}) x JOIN resources r ON r.id = x.resource_id
+         WHERE ${scope} AND ${webOn ? sql`true` : sql`false`}
          GROUP BY 1),
       p AS (
         SELECT to_char(d.sent_on, 'YYYY-MM') AS month, sum(d.recipients)::bigint AS n
           FROM dissemination_reports d JOIN resources r ON r.id = d.resource_id
          WHERE ${reportWhere} AND ${scope}
          GROUP BY 1)
-      SELECT m.month, coalesce(w.n,0) AS web, coalesce(p.n,0) AS partner_report
+      SELECT m.month, coalesce(w.n,0) AS web, coalesce(p.n,0) AS partner_report, coalesce(w.pv,0) AS pv, coalesce(w.dl,0) AS dl, coalesce(w.lv,0) AS lv
         FROM (SELECT month FROM w UNION SELECT month FROM p) m LEFT JOIN w USING (month) LEFT JOIN p USING (month)
        ORDER BY m.month`.execute(db),
     sql<{ audience: string; people: number }>`
@@ -193,8 +262,8 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
        WHERE ${reportWhere} AND ${scope}
        GROUP BY s ORDER BY 2 DESC`.execute(db),
     sql<{ id: number; slug: string; title: string; people: number; uses: number }>`
-      WITH w AS (SELECT x.resource_id, sum(x.unique_visitors)::bigint AS n FROM reach_daily x
-                  WHERE x.day BETWEEN ${f.from} AND ${f.to} AND ${webAllowed && !f.partner ? sql`true` : sql`false`} GROUP BY 1),
+      WITH w AS (SELECT x.resource_id, sum(x.unique_visitors)::bigint AS n FROM (${webRows(f)}) x
+                  WHERE ${webOn ? sql`true` : sql`false`} GROUP BY 1),
            p AS (SELECT d.resource_id, sum(d.recipients)::bigint AS n FROM dissemination_reports d WHERE ${reportWhere} GROUP BY 1),
            u AS (SELECT resource_id, count(*)::bigint AS n FROM use_reports WHERE created_at::date BETWEEN ${f.from} AND ${f.to} GROUP BY 1)
       SELECT r.id, r.slug, r.title, coalesce(w.n,0) + coalesce(p.n,0) AS people, coalesce(u.n,0) AS uses
@@ -212,7 +281,13 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
         FROM dissemination_reports d JOIN resources r ON r.id = d.resource_id
        WHERE d.sent_on BETWEEN ${f.from} AND ${f.to} AND ${scope}`.execute(db),
   ]);
-  const w = web.rows[0] as { uv: number; pv: number; dl: number; lv: number };
+  // Web totals are the sums of the monthly rows (every figure is additive), or the partner's link figures.
+  const w = (web?.rows[0] as { uv: number; pv: number; dl: number; lv: number } | undefined) ?? {
+    uv: months.rows.reduce((n, m) => n + Number(m.web), 0),
+    pv: months.rows.reduce((n, m) => n + Number(m.pv), 0),
+    dl: months.rows.reduce((n, m) => n + Number(m.dl), 0),
+    lv: months.rows.reduce((n, m) => n + Number(m.lv), 0),
+  };
   const webPeople = Number(w.uv);
   const reportedPeople = Number(reported.rows[0]!.people);
   return {
@@ -224,7 +299,7 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
     ],
     web: { pageViews: Number(w.pv), downloads: Number(w.dl), uniqueVisitors: webPeople, linkVisits: Number(w.lv) },
     partners: partners.rows.map((p) => ({ id: p.id, name: p.name, linkVisitors: Number(p.link_visitors), reported: Number(p.reported) })),
-    byMonth: months.rows.map((m) => ({ month: m.month, web: Number(m.web), partner_report: Number(m.partner_report) })),
+    byMonth: months.rows.map((m) => ({ month: m.month, web: Number(m.web), partner_report: Number(m.partner_report) })).filter((m) => m.web > 0 || m.partner_report > 0),
     byAudience: audiences.rows.map((a) => ({ audience: a.audience, people: Number(a.people) })),
     byState: states.rows.map((s) => ({ state: s.state, people: Number(s.people) })),
     topResources: top.rows.map((r) => ({ ...r, people: Number(r.people), uses: Number(r.uses) })),

@@ -2,7 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, apiToken, bearer, buildGroup, buildOrganization, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
 import { PNG_1PX, makePdf, multipart } from '../../test/fixtures.js';
-import { rollupReach, reachSummary } from './reach.js';
+import { rebuildMonths, rollupReach, reachSummary } from './reach.js';
 
 let t: TestContext;
 before(async () => {
@@ -337,6 +337,37 @@ describe('the dissemination ledger', () => {
       }
     }
     assert.ok(limited > 0, 'the per-address limit answered 429');
+  });
+});
+
+describe('reach arithmetic', () => {
+  test('monthly sums plus partial months at either end equal the daily figures, for any range', async () => {
+    const fac = await buildUser(t.db, { role: 'facilitator' });
+    const created = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(await apiToken(t.app, fac.email)), payload: { title: 'Arithmetic subject', kind: 'brief', external_url: 'https://example.org/a' } });
+    const rid = created.json().id as number;
+    const rows = [];
+    for (let d = Date.parse('2025-01-10T00:00:00Z'); d <= Date.parse('2025-04-20T00:00:00Z'); d += 86_400_000) {
+      const day = new Date(d).toISOString().slice(0, 10);
+      const n = 1 + (new Date(d).getUTCDate() % 7);
+      rows.push({ day, resource_id: rid, page_views: n * 2, downloads: n, link_visits: 0, unique_visitors: n });
+    }
+    await t.db.insertInto('reach_daily').values(rows).execute();
+    await rebuildMonths(t.db);
+    const facActor = { kind: 'user', id: fac.id, role: 'facilitator', memberships: new Map(), emailVerified: true } as never;
+    for (const [from, to] of [
+      ['2025-01-20', '2025-03-05'],
+      ['2025-02-01', '2025-02-28'],
+      ['2025-02-01', '2025-03-31'],
+      ['2025-01-31', '2025-02-01'],
+      ['2025-03-15', '2025-03-15'],
+      ['2024-12-01', '2025-12-31'],
+    ] as const) {
+      const expected = rows.filter((r) => r.day >= from && r.day <= to);
+      const s = await reachSummary(t.db, facActor, { from, to }, 1000);
+      const mine = s.topResources.find((r) => r.id === rid)?.people ?? 0;
+      assert.equal(mine, expected.reduce((n, r) => n + r.unique_visitors, 0), `${from}..${to}`);
+      assert.equal(s.web.pageViews >= expected.reduce((n, r) => n + r.page_views, 0), true);
+    }
   });
 });
 

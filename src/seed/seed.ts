@@ -5,6 +5,7 @@ import { DEFAULT_VISIBILITY, PROFILE_FIELDS } from '../community/vocab.js';
 import { COMMUNITY, COMMUNITY_ROLES, DEMO_PASSWORD, GROUPS, MEMBERSHIPS, ORGANIZATIONS, PEOPLE, STATE_INITIATIVES, THREADS } from './demo-data.js';
 import { RENDER_VERSION, renderMarkdown } from '../discussions/markdown.js';
 import { LINKS, REPORTS, RESOURCES, USES } from './demo-resources.js';
+import { rebuildMonths } from '../resources/reach.js';
 
 const SEED_LOCK = 724_115_002;
 
@@ -310,6 +311,7 @@ async function writeLibrary(tx: Tx, personIds: Map<string, number>, groupIds: Ma
         .execute();
     }
   }
+  await rebuildMonths(tx);
   for (const [n, [ri, org, channel, recipients, ago, audiences, states]] of REPORTS.entries()) {
     await tx
       .insertInto('dissemination_reports')

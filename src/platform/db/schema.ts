@@ -433,6 +433,8 @@ export interface Database {
   view_events: ViewEventsTable;
   daily_salts: { day: ColumnType<string, string, string>; salt: Buffer };
   reach_daily: ReachDailyTable;
+  reach_monthly: { month: ColumnType<string, string, string>; resource_id: number; page_views: number; downloads: number; link_visits: number; unique_visitors: number };
+  reach_monthly_links: { month: ColumnType<string, string, string>; link_id: number; visits: number; unique_visitors: number };
   reach_daily_links: { day: ColumnType<string, string, string>; link_id: number; visits: number; unique_visitors: number };
   dissemination_reports: DisseminationReportsTable;
   use_reports: UseReportsTable;
