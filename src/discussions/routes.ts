@@ -38,6 +38,7 @@ import { pageContext } from '../platform/http/request-context.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { readThread } from '../notifications/queries.js';
+import { topResourceMatches } from '../resources/queries.js';
 import { threadWatchLevel } from '../notifications/watch.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 
@@ -600,11 +601,11 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     const r = await runSearch(request, request.query);
-    const groups = await listGroups(db, request.actor);
+    const [groups, resources] = await Promise.all([listGroups(db, request.actor), r.q && (request.query.page ?? 1) === 1 ? topResourceMatches(db, request.actor, r.q) : Promise.resolve([])]);
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('search.title'),
-      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
+      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, resources, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
     }));
   });
 

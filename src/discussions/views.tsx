@@ -711,6 +711,7 @@ export function SearchView({
   group,
   perspective,
   groups,
+  resources,
   hits,
   more,
   page,
@@ -721,6 +722,7 @@ export function SearchView({
   group: string;
   perspective: string;
   groups: { slug: string; name: string }[];
+  resources?: { slug: string; title: string; summary: string; kind: string; language: string }[];
   hits: SearchHit[];
   more: boolean;
   page: number;
@@ -770,6 +772,25 @@ export function SearchView({
             <p class="usa-alert__text">{error}</p>
           </div>
         </div>
+      )}
+      {q && !error && resources && resources.length > 0 && (
+        <section aria-labelledby="resource-results" class="margin-top-4">
+          <h2 id="resource-results">{t('search.in_library')}</h2>
+          <ul class="usa-list usa-list--unstyled">
+            {resources.map((r) => (
+              <li class="margin-bottom-2">
+                <a class="usa-link text-bold" href={`/resources/${r.slug}`} lang={r.language !== ctx.locale ? r.language : undefined}>
+                  {r.title}
+                </a>{' '}
+                <span class="text-base-dark">({t(`resources.kind.${r.kind}`)})</span>
+                <div>{r.summary}</div>
+              </li>
+            ))}
+          </ul>
+          <a class="usa-link" href={`/resources?q=${encodeURIComponent(q)}`}>
+            {t('search.more_in_library')}
+          </a>
+        </section>
       )}
       {q && !error && (
         <section aria-labelledby="results" class="margin-top-4">

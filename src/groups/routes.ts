@@ -1,3 +1,4 @@
+import { groupResources } from '../resources/queries.js';
 import { groupWatchLevel } from '../notifications/watch.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -147,6 +148,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       listThreads(db, group.id, 1, request.actor),
       actor.kind === 'user' ? groupWatchLevel(db, actor.id, group.id) : Promise.resolve(undefined),
     ]);
+    const resources = await groupResources(db, actor, group.id);
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
     const data: GroupPageData = {
       group,
@@ -156,6 +158,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       membership,
       threads: latest.threads.slice(0, 5),
       watchLevel,
+      resources,
       can: {
         startThread: can(actor, 'thread.create', { group }),
         join: can(actor, 'group.join', group),

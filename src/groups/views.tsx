@@ -32,6 +32,7 @@ export interface GroupPageData {
   threads: ThreadRow[];
   /** The viewer's watch level for the group (signed in only). */
   watchLevel?: string;
+  resources: { slug: string; title: string; kind: string; language: string }[];
   can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean };
 }
 
@@ -110,6 +111,38 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
             <li>
               <a class="usa-link" href={`${base}/threads/new`}>
                 {t('discussions.new_thread')}
+              </a>
+            </li>
+          )}
+        </ul>
+      </section>
+
+      <section aria-labelledby="group-resources">
+        <h2 id="group-resources">{t('groups.resources')}</h2>
+        {data.resources.length === 0 ? (
+          <p class="usa-hint">{t('groups.no_resources')}</p>
+        ) : (
+          <ul class="usa-list">
+            {data.resources.map((r) => (
+              <li>
+                <a class="usa-link" href={`/resources/${r.slug}`} lang={r.language !== ctx.locale ? r.language : undefined}>
+                  {r.title}
+                </a>{' '}
+                <span class="text-base-dark">({t(`resources.kind.${r.kind}`)})</span>
+              </li>
+            ))}
+          </ul>
+        )}
+        <ul class="usa-list usa-list--unstyled convene-inline-list">
+          <li>
+            <a class="usa-link" href={`/resources?group=${encodeURIComponent(group.slug)}`}>
+              {t('groups.all_resources')}
+            </a>
+          </li>
+          {ctx.actor.kind === 'user' && (
+            <li>
+              <a class="usa-link" href={`/reach?group=${encodeURIComponent(group.slug)}`}>
+                {t('groups.group_reach')}
               </a>
             </li>
           )}

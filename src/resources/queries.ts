@@ -299,3 +299,33 @@ export async function collectionItems(db: Db, viewer: Actor, collectionId: numbe
     .orderBy('ci.position')
     .execute();
 }
+
+/** The newest resources filed under a group that the viewer may see (for the group page). */
+export async function groupResources(db: Db, viewer: Actor, groupId: number, limit = 5) {
+  return db
+    .selectFrom('resources as r')
+    .innerJoin('resource_groups as rg', 'rg.resource_id', 'r.id')
+    .select(['r.slug', 'r.title', 'r.kind', 'r.language'])
+    .where('rg.group_id', '=', groupId)
+    .where(resourceReadableBy(viewer))
+    .where('r.deleted_at', 'is', null)
+    .orderBy(sql`r.published_on DESC NULLS LAST`)
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The best few library matches for the site-wide search page. */
+export async function topResourceMatches(db: Db, viewer: Actor, q: string, limit = 5) {
+  const query = sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
+  return db
+    .selectFrom('resources as r')
+    .select(['r.slug', 'r.title', 'r.summary', 'r.kind', 'r.language'])
+    .where(resourceReadableBy(viewer))
+    .where('r.deleted_at', 'is', null)
+    .where(sql<SqlBool>`r.search @@ ${query}`)
+    .orderBy(sql`ts_rank(r.search, ${query})`, 'desc')
+    .orderBy('r.id', 'desc')
+    .limit(limit)
+    .execute();
+}

@@ -59,6 +59,10 @@ describe('adding resources', () => {
     assert.equal(after.json().total, 1);
     assert.equal(after.json().resources[0].slug, slug);
 
+    const feed = await t.app.inject('/resources/feed.atom');
+    assert.match(String(feed.headers['content-type']), /application\/atom\+xml/);
+    assert.match(feed.body, /Attendance and belonging brief/);
+
     // A double submit of the same form made one resource.
     const again = await postForm(agent, '/resources', { title: 'Attendance and belonging brief', kind: 'brief', summary: 'x', audiences: ['family'], external_url: 'https://example.org/x', _idem: 'upload-key-0001' });
     assert.equal(again.statusCode, 303);
@@ -146,6 +150,8 @@ describe('who sees what', () => {
     assert.equal((await t.app.inject(`/api/v1/resources/${mr.id}`)).statusCode, 404);
     assert.doesNotMatch((await t.app.inject('/resources?q=zanzibar')).body, /Members only memo/);
     assert.equal((await t.app.inject('/api/v1/resources?q=zanzibar')).json().total, 0);
+    assert.doesNotMatch((await t.app.inject('/resources/feed.atom')).body, /Members only memo|Group only notes/);
+    assert.doesNotMatch((await t.app.inject('/search?q=zanzibar')).body, /Members only memo/);
 
     // A signed-in member who is not in the group sees the members resource but not the group one.
     const outsider = await buildUser(t.db);
@@ -155,8 +161,10 @@ describe('who sees what', () => {
     assert.doesNotMatch((await o.get('/resources')).body, /Group only notes/);
     const oToken = await apiToken(t.app, outsider.email);
     assert.ok(!(await t.app.inject({ url: '/api/v1/resources', headers: bearer(oToken) })).json().resources.some((x: { slug: string }) => x.slug === gSlug));
-    // The lead sees both.
+    // The lead sees both, in the library, the site search and the group page.
     assert.equal((await leadAgent.get(`/resources/${gSlug}`)).statusCode, 200);
+    assert.match((await leadAgent.get('/search?q=zanzibar')).body, /Members only memo/);
+    assert.match((await leadAgent.get(`/groups/${g.slug}`)).body, /Group only notes|Members only memo|No resources are filed/);
 
     // A share link to the members resource does not open it for the public.
     const fac = await buildUser(t.db, { role: 'facilitator' });
@@ -345,7 +353,7 @@ describe('reach arithmetic', () => {
     const fac = await buildUser(t.db, { role: 'facilitator' });
     const created = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(await apiToken(t.app, fac.email)), payload: { title: 'Arithmetic subject', kind: 'brief', external_url: 'https://example.org/a' } });
     const rid = created.json().id as number;
-    const rows = [];
+    const rows: { day: string; resource_id: number; page_views: number; downloads: number; link_visits: number; unique_visitors: number }[] = [];
     for (let d = Date.parse('2025-01-10T00:00:00Z'); d <= Date.parse('2025-04-20T00:00:00Z'); d += 86_400_000) {
       const day = new Date(d).toISOString().slice(0, 10);
       const n = 1 + (new Date(d).getUTCDate() % 7);

@@ -4,6 +4,7 @@ import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { stringify } from 'csv-stringify/sync';
+import { Feed } from 'feed';
 import { authorize, can } from '../platform/auth/policy.js';
 import { keyedHash, randomToken } from '../platform/auth/secrets.js';
 import { hit } from '../platform/auth/rate-limit.js';
@@ -152,6 +153,32 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       lead: ctx.t('resources.library_lead'),
       children: h(LibraryView, { ctx, filters: f, result, canAdd: can(request.actor, 'resource.create', undefined) }),
     }));
+  });
+
+  // Feed readers carry no session, so the feed holds public resources only.
+  app.get('/resources/feed.atom', async (request, reply) => {
+    const rows = await db
+      .selectFrom('resources')
+      .select(['slug', 'title', 'summary', 'created_at', 'updated_at', 'authors'])
+      .where('visibility', '=', 'public')
+      .where('deleted_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .limit(50)
+      .execute();
+    const base = config.baseUrl;
+    const feed = new Feed({
+      title: `${request.t('resources.library')} · ${app.community.nameOrDefault()}`,
+      id: `${base}/resources`,
+      link: `${base}/resources`,
+      language: 'en',
+      updated: rows[0]?.updated_at ?? new Date(0),
+      copyright: '',
+      feedLinks: { atom: `${base}/resources/feed.atom` },
+    });
+    for (const r of rows) {
+      feed.addItem({ title: r.title, id: `${base}/resources/${r.slug}`, link: `${base}/resources/${r.slug}`, date: r.updated_at, description: r.summary, author: r.authors ? [{ name: r.authors }] : [] });
+    }
+    return reply.type('application/atom+xml; charset=utf-8').header('cache-control', 'public, max-age=300').send(feed.atom1());
   });
 
   // ---- add and edit ----------------------------------------------------------------------------------

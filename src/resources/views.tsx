@@ -120,6 +120,9 @@ export function LibraryView({ ctx, filters, result, canAdd }: { ctx: PageContext
           <a class="usa-link" href="/collections">
             {t('collections.title')}
           </a>
+          <a class="usa-link" href="/resources/feed.atom">
+            {t('resources.feed')}
+          </a>
         </div>
         {result.items.length === 0 ? (
           <p>{t('resources.none')}</p>

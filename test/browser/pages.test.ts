@@ -99,6 +99,7 @@ const EXEMPT: Record<string, string> = {
   '/r/:code': 'a tracked share link: counts the visit, then redirects to the resource page',
   '/resources/:slug/files/:id': 'a file download (attachment), not a page',
   '/reach/ledger.csv': 'CSV download',
+  '/resources/feed.atom': 'Atom XML for feed readers',
   '/reach/report.csv': 'CSV download',
   '/threads/:id/live': 'a server-sent event stream, no markup',
   '/threads/:id/posts': 'new posts as an HTML fragment the thread page inserts (the same markup the thread page check covers)',

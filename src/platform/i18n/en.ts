@@ -300,6 +300,10 @@ export const en = {
     edit_own: 'Edit your profile',
   },
   groups: {
+    resources: 'Resources',
+    no_resources: 'No resources are filed under this group yet.',
+    all_resources: 'All of this group’s resources',
+    group_reach: 'Reach of this group’s resources',
     title: 'Practice groups',
     lead: 'Practice groups hold deeper discussions on issues critical to the field, each advancing the shared agenda.',
     none: 'There are no practice groups yet.',
@@ -560,6 +564,7 @@ export const en = {
     save_summary: 'Save summary',
   },
   resources: {
+    feed: 'New resources (Atom feed)',
     library: 'Resource library',
     library_lead: 'Briefs, toolkits, guides and recordings from across the community, for every role.',
     filter_label: 'Search and filter the library',
@@ -833,6 +838,8 @@ export const en = {
     hidden_tag: 'Hidden from members',
   },
   search: {
+    in_library: 'In the resource library',
+    more_in_library: 'Search the whole library',
     everyone: 'Anyone',
     title: 'Search',
     query: 'Search for',

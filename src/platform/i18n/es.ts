@@ -302,6 +302,10 @@ export const es: Messages = {
     edit_own: 'Editar su perfil',
   },
   groups: {
+    resources: 'Recursos',
+    no_resources: 'Todavía no hay recursos archivados en este grupo.',
+    all_resources: 'Todos los recursos de este grupo',
+    group_reach: 'Alcance de los recursos de este grupo',
     title: 'Grupos de práctica',
     lead: 'Los grupos de práctica profundizan en temas clave para el campo, y cada uno impulsa la agenda compartida.',
     none: 'Todavía no hay grupos de práctica.',
@@ -562,6 +566,7 @@ export const es: Messages = {
     save_summary: 'Guardar el resumen',
   },
   resources: {
+    feed: 'Recursos nuevos (fuente Atom)',
     library: 'Biblioteca de recursos',
     library_lead: 'Informes breves, herramientas, guías y grabaciones de toda la comunidad, para cada rol.',
     filter_label: 'Buscar y filtrar la biblioteca',
@@ -835,6 +840,8 @@ export const es: Messages = {
     hidden_tag: 'Oculto para los miembros',
   },
   search: {
+    in_library: 'En la biblioteca de recursos',
+    more_in_library: 'Buscar en toda la biblioteca',
     everyone: 'Cualquier persona',
     title: 'Buscar',
     query: 'Buscar',
