@@ -44,6 +44,8 @@ const TABLES = [
   { name: 'reach_daily_links', order: 'day, link_id', identity: false },
   { name: 'reach_monthly', order: 'month, resource_id', identity: false },
   { name: 'reach_monthly_links', order: 'month, link_id', identity: false },
+  { name: 'glossary_terms', order: 'id', identity: true },
+  { name: 'glossary_definitions', order: 'term_id, discipline', identity: false },
   { name: 'audit_log', order: 'id', identity: true },
 ] as const;
 

@@ -422,7 +422,28 @@ export interface UseReportsTable {
   created_at: Timestamp;
 }
 
+export interface GlossaryTermsTable {
+  id: Id;
+  slug: string;
+  term: string;
+  acronym: string | null;
+  plain_definition: string;
+  term_es: Generated<string>;
+  acronym_es: string | null;
+  plain_definition_es: Generated<string>;
+  related: Generated<string[]>;
+  sources: Generated<string>;
+  status: Generated<'suggested' | 'published' | 'rejected'>;
+  suggested_by: number | null;
+  reviewed_by: number | null;
+  review_note: Generated<string>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  glossary_terms: GlossaryTermsTable;
+  glossary_definitions: { term_id: number; discipline: string; definition: string; definition_es: Generated<string> };
   resources: ResourcesTable;
   resource_organizations: { resource_id: number; organization_id: number };
   resource_groups: { resource_id: number; group_id: number };

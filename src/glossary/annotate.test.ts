@@ -1,0 +1,81 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { Annotator, unknownAcronyms } from './annotate.js';
+import { renderMarkdown } from '../discussions/markdown.js';
+
+const a = new Annotator([
+  { slug: 'iep', term: 'Individualized Education Program', acronym: 'IEP', alternates: ['Programa de Educación Individualizado', 'PEI'] },
+  { slug: 'lre', term: 'least restrictive environment', acronym: 'LRE' },
+  { slug: 'wraparound', term: 'wraparound', acronym: null },
+  { slug: 'evil', term: 'evil"><script>alert(1)</script>', acronym: null },
+  { slug: 'pbis', term: 'Positive Behavioral Interventions and Supports', acronym: 'PBIS' },
+]);
+
+const text = (html: string) => html.replace(/<[^>]+>/g, '');
+
+describe('glossary annotation', () => {
+  test('marks the first occurrence only, with a link that works without script', () => {
+    const html = renderMarkdown('The IEP team met. Every IEP needs a review.');
+    const out = a.annotate(html);
+    assert.equal((out.match(/class="convene-term"/g) ?? []).length, 1);
+    assert.match(out, /<a class="convene-term" href="\/glossary\/iep" data-term="iep"><abbr title="Individualized Education Program">IEP<\/abbr><\/a> team/);
+    assert.equal(text(out), text(html), 'the words are unchanged');
+  });
+
+  test('word boundaries: no match inside longer words', () => {
+    assert.doesNotMatch(a.annotate(renderMarkdown('TIEPOLO and IEPs? KEIEP')), /convene-term/);
+    assert.match(a.annotate(renderMarkdown('(IEP).')), /data-term="iep"/);
+  });
+
+  test('acronyms match only in their exact case; terms in any case', () => {
+    assert.doesNotMatch(a.annotate(renderMarkdown('an iep or Iep')), /convene-term/);
+    assert.match(a.annotate(renderMarkdown('the Least Restrictive Environment matters')), /data-term="lre">Least Restrictive Environment</);
+    assert.match(a.annotate(renderMarkdown('Wraparound services')), /data-term="wraparound"/);
+  });
+
+  test('leaves code, links and headings alone', () => {
+    const out = a.annotate(renderMarkdown('# IEP basics\n\n`IEP` and [IEP](https://example.org) and\n\n```\nIEP\n```\n\nfinally IEP'));
+    assert.equal((out.match(/convene-term/g) ?? []).length, 1);
+    assert.match(out, /finally <a class="convene-term"/);
+    assert.match(out, /<code>IEP<\/code>/);
+  });
+
+  test('the longest match wins and a page marks each term once across bodies', () => {
+    const out = a.annotate(renderMarkdown('Positive Behavioral Interventions and Supports (PBIS) help.'));
+    assert.equal((out.match(/data-term="pbis"/g) ?? []).length, 1);
+    assert.match(out, /data-term="pbis">Positive Behavioral Interventions and Supports</);
+    const seen = new Set<number>();
+    const one = a.annotate('<p>IEP</p>', seen);
+    const two = a.annotate('<p>IEP and LRE</p>', seen);
+    assert.match(one, /data-term="iep"/);
+    assert.doesNotMatch(two, /data-term="iep"/);
+    assert.match(two, /data-term="lre"/);
+  });
+
+  test('Spanish names and acronyms lead to the same entry', () => {
+    assert.match(a.annotate('<p>Su PEI dice…</p>'), /data-term="iep">PEI</);
+    assert.match(a.annotate('<p>El programa de educación individualizado</p>'), /data-term="iep"/);
+  });
+
+  test('terms with markup characters are escaped, never injected', () => {
+    const out = a.annotate('<p>evil&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt; here</p>');
+    assert.doesNotMatch(out, /<script>/);
+    const b = new Annotator([{ slug: 'x', term: 'Family Voice', acronym: 'FV', alternates: [] }]);
+    assert.doesNotMatch(b.annotate('<p>"FV"</p>'), /<script/);
+  });
+
+  test('finds unknown acronyms for the jargon check', () => {
+    assert.deepEqual(unknownAcronyms('Our IEP and FBA process, with a BIP. I said OK.', a), ['FBA', 'BIP']);
+  });
+
+  test('2,000 terms over a long post stays fast', () => {
+    const entries = Array.from({ length: 2000 }, (_, i) => ({ slug: `t${i}`, term: `term number ${i}`, acronym: `T${i}X` }));
+    const big = new Annotator(entries);
+    const html = renderMarkdown(Array.from({ length: 200 }, (_, i) => `Paragraph ${i} mentions term number ${i} and T${i * 3}X in passing, among ordinary words.`).join('\n\n'));
+    const t0 = performance.now();
+    const out = big.annotate(html);
+    assert.ok(performance.now() - t0 < 1000);
+    // 200 terms, plus the 133 acronyms whose term was not already marked.
+    assert.equal((out.match(/convene-term/g) ?? []).length, 333);
+  });
+});

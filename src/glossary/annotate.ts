@@ -1,0 +1,196 @@
+/**
+ * Marks up glossary terms in rendered, sanitized HTML: the first occurrence of
+ * each published term or acronym becomes a link to its glossary entry (which
+ * the page's script turns into a disclosure). All patterns are matched in one
+ * pass over the text with an Aho-Corasick automaton built once per glossary
+ * version. Text inside links, code, preformatted blocks, headings and existing
+ * abbreviations is left alone; acronyms match only in their exact case, terms
+ * in any case; matches must sit on word boundaries.
+ */
+
+export interface GlossaryEntry {
+  slug: string;
+  term: string;
+  acronym: string | null;
+  /** Other spellings to find (the Spanish term, its acronym). */
+  alternates?: string[];
+}
+
+interface Pattern {
+  text: string;
+  /** Acronyms must match exactly; terms match in any case. */
+  exact: boolean;
+  entry: number;
+}
+
+interface Node {
+  next: Map<string, number>;
+  fail: number;
+  out: number[];
+}
+
+const WORD = /[\p{L}\p{N}]/u;
+const SKIP = new Set(['a', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'abbr', 'dfn', 'script', 'style', 'textarea', 'button']);
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+
+export class Annotator {
+  private nodes: Node[] = [{ next: new Map(), fail: 0, out: [] }];
+  private patterns: Pattern[] = [];
+  private bySlug = new Map<string, number>();
+
+  constructor(readonly entries: GlossaryEntry[]) {
+    entries.forEach((e, i) => this.bySlug.set(e.slug, i));
+    entries.forEach((e, i) => {
+      if (e.acronym) this.add({ text: e.acronym, exact: true, entry: i });
+      this.add({ text: e.term, exact: false, entry: i });
+      for (const alt of e.alternates ?? []) if (alt) this.add({ text: alt, exact: /^[A-Z0-9&/-]{2,}$/.test(alt), entry: i });
+    });
+    this.build();
+  }
+
+  /** The index of an entry by slug (-1 when unknown). */
+  indexOf(slug: string): number {
+    return this.bySlug.get(slug) ?? -1;
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  private add(p: Pattern) {
+    const text = p.text.trim();
+    if (text.length < 2) return;
+    const id = this.patterns.push({ ...p, text }) - 1;
+    let n = 0;
+    for (const ch of text.toLowerCase()) {
+      let next = this.nodes[n]!.next.get(ch);
+      if (next === undefined) {
+        next = this.nodes.push({ next: new Map(), fail: 0, out: [] }) - 1;
+        this.nodes[n]!.next.set(ch, next);
+      }
+      n = next;
+    }
+    this.nodes[n]!.out.push(id);
+  }
+
+  private build() {
+    const queue: number[] = [];
+    for (const child of this.nodes[0]!.next.values()) queue.push(child);
+    while (queue.length) {
+      const n = queue.shift()!;
+      for (const [ch, child] of this.nodes[n]!.next) {
+        let f = this.nodes[n]!.fail;
+        while (f !== 0 && !this.nodes[f]!.next.has(ch)) f = this.nodes[f]!.fail;
+        const target = this.nodes[f]!.next.get(ch);
+        this.nodes[child]!.fail = target !== undefined && target !== child ? target : 0;
+        this.nodes[child]!.out.push(...this.nodes[this.nodes[child]!.fail]!.out);
+        queue.push(child);
+      }
+    }
+  }
+
+  /** Every acceptable match in a piece of text: [start, end) in UTF-16 units, and the entry. */
+  private matches(text: string): { start: number; end: number; entry: number }[] {
+    const lower = text.toLowerCase();
+    // Lower-casing can change lengths for a few characters; then fall back to matching as-is.
+    const hay = lower.length === text.length ? lower : text;
+    const found: { start: number; end: number; entry: number }[] = [];
+    let n = 0;
+    let i = 0;
+    for (const ch of hay) {
+      const len = ch.length;
+      while (n !== 0 && !this.nodes[n]!.next.has(ch)) n = this.nodes[n]!.fail;
+      n = this.nodes[n]!.next.get(ch) ?? 0;
+      i += len;
+      for (const pid of this.nodes[n]!.out) {
+        const p = this.patterns[pid]!;
+        const start = i - p.text.length;
+        if (start < 0) continue;
+        if (p.exact && text.slice(start, i) !== p.text) continue;
+        const before = start > 0 ? text[start - 1]! : '';
+        const after = i < text.length ? text[i]! : '';
+        if ((before && WORD.test(before)) || (after && WORD.test(after))) continue;
+        found.push({ start, end: i, entry: p.entry });
+      }
+    }
+    // Leftmost, then longest; no overlaps.
+    found.sort((a, b) => a.start - b.start || b.end - a.end);
+    const chosen: typeof found = [];
+    let until = 0;
+    for (const m of found) {
+      if (m.start < until) continue;
+      chosen.push(m);
+      until = m.end;
+    }
+    return chosen;
+  }
+
+  private markup(entry: GlossaryEntry, shown: string): string {
+    const href = `/glossary/${encodeURIComponent(entry.slug)}`;
+    const inner = entry.acronym && shown === entry.acronym ? `<abbr title="${escapeHtml(entry.term)}">${shown}</abbr>` : shown;
+    return `<a class="convene-term" href="${href}" data-term="${escapeHtml(entry.slug)}">${inner}</a>`;
+  }
+
+  /**
+   * Annotates HTML produced by our renderer and sanitizer. `seen` carries the
+   * terms already marked on the page, so a term is marked once per page even
+   * across several bodies.
+   */
+  annotate(html: string, seen: Set<number> = new Set()): string {
+    if (this.patterns.length === 0 || !html) return html;
+    const parts = html.split(/(<[^>]*>)/);
+    const skipStack: string[] = [];
+    let out = '';
+    for (const part of parts) {
+      if (part.startsWith('<')) {
+        const m = /^<\s*(\/)?\s*([a-zA-Z0-9]+)/.exec(part);
+        if (m) {
+          const tag = m[2]!.toLowerCase();
+          if (SKIP.has(tag)) {
+            if (m[1]) {
+              const at = skipStack.lastIndexOf(tag);
+              if (at !== -1) skipStack.splice(at, 1);
+            } else if (!part.endsWith('/>')) skipStack.push(tag);
+          }
+        }
+        out += part;
+        continue;
+      }
+      if (skipStack.length || !part.trim()) {
+        out += part;
+        continue;
+      }
+      let last = 0;
+      for (const m of this.matches(part)) {
+        if (seen.has(m.entry)) continue;
+        seen.add(m.entry);
+        out += part.slice(last, m.start) + this.markup(this.entries[m.entry]!, part.slice(m.start, m.end));
+        last = m.end;
+      }
+      out += part.slice(last);
+    }
+    return out;
+  }
+
+  /** Terms and acronyms found in plain text (for the jargon check), each once. */
+  find(text: string): GlossaryEntry[] {
+    const ids = new Set(this.matches(text).map((m) => m.entry));
+    return [...ids].map((i) => this.entries[i]!);
+  }
+}
+
+/** Acronyms in text that the glossary does not know: 2–8 capitals (with digits), not at a sentence's shouting. */
+export function unknownAcronyms(text: string, known: Annotator): string[] {
+  const found = new Set<string>();
+  const knownSet = new Set(known.find(text).flatMap((e) => [e.acronym, ...(e.alternates ?? [])]).filter(Boolean) as string[]);
+  for (const m of text.matchAll(/(?<![\p{L}\p{N}])([A-Z][A-Z0-9]{1,7}s?)(?![\p{L}\p{N}])/gu)) {
+    const a = m[1]!.replace(/s$/, '');
+    if (a.length < 2 || knownSet.has(a) || COMMON.has(a)) continue;
+    found.add(a);
+  }
+  return [...found].slice(0, 20);
+}
+
+/** Capitalised words that are not jargon. */
+const COMMON = new Set(['I', 'OK', 'US', 'USA', 'AM', 'PM', 'TV', 'ID', 'FAQ', 'PDF', 'URL', 'NO', 'YES', 'A', 'AN', 'THE', 'AND', 'OR', 'EN', 'ES']);
