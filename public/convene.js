@@ -56,4 +56,60 @@
     source.addEventListener('post', load);
     window.addEventListener('pagehide', function () { source.close(); });
   }
+
+  // Glossary terms: without script each is a link to its entry; with script it
+  // opens a short definition in place (a disclosure: Enter or click toggles,
+  // Escape closes and keeps focus on the term).
+  var cache = {};
+  var es = document.documentElement.lang === 'es';
+  var moreLabel = es ? 'Más en el glosario' : 'More in the glossary';
+  Array.prototype.slice.call(document.querySelectorAll('a.convene-term')).forEach(function (link, i) {
+    var slug = link.getAttribute('data-term');
+    if (!slug) return;
+    var id = 'term-def-' + i;
+    link.setAttribute('role', 'button');
+    link.setAttribute('aria-expanded', 'false');
+    link.setAttribute('aria-controls', id);
+    var close = function () {
+      var box = document.getElementById(id);
+      if (box) box.parentNode.removeChild(box);
+      link.setAttribute('aria-expanded', 'false');
+    };
+    var show = function (data) {
+      var box = document.createElement('span');
+      box.id = id;
+      box.className = 'convene-term__def';
+      var name = document.createElement('strong');
+      name.textContent = (data.acronym ? data.acronym + ' — ' : '') + data.term + ': ';
+      var text = document.createElement('span');
+      text.textContent = es && data.plain_definition_es ? data.plain_definition_es : data.plain_definition;
+      var more = document.createElement('a');
+      more.href = link.getAttribute('href');
+      more.className = 'usa-link';
+      more.textContent = moreLabel;
+      box.appendChild(name);
+      box.appendChild(text);
+      box.appendChild(document.createTextNode(' '));
+      box.appendChild(more);
+      link.parentNode.insertBefore(box, link.nextSibling);
+      link.setAttribute('aria-expanded', 'true');
+    };
+    link.addEventListener('click', function (event) {
+      event.preventDefault();
+      if (link.getAttribute('aria-expanded') === 'true') return close();
+      if (cache[slug]) return show(cache[slug]);
+      fetch('/api/v1/glossary/' + encodeURIComponent(slug), { credentials: 'same-origin', headers: { accept: 'application/json' } })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (data) {
+          if (!data) { window.location.href = link.getAttribute('href'); return; }
+          cache[slug] = data;
+          show(data);
+        })
+        .catch(function () { window.location.href = link.getAttribute('href'); });
+    });
+    link.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape') close();
+      if (event.key === ' ') { event.preventDefault(); link.click(); }
+    });
+  });
 })();

@@ -31,6 +31,8 @@ import { LiveHub } from './discussions/live.js';
 import { registerNotificationJobs } from './notifications/notify.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { resourceRoutes } from './resources/routes.js';
+import { glossaryRoutes } from './glossary/routes.js';
+import { GlossaryService } from './glossary/service.js';
 import { registerResourceJobs } from './resources/jobs.js';
 
 export interface AppDeps {
@@ -51,6 +53,7 @@ declare module 'fastify' {
     deps: AppDeps;
     community: CommunityCache;
     live: LiveHub;
+    glossary: GlossaryService;
     routeList: { method: string; url: string }[];
   }
 }
@@ -95,6 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('community', new CommunityCache(deps.db));
   const live = new LiveHub(deps.databaseUrl, (m) => app.log.warn(m));
   app.decorate('live', live);
+  app.decorate('glossary', new GlossaryService(deps.db));
   app.addHook('onClose', async () => live.close());
   registerNotificationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerResourceJobs({ db: deps.db, jobs: deps.jobs, config });
@@ -220,5 +224,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(discussionRoutes);
   await app.register(notificationRoutes);
   await app.register(resourceRoutes);
+  await app.register(glossaryRoutes);
   return app;
 }

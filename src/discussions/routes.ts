@@ -39,6 +39,7 @@ import { isFacilitator } from '../platform/auth/actor.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { readThread } from '../notifications/queries.js';
 import { topResourceMatches } from '../resources/queries.js';
+import { listTerms } from '../glossary/glossary.js';
 import { threadWatchLevel } from '../notifications/watch.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 
@@ -191,6 +192,12 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/groups/:slug/threads', { schema: { params: SlugParams } }, async (request, reply) => startThread(request, reply, await visibleGroup(request, request.params.slug)));
 
   // ---- the thread page ------------------------------------------------------------------------------
+  /** Marks up glossary terms in the posts' HTML (first occurrence on the page; cached per version). */
+  async function annotatePosts(posts: { id: number; version: number; html: string }[]) {
+    const out = await app.glossary.annotatePage(posts.map((p) => ({ key: `post:${p.id}:${p.version}`, html: p.html })));
+    posts.forEach((p, i) => (p.html = out[i]!));
+  }
+
   /** Who may do what to each post of a thread, for the page and for live fragments. */
   function postPermissions(request: FastifyRequest, thread: ThreadRow, posts: { id: number; author_id: number | null; deleted_at: Date | null }[]) {
     const actor = request.actor;
@@ -229,6 +236,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       actor.kind === 'user' ? threadWatchLevel(db, actor.id, thread) : Promise.resolve(undefined),
     ]);
     if (actor.kind === 'user' && status === 200) await readThread(db, actor.id, thread.id);
+    await annotatePosts(posts);
     const targets = moderator ? await moveTargets(request, thread, request.t) : undefined;
     return renderFor(
       app,
@@ -328,6 +336,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await app.community.get();
     const ctx = pageContext(request, reply, app.community.nameOrDefault());
     const perms = postPermissions(request, thread, posts);
+    await annotatePosts(posts);
     reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex');
     return reply.type('text/html; charset=utf-8').send(posts.map((p) => render(h(PostItem, { ctx, p, threadId: thread.id, can: perms, questions }))).join(''));
   });
@@ -601,11 +610,16 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     const r = await runSearch(request, request.query);
-    const [groups, resources] = await Promise.all([listGroups(db, request.actor), r.q && (request.query.page ?? 1) === 1 ? topResourceMatches(db, request.actor, r.q) : Promise.resolve([])]);
+    const firstPage = r.q && (request.query.page ?? 1) === 1;
+    const [groups, resources, terms] = await Promise.all([
+      listGroups(db, request.actor),
+      firstPage ? topResourceMatches(db, request.actor, r.q) : Promise.resolve([]),
+      firstPage ? listTerms(db, { q: r.q }).then((x) => x.slice(0, 5)) : Promise.resolve([]),
+    ]);
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('search.title'),
-      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, resources, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
+      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, resources, terms, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
     }));
   });
 

@@ -712,6 +712,7 @@ export function SearchView({
   perspective,
   groups,
   resources,
+  terms,
   hits,
   more,
   page,
@@ -723,6 +724,7 @@ export function SearchView({
   perspective: string;
   groups: { slug: string; name: string }[];
   resources?: { slug: string; title: string; summary: string; kind: string; language: string }[];
+  terms?: { slug: string; term: string; acronym: string | null; plain_definition: string }[];
   hits: SearchHit[];
   more: boolean;
   page: number;
@@ -772,6 +774,23 @@ export function SearchView({
             <p class="usa-alert__text">{error}</p>
           </div>
         </div>
+      )}
+      {q && !error && terms && terms.length > 0 && (
+        <section aria-labelledby="term-results" class="margin-top-4">
+          <h2 id="term-results">{t('glossary.search_section')}</h2>
+          <dl class="convene-glossary">
+            {terms.map((g) => (
+              <>
+                <dt>
+                  <a class="usa-link" href={`/glossary/${g.slug}`}>
+                    {g.acronym ? `${g.acronym} — ${g.term}` : g.term}
+                  </a>
+                </dt>
+                <dd>{g.plain_definition}</dd>
+              </>
+            ))}
+          </dl>
+        </section>
       )}
       {q && !error && resources && resources.length > 0 && (
         <section aria-labelledby="resource-results" class="margin-top-4">

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { groupResources } from '../resources/queries.js';
 import { groupWatchLevel } from '../notifications/watch.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -149,6 +150,16 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       actor.kind === 'user' ? groupWatchLevel(db, actor.id, group.id) : Promise.resolve(undefined),
     ]);
     const resources = await groupResources(db, actor, group.id);
+    // The mission as paragraphs, with glossary terms marked up.
+    const missionHtml = await app.glossary.annotate(
+      group.mission
+        .split(/\n{2,}/)
+        .map((p) => p.trim())
+        .filter(Boolean)
+        .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`)
+        .join(''),
+      `group-mission:${group.id}:${createHash('sha1').update(group.mission).digest('base64')}`,
+    );
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
     const data: GroupPageData = {
       group,
@@ -159,6 +170,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       threads: latest.threads.slice(0, 5),
       watchLevel,
       resources,
+      missionHtml,
       can: {
         startThread: can(actor, 'thread.create', { group }),
         join: can(actor, 'group.join', group),

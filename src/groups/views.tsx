@@ -1,7 +1,7 @@
 import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
-import { GroupCards, Paragraphs, PeopleList, type HomeGroup } from '../community/views.js';
+import { GroupCards, PeopleList, type HomeGroup } from '../community/views.js';
 import type { PersonView } from '../community/queries.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
 import { ThreadList } from '../discussions/views.js';
@@ -33,6 +33,8 @@ export interface GroupPageData {
   /** The viewer's watch level for the group (signed in only). */
   watchLevel?: string;
   resources: { slug: string; title: string; kind: string; language: string }[];
+  /** The mission as HTML paragraphs with glossary terms marked up. */
+  missionHtml: string;
   can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean };
 }
 
@@ -84,7 +86,7 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
 
       <section aria-labelledby="group-mission">
         <h2 id="group-mission">{t('groups.mission')}</h2>
-        {group.mission ? <Paragraphs text={group.mission} /> : <p class="usa-hint">{t('groups.no_mission')}</p>}
+        {group.mission ? <div dangerouslySetInnerHTML={{ __html: data.missionHtml }} /> : <p class="usa-hint">{t('groups.no_mission')}</p>}
       </section>
 
       {data.priorities.length > 0 && (

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { stringify } from 'csv-stringify/sync';
 import { Feed } from 'feed';
+import { renderMarkdown } from '../discussions/markdown.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { keyedHash, randomToken } from '../platform/auth/secrets.js';
 import { hit } from '../platform/auth/rate-limit.js';
@@ -282,6 +283,11 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- the resource page, files and share links -------------------------------------------------------
   async function resourcePage(request: FastifyRequest, reply: FastifyReply, r: ResourceRow, forms: { link?: FormState; report?: FormState } = {}, status = 200) {
     const [details, partners, uses] = await Promise.all([resourceDetails(db, r.id), partnersOf(db, request.actor), recentUseReports(db, r.id)]);
+    const stamp = r.updated_at.getTime();
+    const [summaryHtml, descriptionHtml] = await app.glossary.annotatePage([
+      { key: `resource-summary:${r.id}:${stamp}`, html: escapeHtml(r.summary) },
+      { key: `resource-description:${r.id}:${stamp}`, html: r.description ? renderMarkdown(r.description) : '' },
+    ]);
     if (r.visibility !== 'public') reply.header('x-robots-tag', 'noindex');
     return renderFor(
       app,
@@ -300,6 +306,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           forms: { link: forms.link ?? emptyForm({ channel: 'newsletter' }), report: forms.report ?? emptyForm({ channel: 'newsletter' }) },
           idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
           baseUrl: config.baseUrl,
+          html: { summary: summaryHtml!, description: descriptionHtml! },
           can: {
             edit: can(request.actor, 'resource.update', r),
             review: can(request.actor, 'dissemination.review', undefined),
@@ -761,3 +768,5 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 function guardCell(v: unknown): unknown {
   return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 }
+
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

@@ -1,7 +1,6 @@
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES, STATE_CODES, STATES, LEVELS } from '../community/vocab.js';
-import { renderMarkdown } from '../discussions/markdown.js';
 import { ACCESSIBILITY_FACTS, CHANNELS, EVIDENCE_LEVELS, RESOURCE_KINDS, RESOURCE_SORTS, RESOURCE_VISIBILITIES, REVIEW_STATUSES, USE_SETTINGS } from './vocab.js';
 import type { Facet, LibraryFilters, LibraryItem, ResourceRow, resourceDetails, recentUseReports } from './queries.js';
 import type { ReachFilters, ReachSummary } from './reach.js';
@@ -285,8 +284,11 @@ export function ResourceView({
   idempotencyKey,
   baseUrl,
   can,
+  html,
 }: {
   ctx: PageContext;
+  /** Summary and description as HTML, with glossary terms marked up. */
+  html: { summary: string; description: string };
   resource: ResourceRow;
   details: Details;
   uses: Uses;
@@ -321,9 +323,7 @@ export function ResourceView({
         {r.summary && (
           <section aria-labelledby="summary-heading">
             <h2 id="summary-heading">{t('resources.field.summary')}</h2>
-            <p class="font-sans-md" lang={lang}>
-              {r.summary}
-            </p>
+            <p class="font-sans-md" lang={lang} dangerouslySetInnerHTML={{ __html: html.summary }} />
           </section>
         )}
         <div class="convene-actions margin-y-2">
@@ -347,7 +347,7 @@ export function ResourceView({
           )}
         </div>
         {latest?.alt_text && <p class="usa-hint">{t('resources.alt_shown', { alt: latest.alt_text })}</p>}
-        {r.description && <div class="convene-post__body" lang={lang} dangerouslySetInnerHTML={{ __html: renderMarkdown(r.description) }} />}
+        {r.description && <div class="convene-post__body" lang={lang} dangerouslySetInnerHTML={{ __html: html.description }} />}
         {older.length > 0 && (
           <section aria-labelledby="versions-heading">
             <h2 id="versions-heading">{t('resources.versions')}</h2>

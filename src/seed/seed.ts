@@ -6,6 +6,7 @@ import { COMMUNITY, COMMUNITY_ROLES, DEMO_PASSWORD, GROUPS, MEMBERSHIPS, ORGANIZ
 import { RENDER_VERSION, renderMarkdown } from '../discussions/markdown.js';
 import { LINKS, REPORTS, RESOURCES, USES } from './demo-resources.js';
 import { rebuildMonths } from '../resources/reach.js';
+import { GLOSSARY } from './demo-glossary.js';
 
 const SEED_LOCK = 724_115_002;
 
@@ -30,7 +31,7 @@ export async function seedIfEmpty(db: Db, log: (m: string) => void = () => {}): 
 }
 
 async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?: string) => void) {
-  const steps = 7;
+  const steps = 8;
   onProgress(0, steps, 'community');
   await tx.insertInto('community').values({ id: 1, ...COMMUNITY }).execute();
 
@@ -236,7 +237,9 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
   await tx.insertInto('group_watches').values({ user_id: family, group_id: groupIds.get('families-in-partnership')!, level: 'watching' }).execute();
   onProgress(6, steps, 'resources');
   await writeLibrary(tx, personIds, groupIds, orgIds);
-  onProgress(7, steps, 'done');
+  onProgress(7, steps, 'glossary');
+  await writeGlossary(tx, personIds.get('facilitator')!);
+  onProgress(8, steps, 'done');
 }
 
 const dayAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -347,4 +350,40 @@ async function writeLibrary(tx: Tx, personIds: Map<string, number>, groupIds: Ma
     .returning('id')
     .executeTakeFirstOrThrow();
   await tx.insertInto('collection_items').values([19, 17, 18, 2].map((ri, i) => ({ collection_id: scr.id, resource_id: ids[ri]!, position: i + 1 }))).execute();
+}
+
+const termSlug = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+
+/** The demo glossary, published. */
+async function writeGlossary(tx: Tx, facilitator: number) {
+  for (const g of GLOSSARY) {
+    const slug = termSlug(g.acronym === '504' ? '504 plan' : (g.acronym ?? g.term));
+    const row = await tx
+      .insertInto('glossary_terms')
+      .values({
+        slug,
+        term: g.term,
+        acronym: g.acronym ?? null,
+        plain_definition: g.plain,
+        term_es: g.es,
+        acronym_es: g.acronymEs ?? null,
+        plain_definition_es: g.plainEs,
+        related: g.related ?? [],
+        status: 'published',
+        suggested_by: facilitator,
+        reviewed_by: facilitator,
+        created_at: new Date(),
+        updated_at: new Date(),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const defs = Object.entries(g.defs ?? {}).map(([discipline, definition]) => ({ term_id: row.id, discipline, definition: definition! }));
+    if (defs.length) await tx.insertInto('glossary_definitions').values(defs).execute();
+  }
 }

@@ -34,6 +34,7 @@ function Header({ ctx }: { ctx: PageContext }) {
     { href: '/groups', label: t('nav.groups') },
     { href: '/discussions', label: t('nav.discussions') },
     { href: '/resources', label: t('nav.library') },
+    { href: '/glossary', label: t('nav.glossary') },
     { href: '/organizations', label: t('nav.organizations') },
     { href: '/states', label: t('nav.states') },
     { href: '/search', label: t('nav.search') },
