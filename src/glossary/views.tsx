@@ -8,14 +8,16 @@ export function GlossaryView({ ctx, terms, letters, q, letter, canReview, sugges
   const { t, locale } = ctx;
   return (
     <>
-      <form method="get" action="/glossary" class="usa-search usa-search--small margin-bottom-2" role="search" aria-label={t('glossary.search')}>
-        <label class="usa-sr-only" for="glossary-q">
+      <form method="get" action="/glossary" class="usa-form margin-bottom-2" role="search" aria-label={t('glossary.search')}>
+        <label class="usa-label" for="glossary-q">
           {t('glossary.search')}
         </label>
-        <input class="usa-input" id="glossary-q" type="search" name="q" value={q} maxLength={100} />
-        <button class="usa-button" type="submit">
-          <span class="usa-search__submit-text">{t('common.search')}</span>
-        </button>
+        <div class="convene-watch__row">
+          <input class="usa-input" id="glossary-q" type="search" name="q" value={q} maxLength={100} />
+          <button class="usa-button" type="submit">
+            {t('common.search')}
+          </button>
+        </div>
       </form>
       <nav aria-label={t('glossary.az')} class="margin-bottom-2">
         <ul class="usa-list usa-list--unstyled convene-inline-list convene-az">

@@ -118,3 +118,26 @@ test('a visitor reports how they used a resource with the keyboard alone, withou
   assert.deepEqual(rows, [{ how_used: 'Read it aloud at our parent cafe.', quality: 4 }]);
   await context.close();
 });
+
+test('a glossary term in a post opens its definition in place with the keyboard, and Escape closes it', async () => {
+  const thread = await env.db.selectFrom('threads').select('id').where('title', 'like', 'Words that mean different things%').executeTakeFirstOrThrow();
+  const context = await contextFor(env);
+  const page = await context.newPage();
+  await page.goto(`${env.baseUrl}/threads/${thread.id}`);
+  const term = page.locator('a.convene-term').first();
+  const slug = await term.getAttribute('data-term');
+  assert.ok(slug, 'the post has a marked-up term');
+  await tabTo(page, `a.convene-term[data-term="${slug}"]`);
+  assert.equal(await term.getAttribute('aria-expanded'), 'false');
+  await page.keyboard.press('Enter');
+  const box = page.locator('.convene-term__def');
+  await box.waitFor();
+  assert.equal(await term.getAttribute('aria-expanded'), 'true');
+  assert.match(await box.innerText(), /More in the glossary/);
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('convene-term')), true, 'focus stays on the term');
+  await assertAccessible(page, 'thread with an open definition');
+  await page.keyboard.press('Escape');
+  assert.equal(await box.count(), 0);
+  assert.equal(await term.getAttribute('aria-expanded'), 'false');
+  await context.close();
+});
