@@ -32,6 +32,7 @@ import { registerNotificationJobs } from './notifications/notify.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { resourceRoutes } from './resources/routes.js';
 import { glossaryRoutes } from './glossary/routes.js';
+import { agendaRoutes } from './agenda/routes.js';
 import { GlossaryService } from './glossary/service.js';
 import { registerResourceJobs } from './resources/jobs.js';
 
@@ -225,5 +226,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(notificationRoutes);
   await app.register(resourceRoutes);
   await app.register(glossaryRoutes);
+  await app.register(agendaRoutes);
   return app;
 }

@@ -46,6 +46,14 @@ const TABLES = [
   { name: 'reach_monthly_links', order: 'month, link_id', identity: false },
   { name: 'glossary_terms', order: 'id', identity: true },
   { name: 'glossary_definitions', order: 'term_id, discipline', identity: false },
+  { name: 'agenda_items', order: 'id', identity: true },
+  { name: 'agenda_why', order: 'item_id, perspective', identity: false },
+  { name: 'agenda_owners', order: 'item_id, organization_id', identity: false },
+  { name: 'agenda_milestones', order: 'id', identity: true },
+  { name: 'agenda_updates', order: 'id', identity: true },
+  { name: 'agenda_priorities', order: 'item_id, group_id, position', identity: false },
+  { name: 'agenda_links', order: 'id', identity: true },
+  { name: 'group_reviews', order: 'id', identity: true },
   { name: 'audit_log', order: 'id', identity: true },
 ] as const;
 

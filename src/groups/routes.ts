@@ -1,3 +1,5 @@
+import { isFacilitator } from '../platform/auth/actor.js';
+import { agendaForGroup, groupMembersCond, groupReviews, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
 import { groupResources } from '../resources/queries.js';
 import { groupWatchLevel } from '../notifications/watch.js';
@@ -149,7 +151,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       listThreads(db, group.id, 1, request.actor),
       actor.kind === 'user' ? groupWatchLevel(db, actor.id, group.id) : Promise.resolve(undefined),
     ]);
-    const resources = await groupResources(db, actor, group.id);
+    const [resources, gaps, reviews, agendaLinks] = await Promise.all([groupResources(db, actor, group.id), perspectiveGaps(db, groupMembersCond(group.id)), groupReviews(db, group.id), agendaForGroup(db, group.id)]);
     // The mission as paragraphs, with glossary terms marked up.
     const missionHtml = await app.glossary.annotate(
       group.mission
@@ -171,6 +173,9 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       watchLevel,
       resources,
       missionHtml,
+      gaps,
+      reviews,
+      agendaLinks,
       can: {
         startThread: can(actor, 'thread.create', { group }),
         join: can(actor, 'group.join', group),
@@ -181,6 +186,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         assignLeads: can(actor, 'group.assign_leads', group),
         signIn: actor.kind === 'anonymous' && group.join_policy !== 'invite',
         verify: actor.kind === 'user' && !actor.emailVerified && !membership,
+        review: isFacilitator(actor) || membership?.role === 'lead' || membership?.role === 'co_lead',
       },
     };
     return renderFor(

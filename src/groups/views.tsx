@@ -1,3 +1,6 @@
+import { emptyForm } from '../platform/views/forms.js';
+import { DepthSection, WhoIsntHere } from '../agenda/views.js';
+import type { PerspectiveGap } from '../agenda/agenda.js';
 import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
@@ -35,7 +38,11 @@ export interface GroupPageData {
   resources: { slug: string; title: string; kind: string; language: string }[];
   /** The mission as HTML paragraphs with glossary terms marked up. */
   missionHtml: string;
-  can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean };
+  gaps: PerspectiveGap[];
+  reviews: { level: string; notes: string; created_at: Date; reviewer: string | null }[];
+  /** Agenda items each numbered priority advances. */
+  agendaLinks: { position: number; slug: string; title: string }[];
+  can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean; review: boolean };
 }
 
 export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: GroupPageData; invite: FormState }) {
@@ -93,9 +100,27 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
         <section aria-labelledby="group-priorities">
           <h2 id="group-priorities">{t('groups.priorities')}</h2>
           <ol class="usa-list">
-            {data.priorities.map((p) => (
-              <li value={p.position}>{p.text}</li>
-            ))}
+            {data.priorities.map((p) => {
+              const items = data.agendaLinks.filter((a) => a.position === p.position);
+              return (
+                <li value={p.position}>
+                  {p.text}
+                  {items.length > 0 && (
+                    <span class="display-block text-base-dark">
+                      {t('agenda.advances')}{' '}
+                      {items.map((a, i) => (
+                        <>
+                          {i > 0 && ', '}
+                          <a class="usa-link" href={`/agenda/${a.slug}`}>
+                            {a.title}
+                          </a>
+                        </>
+                      ))}
+                    </span>
+                  )}
+                </li>
+              );
+            })}
           </ol>
         </section>
       )}
@@ -150,6 +175,9 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
           )}
         </ul>
       </section>
+
+      <WhoIsntHere ctx={ctx} gaps={data.gaps} id="group-who" />
+      <DepthSection ctx={ctx} reviews={data.reviews} canReview={can.review} action={`${base}/reviews`} form={emptyForm()} />
 
       <section aria-labelledby="group-leads">
         <h2 id="group-leads">{t('groups.leads')}</h2>

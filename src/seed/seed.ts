@@ -31,7 +31,7 @@ export async function seedIfEmpty(db: Db, log: (m: string) => void = () => {}): 
 }
 
 async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?: string) => void) {
-  const steps = 8;
+  const steps = 9;
   onProgress(0, steps, 'community');
   await tx.insertInto('community').values({ id: 1, ...COMMUNITY }).execute();
 
@@ -239,7 +239,9 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
   await writeLibrary(tx, personIds, groupIds, orgIds);
   onProgress(7, steps, 'glossary');
   await writeGlossary(tx, personIds.get('facilitator')!);
-  onProgress(8, steps, 'done');
+  onProgress(8, steps, 'agenda');
+  await writeAgenda(tx, personIds, groupIds, orgIds);
+  onProgress(9, steps, 'done');
 }
 
 const dayAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);
@@ -385,5 +387,106 @@ async function writeGlossary(tx: Tx, facilitator: number) {
       .executeTakeFirstOrThrow();
     const defs = Object.entries(g.defs ?? {}).map(([discipline, definition]) => ({ term_id: row.id, discipline, definition: definition! }));
     if (defs.length) await tx.insertInto('glossary_definitions').values(defs).execute();
+  }
+}
+
+/** The demo shared agenda, with milestones, updates, linked work and groups' self-ratings. */
+async function writeAgenda(tx: Tx, personIds: Map<string, number>, groupIds: Map<string, number>, orgIds: Map<string, number>) {
+  const facilitator = personIds.get('facilitator')!;
+  const items = [
+    {
+      slug: 'families-as-design-partners',
+      title: 'Families as partners in designing school mental health',
+      description: 'Every state initiative has families at the table when school mental health services are planned, not only when they are delivered.',
+      status: 'active' as const,
+      owners: ['ffcmh', 'idea-partnership'],
+      why: {
+        family: 'We know our children and our communities; plans made without us miss what actually gets in the way.',
+        educator: 'Families who helped design a support back it at home, so it works in the classroom.',
+        administrator: 'Services that families trust are used; unused services are wasted money.',
+        youth: 'When our families are heard, we are more likely to be heard too.',
+      },
+      milestones: [
+        ['A shared definition of family partnership adopted by the community', -120, 100],
+        ['Family members on planning teams in 10 state initiatives', 90, 60],
+        ['A toolkit for including families who speak languages other than English', 200, 25],
+      ] as [string, number, number][],
+      updates: ['Six state initiatives now name a family co-chair for their planning team.', 'The Families in Partnership group finished its first Dialogue Guide on the topic.'],
+      priorities: [['families-in-partnership', 1]] as [string, number][],
+      resourceTitles: ['Questions families can ask about school mental health services', 'Families as partners in planning: a webinar recording'],
+      threadTitle: 'Dialogue Guide: what "family engagement" should mean in school mental health',
+    },
+    {
+      slug: 'one-tiered-system',
+      title: 'One tiered system for behavior and mental health',
+      description: 'Schools run a single tiered system in which behavior supports and mental health services share teams, data and decisions.',
+      status: 'active' as const,
+      owners: ['pbis-center', 'csmh'],
+      why: {
+        school_mh: 'Two parallel systems mean students fall between them and we duplicate meetings.',
+        community_mh: 'A shared team is how a community clinician learns about a student early enough to help.',
+        educator: 'One plan per student is something a teacher can actually follow.',
+        researcher: 'Integrated data lets districts see which supports work for whom.',
+      },
+      milestones: [
+        ['A guide to blending the two systems published', -60, 100],
+        ['Ten pilot districts using shared teams', 150, 40],
+      ] as [string, number, number][],
+      updates: ['The pilot districts met for the first cross-state call.'],
+      priorities: [['smh-and-pbs', 1]] as [string, number][],
+      resourceTitles: ['Tiered supports and mental health: one framework, not two'],
+      threadTitle: null,
+    },
+    {
+      slug: 'keep-students-in-school',
+      title: 'Fewer students pushed out of school by discipline',
+      description: 'Schools, courts and families respond to behavior with support and repair, so fewer students are suspended, expelled or referred to court.',
+      status: 'proposed' as const,
+      owners: ['idea-partnership'],
+      why: {
+        juvenile_justice: 'Most school-based referrals to court could be handled better outside it.',
+        family: 'A suspension often means a parent losing a day of work and a child losing a week of learning.',
+        youth: 'Being sent home does not fix what went wrong; being heard might.',
+      },
+      milestones: [['Data on school-based referrals gathered in three states', 240, 10]] as [string, number, number][],
+      updates: [],
+      priorities: [['juvenile-justice', 1]] as [string, number][],
+      resourceTitles: ['Diversion before referral: keeping students in school and out of court'],
+      threadTitle: null,
+    },
+  ];
+  for (const [i, item] of items.entries()) {
+    const row = await tx
+      .insertInto('agenda_items')
+      .values({ slug: item.slug, title: item.title, description: item.description, status: item.status, position: i, created_by: facilitator, created_at: new Date(), updated_at: new Date() })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await tx.insertInto('agenda_why').values(Object.entries(item.why).map(([perspective, reason]) => ({ item_id: row.id, perspective, reason }))).execute();
+    await tx.insertInto('agenda_owners').values(item.owners.map((o) => ({ item_id: row.id, organization_id: orgIds.get(o)! }))).execute();
+    await tx.insertInto('agenda_milestones').values(item.milestones.map(([title, days, percent]) => ({ item_id: row.id, title, due_on: dayAgo(-days), percent, created_at: new Date() }))).execute();
+    for (const [k, body] of item.updates.entries()) {
+      await tx.insertInto('agenda_updates').values({ item_id: row.id, author_id: facilitator, body, created_at: new Date(Date.now() - (k + 1) * 9 * 86_400_000) }).execute();
+    }
+    for (const [g, position] of item.priorities) {
+      const exists = await tx.selectFrom('group_priorities').select('id').where('group_id', '=', groupIds.get(g)!).where('position', '=', position).executeTakeFirst();
+      if (exists) await tx.insertInto('agenda_priorities').values({ item_id: row.id, group_id: groupIds.get(g)!, position }).execute();
+    }
+    for (const title of item.resourceTitles) {
+      const r = await tx.selectFrom('resources').select('id').where('title', '=', title).executeTakeFirst();
+      if (r) await tx.insertInto('agenda_links').values({ item_id: row.id, resource_id: r.id }).execute();
+    }
+    if (item.threadTitle) {
+      const th = await tx.selectFrom('threads').select('id').where('title', '=', item.threadTitle).executeTakeFirst();
+      if (th) await tx.insertInto('agenda_links').values({ item_id: row.id, thread_id: th.id }).execute();
+    }
+  }
+  const reviews: [string, string, string, number][] = [
+    ['families-in-partnership', 'networking', 'We mostly answer each other’s questions about meetings and rights.', 300],
+    ['families-in-partnership', 'collaborating', 'The Dialogue Guide and the family question sheet were made together.', 60],
+    ['smh-and-pbs', 'collaborating', 'Three states are co-writing the integration guide.', 90],
+    ['juvenile-justice', 'informing', 'Members share news; we want to move toward joint work on diversion data.', 45],
+  ];
+  for (const [g, level, notes, ago] of reviews) {
+    await tx.insertInto('group_reviews').values({ group_id: groupIds.get(g)!, level, notes, reviewed_by: facilitator, created_at: new Date(Date.now() - ago * 86_400_000) }).execute();
   }
 }

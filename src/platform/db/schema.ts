@@ -442,6 +442,14 @@ export interface GlossaryTermsTable {
 }
 
 export interface Database {
+  agenda_items: { id: Id; slug: string; title: string; description: Generated<string>; status: Generated<'proposed' | 'active' | 'achieved' | 'paused'>; position: Generated<number>; created_by: number | null; created_at: Timestamp; updated_at: Timestamp };
+  agenda_why: { item_id: number; perspective: string; reason: string };
+  agenda_owners: { item_id: number; organization_id: number };
+  agenda_milestones: { id: Id; item_id: number; title: string; due_on: ColumnType<string | null, string | null | undefined, string | null>; percent: Generated<number>; created_at: Timestamp };
+  agenda_updates: { id: Id; item_id: number; author_id: number | null; body: string; created_at: Timestamp };
+  agenda_priorities: { item_id: number; group_id: number; position: number };
+  agenda_links: { id: Id; item_id: number; thread_id: number | null; resource_id: number | null };
+  group_reviews: { id: Id; group_id: number; level: string; notes: Generated<string>; reviewed_by: number | null; created_at: Timestamp };
   glossary_terms: GlossaryTermsTable;
   glossary_definitions: { term_id: number; discipline: string; definition: string; definition_es: Generated<string> };
   resources: ResourcesTable;

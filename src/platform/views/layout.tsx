@@ -35,6 +35,7 @@ function Header({ ctx }: { ctx: PageContext }) {
     { href: '/discussions', label: t('nav.discussions') },
     { href: '/resources', label: t('nav.library') },
     { href: '/glossary', label: t('nav.glossary') },
+    { href: '/agenda', label: t('nav.agenda') },
     { href: '/organizations', label: t('nav.organizations') },
     { href: '/states', label: t('nav.states') },
     { href: '/search', label: t('nav.search') },

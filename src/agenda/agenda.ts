@@ -1,0 +1,312 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { sql, type SqlBool } from 'kysely';
+import type { Db } from '../platform/db/db.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { isFacilitator } from '../platform/auth/actor.js';
+import { AppError } from '../platform/http/errors.js';
+import { audit, once } from '../platform/db/tx.js';
+import { Enum, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
+import { PERSPECTIVES } from '../community/vocab.js';
+import { readableBy } from '../discussions/queries.js';
+import { resourceReadableBy } from '../resources/queries.js';
+
+export const AGENDA_STATUSES = ['proposed', 'active', 'achieved', 'paused'] as const;
+export const DEPTH_LEVELS = ['informing', 'networking', 'collaborating', 'transforming'] as const;
+
+type T = (k: string, v?: Record<string, unknown>) => string;
+
+export const AgendaInput = Type.Object({
+  title: RequiredText(200),
+  description: OptionalText(10000),
+  status: Type.Optional(Enum(AGENDA_STATUSES)),
+  owners: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 20, uniqueItems: true })),
+  ...Object.fromEntries(PERSPECTIVES.map((p) => [`why_${p}`, OptionalText(1000)])),
+});
+export type AgendaInput = Static<typeof AgendaInput> & Record<string, unknown>;
+
+export const UpdateInput = Type.Object({ body: RequiredText(5000) });
+export const MilestoneInput = Type.Object({
+  title: RequiredText(300),
+  due_on: Type.Optional(Type.Union([Type.String({ format: 'date', 'x-message': 'validation.date' }), Type.Literal('')])),
+  percent: Type.Integer({ minimum: 0, maximum: 100, 'x-message': 'agenda.percent_range' }),
+});
+export const LinkWorkInput = Type.Object({ url: RequiredText(500) });
+export const PriorityLinkInput = Type.Object({ priority: Type.String({ pattern: '^[0-9]{1,15}:[0-9]{1,4}$', 'x-message': 'validation.choose' }) });
+export const ReviewInput = Type.Object({ level: Enum(DEPTH_LEVELS), notes: OptionalText(5000) });
+
+const requireFacilitator = (actor: Actor) => {
+  if (!isFacilitator(actor)) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+};
+
+function slugify(s: string) {
+  return (
+    s
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 80)
+      .replace(/-+$/, '') || 'item'
+  );
+}
+
+export interface AgendaRow {
+  id: number;
+  slug: string;
+  title: string;
+  description: string;
+  status: (typeof AGENDA_STATUSES)[number];
+  updated_at: Date;
+  progress: number | null;
+}
+
+/** Items with their overall progress (the mean of their milestones). */
+export async function listAgenda(db: Db): Promise<(AgendaRow & { owners: string[]; milestones: number })[]> {
+  const rows = await sql<AgendaRow & { owners: string[]; milestones: number }>`
+    SELECT a.id, a.slug, a.title, a.description, a.status, a.updated_at,
+           (SELECT round(avg(m.percent))::int FROM agenda_milestones m WHERE m.item_id = a.id) AS progress,
+           (SELECT count(*)::int FROM agenda_milestones m WHERE m.item_id = a.id) AS milestones,
+           coalesce((SELECT array_agg(o.name ORDER BY o.name) FROM agenda_owners ao JOIN organizations o ON o.id = ao.organization_id WHERE ao.item_id = a.id), '{}') AS owners
+      FROM agenda_items a
+     ORDER BY CASE a.status WHEN 'active' THEN 0 WHEN 'proposed' THEN 1 WHEN 'paused' THEN 2 ELSE 3 END, a.position, a.title`.execute(db);
+  return rows.rows;
+}
+
+export async function getAgendaItem(db: Db, key: { slug?: string; id?: number }) {
+  let q = db.selectFrom('agenda_items').selectAll();
+  q = key.id !== undefined ? q.where('id', '=', key.id) : q.where('slug', '=', key.slug ?? '');
+  return q.executeTakeFirst();
+}
+
+/** Everything an item's page shows, limited to what the viewer may read. */
+export async function agendaDetails(db: Db, viewer: Actor, itemId: number) {
+  const [why, owners, milestones, updates, priorities, threads, resources] = await Promise.all([
+    db.selectFrom('agenda_why').select(['perspective', 'reason']).where('item_id', '=', itemId).execute(),
+    db.selectFrom('agenda_owners as ao').innerJoin('organizations as o', 'o.id', 'ao.organization_id').select(['o.id', 'o.slug', 'o.name']).where('ao.item_id', '=', itemId).orderBy('o.name').execute(),
+    db.selectFrom('agenda_milestones').select(['id', 'title', 'due_on', 'percent']).where('item_id', '=', itemId).orderBy(sql`due_on NULLS LAST`).orderBy('id').execute(),
+    db.selectFrom('agenda_updates as u').leftJoin('users as p', 'p.id', 'u.author_id').select(['u.id', 'u.body', 'u.created_at', 'p.name as author']).where('u.item_id', '=', itemId).orderBy('u.created_at', 'desc').limit(50).execute(),
+    db
+      .selectFrom('agenda_priorities as ap')
+      .innerJoin('practice_groups as g', 'g.id', 'ap.group_id')
+      .leftJoin('group_priorities as gp', (j) => j.onRef('gp.group_id', '=', 'ap.group_id').onRef('gp.position', '=', 'ap.position'))
+      .select(['g.slug', 'g.name', 'g.visibility', 'g.id as group_id', 'ap.position', 'gp.text'])
+      .where('ap.item_id', '=', itemId)
+      .orderBy('g.name')
+      .execute(),
+    db
+      .selectFrom('agenda_links as l')
+      .innerJoin('threads as t', 't.id', 'l.thread_id')
+      .leftJoin('practice_groups as g', 'g.id', 't.group_id')
+      .select(['t.id', 't.title', 't.reply_count'])
+      .where('l.item_id', '=', itemId)
+      .where(readableBy(viewer))
+      .orderBy('t.last_activity_at', 'desc')
+      .execute(),
+    db
+      .selectFrom('agenda_links as l')
+      .innerJoin('resources as r', 'r.id', 'l.resource_id')
+      .select(['r.slug', 'r.title', 'r.kind'])
+      .where('l.item_id', '=', itemId)
+      .where(resourceReadableBy(viewer))
+      .orderBy('r.title')
+      .execute(),
+  ]);
+  // Priorities of groups the viewer cannot see are counted, not named.
+  const visiblePriorities = priorities.filter((p) => p.visibility === 'public' || (viewer.kind === 'user' && (p.visibility === 'members' || isFacilitator(viewer) || viewer.memberships.get(p.group_id)?.status === 'active')));
+  return { why, owners, milestones, updates, priorities: visiblePriorities, hiddenPriorities: priorities.length - visiblePriorities.length, threads, resources };
+}
+
+// ---- "Who isn't here?" ----------------------------------------------------------------------------
+
+export interface PerspectiveGap {
+  perspective: string;
+  here: number;
+  share: number;
+  communityShare: number;
+  state: 'missing' | 'thin' | 'present';
+}
+
+/**
+ * Which perspectives are present among a set of people (their stated
+ * perspectives, counted once per person), compared with the community as a
+ * whole: missing (none here) or thin (less than half their community share).
+ * Hidden and deactivated people are left out of both sides.
+ */
+export async function perspectiveGaps(db: Db, people: ReturnType<typeof sql<SqlBool>> | { userIds: number[] }): Promise<PerspectiveGap[]> {
+  const community = await sql<{ perspective: string; n: number }>`
+    SELECT p AS perspective, count(*)::int AS n FROM users u, unnest(u.perspectives) p
+     WHERE u.deactivated_at IS NULL AND NOT u.hidden GROUP BY p`.execute(db);
+  const cond = 'userIds' in people ? (people.userIds.length ? sql<SqlBool>`u.id = ANY(${people.userIds}::bigint[])` : sql<SqlBool>`false`) : people;
+  const here = await sql<{ perspective: string; n: number }>`
+    SELECT p AS perspective, count(DISTINCT u.id)::int AS n FROM users u, unnest(u.perspectives) p
+     WHERE u.deactivated_at IS NULL AND NOT u.hidden AND ${cond} GROUP BY p`.execute(db);
+  const cTotal = community.rows.reduce((s, r) => s + r.n, 0) || 1;
+  const hTotal = here.rows.reduce((s, r) => s + r.n, 0) || 1;
+  return PERSPECTIVES.filter((p) => p !== 'other').map((p) => {
+    const h = here.rows.find((r) => r.perspective === p)?.n ?? 0;
+    const c = community.rows.find((r) => r.perspective === p)?.n ?? 0;
+    const share = h / hTotal;
+    const communityShare = c / cTotal;
+    return { perspective: p, here: h, share, communityShare, state: h === 0 ? 'missing' : share < communityShare / 2 ? 'thin' : 'present' };
+  });
+}
+
+/** People taking part in an item: members of owner organizations, of groups whose priorities advance it, and authors in linked threads. */
+export function agendaParticipants(itemId: number) {
+  return sql<SqlBool>`(
+    u.id IN (SELECT uo.user_id FROM user_organizations uo JOIN agenda_owners ao ON ao.organization_id = uo.organization_id WHERE ao.item_id = ${itemId})
+    OR u.id IN (SELECT m.user_id FROM group_memberships m JOIN agenda_priorities ap ON ap.group_id = m.group_id WHERE ap.item_id = ${itemId} AND m.status = 'active')
+    OR u.id IN (SELECT p.author_id FROM posts p JOIN agenda_links l ON l.thread_id = p.thread_id WHERE l.item_id = ${itemId} AND p.deleted_at IS NULL))`;
+}
+
+export const groupMembersCond = (groupId: number) => sql<SqlBool>`u.id IN (SELECT m.user_id FROM group_memberships m WHERE m.group_id = ${groupId} AND m.status = 'active')`;
+
+// ---- commands -------------------------------------------------------------------------------------------
+
+async function writeWhyAndOwners(tx: Parameters<Parameters<ReturnType<Db['transaction']>['execute']>[0]>[0], itemId: number, input: AgendaInput, t: T) {
+  await tx.deleteFrom('agenda_why').where('item_id', '=', itemId).execute();
+  const why = PERSPECTIVES.map((p) => ({ item_id: itemId, perspective: p, reason: clean(input[`why_${p}`] as string | undefined) })).filter((w) => w.reason);
+  if (why.length) await tx.insertInto('agenda_why').values(why).execute();
+  if (input.owners !== undefined) {
+    if (input.owners.length) {
+      const found = await tx.selectFrom('organizations').select('id').where('id', 'in', input.owners).execute();
+      if (found.length !== input.owners.length) throw new AppError('validation_failed', { fields: { owners: t('validation.choose') } });
+    }
+    await tx.deleteFrom('agenda_owners').where('item_id', '=', itemId).execute();
+    if (input.owners.length) await tx.insertInto('agenda_owners').values(input.owners.map((organization_id) => ({ item_id: itemId, organization_id }))).execute();
+  }
+}
+
+export async function createAgendaItem(db: Db, actor: Actor, input: AgendaInput, t: T, idempotencyKey?: string) {
+  requireFacilitator(actor);
+  return once(db, actor.id!, idempotencyKey, async (tx) => {
+    let slug = slugify(input.title);
+    for (let n = 2; await tx.selectFrom('agenda_items').select('id').where('slug', '=', slug).executeTakeFirst(); n++) slug = `${slugify(input.title)}-${n}`;
+    if (slug === 'new') slug = 'new-item';
+    const row = await tx
+      .insertInto('agenda_items')
+      .values({ slug, title: clean(input.title), description: clean(input.description), status: input.status ?? 'proposed', created_by: actor.id, created_at: new Date(), updated_at: new Date() })
+      .returning(['id', 'slug'])
+      .executeTakeFirstOrThrow();
+    await writeWhyAndOwners(tx, row.id, input, t);
+    await audit(tx, actor.id, 'agenda.create', { type: 'agenda_item', id: row.id });
+    return { id: row.id, slug: row.slug };
+  });
+}
+
+export async function updateAgendaItem(db: Db, actor: Actor, itemId: number, input: Partial<AgendaInput>, t: T) {
+  requireFacilitator(actor);
+  await db.transaction().execute(async (tx) => {
+    const set: Record<string, unknown> = { updated_at: new Date() };
+    if (input.title !== undefined) set.title = clean(input.title);
+    if (input.description !== undefined) set.description = clean(input.description);
+    if (input.status !== undefined) set.status = input.status;
+    await tx.updateTable('agenda_items').set(set).where('id', '=', itemId).execute();
+    if (PERSPECTIVES.some((p) => input[`why_${p}`] !== undefined) || input.owners !== undefined) await writeWhyAndOwners(tx, itemId, input as AgendaInput, t);
+    await audit(tx, actor.id, 'agenda.update', { type: 'agenda_item', id: itemId }, input.status ? { status: input.status } : {});
+  });
+}
+
+/** Facilitators, and members of an owner organization, post progress updates. */
+export async function canPostUpdate(db: Db, actor: Actor, itemId: number): Promise<boolean> {
+  if (isFacilitator(actor)) return true;
+  if (actor.kind !== 'user' || !actor.emailVerified) return false;
+  const row = await db
+    .selectFrom('agenda_owners as ao')
+    .innerJoin('user_organizations as uo', 'uo.organization_id', 'ao.organization_id')
+    .select('ao.item_id')
+    .where('ao.item_id', '=', itemId)
+    .where('uo.user_id', '=', actor.id)
+    .executeTakeFirst();
+  return !!row;
+}
+
+export async function postUpdate(db: Db, actor: Actor, itemId: number, input: Static<typeof UpdateInput>, idempotencyKey?: string) {
+  if (!(await canPostUpdate(db, actor, itemId))) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+  return once(db, actor.id!, idempotencyKey, async (tx) => {
+    const row = await tx.insertInto('agenda_updates').values({ item_id: itemId, author_id: actor.id, body: clean(input.body), created_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    await tx.updateTable('agenda_items').set({ updated_at: new Date() }).where('id', '=', itemId).execute();
+    return { id: row.id };
+  });
+}
+
+export async function addMilestone(db: Db, actor: Actor, itemId: number, input: Static<typeof MilestoneInput>) {
+  requireFacilitator(actor);
+  await db.insertInto('agenda_milestones').values({ item_id: itemId, title: clean(input.title), due_on: input.due_on || null, percent: input.percent, created_at: new Date() }).execute();
+}
+
+export async function setMilestone(db: Db, actor: Actor, itemId: number, milestoneId: number, percent: number | 'delete') {
+  requireFacilitator(actor);
+  const q =
+    percent === 'delete'
+      ? await db.deleteFrom('agenda_milestones').where('id', '=', milestoneId).where('item_id', '=', itemId).executeTakeFirst()
+      : await db.updateTable('agenda_milestones').set({ percent }).where('id', '=', milestoneId).where('item_id', '=', itemId).executeTakeFirst();
+  const n = 'numDeletedRows' in q ? q.numDeletedRows : q.numUpdatedRows;
+  if (Number(n) === 0) throw new AppError('not_found');
+}
+
+/** Links a thread or resource (by its address on this site) to an item as work done for it. */
+export async function linkWork(db: Db, actor: Actor, itemId: number, url: string, t: T) {
+  requireFacilitator(actor);
+  const path = url.replace(/^https?:\/\/[^/]+/i, '');
+  const thread = /^\/threads\/(\d{1,15})(?:[#?].*)?$/.exec(path);
+  const resource = /^\/resources\/([a-z0-9-]{1,120})(?:[#?].*)?$/.exec(path);
+  if (thread) {
+    const row = await db.selectFrom('threads').select('id').where('id', '=', Number(thread[1])).where('deleted_at', 'is', null).executeTakeFirst();
+    if (!row) throw new AppError('validation_failed', { fields: { url: t('agenda.link_unknown') } });
+    await db.insertInto('agenda_links').values({ item_id: itemId, thread_id: row.id }).onConflict((oc) => oc.doNothing()).execute();
+    return;
+  }
+  if (resource) {
+    const row = await db.selectFrom('resources').select('id').where('slug', '=', resource[1]!).where('deleted_at', 'is', null).executeTakeFirst();
+    if (!row) throw new AppError('validation_failed', { fields: { url: t('agenda.link_unknown') } });
+    await db.insertInto('agenda_links').values({ item_id: itemId, resource_id: row.id }).onConflict((oc) => oc.doNothing()).execute();
+    return;
+  }
+  throw new AppError('validation_failed', { fields: { url: t('agenda.link_format') } });
+}
+
+export async function linkPriority(db: Db, actor: Actor, itemId: number, priority: string, t: T) {
+  const [groupId, position] = priority.split(':').map(Number) as [number, number];
+  // Facilitators, or the group's own leads, tie a priority to the agenda.
+  const lead = actor.kind === 'user' && ['lead', 'co_lead'].includes(actor.memberships.get(groupId)?.status === 'active' ? actor.memberships.get(groupId)!.role : '');
+  if (!isFacilitator(actor) && !lead) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+  const p = await db.selectFrom('group_priorities').select('id').where('group_id', '=', groupId).where('position', '=', position).executeTakeFirst();
+  if (!p) throw new AppError('validation_failed', { fields: { priority: t('validation.choose') } });
+  await db.insertInto('agenda_priorities').values({ item_id: itemId, group_id: groupId, position }).onConflict((oc) => oc.doNothing()).execute();
+}
+
+// ---- depth of interaction ---------------------------------------------------------------------------------
+
+export async function groupReviews(db: Db, groupId: number) {
+  return db
+    .selectFrom('group_reviews as r')
+    .leftJoin('users as u', 'u.id', 'r.reviewed_by')
+    .select(['r.id', 'r.level', 'r.notes', 'r.created_at', 'u.name as reviewer'])
+    .where('r.group_id', '=', groupId)
+    .orderBy('r.created_at', 'desc')
+    .limit(24)
+    .execute();
+}
+
+export async function reviewGroup(db: Db, actor: Actor, group: { id: number }, input: Static<typeof ReviewInput>, idempotencyKey?: string) {
+  const lead = actor.kind === 'user' && ['lead', 'co_lead'].includes(actor.memberships.get(group.id)?.status === 'active' ? actor.memberships.get(group.id)!.role : '');
+  if (!isFacilitator(actor) && !lead) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+  return once(db, actor.id!, idempotencyKey, async (tx) => {
+    const row = await tx.insertInto('group_reviews').values({ group_id: group.id, level: input.level, notes: clean(input.notes), reviewed_by: actor.id, created_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    await audit(tx, actor.id, 'group.review', { type: 'group', id: group.id }, { level: input.level });
+    return { id: row.id };
+  });
+}
+
+/** The agenda items each of a group's priorities advances. */
+export async function agendaForGroup(db: Db, groupId: number) {
+  return db
+    .selectFrom('agenda_priorities as ap')
+    .innerJoin('agenda_items as a', 'a.id', 'ap.item_id')
+    .select(['ap.position', 'a.slug', 'a.title'])
+    .where('ap.group_id', '=', groupId)
+    .orderBy('ap.position')
+    .execute();
+}

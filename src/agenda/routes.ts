@@ -1,0 +1,314 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h } from 'preact';
+import { isFacilitator } from '../platform/auth/actor.js';
+import { randomToken } from '../platform/auth/secrets.js';
+import { AppError } from '../platform/http/errors.js';
+import { submitForm } from '../platform/http/forms.js';
+import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
+import { errorResponses } from '../platform/http/schema-helpers.js';
+import { validate } from '../platform/http/validation.js';
+import { emptyForm, type FormState } from '../platform/views/forms.js';
+import { PERSPECTIVES } from '../community/vocab.js';
+import { getVisibleGroup } from '../groups/queries.js';
+import {
+  AgendaInput,
+  LinkWorkInput,
+  MilestoneInput,
+  PriorityLinkInput,
+  ReviewInput,
+  UpdateInput,
+  addMilestone,
+  agendaDetails,
+  agendaParticipants,
+  canPostUpdate,
+  createAgendaItem,
+  getAgendaItem,
+  linkPriority,
+  linkWork,
+  listAgenda,
+  perspectiveGaps,
+  postUpdate,
+  reviewGroup,
+  setMilestone,
+  updateAgendaItem,
+} from './agenda.js';
+import { AgendaFormView, AgendaItemView, AgendaListView } from './views.js';
+
+const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
+
+const AgendaSummary = Type.Object({
+  id: Type.Integer(),
+  slug: Type.String(),
+  title: Type.String(),
+  description: Type.String(),
+  status: Type.String(),
+  progress: Type.Union([Type.Integer(), Type.Null()]),
+  url: Type.String(),
+});
+
+/** The shared agenda: overview, items, milestones, updates, links; group reviews. */
+export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db, config } = app.deps;
+
+  const itemOr404 = async (key: { slug?: string; id?: number }) => {
+    const item = await getAgendaItem(db, key);
+    if (!item) throw new AppError('not_found');
+    return item;
+  };
+  const progressOf = (ms: { percent: number }[]) => (ms.length ? Math.round(ms.reduce((s, m) => s + m.percent, 0) / ms.length) : null);
+
+  app.get('/agenda', async (request, reply) => {
+    const items = await listAgenda(db);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('agenda.title'),
+      lead: ctx.t('agenda.lead'),
+      children: h(AgendaListView, { ctx, items, canCreate: isFacilitator(request.actor) }),
+    }));
+  });
+
+  const orgOptions = async () => (await db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute()).map((o) => ({ value: String(o.id), label: o.name }));
+  const prepare = (v: Record<string, unknown>) => {
+    const out = { ...v };
+    if (out.owners === '' || out.owners === undefined) out.owners = [];
+    return out;
+  };
+  const formPage = async (request: FastifyRequest, reply: FastifyReply, form: FormState, item?: { slug: string; title: string }, status = 200) => {
+    const organizations = await orgOptions();
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: item ? ctx.t('agenda.edit') : ctx.t('agenda.new'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('agenda.title'), href: '/agenda' }, ...(item ? [{ label: item.title, href: `/agenda/${item.slug}` }] : [])],
+        children: h(AgendaFormView, { ctx, form, action: item ? `/agenda/${item.slug}/edit` : '/agenda', organizations, idempotencyKey: item ? undefined : (idemKeyOf(request.body) ?? randomToken(16)), editing: !!item }),
+      }),
+      status,
+    );
+  };
+  const onlyFacilitators = (request: FastifyRequest) => {
+    if (!isFacilitator(request.actor)) throw new AppError(request.actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+  };
+  app.get('/agenda/new', async (request, reply) => {
+    onlyFacilitators(request);
+    return formPage(request, reply, emptyForm({ status: 'proposed' }));
+  });
+  app.post('/agenda', async (request, reply) => {
+    onlyFacilitators(request);
+    return submitForm({
+      schema: AgendaInput,
+      request,
+      reply,
+      prepare,
+      render: (form, status) => formPage(request, reply, form, undefined, status),
+      run: async (input) => {
+        const r = await createAgendaItem(db, request.actor, input, request.t, idemKeyOf(request.body));
+        return reply.redirect(`/agenda/${r.slug}`, 303);
+      },
+    });
+  });
+  app.get('/agenda/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
+    const item = await itemOr404({ slug: request.params.slug });
+    onlyFacilitators(request);
+    const d = await agendaDetails(db, request.actor, item.id);
+    return formPage(
+      request,
+      reply,
+      emptyForm({ title: item.title, description: item.description, status: item.status, owners: d.owners.map((o) => String(o.id)), ...Object.fromEntries(d.why.map((w) => [`why_${w.perspective}`, w.reason])) }),
+      item,
+    );
+  });
+  app.post('/agenda/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
+    const item = await itemOr404({ slug: request.params.slug });
+    onlyFacilitators(request);
+    return submitForm({
+      schema: AgendaInput,
+      request,
+      reply,
+      prepare: (v) => ({ ...prepare(v), ...Object.fromEntries(PERSPECTIVES.map((p) => [`why_${p}`, v[`why_${p}`] ?? ''])) }),
+      render: (form, status) => formPage(request, reply, form, item, status),
+      run: async (input) => {
+        await updateAgendaItem(db, request.actor, item.id, input, request.t);
+        setFlash(reply, { kind: 'success', message: request.t('agenda.saved') });
+        return reply.redirect(`/agenda/${item.slug}`, 303);
+      },
+    });
+  });
+
+  async function itemPage(request: FastifyRequest, reply: FastifyReply, slug: string, forms: Partial<Record<'update' | 'milestone' | 'link' | 'priority', FormState>> = {}, status = 200) {
+    const item = await itemOr404({ slug });
+    const [details, gaps, mayUpdate] = await Promise.all([agendaDetails(db, request.actor, item.id), perspectiveGaps(db, agendaParticipants(item.id)), canPostUpdate(db, request.actor, item.id)]);
+    const actor = request.actor;
+    const leadGroups = actor.kind === 'user' ? [...actor.memberships.entries()].filter(([, m]) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')).map(([g]) => g) : [];
+    const priorityRows =
+      isFacilitator(actor) || leadGroups.length
+        ? await db
+            .selectFrom('group_priorities as p')
+            .innerJoin('practice_groups as g', 'g.id', 'p.group_id')
+            .select(['p.group_id', 'p.position', 'p.text', 'g.name'])
+            .$if(!isFacilitator(actor), (q) => q.where('p.group_id', 'in', leadGroups))
+            .where('g.archived_at', 'is', null)
+            .orderBy('g.name')
+            .orderBy('p.position')
+            .execute()
+        : [];
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: item.title,
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('agenda.title'), href: '/agenda' }],
+        children: h(AgendaItemView, {
+          ctx,
+          item,
+          details,
+          gaps,
+          can: { edit: isFacilitator(actor), update: mayUpdate, linkPriority: priorityRows.length > 0 },
+          forms: { update: forms.update ?? emptyForm(), milestone: forms.milestone ?? emptyForm(), link: forms.link ?? emptyForm(), priority: forms.priority ?? emptyForm() },
+          priorityOptions: priorityRows.map((p) => ({ value: `${p.group_id}:${p.position}`, label: `${p.name} — ${p.position}. ${p.text}` })),
+          idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
+        }),
+      }),
+      status,
+    );
+  }
+  app.get('/agenda/:slug', { schema: { params: SlugParams } }, async (request, reply) => itemPage(request, reply, request.params.slug));
+
+  const subForm = <S extends Parameters<typeof submitForm>[0]['schema']>(path: string, schema: S, key: 'update' | 'milestone' | 'link' | 'priority', run: (request: FastifyRequest, item: { id: number; slug: string }, input: never) => Promise<string>) =>
+    app.post(path, { schema: { params: SlugParams } }, async (request, reply) => {
+      const item = await itemOr404({ slug: (request.params as { slug: string }).slug });
+      return submitForm({
+        schema,
+        request,
+        reply,
+        render: (form, status) => itemPage(request, reply, item.slug, { [key]: form }, status),
+        run: async (input) => {
+          const flash = await run(request, item, input as never);
+          setFlash(reply, { kind: 'success', message: request.t(flash) });
+          return reply.redirect(`/agenda/${item.slug}#${key === 'update' ? 'updates' : key === 'milestone' ? 'milestones' : 'work'}`, 303);
+        },
+      });
+    });
+  subForm('/agenda/:slug/updates', UpdateInput, 'update', async (request, item, input: { body: string }) => {
+    await postUpdate(db, request.actor, item.id, input, idemKeyOf(request.body));
+    return 'agenda.update_posted';
+  });
+  subForm('/agenda/:slug/milestones', MilestoneInput, 'milestone', async (request, item, input: { title: string; due_on?: string; percent: number }) => {
+    await addMilestone(db, request.actor, item.id, input);
+    return 'agenda.milestone_added';
+  });
+  subForm('/agenda/:slug/links', LinkWorkInput, 'link', async (request, item, input: { url: string }) => {
+    await linkWork(db, request.actor, item.id, input.url, request.t);
+    return 'agenda.linked';
+  });
+  subForm('/agenda/:slug/priorities', PriorityLinkInput, 'priority', async (request, item, input: { priority: string }) => {
+    await linkPriority(db, request.actor, item.id, input.priority, request.t);
+    return 'agenda.linked';
+  });
+  app.post('/agenda/:slug/milestones/:id', { schema: { params: Type.Object({ slug: Type.String({ maxLength: 100 }), id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) }) } }, async (request, reply) => {
+    const item = await itemOr404({ slug: request.params.slug });
+    const raw = (request.body as Record<string, unknown> | undefined)?.percent;
+    const percent = Number(raw);
+    if (raw === undefined || raw === '' || !Number.isInteger(percent) || percent < 0 || percent > 100) throw new AppError('validation_failed', { fields: { percent: request.t('agenda.percent_range') } });
+    await setMilestone(db, request.actor, item.id, request.params.id, percent);
+    setFlash(reply, { kind: 'success', message: request.t('agenda.saved') });
+    return reply.redirect(`/agenda/${item.slug}#milestones`, 303);
+  });
+
+  // ---- group reviews (depth of interaction) ------------------------------------------------------------
+  app.post('/groups/:slug/reviews', { schema: { params: SlugParams } }, async (request, reply) => {
+    const group = await getVisibleGroup(db, request.actor, request.params.slug);
+    const v = validate(ReviewInput, request.body, request.t);
+    if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
+    await reviewGroup(db, request.actor, group, v.value, idemKeyOf(request.body));
+    setFlash(reply, { kind: 'success', message: request.t('agenda.review_saved') });
+    return reply.redirect(`/groups/${group.slug}#depth`, 303);
+  });
+
+  // ---- API ------------------------------------------------------------------------------------------------
+  const summary = async (item: { id: number; slug: string; title: string; description: string; status: string }) => {
+    const ms = await db.selectFrom('agenda_milestones').select('percent').where('item_id', '=', item.id).execute();
+    return { id: item.id, slug: item.slug, title: item.title, description: item.description, status: item.status, progress: progressOf(ms), url: `${config.baseUrl}/agenda/${item.slug}` };
+  };
+  app.get('/api/v1/agenda', { schema: { tags: ['agenda'], summary: 'The shared agenda', response: { 200: Type.Object({ items: Type.Array(AgendaSummary) }) } } }, async () => ({
+    items: (await listAgenda(db)).map((a) => ({ id: a.id, slug: a.slug, title: a.title, description: a.description, status: a.status, progress: a.progress, url: `${config.baseUrl}/agenda/${a.slug}` })),
+  }));
+  app.post(
+    '/api/v1/agenda',
+    { schema: { tags: ['agenda'], summary: 'Add an agenda item (facilitators)', security: [{ bearer: [] }], body: AgendaInput, response: { 201: AgendaSummary, ...errorResponses(400, 401, 403) } } },
+    async (request, reply) => {
+      const r = await createAgendaItem(db, request.actor, request.body as never, request.t, request.headers['idempotency-key'] as string | undefined);
+      return reply.code(201).send(await summary((await itemOr404({ id: r.id }))!));
+    },
+  );
+  app.get(
+    '/api/v1/agenda/:id',
+    {
+      schema: {
+        tags: ['agenda'],
+        summary: 'One agenda item with why it matters, milestones, updates, linked work and who is not here',
+        params: IdParams,
+        response: {
+          200: Type.Composite([
+            AgendaSummary,
+            Type.Object({
+              why: Type.Array(Type.Object({ perspective: Type.String(), reason: Type.String() })),
+              milestones: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String(), due_on: Type.Union([Type.String(), Type.Null()]), percent: Type.Integer() })),
+              updates: Type.Array(Type.Object({ body: Type.String(), author: Type.Union([Type.String(), Type.Null()]), created_at: Type.String({ format: 'date-time' }) })),
+              threads: Type.Array(Type.Object({ id: Type.Integer(), title: Type.String() })),
+              resources: Type.Array(Type.Object({ slug: Type.String(), title: Type.String() })),
+              missing_perspectives: Type.Array(Type.String()),
+              thin_perspectives: Type.Array(Type.String()),
+            }),
+          ]),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const item = await itemOr404({ id: request.params.id });
+      const [d, gaps] = await Promise.all([agendaDetails(db, request.actor, item.id), perspectiveGaps(db, agendaParticipants(item.id))]);
+      return {
+        ...(await summary(item)),
+        why: d.why,
+        milestones: d.milestones,
+        updates: d.updates.map((u) => ({ body: u.body, author: u.author, created_at: u.created_at.toISOString() })),
+        threads: d.threads.map((t) => ({ id: t.id, title: t.title })),
+        resources: d.resources.map((r) => ({ slug: r.slug, title: r.title })),
+        missing_perspectives: gaps.filter((g) => g.state === 'missing').map((g) => g.perspective),
+        thin_perspectives: gaps.filter((g) => g.state === 'thin').map((g) => g.perspective),
+      };
+    },
+  );
+  app.patch(
+    '/api/v1/agenda/:id',
+    { schema: { tags: ['agenda'], summary: 'Change an agenda item (facilitators)', security: [{ bearer: [] }], params: IdParams, body: Type.Partial(AgendaInput), response: { 200: AgendaSummary, ...errorResponses(400, 401, 403, 404) } } },
+    async (request) => {
+      const item = await itemOr404({ id: request.params.id });
+      await updateAgendaItem(db, request.actor, item.id, request.body as never, request.t);
+      return summary((await itemOr404({ id: item.id }))!);
+    },
+  );
+  app.post(
+    '/api/v1/agenda/:id/updates',
+    { schema: { tags: ['agenda'], summary: 'Post a progress update (facilitators and owner organizations)', security: [{ bearer: [] }], params: IdParams, body: UpdateInput, response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      const item = await itemOr404({ id: request.params.id });
+      return reply.code(201).send(await postUpdate(db, request.actor, item.id, request.body, request.headers['idempotency-key'] as string | undefined));
+    },
+  );
+  app.post(
+    '/api/v1/groups/:slug/reviews',
+    { schema: { tags: ['agenda'], summary: "Record a group's depth-of-interaction self-rating (leads)", security: [{ bearer: [] }], params: SlugParams, body: ReviewInput, response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 404) } } },
+    async (request, reply) => {
+      const group = await getVisibleGroup(db, request.actor, request.params.slug);
+      return reply.code(201).send(await reviewGroup(db, request.actor, group, request.body, request.headers['idempotency-key'] as string | undefined));
+    },
+  );
+};
