@@ -10,6 +10,8 @@ import { Enum, OptionalText, RequiredText, Url, clean } from '../platform/http/s
 import { isFacilitator } from '../platform/auth/actor.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { defaultThreadWatch } from '../notifications/watch.js';
+import type { GlossaryService } from '../glossary/service.js';
+import { checkJargon } from '../glossary/jargon.js';
 import { RENDER_VERSION, linkCount, mentionedHandles, renderMarkdown } from './markdown.js';
 import { threadSubject, type ThreadRow } from './queries.js';
 import { checkStudentPrivacy } from './privacy-guard.js';
@@ -35,6 +37,14 @@ const Body = () => RequiredText(50_000);
 export interface DiscussionDeps {
   db: Db;
   jobs: Jobs;
+  /** For the jargon check in family- and youth-led groups. */
+  glossary?: GlossaryService;
+}
+
+/** Posts in groups led by families or youth get the jargon check. */
+async function jargon(deps: DiscussionDeps, ledBy: string | null | undefined, acknowledged: boolean | undefined, t: (k: string, v?: Record<string, unknown>) => string, ...texts: (string | undefined)[]) {
+  if (!deps.glossary || (ledBy !== 'family' && ledBy !== 'youth')) return;
+  checkJargon(await deps.glossary.current(), t, acknowledged, ...texts);
 }
 
 export const ThreadInput = Type.Object({
@@ -42,6 +52,7 @@ export const ThreadInput = Type.Object({
   body: Body(),
   language: Type.Optional(Enum(['en', 'es'] as const)),
   acknowledge_privacy: Acknowledge(),
+  acknowledge_jargon: Type.Optional(Type.Boolean()),
   kind: Type.Optional(Enum(['discussion', 'dialogue_guide'] as const)),
   // Dialogue Guides: the shared text or resource, and the two sets of questions (one per line).
   source_title: OptionalText(200),
@@ -55,6 +66,7 @@ export const ReplyInput = Type.Object({
   body: Body(),
   reply_to: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
   question_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
+  acknowledge_jargon: Type.Optional(Type.Boolean()),
   language: Type.Optional(Enum(['en', 'es'] as const)),
   acknowledge_privacy: Acknowledge(),
 });
@@ -150,13 +162,14 @@ export function questionLines(text: string | undefined): string[] {
 
 /** Starts a thread in a group (or the community-wide space); the opening post holds the body. */
 export async function createThread(
-  { db, jobs }: DiscussionDeps,
+  deps: DiscussionDeps,
   actor: Actor,
-  group: { id: number; visibility: 'public' | 'members' | 'private'; join_policy: 'open' | 'request' | 'invite'; archived_at?: Date | null } | null,
+  group: { id: number; visibility: 'public' | 'members' | 'private'; join_policy: 'open' | 'request' | 'invite'; archived_at?: Date | null; led_by?: string } | null,
   input: ThreadInput,
   t: (k: string, v?: Record<string, unknown>) => string,
   idempotencyKey?: string,
 ): Promise<{ id: number; post_id: number }> {
+  const { db, jobs } = deps;
   authorize(actor, 'thread.create', { group });
   const guide = input.kind === 'dialogue_guide';
   const reactions = questionLines(input.reaction_questions);
@@ -169,6 +182,7 @@ export async function createThread(
     if (Object.keys(fields).length) throw new AppError('validation_failed', { fields });
   }
   privacyCheck(t, input.acknowledge_privacy, input.title, input.body, ...reactions, ...applications);
+  await jargon(deps, group?.led_by, input.acknowledge_jargon, t, input.title, input.body);
   await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
   await postingLimit(db, actor.id!);
   const language = input.language ?? 'en';
@@ -204,15 +218,17 @@ export async function createThread(
 
 /** Replies to a thread, optionally quoting one earlier post of the same thread. */
 export async function reply(
-  { db, jobs }: DiscussionDeps,
+  deps: DiscussionDeps,
   actor: Actor,
   thread: ThreadRow,
   input: ReplyInput,
   t: (k: string, v?: Record<string, unknown>) => string,
   idempotencyKey?: string,
 ): Promise<{ id: number }> {
+  const { db, jobs } = deps;
   authorize(actor, 'post.create', threadSubject(thread));
   privacyCheck(t, input.acknowledge_privacy, input.body);
+  await jargon(deps, thread.group_led_by, input.acknowledge_jargon, t, input.body);
   await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
   await postingLimit(db, actor.id!);
   const replyTo = input.reply_to || null;

@@ -27,6 +27,7 @@ export interface ThreadRow {
   group_visibility: 'public' | 'members' | 'private' | null;
   group_join_policy: 'open' | 'request' | 'invite' | null;
   group_archived_at: Date | null;
+  group_led_by: 'family' | 'youth' | 'none' | null;
   kind: 'discussion' | 'dialogue_guide';
   source_title: string | null;
   source_url: string | null;
@@ -69,6 +70,7 @@ function threadSelect(db: Db) {
       'g.visibility as group_visibility',
       'g.join_policy as group_join_policy',
       'g.archived_at as group_archived_at',
+      'g.led_by as group_led_by',
     ]);
 }
 

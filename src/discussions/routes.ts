@@ -93,7 +93,7 @@ const presentThread = (t: ThreadRow) => ({
 /** Threads and replies in practice groups and the community-wide space, search, and their API. */
 export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
-  const deps = { db, jobs: app.deps.jobs };
+  const deps = { db, jobs: app.deps.jobs, glossary: app.glossary };
 
   const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
 

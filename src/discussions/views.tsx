@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
 import { WatchControl } from '../notifications/views.js';
 import { PERSPECTIVES } from '../community/vocab.js';
@@ -108,6 +108,7 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
     body: t('discussions.body_label'),
     language: t('discussions.language_label'),
     acknowledge_privacy: t('privacy.heading'),
+    acknowledge_jargon: t('jargon.heading'),
     kind: t('guides.kind_legend'),
     source_title: t('guides.source_title'),
     source_url: t('guides.source_url'),
@@ -144,6 +145,7 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
           </fieldset>
         )}
         <PrivacyAcknowledge ctx={ctx} form={form} />
+        <JargonAcknowledge ctx={ctx} form={form} />
         <Submit label={t('discussions.post_thread')} />
       </Form>
     </>
@@ -526,7 +528,7 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
         {!can.reply && !can.signIn && !thread.closed && !thread.locked && <p class="usa-hint">{t('discussions.members_only_reply')}</p>}
         {can.reply && (
           <>
-            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), acknowledge_privacy: t('privacy.heading') }} />
+            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), acknowledge_privacy: t('privacy.heading'), acknowledge_jargon: t('jargon.heading') }} />
             <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={data.idempotencyKey} label={t('discussions.your_reply')}>
               {form.values.reply_to ? (
                 <p>
@@ -549,6 +551,7 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
               <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required />
               <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
               <PrivacyAcknowledge ctx={ctx} form={form} />
+              <JargonAcknowledge ctx={ctx} form={form} />
               <Submit label={t('discussions.post_reply')} />
             </Form>
           </>

@@ -100,4 +100,35 @@ describe('the glossary', () => {
     const api = await t.app.inject(`/api/v1/threads/${id}`);
     assert.doesNotMatch(api.body, /convene-term/);
   });
+
+  test('the jargon check asks before publishing to families or youth, offers to suggest unknown acronyms, and lets the author publish as is', async () => {
+    await publish({ term: 'Multi-Tiered System of Supports', acronym: 'MTSS', plain_definition: 'Layers of support.' });
+    const author = await buildUser(t.db);
+    const token = await apiToken(t.app, author.email);
+    const payload = { title: 'Family guide', kind: 'guide', summary: 'How MTSS and the SST work for your child.', audiences: ['family'], external_url: 'https://example.org/j' };
+    const asked = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(token), payload });
+    assert.equal(asked.statusCode, 422);
+    assert.equal(asked.json().error.code, 'jargon_check');
+    assert.match(asked.json().error.fields.acknowledge_jargon, /used without explanation: MTSS/);
+    assert.match(asked.json().error.fields.acknowledge_jargon, /not in the glossary: SST/);
+    const ok = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(token), payload: { ...payload, acknowledge_jargon: true } });
+    assert.equal(ok.statusCode, 201);
+    // Spelled out, the acronym is explained; for professionals only, nothing is asked.
+    const spelled = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(token), payload: { ...payload, title: 'Spelled out', summary: 'A Multi-Tiered System of Supports (MTSS) gives layers of help.' } });
+    assert.equal(spelled.statusCode, 201);
+    const pros = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(token), payload: { ...payload, title: 'For staff', audiences: ['educator'] } });
+    assert.equal(pros.statusCode, 201);
+
+    // In a family-led group, the reply form shows the check with a link to suggest the unknown acronym.
+    const lead = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id });
+    await t.db.updateTable('practice_groups').set({ led_by: 'family' }).where('id', '=', g.id).execute();
+    const agent = await new Agent(t.app).signIn(lead.email);
+    const form = await agent.post(`/groups/${g.slug}/threads`, { title: 'Our SST meetings', body: 'What happens at the SST?' });
+    assert.equal(form.statusCode, 422);
+    assert.match(form.body, /href="\/glossary\/suggest\?term=SST"/);
+    assert.match(form.body, /name="acknowledge_jargon"/);
+    const posted = await agent.post(`/groups/${g.slug}/threads`, { title: 'Our SST meetings', body: 'What happens at the SST?', acknowledge_jargon: 'true' });
+    assert.equal(posted.statusCode, 303);
+  });
 });

@@ -23,6 +23,8 @@ import {
 } from './vocab.js';
 import { safeFilename, sniff, type FileStore, type Upload } from './storage.js';
 import { extractText } from './extract.js';
+import type { GlossaryService } from '../glossary/service.js';
+import { checkJargon } from '../glossary/jargon.js';
 
 type T = (k: string, v?: Record<string, unknown>) => string;
 
@@ -30,6 +32,13 @@ export interface ResourceDeps {
   db: Db;
   jobs: Jobs;
   files: FileStore;
+  glossary: GlossaryService;
+}
+
+/** Resources for families or youth get the jargon check before they are saved. */
+async function jargon(deps: ResourceDeps, input: ResourceInput, t: T) {
+  if (!(input.audiences ?? []).some((a) => PLAIN_LANGUAGE_AUDIENCES.includes(a))) return;
+  checkJargon(await deps.glossary.current(), t, input.acknowledge_jargon, input.title, input.summary, input.description);
 }
 
 const DateString = () => Type.String({ format: 'date', 'x-message': 'validation.date' });
@@ -58,6 +67,7 @@ export const ResourceInput = Type.Object({
   organizations: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 20, uniqueItems: true })),
   accessibility: Type.Optional(EnumList(ACCESSIBILITY_FACTS)),
   alt_text: OptionalText(1000),
+  acknowledge_jargon: Type.Optional(Type.Boolean({ description: 'Set after reading the jargon check to publish as it is' })),
 });
 export type ResourceInput = Static<typeof ResourceInput>;
 
@@ -220,6 +230,7 @@ function requireAltText(upload: Upload | undefined, contentType: string | undefi
 export async function createResource(deps: ResourceDeps, actor: Actor, input: ResourceInput, upload: Upload | undefined, t: T, idempotencyKey?: string): Promise<{ id: number; slug: string }> {
   authorize(actor, 'resource.create', undefined);
   const r = await resolve(deps.db, actor, input, t, !!upload);
+  await jargon(deps, input, t);
   await hit(deps.db, `upload:${actor.id}`, { max: 60, windowSeconds: 3600 });
   const stored = upload ? await acceptUpload(deps.files, upload, t) : undefined;
   requireAltText(upload, stored?.contentType, input.alt_text, t);
@@ -241,6 +252,7 @@ export async function updateResource(deps: ResourceDeps, actor: Actor, resource:
   authorize(actor, 'resource.update', resource);
   const files = await deps.db.selectFrom('resource_files').select('id').where('resource_id', '=', resource.id).execute();
   const r = await resolve(deps.db, actor, input, t, !!upload, files.length > 0);
+  await jargon(deps, input, t);
   const stored = upload ? await acceptUpload(deps.files, upload, t) : undefined;
   requireAltText(upload, stored?.contentType, input.alt_text, t);
   await deps.db.transaction().execute(async (tx) => {

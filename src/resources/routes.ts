@@ -85,7 +85,7 @@ const ResourceSummary = Type.Object({
 export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, config, jobs } = app.deps;
   const files = uploadStore(config.dataDir);
-  const deps = { db, jobs, files };
+  const deps = { db, jobs, files, glossary: app.glossary };
 
 
   // Uploads: one file per request, in memory up to the limit; form fields arrive as plain values.

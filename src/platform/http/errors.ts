@@ -16,6 +16,7 @@ export const ERRORS = {
   conflict: { status: 409, key: 'errors.conflict' },
   payload_too_large: { status: 413, key: 'errors.payload_too_large' },
   privacy_warning: { status: 422, key: 'errors.privacy_warning' },
+  jargon_check: { status: 422, key: 'errors.jargon_check' },
   unsupported_media_type: { status: 415, key: 'errors.unsupported_media_type' },
   rate_limited: { status: 429, key: 'errors.rate_limited' },
   internal: { status: 500, key: 'errors.internal' },

@@ -84,6 +84,7 @@ export const en = {
     not_found: 'We could not find that page. It may have moved, or you may not have access to it.',
     method_not_allowed: 'That action is not available here.',
     conflict: 'That conflicts with something that already exists.',
+    jargon_check: 'Some words may be unfamiliar to families or youth. Please check before publishing.',
     privacy_warning: 'This may describe an identifiable student. Please check before publishing.',
     payload_too_large: 'What you sent is too large.',
     unsupported_media_type: 'That kind of content is not accepted here.',
@@ -930,6 +931,14 @@ export const en = {
     review_saved: 'The rating was saved.',
     advances: 'Advances:',
     field: { title: 'Title', description: 'Description', status: 'Status' },
+  },
+  jargon: {
+    heading: 'Will families and youth follow this?',
+    terms: 'Terms and acronyms used without explanation: {{list}}.',
+    unknown: 'Acronyms not in the glossary: {{list}}.',
+    advice: 'Spell them out or explain them in a few words, then publish. Readers can also open each glossary term where it appears.',
+    suggest: 'Suggest “{{term}}” for the glossary',
+    confirm: 'Publish as it is',
   },
   privacy: {
     heading: 'Could a student be identified?',

@@ -86,6 +86,7 @@ export const es: Messages = {
     not_found: 'No encontramos esa página. Puede que se haya movido o que usted no tenga acceso.',
     method_not_allowed: 'Esa acción no está disponible aquí.',
     conflict: 'Eso entra en conflicto con algo que ya existe.',
+    jargon_check: 'Algunas palabras pueden ser desconocidas para familias o jóvenes. Revíselo antes de publicar.',
     privacy_warning: 'Esto podría describir a un estudiante identificable. Revíselo antes de publicar.',
     payload_too_large: 'Lo que envió es demasiado grande.',
     unsupported_media_type: 'Aquí no se acepta ese tipo de contenido.',
@@ -932,6 +933,14 @@ export const es: Messages = {
     review_saved: 'Se guardó la calificación.',
     advances: 'Contribuye a:',
     field: { title: 'Título', description: 'Descripción', status: 'Estado' },
+  },
+  jargon: {
+    heading: '¿Lo entenderán las familias y los jóvenes?',
+    terms: 'Términos y siglas sin explicar: {{list}}.',
+    unknown: 'Siglas que no están en el glosario: {{list}}.',
+    advice: 'Escríbalas completas o explíquelas en pocas palabras y luego publique. Quien lea también puede abrir cada término del glosario donde aparece.',
+    suggest: 'Sugerir «{{term}}» para el glosario',
+    confirm: 'Publicar tal como está',
   },
   privacy: {
     heading: '¿Se podría identificar a un estudiante?',

@@ -20,7 +20,8 @@ const list = (v: unknown): string[] => (v === undefined || v === null || v === '
  * with a link to each field in error.
  */
 export function ErrorSummary({ ctx, form, labels }: { ctx: PageContext; form: FormState; labels: Record<string, string> }) {
-  const entries = Object.entries(form.errors);
+  // Keys starting with "_" (other than "_" itself) carry data for a form's own display, not messages.
+  const entries = Object.entries(form.errors).filter(([k]) => k === '_' || !k.startsWith('_'));
   if (entries.length === 0) return null;
   return (
     <div class="usa-alert usa-alert--error margin-bottom-3" role="alert" aria-labelledby="error-summary-heading" id="error-summary" tabIndex={-1}>
@@ -233,5 +234,44 @@ export function Submit({ label }: { label: string }) {
     <button type="submit" class="usa-button margin-top-3">
       {label}
     </button>
+  );
+}
+
+/**
+ * Shown after the jargon check: the terms and acronyms a family or youth
+ * reader may not know, a link to suggest each unknown acronym for the
+ * glossary, and a box to publish as it is.
+ */
+export function JargonAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
+  const message = form.errors.acknowledge_jargon;
+  if (!message) return null;
+  const unknown = (form.errors._jargon_unknown ?? '').split(',').filter(Boolean);
+  return (
+    <div class="usa-alert usa-alert--warning margin-y-2" role="alert">
+      <div class="usa-alert__body">
+        <h2 class="usa-alert__heading">{ctx.t('jargon.heading')}</h2>
+        <p class="usa-alert__text" id="field-acknowledge_jargon-error">
+          {message}
+        </p>
+        <p class="usa-alert__text">{ctx.t('jargon.advice')}</p>
+        {unknown.length > 0 && (
+          <ul class="usa-list">
+            {unknown.map((a) => (
+              <li>
+                <a class="usa-link" href={`/glossary/suggest?term=${encodeURIComponent(a)}`} target="_blank" rel="noopener">
+                  {ctx.t('jargon.suggest', { term: a })}
+                </a>
+              </li>
+            ))}
+          </ul>
+        )}
+        <div class="usa-checkbox margin-top-1">
+          <input class="usa-checkbox__input" id="field-acknowledge_jargon" type="checkbox" name="acknowledge_jargon" value="true" aria-describedby="field-acknowledge_jargon-error" />
+          <label class="usa-checkbox__label" for="field-acknowledge_jargon">
+            {ctx.t('jargon.confirm')}
+          </label>
+        </div>
+      </div>
+    </div>
   );
 }
