@@ -7,6 +7,7 @@ import { AppError } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { PERSPECTIVES } from '../community/vocab.js';
+import { slugify } from '../platform/text.js';
 import { readableBy } from '../discussions/queries.js';
 import { resourceReadableBy } from '../resources/queries.js';
 
@@ -38,18 +39,6 @@ const requireFacilitator = (actor: Actor) => {
   if (!isFacilitator(actor)) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
 };
 
-function slugify(s: string) {
-  return (
-    s
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 80)
-      .replace(/-+$/, '') || 'item'
-  );
-}
 
 export interface AgendaRow {
   id: number;

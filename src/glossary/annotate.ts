@@ -1,3 +1,5 @@
+import { escapeHtml } from '../platform/text.js';
+
 /**
  * Marks up glossary terms in rendered, sanitized HTML: the first occurrence of
  * each published term or acronym becomes a link to its glossary entry (which
@@ -32,7 +34,6 @@ interface Node {
 const WORD = /[\p{L}\p{N}]/u;
 const SKIP = new Set(['a', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'abbr', 'dfn', 'script', 'style', 'textarea', 'button']);
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 export class Annotator {
   private nodes: Node[] = [{ next: new Map(), fail: 0, out: [] }];

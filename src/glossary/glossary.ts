@@ -7,6 +7,7 @@ import { AppError } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
 import { Enum, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
+import { slugify } from '../platform/text.js';
 
 export const DISCIPLINES = ['education', 'mental_health', 'family', 'juvenile_justice', 'health_care', 'military', 'youth'] as const;
 export type Discipline = (typeof DISCIPLINES)[number];
@@ -48,18 +49,6 @@ export interface TermRow {
 
 const COLUMNS = ['id', 'slug', 'term', 'acronym', 'plain_definition', 'term_es', 'acronym_es', 'plain_definition_es', 'related', 'sources', 'status', 'suggested_by', 'updated_at'] as const;
 
-function slugify(s: string) {
-  return (
-    s
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 80)
-      .replace(/-+$/, '') || 'term'
-  );
-}
 
 /** Who may see a term: published ones everyone; suggestions their author and facilitators. */
 export function termVisible(actor: Actor, t: { status: string; suggested_by: number | null }) {
@@ -108,7 +97,7 @@ function values(input: TermInput) {
     plain_definition_es: clean(input.plain_definition_es),
     related: (input.related ?? '')
       .split(',')
-      .map((x) => slugify(x))
+      .map((x) => slugify(x, 'term'))
       .filter((x) => x !== 'term')
       .slice(0, 20),
     sources: clean(input.sources),
@@ -134,10 +123,10 @@ export async function suggestTerm(db: Db, actor: Actor, input: TermInput, t: T, 
     return await once(db, actor.id, idempotencyKey, async (tx) => {
       const exists = await tx.selectFrom('glossary_terms').select('slug').where(sql<string>`lower(term)`, '=', v.term.toLowerCase()).where('status', '<>', 'rejected').executeTakeFirst();
       if (exists) throw new AppError('validation_failed', { fields: { term: t('glossary.exists') } });
-      let slug = slugify(v.acronym ?? v.term);
+      let slug = slugify(v.acronym ?? v.term, 'term');
       // Page names under /glossary/ that a term may not take.
       if (slug === 'suggest' || slug === 'review') slug = `${slug}-term`;
-      for (let n = 2; await tx.selectFrom('glossary_terms').select('id').where('slug', '=', slug).executeTakeFirst(); n++) slug = `${slugify(v.acronym ?? v.term)}-${n}`;
+      for (let n = 2; await tx.selectFrom('glossary_terms').select('id').where('slug', '=', slug).executeTakeFirst(); n++) slug = `${slugify(v.acronym ?? v.term, 'term')}-${n}`;
       const status = isFacilitator(actor) ? 'published' : 'suggested';
       const row = await tx
         .insertInto('glossary_terms')

@@ -1,3 +1,4 @@
+import { paragraphsHtml } from '../platform/text.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { agendaForGroup, groupMembersCond, groupReviews, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
@@ -154,12 +155,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [resources, gaps, reviews, agendaLinks] = await Promise.all([groupResources(db, actor, group.id), perspectiveGaps(db, groupMembersCond(group.id)), groupReviews(db, group.id), agendaForGroup(db, group.id)]);
     // The mission as paragraphs, with glossary terms marked up.
     const missionHtml = await app.glossary.annotate(
-      group.mission
-        .split(/\n{2,}/)
-        .map((p) => p.trim())
-        .filter(Boolean)
-        .map((p) => `<p>${p.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`)
-        .join(''),
+      paragraphsHtml(group.mission),
       `group-mission:${group.id}:${createHash('sha1').update(group.mission).digest('base64')}`,
     );
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;

@@ -23,6 +23,7 @@ import {
 } from './vocab.js';
 import { safeFilename, sniff, type FileStore, type Upload } from './storage.js';
 import { extractText } from './extract.js';
+import { slugify } from '../platform/text.js';
 import type { GlossaryService } from '../glossary/service.js';
 import { checkJargon } from '../glossary/jargon.js';
 
@@ -109,21 +110,9 @@ export const CollectionInput = Type.Object({
 const splitTags = (v: string | string[] | undefined) =>
   [...new Set((Array.isArray(v) ? v : (v ?? '').split(',')).map((x) => clean(x).toLowerCase()).filter((x) => x.length > 0 && x.length <= 60))].slice(0, 20);
 
-function slugify(title: string): string {
-  return (
-    title
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 80)
-      .replace(/-+$/, '') || 'resource'
-  );
-}
 
 async function uniqueSlug(tx: Tx, table: 'resources' | 'collections', title: string): Promise<string> {
-  const base = slugify(title);
+  const base = slugify(title, 'resource');
   for (let n = 1; n < 1000; n++) {
     const slug = n === 1 ? base : `${base}-${n}`;
     const taken = await tx.selectFrom(table).select('id').where('slug', '=', slug).executeTakeFirst();

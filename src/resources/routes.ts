@@ -6,6 +6,7 @@ import { h } from 'preact';
 import { stringify } from 'csv-stringify/sync';
 import { Feed } from 'feed';
 import { renderMarkdown } from '../discussions/markdown.js';
+import { escapeHtml } from '../platform/text.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { keyedHash, randomToken } from '../platform/auth/secrets.js';
 import { hit } from '../platform/auth/rate-limit.js';
@@ -768,5 +769,3 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 function guardCell(v: unknown): unknown {
   return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

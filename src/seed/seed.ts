@@ -7,6 +7,7 @@ import { RENDER_VERSION, renderMarkdown } from '../discussions/markdown.js';
 import { LINKS, REPORTS, RESOURCES, USES } from './demo-resources.js';
 import { rebuildMonths } from '../resources/reach.js';
 import { GLOSSARY } from './demo-glossary.js';
+import { slugify } from '../platform/text.js';
 
 const SEED_LOCK = 724_115_002;
 
@@ -251,14 +252,7 @@ async function writeLibrary(tx: Tx, personIds: Map<string, number>, groupIds: Ma
   const facilitator = personIds.get('facilitator')!;
   const ids: number[] = [];
   for (const [i, r] of RESOURCES.entries()) {
-    const slug = r.title
-      .normalize('NFD')
-      .replace(/[\u0300-\u036f]/g, '')
-      .toLowerCase()
-      .replace(/[^a-z0-9]+/g, '-')
-      .replace(/^-+|-+$/g, '')
-      .slice(0, 80)
-      .replace(/-+$/, '');
+    const slug = slugify(r.title);
     const row = await tx
       .insertInto('resources')
       .values({
@@ -354,18 +348,11 @@ async function writeLibrary(tx: Tx, personIds: Map<string, number>, groupIds: Ma
   await tx.insertInto('collection_items').values([19, 17, 18, 2].map((ri, i) => ({ collection_id: scr.id, resource_id: ids[ri]!, position: i + 1 }))).execute();
 }
 
-const termSlug = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
 
 /** The demo glossary, published. */
 async function writeGlossary(tx: Tx, facilitator: number) {
   for (const g of GLOSSARY) {
-    const slug = termSlug(g.acronym === '504' ? '504 plan' : (g.acronym ?? g.term));
+    const slug = slugify(g.acronym === '504' ? '504 plan' : (g.acronym ?? g.term));
     const row = await tx
       .insertInto('glossary_terms')
       .values({
