@@ -11,6 +11,7 @@ import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES } from '../community/vocab.js';
+import { paragraphsHtml } from '../platform/text.js';
 import { getVisibleGroup } from '../groups/queries.js';
 import {
   AgendaInput,
@@ -143,6 +144,13 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const item = await itemOr404({ slug });
     const [details, gaps, mayUpdate] = await Promise.all([agendaDetails(db, request.actor, item.id), perspectiveGaps(db, agendaParticipants(item.id)), canPostUpdate(db, request.actor, item.id)]);
     const actor = request.actor;
+    // The description and updates with glossary terms marked up (first occurrence on the page).
+    const annotated = await app.glossary.annotatePage([
+      { key: `agenda:${item.id}:${item.updated_at.getTime()}`, html: paragraphsHtml(item.description) },
+      ...details.updates.map((u) => ({ key: `agenda-update:${u.id}`, html: paragraphsHtml(u.body) })),
+    ]);
+    const descriptionHtml = annotated[0]!;
+    details.updates.forEach((u, i) => Object.assign(u, { html: annotated[i + 1]! }));
     const leadGroups = actor.kind === 'user' ? [...actor.memberships.entries()].filter(([, m]) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')).map(([g]) => g) : [];
     const priorityRows =
       isFacilitator(actor) || leadGroups.length
@@ -166,7 +174,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         breadcrumbs: [{ label: ctx.t('agenda.title'), href: '/agenda' }],
         children: h(AgendaItemView, {
           ctx,
-          item,
+          item: { ...item, descriptionHtml },
           details,
           gaps,
           can: { edit: isFacilitator(actor), update: mayUpdate, linkPriority: priorityRows.length > 0 },

@@ -116,7 +116,7 @@ export function AgendaItemView({
   idempotencyKey,
 }: {
   ctx: PageContext;
-  item: { slug: string; description: string; status: string };
+  item: { slug: string; description: string; status: string; /** With glossary terms marked up. */ descriptionHtml: string };
   details: Details;
   gaps: PerspectiveGap[];
   can: { edit: boolean; update: boolean; linkPriority: boolean };
@@ -137,7 +137,7 @@ export function AgendaItemView({
           </a>
         )}
       </p>
-      {item.description && <p class="usa-intro convene-prewrap">{item.description}</p>}
+      {item.description && <div class="usa-intro" dangerouslySetInnerHTML={{ __html: item.descriptionHtml }} />}
       {details.owners.length > 0 && (
         <p>
           {t('agenda.owners')}:{' '}
@@ -305,7 +305,7 @@ export function AgendaItemView({
           <ol class="usa-list usa-list--unstyled">
             {details.updates.map((u) => (
               <li class="convene-notification">
-                <p class="margin-y-05 convene-prewrap">{u.body}</p>
+                <div class="margin-y-05" dangerouslySetInnerHTML={{ __html: (u as { html?: string }).html ?? '' }} />
                 <p class="margin-y-05 font-sans-3xs text-base-dark">
                   {u.author ?? t('discussions.former_member')} · <time dateTime={u.created_at.toISOString()}>{fmt.dateTime(u.created_at)}</time>
                 </p>

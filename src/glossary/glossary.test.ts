@@ -96,6 +96,10 @@ describe('the glossary', () => {
     const res = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(token), payload: { title: 'Guide', kind: 'guide', summary: 'How PBIS teams meet.', external_url: 'https://example.org/g' } });
     const rpage = await t.app.inject(`/resources/${res.json().slug}`);
     assert.match(rpage.body, /How <a class="convene-term" href="\/glossary\/pbis" data-term="pbis"><abbr title="Positive Behavioral Interventions and Supports">PBIS<\/abbr><\/a> teams meet\./);
+    const fac = await buildUser(t.db, { role: 'facilitator' });
+    const item = await t.app.inject({ method: 'POST', url: '/api/v1/agenda', headers: bearer(await apiToken(t.app, fac.email)), payload: { title: 'Scale up', description: 'Bring PBIS to every district.' } });
+    const apage = await t.app.inject(`/agenda/${item.json().slug}`);
+    assert.match(apage.body, /Bring <a class="convene-term" href="\/glossary\/pbis"/);
     // The API keeps the author's HTML as written.
     const api = await t.app.inject(`/api/v1/threads/${id}`);
     assert.doesNotMatch(api.body, /convene-term/);
