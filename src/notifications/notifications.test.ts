@@ -167,6 +167,11 @@ describe('in-app notifications', () => {
     await reply(leadToken, threadId, 'Third message');
     await drain();
     assert.deepEqual(await kinds(tracker.id), ['new_thread', 'watched_post']);
+    // And the other way: the group watcher sets this thread to normal and hears no more replies.
+    await t.app.inject({ method: 'PUT', url: `/api/v1/threads/${threadId}/watch`, headers: bearer(await apiToken(t.app, watcher.email)), payload: { level: 'normal' } });
+    await reply(leadToken, threadId, 'Fourth message');
+    await drain();
+    assert.equal((await notificationsOf(watcher.id)).filter((n) => n.kind === 'watched_post').length, 2);
 
     // Bad levels are refused with field messages.
     const agent = await new Agent(t.app).signIn(tracker.email);

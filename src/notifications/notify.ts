@@ -113,7 +113,11 @@ export async function postPublished(deps: NotifyDeps, postId: number): Promise<v
       ? []
       : await db.selectFrom('group_watches').select('user_id').where('group_id', '=', thread.group_id).where('level', '=', 'muted').where('user_id', 'in', ids).execute();
   for (const r of mutedGroup) if (!threadLevel.has(r.user_id)) want.delete(r.user_id);
-  for (const [u, level] of threadLevel) if (level === 'muted') want.delete(u);
+  for (const [u, level] of threadLevel) {
+    if (level === 'muted') want.delete(u);
+    // A thread level of one's own also wins over watching its group: no "every post" for them.
+    else if (level !== 'watching' && want.get(u) === 'watched_post') want.delete(u);
+  }
 
   for (const [userId, kind] of want) {
     if (!(await mayRead(db, userId, thread))) continue;

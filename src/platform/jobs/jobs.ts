@@ -114,8 +114,8 @@ export class Jobs {
   }
 
   /**
-   * Runs every job that is due, queue by queue, until none is left (tests and
-   * the CLI). Failures are recorded with pg-boss like a worker's would be;
+   * Runs every job that is due, queue by queue, until none is left (used by
+   * tests instead of polling workers). Failures are recorded with pg-boss like a worker's would be;
    * returns how many jobs ran and how many failed.
    */
   async drain(opts: { maxRounds?: number } = {}): Promise<{ ran: number; failed: number; errors: Error[] }> {
