@@ -367,3 +367,33 @@ describe('API tokens', () => {
     assert.equal((await agent.get('/settings')).statusCode, 200);
   });
 });
+
+describe('sessions', () => {
+  test('a person sees where they are signed in, ends one session or all the others, and cannot touch anyone else’s', async () => {
+    const u = await buildUser(t.db);
+    const firefox = { 'user-agent': 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0' };
+    const phone = new Agent(t.app);
+    await phone.post('/login', { email: u.email, password: PASSWORD }, { headers: { 'user-agent': 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1' } });
+    const laptop = new Agent(t.app);
+    await laptop.post('/login', { email: u.email, password: PASSWORD }, { headers: firefox });
+    const page = await laptop.get('/settings/sessions');
+    assert.equal(page.statusCode, 200);
+    const text = textOf(page.body);
+    assert.match(text, /Firefox on Windows\s+This browser/);
+    assert.match(text, /Safari on iOS/);
+    const ref = /action="\/settings\/sessions\/([0-9a-f]{16})\/revoke"/.exec(page.body)![1]!;
+    // Someone else cannot end it.
+    const other = await new Agent(t.app).signIn((await buildUser(t.db)).email);
+    assert.equal((await other.post(`/settings/sessions/${ref}/revoke`)).statusCode, 404);
+    assert.equal((await phone.get('/settings')).statusCode, 200);
+    assert.equal((await laptop.post(`/settings/sessions/${ref}/revoke`)).statusCode, 303);
+    assert.match(String((await phone.get('/settings')).headers.location), /^\/login/, 'the phone is signed out');
+    // Sign in again on the phone, then end every other session from the laptop.
+    await phone.post('/login', { email: u.email, password: PASSWORD });
+    assert.equal((await laptop.post('/settings/sessions/revoke-others')).statusCode, 303);
+    assert.match(String((await phone.get('/settings')).headers.location), /^\/login/);
+    assert.equal((await laptop.get('/settings')).statusCode, 200, 'the laptop stays signed in');
+    assert.equal((await t.app.inject('/settings/sessions')).statusCode, 303);
+    assert.equal((await laptop.post('/settings/sessions/not-a-ref/revoke')).statusCode, 404);
+  });
+});

@@ -25,12 +25,13 @@ import {
   type MailContext,
 } from './commands.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
-import { ForgotView, LoginView, ResetView, SettingsView, SignupView, UnderAgeView, type SettingsData } from './views.js';
+import { ForgotView, LoginView, ResetView, SessionsView, SettingsView, SignupView, UnderAgeView, type SettingsData } from './views.js';
 import { clearSessionCookie, renderFor, safeNext, setFlash, setSessionCookie } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { AppError } from '../platform/http/errors.js';
-import { destroySession } from '../platform/auth/sessions.js';
+import { destroySession, destroyUserSessions, listSessions, revokeSession } from '../platform/auth/sessions.js';
+import { audit } from '../platform/db/tx.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { isLocale } from '../platform/i18n/i18n.js';
 import { LANG_COOKIE } from '../app.js';
@@ -258,6 +259,32 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     });
   });
+  // ---- sessions: where you are signed in, and ending them ---------------------------------------
+  app.get('/settings/sessions', async (request, reply) => {
+    const actor = requireUser(request);
+    const sessions = await listSessions(db, actor.id, request.sessionToken);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('sessions.title'),
+      lead: ctx.t('sessions.lead'),
+      breadcrumbs: [{ label: ctx.t('settings.title'), href: '/settings' }],
+      children: h(SessionsView, { ctx, sessions }),
+    }));
+  });
+  app.post('/settings/sessions/:ref/revoke', { schema: { params: Type.Object({ ref: Type.String({ maxLength: 40 }) }) } }, async (request, reply) => {
+    const actor = requireUser(request);
+    if (!(await revokeSession(db, actor.id, request.params.ref))) throw new AppError('not_found');
+    await audit(db, actor.id, 'session.revoke', { type: 'user', id: actor.id });
+    setFlash(reply, { kind: 'success', message: request.t('sessions.revoked') });
+    return reply.redirect('/settings/sessions', 303);
+  });
+  app.post('/settings/sessions/revoke-others', async (request, reply) => {
+    const actor = requireUser(request);
+    await destroyUserSessions(db, actor.id, request.sessionToken);
+    await audit(db, actor.id, 'session.revoke_others', { type: 'user', id: actor.id });
+    setFlash(reply, { kind: 'success', message: request.t('sessions.others_revoked') });
+    return reply.redirect('/settings/sessions', 303);
+  });
+
   app.post('/settings/email', async (request, reply) => {
     const actor = requireUser(request);
     return submitForm({

@@ -1,3 +1,4 @@
+import { describeAgent, type SessionInfo } from '../platform/auth/sessions.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { FIELD_VISIBILITIES, PERSPECTIVES, PROFILE_FIELDS, STATES } from '../community/vocab.js';
@@ -177,6 +178,16 @@ export function SettingsView({
               {t('settings.tokens')}
             </a>
           </li>
+          <li>
+            <a class="usa-link" href="/settings/sessions">
+              {t('sessions.title')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href="/settings/notifications">
+              {t('notifications.settings_title')}
+            </a>
+          </li>
         </ul>
       </nav>
 
@@ -309,5 +320,45 @@ export function SettingsView({
         </Form>
       </section>
     </div>
+  );
+}
+
+/** Where the person is signed in, with a way to end any session but this one, or all the others. */
+export function SessionsView({ ctx, sessions }: { ctx: PageContext; sessions: SessionInfo[] }) {
+  const { t, fmt } = ctx;
+  const others = sessions.filter((x) => !x.current);
+  return (
+    <>
+      <div class="convene-table-scroll">
+        <table class="usa-table usa-table--borderless convene-full">
+          <caption class="usa-sr-only">{t('sessions.title')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('sessions.device')}</th>
+              <th scope="col">{t('sessions.signed_in')}</th>
+              <th scope="col">{t('sessions.last_active')}</th>
+              <th scope="col">{t('common.actions')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sessions.map((x) => {
+              const a = describeAgent(x.user_agent);
+              const device = a.browser && a.os ? t('sessions.browser_on', { browser: a.browser, os: a.os }) : a.browser || a.os || t('sessions.unknown_device');
+              return (
+                <tr>
+                  <th scope="row">
+                    {device} {x.current && <span class="usa-tag">{t('sessions.this_device')}</span>}
+                  </th>
+                  <td>{fmt.dateTime(x.created_at)}</td>
+                  <td>{fmt.dateTime(x.last_seen_at)}</td>
+                  <td>{x.current ? '—' : <ButtonForm ctx={ctx} action={`/settings/sessions/${x.ref}/revoke`} label={t('sessions.revoke', { device })} variant="outline" />}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {others.length > 0 && <ButtonForm ctx={ctx} action="/settings/sessions/revoke-others" label={t('sessions.revoke_others')} variant="secondary" />}
+    </>
   );
 }

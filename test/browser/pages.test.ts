@@ -63,6 +63,7 @@ const PAGES: PageCase[] = [
   { route: '/threads/:id', url: (ids) => `/threads/${ids.guide}`, who: ALL },
   { route: '/threads/:id/split', url: (ids) => `/threads/${ids.thread}/split`, who: ['facilitator'] },
   { route: '/notifications', url: () => '/notifications', who: SIGNED_IN },
+  { route: '/settings/sessions', url: () => '/settings/sessions', who: SIGNED_IN },
   { route: '/agenda', url: () => '/agenda', who: ALL },
   { route: '/agenda/:slug', url: () => '/agenda/families-as-design-partners', who: ALL },
   { route: '/agenda/new', url: () => '/agenda/new', who: ['facilitator'] },

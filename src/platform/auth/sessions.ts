@@ -51,3 +51,58 @@ export async function destroyUserSessions(db: Db | Tx, userId: number, exceptTok
   if (exceptToken) q = q.where('id', '!=', hashToken(exceptToken));
   await q.execute();
 }
+
+/** A session's public reference: the start of its stored hash (never the token). */
+const REF_LENGTH = 16;
+
+export interface SessionInfo {
+  ref: string;
+  created_at: Date;
+  last_seen_at: Date;
+  user_agent: string;
+  current: boolean;
+}
+
+/** A person's live sessions, newest activity first, marking the one making the request. */
+export async function listSessions(db: Db, userId: number, currentToken?: string): Promise<SessionInfo[]> {
+  const current = currentToken ? hashToken(currentToken) : '';
+  const rows = await db
+    .selectFrom('sessions')
+    .select(['id', 'created_at', 'last_seen_at', 'user_agent'])
+    .where('user_id', '=', userId)
+    .where('expires_at', '>', new Date())
+    .orderBy('last_seen_at', 'desc')
+    .limit(100)
+    .execute();
+  return rows.map((r) => ({ ref: r.id.slice(0, REF_LENGTH), created_at: r.created_at, last_seen_at: r.last_seen_at, user_agent: r.user_agent, current: r.id === current }));
+}
+
+/** Ends one of a person's own sessions by its reference; false when there is none. */
+export async function revokeSession(db: Db, userId: number, ref: string): Promise<boolean> {
+  if (!/^[0-9a-zA-Z_-]{16}$/.test(ref)) return false;
+  const r = await db
+    .deleteFrom('sessions')
+    .where('user_id', '=', userId)
+    .where(sql<string>`left(id, ${REF_LENGTH})`, '=', ref)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}
+
+/** A short, human description of a browser from its user-agent string ("Firefox on Windows"). */
+export function describeAgent(ua: string): { browser: string; os: string } {
+  const browser = /Edg\//.test(ua)
+    ? 'Edge'
+    : /OPR\//.test(ua)
+      ? 'Opera'
+      : /Firefox\//.test(ua)
+        ? 'Firefox'
+        : /Chrome\//.test(ua)
+          ? 'Chrome'
+          : /Safari\//.test(ua)
+            ? 'Safari'
+            : /curl|python|node|okhttp|Go-http/i.test(ua)
+              ? 'script'
+              : '';
+  const os = /Windows/.test(ua) ? 'Windows' : /Android/.test(ua) ? 'Android' : /iPhone|iPad|iOS/.test(ua) ? 'iOS' : /Mac OS X|Macintosh/.test(ua) ? 'macOS' : /Linux/.test(ua) ? 'Linux' : '';
+  return { browser, os };
+}
