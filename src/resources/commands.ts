@@ -121,10 +121,14 @@ async function uniqueSlug(tx: Tx, table: 'resources' | 'collections', title: str
   return `${base}-${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, '')}`;
 }
 
-/** Checks and stores an uploaded file; throws a field error when it is not acceptable. */
-async function acceptUpload(files: FileStore, upload: Upload, t: T) {
+/**
+ * Checks an uploaded file (type from its bytes, size, alt text for images)
+ * and only then stores it; throws a field error when it is not acceptable.
+ */
+async function acceptUpload(files: FileStore, upload: Upload, altText: string | undefined, t: T) {
   const kind = await sniff(upload);
   if (!kind.ok) throw new AppError(kind.reason === 'too_large' ? 'payload_too_large' : 'validation_failed', { fields: { file: t(`resources.upload_${kind.reason}`) } });
+  if (kind.contentType.startsWith('image/') && !clean(altText)) throw new AppError('validation_failed', { fields: { alt_text: t('resources.alt_required') } });
   const stored = files.save(upload.data);
   return { ...stored, contentType: kind.contentType, filename: safeFilename(upload.filename, kind.extension), size: upload.data.length };
 }
@@ -211,18 +215,13 @@ async function insertFile(tx: Tx, jobs: Jobs, resourceId: number, actorId: numbe
   return row.id;
 }
 
-function requireAltText(upload: Upload | undefined, contentType: string | undefined, alt: string | undefined, t: T) {
-  if (upload && contentType?.startsWith('image/') && !clean(alt)) throw new AppError('validation_failed', { fields: { alt_text: t('resources.alt_required') } });
-}
-
 /** Adds a resource (with an optional first file) in one transaction. */
 export async function createResource(deps: ResourceDeps, actor: Actor, input: ResourceInput, upload: Upload | undefined, t: T, idempotencyKey?: string): Promise<{ id: number; slug: string }> {
   authorize(actor, 'resource.create', undefined);
   const r = await resolve(deps.db, actor, input, t, !!upload);
   await jargon(deps, input, t);
   await hit(deps.db, `upload:${actor.id}`, { max: 60, windowSeconds: 3600 });
-  const stored = upload ? await acceptUpload(deps.files, upload, t) : undefined;
-  requireAltText(upload, stored?.contentType, input.alt_text, t);
+  const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
   return once(deps.db, actor.id!, idempotencyKey, async (tx) => {
     const slug = await uniqueSlug(tx, 'resources', input.title);
     const now = new Date();
@@ -242,12 +241,12 @@ export async function updateResource(deps: ResourceDeps, actor: Actor, resource:
   const files = await deps.db.selectFrom('resource_files').select('id').where('resource_id', '=', resource.id).execute();
   const r = await resolve(deps.db, actor, input, t, !!upload, files.length > 0);
   await jargon(deps, input, t);
-  const stored = upload ? await acceptUpload(deps.files, upload, t) : undefined;
-  requireAltText(upload, stored?.contentType, input.alt_text, t);
+  const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
   await deps.db.transaction().execute(async (tx) => {
     await tx
       .updateTable('resources')
-      .set({ ...columns(actor, input, r), updated_at: new Date() })
+      // A change by anyone but a facilitator goes back to review.
+      .set({ ...columns(actor, input, r), ...(isFacilitator(actor) ? {} : { review_status: 'unreviewed' }), updated_at: new Date() })
       .where('id', '=', resource.id)
       .execute();
     await setLinks(tx, resource.id, input, r);

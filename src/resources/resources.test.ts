@@ -88,9 +88,16 @@ describe('adding resources', () => {
     assert.equal(svg.statusCode, 400);
     const exe = await postForm(agent, '/resources', base, [{ field: 'file', filename: 'tool.docx', contentType: 'application/octet-stream', data: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200, 1)]) }]);
     assert.equal(exe.statusCode, 400);
+    const filesBefore = Number((await t.db.selectFrom('resource_files').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const uploadsDir = (await import('node:path')).join(t.config.dataDir, 'uploads');
+    const { existsSync, readdirSync } = await import('node:fs');
+    const onDisk = () => (existsSync(uploadsDir) ? readdirSync(uploadsDir, { recursive: true }).length : 0);
+    const diskBefore = onDisk();
     const image = await postForm(agent, '/resources', { ...base, kind: 'infographic' }, [{ field: 'file', filename: 'chart.png', contentType: 'image/png', data: PNG_1PX }]);
     assert.equal(image.statusCode, 400);
     assert.match(image.body, /Describe the image/);
+    assert.equal(onDisk(), diskBefore, 'a refused upload leaves nothing on disk');
+    assert.equal(Number((await t.db.selectFrom('resource_files').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), filesBefore);
     const big = await postForm(agent, '/resources', base, [{ field: 'file', filename: 'big.txt', contentType: 'text/plain', data: Buffer.alloc(26 * 1024 * 1024, 97) }]);
     assert.equal(big.statusCode, 413);
     const script = await postForm(agent, '/resources', { ...base, title: '<script>alert(1)</script>', external_url: 'javascript:alert(1)' });
@@ -110,6 +117,10 @@ describe('adding resources', () => {
     assert.deepEqual(files.map((f) => f.version), [1, 2]);
     const old = await t.app.inject(`/resources/${slug}/files/${files[0]!.id}`);
     assert.equal(old.body, 'first edition');
+    assert.equal(r.review_status, 'unreviewed');
+    await t.db.updateTable('resources').set({ review_status: 'reviewed' }).where('id', '=', r.id).execute();
+    await postForm(agent, `/resources/${slug}/edit`, { title: 'Versioned guide, revised', kind: 'guide', visibility: 'public' });
+    assert.equal((await resourceBySlug(slug)).review_status, 'unreviewed', "an author's change goes back to review");
     const other = await new Agent(t.app).signIn((await buildUser(t.db)).email);
     assert.equal((await other.get(`/resources/${slug}/edit`)).statusCode, 403);
     assert.equal((await other.post(`/resources/${slug}/delete`)).statusCode, 403);
