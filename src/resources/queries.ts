@@ -2,6 +2,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
+import { can, type GroupSubject } from '../platform/auth/policy.js';
 
 export const LIBRARY_PAGE = 20;
 
@@ -177,9 +178,9 @@ export async function searchLibrary(db: Db, viewer: Actor, f: LibraryFilters): P
     scalar('review', 'r.review_status'),
     arrayFacet('accessibility', 'r.accessibility'),
     arrayFacet('topic', 'r.topics'),
-    sql<{ value: string; label: string; count: number }>`SELECT g.slug AS value, g.name AS label, count(*)::int AS count
+    sql<{ value: string; label: string; count: number } & GroupSubject>`SELECT g.slug AS value, g.name AS label, count(*)::int AS count, g.id, g.visibility, g.join_policy, g.archived_at
       FROM resources r JOIN resource_groups rg ON rg.resource_id = r.id JOIN practice_groups g ON g.id = rg.group_id
-     WHERE ${and(conditions(viewer, f, 'group'))} GROUP BY g.slug, g.name ORDER BY g.name`.execute(db),
+     WHERE ${and(conditions(viewer, f, 'group'))} GROUP BY g.id ORDER BY g.name`.execute(db),
     sql<{ value: string; label: string; count: number }>`SELECT o.id::text AS value, o.name AS label, count(*)::int AS count
       FROM resources r JOIN resource_organizations ro ON ro.resource_id = r.id JOIN organizations o ON o.id = ro.organization_id
      WHERE ${and(conditions(viewer, f, 'organization'))} GROUP BY o.id, o.name ORDER BY 3 DESC, o.name LIMIT 30`.execute(db),
@@ -196,7 +197,8 @@ export async function searchLibrary(db: Db, viewer: Actor, f: LibraryFilters): P
       review: review.rows,
       accessibility: accessibility.rows,
       topic: topic.rows,
-      group: group.rows,
+      // A private group's name is not shown to people who may not see the group.
+      group: group.rows.filter((g) => can(viewer, 'group.view', g)).map(({ value, label, count }) => ({ value, label, count })),
       organization: organization.rows,
     },
   };
@@ -211,7 +213,13 @@ export async function resourceDetails(db: Db, resourceId: number) {
       .where('resource_id', '=', resourceId)
       .orderBy('version', 'desc')
       .execute(),
-    db.selectFrom('resource_groups as rg').innerJoin('practice_groups as g', 'g.id', 'rg.group_id').select(['g.id', 'g.slug', 'g.name', 'g.visibility']).where('rg.resource_id', '=', resourceId).orderBy('g.name').execute(),
+    db
+      .selectFrom('resource_groups as rg')
+      .innerJoin('practice_groups as g', 'g.id', 'rg.group_id')
+      .select(['g.id', 'g.slug', 'g.name', 'g.visibility', 'g.join_policy', 'g.archived_at'])
+      .where('rg.resource_id', '=', resourceId)
+      .orderBy('g.name')
+      .execute(),
     db.selectFrom('resource_organizations as ro').innerJoin('organizations as o', 'o.id', 'ro.organization_id').select(['o.id', 'o.slug', 'o.name']).where('ro.resource_id', '=', resourceId).orderBy('o.name').execute(),
     db
       .selectFrom('share_links as l')
@@ -265,11 +273,15 @@ export async function recentUseReports(db: Db, resourceId: number) {
     .execute();
 }
 
+/** Collections, leaving out those curated by groups the viewer may not see. */
 export async function listCollections(db: Db, viewer: Actor) {
-  return db
+  const rows = await db
     .selectFrom('collections as c')
     .leftJoin('practice_groups as g', 'g.id', 'c.group_id')
     .select([
+      'g.visibility as group_visibility',
+      'g.join_policy as group_join_policy',
+      'g.archived_at as group_archived_at',
       'c.id',
       'c.slug',
       'c.title',
@@ -287,6 +299,7 @@ export async function listCollections(db: Db, viewer: Actor) {
     ])
     .orderBy('c.title')
     .execute();
+  return rows.filter((c) => c.group_id === null || can(viewer, 'group.view', { id: c.group_id, visibility: c.group_visibility!, join_policy: c.group_join_policy!, archived_at: c.group_archived_at }));
 }
 
 export async function collectionItems(db: Db, viewer: Actor, collectionId: number) {

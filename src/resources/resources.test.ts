@@ -172,10 +172,23 @@ describe('who sees what', () => {
     assert.doesNotMatch((await o.get('/resources')).body, /Group only notes/);
     const oToken = await apiToken(t.app, outsider.email);
     assert.ok(!(await t.app.inject({ url: '/api/v1/resources', headers: bearer(oToken) })).json().resources.some((x: { slug: string }) => x.slug === gSlug));
+    // A public resource filed under the private group does not name the group to outsiders anywhere.
+    const groupName = (await t.db.selectFrom('practice_groups').select('name').where('id', '=', g.id).executeTakeFirstOrThrow()).name;
+    const filed = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(await apiToken(t.app, lead.email)), payload: { title: 'Filed publicly', kind: 'brief', external_url: 'https://example.org/f', groups: [g.slug] } });
+    assert.equal(filed.statusCode, 201, filed.body);
+    assert.doesNotMatch((await o.get(`/resources/${filed.json().slug}`)).body, new RegExp(groupName));
+    assert.doesNotMatch((await o.get('/resources')).body, new RegExp(groupName));
+    assert.match((await leadAgent.get(`/resources/${filed.json().slug}`)).body, new RegExp(groupName));
+    const privateCollection = await leadAgent.post('/collections', { title: 'Private group picks', group: g.slug });
+    assert.equal(privateCollection.statusCode, 303);
+    assert.doesNotMatch((await o.get('/collections')).body, /Private group picks/);
+    assert.equal((await o.get(String(privateCollection.headers.location))).statusCode, 404);
+    assert.equal((await o.get(`/reach?group=${g.slug}`)).statusCode, 400);
+
     // The lead sees both, in the library, the site search and the group page.
     assert.equal((await leadAgent.get(`/resources/${gSlug}`)).statusCode, 200);
     assert.match((await leadAgent.get('/search?q=zanzibar')).body, /Members only memo/);
-    assert.match((await leadAgent.get(`/groups/${g.slug}`)).body, /Group only notes|Members only memo|No resources are filed/);
+    assert.match((await leadAgent.get(`/groups/${g.slug}`)).body, /Group only notes|Members only memo|Filed publicly/);
 
     // A share link to the members resource does not open it for the public.
     const fac = await buildUser(t.db, { role: 'facilitator' });

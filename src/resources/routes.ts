@@ -284,6 +284,8 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- the resource page, files and share links -------------------------------------------------------
   async function resourcePage(request: FastifyRequest, reply: FastifyReply, r: ResourceRow, forms: { link?: FormState; report?: FormState } = {}, status = 200) {
     const [details, partners, uses] = await Promise.all([resourceDetails(db, r.id), partnersOf(db, request.actor), recentUseReports(db, r.id)]);
+    // Groups the reader may not see are not named.
+    details.groups = details.groups.filter((g) => can(request.actor, 'group.view', g));
     const stamp = r.updated_at.getTime();
     const [summaryHtml, descriptionHtml] = await app.glossary.annotatePage([
       { key: `resource-summary:${r.id}:${stamp}`, html: escapeHtml(r.summary) },
@@ -473,13 +475,20 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     }),
   );
-  const getCollection = async (slug: string) => {
-    const c = await db.selectFrom('collections as c').leftJoin('practice_groups as g', 'g.id', 'c.group_id').select(['c.id', 'c.slug', 'c.title', 'c.description', 'c.group_id', 'g.name as group_name', 'g.slug as group_slug']).where('c.slug', '=', slug).executeTakeFirst();
+  const getCollection = async (request: FastifyRequest, slug: string) => {
+    const c = await db
+      .selectFrom('collections as c')
+      .leftJoin('practice_groups as g', 'g.id', 'c.group_id')
+      .select(['c.id', 'c.slug', 'c.title', 'c.description', 'c.group_id', 'g.name as group_name', 'g.slug as group_slug', 'g.visibility', 'g.join_policy', 'g.archived_at'])
+      .where('c.slug', '=', slug)
+      .executeTakeFirst();
     if (!c) throw new AppError('not_found');
+    // A collection curated by a group the viewer may not see is not found.
+    if (c.group_id !== null) authorize(request.actor, 'group.view', { id: c.group_id, visibility: c.visibility!, join_policy: c.join_policy!, archived_at: c.archived_at });
     return c;
   };
   app.get('/collections/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
-    const c = await getCollection(request.params.slug);
+    const c = await getCollection(request, request.params.slug);
     const items = await collectionItems(db, request.actor, c.id);
     const manage = can(request.actor, 'collection.manage', { group_id: c.group_id });
     const candidates = manage ? (await searchLibrary(db, request.actor, { sort: 'title', page: 1 })).items.filter((r) => !items.some((i) => i.id === r.id)) : [];
@@ -490,7 +499,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }));
   });
   app.post('/collections/:slug/items', { schema: { params: SlugParams } }, async (request, reply) => {
-    const c = await getCollection(request.params.slug);
+    const c = await getCollection(request, request.params.slug);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const action = String(body.action ?? 'add');
     const resourceId = Number(body.resource);
@@ -512,8 +521,8 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (from > to) throw new AppError('validation_failed', { fields: { from: request.t('reach.range_backwards') } });
     let group: number | undefined;
     if (q.group) {
-      const g = await db.selectFrom('practice_groups').select(['id', 'visibility']).where('slug', '=', q.group).executeTakeFirst();
-      if (!g) throw new AppError('validation_failed', { fields: { group: request.t('validation.choose') } });
+      const g = await db.selectFrom('practice_groups').select(['id', 'visibility', 'join_policy', 'archived_at']).where('slug', '=', q.group).executeTakeFirst();
+      if (!g || !can(request.actor, 'group.view', g)) throw new AppError('validation_failed', { fields: { group: request.t('validation.choose') } });
       group = g.id;
     }
     return { from, to, group, groupSlug: q.group || undefined, state: q.state || undefined, partner: q.partner || undefined };
