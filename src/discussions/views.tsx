@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { AcknowledgeBox, ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
 import { WatchControl } from '../notifications/views.js';
 import { PERSPECTIVES } from '../community/vocab.js';
@@ -152,29 +152,9 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
   );
 }
 
-/**
- * Shown after the privacy guard warned: the author confirms no student can be
- * identified (or edits the text first). The warning itself is the field's error.
- */
+/** Shown after the privacy guard warned: the author edits the text or confirms no student can be identified. */
 function PrivacyAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
-  if (!form.errors.acknowledge_privacy) return null;
-  return (
-    <div class="usa-alert usa-alert--warning margin-y-2" role="alert">
-      <div class="usa-alert__body">
-        <h2 class="usa-alert__heading">{ctx.t('privacy.heading')}</h2>
-        <p class="usa-alert__text" id="field-acknowledge_privacy-error">
-          {form.errors.acknowledge_privacy}
-        </p>
-        <p class="usa-alert__text">{ctx.t('privacy.advice')}</p>
-        <div class="usa-checkbox margin-top-1">
-          <input class="usa-checkbox__input" id="field-acknowledge_privacy" type="checkbox" name="acknowledge_privacy" value="true" aria-describedby="field-acknowledge_privacy-error" />
-          <label class="usa-checkbox__label" for="field-acknowledge_privacy">
-            {ctx.t('privacy.confirm')}
-          </label>
-        </div>
-      </div>
-    </div>
-  );
+  return <AcknowledgeBox ctx={ctx} form={form} name="acknowledge_privacy" heading={ctx.t('privacy.heading')} advice={ctx.t('privacy.advice')} confirm={ctx.t('privacy.confirm')} />;
 }
 
 function LanguageSelect({ ctx, form, label }: { ctx: PageContext; form: FormState; label: string }) {

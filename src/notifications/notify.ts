@@ -4,7 +4,7 @@ import type { Db, Tx } from '../platform/db/db.js';
 import type { Config } from '../platform/config.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import type { NotificationKind, WatchLevel } from '../platform/db/schema.js';
-import { loadActor, type UserActor } from '../platform/auth/actor.js';
+import { loadActor, type Actor, type UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { keyedHash } from '../platform/auth/secrets.js';
 import { translator, isLocale, formatters } from '../platform/i18n/i18n.js';
@@ -169,7 +169,8 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
       .where('id', '=', n.user_id)
       .executeTakeFirstOrThrow();
     if (user.deactivated_at || !user.email_verified_at || user.email_notifications !== 'immediate') return 'skipped';
-    const content = await notificationContent(db, n);
+    // The reader as they are now (memberships, deactivation), loaded once.
+    const content = await notificationContent(db, await loadActor(db, user.id, 'session'), n);
     if (!content) return 'skipped';
     const t = translator(isLocale(user.locale) ? user.locale : 'en');
     const list = listHeaders(config, user.id);
@@ -198,10 +199,10 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
 }
 
 /** What a notification points at, if its reader may still see it. */
-async function notificationContent(db: Db, n: { user_id: number; thread_id: number | null; post_id: number | null; actor_id: number | null; kind: string }) {
+async function notificationContent(db: Db, reader: Actor, n: { thread_id: number | null; post_id: number | null; actor_id: number | null; kind: string }) {
   if (!n.thread_id) return undefined;
   const thread = await getThread(db, n.thread_id);
-  if (!thread || !(await mayRead(db, n.user_id, thread))) return undefined;
+  if (!thread || !can(reader, 'thread.view', threadSubject(thread))) return undefined;
   let post: { html: string; text: string; language: string } | undefined;
   if (n.post_id) {
     const p = await db.selectFrom('posts').select(['body', 'body_html', 'language', 'deleted_at', 'hidden_at', 'author_id']).where('id', '=', n.post_id).executeTakeFirst();
@@ -276,8 +277,9 @@ export async function sendDigest(deps: NotifyDeps, userId: number, now = new Dat
     const t = translator(isLocale(user.locale) ? user.locale : 'en');
     const fmt = formatters(isLocale(user.locale) ? user.locale : 'en');
     const items: { title: string; detail: string; url: string }[] = [];
+    const reader = await loadActor(db, user.id, 'session');
     for (const n of rows) {
-      const c = await notificationContent(db, n);
+      const c = await notificationContent(db, reader, n);
       if (!c) continue;
       items.push({
         title: c.thread.title,

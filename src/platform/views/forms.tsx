@@ -238,40 +238,50 @@ export function Submit({ label }: { label: string }) {
 }
 
 /**
- * Shown after the jargon check: the terms and acronyms a family or youth
- * reader may not know, a link to suggest each unknown acronym for the
- * glossary, and a box to publish as it is.
+ * A warning the author answers before publishing (privacy guard, jargon
+ * check): the field's error is the warning, with advice, optional extra
+ * content, and a box to publish anyway. Nothing is blocked silently.
  */
-export function JargonAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
-  const message = form.errors.acknowledge_jargon;
+export function AcknowledgeBox(props: { ctx: PageContext; form: FormState; name: string; heading: string; advice: string; confirm: string; children?: ComponentChildren }) {
+  const message = props.form.errors[props.name];
   if (!message) return null;
-  const unknown = (form.errors._jargon_unknown ?? '').split(',').filter(Boolean);
+  const id = fieldId(props.name);
   return (
     <div class="usa-alert usa-alert--warning margin-y-2" role="alert">
       <div class="usa-alert__body">
-        <h2 class="usa-alert__heading">{ctx.t('jargon.heading')}</h2>
-        <p class="usa-alert__text" id="field-acknowledge_jargon-error">
+        <h2 class="usa-alert__heading">{props.heading}</h2>
+        <p class="usa-alert__text" id={`${id}-error`}>
           {message}
         </p>
-        <p class="usa-alert__text">{ctx.t('jargon.advice')}</p>
-        {unknown.length > 0 && (
-          <ul class="usa-list">
-            {unknown.map((a) => (
-              <li>
-                <a class="usa-link" href={`/glossary/suggest?term=${encodeURIComponent(a)}`} target="_blank" rel="noopener">
-                  {ctx.t('jargon.suggest', { term: a })}
-                </a>
-              </li>
-            ))}
-          </ul>
-        )}
+        <p class="usa-alert__text">{props.advice}</p>
+        {props.children}
         <div class="usa-checkbox margin-top-1">
-          <input class="usa-checkbox__input" id="field-acknowledge_jargon" type="checkbox" name="acknowledge_jargon" value="true" aria-describedby="field-acknowledge_jargon-error" />
-          <label class="usa-checkbox__label" for="field-acknowledge_jargon">
-            {ctx.t('jargon.confirm')}
+          <input class="usa-checkbox__input" id={id} type="checkbox" name={props.name} value="true" aria-describedby={`${id}-error`} />
+          <label class="usa-checkbox__label" for={id}>
+            {props.confirm}
           </label>
         </div>
       </div>
     </div>
+  );
+}
+
+/** The jargon check's warning, with a link to suggest each unknown acronym for the glossary. */
+export function JargonAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
+  const unknown = (form.errors._jargon_unknown ?? '').split(',').filter(Boolean);
+  return (
+    <AcknowledgeBox ctx={ctx} form={form} name="acknowledge_jargon" heading={ctx.t('jargon.heading')} advice={ctx.t('jargon.advice')} confirm={ctx.t('jargon.confirm')}>
+      {unknown.length > 0 && (
+        <ul class="usa-list">
+          {unknown.map((a) => (
+            <li>
+              <a class="usa-link" href={`/glossary/suggest?term=${encodeURIComponent(a)}`} target="_blank" rel="noopener">
+                {ctx.t('jargon.suggest', { term: a })}
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+    </AcknowledgeBox>
   );
 }
