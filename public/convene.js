@@ -1,6 +1,13 @@
 // Progressive enhancement only: every page works without this file.
 (function () {
   'use strict';
+  // Tell the server this browser's time zone (used for dates until the person chooses one in settings).
+  try {
+    if (!/(^|; )convene_tz=/.test(document.cookie) && window.Intl) {
+      var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      if (zone) document.cookie = 'convene_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
+    }
+  } catch (e) { /* no cookies: the community's time zone is used */ }
   // After a failed submit, move focus to the error summary so it is read first.
   var summary = document.getElementById('error-summary');
   if (summary) summary.focus();

@@ -35,6 +35,8 @@ import { glossaryRoutes } from './glossary/routes.js';
 import { agendaRoutes } from './agenda/routes.js';
 import { GlossaryService } from './glossary/service.js';
 import { registerResourceJobs } from './resources/jobs.js';
+import { registerEventJobs } from './events/jobs.js';
+import { eventRoutes } from './events/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -103,6 +105,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => live.close());
   registerNotificationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerResourceJobs({ db: deps.db, jobs: deps.jobs, config });
+  registerEventJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   // Reference-typed decorations start as null and are set first thing in onRequest.
   app.decorateRequest('actor', null as never);
   app.decorateRequest('locale', 'en');
@@ -227,5 +230,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(resourceRoutes);
   await app.register(glossaryRoutes);
   await app.register(agendaRoutes);
+  await app.register(eventRoutes);
   return app;
 }

@@ -184,6 +184,11 @@ export function SettingsView({
             </a>
           </li>
           <li>
+            <a class="usa-link" href="/settings/calendar">
+              {t('events.settings.title')}
+            </a>
+          </li>
+          <li>
             <a class="usa-link" href="/settings/notifications">
               {t('notifications.settings_title')}
             </a>

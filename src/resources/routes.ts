@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import { stringify } from 'csv-stringify/sync';
+import { sendCsv } from '../platform/http/csv.js';
 import { Feed } from 'feed';
 import { renderMarkdown } from '../discussions/markdown.js';
 import { escapeHtml } from '../platform/text.js';
@@ -552,13 +552,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       children: h(FunderReportView, { ctx, summary, filters: f, entries: entries.slice(0, 500), totalEntries: entries.length }),
     }));
   });
-  const csv = (reply: FastifyReply, name: string, rows: Record<string, unknown>[], columns: string[]) =>
-    reply
-      .header('content-type', 'text/csv; charset=utf-8')
-      .header('content-disposition', `attachment; filename="${name}"`)
-      .header('cache-control', 'private, no-store')
-      // Cells starting with = + - @ are prefixed so spreadsheets never run them as formulas.
-      .send('\ufeff' + stringify(rows.map((r) => Object.fromEntries(columns.map((c) => [c, guardCell(r[c])]))), { header: true, columns }));
+  const csv = sendCsv;
   app.get('/reach/ledger.csv', { schema: { querystring: ReachQuery } }, async (request, reply) => {
     authorize(request.actor, 'reach.export', undefined);
     await hit(db, `export:${visitorKey(request)}`, { max: 30, windowSeconds: 3600 });
@@ -774,7 +768,3 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 };
 
-/** Keeps spreadsheet programs from treating a cell as a formula. */
-function guardCell(v: unknown): unknown {
-  return typeof v === 'string' && /^[=+\-@\t\r]/.test(v) ? `'${v}` : v;
-}

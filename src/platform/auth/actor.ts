@@ -21,6 +21,8 @@ export interface UserActor {
   role: 'member' | 'facilitator' | 'admin';
   isYouth: boolean;
   locale: string;
+  /** The IANA time zone chosen in settings, if any. */
+  timeZone: string | null;
   /** group id → this person's membership (active, requested or invited). */
   memberships: Map<number, Membership>;
   /** How this request was authenticated. */
@@ -35,7 +37,7 @@ export const ANONYMOUS: AnonymousActor = Object.freeze({ kind: 'anonymous', id: 
 export async function loadActor(db: Db, userId: number, via: UserActor['via']): Promise<Actor> {
   const user = await db
     .selectFrom('users')
-    .select(['id', 'name', 'email', 'email_verified_at', 'role', 'is_youth', 'locale', 'deactivated_at'])
+    .select(['id', 'name', 'email', 'email_verified_at', 'role', 'is_youth', 'locale', 'time_zone', 'deactivated_at'])
     .where('id', '=', userId)
     .executeTakeFirst();
   if (!user || user.deactivated_at) return ANONYMOUS;
@@ -49,6 +51,7 @@ export async function loadActor(db: Db, userId: number, via: UserActor['via']): 
     role: user.role,
     isYouth: user.is_youth,
     locale: user.locale,
+    timeZone: user.time_zone,
     memberships: new Map(rows.map((r) => [r.group_id, { role: r.role, status: r.status }])),
     via,
   };

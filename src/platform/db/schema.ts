@@ -68,6 +68,8 @@ export interface UsersTable {
   handle: Generated<string>;
   email_notifications: Generated<EmailFrequency>;
   digest_sent_at: NullableTimestamp;
+  /** IANA time zone chosen in settings; null: the browser's, else the community's. */
+  time_zone: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export type EmailFrequency = 'immediate' | 'daily' | 'weekly' | 'off';
@@ -441,7 +443,65 @@ export interface GlossaryTermsTable {
   updated_at: Timestamp;
 }
 
+export type EventKind = 'group_call' | 'webinar' | 'training' | 'state_convening' | 'annual_meeting' | 'other';
+export type RegistrationResponse = 'going' | 'maybe' | 'not_going';
+export type RegistrationStatus = 'confirmed' | 'waitlisted' | 'none';
+
+export interface EventsTable {
+  id: Id;
+  uid: string;
+  sequence: Generated<number>;
+  series_id: number | null;
+  recurrence_id: NullableTimestamp;
+  detached: Generated<boolean>;
+  group_id: number | null;
+  state_code: string | null;
+  kind: EventKind;
+  title: string;
+  description: Generated<string>;
+  agenda: Generated<string>;
+  language: Generated<string>;
+  starts_at: Timestamp;
+  ends_at: Timestamp;
+  time_zone: string;
+  location: Generated<string>;
+  online_url: string | null;
+  capacity: number | null;
+  registration_deadline: NullableTimestamp;
+  status: Generated<'scheduled' | 'cancelled'>;
+  notes: Generated<string>;
+  going_count: Generated<number>;
+  maybe_count: Generated<number>;
+  waitlist_count: Generated<number>;
+  attended_count: Generated<number>;
+  created_by: number | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface EventRegistrationsTable {
+  event_id: number;
+  user_id: number;
+  response: RegistrationResponse;
+  status: RegistrationStatus;
+  waitlisted_at: NullableTimestamp;
+  accommodations: Generated<string[]>;
+  interpretation_language: Generated<string>;
+  accommodation_notes: Generated<string>;
+  attended: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
 export interface Database {
+  event_series: { id: Id; rrule: string; time_zone: string; starts_local: string; duration_minutes: number; created_by: number | null; created_at: Timestamp; updated_at: Timestamp };
+  events: EventsTable;
+  event_registrations: EventRegistrationsTable;
+  event_resources: { event_id: number; resource_id: number; role: Generated<'recording' | 'slides' | 'notes' | 'other'> };
+  calendar_feeds: { user_id: number; token_hash: string; created_at: Timestamp };
+  event_reminders_sent: { event_id: number; user_id: number; kind: 'day' | 'hour'; starts_at: Timestamp; sent_at: Timestamp };
+  engagement_daily: { day: ColumnType<string, string, string>; user_id: number; group_id: number; posted: number; replied: number; attended: number; shared: number; used: number };
+  engagement_first: { user_id: number; first_day: ColumnType<string, string, string> };
   agenda_items: { id: Id; slug: string; title: string; description: Generated<string>; status: Generated<'proposed' | 'active' | 'achieved' | 'paused'>; position: Generated<number>; created_by: number | null; created_at: Timestamp; updated_at: Timestamp };
   agenda_why: { item_id: number; perspective: string; reason: string };
   agenda_owners: { item_id: number; organization_id: number };

@@ -7,6 +7,7 @@ import { renderPage, type PageProps } from '../views/layout.js';
 import { isFacilitator } from '../auth/actor.js';
 import { can } from '../auth/policy.js';
 import { unreadCount } from '../../notifications/queries.js';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../../events/time.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,6 +50,15 @@ function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | undefi
   }
 }
 
+export const TZ_COOKIE = 'convene_tz';
+
+/** The viewer's time zone: their setting, else what their browser told us, else the community's. */
+export function viewerTimeZone(request: FastifyRequest): string {
+  if (request.actor.kind === 'user' && isTimeZone(request.actor.timeZone)) return request.actor.timeZone;
+  const c = request.cookies?.[TZ_COOKIE];
+  return c && isTimeZone(c) ? c : DEFAULT_TIME_ZONE;
+}
+
 /** Builds the context every page view receives. */
 export function pageContext(request: FastifyRequest, reply: FastifyReply, communityName: string): PageContext {
   let token: string | undefined;
@@ -57,12 +67,13 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, commun
     locale: request.locale,
     fmt: formatters(request.locale),
     actor: request.actor,
+    tz: viewerTimeZone(request),
     path: request.url,
     csrf: () => (token ??= reply.generateCsrf()),
     nonce: reply.cspNonce?.script ?? '',
     flash: takeFlash(request, reply),
     communityName,
-    nav: { admin: isFacilitator(request.actor), moderate: can(request.actor, 'moderation.queue', undefined) },
+    nav: { admin: isFacilitator(request.actor), moderate: can(request.actor, 'moderation.queue', undefined), analytics: isFacilitator(request.actor) || (request.actor.kind === 'user' && [...request.actor.memberships.values()].some((m) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead'))) },
   };
 }
 

@@ -1,5 +1,8 @@
+import { eventsEn } from './en-events.js';
+
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
+  events: eventsEn,
   common: {
     pagination: 'Pages',
     previous_page: 'Previous page',
@@ -20,6 +23,9 @@ export const en = {
   },
   nav: {
     agenda: 'Shared agenda',
+    events: 'Convenings',
+    directory: 'People',
+    analytics: 'Engagement',
     glossary: 'Glossary',
     library: 'Library',
     reach: 'Reach',

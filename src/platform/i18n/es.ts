@@ -1,7 +1,9 @@
 import type { Messages } from './en.js';
+import { eventsEs } from './es-events.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
+  events: eventsEs,
   common: {
     pagination: 'Páginas',
     previous_page: 'Página anterior',
@@ -22,6 +24,9 @@ export const es: Messages = {
   },
   nav: {
     agenda: 'Agenda compartida',
+    events: 'Encuentros',
+    directory: 'Personas',
+    analytics: 'Participación',
     glossary: 'Glosario',
     library: 'Biblioteca',
     reach: 'Alcance',

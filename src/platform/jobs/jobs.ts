@@ -22,6 +22,12 @@ export const QUEUES = {
   resourceExtract: 'resource-extract',
   /** Roll raw view events up into daily reach figures (hourly). */
   reachRollup: 'reach-rollup',
+  /** One event email (confirmation, waitlist, promotion, change, cancellation, reminder) to one person. */
+  eventMail: 'event-mail',
+  /** A day or an hour before an event: queue its reminders. */
+  eventReminder: 'event-reminder',
+  /** Roll recent activity up into engagement figures (hourly). */
+  engagementRollup: 'engagement-rollup',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -98,6 +104,7 @@ export class Jobs {
     }
     await this.boss.schedule(QUEUES.digestSweep, '7 * * * *', {}, { ...RETRY, singletonKey: 'sweep' });
     await this.boss.schedule(QUEUES.reachRollup, '17 * * * *', {}, { ...RETRY, singletonKey: 'rollup' });
+    await this.boss.schedule(QUEUES.engagementRollup, '27 * * * *', {}, { ...RETRY, singletonKey: 'engagement' });
   }
 
   private async startBoss() {

@@ -12,6 +12,8 @@ export interface MailMessage {
   messageId?: string;
   /** Thread related messages together in mail programs. */
   references?: string;
+  /** Files sent with the message (an event's .ics). */
+  attachments?: { filename: string; content: string; contentType: string }[];
 }
 
 export interface Mailer {

@@ -13,6 +13,8 @@ export interface PageContext {
   locale: Locale;
   fmt: ReturnType<typeof formatters>;
   actor: Actor;
+  /** The viewer's time zone: chosen in settings, else the browser's (a cookie set by our script), else the community's. */
+  tz: string;
   /** The request path and query, for "return here" links. */
   path: string;
   /** CSRF token for forms on this page (generated on first use). */
@@ -22,5 +24,5 @@ export interface PageContext {
   flash?: Flash;
   communityName: string;
   /** Navigation entries the viewer may use. */
-  nav: { admin: boolean; moderate: boolean; /** Unread notifications (signed in). */ unread?: number };
+  nav: { admin: boolean; moderate: boolean; /** Facilitators and group leads see engagement analytics. */ analytics: boolean; /** Unread notifications (signed in). */ unread?: number };
 }

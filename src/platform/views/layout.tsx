@@ -36,11 +36,14 @@ function Header({ ctx }: { ctx: PageContext }) {
     { href: '/resources', label: t('nav.library') },
     { href: '/glossary', label: t('nav.glossary') },
     { href: '/agenda', label: t('nav.agenda') },
+    { href: '/events', label: t('nav.events') },
+    { href: '/people', label: t('nav.directory') },
     { href: '/organizations', label: t('nav.organizations') },
     { href: '/states', label: t('nav.states') },
     { href: '/search', label: t('nav.search') },
   ];
   if (actor.kind === 'user') links.push({ href: '/reach', label: t('nav.reach') });
+  if (ctx.nav.analytics) links.push({ href: '/analytics', label: t('nav.analytics') });
   if (ctx.nav.moderate) links.push({ href: '/moderation', label: t('nav.moderation') });
   if (ctx.nav.admin) links.push({ href: '/admin', label: t('nav.admin') });
   const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path === href || ctx.path.startsWith(href + '/') || ctx.path.startsWith(href + '?'));

@@ -1,0 +1,628 @@
+import { randomUUID } from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Db, Tx } from '../platform/db/db.js';
+import type { EventsTable, RegistrationResponse, RegistrationStatus } from '../platform/db/schema.js';
+import type { Selectable } from 'kysely';
+import { isFacilitator, type Actor, type UserActor } from '../platform/auth/actor.js';
+import { can } from '../platform/auth/policy.js';
+import { AppError, type FieldErrors } from '../platform/http/errors.js';
+import { audit, once } from '../platform/db/tx.js';
+import { Enum, EnumList, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
+import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
+import { resourceReadableBy } from '../resources/queries.js';
+import type { T } from '../platform/i18n/i18n.js';
+import { MAX_OCCURRENCES, REPEAT_PRESETS, expandRule, isTimeZone, normalizeRule, presetRule, utcToLocal, withEnd, zonedToUtc } from './time.js';
+
+export const EVENT_KINDS = ['group_call', 'webinar', 'training', 'state_convening', 'annual_meeting', 'other'] as const;
+export const RESPONSES = ['going', 'maybe', 'not_going'] as const;
+export const ACCOMMODATIONS = ['captioning', 'sign_language', 'interpretation', 'other'] as const;
+export const MATERIAL_ROLES = ['recording', 'slides', 'notes', 'other'] as const;
+
+export type EventRow = Selectable<EventsTable> & { group_slug: string | null; group_name: string | null; group_visibility: 'public' | 'members' | 'private' | null; group_join_policy: 'open' | 'request' | 'invite' | null; group_archived_at: Date | null; state_name: string | null; rrule: string | null };
+
+const Time = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', 'x-message': 'events.time_format' });
+const DateStr = Type.String({ format: 'date', 'x-message': 'validation.date' });
+
+/** One schema for the form and the API (the API sends the same fields as JSON). */
+export const EventInput = Type.Object({
+  title: RequiredText(200),
+  kind: Enum(EVENT_KINDS),
+  /** community, group:<id> or state:<code> */
+  scope: Type.String({ pattern: '^(community|group:[0-9]{1,15}|state:[A-Z]{2})$', 'x-message': 'validation.choose' }),
+  description: OptionalText(20000),
+  agenda: OptionalText(20000),
+  language: Type.Optional(Enum(['en', 'es'] as const)),
+  start_date: DateStr,
+  start_time: Time,
+  end_date: Type.Optional(Type.Union([DateStr, Type.Literal('')])),
+  end_time: Time,
+  time_zone: Type.String({ minLength: 1, maxLength: 64, 'x-message': 'events.time_zone_invalid' }),
+  location: OptionalText(500),
+  online_url: Type.Optional(Url()),
+  capacity: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, 'x-message': 'events.capacity_range' })),
+  deadline_date: Type.Optional(Type.Union([DateStr, Type.Literal('')])),
+  deadline_time: Type.Optional(Type.Union([Time, Type.Literal('')])),
+  repeat: Type.Optional(Enum(REPEAT_PRESETS)),
+  repeat_count: Type.Optional(Type.Integer({ minimum: 2, maximum: MAX_OCCURRENCES, 'x-message': 'events.repeat_count_range' })),
+  repeat_until: Type.Optional(Type.Union([DateStr, Type.Literal('')])),
+  rrule: OptionalText(500),
+  /** When changing one occurrence of a series: just this one, or all upcoming ones not changed on their own. */
+  apply_to: Type.Optional(Enum(['this', 'all'] as const)),
+});
+export type EventInput = Static<typeof EventInput>;
+
+export const RegistrationInput = Type.Object({
+  response: Enum(RESPONSES),
+  accommodations: Type.Optional(EnumList(ACCOMMODATIONS)),
+  interpretation_language: OptionalText(100),
+  accommodation_notes: OptionalText(2000),
+});
+export type RegistrationInput = Static<typeof RegistrationInput>;
+
+export const AttendanceInput = Type.Object({
+  attended: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 100000 })),
+  notes: OptionalText(20000),
+});
+export const MaterialInput = Type.Object({ resource: RequiredText(500), role: Enum(MATERIAL_ROLES) });
+
+// ---- reading ----------------------------------------------------------------------------------------
+
+const EVENT_SELECT = sql`e.*, g.slug AS group_slug, g.name AS group_name, g.visibility AS group_visibility, g.join_policy AS group_join_policy,
+  g.archived_at AS group_archived_at, s.name AS state_name, es.rrule`;
+const EVENT_FROM = sql`events e LEFT JOIN practice_groups g ON g.id = e.group_id LEFT JOIN state_initiatives s ON s.state_code = e.state_code LEFT JOIN event_series es ON es.id = e.series_id`;
+
+/** Events the viewer may see: community and state events, and those of groups the viewer may see (alias e, g). */
+export function eventReadableBy(viewer: Actor): Expression<SqlBool> {
+  if (isFacilitator(viewer)) return sql<SqlBool>`true`;
+  if (viewer.kind === 'anonymous') return sql<SqlBool>`(e.group_id IS NULL OR g.visibility = 'public')`;
+  return sql<SqlBool>`(e.group_id IS NULL OR g.visibility IN ('public', 'members')
+    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = e.group_id AND m.user_id = ${viewer.id} AND m.status IN ('active', 'invited')))`;
+}
+
+export async function getEvent(db: Db | Tx, id: number): Promise<EventRow | undefined> {
+  const r = await sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE e.id = ${id}`.execute(db);
+  return r.rows[0];
+}
+
+export const groupSubjectOf = (e: EventRow) =>
+  e.group_id ? { id: e.group_id, visibility: e.group_visibility!, join_policy: e.group_join_policy!, archived_at: e.group_archived_at } : null;
+
+export function canViewEvent(viewer: Actor, e: EventRow): boolean {
+  const g = groupSubjectOf(e);
+  return g === null || can(viewer, 'group.view', g);
+}
+
+/** An event the viewer may see, else 404 (private groups' events do not exist for outsiders). */
+export async function getVisibleEvent(db: Db, viewer: Actor, id: number): Promise<EventRow> {
+  const e = await getEvent(db, id);
+  if (!e || !canViewEvent(viewer, e)) throw new AppError('not_found');
+  return e;
+}
+
+export interface EventFilters {
+  when?: 'upcoming' | 'past';
+  group?: number;
+  state?: string;
+  kind?: string;
+  from?: Date;
+  to?: Date;
+  /** Only events this person registered for (going or maybe). */
+  registeredBy?: number;
+  page?: number;
+  perPage?: number;
+}
+
+export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): Promise<{ rows: EventRow[]; total: number }> {
+  const now = new Date();
+  const where = [eventReadableBy(viewer)];
+  if (f.when === 'past') where.push(sql<SqlBool>`e.ends_at < ${now}`);
+  else if (f.when === 'upcoming') where.push(sql<SqlBool>`e.ends_at >= ${now}`);
+  if (f.from) where.push(sql<SqlBool>`e.starts_at >= ${f.from}`);
+  if (f.to) where.push(sql<SqlBool>`e.starts_at < ${f.to}`);
+  if (f.group) where.push(sql<SqlBool>`e.group_id = ${f.group}`);
+  if (f.state) where.push(sql<SqlBool>`e.state_code = ${f.state}`);
+  if (f.kind) where.push(sql<SqlBool>`e.kind = ${f.kind}`);
+  if (f.registeredBy) where.push(sql<SqlBool>`EXISTS (SELECT 1 FROM event_registrations r WHERE r.event_id = e.id AND r.user_id = ${f.registeredBy} AND r.response IN ('going','maybe'))`);
+  const cond = sql.join(where, sql` AND `);
+  const perPage = f.perPage ?? 25;
+  const offset = ((f.page ?? 1) - 1) * perPage;
+  const order = f.when === 'past' ? sql`e.starts_at DESC, e.id DESC` : sql`e.starts_at, e.id`;
+  const [rows, total] = await Promise.all([
+    sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE ${cond} ORDER BY ${order} LIMIT ${perPage} OFFSET ${offset}`.execute(db),
+    sql<{ n: number }>`SELECT count(*)::int AS n FROM events e LEFT JOIN practice_groups g ON g.id = e.group_id WHERE ${cond}`.execute(db),
+  ]);
+  return { rows: rows.rows, total: total.rows[0]!.n };
+}
+
+export async function registrationOf(db: Db | Tx, eventId: number, userId: number) {
+  return db.selectFrom('event_registrations').selectAll().where('event_id', '=', eventId).where('user_id', '=', userId).executeTakeFirst();
+}
+
+/** Who registered (organizers only): with accommodation requests, perspectives and state for attendance counts. */
+export async function registrationsOf(db: Db, eventId: number) {
+  return db
+    .selectFrom('event_registrations as r')
+    .innerJoin('users as u', 'u.id', 'r.user_id')
+    .select(['r.user_id', 'u.name', 'u.email', 'u.state_code', 'u.perspectives', 'r.response', 'r.status', 'r.waitlisted_at', 'r.accommodations', 'r.interpretation_language', 'r.accommodation_notes', 'r.attended', 'r.created_at'])
+    .where('r.event_id', '=', eventId)
+    .orderBy(sql`CASE r.status WHEN 'confirmed' THEN 0 WHEN 'waitlisted' THEN 1 ELSE 2 END`)
+    .orderBy(sql`r.waitlisted_at NULLS FIRST`)
+    .orderBy('u.name')
+    .execute();
+}
+
+/** Attendance counted by perspective and by state (a person with two perspectives counts in both). */
+export async function attendanceBreakdown(db: Db, eventId: number) {
+  const [byPerspective, byState] = await Promise.all([
+    sql<{ key: string; n: number }>`SELECT p AS key, count(*)::int AS n FROM event_registrations r JOIN users u ON u.id = r.user_id, unnest(CASE WHEN cardinality(u.perspectives) = 0 THEN ARRAY['unstated'] ELSE u.perspectives END) p
+      WHERE r.event_id = ${eventId} AND r.attended GROUP BY p ORDER BY 2 DESC, 1`.execute(db),
+    sql<{ key: string; n: number }>`SELECT coalesce(u.state_code, '--') AS key, count(*)::int AS n FROM event_registrations r JOIN users u ON u.id = r.user_id
+      WHERE r.event_id = ${eventId} AND r.attended GROUP BY 1 ORDER BY 2 DESC, 1`.execute(db),
+  ]);
+  return { byPerspective: byPerspective.rows, byState: byState.rows };
+}
+
+export async function materialsOf(db: Db, viewer: Actor, eventId: number) {
+  return db
+    .selectFrom('event_resources as er')
+    .innerJoin('resources as r', 'r.id', 'er.resource_id')
+    .select(['r.id', 'r.slug', 'r.title', 'r.kind', 'er.role'])
+    .where('er.event_id', '=', eventId)
+    .where(resourceReadableBy(viewer))
+    .orderBy('r.title')
+    .execute();
+}
+
+// ---- who organizes ------------------------------------------------------------------------------------
+
+export interface OrganizerScopes {
+  community: boolean;
+  groups: { id: number; name: string }[];
+  states: { code: string; name: string }[];
+}
+
+/** Where a person may create events: facilitators anywhere; group leads in their groups; state contacts in their state. */
+export async function organizerScopes(db: Db, actor: Actor): Promise<OrganizerScopes> {
+  if (actor.kind !== 'user' || !actor.emailVerified) return { community: false, groups: [], states: [] };
+  const fac = isFacilitator(actor);
+  const leadIds = [...actor.memberships].filter(([, m]) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')).map(([id]) => id);
+  const [groups, states] = await Promise.all([
+    fac || leadIds.length
+      ? db
+          .selectFrom('practice_groups')
+          .select(['id', 'name'])
+          .where('archived_at', 'is', null)
+          .$if(!fac, (q) => q.where('id', 'in', leadIds))
+          .orderBy(sql`lower(name)`)
+          .execute()
+      : Promise.resolve([]),
+    db
+      .selectFrom('state_initiatives as s')
+      .select(['s.state_code as code', 's.name'])
+      .$if(!fac, (q) => q.where((eb) => eb.exists(eb.selectFrom('state_initiative_contacts as c').select('c.user_id').whereRef('c.state_initiative_id', '=', 's.id').where('c.user_id', '=', actor.id))))
+      .orderBy('s.name')
+      .execute(),
+  ]);
+  return { community: fac, groups, states: states.map((s) => ({ code: s.code.trim(), name: s.name })) };
+}
+
+export async function canOrganize(db: Db | Tx, actor: Actor, e: Pick<EventRow, 'group_id' | 'state_code' | 'created_by'>): Promise<boolean> {
+  if (actor.kind !== 'user') return false;
+  if (isFacilitator(actor) || e.created_by === actor.id) return true;
+  if (e.group_id) {
+    const m = actor.memberships.get(e.group_id);
+    return !!m && m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead');
+  }
+  if (e.state_code) {
+    const c = await db
+      .selectFrom('state_initiative_contacts as c')
+      .innerJoin('state_initiatives as s', 's.id', 'c.state_initiative_id')
+      .select('c.user_id')
+      .where('s.state_code', '=', e.state_code)
+      .where('c.user_id', '=', actor.id)
+      .executeTakeFirst();
+    return !!c;
+  }
+  return false;
+}
+
+export async function requireOrganizer(db: Db | Tx, actor: Actor, e: EventRow): Promise<UserActor> {
+  if (actor.kind !== 'user') throw new AppError('unauthenticated');
+  if (!(await canOrganize(db, actor, e))) throw new AppError('forbidden');
+  return actor;
+}
+
+// ---- creating and changing ---------------------------------------------------------------------------
+
+interface Timing {
+  startsLocal: string;
+  startsAt: Date;
+  endsAt: Date;
+  durationMinutes: number;
+  deadline: Date | null;
+}
+
+/** Works out the times from the form, in the chosen zone; field errors for anything that does not add up. */
+function timing(input: EventInput, t: T): Timing {
+  const errors: FieldErrors = {};
+  if (!isTimeZone(input.time_zone)) errors.time_zone = t('events.time_zone_invalid');
+  const zone = isTimeZone(input.time_zone) ? input.time_zone : 'UTC';
+  const startsLocal = `${input.start_date}T${input.start_time}`;
+  const startsAt = zonedToUtc(startsLocal, zone);
+  const endsAt = zonedToUtc(`${input.end_date || input.start_date}T${input.end_time}`, zone);
+  if (!startsAt) errors.start_date = t('validation.date');
+  if (!endsAt) errors.end_time = t('validation.date');
+  if (startsAt && endsAt && endsAt <= startsAt) errors.end_time = t('events.end_after_start');
+  if (startsAt && endsAt && endsAt.getTime() - startsAt.getTime() > 7 * 86_400_000) errors.end_time = t('events.too_long');
+  let deadline: Date | null = null;
+  if (input.deadline_date) {
+    deadline = zonedToUtc(`${input.deadline_date}T${input.deadline_time || '23:59'}`, zone) ?? null;
+    if (!deadline) errors.deadline_date = t('validation.date');
+    else if (startsAt && deadline > startsAt) errors.deadline_date = t('events.deadline_before_start');
+  }
+  if (Object.keys(errors).length) throw new AppError('validation_failed', { fields: errors });
+  return { startsLocal, startsAt: startsAt!, endsAt: endsAt!, durationMinutes: Math.round((endsAt!.getTime() - startsAt!.getTime()) / 60_000), deadline };
+}
+
+/** The rule from the form's repeat choice, or undefined for a single event. */
+function ruleOf(input: EventInput, startsLocal: string, t: T): string | undefined {
+  const repeat = input.repeat ?? 'none';
+  if (repeat === 'none') return undefined;
+  const end = { count: input.repeat_count, until: input.repeat_until || undefined };
+  if (end.until && end.until < input.start_date) throw new AppError('validation_failed', { fields: { repeat_until: t('events.until_after_start') } });
+  if (repeat === 'custom') {
+    const rule = normalizeRule(input.rrule ?? '');
+    if (!rule) throw new AppError('validation_failed', { fields: { rrule: t('events.rrule_invalid') } });
+    return withEnd(rule, end);
+  }
+  return presetRule(repeat, startsLocal, end.count || end.until ? end : { count: 6 });
+}
+
+async function scopeOf(db: Db, actor: UserActor, scope: string, t: T): Promise<{ group_id: number | null; state_code: string | null }> {
+  const scopes = await organizerScopes(db, actor);
+  if (scope === 'community') {
+    if (!scopes.community) throw new AppError('validation_failed', { fields: { scope: t('events.scope_not_allowed') } });
+    return { group_id: null, state_code: null };
+  }
+  const [kind, value] = scope.split(':') as ['group' | 'state', string];
+  if (kind === 'group' && scopes.groups.some((g) => g.id === Number(value))) return { group_id: Number(value), state_code: null };
+  if (kind === 'state' && scopes.states.some((s) => s.code === value)) return { group_id: null, state_code: value };
+  throw new AppError('validation_failed', { fields: { scope: t('events.scope_not_allowed') } });
+}
+
+const requireVerified = (actor: Actor): UserActor => {
+  if (actor.kind !== 'user') throw new AppError('unauthenticated');
+  if (!actor.emailVerified) throw new AppError('forbidden');
+  return actor;
+};
+
+const newUid = (host: string) => `${randomUUID()}@${host}`;
+
+/** Queues the day-before and hour-before reminders for an event's current start (each once). */
+export async function scheduleReminders(tx: Tx, jobs: Jobs, e: { id: number; starts_at: Date }): Promise<void> {
+  const now = Date.now();
+  for (const [kind, ms] of [['day', 86_400_000], ['hour', 3_600_000]] as const) {
+    const at = e.starts_at.getTime() - ms;
+    if (at <= now) continue;
+    await jobs.send(tx, QUEUES.eventReminder, { eventId: e.id, kind, startsAt: e.starts_at.toISOString() }, { key: `rem:${e.id}:${kind}:${e.starts_at.getTime()}`, startAfter: new Date(at) });
+  }
+}
+
+export type EventMailKind = 'registered' | 'waitlisted' | 'promoted' | 'changed' | 'cancelled' | 'reminder_day' | 'reminder_hour';
+
+export async function queueEventMail(tx: Tx, jobs: Jobs, eventId: number, userId: number, kind: EventMailKind, stamp: number | string): Promise<void> {
+  await jobs.send(tx, QUEUES.eventMail, { eventId, userId, kind, stamp: String(stamp) }, { key: `em:${eventId}:${userId}:${kind}:${stamp}` });
+}
+
+/**
+ * Creates an event, or a series and its occurrences (up to 52, over at most two
+ * years), in one transaction with their reminders. Returns the first event's id.
+ */
+export async function createEvent(db: Db, jobs: Jobs, actor: Actor, input: EventInput, t: T, host: string, idemKey?: string): Promise<{ id: number; occurrences: number }> {
+  const user = requireVerified(actor);
+  const scope = await scopeOf(db, user, input.scope, t);
+  const tm = timing(input, t);
+  const rule = ruleOf(input, tm.startsLocal, t);
+  const occurrences = rule ? expandRule(rule, tm.startsLocal, input.time_zone, tm.durationMinutes) : [{ recurrenceId: null, startsAt: tm.startsAt, endsAt: tm.endsAt }];
+  if (occurrences.length === 0) throw new AppError('validation_failed', { fields: { rrule: t('events.rule_no_dates') } });
+  const base = {
+    ...scope,
+    kind: input.kind,
+    title: clean(input.title),
+    description: clean(input.description),
+    agenda: clean(input.agenda),
+    language: input.language ?? 'en',
+    time_zone: input.time_zone,
+    location: clean(input.location),
+    online_url: clean(input.online_url) || null,
+    capacity: input.capacity ?? null,
+    created_by: user.id,
+  };
+  return once(db, user.id, idemKey, async (tx) => {
+    const series = rule
+      ? await tx.insertInto('event_series').values({ rrule: rule, time_zone: input.time_zone, starts_local: tm.startsLocal, duration_minutes: tm.durationMinutes, created_by: user.id }).returning('id').executeTakeFirstOrThrow()
+      : undefined;
+    const ids: number[] = [];
+    for (const o of occurrences) {
+      const shift = o.startsAt.getTime() - tm.startsAt.getTime();
+      const row = await tx
+        .insertInto('events')
+        .values({
+          ...base,
+          uid: newUid(host),
+          series_id: series?.id ?? null,
+          recurrence_id: o.recurrenceId,
+          starts_at: o.startsAt,
+          ends_at: o.endsAt,
+          // Each occurrence's deadline keeps the same distance before its start.
+          registration_deadline: tm.deadline ? new Date(tm.deadline.getTime() + shift) : null,
+        })
+        .returning(['id', 'starts_at'])
+        .executeTakeFirstOrThrow();
+      ids.push(row.id);
+      await scheduleReminders(tx, jobs, row);
+    }
+    await audit(tx, user.id, 'event.create', { type: 'event', id: ids[0] }, { occurrences: ids.length, series: series?.id ?? null });
+    return { id: ids[0]!, occurrences: ids.length };
+  });
+}
+
+/** Recounts an event's seats and lists from its registrations (under the event's row lock). */
+async function recount(tx: Tx, eventId: number) {
+  await sql`UPDATE events e SET
+      going_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
+      maybe_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.response = 'maybe'),
+      waitlist_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.status = 'waitlisted'),
+      attended_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.attended)
+    WHERE e.id = ${eventId}`.execute(tx);
+}
+
+async function confirmedCount(tx: Tx, eventId: number): Promise<number> {
+  const r = await tx.selectFrom('event_registrations').select((eb) => eb.fn.countAll<number>().as('n')).where('event_id', '=', eventId).where('status', '=', 'confirmed').executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** Moves people from the waitlist into free seats, first come first served, and tells them. */
+async function promote(tx: Tx, jobs: Jobs, e: { id: number; capacity: number | null }): Promise<number> {
+  const free = e.capacity === null ? Number.MAX_SAFE_INTEGER : e.capacity - (await confirmedCount(tx, e.id));
+  if (free <= 0) return 0;
+  const next = await tx
+    .selectFrom('event_registrations')
+    .select('user_id')
+    .where('event_id', '=', e.id)
+    .where('status', '=', 'waitlisted')
+    .orderBy('waitlisted_at')
+    .orderBy('user_id')
+    .limit(Math.min(free, 10000))
+    .execute();
+  const now = new Date();
+  for (const r of next) {
+    await tx.updateTable('event_registrations').set({ status: 'confirmed', waitlisted_at: null, updated_at: now }).where('event_id', '=', e.id).where('user_id', '=', r.user_id).execute();
+    await queueEventMail(tx, jobs, e.id, r.user_id, 'promoted', now.getTime());
+  }
+  return next.length;
+}
+
+/**
+ * Registers (or changes a registration): going takes a seat while there is one,
+ * else a place on the waitlist; maybe and not going hold none, and giving a seat
+ * up promotes the next person. The event's row is locked for the whole change,
+ * so concurrent sign-ups for the last seats never overbook.
+ */
+export async function register(db: Db, jobs: Jobs, actor: Actor, eventId: number, input: RegistrationInput, t: T): Promise<{ status: RegistrationStatus; response: RegistrationResponse }> {
+  const user = requireVerified(actor);
+  const accommodations = input.response === 'not_going' ? [] : (input.accommodations ?? []);
+  return db.transaction().execute(async (tx) => {
+    const e = await tx.selectFrom('events').select(['id', 'capacity', 'status', 'ends_at', 'starts_at', 'registration_deadline']).where('id', '=', eventId).forUpdate().executeTakeFirst();
+    if (!e) throw new AppError('not_found');
+    const now = new Date();
+    const prev = await registrationOf(tx, eventId, user.id);
+    if (e.status === 'cancelled') throw new AppError('conflict', { fields: { _: t('events.closed_cancelled') } });
+    if (e.ends_at < now) throw new AppError('conflict', { fields: { _: t('events.closed_past') } });
+    // After the deadline people may still step back (not going), but not sign up.
+    if (e.registration_deadline && e.registration_deadline < now && input.response !== 'not_going') throw new AppError('conflict', { fields: { _: t('events.closed_deadline') } });
+    if (accommodations.includes('interpretation') && !clean(input.interpretation_language)) {
+      throw new AppError('validation_failed', { fields: { interpretation_language: t('events.interpretation_language_needed') } });
+    }
+    let status: RegistrationStatus = 'none';
+    if (input.response === 'going') {
+      if (prev?.status === 'confirmed') status = 'confirmed';
+      else if (e.capacity === null || (await confirmedCount(tx, e.id)) < e.capacity) status = 'confirmed';
+      else status = 'waitlisted';
+    }
+    const values = {
+      response: input.response,
+      status,
+      waitlisted_at: status === 'waitlisted' ? (prev?.status === 'waitlisted' ? prev.waitlisted_at : now) : null,
+      accommodations,
+      interpretation_language: accommodations.includes('interpretation') ? clean(input.interpretation_language) : '',
+      accommodation_notes: accommodations.length ? clean(input.accommodation_notes) : '',
+      updated_at: now,
+    };
+    await tx
+      .insertInto('event_registrations')
+      .values({ event_id: e.id, user_id: user.id, ...values })
+      .onConflict((oc) => oc.columns(['event_id', 'user_id']).doUpdateSet(values))
+      .execute();
+    if (prev?.status === 'confirmed' && status !== 'confirmed') await promote(tx, jobs, e);
+    await recount(tx, e.id);
+    const changed = prev?.status !== status;
+    if (changed && status === 'confirmed') await queueEventMail(tx, jobs, e.id, user.id, 'registered', now.getTime());
+    if (changed && status === 'waitlisted') await queueEventMail(tx, jobs, e.id, user.id, 'waitlisted', now.getTime());
+    return { status, response: input.response };
+  });
+}
+
+/**
+ * Changes an event. For an occurrence of a series, `apply_to: 'all'` changes
+ * every upcoming occurrence not changed on its own (keeping each one's date,
+ * taking the new times of day); otherwise only this one changes, and stops
+ * following the series. A new time or place raises the iCalendar SEQUENCE and
+ * tells everyone registered; a new time reschedules reminders; more seats
+ * promote from the waitlist.
+ */
+export async function updateEvent(db: Db, jobs: Jobs, actor: Actor, eventId: number, input: EventInput, t: T): Promise<{ changed: number }> {
+  const user = requireVerified(actor);
+  const current = await getEvent(db, eventId);
+  if (!current) throw new AppError('not_found');
+  await requireOrganizer(db, user, current);
+  const scope = input.scope === scopeKey(current) ? { group_id: current.group_id, state_code: current.state_code } : await scopeOf(db, user, input.scope, t);
+  const tm = timing(input, t);
+  const all = current.series_id !== null && input.apply_to === 'all';
+  return db.transaction().execute(async (tx) => {
+    const targets = all
+      ? await tx
+          .selectFrom('events')
+          .selectAll()
+          .where('series_id', '=', current.series_id)
+          .where((eb) => eb.or([eb('id', '=', current.id), eb.and([eb('detached', '=', false), eb('starts_at', '>=', new Date())])]))
+          .orderBy('starts_at')
+          .forUpdate()
+          .execute()
+      : await tx.selectFrom('events').selectAll().where('id', '=', current.id).forUpdate().execute();
+    const now = new Date();
+    for (const e of targets) {
+      let startsAt = tm.startsAt;
+      let endsAt = tm.endsAt;
+      if (all && e.id !== current.id) {
+        // Same date as before (in the event's zone), the new time of day and length.
+        const day = utcToLocal(e.starts_at, input.time_zone).date;
+        startsAt = zonedToUtc(`${day}T${input.start_time}`, input.time_zone)!;
+        endsAt = new Date(startsAt.getTime() + tm.durationMinutes * 60_000);
+      }
+      const timeChanged = startsAt.getTime() !== e.starts_at.getTime() || endsAt.getTime() !== e.ends_at.getTime();
+      const placeChanged = clean(input.location) !== e.location || (clean(input.online_url) || null) !== e.online_url;
+      const shift = startsAt.getTime() - tm.startsAt.getTime();
+      await tx
+        .updateTable('events')
+        .set({
+          ...scope,
+          kind: input.kind,
+          title: clean(input.title),
+          description: clean(input.description),
+          agenda: clean(input.agenda),
+          language: input.language ?? e.language,
+          time_zone: input.time_zone,
+          location: clean(input.location),
+          online_url: clean(input.online_url) || null,
+          capacity: input.capacity ?? null,
+          starts_at: startsAt,
+          ends_at: endsAt,
+          registration_deadline: tm.deadline ? new Date(tm.deadline.getTime() + shift) : null,
+          detached: e.series_id !== null && !all ? true : e.detached,
+          sequence: timeChanged || placeChanged ? e.sequence + 1 : e.sequence,
+          updated_at: now,
+        })
+        .where('id', '=', e.id)
+        .execute();
+      if (timeChanged) await scheduleReminders(tx, jobs, { id: e.id, starts_at: startsAt });
+      if ((timeChanged || placeChanged) && e.status === 'scheduled' && endsAt > now) {
+        const people = await tx.selectFrom('event_registrations').select('user_id').where('event_id', '=', e.id).where('response', 'in', ['going', 'maybe']).execute();
+        for (const p of people) await queueEventMail(tx, jobs, e.id, p.user_id, 'changed', e.sequence + 1);
+      }
+      if ((input.capacity ?? null) === null || (e.capacity !== null && input.capacity! > e.capacity)) await promote(tx, jobs, { id: e.id, capacity: input.capacity ?? null });
+      await recount(tx, e.id);
+    }
+    if (all) {
+      await tx
+        .updateTable('event_series')
+        .set({ time_zone: input.time_zone, starts_local: `${tm.startsLocal.slice(0, 10)}T${input.start_time}`, duration_minutes: tm.durationMinutes, updated_at: now })
+        .where('id', '=', current.series_id)
+        .execute();
+    }
+    await audit(tx, user.id, 'event.update', { type: 'event', id: current.id }, { apply_to: all ? 'all' : 'this', changed: targets.length });
+    return { changed: targets.length };
+  });
+}
+
+export const scopeKey = (e: Pick<EventRow, 'group_id' | 'state_code'>) => (e.group_id ? `group:${e.group_id}` : e.state_code ? `state:${e.state_code.trim()}` : 'community');
+
+/** Cancels an event (or it and the series' upcoming occurrences) and tells everyone registered. */
+export async function cancelEvent(db: Db, jobs: Jobs, actor: Actor, eventId: number, applyTo: 'this' | 'all'): Promise<number> {
+  const user = requireVerified(actor);
+  const current = await getEvent(db, eventId);
+  if (!current) throw new AppError('not_found');
+  await requireOrganizer(db, user, current);
+  return db.transaction().execute(async (tx) => {
+    const now = new Date();
+    const targets = await tx
+      .selectFrom('events')
+      .select(['id', 'sequence', 'ends_at'])
+      .$if(applyTo === 'all' && current.series_id !== null, (q) => q.where('series_id', '=', current.series_id).where((eb) => eb.or([eb('id', '=', current.id), eb('starts_at', '>=', now)])))
+      .$if(!(applyTo === 'all' && current.series_id !== null), (q) => q.where('id', '=', current.id))
+      .where('status', '=', 'scheduled')
+      .forUpdate()
+      .execute();
+    for (const e of targets) {
+      await tx.updateTable('events').set({ status: 'cancelled', sequence: e.sequence + 1, updated_at: now }).where('id', '=', e.id).execute();
+      if (e.ends_at > now) {
+        const people = await tx.selectFrom('event_registrations').select('user_id').where('event_id', '=', e.id).where('response', 'in', ['going', 'maybe']).execute();
+        for (const p of people) await queueEventMail(tx, jobs, e.id, p.user_id, 'cancelled', e.sequence + 1);
+      }
+    }
+    await audit(tx, user.id, 'event.cancel', { type: 'event', id: current.id }, { count: targets.length });
+    return targets.length;
+  });
+}
+
+/** After the event: who attended (from the registrations) and the notes. */
+export async function recordAttendance(db: Db, actor: Actor, eventId: number, input: Static<typeof AttendanceInput>): Promise<void> {
+  const user = requireVerified(actor);
+  const e = await getEvent(db, eventId);
+  if (!e) throw new AppError('not_found');
+  await requireOrganizer(db, user, e);
+  const ids = [...new Set(input.attended ?? [])];
+  await db.transaction().execute(async (tx) => {
+    await tx.selectFrom('events').select('id').where('id', '=', eventId).forUpdate().execute();
+    await tx.updateTable('event_registrations').set({ attended: false }).where('event_id', '=', eventId).where('attended', '=', true).$if(ids.length > 0, (q) => q.where('user_id', 'not in', ids)).execute();
+    if (ids.length) await tx.updateTable('event_registrations').set({ attended: true }).where('event_id', '=', eventId).where('user_id', 'in', ids).execute();
+    if (input.notes !== undefined) await tx.updateTable('events').set({ notes: clean(input.notes), updated_at: new Date() }).where('id', '=', eventId).execute();
+    await recount(tx, eventId);
+    await audit(tx, user.id, 'event.attendance', { type: 'event', id: eventId }, { attended: ids.length });
+  });
+}
+
+/** Files a library resource (recording, slides) with the event, by its address or slug. */
+export async function addMaterial(db: Db, actor: Actor, eventId: number, input: Static<typeof MaterialInput>, t: T): Promise<void> {
+  const user = requireVerified(actor);
+  const e = await getEvent(db, eventId);
+  if (!e) throw new AppError('not_found');
+  await requireOrganizer(db, user, e);
+  const slug = clean(input.resource).replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '';
+  const r = await db.selectFrom('resources').select(['id', 'visibility', 'group_id', 'created_by', 'deleted_at']).where('slug', '=', slug).executeTakeFirst();
+  if (!r || r.deleted_at || !can(user, 'resource.view', r)) throw new AppError('validation_failed', { fields: { resource: t('events.material_not_found') } });
+  await db.transaction().execute(async (tx) => {
+    await tx.insertInto('event_resources').values({ event_id: eventId, resource_id: r.id, role: input.role }).onConflict((oc) => oc.columns(['event_id', 'resource_id']).doUpdateSet({ role: input.role })).execute();
+    await audit(tx, user.id, 'event.material', { type: 'event', id: eventId }, { resource: r.id });
+  });
+}
+
+/** The form's values for an existing event, in its own time zone. */
+export function formValuesOf(e: EventRow): Record<string, unknown> {
+  const s = utcToLocal(e.starts_at, e.time_zone);
+  const en = utcToLocal(e.ends_at, e.time_zone);
+  const d = e.registration_deadline ? utcToLocal(e.registration_deadline, e.time_zone) : undefined;
+  return {
+    title: e.title,
+    kind: e.kind,
+    scope: scopeKey(e),
+    description: e.description,
+    agenda: e.agenda,
+    language: e.language,
+    start_date: s.date,
+    start_time: s.time,
+    end_date: en.date === s.date ? '' : en.date,
+    end_time: en.time,
+    time_zone: e.time_zone,
+    location: e.location,
+    online_url: e.online_url ?? '',
+    capacity: e.capacity ?? '',
+    deadline_date: d?.date ?? '',
+    deadline_time: d?.time ?? '',
+    apply_to: 'this',
+  };
+}
+
+/** What a seat count says: "12 of 40 seats taken", or no limit. */
+export const seatsLeft = (e: Pick<EventRow, 'capacity' | 'going_count'>) => (e.capacity === null ? null : Math.max(0, e.capacity - e.going_count));
