@@ -37,6 +37,7 @@ import { GlossaryService } from './glossary/service.js';
 import { registerResourceJobs } from './resources/jobs.js';
 import { registerEventJobs } from './events/jobs.js';
 import { eventRoutes } from './events/routes.js';
+import { analyticsRoutes } from './analytics/routes.js';
 
 export interface AppDeps {
   config: Config;
@@ -231,5 +232,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(glossaryRoutes);
   await app.register(agendaRoutes);
   await app.register(eventRoutes);
+  await app.register(analyticsRoutes);
   return app;
 }

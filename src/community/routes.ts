@@ -21,9 +21,11 @@ import {
   stateContacts,
 } from './queries.js';
 import { CommunitySchema, OrganizationSchema, PersonSchema, StateSchema } from './schemas.js';
-import { HomeView, OrganizationView, OrganizationsView, PersonPage, StateView, StatesView } from './views.js';
+import { DirectoryView, HomeView, OrganizationView, OrganizationsView, PersonPage, StateView, StatesView } from './views.js';
 import { ORG_KINDS } from './vocab.js';
-import { listGroups, groupsOfPerson } from '../groups/queries.js';
+import { listGroups, groupsOfPerson, getVisibleGroup } from '../groups/queries.js';
+import { DIRECTORY_PAGE, groupsOfPeople, searchDirectory } from './directory.js';
+import { PERSPECTIVES, STATE_CODES, STATES as STATES_BY_CODE } from './vocab.js';
 
 /** Home, organizations, state initiatives and people: pages and API. */
 export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -62,10 +64,11 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         .orderBy('state_code')
         .execute(),
     ]);
+    const groups = await groupsOfPeople(db, request.actor, people.map((p) => p.id));
     return renderFor(app, request, reply, (ctx) => ({
       title: org.name,
       breadcrumbs: [{ label: ctx.t('orgs.title'), href: '/organizations' }],
-      children: h(OrganizationView, { ctx, org, people, initiatives }),
+      children: h(OrganizationView, { ctx, org, people, initiatives, groups }),
     }));
   });
 
@@ -78,12 +81,81 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const state = await getState(db, request.params.code);
     if (!state) throw new AppError('not_found');
     const [contacts, people] = await Promise.all([stateContacts(db, request.actor, state.id), peopleInState(db, request.actor, state.state_code)]);
+    const groups = await groupsOfPeople(db, request.actor, people.map((p) => p.id));
     return renderFor(app, request, reply, (ctx) => ({
       title: state.name,
       breadcrumbs: [{ label: ctx.t('states.title'), href: '/states' }],
-      children: h(StateView, { ctx, state, contacts, people }),
+      children: h(StateView, { ctx, state, contacts, people, groups }),
     }));
   });
+
+  // ---- the member directory -------------------------------------------------------------
+  const DirectoryQuery = Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    perspective: Type.Optional(Type.Union([Type.Literal(''), ...PERSPECTIVES.map((p) => Type.Literal(p))])),
+    state: Type.Optional(Type.Union([Type.Literal(''), ...STATE_CODES.map((c) => Type.Literal(c))])),
+    organization: Type.Optional(Type.Union([Type.Literal(''), Type.Integer({ minimum: 1, maximum: 2 ** 53 })])),
+    group: Type.Optional(Type.String({ maxLength: 100 })),
+    expertise: Type.Optional(Type.String({ maxLength: 200 })),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+  });
+  const directoryFilters = async (request: { actor: import('../platform/auth/actor.js').Actor; query: import('@sinclair/typebox').Static<typeof DirectoryQuery> }) => {
+    const q = request.query;
+    const group = q.group ? (await getVisibleGroup(db, request.actor, q.group)).id : undefined;
+    return {
+      q: q.q?.trim() || undefined,
+      perspective: q.perspective || undefined,
+      state: q.state || undefined,
+      organization: typeof q.organization === 'number' ? q.organization : undefined,
+      group,
+      expertise: q.expertise?.trim() || undefined,
+      page: q.page ?? 1,
+    };
+  };
+  app.get('/people', { schema: { querystring: DirectoryQuery } }, async (request, reply) => {
+    const f = await directoryFilters(request);
+    const [r, organizations, groups, states] = await Promise.all([
+      searchDirectory(db, request.actor, f),
+      db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute(),
+      listGroups(db, request.actor),
+      listStates(db),
+    ]);
+    reply.header('x-robots-tag', 'noindex');
+    const filters = Object.fromEntries(Object.entries(request.query).filter(([k]) => k !== 'page').map(([k, v]) => [k, String(v ?? '')]));
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('directory.title'),
+      lead: ctx.t('directory.lead'),
+      children: h(DirectoryView, {
+        ctx,
+        people: r.people,
+        total: r.total,
+        page: f.page,
+        filters,
+        options: { organizations, groups: groups.map((g) => ({ slug: g.slug, name: g.name })), states: listStatesOptions(states) },
+      }),
+    }));
+  });
+  const listStatesOptions = (states: { state_code: string; name: string }[]) => {
+    // Every state and territory people may live in, initiatives first by name.
+    const seen = new Set(states.map((s) => s.state_code.trim()));
+    return [...states.map((s) => ({ code: s.state_code.trim(), name: STATES_BY_CODE[s.state_code.trim()] ?? s.name })), ...STATE_CODES.filter((c) => !seen.has(c)).map((c) => ({ code: c, name: STATES_BY_CODE[c]! }))];
+  };
+  app.get(
+    '/api/v1/people',
+    {
+      schema: {
+        tags: ['community'],
+        summary: 'Find people by name, perspective, state, organization, group and expertise (only fields each person lets the requester see)',
+        querystring: DirectoryQuery,
+        response: { 200: Type.Object({ people: Type.Array(PersonSchema), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }), ...errorResponses(400, 404) },
+      },
+    },
+    async (request) => {
+      const f = await directoryFilters(request);
+      const r = await searchDirectory(db, request.actor, f);
+      return { people: r.people, total: r.total, page: f.page, per_page: DIRECTORY_PAGE };
+    },
+  );
 
   app.get('/people/:id', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) }) } }, async (request, reply) => {
     const row = await getPerson(db, request.params.id);

@@ -1,6 +1,8 @@
 import type { PageContext } from '../platform/views/context.js';
 import type { CommunityInfo, PersonView } from './queries.js';
-import { STATES } from './vocab.js';
+import { PERSPECTIVES, STATES } from './vocab.js';
+import { Select, TextField } from '../platform/views/forms.js';
+import { Pager } from '../discussions/views.js';
 
 /** Multi-paragraph text written by people, rendered as plain paragraphs (escaped). */
 export function Paragraphs({ text, lang }: { text: string; lang?: string }) {
@@ -233,7 +235,7 @@ export function PeopleList({ ctx, people, extra }: { ctx: PageContext; people: (
   );
 }
 
-export function OrganizationView({ ctx, org, people, initiatives }: { ctx: PageContext; org: { name: string; short_name: string; kind: string; level: string; website: string | null; states: string[]; description: string }; people: (PersonView & { title: string })[]; initiatives: { state_code: string; name: string }[] }) {
+export function OrganizationView({ ctx, org, people, initiatives, groups }: { ctx: PageContext; org: { name: string; short_name: string; kind: string; level: string; website: string | null; states: string[]; description: string }; people: (PersonView & { title: string })[]; initiatives: { state_code: string; name: string }[]; groups: { slug: string; name: string; people: number }[] }) {
   const { t } = ctx;
   return (
     <>
@@ -278,6 +280,7 @@ export function OrganizationView({ ctx, org, people, initiatives }: { ctx: PageC
         <h2 id="org-people">{t('orgs.people')}</h2>
         <PeopleList ctx={ctx} people={people} />
       </section>
+      <GroupsTakingPart ctx={ctx} groups={groups} id="org-groups" />
     </>
   );
 }
@@ -343,7 +346,7 @@ export function StatesView({ ctx, states }: { ctx: PageContext; states: StateIte
   );
 }
 
-export function StateView({ ctx, state, contacts, people }: { ctx: PageContext; state: StateItem; contacts: (PersonView & { contact_role: string })[]; people: PersonView[] }) {
+export function StateView({ ctx, state, contacts, people, groups }: { ctx: PageContext; state: StateItem; contacts: (PersonView & { contact_role: string })[]; people: PersonView[]; groups: { slug: string; name: string; people: number }[] }) {
   const { t } = ctx;
   return (
     <>
@@ -370,6 +373,7 @@ export function StateView({ ctx, state, contacts, people }: { ctx: PageContext; 
         <h2 id="state-people">{t('states.people')}</h2>
         <PeopleList ctx={ctx} people={people} />
       </section>
+      <GroupsTakingPart ctx={ctx} groups={groups} id="state-groups" />
     </>
   );
 }
@@ -461,6 +465,96 @@ export function PersonPage({ ctx, person, groups, isSelf }: { ctx: PageContext; 
           </ul>
         )}
       </section>
+    </>
+  );
+}
+
+/** The groups an organization's or a state's people take part in (only groups the viewer may see). */
+export function GroupsTakingPart({ ctx, groups, id }: { ctx: PageContext; groups: { slug: string; name: string; people: number }[]; id: string }) {
+  const { t } = ctx;
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{t('directory.groups_taking_part')}</h2>
+      {groups.length === 0 ? (
+        <p class="usa-hint">{t('directory.no_groups')}</p>
+      ) : (
+        <ul class="usa-list">
+          {groups.map((g) => (
+            <li>
+              <a class="usa-link" href={`/groups/${g.slug}`}>
+                {g.name}
+              </a>{' '}
+              <span class="usa-hint">({t('directory.people_count', { count: g.people })})</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+export interface DirectoryViewProps {
+  ctx: PageContext;
+  people: PersonView[];
+  total: number;
+  page: number;
+  filters: Record<string, string>;
+  options: { organizations: { id: number; name: string }[]; groups: { slug: string; name: string }[]; states: { code: string; name: string }[] };
+}
+
+export function DirectoryView({ ctx, people, total, page, filters, options }: DirectoryViewProps) {
+  const { t, fmt } = ctx;
+  const form = { values: filters, errors: {} };
+  const query = new URLSearchParams(Object.entries(filters).filter(([, v]) => v)).toString();
+  return (
+    <>
+      <form method="get" action="/people" class="usa-form maxw-full convene-filters" role="search" aria-label={t('directory.filter')}>
+        <div class="grid-row grid-gap">
+          <div class="tablet:grid-col-6">
+            <TextField ctx={ctx} form={form} name="q" label={t('directory.q')} hint={t('directory.q_hint')} type="search" />
+          </div>
+          <div class="tablet:grid-col-6">
+            <TextField ctx={ctx} form={form} name="expertise" label={t('directory.expertise')} hint={t('directory.expertise_hint')} />
+          </div>
+          <div class="tablet:grid-col-3">
+            <Select ctx={ctx} form={form} name="perspective" label={t('directory.perspective')} emptyLabel={t('directory.any')} options={PERSPECTIVES.map((p) => ({ value: p, label: t(`perspective.${p}`) }))} />
+          </div>
+          <div class="tablet:grid-col-3">
+            <Select ctx={ctx} form={form} name="state" label={t('directory.state')} emptyLabel={t('directory.any')} options={options.states.map((s) => ({ value: s.code, label: s.name }))} />
+          </div>
+          <div class="tablet:grid-col-3">
+            <Select ctx={ctx} form={form} name="organization" label={t('directory.organization')} emptyLabel={t('directory.any')} options={options.organizations.map((o) => ({ value: String(o.id), label: o.name }))} />
+          </div>
+          <div class="tablet:grid-col-3">
+            <Select ctx={ctx} form={form} name="group" label={t('directory.group')} emptyLabel={t('directory.any')} options={options.groups.map((g) => ({ value: g.slug, label: g.name }))} />
+          </div>
+        </div>
+        <button type="submit" class="usa-button margin-top-2">
+          {t('directory.find')}
+        </button>
+      </form>
+      <p role="status" class="margin-top-3">
+        {t('directory.count', { count: total, n: fmt.number(total) })}
+      </p>
+      {ctx.actor.kind !== 'user' && <p class="usa-hint">{t('directory.anonymous_note')}</p>}
+      <ul class="usa-list usa-list--unstyled">
+        {people.map((p) => (
+          <li class="convene-resource">
+            <h2 class="font-heading-sm margin-y-05">
+              <a class="usa-link" href={`/people/${p.id}`}>
+                {p.name}
+              </a>
+              {p.pronouns && <span class="usa-hint text-normal"> ({p.pronouns})</span>}
+            </h2>
+            {p.perspectives && p.perspectives.length > 0 && <p class="margin-y-05">{p.perspectives.map((x) => t(`perspective.${x}`)).join(', ')}</p>}
+            <p class="margin-y-05 text-base-dark">
+              {[p.state_code ? (STATES[p.state_code] ?? p.state_code) : '', ...(p.organizations ?? []).map((o) => o.name)].filter(Boolean).join(' · ')}
+            </p>
+            {p.expertise && p.expertise.length > 0 && <p class="margin-y-05 usa-hint">{t('directory.expertise_list', { list: p.expertise.join(', ') })}</p>}
+          </li>
+        ))}
+      </ul>
+      <Pager ctx={ctx} page={page} more={page * 24 < total} basePath={`/people${query ? `?${query}` : ''}`} />
     </>
   );
 }

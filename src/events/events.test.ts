@@ -374,7 +374,7 @@ describe('convenings', () => {
     assert.match(textOf((await t.app.inject(`/events/${ev.id}`)).body), /We agreed on three next steps\./);
     const ledger = await t.db.selectFrom('reach_ledger').selectAll().where('source', '=', 'event_attendance').where('entry_id', '=', ev.id).executeTakeFirstOrThrow();
     assert.equal(Number(ledger.people), 2);
-    const { rollupEngagement } = await import('./engagement.js');
+    const { rollupEngagement } = await import('../analytics/engagement.js');
     await rollupEngagement(t.db);
     const eng = await t.db.selectFrom('engagement_daily').select(['user_id', 'attended']).where('user_id', 'in', [fam.id, edu.id]).execute();
     assert.equal(eng.filter((e) => e.attended === 1).length, 2);

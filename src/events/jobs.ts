@@ -8,7 +8,7 @@ import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { canViewEvent, getEvent, queueEventMail, type EventMailKind } from './events.js';
 import { calendarOf } from './calendar.js';
 import { DEFAULT_TIME_ZONE, eventFormatters, isTimeZone } from './time.js';
-import { rollupEngagement } from './engagement.js';
+import { rollupEngagement } from '../analytics/engagement.js';
 
 export interface EventJobDeps {
   db: Db;

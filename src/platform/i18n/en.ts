@@ -1,8 +1,10 @@
-import { eventsEn } from './en-events.js';
+import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
   events: eventsEn,
+  directory: directoryEn,
+  analytics: analyticsEn,
   common: {
     pagination: 'Pages',
     previous_page: 'Previous page',

@@ -1,9 +1,11 @@
 import type { Messages } from './en.js';
-import { eventsEs } from './es-events.js';
+import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
   events: eventsEs,
+  directory: directoryEs,
+  analytics: analyticsEs,
   common: {
     pagination: 'Páginas',
     previous_page: 'Página anterior',
