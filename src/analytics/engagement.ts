@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import type { Db, Tx } from '../platform/db/db.js';
 import { perspectiveGaps, type PerspectiveGap } from '../agenda/agenda.js';
 
 /**
@@ -37,8 +37,9 @@ const ACTIVITY = sql`
  * days of events whose attendance changed in that time), or for all time.
  * Safe to run twice: each day is replaced as a whole, in one transaction.
  */
-export async function rollupEngagement(db: Db, opts: { all?: boolean; days?: string[] } = {}): Promise<number> {
-  return db.transaction().execute(async (tx) => {
+export async function rollupEngagement(db: Db | Tx, opts: { all?: boolean; days?: string[] } = {}): Promise<number> {
+  const inTx = <R>(fn: (tx: Tx) => Promise<R>) => (db.isTransaction ? fn(db as Tx) : (db as Db).transaction().execute(fn));
+  return inTx(async (tx) => {
     // One rollup at a time (the hourly job and a manual rebuild).
     await sql`SELECT pg_advisory_xact_lock(hashtext('convene:engagement-rollup'))`.execute(tx);
     if (opts.all) {

@@ -8,6 +8,10 @@ import { LINKS, REPORTS, RESOURCES, USES } from './demo-resources.js';
 import { rebuildMonths } from '../resources/reach.js';
 import { GLOSSARY } from './demo-glossary.js';
 import { slugify } from '../platform/text.js';
+import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
+import { expandRule, presetRule, zonedToUtc } from '../events/time.js';
+import { rollupEngagement } from '../analytics/engagement.js';
 
 const SEED_LOCK = 724_115_002;
 
@@ -242,6 +246,9 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
   await writeGlossary(tx, personIds.get('facilitator')!);
   onProgress(8, steps, 'agenda');
   await writeAgenda(tx, personIds, groupIds, orgIds);
+  await writeEvents(tx, personIds, groupIds);
+  // Engagement figures as the hourly job would have them.
+  await rollupEngagement(tx, { all: true });
   onProgress(9, steps, 'done');
 }
 
@@ -476,4 +483,121 @@ async function writeAgenda(tx: Tx, personIds: Map<string, number>, groupIds: Map
   for (const [g, level, notes, ago] of reviews) {
     await tx.insertInto('group_reviews').values({ group_id: groupIds.get(g)!, level, notes, reviewed_by: facilitator, created_at: new Date(Date.now() - ago * 86_400_000) }).execute();
   }
+}
+
+/** Demo convenings: a bi-monthly group call series, a webinar, a state convening, a training and a past annual-meeting session. */
+async function writeEvents(tx: Tx, personIds: Map<string, number>, groupIds: Map<string, number>) {
+  const facilitator = personIds.get('facilitator')!;
+  const zone = 'America/New_York';
+  const local = (daysFromNow: number, time: string) => `${DateTime.now().setZone(zone).plus({ days: daysFromNow }).toFormat('yyyy-MM-dd')}T${time}`;
+  const uid = () => `${randomUUID()}@demo.convene.test`;
+  const insert = async (e: { title: string; kind: 'group_call' | 'webinar' | 'training' | 'state_convening' | 'annual_meeting'; start: string; minutes: number; group?: string; state?: string; description: string; agenda?: string; location?: string; online?: string; capacity?: number; series?: number; recurrenceId?: Date; notes?: string; language?: string }) => {
+    const starts = zonedToUtc(e.start, zone)!;
+    const row = await tx
+      .insertInto('events')
+      .values({
+        uid: uid(),
+        title: e.title,
+        kind: e.kind,
+        group_id: e.group ? groupIds.get(e.group)! : null,
+        state_code: e.state ?? null,
+        description: e.description,
+        agenda: e.agenda ?? '',
+        language: e.language ?? 'en',
+        starts_at: starts,
+        ends_at: new Date(starts.getTime() + e.minutes * 60_000),
+        time_zone: zone,
+        location: e.location ?? '',
+        online_url: e.online ?? null,
+        capacity: e.capacity ?? null,
+        series_id: e.series ?? null,
+        recurrence_id: e.recurrenceId ?? null,
+        notes: e.notes ?? '',
+        created_by: facilitator,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  };
+  const registerAll = async (eventId: number, regs: [string, 'going' | 'maybe', string[]?, boolean?][]) => {
+    for (const [key, response, accommodations, attended] of regs) {
+      await tx
+        .insertInto('event_registrations')
+        .values({ event_id: eventId, user_id: personIds.get(key)!, response, status: response === 'going' ? 'confirmed' : 'none', accommodations: accommodations ?? [], attended: attended ?? false })
+        .execute();
+    }
+    await sql`UPDATE events e SET going_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
+      maybe_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.response = 'maybe'),
+      attended_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.attended) WHERE e.id = ${eventId}`.execute(tx);
+  };
+
+  // The family partnership group meets every second Tuesday, every other month.
+  const first = DateTime.now().setZone(zone).plus({ months: 1 }).startOf('month');
+  const secondTuesday = first.plus({ days: ((2 - first.weekday + 7) % 7) + 7 }).toFormat('yyyy-MM-dd');
+  const startLocal = `${secondTuesday}T15:00`;
+  const rule = presetRule('bimonthly', startLocal, { count: 6 });
+  const series = await tx.insertInto('event_series').values({ rrule: rule, time_zone: zone, starts_local: startLocal, duration_minutes: 60, created_by: facilitator }).returning('id').executeTakeFirstOrThrow();
+  const dates = expandRule(rule, startLocal, zone, 60);
+  let firstCall = 0;
+  for (const d of dates) {
+    const id = await insert({
+      title: 'Families in Partnership: bi-monthly call',
+      kind: 'group_call',
+      start: DateTime.fromJSDate(d.startsAt, { zone }).toFormat("yyyy-MM-dd'T'HH:mm"),
+      minutes: 60,
+      group: 'families-in-partnership',
+      description: 'Family leaders from every state initiative compare notes on what is working and plan the next step on the shared agenda.',
+      agenda: 'Welcome and check-in\nState updates (five minutes each)\nOne problem, worked on together\nWhat we take back home',
+      online: 'https://meet.example.org/families-in-partnership',
+      series: series.id,
+      recurrenceId: d.recurrenceId,
+    });
+    firstCall ||= id;
+  }
+  await registerAll(firstCall, [['family', 'going', ['interpretation']], ['military', 'going'], ['youth', 'maybe']]);
+  await tx.updateTable('event_registrations').set({ interpretation_language: 'Spanish' }).where('event_id', '=', firstCall).where('user_id', '=', personIds.get('family')!).execute();
+
+  const webinar = await insert({
+    title: 'Screening without labeling: a webinar for school teams',
+    kind: 'webinar',
+    start: local(12, '13:00'),
+    minutes: 75,
+    description: 'How school teams can use universal screening to offer help early, explain it to families in plain words, and avoid turning a score into a label.',
+    agenda: 'Why screen at all\nTalking with families before and after\nQuestions from the field',
+    online: 'https://meet.example.org/screening-webinar',
+    capacity: 100,
+  });
+  await registerAll(webinar, [['educator', 'going'], ['schoolmh', 'going', ['captioning']], ['administrator', 'going'], ['family', 'maybe']]);
+
+  await insert({
+    title: 'Maryland state convening: schools and community partners',
+    kind: 'state_convening',
+    start: local(30, '09:30'),
+    minutes: 360,
+    state: 'MD',
+    description: 'A day for district teams, community providers and family organizations in Maryland to map who does what and agree on three shared priorities for the year.',
+    location: 'Baltimore, Maryland (the room is shared with registered people)',
+    capacity: 60,
+  });
+  await insert({
+    title: 'Trauma-informed classrooms: a training for new teachers',
+    kind: 'training',
+    start: local(45, '16:00'),
+    minutes: 90,
+    description: 'A practical session for teachers in their first years: what stress looks like in a classroom and small changes that help every student.',
+    online: 'https://meet.example.org/trauma-informed-training',
+    capacity: 40,
+  });
+  const past = await insert({
+    title: 'Annual meeting session: what families taught us this year',
+    kind: 'annual_meeting',
+    start: local(-20, '11:00'),
+    minutes: 90,
+    description: 'Family leaders shared what changed in their states when families helped plan services from the start.',
+    location: 'Annual meeting, main hall',
+    notes: 'Three states described family members joining planning teams. The group asked for a short guide on paying family partners for their time.',
+  });
+  await registerAll(past, [['family', 'going', [], true], ['educator', 'going', [], true], ['policy', 'going', [], true], ['justice', 'going', [], true], ['researcher', 'going', [], false]]);
+  const material = await tx.selectFrom('resources').select('id').where('title', 'like', 'Questions families can ask%').executeTakeFirst();
+  if (material) await tx.insertInto('event_resources').values({ event_id: past, resource_id: material.id, role: 'slides' }).execute();
 }

@@ -141,3 +141,25 @@ test('a glossary term in a post opens its definition in place with the keyboard,
   assert.equal(await term.getAttribute('aria-expanded'), 'false');
   await context.close();
 });
+
+test('a member registers for an event with an accommodation request using the keyboard alone', async () => {
+  const context = await contextFor(env, { email: 'educator@demo.convene.test' });
+  const page = await context.newPage();
+  const event = await env.db.selectFrom('events').select('id').where('title', 'like', 'Trauma-informed classrooms%').executeTakeFirstOrThrow();
+  await page.goto(`${env.baseUrl}/events`);
+  await tabTo(page, `a[href="/events/${event.id}"]`);
+  await Promise.all([page.waitForURL(`**/events/${event.id}`), page.keyboard.press('Enter')]);
+  // "Going" is chosen already; Tab moves through the checkboxes, Space ticks one.
+  await tabTo(page, '#field-accommodations-captioning');
+  await page.keyboard.press('Space');
+  await tabTo(page, '#field-accommodation_notes');
+  await page.keyboard.type('Please share slides a day early.');
+  await tabTo(page, `form[action="/events/${event.id}/register"] button[type=submit]`);
+  await Promise.all([page.waitForURL(`**/events/${event.id}#register`), page.keyboard.press('Enter')]);
+  assert.match(await page.locator('[role=status]').first().innerText(), /You are registered/);
+  await assertAccessible(page, 'event after registering');
+  const user = await env.db.selectFrom('users').select('id').where('email', '=', 'educator@demo.convene.test').executeTakeFirstOrThrow();
+  const reg = await env.db.selectFrom('event_registrations').select(['status', 'accommodations', 'accommodation_notes']).where('event_id', '=', event.id).where('user_id', '=', user.id).executeTakeFirstOrThrow();
+  assert.deepEqual(reg, { status: 'confirmed', accommodations: ['captioning'], accommodation_notes: 'Please share slides a day early.' });
+  await context.close();
+});

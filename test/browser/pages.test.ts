@@ -25,6 +25,8 @@ interface Ids {
   guide: number;
   unsubscribe: string;
   resource: string;
+  event: number;
+  pastEvent: number;
 }
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
@@ -92,6 +94,19 @@ const PAGES: PageCase[] = [
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
   { route: '/moderation', url: () => '/moderation', who: SIGNED_IN },
   { route: '/posts/:id/redact', url: (ids) => `/posts/${ids.post}/redact`, who: ['facilitator'] },
+  { route: '/events', url: () => '/events', who: ALL },
+  { route: '/events', url: () => '/events?view=month', who: ALL },
+  { route: '/events', url: () => '/events?when=past&kind=annual_meeting', who: ['anonymous'] },
+  { route: '/events/new', url: () => '/events/new', who: ['facilitator'] },
+  { route: '/events/:id', url: (ids) => `/events/${ids.event}`, who: ALL },
+  { route: '/events/:id', url: (ids) => `/events/${ids.pastEvent}`, who: ALL },
+  { route: '/events/:id/edit', url: (ids) => `/events/${ids.event}/edit`, who: ['facilitator'] },
+  { route: '/events/:id/organize', url: (ids) => `/events/${ids.event}/organize`, who: ['facilitator'] },
+  { route: '/events/:id/organize', url: (ids) => `/events/${ids.pastEvent}/organize`, who: ['facilitator'] },
+  { route: '/settings/calendar', url: () => '/settings/calendar', who: SIGNED_IN },
+  { route: '/people', url: () => '/people', who: ALL },
+  { route: '/people', url: () => '/people?perspective=family&state=OH&expertise=', who: ['member'] },
+  { route: '/analytics', url: () => '/analytics', who: SIGNED_IN },
   { route: '(not found)', url: () => '/no-such-page', who: ['anonymous', 'member'], status: 404 },
 ];
 
@@ -113,6 +128,13 @@ const EXEMPT: Record<string, string> = {
   '/resources/feed.atom': 'Atom XML for feed readers',
   '/reach/report.csv': 'CSV download',
   '/threads/:id/live': 'a server-sent event stream, no markup',
+  '/events/:id/event.ics': 'iCalendar file for calendar programs',
+  '/events/calendar.ics': 'iCalendar feed for calendar programs',
+  '/groups/:slug/calendar.ics': 'iCalendar feed for calendar programs',
+  '/states/:code/calendar.ics': 'iCalendar feed for calendar programs',
+  '/calendar/:file': 'a private iCalendar feed for calendar programs',
+  '/events/:id/registrations.csv': 'CSV download',
+  '/analytics/engagement.csv': 'CSV download',
   '/threads/:id/posts': 'new posts as an HTML fragment the thread page inserts (the same markup the thread page check covers)',
 };
 
@@ -138,7 +160,9 @@ before(async () => {
   await env.db.insertInto('post_flags').values({ post_id: reply.id, flagger_id: person.id, reason: 'off_topic', note: 'Seems unrelated', created_at: new Date() }).execute();
   const guide = await env.db.selectFrom('threads').select('id').where('kind', '=', 'dialogue_guide').executeTakeFirstOrThrow();
   const resource = await env.db.selectFrom('resources').select('slug').where('title', 'like', 'Questions families can ask%').executeTakeFirstOrThrow();
-  ids = { resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const event = await env.db.selectFrom('events').select('id').where('title', 'like', 'Families in Partnership%').orderBy('starts_at').executeTakeFirstOrThrow();
+  const pastEvent = await env.db.selectFrom('events').select('id').where('title', 'like', 'Annual meeting session%').executeTakeFirstOrThrow();
+  ids = { event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {
