@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { rollupEngagement } from '../analytics/engagement.js';
 import type { Db } from '../platform/db/db.js';
 
 export const EXPORT_FORMAT = 'convene-export';
@@ -54,6 +55,12 @@ const TABLES = [
   { name: 'agenda_priorities', order: 'item_id, group_id, position', identity: false },
   { name: 'agenda_links', order: 'id', identity: true },
   { name: 'group_reviews', order: 'id', identity: true },
+  // Convenings; engagement rollups are rebuilt from these and the rest (`rollupEngagement({ all: true })`),
+  // private calendar-feed secrets are per installation, like sessions.
+  { name: 'event_series', order: 'id', identity: true },
+  { name: 'events', order: 'id', identity: true },
+  { name: 'event_registrations', order: 'event_id, user_id', identity: false },
+  { name: 'event_resources', order: 'event_id, resource_id', identity: false },
   { name: 'audit_log', order: 'id', identity: true },
 ] as const;
 
@@ -119,6 +126,8 @@ export async function importCommunity(db: Db, data: unknown, onProgress?: (done:
     }
     // Visibility is jsonb; a missing one would be NULL, not {}.
     await sql`UPDATE users SET visibility = '{}' WHERE visibility IS NULL`.execute(tx);
+    // Engagement figures are derived: rebuild them from what was imported.
+    await rollupEngagement(tx, { all: true });
   });
   onProgress?.(TABLES.length, TABLES.length, 'done');
   return counts;
