@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
+import { listEvents } from '../events/events.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { AppError } from '../platform/http/errors.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
@@ -81,11 +82,14 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const state = await getState(db, request.params.code);
     if (!state) throw new AppError('not_found');
     const [contacts, people] = await Promise.all([stateContacts(db, request.actor, state.id), peopleInState(db, request.actor, state.state_code)]);
-    const groups = await groupsOfPeople(db, request.actor, people.map((p) => p.id));
+    const [groups, events] = await Promise.all([
+      groupsOfPeople(db, request.actor, people.map((p) => p.id)),
+      listEvents(db, request.actor, { state: state.state_code.trim(), when: 'upcoming', perPage: 3 }),
+    ]);
     return renderFor(app, request, reply, (ctx) => ({
       title: state.name,
       breadcrumbs: [{ label: ctx.t('states.title'), href: '/states' }],
-      children: h(StateView, { ctx, state, contacts, people, groups }),
+      children: h(StateView, { ctx, state, contacts, people, groups, events: events.rows }),
     }));
   });
 

@@ -3,6 +3,8 @@ import type { CommunityInfo, PersonView } from './queries.js';
 import { PERSPECTIVES, STATES } from './vocab.js';
 import { Select, TextField } from '../platform/views/forms.js';
 import { Pager } from '../discussions/views.js';
+import { UpcomingEvents } from '../events/views.js';
+import type { EventRow } from '../events/events.js';
 
 /** Multi-paragraph text written by people, rendered as plain paragraphs (escaped). */
 export function Paragraphs({ text, lang }: { text: string; lang?: string }) {
@@ -346,7 +348,7 @@ export function StatesView({ ctx, states }: { ctx: PageContext; states: StateIte
   );
 }
 
-export function StateView({ ctx, state, contacts, people, groups }: { ctx: PageContext; state: StateItem; contacts: (PersonView & { contact_role: string })[]; people: PersonView[]; groups: { slug: string; name: string; people: number }[] }) {
+export function StateView({ ctx, state, contacts, people, groups, events }: { ctx: PageContext; state: StateItem; contacts: (PersonView & { contact_role: string })[]; people: PersonView[]; groups: { slug: string; name: string; people: number }[]; events: EventRow[] }) {
   const { t } = ctx;
   return (
     <>
@@ -374,6 +376,7 @@ export function StateView({ ctx, state, contacts, people, groups }: { ctx: PageC
         <PeopleList ctx={ctx} people={people} />
       </section>
       <GroupsTakingPart ctx={ctx} groups={groups} id="state-groups" />
+      <UpcomingEvents ctx={ctx} events={events} id="state-events" allHref={`/events?scope=state%3A${state.state_code}`} feedHref={`/states/${state.state_code}/calendar.ics`} />
     </>
   );
 }

@@ -321,6 +321,7 @@ describe('convenings', () => {
     // Members see and register; their private feed carries it, and stops when they leave the group.
     const ins = await new Agent(t.app).signIn(insider.email);
     assert.match((await ins.get('/events')).body, /Closed-door planning call/);
+    assert.match(textOf((await ins.get(`/groups/${g.slug}`)).body), /Upcoming convenings\s+Closed-door planning call/);
     assert.equal((await ins.post(`/events/${ev.id}/register`, { response: 'going' })).statusCode, 303);
     assert.equal((await ins.post('/settings/calendar/feed')).statusCode, 303);
     const settings = (await ins.get('/settings/calendar')).body;

@@ -727,3 +727,45 @@ export function CalendarSettingsView({ ctx, form, feedUrl, current }: { ctx: Pag
     </>
   );
 }
+
+/** A few upcoming events on a group's or a state's page, with links to all of them and the calendar feed. */
+export function UpcomingEvents({ ctx, events, allHref, feedHref, id }: { ctx: PageContext; events: EventRow[]; allHref: string; feedHref?: string; id: string }) {
+  const { t } = ctx;
+  const f = fmtFor(ctx);
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{t('events.upcoming_here')}</h2>
+      {events.length === 0 ? (
+        <p class="usa-hint">{t('events.none_upcoming')}</p>
+      ) : (
+        <ul class="usa-list">
+          {events.map((e) => (
+            <li>
+              <a class="usa-link" href={`/events/${e.id}`} lang={e.language !== ctx.locale ? e.language : undefined}>
+                {e.title}
+              </a>{' '}
+              <span class="text-base-dark">
+                — <time dateTime={e.starts_at.toISOString()}>{f.dateTime(e.starts_at)}</time>
+                {e.status === 'cancelled' && ` (${t('events.cancelled')})`}
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <ul class="usa-list usa-list--unstyled convene-inline-list">
+        <li>
+          <a class="usa-link" href={allHref}>
+            {t('events.all_here')}
+          </a>
+        </li>
+        {feedHref && (
+          <li>
+            <a class="usa-link" href={feedHref}>
+              {t('events.subscribe_feed')}
+            </a>
+          </li>
+        )}
+      </ul>
+    </section>
+  );
+}

@@ -8,6 +8,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
+import { listEvents } from '../events/events.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { renderFor, setFlash, idemKeyOf } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -152,7 +153,13 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       listThreads(db, group.id, 1, request.actor),
       actor.kind === 'user' ? groupWatchLevel(db, actor.id, group.id) : Promise.resolve(undefined),
     ]);
-    const [resources, gaps, reviews, agendaLinks] = await Promise.all([groupResources(db, actor, group.id), perspectiveGaps(db, groupMembersCond(group.id)), groupReviews(db, group.id), agendaForGroup(db, group.id)]);
+    const [resources, gaps, reviews, agendaLinks, events] = await Promise.all([
+      groupResources(db, actor, group.id),
+      perspectiveGaps(db, groupMembersCond(group.id)),
+      groupReviews(db, group.id),
+      agendaForGroup(db, group.id),
+      listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3 }),
+    ]);
     // The mission as paragraphs, with glossary terms marked up.
     const missionHtml = await app.glossary.annotate(
       paragraphsHtml(group.mission),
@@ -168,6 +175,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       threads: latest.threads.slice(0, 5),
       watchLevel,
       resources,
+      events: events.rows,
       missionHtml,
       gaps,
       reviews,

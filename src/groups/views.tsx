@@ -1,3 +1,4 @@
+import { UpcomingEvents } from '../events/views.js';
 import { emptyForm } from '../platform/views/forms.js';
 import { DepthSection, WhoIsntHere } from '../agenda/views.js';
 import type { PerspectiveGap } from '../agenda/agenda.js';
@@ -36,6 +37,7 @@ export interface GroupPageData {
   /** The viewer's watch level for the group (signed in only). */
   watchLevel?: string;
   resources: { slug: string; title: string; kind: string; language: string }[];
+  events: import('../events/events.js').EventRow[];
   /** The mission as HTML paragraphs with glossary terms marked up. */
   missionHtml: string;
   gaps: PerspectiveGap[];
@@ -143,6 +145,8 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
           )}
         </ul>
       </section>
+
+      <UpcomingEvents ctx={ctx} events={data.events} id="group-events" allHref={`/events?scope=group%3A${encodeURIComponent(group.slug)}`} feedHref={group.visibility === 'public' ? `/groups/${group.slug}/calendar.ics` : undefined} />
 
       <section aria-labelledby="group-resources">
         <h2 id="group-resources">{t('groups.resources')}</h2>

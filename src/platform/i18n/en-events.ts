@@ -1,6 +1,8 @@
 /** English strings for convenings, the calendar settings, the member directory and engagement analytics. */
 export const eventsEn = {
   title: 'Convenings',
+  upcoming_here: 'Upcoming convenings',
+  all_here: 'All of its events',
   lead: 'Practice-group calls, webinars, trainings, state convenings and the annual meeting.',
   new: 'Plan an event',
   create: 'Create the event',

@@ -3,6 +3,8 @@ import type { eventsEn } from './en-events.js';
 /** Spanish strings for convenings, the calendar settings, the member directory and engagement analytics. */
 export const eventsEs: typeof eventsEn = {
   title: 'Encuentros',
+  upcoming_here: 'Próximos encuentros',
+  all_here: 'Todos sus eventos',
   lead: 'Llamadas de los grupos de práctica, seminarios web, capacitaciones, encuentros estatales y la reunión anual.',
   new: 'Planear un evento',
   create: 'Crear el evento',
