@@ -1,0 +1,295 @@
+/**
+ * `npm run bench`: starts the real server (production mode) against the
+ * database `npm run bench:seed` filled, then drives it from this separate
+ * process with autocannon over loopback. For each scenario: requests per
+ * second, p50/p95/p99 latency, errors, and each figure as a ratio to the hello
+ * route measured in the same run; the server's peak memory. Results go to
+ * bench/results/<date>[-workersN].json and .md (the Markdown table is also printed).
+ *
+ *   npm run bench                       one process, 10 s per scenario, 50 connections
+ *   npm run bench -- --workers 2        two processes behind one port (node:cluster)
+ *   npm run bench -- --duration 20 --only thread
+ *   npm run bench -- --startup          also time `convene start` on an existing demo data dir
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import net from 'node:net';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { sql } from 'kysely';
+import { connect } from '../src/platform/db/db.js';
+import { benchDatabase } from './common.js';
+
+const { values } = parseArgs({
+  options: {
+    workers: { type: 'string', default: '1' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
+    only: { type: 'string' },
+    startup: { type: 'boolean', default: false },
+  },
+});
+const WORKERS = Math.max(1, Number(values.workers));
+const DURATION = Number(values.duration);
+const CONNECTIONS = Number(values.connections);
+const PASSWORD = 'bench password';
+const SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+    s.on('error', reject);
+  });
+
+/** Resident memory of a process and its descendants, in bytes (Linux /proc). */
+function rss(pid: number): number {
+  let total = 0;
+  const walk = (p: number) => {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
+        for (const k of kids ? kids.split(/\s+/) : []) walk(Number(k));
+      }
+    } catch {
+      /* the process ended */
+    }
+  };
+  walk(pid);
+  return total;
+}
+
+async function startServer(env: Record<string, string>, args: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      if (out.includes('ready')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return child;
+}
+
+/** Signs in through the real form and returns the session cookie. */
+async function signIn(base: string, email: string): Promise<string> {
+  const page = await fetch(`${base}/login`);
+  const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies },
+    body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+}
+
+interface Result {
+  name: string;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+  requests: number;
+  note?: string;
+}
+
+async function load(name: string, opts: autocannon.Options): Promise<Result> {
+  const r = await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts });
+  const l = r.latency as unknown as Record<string, number>;
+  return { name, rps: Math.round(r.requests.average), p50: l.p50!, p95: l.p95 ?? l.p97_5!, p99: l.p99!, errors: r.errors + r.timeouts, non2xx: r.non2xx, requests: r.requests.total };
+}
+
+async function main() {
+  const { url, stop: stopDb } = await benchDatabase({ fresh: false });
+  const handle = connect(url, 'postgres', { max: 4 });
+  const db = handle.db;
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'convene-bench-run-'));
+  const env = {
+    NODE_ENV: 'production',
+    DATABASE_URL: url,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    BASE_URL: base,
+    CONVENE_SEED: 'none',
+    CONVENE_DATA_DIR: dataDir,
+    CONVENE_WORKERS: 'off',
+    SESSION_SECRET: SECRET,
+    LOG_LEVEL: 'warn',
+    // One loopback address stands in for thousands of people.
+    CONVENE_RATE_LIMIT_SCALE: '100000',
+  };
+  const server = await startServer(env, ['--workers', String(WORKERS)]);
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, rss(server.pid!))), 200);
+  const results: Result[] = [];
+  const want = (name: string) => !values.only || name.includes(values.only);
+  try {
+    const cookie = await signIn(base, 'bench1@bench.convene.test');
+    const authed = { headers: { cookie } };
+    // Warm up: first requests compile templates and fill caches.
+    for (const p of ['/', '/threads/1', '/groups/bench-group-1', '/resources', '/reach']) await fetch(base + p, authed);
+
+    const scenarios: [string, autocannon.Options][] = [
+      ['hello (GET /healthz)', { url: `${base}/healthz` }],
+      ['home page, signed in', { url: `${base}/`, ...authed }],
+      ['group page, signed in', { url: `${base}/groups/bench-group-1`, ...authed }],
+      ['thread page (20 posts), signed out', { url: `${base}/threads/1` }],
+      ['thread page (20 posts), signed in', { url: `${base}/threads/1`, ...authed }],
+      ['library, two facets', { url: `${base}/resources?kind=guide&audience=family` }],
+      ['search, 2 words', { url: `${base}/search?q=family%20screening` }],
+      ['reach dashboard (year), signed in', { url: `${base}/reach`, ...authed }],
+    ];
+    for (const [name, opts] of scenarios) {
+      if (!want(name)) continue;
+      process.stderr.write(`${name}...\n`);
+      results.push(await load(name, opts));
+    }
+
+    if (want('reply')) {
+      process.stderr.write('reply as 50 users...\n');
+      const before = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM posts WHERE body LIKE 'Bench reply %'`.execute(db)).rows[0]!.n);
+      let i = 0;
+      // Replies go to community-space threads (every twentieth thread), where every member may post.
+      const spread = Math.max(1, Math.min(500, Math.floor(Number((await sql<{ n: number }>`SELECT max(id)::int AS n FROM threads`.execute(db)).rows[0]!.n) / 20)));
+      const r = await load('reply as 50 users (API)', {
+        url: base,
+        method: 'POST',
+        setupClient: () => {},
+        requests: [
+          {
+            setupRequest: (req) => {
+              const n = ++i;
+              return {
+                ...req,
+                method: 'POST',
+                path: `/api/v1/threads/${20 * (1 + (n % spread))}/posts`,
+                headers: { 'content-type': 'application/json', authorization: `Bearer cvn_bench_${1 + (n % 50)}` },
+                body: JSON.stringify({ body: `Bench reply ${process.pid}-${n}: how did your district explain screening to families?` }),
+              };
+            },
+          },
+        ],
+      });
+      const after = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM posts WHERE body LIKE 'Bench reply %'`.execute(db)).rows[0]!.n);
+      const dupes = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM (SELECT body FROM posts WHERE body LIKE 'Bench reply %' GROUP BY body HAVING count(*) > 1) d`.execute(db)).rows[0]!.n);
+      r.note = `${after - before} replies stored for ${r.requests - r.non2xx - r.errors} successful requests; ${dupes} stored twice`;
+      results.push(r);
+    }
+
+    if (want('registration')) {
+      process.stderr.write('registration: 200 at once for the last 10 seats...\n');
+      const ev = await sql<{ id: number }>`INSERT INTO events (uid, kind, title, starts_at, ends_at, time_zone, capacity, created_by)
+        VALUES ('bench-last-seats-' || gen_random_uuid() || '@bench', 'webinar', 'Last seats', now() + interval '10 days', now() + interval '10 days 1 hour', 'UTC', 10, 1) RETURNING id`.execute(db);
+      const id = ev.rows[0]!.id;
+      const t0 = performance.now();
+      const statuses = await Promise.all(
+        Array.from({ length: 200 }, (_, k) =>
+          fetch(`${base}/api/v1/events/${id}/registrations`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer cvn_bench_${100 + k}` },
+            body: JSON.stringify({ response: 'going' }),
+          }).then(async (res) => (res.ok ? ((await res.json()) as { status: string }).status : `http ${res.status}`)),
+        ),
+      );
+      const ms = performance.now() - t0;
+      const confirmed = Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM event_registrations WHERE event_id = ${id} AND status = 'confirmed'`.execute(db)).rows[0]!.n);
+      results.push({
+        name: 'event registration, 200 at once for 10 seats',
+        rps: Math.round(200 / (ms / 1000)),
+        p50: NaN,
+        p95: NaN,
+        p99: Math.round(ms),
+        errors: statuses.filter((s) => s.startsWith('http')).length,
+        non2xx: 0,
+        requests: 200,
+        note: `${confirmed} confirmed, ${statuses.filter((s) => s === 'waitlisted').length} waitlisted (all 200 answered in ${Math.round(ms)} ms)`,
+      });
+    }
+  } finally {
+    clearInterval(sampler);
+    server.kill('SIGTERM');
+    await new Promise((r) => server.once('exit', r));
+    await handle.close();
+    await stopDb();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  let startup: { firstPageMs: number; rssMb: number } | undefined;
+  if (values.startup) startup = await timeStartup();
+
+  const hello = results.find((r) => r.name.startsWith('hello'));
+  const ratio = (v: number) => (hello && hello.rps ? (v / hello.rps).toFixed(2) : '—');
+  const date = new Date().toISOString().slice(0, 10);
+  const suffix = WORKERS > 1 ? `-workers${WORKERS}` : '';
+  const out = {
+    date: new Date().toISOString(),
+    workers: WORKERS,
+    connections: CONNECTIONS,
+    duration_s: DURATION,
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    server_peak_rss_mb: Math.round(peak / 1048576),
+    results: results.map((r) => ({ ...r, rps_vs_hello: hello ? Number(ratio(r.rps)) : null })),
+    startup,
+  };
+  const md = [
+    `Convene benchmark, ${date}: ${WORKERS} process(es), ${CONNECTIONS} connections, ${DURATION} s per scenario, Node ${process.version}, ${out.cpus} CPUs; server peak memory ${out.server_peak_rss_mb} MB.`,
+    '',
+    '| scenario | req/s | × hello | p50 ms | p95 ms | p99 ms | errors | non-2xx | note |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---|',
+    ...results.map((r) => `| ${r.name} | ${r.rps} | ${ratio(r.rps)} | ${Number.isNaN(r.p50) ? '—' : r.p50} | ${Number.isNaN(r.p95) ? '—' : r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.note ?? ''} |`),
+    ...(startup ? ['', `Embedded start on an existing demo data dir: first page in ${startup.firstPageMs} ms, server memory ${startup.rssMb} MB.`] : []),
+  ].join('\n');
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`bench/results/${date}${suffix}.json`, JSON.stringify(out, null, 2) + '\n');
+  writeFileSync(`bench/results/${date}${suffix}.md`, md + '\n');
+  console.log(md);
+}
+
+/** `convene start` on an embedded data dir that already holds the demo: time to the first page, and memory once up. */
+async function timeStartup(): Promise<{ firstPageMs: number; rssMb: number }> {
+  const dir = path.resolve('data/bench-startup');
+  const port = await freePort();
+  const env = { ...process.env, CONVENE_DATA_DIR: dir, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn' };
+  const run = async () => {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['bin/convene.js', 'start'], { env, stdio: 'ignore' });
+    for (;;) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/`);
+        if (res.ok) break;
+      } catch {
+        /* not up yet */
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const ms = performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 1000));
+    const mem = rss(child.pid!);
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    return { firstPageMs: Math.round(ms), rssMb: Math.round(mem / 1048576) };
+  };
+  if (!existsSync(path.join(dir, 'pg'))) await run(); // first start: creates the data dir and loads the demo
+  return run();
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
