@@ -353,6 +353,9 @@ describe('convenings', () => {
     assert.equal(events[0]!.description.split('\n')[1], 'Line two, with a comma; and a semicolon');
     assert.equal(events[0]!.endDate.toJSDate().getTime() - events[0]!.startDate.toJSDate().getTime(), 3_600_000);
     assert.match((await t.app.inject('/events/calendar.ics')).body, /Public group call/);
+    assert.doesNotMatch((await t.app.inject('/events?scope=community')).body, /Public group call/);
+    assert.match((await t.app.inject(`/events?scope=group:${g.slug}`)).body, /Public group call/);
+    assert.equal((await t.app.inject('/events?scope=nowhere')).statusCode, 400);
     assert.equal((await t.app.inject('/states/ZZ/calendar.ics')).statusCode, 404);
   });
 

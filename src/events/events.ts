@@ -104,6 +104,8 @@ export interface EventFilters {
   when?: 'upcoming' | 'past';
   group?: number;
   state?: string;
+  /** Only events for the whole community (no group, no state). */
+  communityOnly?: boolean;
   kind?: string;
   from?: Date;
   to?: Date;
@@ -122,6 +124,7 @@ export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): P
   if (f.to) where.push(sql<SqlBool>`e.starts_at < ${f.to}`);
   if (f.group) where.push(sql<SqlBool>`e.group_id = ${f.group}`);
   if (f.state) where.push(sql<SqlBool>`e.state_code = ${f.state}`);
+  if (f.communityOnly) where.push(sql<SqlBool>`(e.group_id IS NULL AND e.state_code IS NULL)`);
   if (f.kind) where.push(sql<SqlBool>`e.kind = ${f.kind}`);
   if (f.registeredBy) where.push(sql<SqlBool>`EXISTS (SELECT 1 FROM event_registrations r WHERE r.event_id = e.id AND r.user_id = ${f.registeredBy} AND r.response IN ('going','maybe'))`);
   const cond = sql.join(where, sql` AND `);

@@ -148,7 +148,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const page = q.page ?? 1;
     let rows: EventRow[];
     let more = false;
-    const base = { group: 'group' in scope ? scope.group : undefined, state: 'state' in scope ? scope.state : undefined, kind: q.kind || undefined };
+    const base = { group: 'group' in scope ? scope.group : undefined, state: 'state' in scope ? scope.state : undefined, communityOnly: 'community' in scope, kind: q.kind || undefined };
     if (view === 'month') {
       const from = DateTime.fromISO(`${month}-01`, { zone: tz });
       const r = await listEvents(db, request.actor, { ...base, from: from.toJSDate(), to: from.plus({ months: 1 }).toJSDate(), perPage: 500 });
@@ -158,7 +158,6 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       rows = r.rows;
       more = page * 25 < r.total;
     }
-    if ('community' in scope) rows = rows.filter((e) => !e.group_id && !e.state_code);
     const [groups, states, scopes] = await Promise.all([listGroups(db, request.actor), listStates(db), organizerScopes(db, request.actor)]);
     const filters: EventFiltersView = { when: q.when ?? 'upcoming', view, month, scope: q.scope ?? '', kind: q.kind ?? '' };
     const query = new URLSearchParams(Object.entries({ view, month: view === 'month' ? month : '', when: q.when ?? '', scope: q.scope ?? '', kind: q.kind ?? '' }).filter(([, v]) => v) as [string, string][]).toString();
