@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { SMTPServer } from 'smtp-server';
+import { simpleParser, type ParsedMail } from 'mailparser';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../src/app.js';
 import { connect, type Db, type Engine } from '../src/platform/db/db.js';
@@ -293,4 +295,25 @@ export function textOf(html: string): string {
     .replace(/&#x27;|&#39;/g, "'")
     .replace(/&quot;/g, '"')
     .replace(/\s+/g, ' ');
+}
+
+/** A real SMTP server on loopback that parses what it receives (closed after the file's tests). */
+export async function startSmtpCapture(): Promise<{ port: number; received: ParsedMail[] }> {
+  const received: ParsedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      simpleParser(stream).then(
+        (mail) => {
+          received.push(mail);
+          callback();
+        },
+        (err: Error) => callback(err),
+      );
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  onCleanup(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: (server.server.address() as { port: number }).port, received };
 }

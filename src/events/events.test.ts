@@ -1,9 +1,8 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import ICAL from 'ical.js';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
+import type { ParsedMail } from 'mailparser';
+import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext, startSmtpCapture } from '../../test/helpers.js';
 import { createMailer } from '../platform/mail/mailer.js';
 import { loadActor } from '../platform/auth/actor.js';
 import { translator } from '../platform/i18n/i18n.js';
@@ -388,22 +387,13 @@ describe('convenings', () => {
 });
 
 describe('event email through a real SMTP server', () => {
-  const received: ParsedMail[] = [];
-  let server: SMTPServer;
+  let received: ParsedMail[] = [];
+  let port = 0;
   before(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, _s, cb) {
-        simpleParser(stream).then((m) => (received.push(m), cb()), cb);
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    ({ port, received } = await startSmtpCapture());
   });
-  after(() => new Promise<void>((r) => server.close(() => r())));
 
   test('a confirmation arrives with text and HTML parts, in the reader’s language and time zone, and an .ics that imports', async () => {
-    const port = (server.server.address() as { port: number }).port;
     const mailer = createMailer({ smtpUrl: `smtp://127.0.0.1:${port}`, dataDir: t.config.dataDir, from: 'Convene <no-reply@convene.test>' });
     const fac = await buildUser(t.db, { role: 'facilitator' });
     const ev = await makeEvent(await apiToken(t.app, fac.email), { title: 'Encuentro estatal', start_date: '2027-03-02', start_time: '10:00', end_time: '12:00', online_url: 'https://meet.example.org/estatal' });

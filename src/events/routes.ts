@@ -386,6 +386,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   });
 
+  /** The viewer's registration, and whether they may see the online link (a held seat, or organizing). */
+  const seatOf = async (request: FastifyRequest, e: EventRow) => {
+    const reg = request.actor.kind === 'user' ? await registrationOf(db, e.id, request.actor.id) : undefined;
+    return { reg, seat: reg?.status === 'confirmed' || (await canOrganize(db, request.actor, e)) };
+  };
+
   // ---- calendars -------------------------------------------------------------------------------------------
   const ics = (reply: FastifyReply, body: string, name: string, cache: 'public' | 'private') =>
     reply
@@ -400,8 +406,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.get('/events/:id/event.ics', { schema: { params: IdParams } }, async (request, reply) => {
     const e = await getVisibleEvent(db, request.actor, request.params.id);
-    const reg = request.actor.kind === 'user' ? await registrationOf(db, e.id, request.actor.id) : undefined;
-    const seat = reg?.status === 'confirmed' || (await canOrganize(db, request.actor, e));
+    const { seat } = await seatOf(request, e);
     return ics(reply, calendarOf([e], { name: e.title, baseUrl: config.baseUrl, includeOnlineUrl: () => seat }), `event-${e.id}.ics`, request.actor.kind === 'user' || e.group_id ? 'private' : 'public');
   });
   const anonymous = { kind: 'anonymous', id: null } as const;
@@ -535,8 +540,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['events'], summary: 'One event (the online link only for people with a seat and organizers)', params: IdParams, response: { 200: EventSchema, ...errorResponses(404) } } },
     async (request) => {
       const e = await getVisibleEvent(db, request.actor, request.params.id);
-      const reg = request.actor.kind === 'user' ? await registrationOf(db, e.id, request.actor.id) : undefined;
-      const seat = reg?.status === 'confirmed' || (await canOrganize(db, request.actor, e));
+      const { reg, seat } = await seatOf(request, e);
       return { ...present(e, seat), my_registration: reg ? { response: reg.response, status: reg.status } : null };
     },
   );

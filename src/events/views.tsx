@@ -347,6 +347,22 @@ export function EventFormView(props: { ctx: PageContext; form: FormState; action
   );
 }
 
+/** Recordings, slides and other material filed with an event. */
+function MaterialsList({ ctx, materials }: { ctx: PageContext; materials: { slug: string; title: string; role: string }[] }) {
+  return (
+    <ul class="usa-list">
+      {materials.map((m) => (
+        <li>
+          <a class="usa-link" href={`/resources/${m.slug}`}>
+            {m.title}
+          </a>{' '}
+          ({ctx.t(`events.material_role.${m.role}`)})
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 // ---- one event ------------------------------------------------------------------------------------
 
 export function EventView(props: {
@@ -481,16 +497,7 @@ export function EventView(props: {
       {props.materials.length > 0 && (
         <section aria-labelledby="materials-heading" lang={ctx.locale}>
           <h2 id="materials-heading">{t('events.materials')}</h2>
-          <ul class="usa-list">
-            {props.materials.map((m) => (
-              <li>
-                <a class="usa-link" href={`/resources/${m.slug}`}>
-                  {m.title}
-                </a>{' '}
-                ({t(`events.material_role.${m.role}`)})
-              </li>
-            ))}
-          </ul>
+          <MaterialsList ctx={ctx} materials={props.materials} />
         </section>
       )}
       {e.notesHtml && (
@@ -655,16 +662,7 @@ export function OrganizeView(props: {
       <section aria-labelledby="materials-form-heading">
         <h2 id="materials-form-heading">{t('events.materials')}</h2>
         {props.materials.length > 0 && (
-          <ul class="usa-list">
-            {props.materials.map((m) => (
-              <li>
-                <a class="usa-link" href={`/resources/${m.slug}`}>
-                  {m.title}
-                </a>{' '}
-                ({t(`events.material_role.${m.role}`)})
-              </li>
-            ))}
-          </ul>
+          <MaterialsList ctx={ctx} materials={props.materials} />
         )}
         <p>
           <a class="usa-link" href="/resources/new">

@@ -1,9 +1,8 @@
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { SMTPServer } from 'smtp-server';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { Agent, ENGINE, apiToken, bearer, buildGroup, buildTestApp, buildUser, onCleanup, testConfig, textOf, type TestContext } from '../../test/helpers.js';
+import type { ParsedMail } from 'mailparser';
+import { Agent, ENGINE, apiToken, bearer, buildGroup, buildTestApp, buildUser, onCleanup, testConfig, textOf, type TestContext, startSmtpCapture } from '../../test/helpers.js';
 import { buildApp } from '../app.js';
 import { Jobs } from '../platform/jobs/jobs.js';
 import { createMailer } from '../platform/mail/mailer.js';
@@ -309,22 +308,13 @@ describe('email', () => {
 });
 
 describe('email through a real SMTP server and the job worker', () => {
-  const received: ParsedMail[] = [];
-  let server: SMTPServer;
+  let received: ParsedMail[] = [];
+  let port = 0;
   before(async () => {
-    server = new SMTPServer({
-      authOptional: true,
-      disabledCommands: ['STARTTLS'],
-      onData(stream, _s, cb) {
-        simpleParser(stream).then((m) => (received.push(m), cb()), cb);
-      },
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    ({ port, received } = await startSmtpCapture());
   });
-  after(() => new Promise<void>((r) => server.close(() => r())));
 
   test('a worker delivers a mention with a plain-text part, threading headers and a working unsubscribe', async () => {
-    const port = (server.server.address() as { port: number }).port;
     const config = testConfig({ smtpUrl: `smtp://127.0.0.1:${port}` });
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: 'Convene <no-reply@convene.test>' });
     const jobs = new Jobs(t.db, { work: true, pollingIntervalSeconds: 0.5 });

@@ -1,38 +1,21 @@
 import { Jobs } from '../jobs/jobs.js';
-import { test, describe, before, after } from 'node:test';
+import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { buildApp } from '../../app.js';
 import { createMailer } from './mailer.js';
-import { Agent, ENGINE, createTestDatabase, testConfig } from '../../../test/helpers.js';
+import { Agent, ENGINE, createTestDatabase, startSmtpCapture, testConfig } from '../../../test/helpers.js';
 
 /** A real SMTP server on loopback that parses what it receives. */
-const received: ParsedMail[] = [];
-let server: SMTPServer;
+let received: ParsedMail[] = [];
 let port = 0;
 
 before(async () => {
-  server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      simpleParser(stream).then(
-        (mail) => {
-          received.push(mail);
-          callback();
-        },
-        (err) => callback(err),
-      );
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  port = (server.server.address() as { port: number }).port;
+  ({ port, received } = await startSmtpCapture());
 });
-after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 describe('mail over SMTP', () => {
   test('sign-up sends a verification message with plain text, HTML and a working link', async () => {
