@@ -84,7 +84,7 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [contacts, people] = await Promise.all([stateContacts(db, request.actor, state.id), peopleInState(db, request.actor, state.state_code)]);
     const [groups, events] = await Promise.all([
       groupsOfPeople(db, request.actor, people.map((p) => p.id)),
-      listEvents(db, request.actor, { state: state.state_code.trim(), when: 'upcoming', perPage: 3 }),
+      listEvents(db, request.actor, { state: state.state_code.trim(), when: 'upcoming', perPage: 3, count: false }),
     ]);
     return renderFor(app, request, reply, (ctx) => ({
       title: state.name,

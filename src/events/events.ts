@@ -113,6 +113,8 @@ export interface EventFilters {
   registeredBy?: number;
   page?: number;
   perPage?: number;
+  /** Also count every match (for paging); off for short lists such as a group page's next three. */
+  count?: boolean;
 }
 
 export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): Promise<{ rows: EventRow[]; total: number }> {
@@ -133,9 +135,9 @@ export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): P
   const order = f.when === 'past' ? sql`e.starts_at DESC, e.id DESC` : sql`e.starts_at, e.id`;
   const [rows, total] = await Promise.all([
     sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE ${cond} ORDER BY ${order} LIMIT ${perPage} OFFSET ${offset}`.execute(db),
-    sql<{ n: number }>`SELECT count(*)::int AS n FROM events e LEFT JOIN practice_groups g ON g.id = e.group_id WHERE ${cond}`.execute(db),
+    f.count === false ? Promise.resolve(undefined) : sql<{ n: number }>`SELECT count(*)::int AS n FROM events e LEFT JOIN practice_groups g ON g.id = e.group_id WHERE ${cond}`.execute(db),
   ]);
-  return { rows: rows.rows, total: total.rows[0]!.n };
+  return { rows: rows.rows, total: total ? total.rows[0]!.n : rows.rows.length };
 }
 
 export async function registrationOf(db: Db | Tx, eventId: number, userId: number) {

@@ -151,7 +151,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const base = { group: 'group' in scope ? scope.group : undefined, state: 'state' in scope ? scope.state : undefined, communityOnly: 'community' in scope, kind: q.kind || undefined };
     if (view === 'month') {
       const from = DateTime.fromISO(`${month}-01`, { zone: tz });
-      const r = await listEvents(db, request.actor, { ...base, from: from.toJSDate(), to: from.plus({ months: 1 }).toJSDate(), perPage: 500 });
+      const r = await listEvents(db, request.actor, { ...base, from: from.toJSDate(), to: from.plus({ months: 1 }).toJSDate(), perPage: 500, count: false });
       rows = r.rows;
     } else {
       const r = await listEvents(db, request.actor, { ...base, when: q.when ?? 'upcoming', page, perPage: 25 });
@@ -402,7 +402,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .send(body);
   /** Feeds hold upcoming events and those of the last 90 days. */
   const feedRows = async (viewer: FastifyRequest['actor'], f: { group?: number; state?: string; registeredBy?: number }) =>
-    (await listEvents(db, viewer, { ...f, from: new Date(Date.now() - 90 * 86_400_000), perPage: 1000 })).rows;
+    (await listEvents(db, viewer, { ...f, from: new Date(Date.now() - 90 * 86_400_000), perPage: 1000, count: false })).rows;
 
   app.get('/events/:id/event.ics', { schema: { params: IdParams } }, async (request, reply) => {
     const e = await getVisibleEvent(db, request.actor, request.params.id);

@@ -158,7 +158,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       perspectiveGaps(db, groupMembersCond(group.id)),
       groupReviews(db, group.id),
       agendaForGroup(db, group.id),
-      listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3 }),
+      listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3, count: false }),
     ]);
     // The mission as paragraphs, with glossary terms marked up.
     const missionHtml = await app.glossary.annotate(
