@@ -91,7 +91,7 @@ async function main() {
     await sql`ANALYZE`.execute(db);
     process.stderr.write(`rolled up ${rolled.days} days in ${(rollupMs / 1000).toFixed(1)} s\n`);
 
-    const facilitator: Actor = { kind: 'user', id: 0, name: 'bench', email: '', emailVerified: true, role: 'facilitator', isYouth: false, locale: 'en', timeZone: null, memberships: new Map(), via: 'session' };
+    const facilitator: Actor = { kind: 'user', id: 0, name: 'bench', email: '', emailVerified: true, role: 'facilitator', isYouth: false, locale: 'en', timeZone: null, twoFactor: true, memberships: new Map(), via: 'session' };
     const to = new Date().toISOString().slice(0, 10);
     const from = new Date(Date.now() - 365 * 86_400_000).toISOString().slice(0, 10);
     const cases: [string, Actor, Parameters<typeof reachSummary>[2]][] = [

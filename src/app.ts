@@ -21,11 +21,13 @@ import { installErrorHandling } from './platform/http/error-handler.js';
 import { CommunityCache } from './community/queries.js';
 import { healthRoutes } from './platform/http/health.js';
 import { accountRoutes } from './accounts/routes.js';
+import { oidcRoutes } from './accounts/oidc-routes.js';
 import { communityRoutes } from './community/routes.js';
 import { groupRoutes } from './groups/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { discussionRoutes } from './discussions/routes.js';
 import { AppError } from './platform/http/errors.js';
+import { setFlash } from './platform/http/request-context.js';
 import type { Jobs } from './platform/jobs/jobs.js';
 import { LiveHub } from './discussions/live.js';
 import { registerNotificationJobs } from './notifications/notify.js';
@@ -38,6 +40,9 @@ import { registerResourceJobs } from './resources/jobs.js';
 import { registerEventJobs } from './events/jobs.js';
 import { eventRoutes } from './events/routes.js';
 import { analyticsRoutes } from './analytics/routes.js';
+
+/** What someone who must set up two-factor sign-in can still reach. */
+const TWO_FACTOR_OPEN = ['/settings/two-factor', '/logout', '/language', '/assets', '/health', '/guidelines', '/terms', '/privacy', '/crisis'];
 
 export interface AppDeps {
   config: Config;
@@ -194,6 +199,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.csrfProtection(request, reply, done);
   });
 
+  // Roles that must use two-factor sign-in can do nothing else until it is set up.
+  app.addHook('preHandler', async (request, reply) => {
+    const a = request.actor;
+    if (a.kind !== 'user' || a.twoFactor || !config.twoFactorRoles.includes(a.role)) return;
+    const p = request.url.split('?')[0]!;
+    if (TWO_FACTOR_OPEN.some((x) => p === x || p.startsWith(`${x}/`))) return;
+    if (request.method === 'GET' && a.via === 'session' && !p.startsWith('/api/')) {
+      setFlash(reply, { kind: 'warning', message: request.t('two_factor.required_notice') });
+      return reply.redirect('/settings/two-factor', 303);
+    }
+    throw new AppError('forbidden', { fields: { _: request.t('two_factor.set_up_first') } });
+  });
+
   await app.register(fastifyStatic, {
     root: path.join(ROOT, 'node_modules/@uswds/uswds/dist'),
     prefix: '/assets/uswds/',
@@ -223,6 +241,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(healthRoutes);
   await app.register(accountRoutes);
+  await app.register(oidcRoutes);
   await app.register(communityRoutes);
   await app.register(groupRoutes);
   await app.register(adminRoutes);

@@ -123,6 +123,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     logLevel: 'silent',
     seed: 'none',
     env: 'test',
+    // Off here; the trust tests turn it on and check it is enforced.
+    twoFactorRoles: [],
     ...overrides,
   };
 }

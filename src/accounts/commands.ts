@@ -198,12 +198,6 @@ export async function authenticate(db: Db, secret: string, email: string, passwo
   return user.id;
 }
 
-/** Checks the password and opens a new session (a new id at every sign-in). */
-export async function logIn(db: Db, secret: string, email: string, password: string, meta: { ip: string; userAgent: string }): Promise<{ userId: number; sessionToken: string }> {
-  const userId = await authenticate(db, secret, email, password, meta.ip);
-  return { userId, sessionToken: await createSession(db, userId, meta.userAgent) };
-}
-
 /** Same answer whether or not the address has an account; mails a one-hour link when it does. */
 export async function requestPasswordReset(db: Db, mail: MailContext, email: string, ip: string) {
   await hit(db, `reset:ip:${keyedHash(mail.secret, ip)}`, RESET_PER_ADDRESS);

@@ -13,7 +13,6 @@ import {
   authenticate,
   changePassword,
   confirmEmailChange,
-  logIn,
   requestEmailChange,
   requestPasswordReset,
   resendVerification,
@@ -25,6 +24,10 @@ import {
   type MailContext,
 } from './commands.js';
 import { createApiToken, listApiTokens, revokeApiToken } from './tokens.js';
+import { beginEnrollment, confirmEnrollment, disableTwoFactor, pendingEnrollment, regenerateRecoveryCodes, twoFactorStatus, verifySecondFactor } from './two-factor.js';
+import { TwoFactorLoginView, TwoFactorSettingsView } from './two-factor-views.js';
+import { clearPending, finishSignIn, pendingSignIn, startSession } from './sign-in.js';
+import { enabledProviders } from './oidc.js';
 import { ForgotView, LoginView, ResetView, SessionsView, SettingsView, SignupView, UnderAgeView, type SettingsData } from './views.js';
 import { clearSessionCookie, renderFor, safeNext, setFlash, setSessionCookie } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -39,6 +42,8 @@ import { PROFILE_FIELDS, DEFAULT_VISIBILITY } from '../community/vocab.js';
 import { presentPerson, getPerson, organizationsOf } from '../community/queries.js';
 import { groupsOfPerson } from '../groups/queries.js';
 import { PersonSchema } from '../community/schemas.js';
+
+const CodeInput = Type.Object({ code: Type.String({ minLength: 1, maxLength: 20 }) });
 
 function requireUser(request: FastifyRequest) {
   if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
@@ -79,8 +84,10 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   // ---- log in / out ----------------------------------------------------------
-  const loginPage = (request: FastifyRequest, reply: FastifyReply, form: FormState, next: string, status = 200) =>
-    renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.login_title'), hasErrors: status >= 400, children: h(LoginView, { ctx, form, next }) }), status);
+  const loginPage = async (request: FastifyRequest, reply: FastifyReply, form: FormState, next: string, status = 200) => {
+    const providers = await enabledProviders(db);
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.login_title'), hasErrors: status >= 400, children: h(LoginView, { ctx, form, next, providers }) }), status);
+  };
 
   app.get('/login', async (request, reply) => {
     const next = safeNext((request.query as Record<string, unknown>).next);
@@ -96,9 +103,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       render: (form, status) => loginPage(request, reply, form, next, status),
       run: async ({ email, password }) => {
         try {
-          const { sessionToken } = await logIn(db, config.sessionSecret, email, password, meta(request));
-          setSessionCookie(reply, config.secure, sessionToken);
-          return reply.redirect(next, 303);
+          const userId = await authenticate(db, config.sessionSecret, email, password, request.ip);
+          return await finishSignIn(app, request, reply, userId, next, 'password');
         } catch (err) {
           if (err instanceof AppError && err.code === 'unauthenticated') {
             throw new AppError('unauthenticated', { fields: { _: request.t('accounts.login_failed') } });
@@ -108,6 +114,35 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     });
   });
+
+  // ---- the second step, for accounts with two-factor sign-in -----------------------------------
+  const twoFactorLoginPage = (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200) =>
+    renderFor(app, request, reply, (ctx) => ({ title: ctx.t('two_factor.login_title'), hasErrors: status >= 400, children: h(TwoFactorLoginView, { ctx, form }) }), status);
+  app.get('/login/two-factor', async (request, reply) => {
+    if (!pendingSignIn(app, request)) return reply.redirect('/login', 303);
+    return twoFactorLoginPage(request, reply, emptyForm());
+  });
+  app.post('/login/two-factor', async (request, reply) => {
+    const pending = pendingSignIn(app, request);
+    if (!pending) {
+      setFlash(reply, { kind: 'error', message: request.t('two_factor.expired') });
+      return reply.redirect('/login', 303);
+    }
+    return submitForm({
+      schema: CodeInput,
+      request,
+      reply,
+      render: (form, status) => twoFactorLoginPage(request, reply, form, status),
+      run: async ({ code }) => {
+        const how = await verifySecondFactor(db, config.sessionSecret, pending.userId, code);
+        if (!how) throw new AppError('validation_failed', { fields: { code: request.t('two_factor.code_wrong') } });
+        clearPending(app, reply);
+        if (how === 'recovery') setFlash(reply, { kind: 'warning', message: request.t('two_factor.recovery_used') });
+        return startSession(app, request, reply, pending.userId, pending.next, pending.method);
+      },
+    });
+  });
+
   app.post('/logout', async (request, reply) => {
     if (request.sessionToken) await destroySession(db, request.sessionToken);
     clearSessionCookie(reply, config.secure);
@@ -259,6 +294,92 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     });
   });
+  // ---- two-factor sign-in ----------------------------------------------------------------------------
+  const issuer = () => app.community.nameOrDefault();
+  async function twoFactorPage(request: FastifyRequest, reply: FastifyReply, opts: { form?: FormState; disableForm?: FormState; codes?: string[] } = {}, status = 200) {
+    const actor = requireUser(request);
+    await app.community.get();
+    const status2 = await twoFactorStatus(db, actor.id);
+    const enrollment = status2.enabled ? undefined : await pendingEnrollment(db, config.sessionSecret, actor, issuer());
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('two_factor.title'),
+        lead: ctx.t('two_factor.lead'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: ctx.t('settings.title'), href: '/settings' }],
+        children: h(TwoFactorSettingsView, {
+          ctx,
+          status: status2,
+          required: config.twoFactorRoles.includes(actor.role),
+          enrollment,
+          codes: opts.codes,
+          form: opts.form ?? emptyForm(),
+          disableForm: opts.disableForm ?? emptyForm(),
+        }),
+      }),
+      status,
+    );
+  }
+  app.get('/settings/two-factor', async (request, reply) => {
+    if (request.actor.kind !== 'user') return reply.redirect('/login?next=%2Fsettings%2Ftwo-factor');
+    const actor = request.actor;
+    // Someone who must use it gets the set-up straight away.
+    if (!actor.twoFactor && config.twoFactorRoles.includes(actor.role) && !(await pendingEnrollment(db, config.sessionSecret, actor, issuer()))) {
+      await beginEnrollment(db, config.sessionSecret, actor, issuer());
+    }
+    return twoFactorPage(request, reply);
+  });
+  app.post('/settings/two-factor/begin', async (request, reply) => {
+    const actor = requireUser(request);
+    if (actor.twoFactor) throw new AppError('conflict');
+    await beginEnrollment(db, config.sessionSecret, actor, issuer());
+    return reply.redirect('/settings/two-factor', 303);
+  });
+  app.post('/settings/two-factor/enable', async (request, reply) => {
+    const actor = requireUser(request);
+    return submitForm({
+      schema: CodeInput,
+      request,
+      reply,
+      render: (form, status) => twoFactorPage(request, reply, { form }, status),
+      run: async ({ code }) => {
+        const codes = await confirmEnrollment(db, config.sessionSecret, actor, code, request.t);
+        // The other sessions were opened with one factor only.
+        await destroyUserSessions(db, actor.id, request.sessionToken);
+        actor.twoFactor = true;
+        setFlash(reply, { kind: 'success', message: request.t('two_factor.enabled') });
+        return twoFactorPage(request, reply, { codes }, 201);
+      },
+    });
+  });
+  app.post('/settings/two-factor/recovery-codes', async (request, reply) => {
+    const actor = requireUser(request);
+    return submitForm({
+      schema: CodeInput,
+      request,
+      reply,
+      render: (form, status) => twoFactorPage(request, reply, { form }, status),
+      run: async ({ code }) => twoFactorPage(request, reply, { codes: await regenerateRecoveryCodes(db, config.sessionSecret, actor, code, request.t) }, 201),
+    });
+  });
+  app.post('/settings/two-factor/disable', async (request, reply) => {
+    const actor = requireUser(request);
+    return submitForm({
+      schema: Type.Object({ password: Type.String({ maxLength: 256 }), disable_code: Type.String({ minLength: 1, maxLength: 20 }) }),
+      request,
+      reply,
+      render: (disableForm, status) => twoFactorPage(request, reply, { disableForm }, status),
+      run: async ({ password, disable_code }) => {
+        await disableTwoFactor(db, config.sessionSecret, actor, config.twoFactorRoles.includes(actor.role), password, disable_code, request.t);
+        setFlash(reply, { kind: 'success', message: request.t('two_factor.disabled') });
+        return reply.redirect('/settings/two-factor', 303);
+      },
+    });
+  });
+
   // ---- sessions: where you are signed in, and ending them ---------------------------------------
   app.get('/settings/sessions', async (request, reply) => {
     const actor = requireUser(request);
@@ -352,13 +473,27 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['accounts'],
         summary: 'Create a personal API token from an email and password',
-        body: Type.Object({ email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 256 }), name: Type.Optional(Type.String({ maxLength: 100 })) }),
-        response: { 201: TokenCreated, ...errorResponses(400, 401, 429) },
+        description: 'Accounts with two-factor sign-in also send `code`: a current code from their authenticator app or an unused recovery code.',
+        body: Type.Object({
+          email: Type.String({ maxLength: 254 }),
+          password: Type.String({ maxLength: 256 }),
+          code: Type.Optional(Type.String({ maxLength: 20 })),
+          name: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+        response: { 201: TokenCreated, ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request, reply) => {
-      const { email, password, name } = request.body;
+      const { email, password, code, name } = request.body;
       const userId = await authenticate(db, config.sessionSecret, email, password, request.ip);
+      const user = await db.selectFrom('users').select(['totp_enabled_at', 'role']).where('id', '=', userId).executeTakeFirstOrThrow();
+      if (user.totp_enabled_at) {
+        if (!code || !(await verifySecondFactor(db, config.sessionSecret, userId, code))) {
+          throw new AppError('unauthenticated', { fields: { code: request.t(code ? 'two_factor.code_wrong' : 'two_factor.code_needed') } });
+        }
+      } else if (config.twoFactorRoles.includes(user.role)) {
+        throw new AppError('forbidden', { fields: { code: request.t('two_factor.set_up_first') } });
+      }
       const created = await createApiToken(db, userId, name?.trim() || 'API');
       return reply.code(201).send({ token: created.token, id: created.id });
     },

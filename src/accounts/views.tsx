@@ -1,3 +1,4 @@
+import { ProviderButtons } from './oidc-views.js';
 import { describeAgent, type SessionInfo } from '../platform/auth/sessions.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
@@ -51,7 +52,7 @@ export function UnderAgeView({ ctx }: { ctx: PageContext }) {
   );
 }
 
-export function LoginView({ ctx, form, next }: { ctx: PageContext; form: FormState; next: string }) {
+export function LoginView({ ctx, form, next, providers }: { ctx: PageContext; form: FormState; next: string; providers: { slug: string; name: string }[] }) {
   const { t } = ctx;
   const labels = { email: t('accounts.email'), password: t('accounts.password') };
   return (
@@ -63,6 +64,7 @@ export function LoginView({ ctx, form, next }: { ctx: PageContext; form: FormSta
         <TextField ctx={ctx} form={form} name="password" type="password" label={labels.password} autocomplete="current-password" required />
         <Submit label={t('accounts.login_submit')} />
       </Form>
+      <ProviderButtons ctx={ctx} providers={providers} next={next} />
       <p class="margin-top-3">
         <a class="usa-link" href="/password/forgot">
           {t('accounts.forgot_link')}
@@ -179,8 +181,18 @@ export function SettingsView({
             </a>
           </li>
           <li>
+            <a class="usa-link" href="/settings/two-factor">
+              {t('two_factor.settings_link')}
+            </a>
+          </li>
+          <li>
             <a class="usa-link" href="/settings/sessions">
               {t('sessions.title')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href="/settings/data">
+              {t('privacy.settings_link')}
             </a>
           </li>
           <li>

@@ -11,6 +11,14 @@ export function AdminHome({ ctx, audit }: { ctx: PageContext; audit: { id: numbe
     ['/admin/states', t('admin.states')],
     ['/admin/groups', t('admin.groups')],
     ['/admin/people', t('admin.people')],
+    ['/admin/contact', t('contact.admin_title')],
+    ['/admin/audit', t('audit.title')],
+    ...(ctx.actor.kind === 'user' && ctx.actor.role === 'admin'
+      ? [
+          ['/admin/identity-providers', t('oidc.admin_title')],
+          ['/admin/retention', t('retention.title')],
+        ]
+      : []),
   ] as const;
   return (
     <>

@@ -18,6 +18,8 @@ export interface Config {
   seed: 'demo' | 'none';
   /** production|development|test; production turns off pretty errors. */
   env: string;
+  /** Roles that must sign in with a second factor (CONVENE_2FA_ROLES, default "facilitator,admin"). */
+  twoFactorRoles: string[];
 }
 
 export class ConfigError extends Error {}
@@ -46,6 +48,14 @@ function loadSessionSecret(dataDir: string, fromEnv: string | undefined): string
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+function readRoles(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return ['facilitator', 'admin'];
+  if (raw.trim() === 'none') return [];
+  const roles = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  for (const r of roles) if (!['member', 'facilitator', 'admin'].includes(r)) throw new ConfigError(`CONVENE_2FA_ROLES lists an unknown role: "${r}"`);
+  return roles;
 }
 
 /** Reads the configuration from an environment (process.env by default). */
@@ -81,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: env.LOG_LEVEL || 'info',
     seed,
     env: env.NODE_ENV || 'development',
+    twoFactorRoles: readRoles(env.CONVENE_2FA_ROLES),
   };
 }

@@ -25,6 +25,8 @@ export interface UserActor {
   timeZone: string | null;
   /** group id → this person's membership (active, requested or invited). */
   memberships: Map<number, Membership>;
+  /** Two-factor sign-in is on for this account. */
+  twoFactor: boolean;
   /** How this request was authenticated. */
   via: 'session' | 'token';
 }
@@ -37,7 +39,7 @@ export const ANONYMOUS: AnonymousActor = Object.freeze({ kind: 'anonymous', id: 
 export async function loadActor(db: Db, userId: number, via: UserActor['via']): Promise<Actor> {
   const user = await db
     .selectFrom('users')
-    .select(['id', 'name', 'email', 'email_verified_at', 'role', 'is_youth', 'locale', 'time_zone', 'deactivated_at'])
+    .select(['id', 'name', 'email', 'email_verified_at', 'role', 'is_youth', 'locale', 'time_zone', 'deactivated_at', 'totp_enabled_at'])
     .where('id', '=', userId)
     .executeTakeFirst();
   if (!user || user.deactivated_at) return ANONYMOUS;
@@ -52,6 +54,7 @@ export async function loadActor(db: Db, userId: number, via: UserActor['via']): 
     isYouth: user.is_youth,
     locale: user.locale,
     timeZone: user.time_zone,
+    twoFactor: user.totp_enabled_at !== null,
     memberships: new Map(rows.map((r) => [r.group_id, { role: r.role, status: r.status }])),
     via,
   };

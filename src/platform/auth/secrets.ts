@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import argon2 from 'argon2';
 
 /** A random URL-safe token of `bytes` random bytes. */
@@ -38,4 +38,28 @@ export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The key that seals stored secrets (TOTP seeds, identity providers' client secrets). */
+const sealKey = (secret: string) => createHash('sha256').update(`convene:seal:${secret}`).digest();
+
+/** Encrypts a small secret for storage (AES-256-GCM; "v1.iv.tag.data", base64url). */
+export function seal(secret: string, plaintext: string): string {
+  const iv = randomBytes(12);
+  const c = createCipheriv('aes-256-gcm', sealKey(secret), iv);
+  const data = Buffer.concat([c.update(plaintext, 'utf8'), c.final()]);
+  return ['v1', iv.toString('base64url'), c.getAuthTag().toString('base64url'), data.toString('base64url')].join('.');
+}
+
+/** Decrypts what `seal` made; undefined when it was sealed under another key or altered. */
+export function unseal(secret: string, sealed: string): string | undefined {
+  const [v, iv, tag, data] = sealed.split('.');
+  if (v !== 'v1' || !iv || !tag || data === undefined) return undefined;
+  try {
+    const d = createDecipheriv('aes-256-gcm', sealKey(secret), Buffer.from(iv, 'base64url'));
+    d.setAuthTag(Buffer.from(tag, 'base64url'));
+    return Buffer.concat([d.update(Buffer.from(data, 'base64url')), d.final()]).toString('utf8');
+  } catch {
+    return undefined;
+  }
 }

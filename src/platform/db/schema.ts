@@ -15,6 +15,10 @@ export interface CommunityTable {
   shared_agenda: Generated<string>;
   reach_goal: Generated<number>;
   website: string | null;
+  /** Days without a sign-in after which an account is removed (null: never). */
+  retention_inactive_days: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Days after which notifications are deleted (null: never). */
+  retention_notification_days: ColumnType<number | null, number | null | undefined, number | null>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -70,6 +74,13 @@ export interface UsersTable {
   digest_sent_at: NullableTimestamp;
   /** IANA time zone chosen in settings; null: the browser's, else the community's. */
   time_zone: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Encrypted TOTP secret once two-factor sign-in is on; the pending one during set-up. */
+  totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_pending: ColumnType<string | null, string | null | undefined, string | null>;
+  totp_enabled_at: NullableTimestamp;
+  /** The last accepted TOTP time step: a code is accepted once. */
+  totp_last_step: Generated<number>;
+  retention_warned_at: NullableTimestamp;
 }
 
 export type EmailFrequency = 'immediate' | 'daily' | 'weekly' | 'off';
@@ -494,6 +505,44 @@ export interface EventRegistrationsTable {
 }
 
 export interface Database {
+  totp_recovery_codes: { id: Id; user_id: number; code_hash: string; used_at: NullableTimestamp; created_at: Timestamp };
+  oidc_providers: {
+    id: Id;
+    slug: string;
+    name: string;
+    issuer: string;
+    client_id: string;
+    client_secret: string;
+    scopes: Generated<string>;
+    allow_signup: Generated<boolean>;
+    organization_id: number | null;
+    enabled: Generated<boolean>;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  user_identities: { provider_id: number; subject: string; user_id: number; created_at: Timestamp; last_used_at: Timestamp };
+  account_requests: {
+    id: Id;
+    user_id: number | null;
+    kind: 'export' | 'delete';
+    status: Generated<'pending' | 'done' | 'failed' | 'expired'>;
+    posts: 'anonymize' | 'erase' | null;
+    file_name: string | null;
+    token_hash: string | null;
+    created_at: Timestamp;
+    done_at: NullableTimestamp;
+    expires_at: NullableTimestamp;
+  };
+  contact_requests: {
+    id: Id;
+    user_id: number | null;
+    topic: 'safety' | 'accessibility' | 'account' | 'content' | 'other';
+    body: string;
+    status: Generated<'open' | 'closed'>;
+    created_at: Timestamp;
+    closed_at: NullableTimestamp;
+    closed_by: number | null;
+  };
   event_series: { id: Id; rrule: string; time_zone: string; starts_local: string; duration_minutes: number; created_by: number | null; created_at: Timestamp; updated_at: Timestamp };
   events: EventsTable;
   event_registrations: EventRegistrationsTable;

@@ -1,10 +1,13 @@
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
+import { oidcEn, twoFactorEn } from './en-trust.js';
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
   events: eventsEn,
   directory: directoryEn,
   analytics: analyticsEn,
+  two_factor: twoFactorEn,
+  oidc: oidcEn,
   common: {
     pagination: 'Pages',
     previous_page: 'Previous page',

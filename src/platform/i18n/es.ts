@@ -1,11 +1,14 @@
 import type { Messages } from './en.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
+import { oidcEs, twoFactorEs } from './es-trust.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
   events: eventsEs,
   directory: directoryEs,
   analytics: analyticsEs,
+  two_factor: twoFactorEs,
+  oidc: oidcEs,
   common: {
     pagination: 'Páginas',
     previous_page: 'Página anterior',
