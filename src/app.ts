@@ -22,6 +22,7 @@ import { CommunityCache } from './community/queries.js';
 import { healthRoutes } from './platform/http/health.js';
 import { accountRoutes } from './accounts/routes.js';
 import { oidcRoutes } from './accounts/oidc-routes.js';
+import { trustRoutes } from './trust/routes.js';
 import { communityRoutes } from './community/routes.js';
 import { groupRoutes } from './groups/routes.js';
 import { adminRoutes } from './admin/routes.js';
@@ -42,7 +43,7 @@ import { eventRoutes } from './events/routes.js';
 import { analyticsRoutes } from './analytics/routes.js';
 
 /** What someone who must set up two-factor sign-in can still reach. */
-const TWO_FACTOR_OPEN = ['/settings/two-factor', '/logout', '/language', '/assets', '/health', '/guidelines', '/terms', '/privacy', '/crisis'];
+const TWO_FACTOR_OPEN = ['/settings/two-factor', '/logout', '/language', '/assets', '/health', '/guidelines', '/terms', '/privacy', '/contact'];
 
 export interface AppDeps {
   config: Config;
@@ -252,5 +253,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(agendaRoutes);
   await app.register(eventRoutes);
   await app.register(analyticsRoutes);
+  await app.register(trustRoutes);
   return app;
 }

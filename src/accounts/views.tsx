@@ -192,7 +192,7 @@ export function SettingsView({
           </li>
           <li>
             <a class="usa-link" href="/settings/data">
-              {t('privacy.settings_link')}
+              {t('your_data.settings_link')}
             </a>
           </li>
           <li>

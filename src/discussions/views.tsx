@@ -154,7 +154,15 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
 
 /** Shown after the privacy guard warned: the author edits the text or confirms no student can be identified. */
 function PrivacyAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
-  return <AcknowledgeBox ctx={ctx} form={form} name="acknowledge_privacy" heading={ctx.t('privacy.heading')} advice={ctx.t('privacy.advice')} confirm={ctx.t('privacy.confirm')} />;
+  return (
+    <AcknowledgeBox ctx={ctx} form={form} name="acknowledge_privacy" heading={ctx.t('privacy.heading')} advice={ctx.t('privacy.advice')} confirm={ctx.t('privacy.confirm')}>
+      <p class="usa-alert__text">
+        <a class="usa-link" href="/guidelines#records">
+          {ctx.t('privacy.guidelines_link')}
+        </a>
+      </p>
+    </AcknowledgeBox>
+  );
 }
 
 function LanguageSelect({ ctx, form, label }: { ctx: PageContext; form: FormState; label: string }) {

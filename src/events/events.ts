@@ -374,7 +374,7 @@ export async function createEvent(db: Db, jobs: Jobs, actor: Actor, input: Event
 }
 
 /** Recounts an event's seats and lists from its registrations (under the event's row lock). */
-async function recount(tx: Tx, eventId: number) {
+export async function recount(tx: Tx, eventId: number) {
   await sql`UPDATE events e SET
       going_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.status = 'confirmed'),
       maybe_count = (SELECT count(*) FROM event_registrations r WHERE r.event_id = e.id AND r.response = 'maybe'),
@@ -389,7 +389,7 @@ async function confirmedCount(tx: Tx, eventId: number): Promise<number> {
 }
 
 /** Moves people from the waitlist into free seats, first come first served, and tells them. */
-async function promote(tx: Tx, jobs: Jobs, e: { id: number; capacity: number | null }): Promise<number> {
+export async function promote(tx: Tx, jobs: Jobs, e: { id: number; capacity: number | null }): Promise<number> {
   const free = e.capacity === null ? Number.MAX_SAFE_INTEGER : e.capacity - (await confirmedCount(tx, e.id));
   if (free <= 0) return 0;
   const next = await tx

@@ -57,6 +57,43 @@ async function mayRead(db: Db, userId: number, thread: ThreadRow): Promise<UserA
  * group; nobody who muted the thread or group, nobody who cannot read it,
  * never the author. Also records links to other threads. Safe to run twice.
  */
+/**
+ * Of `userIds`, those `authorId` may contact directly: everyone who is not a
+ * youth member; youth members only when the author is a youth member too, a
+ * facilitator or admin, or active in a group the young person is active in.
+ */
+export async function mayContact(db: Db, authorId: number | null, userIds: number[]): Promise<Set<number>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('users as u')
+    .select('u.id')
+    .where('u.id', 'in', userIds)
+    .where((eb) =>
+      eb.or([
+        eb('u.is_youth', '=', false),
+        eb.exists(
+          eb
+            .selectFrom('users as a')
+            .select('a.id')
+            .where('a.id', '=', authorId ?? 0)
+            .where((w) => w.or([w('a.is_youth', '=', true), w('a.role', 'in', ['facilitator', 'admin'])])),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('group_memberships as mine')
+            .innerJoin('group_memberships as theirs', 'theirs.group_id', 'mine.group_id')
+            .select('mine.group_id')
+            .whereRef('theirs.user_id', '=', 'u.id')
+            .where('mine.user_id', '=', authorId ?? 0)
+            .where('mine.status', '=', 'active')
+            .where('theirs.status', '=', 'active'),
+        ),
+      ]),
+    )
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function postPublished(deps: NotifyDeps, postId: number): Promise<void> {
   const { db, jobs } = deps;
   const post = await db
@@ -84,14 +121,17 @@ export async function postPublished(deps: NotifyDeps, postId: number): Promise<v
     if (!had || PRIORITY.indexOf(kind) < PRIORITY.indexOf(had)) want.set(userId, kind);
   };
 
+  // Direct contact (mentions, replies) reaches a youth member only from youth,
+  // facilitators, or people in a group they share.
   const handles = mentionedHandles(html);
   if (handles.length) {
     const people = await db.selectFrom('users').select('id').where(sql<string>`lower(handle)`, 'in', handles.slice(0, 50)).where('deactivated_at', 'is', null).execute();
-    for (const p of people) add(p.id, 'mention');
+    const allowed = await mayContact(db, post.author_id, people.map((p) => p.id));
+    for (const p of people) if (allowed.has(p.id)) add(p.id, 'mention');
   }
   if (post.reply_to_id) {
     const target = await db.selectFrom('posts').select('author_id').where('id', '=', post.reply_to_id).executeTakeFirst();
-    add(target?.author_id, 'reply');
+    if (target?.author_id && (await mayContact(db, post.author_id, [target.author_id])).has(target.author_id)) add(target.author_id, 'reply');
   }
   if (!post.is_opening) {
     const watchers = await db.selectFrom('thread_watches').select('user_id').where('thread_id', '=', thread.id).where('level', '=', 'watching').execute();

@@ -1,6 +1,8 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { unsubscribeToken } from '../../src/notifications/notify.js';
+import { seal } from '../../src/platform/auth/secrets.js';
+import { currentCode } from '../../src/accounts/two-factor.js';
 import { assertAccessible, assertPageBasics, checkPage, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
 
 /**
@@ -9,7 +11,7 @@ import { assertAccessible, assertPageBasics, checkPage, contextFor, startBrowser
  * A new page is one line in PAGES; a GET route that renders HTML and is in
  * neither PAGES nor EXEMPT fails the coverage test below.
  */
-type Who = 'anonymous' | 'member' | 'facilitator';
+type Who = 'anonymous' | 'member' | 'facilitator' | 'admin';
 interface PageCase {
   route: string;
   url: (ids: Ids) => string;
@@ -27,6 +29,7 @@ interface Ids {
   resource: string;
   event: number;
   pastEvent: number;
+  provider: number;
 }
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
@@ -107,6 +110,18 @@ const PAGES: PageCase[] = [
   { route: '/people', url: () => '/people', who: ALL },
   { route: '/people', url: () => '/people?perspective=family&state=OH&expertise=', who: ['member'] },
   { route: '/analytics', url: () => '/analytics', who: SIGNED_IN },
+  { route: '/settings/two-factor', url: () => '/settings/two-factor', who: SIGNED_IN },
+  { route: '/settings/data', url: () => '/settings/data', who: SIGNED_IN },
+  { route: '/guidelines', url: () => '/guidelines', who: ALL },
+  { route: '/terms', url: () => '/terms', who: ALL },
+  { route: '/privacy', url: () => '/privacy', who: ALL },
+  { route: '/contact', url: () => '/contact', who: ALL },
+  { route: '/admin/contact', url: () => '/admin/contact', who: ['facilitator'] },
+  { route: '/admin/audit', url: () => '/admin/audit', who: ['facilitator'] },
+  { route: '/admin/identity-providers', url: () => '/admin/identity-providers', who: ['admin'] },
+  { route: '/admin/identity-providers/new', url: () => '/admin/identity-providers/new', who: ['admin'] },
+  { route: '/admin/identity-providers/:id', url: (ids) => `/admin/identity-providers/${ids.provider}`, who: ['admin'] },
+  { route: '/admin/retention', url: () => '/admin/retention', who: ['admin'] },
   { route: '(not found)', url: () => '/no-such-page', who: ['anonymous', 'member'], status: 404 },
 ];
 
@@ -135,12 +150,17 @@ const EXEMPT: Record<string, string> = {
   '/calendar/:file': 'a private iCalendar feed for calendar programs',
   '/events/:id/registrations.csv': 'CSV download',
   '/analytics/engagement.csv': 'CSV download',
+  '/auth/oidc/:slug': 'sends the browser to the organization’s identity provider',
+  '/auth/oidc/:slug/callback': 'the identity provider’s answer: signs in, then redirects',
+  '/settings/data/download': 'a ZIP download',
+  '/login/two-factor': 'needs a first sign-in step; checked in its own test below (set-up, recovery codes and the code prompt)',
   '/threads/:id/posts': 'new posts as an HTML fragment the thread page inserts (the same markup the thread page check covers)',
 };
 
 const ACCOUNTS: Record<Exclude<Who, 'anonymous'>, string> = {
   member: 'family@demo.convene.test',
   facilitator: 'facilitator@demo.convene.test',
+  admin: 'admin@demo.convene.test',
 };
 
 let env: BrowserEnv;
@@ -162,7 +182,14 @@ before(async () => {
   const resource = await env.db.selectFrom('resources').select('slug').where('title', 'like', 'Questions families can ask%').executeTakeFirstOrThrow();
   const event = await env.db.selectFrom('events').select('id').where('title', 'like', 'Families in Partnership%').orderBy('starts_at').executeTakeFirstOrThrow();
   const pastEvent = await env.db.selectFrom('events').select('id').where('title', 'like', 'Annual meeting session%').executeTakeFirstOrThrow();
-  ids = { event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  // An identity provider, so its admin page has something to edit.
+  const provider = await env.db
+    .insertInto('oidc_providers')
+    .values({ slug: 'state-agency', name: 'State agency', issuer: 'https://login.agency.example', client_id: 'convene', client_secret: seal(env.app.deps.config.sessionSecret, 'secret') })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await env.db.insertInto('contact_requests').values({ user_id: person.id, topic: 'accessibility', body: 'The month view is hard to read with my screen magnifier.' }).execute();
+  ids = { provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {
@@ -176,7 +203,7 @@ describe('every page template', () => {
   });
 
   for (const locale of ['en', 'es'] as const) {
-    for (const who of ALL) {
+    for (const who of [...ALL, 'admin'] as const) {
       test(`${who}, ${locale}: zero axe violations on each page`, async () => {
         const context = await contextFor(env, { email: who === 'anonymous' ? undefined : ACCOUNTS[who], locale });
         try {
@@ -215,6 +242,38 @@ describe('every page template', () => {
     await page.click('label[for=field-acknowledge_privacy]');
     await Promise.all([page.waitForURL(/#post-\d+$/), page.click('form[action$="/replies"] button[type=submit]')]);
     await context.close();
+  });
+
+  test('two-factor set-up, recovery codes and the code prompt at sign-in are accessible, in both languages', async () => {
+    for (const locale of ['en', 'es'] as const) {
+      const email = `two-factor-${locale}@demo.convene.test`;
+      await env.db.insertInto('users').values({ email, name: 'Robin Two-Factor', password_hash: (await env.db.selectFrom('users').select('password_hash').where('email', '=', ACCOUNTS.member).executeTakeFirstOrThrow()).password_hash, email_verified_at: new Date(), visibility: '{}', locale }).execute();
+      const context = await contextFor(env, { email, locale });
+      const page = await context.newPage();
+      await page.goto(`${env.baseUrl}/settings/two-factor`);
+      await Promise.all([page.waitForURL(/two-factor$/), page.click('form[action="/settings/two-factor/begin"] button')]);
+      await page.waitForSelector('.convene-qr svg');
+      await assertPageBasics(page, `two-factor set-up [${locale}]`, locale);
+      await assertAccessible(page, `two-factor set-up [${locale}]`);
+      const secret = (await page.textContent('.convene-secret'))!.replace(/\s+/g, '');
+      await page.fill('#field-code', currentCode(secret));
+      await Promise.all([page.waitForLoadState('load'), page.click('form[action="/settings/two-factor/enable"] button')]);
+      await page.waitForSelector('.convene-codes');
+      await assertAccessible(page, `recovery codes [${locale}]`);
+      await context.close();
+
+      const again = await env.browser.newContext({ extraHTTPHeaders: { 'accept-language': locale } });
+      const login = await again.newPage();
+      await login.goto(`${env.baseUrl}/login`);
+      await login.fill('#field-email', email);
+      await login.fill('#field-password', 'convene-demo-2026');
+      await Promise.all([login.waitForURL(/\/login\/two-factor$/), login.click('form[action="/login"] button[type=submit]')]);
+      await assertPageBasics(login, `code prompt [${locale}]`, locale);
+      await assertAccessible(login, `code prompt [${locale}]`);
+      await login.fill('#field-code', currentCode(secret, Date.now() + 30_000));
+      await Promise.all([login.waitForURL((u) => u.pathname === '/'), login.click('form[action="/login/two-factor"] button[type=submit]')]);
+      await again.close();
+    }
   });
 
   test('a form with errors stays accessible and moves focus to the summary', async () => {

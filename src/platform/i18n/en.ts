@@ -1,5 +1,5 @@
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
-import { oidcEn, twoFactorEn } from './en-trust.js';
+import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youthEn, yourDataEn } from './en-trust.js';
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
@@ -8,6 +8,12 @@ export const en = {
   analytics: analyticsEn,
   two_factor: twoFactorEn,
   oidc: oidcEn,
+  contact: contactEn,
+  your_data: yourDataEn,
+  retention: retentionEn,
+  audit: auditEn,
+  youth: youthEn,
+  policies: { guidelines_title: policiesEn.guidelines_title, terms_title: policiesEn.terms_title, privacy_title: policiesEn.privacy_title },
   common: {
     pagination: 'Pages',
     previous_page: 'Previous page',
@@ -971,6 +977,7 @@ export const en = {
     finding: '“{{name}}” near “{{term}}”',
     advice: 'Please remove or change names, schools and other details that could identify a student, then post again. If no real student can be identified, confirm below.',
     confirm: 'I have checked: no student can be identified from this message',
+    guidelines_link: 'Why: the community guidelines on student records and health information',
   },
   moderation: {
     title: 'Moderation queue',

@@ -1,4 +1,5 @@
 /** Textos en español: verificación en dos pasos, proveedores de identidad, sus datos, normas y contacto con facilitación. */
+import type { policiesEn } from './en-trust.js';
 export const twoFactorEs = {
   title: 'Verificación en dos pasos',
   lead: 'Un código de una aplicación en su teléfono, pedido después de la contraseña, protege su cuenta aunque la contraseña se filtre.',
@@ -83,4 +84,129 @@ export const oidcEs = {
   redirect_is: 'Dirección de retorno para registrar en el proveedor: {{uri}}',
   redirect_pattern: 'La dirección de retorno para registrar en el proveedor es {{uri}}, con el nombre corto que elija abajo.',
   linked: 'Acceso con su organización',
+};
+
+export const policiesEs: typeof policiesEn = {
+  guidelines_title: 'Normas de la comunidad',
+  guidelines_lead: 'Cómo conversamos y compartimos aquí, para que familias, jóvenes, docentes, profesionales clínicos y personal de agencias puedan participar con seguridad.',
+  terms_title: 'Condiciones de uso',
+  terms_lead: 'El acuerdo entre usted y las personas que administran esta comunidad.',
+  privacy_title: 'Privacidad',
+  privacy_lead: 'Qué guardamos sobre usted, quién puede verlo y cómo llevárselo o borrarlo.',
+  updated: 'Último cambio: {{date}}',
+  contents: 'En esta página',
+  guidelines: [
+    { id: 'purpose', h: 'Por qué estamos aquí', p: ['Esta comunidad reúne a personas de escuelas, familias, jóvenes, servicios de salud mental y agencias públicas para mejorar la salud conductual del estudiantado. Toda perspectiva cuenta y nadie necesita ser experto para participar.'] },
+    { id: 'respect', h: 'Respeto entre funciones', p: ['Hable de ideas y prácticas, no de las personas que las sostienen. Explique los términos de su campo la primera vez que los use; el glosario puede ayudar. Las familias y los jóvenes son socios, no ejemplos de casos.'] },
+    { id: 'records', h: 'Nunca publique expedientes estudiantiles ni información de salud', p: ['No publique nada que permita identificar a un estudiante o a su familia: nombres, iniciales junto a una escuela, fechas de nacimiento, fotos, números de expediente, diagnósticos, tratamientos, disciplina o datos de educación especial. Los expedientes educativos y la información de salud están protegidos por ley (como FERPA y HIPAA) y por la confianza.', 'Describa las situaciones en términos generales («un estudiante de noveno grado de una escuela rural»). Cuando un mensaje parezca nombrar a alguien junto a datos sensibles, Convene le pedirá que lo revise antes de publicarlo.'] },
+    { id: 'youth', h: 'Cuidar a las personas jóvenes', p: ['Los miembros jóvenes de 13 a 17 años participan en grupos de práctica junto a personas adultas. Ninguna persona adulta puede contactar a un joven fuera de los grupos que comparten, pedirle datos de contacto personales ni llevar la conversación a otro lugar. Los perfiles de jóvenes nunca se muestran al público.', 'Si algo aquí le incomoda, comuníquese con facilitación desde el enlace al pie de cada página.'] },
+    { id: 'sharing', h: 'Compartir recursos', p: ['Comparta materiales que tenga derecho a compartir e indique su origen. Marque el público y el idioma para que otras personas encuentren lo que les sirve.'] },
+    { id: 'reporting', h: 'Reportes y moderación', p: ['Use «Reportar» en cualquier mensaje que no cumpla estas normas. Facilitación y las personas líderes de grupo revisan los reportes, pueden ocultar mensajes y registran cada acción.'] },
+    { id: 'crisis', h: 'Si alguien está en crisis', p: ['Esta comunidad no es un servicio de emergencia. Si usted o alguien que conoce está en crisis, llame o envíe un mensaje de texto al 988 (Línea de Prevención del Suicidio y Crisis) o llame al 911.'] },
+  ],
+  terms: [
+    { id: 'who', h: 'Quién administra este sitio', p: ['Las organizaciones facilitadoras de la comunidad administran este sitio con Convene, un software de código abierto. Al crear una cuenta acepta estas condiciones y las normas de la comunidad.'] },
+    { id: 'accounts', h: 'Su cuenta', p: ['Debe tener al menos 13 años. No comparta su contraseña; las personas facilitadoras y administradoras deben usar la verificación en dos pasos. Puede entrar con la cuenta de su organización donde se ofrezca.'] },
+    { id: 'content', h: 'Lo que publica', p: ['Usted conserva los derechos de lo que escribe y sube. Permite que la comunidad lo muestre a las personas con quienes lo comparte mientras siga aquí. Usted es responsable de tener derecho a compartir lo que publica.', 'Nunca publique expedientes estudiantiles ni información de salud (vea las normas).'] },
+    { id: 'use', h: 'Uso aceptable', p: ['No acose a nadie, no se haga pasar por otras personas, no envíe publicidad, no recopile datos de los miembros ni intente eludir la privacidad o la seguridad.'] },
+    { id: 'ending', h: 'Terminación', p: ['Puede borrar su cuenta cuando quiera desde su configuración. Facilitación puede suspender cuentas que no cumplan estas condiciones y registra el motivo.'] },
+    { id: 'warranty', h: 'Sin garantía', p: ['Los recursos compartidos aquí son para aprender y no sustituyen el consejo profesional. El sitio se ofrece tal como está, sin garantías.'] },
+    { id: 'changes', h: 'Cambios', p: ['Avisaremos por correo a los miembros antes de que estas condiciones cambien de forma importante.'] },
+  ],
+  privacy: [
+    { id: 'collect', h: 'Qué guardamos', p: ['Su nombre, correo electrónico, contraseña (solo como un hash de un solo sentido), las perspectivas, el estado, las organizaciones y la experiencia que decida indicar, lo que publica, los eventos en que se inscribe (con los ajustes de accesibilidad que pida) y los recursos que informa haber usado.'] },
+    { id: 'not', h: 'Qué no hacemos', p: ['Nada de publicidad, scripts de rastreo ni venta o cesión de sus datos. Las fuentes y los scripts se sirven solo desde este sitio. Las visitas a los recursos se cuentan sin guardar direcciones: a cada visitante se le reconoce durante un día con un hash con sal que luego se descarta.'] },
+    { id: 'who', h: 'Quién ve qué', p: ['Usted elige, campo por campo, si los datos de su perfil son públicos, visibles para los miembros o privados. Los perfiles de jóvenes nunca son públicos. Solo quienes organizan un evento ven las solicitudes de ajustes, y cada consulta queda registrada.'] },
+    { id: 'rights', h: 'Sus datos, su decisión', p: ['Desde su configuración puede descargar todo lo que guardamos sobre usted (con los archivos que subió) y borrar su cuenta, conservando sus mensajes sin su nombre o eliminándolos. Ambas cosas se hacen en minutos y se confirman por correo.'] },
+    { id: 'retention', h: 'Cuánto tiempo lo guardamos', p: ['Las notificaciones se borran después de un plazo fijado por la administración. Si la administración lo fija, las cuentas sin uso durante ese tiempo se eliminan tras un aviso por correo.'] },
+    { id: 'security', h: 'Seguridad', p: ['Las contraseñas se guardan con Argon2, puede revisar y cerrar sus sesiones desde la configuración y los intentos de acceso tienen límites.'] },
+  ],
+};
+
+export const contactEs = {
+  title: 'Comunicarse con facilitación',
+  lead: 'Escriba a las personas que administran esta comunidad. Solo facilitación lo lee y le responderá por correo.',
+  footer_link: 'Comunicarse con facilitación',
+  topic: '¿Sobre qué es?',
+  topics: { safety: 'No me siento seguro o alguien me molesta', accessibility: 'Algo es difícil de usar o de leer', account: 'Mi cuenta', content: 'Algo publicado aquí', other: 'Otra cosa' },
+  body: 'Su mensaje',
+  body_hint: 'Por favor, no incluya expedientes estudiantiles ni información de salud.',
+  send: 'Enviar a facilitación',
+  sent: 'Su mensaje se envió a facilitación. Le responderán por correo.',
+  sign_in_first: 'Inicie sesión para escribir a facilitación, o llame o envíe un texto al 988 si necesita ayuda ahora.',
+  mail_subject: 'Un miembro escribió a facilitación: {{topic}}',
+  mail_body: '{{name}} escribió sobre «{{topic}}». Léalo y responda desde la bandeja de facilitación.',
+  mail_action: 'Abrir la bandeja',
+  admin_title: 'Mensajes a facilitación',
+  admin_empty: 'No hay mensajes abiertos.',
+  from: 'De',
+  received: 'Recibido',
+  close: 'Marcar como respondido',
+  closed: 'El mensaje quedó marcado como respondido.',
+  show_closed: 'Mensajes respondidos',
+  youth_tag: 'Miembro joven',
+};
+
+export const yourDataEs = {
+  settings_link: 'Sus datos',
+  title: 'Sus datos',
+  lead: 'Descargue todo lo que Convene guarda sobre usted o borre su cuenta.',
+  download_title: 'Descargar sus datos',
+  download_body: 'Un archivo ZIP con su perfil, mensajes, conversaciones, recursos, inscripciones a eventos, informes de uso, notificaciones y los archivos que subió, en JSON. Lo preparamos en segundo plano y le enviamos por correo un enlace válido por siete días.',
+  download_request: 'Preparar mi descarga',
+  download_requested: 'Estamos preparando su descarga. Le avisaremos por correo cuando esté lista.',
+  download_ready: 'Su descarga está disponible hasta el {{date}}.',
+  download_link: 'Descargar el archivo ZIP',
+  download_pending: 'Su descarga se está preparando.',
+  delete_title: 'Borrar su cuenta',
+  delete_body: 'Su cuenta, perfil, inscripciones y configuración se eliminan para siempre. Usted decide qué pasa con lo que publicó.',
+  posts_choice: 'Sus mensajes y conversaciones',
+  posts_anonymize: 'Conservarlos, como escritos por «Antiguo miembro», para que las conversaciones sigan teniendo sentido',
+  posts_erase: 'Borrarlos',
+  confirm_password: 'Su contraseña, para confirmar',
+  confirm_email: 'Escriba su correo electrónico, para confirmar',
+  confirm_email_wrong: 'Escriba exactamente el correo electrónico de esta cuenta.',
+  delete_submit: 'Borrar mi cuenta',
+  delete_requested: 'Su cuenta se está borrando. Le avisaremos por correo cuando termine.',
+  sole_admin: 'Usted es la única persona administradora. Nombre primero a otra.',
+  former_member: 'Antiguo miembro',
+  mail_export_subject: 'Sus datos están listos para descargar',
+  mail_export_body: 'El archivo con todo lo que guardamos sobre usted está listo. El enlace funciona siete días y solo con su sesión iniciada.',
+  mail_export_action: 'Descargar sus datos',
+  mail_deleted_subject: 'Su cuenta fue borrada',
+  mail_deleted_body: 'Su cuenta en {{community}} se borró como lo pidió. Sus mensajes fueron {{what}}. Gracias por participar.',
+  mail_deleted_anonymized: 'conservados sin su nombre',
+  mail_deleted_erased: 'borrados',
+};
+
+export const retentionEs = {
+  title: 'Conservación de datos',
+  lead: 'Cuánto tiempo guarda Convene las cuentas inactivas y las notificaciones antiguas. Una tarea diaria aplica estos ajustes.',
+  inactive_days: 'Eliminar cuentas sin uso durante (días)',
+  inactive_hint: 'Déjelo en blanco para conservar las cuentas. Al menos 90 días. Se avisa por correo 30 días antes y basta con iniciar sesión para conservar la cuenta. Nunca se eliminan así cuentas de facilitación ni de administración.',
+  notification_days: 'Borrar notificaciones con más de (días)',
+  notification_hint: 'Déjelo en blanco para conservarlas. Al menos 30 días.',
+  saved: 'Se guardaron los ajustes de conservación.',
+  last_run: 'La tarea se ejecutó por última vez el {{date}}.',
+  mail_warning_subject: 'Su cuenta se eliminará por inactividad',
+  mail_warning_body: 'Hace mucho que no inicia sesión en {{community}}. Su cuenta se eliminará el {{date}} si no inicia sesión antes.',
+  mail_warning_action: 'Iniciar sesión para conservar su cuenta',
+};
+
+export const auditEs = {
+  title: 'Registro de auditoría',
+  lead: 'Cada acción de facilitación y administración, cada cambio de seguridad y cada consulta de datos sensibles (solicitudes de ajustes, exportaciones).',
+  filter_action: 'Acción',
+  filter: 'Filtrar',
+  when: 'Cuándo',
+  who: 'Quién',
+  action: 'Acción',
+  subject: 'Sobre',
+  details: 'Detalles',
+  empty: 'No hay coincidencias.',
+  system: 'Sistema',
+};
+
+export const youthEs = {
+  mention_blocked: 'A los miembros jóvenes solo pueden mencionarlos personas de un grupo que compartan.',
 };

@@ -1,6 +1,6 @@
 import type { Messages } from './en.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
-import { oidcEs, twoFactorEs } from './es-trust.js';
+import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youthEs, yourDataEs } from './es-trust.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
@@ -9,6 +9,12 @@ export const es: Messages = {
   analytics: analyticsEs,
   two_factor: twoFactorEs,
   oidc: oidcEs,
+  contact: contactEs,
+  your_data: yourDataEs,
+  retention: retentionEs,
+  audit: auditEs,
+  youth: youthEs,
+  policies: { guidelines_title: policiesEs.guidelines_title, terms_title: policiesEs.terms_title, privacy_title: policiesEs.privacy_title },
   common: {
     pagination: 'Páginas',
     previous_page: 'Página anterior',
@@ -972,6 +978,7 @@ export const es: Messages = {
     finding: '«{{name}}» cerca de «{{term}}»',
     advice: 'Quite o cambie nombres, escuelas y otros datos que permitan identificar a un estudiante y vuelva a publicar. Si no se puede identificar a ningún estudiante real, confírmelo abajo.',
     confirm: 'Lo revisé: con este mensaje no se puede identificar a ningún estudiante',
+    guidelines_link: 'Por qué: las normas de la comunidad sobre expedientes estudiantiles e información de salud',
   },
   moderation: {
     title: 'Cola de moderación',

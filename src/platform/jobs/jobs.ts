@@ -28,6 +28,12 @@ export const QUEUES = {
   eventReminder: 'event-reminder',
   /** Roll recent activity up into engagement figures (hourly). */
   engagementRollup: 'engagement-rollup',
+  /** Build one person's data download and email them. */
+  accountExport: 'account-export',
+  /** Remove one account that asked to be deleted, and email them. */
+  accountDelete: 'account-delete',
+  /** Daily: apply the retention settings (old notifications, inactive accounts, expired downloads). */
+  retention: 'retention',
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
@@ -105,6 +111,7 @@ export class Jobs {
     await this.boss.schedule(QUEUES.digestSweep, '7 * * * *', {}, { ...RETRY, singletonKey: 'sweep' });
     await this.boss.schedule(QUEUES.reachRollup, '17 * * * *', {}, { ...RETRY, singletonKey: 'rollup' });
     await this.boss.schedule(QUEUES.engagementRollup, '27 * * * *', {}, { ...RETRY, singletonKey: 'engagement' });
+    await this.boss.schedule(QUEUES.retention, '41 3 * * *', {}, { ...RETRY, singletonKey: 'retention' });
   }
 
   private async startBoss() {

@@ -126,6 +126,26 @@ function Footer({ ctx }: { ctx: PageContext }) {
         </p>
         <ul class="convene-footer__links">
           <li>
+            <a class="usa-link" href="/contact">
+              {t('contact.footer_link')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href="/guidelines">
+              {t('policies.guidelines_title')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href="/terms">
+              {t('policies.terms_title')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href="/privacy">
+              {t('policies.privacy_title')}
+            </a>
+          </li>
+          <li>
             <a class="usa-link" href="/api/docs">
               {t('footer.api')}
             </a>
