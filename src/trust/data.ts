@@ -197,7 +197,7 @@ export async function removeAccount(tx: Tx, jobs: Jobs, dataDir: string, userId:
   if (posts === 'erase') {
     const mine = tx.selectFrom('posts').select('id').where('author_id', '=', userId);
     await tx.deleteFrom('post_revisions').where('post_id', 'in', mine).execute();
-    await tx.updateTable('posts').set({ body: '', body_html: null, deleted_at: sql`coalesce(deleted_at, now())` }).where('author_id', '=', userId).execute();
+    await tx.updateTable('posts').set({ body: '[removed]', body_html: null, deleted_at: sql`coalesce(deleted_at, now())` }).where('author_id', '=', userId).execute();
     // Threads they started that nobody else joined go with them.
     await tx
       .updateTable('threads')

@@ -204,8 +204,11 @@ export const trustRoutes: FastifyPluginAsyncTypebox = async (app) => {
       render: (form, status) => retentionPage(request, reply, form, status),
       run: async (input) => {
         await db.transaction().execute(async (tx) => {
-          const r = await tx.updateTable('community').set({ ...input, updated_at: new Date() }).executeTakeFirst();
-          if (Number(r.numUpdatedRows) === 0) throw new AppError('conflict');
+          await tx
+            .insertInto('community')
+            .values({ id: 1, name: app.community.nameOrDefault(), ...input })
+            .onConflict((oc) => oc.column('id').doUpdateSet({ ...input, updated_at: new Date() }))
+            .execute();
           await audit(tx, actor.id, 'retention.update', { type: 'community' }, input);
         });
         setFlash(reply, { kind: 'success', message: request.t('retention.saved') });
