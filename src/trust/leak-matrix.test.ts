@@ -1,0 +1,243 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, apiToken, bearer, buildGroup, buildOrganization, buildTestApp, buildUser, type TestContext } from '../../test/helpers.js';
+import { PNG_1PX, multipart } from '../../test/fixtures.js';
+
+/**
+ * The leak matrix: content in a private group, and fields of a hidden or
+ * private profile, must reach no one outside through any channel — pages,
+ * the JSON API, search, Atom and iCalendar feeds, emails, notifications,
+ * exports and share links. Every secret carries one marker; a response to
+ * an outsider or a visitor must never contain it. The insider's view of the
+ * same channels is checked too, so the test can fail.
+ */
+let t: TestContext;
+const MARK = `qzxv${Math.random().toString(36).slice(2, 8)}`;
+const WORD = 'quokkaplanning';
+const inDays = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 10);
+
+interface World {
+  group: { id: number; slug: string };
+  threadId: number;
+  postId: number;
+  resourceSlug: string;
+  resourceId: number;
+  fileId: number;
+  eventId: number;
+  linkCode: string;
+  agendaSlug: string;
+  hiddenId: number;
+  privateBioId: number;
+  outsider: { id: number; email: string };
+  insider: { id: number; email: string };
+  outsiderLead: { id: number; email: string };
+}
+let w: World;
+
+before(async () => {
+  t = await buildTestApp();
+  const lead = await buildUser(t.db, { name: 'Lena Lead' });
+  const insider = await buildUser(t.db, { name: 'Ida Insider' });
+  const outsider = await buildUser(t.db, { name: 'Oscar Outsider' });
+  const outsiderLead = await buildUser(t.db, { name: 'Olga OtherLead' });
+  const facilitator = await buildUser(t.db, { role: 'facilitator' });
+  const group = await buildGroup(t.db, { name: `Private circle ${MARK}`, visibility: 'private', join_policy: 'invite', leadId: lead.id, memberIds: [insider.id] });
+  await buildGroup(t.db, { name: 'Open group', leadId: outsiderLead.id, memberIds: [outsider.id] });
+  const leadToken = await apiToken(t.app, lead.email);
+  const outsiderHandle = (await t.db.selectFrom('users').select('handle').where('id', '=', outsider.id).executeTakeFirstOrThrow()).handle;
+
+  // A thread with a reply that mentions the outsider (who must not be told).
+  const th = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${group.slug}/threads`, headers: bearer(leadToken), payload: { title: `Thread ${MARK}`, body: `Our ${WORD} notes ${MARK}`, language: 'en' } });
+  assert.equal(th.statusCode, 201, th.body);
+  const threadId = th.json().id as number;
+  const reply = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(leadToken), payload: { body: `Reply ${MARK} for @${outsiderHandle}` } });
+  assert.equal(reply.statusCode, 201, reply.body);
+  const postId = reply.json().id as number;
+
+  // A resource for the group only, with a file, and a share link to it.
+  const leadAgent = await new Agent(t.app).signIn(lead.email);
+  const form = multipart(
+    { _csrf: await leadAgent.csrf('/resources/new'), title: 'Planning chart for the circle', kind: 'infographic', summary: `About ${WORD} ${MARK}`, audiences: ['educator'], visibility: 'group', group: group.slug, alt_text: `Chart ${MARK}`, _idem: `leak-${MARK}` },
+    [{ field: 'file', filename: `plan-${MARK}.png`, contentType: 'image/png', data: PNG_1PX }],
+  );
+  const res = await leadAgent.raw({ method: 'POST', url: '/resources', payload: form.payload, headers: form.headers });
+  assert.equal(res.statusCode, 303, res.body.slice(0, 400));
+  const resourceSlug = String(res.headers.location).replace('/resources/', '');
+  const resource = await t.db.selectFrom('resources').select('id').where('slug', '=', resourceSlug).executeTakeFirstOrThrow();
+  const file = await t.db.selectFrom('resource_files').select('id').where('resource_id', '=', resource.id).executeTakeFirstOrThrow();
+  const org = await buildOrganization(t.db);
+  const link = await t.app.inject({ method: 'POST', url: `/api/v1/resources/${resource.id}/links`, headers: bearer(await apiToken(t.app, facilitator.email)), payload: { partner: `org:${org.id}` } });
+  assert.ok([200, 201].includes(link.statusCode), link.body);
+
+  // An event for the group, with a registration and an accommodation request.
+  const ev = await t.app.inject({
+    method: 'POST',
+    url: '/api/v1/events',
+    headers: bearer(leadToken),
+    payload: { title: `Event ${MARK}`, description: `Agenda ${MARK}`, kind: 'group_call', scope: `group:${group.id}`, start_date: inDays(7), start_time: '15:00', end_time: '16:00', time_zone: 'America/New_York', online_url: `https://meet.example/${MARK}` },
+  });
+  assert.equal(ev.statusCode, 201, ev.body);
+  const eventId = ev.json().id as number;
+  const reg = await t.app.inject({ method: 'POST', url: `/api/v1/events/${eventId}/registrations`, headers: bearer(await apiToken(t.app, insider.email)), payload: { response: 'going', accommodations: ['other'], accommodation_notes: `Needs ${MARK}` } });
+  assert.equal(reg.statusCode, 200, reg.body);
+
+  // An agenda item that links the private thread and resource (counted, never named).
+  const item = await t.db.insertInto('agenda_items').values({ slug: 'shared-priority', title: 'A shared priority', description: 'Public text.' }).returning('id').executeTakeFirstOrThrow();
+  await t.db.insertInto('agenda_links').values([{ item_id: item.id, thread_id: threadId, resource_id: null }, { item_id: item.id, thread_id: null, resource_id: resource.id }]).execute();
+
+  // A hidden profile, and one whose bio is private.
+  const hidden = await buildUser(t.db, { name: `Hidden ${MARK}`, hidden: true });
+  await t.db.updateTable('users').set({ bio: `Hidden bio ${WORD} ${MARK}` }).where('id', '=', hidden.id).execute();
+  const privateBio = await buildUser(t.db, { name: 'Priya Private' });
+  await t.db.updateTable('users').set({ bio: `Private bio ${WORD} ${MARK}`, visibility: JSON.stringify({ bio: 'private' }) }).where('id', '=', privateBio.id).execute();
+
+  // Activity for analytics, and notifications for everyone concerned.
+  await t.jobs.drain();
+  const { rollupEngagement } = await import('../analytics/engagement.js');
+  await rollupEngagement(t.db, { all: true });
+
+  w = {
+    group,
+    threadId,
+    postId,
+    resourceSlug,
+    resourceId: resource.id,
+    fileId: file.id,
+    eventId,
+    linkCode: link.json().code,
+    agendaSlug: 'shared-priority',
+    hiddenId: hidden.id,
+    privateBioId: privateBio.id,
+    outsider,
+    insider,
+    outsiderLead,
+  };
+});
+
+/** Every channel, as a URL (GET). */
+const channels = () => [
+  // pages
+  `/groups/${w.group.slug}`,
+  `/groups/${w.group.slug}/threads`,
+  '/groups',
+  `/threads/${w.threadId}`,
+  `/posts/${w.postId}/history`,
+  '/discussions',
+  `/resources/${w.resourceSlug}`,
+  `/resources/${w.resourceSlug}/files/${w.fileId}`,
+  '/resources',
+  `/events/${w.eventId}`,
+  '/events',
+  '/events?view=month',
+  `/agenda/${w.agendaSlug}`,
+  `/people/${w.hiddenId}`,
+  `/people/${w.privateBioId}`,
+  `/people?q=${WORD}`,
+  '/people',
+  '/',
+  // search
+  `/search?q=${WORD}`,
+  `/api/v1/search?q=${WORD}`,
+  // API
+  `/api/v1/groups/${w.group.slug}`,
+  `/api/v1/groups/${w.group.slug}/members`,
+  `/api/v1/groups/${w.group.slug}/threads`,
+  '/api/v1/groups',
+  `/api/v1/threads/${w.threadId}`,
+  '/api/v1/discussions',
+  `/api/v1/resources/${w.resourceId}`,
+  `/api/v1/resources?q=${WORD}`,
+  `/api/v1/events/${w.eventId}`,
+  `/api/v1/events/${w.eventId}/registrations`,
+  '/api/v1/events',
+  `/api/v1/agenda/${w.agendaSlug}`,
+  '/api/v1/agenda',
+  `/api/v1/people/${w.hiddenId}`,
+  `/api/v1/people/${w.privateBioId}`,
+  `/api/v1/people?q=${WORD}`,
+  `/api/v1/analytics/engagement?group=${w.group.slug}`,
+  '/api/v1/analytics/engagement',
+  '/api/v1/notifications',
+  // feeds
+  '/discussions/feed.atom',
+  `/groups/${w.group.slug}/feed.atom`,
+  '/resources/feed.atom',
+  '/events/calendar.ics',
+  `/groups/${w.group.slug}/calendar.ics`,
+  `/events/${w.eventId}/event.ics`,
+  // exports
+  `/events/${w.eventId}/registrations.csv`,
+  '/analytics',
+  `/analytics?group=${w.group.slug}`,
+  '/analytics/engagement.csv',
+  `/analytics/engagement.csv?group=${w.group.slug}`,
+  '/reach/ledger.csv',
+  '/reach/report.csv',
+  // share links
+  `/r/${w.linkCode}`,
+  // notifications page
+  '/notifications',
+];
+
+async function sweep(who: 'anonymous' | 'outsider' | 'outsiderLead') {
+  const headers: Record<string, string> = {};
+  let agent: Agent | undefined;
+  if (who !== 'anonymous') {
+    const u = who === 'outsider' ? w.outsider : w.outsiderLead;
+    headers.authorization = `Bearer ${await apiToken(t.app, u.email)}`;
+    agent = await new Agent(t.app).signIn(u.email);
+  }
+  const leaks: string[] = [];
+  for (const url of channels()) {
+    // The JSON API as a token holder; pages as a browser with a session.
+    const res = url.startsWith('/api/') || !agent ? await t.app.inject({ url, headers }) : await agent.get(url);
+    if (res.statusCode >= 500) leaks.push(`${url}: ${res.statusCode}`);
+    if (res.body.includes(MARK)) leaks.push(`${url} (${res.statusCode})`);
+    // A redirect must not lead to the content either (share links).
+    if (res.statusCode >= 300 && res.statusCode < 400 && res.headers.location && !String(res.headers.location).startsWith('/login')) {
+      const next = agent ? await agent.get(String(res.headers.location)) : await t.app.inject({ url: String(res.headers.location), headers });
+      if (next.body.includes(MARK)) leaks.push(`${url} → ${res.headers.location}`);
+    }
+  }
+  return leaks;
+}
+
+describe('the leak matrix', () => {
+  test('the insider sees the secrets (so the checks below can fail)', async () => {
+    const agent = await new Agent(t.app).signIn(w.insider.email);
+    const token = bearer(await apiToken(t.app, w.insider.email));
+    for (const url of [`/threads/${w.threadId}`, `/resources/${w.resourceSlug}`, `/events/${w.eventId}`, `/search?q=${WORD}`]) {
+      assert.ok((await agent.get(url)).body.includes(MARK), `insider sees ${url}`);
+    }
+    for (const url of [`/api/v1/threads/${w.threadId}`, `/api/v1/resources/${w.resourceId}`, `/api/v1/events/${w.eventId}`]) {
+      assert.ok((await t.app.inject({ url, headers: token })).body.includes(MARK), `insider sees ${url}`);
+    }
+  });
+
+  for (const who of ['anonymous', 'outsider', 'outsiderLead'] as const) {
+    test(`${who}: no channel returns anything from the private group or the hidden fields`, async () => {
+      assert.deepEqual(await sweep(who), []);
+    });
+  }
+
+  test('the outsider mentioned in the private thread got no notification and no email', async () => {
+    const n = await t.db.selectFrom('notifications').select('id').where('user_id', '=', w.outsider.id).execute();
+    assert.equal(n.length, 0);
+    assert.equal(t.mailer.lastTo(w.outsider.email), undefined);
+    for (const m of t.mailer.sent) {
+      if ([w.outsider.email, w.outsiderLead.email].includes(m.to)) assert.ok(!m.text.includes(MARK) && !m.html.includes(MARK));
+    }
+  });
+
+  test('the private calendar feed of an outsider carries none of the group’s events', async () => {
+    const agent = await new Agent(t.app).signIn(w.outsider.email);
+    const res = await agent.post('/settings/calendar/feed');
+    assert.equal(res.statusCode, 303);
+    const page = await agent.get('/settings/calendar');
+    const feed = page.body.match(/\/calendar\/[A-Za-z0-9_-]+\.ics/)?.[0];
+    assert.ok(feed, 'the settings page shows the private feed address');
+    const ics = await t.app.inject(feed!);
+    assert.equal(ics.statusCode, 200);
+    assert.ok(!ics.body.includes(MARK));
+  });
+});
