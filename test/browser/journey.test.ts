@@ -73,8 +73,13 @@ test('a newcomer signs up with the keyboard, confirms the address, and joins a p
   assert.match(await page.locator('main').innerText(), /Hello from Kim, glad to be here\./);
   await assertAccessible(page, 'thread after replying');
 
-  // Search from the header link.
-  await page.goto(`${env.baseUrl}/search?q=${encodeURIComponent('"glad to be here"')}`);
+  // Search from the header link, with the keyboard: Tab to it, type, Enter.
+  await page.goto(`${env.baseUrl}/`);
+  await tabTo(page, 'header a[href="/search"]');
+  await Promise.all([page.waitForURL('**/search'), page.keyboard.press('Enter')]);
+  await tabTo(page, '#search-q');
+  await page.keyboard.type('"glad to be here"');
+  await Promise.all([page.waitForURL('**/search?*'), page.keyboard.press('Enter')]);
   assert.match(await page.locator('[role=status]').innerText(), /1 result/);
   await assertAccessible(page, 'search results');
   await context.close();
@@ -162,4 +167,42 @@ test('a member registers for an event with an accommodation request using the ke
   const reg = await env.db.selectFrom('event_registrations').select(['status', 'accommodations', 'accommodation_notes']).where('event_id', '=', event.id).where('user_id', '=', user.id).executeTakeFirstOrThrow();
   assert.deepEqual(reg, { status: 'confirmed', accommodations: ['captioning'], accommodation_notes: 'Please share slides a day early.' });
   await context.close();
+});
+
+test('text enlarged to 200% loses nothing: no sideways scrolling and no clipped text', async () => {
+  const context = await contextFor(env, { email: 'facilitator@demo.convene.test', width: 1280 });
+  // tsx compiles the evaluated helpers with esbuild's name-keeping wrapper; give the page a no-op one.
+  await context.addInitScript('window.__name = (f) => f;');
+  const thread = await env.db.selectFrom('threads').select('id').orderBy('id').executeTakeFirstOrThrow();
+  const event = await env.db.selectFrom('events').select('id').orderBy('starts_at').executeTakeFirstOrThrow();
+  try {
+    for (const url of ['/', '/groups/families-in-partnership', `/threads/${thread.id}`, '/resources', `/events/${event.id}`, '/events?view=month', '/glossary', '/people', '/analytics', '/settings', '/settings/two-factor']) {
+      const page = await context.newPage();
+      await page.goto(env.baseUrl + url);
+      // Text size only (not page zoom): the root font size doubles, everything in rem follows.
+      // Only what becomes clipped when the text grows counts. Card excerpts (.convene-clamp) show a few
+      // lines at any size by design, with the whole text on the page they link to.
+      const r = await page.evaluate(async () => {
+        const clippedNow = () =>
+          Array.from(document.querySelectorAll('main *')).filter((el) => {
+            const cs = getComputedStyle(el);
+            if (cs.overflowX !== 'hidden' && cs.overflowY !== 'hidden' && cs.textOverflow !== 'ellipsis') return false;
+            if (el.closest('.usa-sr-only, [hidden], .convene-clamp') || !(el as HTMLElement).innerText?.trim()) return false;
+            return el.scrollWidth > el.clientWidth + 2 || el.scrollHeight > el.clientHeight + 2;
+          });
+        const before = new Set(clippedNow());
+        document.documentElement.style.fontSize = '200%';
+        await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
+        const clipped = clippedNow()
+          .filter((el) => !before.has(el))
+          .map((el) => el.outerHTML.slice(0, 100));
+        return { overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth, clipped };
+      });
+      assert.ok(r.overflow <= 1, `${url}: scrolls sideways by ${r.overflow}px with text at 200%`);
+      assert.deepEqual(r.clipped, [], `${url}: clipped text at 200%`);
+      await page.close();
+    }
+  } finally {
+    await context.close();
+  }
 });
