@@ -29,6 +29,8 @@ import { adminRoutes } from './admin/routes.js';
 import { discussionRoutes } from './discussions/routes.js';
 import { AppError } from './platform/http/errors.js';
 import { setFlash } from './platform/http/request-context.js';
+import { hit } from './platform/auth/rate-limit.js';
+import { keyedHash } from './platform/auth/secrets.js';
 import type { Jobs } from './platform/jobs/jobs.js';
 import { LiveHub } from './discussions/live.js';
 import { registerNotificationJobs } from './notifications/notify.js';
@@ -41,6 +43,21 @@ import { registerResourceJobs } from './resources/jobs.js';
 import { registerEventJobs } from './events/jobs.js';
 import { eventRoutes } from './events/routes.js';
 import { analyticsRoutes } from './analytics/routes.js';
+
+const ADDRESS_BUDGETS = {
+  write: { max: 300, windowSeconds: 300 },
+  search: { max: 120, windowSeconds: 60 },
+  export: { max: 60, windowSeconds: 3600 },
+} as const;
+
+/** Which per-address budget a request spends, if any. */
+export function addressBudget(method: string, url: string): { name: keyof typeof ADDRESS_BUDGETS; limit: (typeof ADDRESS_BUDGETS)[keyof typeof ADDRESS_BUDGETS] } | undefined {
+  const [p = '', q = ''] = url.split('?');
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') return { name: 'write', limit: ADDRESS_BUDGETS.write };
+  if (p === '/search' || p === '/api/v1/search' || ((p === '/resources' || p === '/api/v1/resources' || p === '/people' || p === '/api/v1/people') && /(^|&)q=[^&]/.test(q))) return { name: 'search', limit: ADDRESS_BUDGETS.search };
+  if (p.endsWith('.csv') || p === '/settings/data/download') return { name: 'export', limit: ADDRESS_BUDGETS.export };
+  return undefined;
+}
 
 /** What someone who must set up two-factor sign-in can still reach. */
 const TWO_FACTOR_OPEN = ['/settings/two-factor', '/logout', '/language', '/assets', '/health', '/guidelines', '/terms', '/privacy', '/contact'];
@@ -186,6 +203,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     request.t = translator(locale);
     reply.header('content-language', locale);
     reply.header('vary', 'Cookie, Accept-Language');
+  });
+
+  // Per-address budgets, shared by every process (the per-person limits live in the commands):
+  // all writes (posting, uploads, sign-in, sign-up, resets, reports), searches and exports.
+  app.addHook('onRequest', async (request) => {
+    const budget = addressBudget(request.method, request.url);
+    if (!budget) return;
+    await hit(deps.db, `${budget.name}:ip:${keyedHash(config.sessionSecret, request.ip)}`, budget.limit);
   });
 
   // CSRF: every state-changing request from a browser carries the form's token.

@@ -9,6 +9,9 @@ import { Jobs } from './platform/jobs/jobs.js';
 import { createMailer } from './platform/mail/mailer.js';
 import { registerNotificationJobs } from './notifications/notify.js';
 import { registerResourceJobs } from './resources/jobs.js';
+import { registerEventJobs } from './events/jobs.js';
+import { registerTrustJobs } from './trust/data.js';
+import { DEMO_TOTP_SECRET, currentCode } from './accounts/two-factor.js';
 import { seedDemo } from './seed/seed.js';
 import { createAccount } from './accounts/commands.js';
 import { exportCommunity, importCommunity } from './exchange/exchange.js';
@@ -19,12 +22,15 @@ const HELP = `Usage: convene <command> [options]
 Commands:
   start                         run the web server (default); it also runs background jobs
                                 unless CONVENE_WORKERS=off
-  worker                        run background jobs only (notification email, digests),
-                                for deployments that separate web and job processes
+  worker                        run background jobs only (email, digests, reminders, rollups,
+                                data downloads, deletions, retention), for deployments that
+                                separate web and job processes
   migrate                       apply pending database migrations
   seed                          load the demo community into an empty database
   create-admin --email E --password P --name N
                                 create an instance admin (or promote an existing account)
+  demo-code                     print the current two-factor code of the demo facilitator and
+                                admin accounts (demo data only)
   export --out FILE             write the whole community as JSON
   import --in FILE              load a community exported by "export" into an empty database
 
@@ -105,6 +111,8 @@ async function main(argv: string[]): Promise<number> {
       const jobs = new Jobs(handle.db, { work: true, onError: (err) => console.error(`job queue: ${err.message}`) });
       registerNotificationJobs({ db: handle.db, jobs, mailer, config });
       registerResourceJobs({ db: handle.db, jobs, config });
+      registerEventJobs({ db: handle.db, jobs, mailer, config });
+      registerTrustJobs({ db: handle.db, jobs, mailer, config });
       await jobs.start();
       console.log(`Convene worker running (mail: ${mailer.describe()})`);
       const stop = async () => {
@@ -117,6 +125,9 @@ async function main(argv: string[]): Promise<number> {
       process.on('SIGTERM', () => void stop());
       return -1;
     }
+    case 'demo-code':
+      console.log(currentCode(DEMO_TOTP_SECRET));
+      return 0;
     case 'migrate': {
       const config = loadConfig();
       const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, (m) => console.error(m));

@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './platform/db/db.js';
 import { migrate } from './platform/db/migrate.js';
 import { createMailer } from './platform/mail/mailer.js';
 import { seedIfEmpty } from './seed/seed.js';
+import { enrollDemoAccounts } from './accounts/two-factor.js';
 import { Jobs } from './platform/jobs/jobs.js';
 
 export interface Running {
@@ -32,6 +33,8 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
     if (config.seed === 'demo') {
       const seeded = await seedIfEmpty(handle.db, log);
       if (seeded) log('loaded the demo community');
+      const enrolled = await enrollDemoAccounts(handle.db, config.sessionSecret, config.twoFactorRoles);
+      if (enrolled) log(`demo facilitators and admins use two-factor sign-in: run "npm run convene -- demo-code" for a code`);
     }
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
     const jobs = new Jobs(handle.db, { work: process.env.CONVENE_WORKERS !== 'off', onError: (err) => log(`job queue: ${err.message}`) });

@@ -75,6 +75,32 @@ describe('the convene command', () => {
       assert.deepEqual(await health.json(), { status: 'ok', database: 'embedded' });
       const home = await fetch(`http://127.0.0.1:${port}/`);
       assert.match(await home.text(), /National Community of Practice/);
+
+      // Demo facilitators sign in with their password, then the code "demo-code" prints.
+      const jar = new Map<string, string>();
+      const send = async (url: string, form?: Record<string, string>) => {
+        const res = await fetch(`http://127.0.0.1:${port}${url}`, {
+          method: form ? 'POST' : 'GET',
+          redirect: 'manual',
+          headers: { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+          body: form ? new URLSearchParams(form).toString() : undefined,
+        });
+        for (const c of res.headers.getSetCookie()) {
+          const [pair] = c.split(';');
+          jar.set(pair!.slice(0, pair!.indexOf('=')), pair!.slice(pair!.indexOf('=') + 1));
+        }
+        return res;
+      };
+      const csrf = (await (await send('/login')).text()).match(/name="_csrf" value="([^"]+)"/)![1]!;
+      const first = await send('/login', { _csrf: csrf, email: 'facilitator@demo.convene.test', password: 'convene-demo-2026' });
+      assert.equal(first.headers.get('location'), '/login/two-factor');
+      const code = (await run(['demo-code'], {})).out.trim();
+      assert.match(code, /^\d{6}$/);
+      const second = await send('/login/two-factor', { _csrf: csrf, code });
+      assert.equal(second.status, 303);
+      assert.equal(second.headers.get('location'), '/');
+      assert.equal((await send('/settings')).status, 200);
+
       const exited = new Promise<number | null>((resolve) => started.child.on('close', (code) => resolve(code)));
       started.child.kill('SIGTERM');
       assert.equal(await exited, 0);

@@ -174,3 +174,23 @@ export async function disableTwoFactor(db: Db, key: string, actor: UserActor, re
 
 /** Roles that must use two-factor sign-in (CONVENE_2FA_ROLES; admins and facilitators by default). */
 export const requiresTwoFactor = (roles: readonly string[], role: string) => roles.includes(role);
+
+/**
+ * The demo community's facilitator and admin accounts use this published seed
+ * (so the demo can be tried without setting up an app; `convene demo-code`
+ * prints the current code). Demo data is never for production.
+ */
+export const DEMO_TOTP_SECRET = 'CONVENEDEMOTWOFACTORSECRET234567';
+
+/** Turns two-factor sign-in on, with the demo seed, for demo accounts that must have it. */
+export async function enrollDemoAccounts(db: Db, key: string, roles: readonly string[]): Promise<number> {
+  if (roles.length === 0) return 0;
+  const r = await db
+    .updateTable('users')
+    .set({ totp_secret: seal(key, DEMO_TOTP_SECRET), totp_enabled_at: new Date() })
+    .where('email', 'like', '%@demo.convene.test')
+    .where('role', 'in', roles as ('member' | 'facilitator' | 'admin')[])
+    .where('totp_enabled_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -298,3 +298,24 @@ describe('the audit log', () => {
     assert.equal((await t.app.inject('/admin/audit?before=abc')).statusCode, 400);
   });
 });
+
+describe('per-address budgets', () => {
+  test('searches and writes from one address are limited across people, with Retry-After; other addresses are not affected', async () => {
+    const from = (ip: string) => ({ remoteAddress: ip });
+    let last = 0;
+    for (let i = 0; i < 121; i++) last = (await t.app.inject({ url: `/search?q=word${i}`, ...from('203.0.113.7') })).statusCode;
+    assert.equal(last, 429);
+    const limited = await t.app.inject({ url: '/api/v1/search?q=again', ...from('203.0.113.7') });
+    assert.equal(limited.statusCode, 429);
+    assert.ok(Number(limited.headers['retry-after']) > 0);
+    assert.equal(limited.json().error.code, 'rate_limited');
+    assert.equal((await t.app.inject({ url: '/search?q=word', ...from('203.0.113.8') })).statusCode, 200);
+    // Browsing is never counted.
+    assert.equal((await t.app.inject({ url: '/resources', ...from('203.0.113.7') })).statusCode, 200);
+
+    for (let i = 0; i < 301; i++) last = (await t.app.inject({ method: 'POST', url: '/logout', ...from('198.51.100.9') })).statusCode;
+    assert.equal(last, 429);
+    const login = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'x@example.org', password: 'y' }, ...from('198.51.100.9') });
+    assert.equal(login.statusCode, 429, 'sign-in from that address waits too');
+  });
+});
