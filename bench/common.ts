@@ -3,6 +3,10 @@ import pg from 'pg';
 import { startEmbedded } from '../src/platform/db/embedded.js';
 
 export const BENCH_DB = 'convene_bench';
+/** The bench server's SESSION_SECRET (it seals the facilitator's two-factor seed, so the seed and the run share it). */
+export const BENCH_SESSION_SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
+/** bench1 is a facilitator, so it signs in with a second factor, as production requires. */
+export const BENCH_TOTP_SECRET = 'BENCHTWOFACTORSECRETABCDEFGH2345';
 
 /** A progress bar on stderr. */
 export function bar(label: string, done: number, total: number) {

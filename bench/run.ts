@@ -20,7 +20,8 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { connect } from '../src/platform/db/db.js';
-import { benchDatabase } from './common.js';
+import { BENCH_SESSION_SECRET, BENCH_TOTP_SECRET, benchDatabase } from './common.js';
+import { currentCode } from '../src/accounts/two-factor.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,7 +36,7 @@ const WORKERS = Math.max(1, Number(values.workers));
 const DURATION = Number(values.duration);
 const CONNECTIONS = Number(values.connections);
 const PASSWORD = 'bench password';
-const SECRET = 'bench-session-secret-that-is-long-enough-0123456789';
+const SECRET = BENCH_SESSION_SECRET;
 
 const freePort = () =>
   new Promise<number>((resolve, reject) => {
@@ -91,7 +92,17 @@ async function signIn(base: string, email: string): Promise<string> {
     body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }).toString(),
   });
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
-  return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  if (res.headers.get('location') !== '/login/two-factor') return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  // The facilitator's second step, with the code an authenticator app would show.
+  const pending = [cookies, ...res.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
+  const second = await fetch(`${base}/login/two-factor`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pending },
+    body: new URLSearchParams({ _csrf: csrf, code: currentCode(BENCH_TOTP_SECRET) }).toString(),
+  });
+  if (second.status !== 303) throw new Error(`second sign-in step failed: ${second.status}`);
+  return second.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
 }
 
 interface Result {

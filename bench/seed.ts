@@ -15,14 +15,15 @@
  * Bench accounts: bench1@bench.convene.test … (password "bench password"),
  * bench1 is a facilitator; API tokens cvn_bench_<n> for the first 500 members.
  */
+import { RENDER_VERSION } from '../src/discussions/markdown.js';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
 import { connect } from '../src/platform/db/db.js';
 import { migrate } from '../src/platform/db/migrate.js';
-import { hashPassword, hashToken } from '../src/platform/auth/secrets.js';
+import { hashPassword, hashToken, seal } from '../src/platform/auth/secrets.js';
 import { rollupReach } from '../src/resources/reach.js';
 import { rollupEngagement } from '../src/analytics/engagement.js';
-import { benchDatabase, bar } from './common.js';
+import { BENCH_SESSION_SECRET, BENCH_TOTP_SECRET, benchDatabase, bar } from './common.js';
 
 const { values } = parseArgs({ options: { scale: { type: 'string', default: '1' } } });
 const SCALE = Number(values.scale);
@@ -105,6 +106,7 @@ async function main() {
           FROM generate_series(${a}::bigint, ${b}::bigint) g`.execute(db),
     );
     await sql`INSERT INTO user_organizations (user_id, organization_id) SELECT id, 1 + id % 200 FROM users WHERE id % 3 = 0`.execute(db);
+    await db.updateTable('users').set({ totp_secret: seal(BENCH_SESSION_SECRET, BENCH_TOTP_SECRET), totp_enabled_at: new Date() }).where('id', '=', 1).execute();
     const tokens = Array.from({ length: Math.min(BENCH_TOKENS, MEMBERS) }, (_, i) => ({ user_id: i + 1, name: 'bench', token_hash: hashToken(`cvn_bench_${i + 1}`), prefix: 'cvn_bench_' }));
     await db.insertInto('api_tokens').values(tokens).execute();
 
@@ -141,6 +143,10 @@ async function main() {
       sql`INSERT INTO posts (thread_id, author_id, is_opening, body, created_at)
         SELECT CASE WHEN r <= 10 THEN 1 ELSE 1 + r % ${THREADS} END, 1 + (r * 104729) % ${MEMBERS}, false, ${text(sql`r`, 3, 300)}, now() - (r % 700) * interval '1 minute'
           FROM generate_series(${a}::bigint, ${b}::bigint) r`.execute(db),
+    );
+    // Posts made through the app are rendered when written; the generated text is plain words, so its HTML is one paragraph.
+    await step('rendered post HTML', THREADS + REPLIES, 100_000, (a, b) =>
+      sql`UPDATE posts SET body_html = '<p>' || body || '</p>', render_version = ${RENDER_VERSION} WHERE id BETWEEN ${a} AND ${b}`.execute(db),
     );
     process.stderr.write('indexing posts...\n');
     for (const ix of postIndexes) await sql.raw(ix.def).execute(db);

@@ -28,7 +28,8 @@ import { groupRoutes } from './groups/routes.js';
 import { adminRoutes } from './admin/routes.js';
 import { discussionRoutes } from './discussions/routes.js';
 import { AppError } from './platform/http/errors.js';
-import { setFlash } from './platform/http/request-context.js';
+import { FLASH_COOKIE, setFlash, viewerTimeZone } from './platform/http/request-context.js';
+import { PageCache } from './platform/http/page-cache.js';
 import { hit } from './platform/auth/rate-limit.js';
 import { keyedHash } from './platform/auth/secrets.js';
 import type { Jobs } from './platform/jobs/jobs.js';
@@ -127,6 +128,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('live', live);
   app.decorate('glossary', new GlossaryService(deps.db));
   app.addHook('onClose', async () => live.close());
+  const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000, maxEntries: 2000, databaseUrl: deps.databaseUrl, log: (m) => app.log.warn(m) });
+  app.decorate('pageCache', pageCache);
+  app.addHook('onClose', async () => pageCache.close());
+  if (config.pageCacheSeconds > 0) app.addHook('onReady', async () => pageCache.listen());
   registerNotificationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerResourceJobs({ db: deps.db, jobs: deps.jobs, config });
   registerEventJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
@@ -212,6 +217,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!budget) return;
     await hit(deps.db, `${budget.name}:ip:${keyedHash(config.sessionSecret, request.ip)}`, budget.limit);
   });
+
+  // Signed-out visitors get a recent copy of a page when one is cached (see page-cache.ts).
+  if (config.pageCacheSeconds > 0) {
+    app.addHook('onRequest', async (request, reply) => {
+      if (request.method !== 'GET' || request.actor.kind !== 'anonymous' || request.cookies[FLASH_COOKIE] || request.url.startsWith('/api/')) return;
+      const hit = pageCache.get(PageCache.key(request.locale, viewerTimeZone(request), request.url));
+      if (!hit) return;
+      return reply.code(200).type('text/html; charset=utf-8').header('x-convene-cache', 'hit').send(hit.html);
+    });
+    // Any successful write may change what visitors see: forget cached pages here and everywhere.
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) await pageCache.changed(deps.db).catch(() => pageCache.clear());
+      return payload;
+    });
+  }
 
   // CSRF: every state-changing request from a browser carries the form's token.
   // API calls authenticated by bearer token carry no ambient credential, so need none;

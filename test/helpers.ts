@@ -125,6 +125,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     env: 'test',
     // Off here; the trust tests turn it on and check it is enforced.
     twoFactorRoles: [],
+    // Off here (tests change rows directly and read pages at once); page-cache tests turn it on.
+    pageCacheSeconds: 0,
     ...overrides,
   };
 }

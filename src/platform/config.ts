@@ -20,6 +20,8 @@ export interface Config {
   env: string;
   /** Roles that must sign in with a second factor (CONVENE_2FA_ROLES, default "facilitator,admin"). */
   twoFactorRoles: string[];
+  /** Seconds signed-out visitors' pages are cached (CONVENE_PAGE_CACHE_SECONDS, default 10; 0 turns it off). */
+  pageCacheSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -48,6 +50,13 @@ function loadSessionSecret(dataDir: string, fromEnv: string | undefined): string
   const secret = randomBytes(48).toString('base64url');
   writeFileSync(file, secret + '\n', { mode: 0o600 });
   return secret;
+}
+
+function readSeconds(raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 3600) throw new ConfigError(`CONVENE_PAGE_CACHE_SECONDS must be a whole number from 0 to 3600, not "${raw}"`);
+  return n;
 }
 
 function readRoles(raw: string | undefined): string[] {
@@ -92,5 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed,
     env: env.NODE_ENV || 'development',
     twoFactorRoles: readRoles(env.CONVENE_2FA_ROLES),
+    pageCacheSeconds: readSeconds(env.CONVENE_PAGE_CACHE_SECONDS, 10),
   };
 }

@@ -8,8 +8,12 @@ import { isFacilitator } from '../auth/actor.js';
 import { can } from '../auth/policy.js';
 import { unreadCount } from '../../notifications/queries.js';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../events/time.js';
+import { PageCache } from './page-cache.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    pageCache?: PageCache;
+  }
   interface FastifyRequest {
     actor: Actor;
     locale: Locale;
@@ -62,25 +66,35 @@ export function viewerTimeZone(request: FastifyRequest): string {
 /** Builds the context every page view receives. */
 export function pageContext(request: FastifyRequest, reply: FastifyReply, communityName: string): PageContext {
   let token: string | undefined;
-  return {
+  const ctx: PageContext = {
     t: request.t,
     locale: request.locale,
     fmt: formatters(request.locale),
     actor: request.actor,
     tz: viewerTimeZone(request),
     path: request.url,
-    csrf: () => (token ??= reply.generateCsrf()),
+    csrf: () => {
+      ctx.csrfUsed = true;
+      return (token ??= reply.generateCsrf());
+    },
     nonce: reply.cspNonce?.script ?? '',
     flash: takeFlash(request, reply),
     communityName,
     nav: { admin: isFacilitator(request.actor), moderate: can(request.actor, 'moderation.queue', undefined), analytics: isFacilitator(request.actor) || (request.actor.kind === 'user' && [...request.actor.memberships.values()].some((m) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead'))) },
   };
+  return ctx;
 }
 
 /** Sends a rendered page. Pages for signed-in people are never stored by shared caches. */
 export function sendPage(reply: FastifyReply, props: PageProps, status = 200): FastifyReply {
   if (props.ctx.actor.kind === 'user') reply.header('cache-control', 'private, no-store');
-  return reply.code(status).type('text/html; charset=utf-8').send(renderPage(props));
+  const html = renderPage(props);
+  // A signed-out visitor's page with nothing personal in it may serve the next visitors for a few seconds.
+  const cache = reply.server.pageCache;
+  if (cache && status === 200 && props.ctx.actor.kind === 'anonymous' && reply.request.method === 'GET' && !props.ctx.csrfUsed && !props.ctx.flash && !reply.hasHeader('set-cookie')) {
+    cache.put(PageCache.key(props.ctx.locale, props.ctx.tz, reply.request.url), html, props.ctx.locale);
+  }
+  return reply.code(status).type('text/html; charset=utf-8').send(html);
 }
 
 /** Sets the signed session cookie: HttpOnly, SameSite=Lax, Secure (and `__Host-`) over https. */

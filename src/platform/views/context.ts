@@ -19,6 +19,8 @@ export interface PageContext {
   path: string;
   /** CSRF token for forms on this page (generated on first use). */
   csrf: () => string;
+  /** Set once csrf() has been called: the page then holds a per-visitor token and is never cached. */
+  csrfUsed?: boolean;
   /** CSP nonce for the page's own script tags. */
   nonce: string;
   flash?: Flash;

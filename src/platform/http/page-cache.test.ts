@@ -1,0 +1,78 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildApp } from '../../app.js';
+import { Jobs } from '../jobs/jobs.js';
+import { Agent, ENGINE, MemoryMailer, apiToken, bearer, buildGroup, buildTestApp, buildUser, onCleanup, testConfig, type TestContext } from '../../../test/helpers.js';
+
+let t: TestContext;
+let threadId: number;
+let token: string;
+before(async () => {
+  t = await buildTestApp({ pageCacheSeconds: 30 });
+  const u = await buildUser(t.db);
+  const g = await buildGroup(t.db, { leadId: u.id });
+  token = await apiToken(t.app, u.email);
+  const th = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(token), payload: { title: 'Cached thread', body: 'The first words.', language: 'en' } });
+  threadId = th.json().id;
+});
+
+const anon = (url: string, headers: Record<string, string> = {}) => t.app.inject({ url, headers: { 'accept-language': 'en', ...headers } });
+
+describe('the signed-out page cache', () => {
+  test('a second visitor gets the cached page; a write anywhere makes the next one fresh', async () => {
+    const first = await anon(`/threads/${threadId}`);
+    assert.equal(first.statusCode, 200);
+    assert.equal(first.headers['x-convene-cache'], undefined);
+    const second = await anon(`/threads/${threadId}`);
+    assert.equal(second.headers['x-convene-cache'], 'hit');
+    assert.equal(second.body, first.body);
+    assert.match(String(second.headers['content-security-policy']), /frame-ancestors 'none'/, 'security headers still apply');
+
+    const reply = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(token), payload: { body: 'A brand-new reply.' } });
+    assert.equal(reply.statusCode, 201);
+    const after = await anon(`/threads/${threadId}`);
+    assert.equal(after.headers['x-convene-cache'], undefined);
+    assert.match(after.body, /A brand-new reply\./);
+  });
+
+  test('each language and time zone has its own copy', async () => {
+    await anon('/groups');
+    const es = await anon('/groups', { 'accept-language': 'es' });
+    assert.equal(es.headers['x-convene-cache'], undefined);
+    assert.match(es.body, /<html lang="es"/);
+    const tz = await anon('/groups', { cookie: 'convene_tz=America/Chicago' });
+    assert.equal(tz.headers['x-convene-cache'], undefined);
+    assert.equal((await anon('/groups', { 'accept-language': 'es' })).headers['x-convene-cache'], 'hit');
+  });
+
+  test('signed-in pages, pages with forms and pages with a message are never cached', async () => {
+    const u = await buildUser(t.db);
+    const agent = await new Agent(t.app).signIn(u.email);
+    await agent.get(`/threads/${threadId}`);
+    const again = await agent.get(`/threads/${threadId}`);
+    assert.equal(again.headers['x-convene-cache'], undefined);
+    assert.equal(again.headers['cache-control'], 'private, no-store');
+    await anon('/login');
+    const login = await anon('/login');
+    assert.equal(login.headers['x-convene-cache'], undefined, 'the sign-in form carries a per-visitor token');
+    assert.match(login.body, /name="_csrf"/);
+  });
+
+  test('a write in another process clears this one’s cache (LISTEN/NOTIFY)', async () => {
+    const mailer = new MemoryMailer();
+    const other = await buildApp({ config: testConfig({ pageCacheSeconds: 30 }), db: t.db, jobs: new Jobs(t.db), databaseUrl: t.url, engine: ENGINE, mailer, logger: false });
+    await other.ready();
+    onCleanup(() => other.close());
+    await anon('/discussions');
+    assert.equal((await anon('/discussions')).headers['x-convene-cache'], 'hit');
+    const res = await other.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(token), payload: { body: 'From the other process.' } });
+    assert.equal(res.statusCode, 201);
+    // The notification arrives asynchronously; it is prompt on loopback.
+    let fresh = false;
+    for (let i = 0; i < 50 && !fresh; i++) {
+      fresh = (await anon('/discussions')).headers['x-convene-cache'] === undefined;
+      if (!fresh) await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.ok(fresh, 'the other process’s write cleared this cache');
+  });
+});

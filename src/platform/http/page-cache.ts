@@ -1,0 +1,93 @@
+import pg from 'pg';
+import { sql } from 'kysely';
+import type { Db } from '../db/db.js';
+
+export const CHANGES_CHANNEL = 'convene_changes';
+
+interface Entry {
+  html: string;
+  language: string;
+  at: number;
+}
+
+/**
+ * A brief cache of whole pages for signed-out visitors (the busiest traffic
+ * when a newsletter links here). Only pages that carry nothing personal are
+ * stored: rendered for an anonymous visitor, 200, no form token, no flash, no
+ * cookie set. Keyed by language, time zone and URL; entries live a few
+ * seconds, and every successful write anywhere clears them: the process that
+ * wrote clears its own at once and NOTIFYs `convene_changes`, which every
+ * other process LISTENs to, so several processes and machines stay in step.
+ */
+export class PageCache {
+  private entries = new Map<string, Entry>();
+  private client: pg.Client | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly opts: { ttlMs: number; maxEntries: number; databaseUrl?: string; log?: (m: string) => void },
+  ) {}
+
+  static key(locale: string, tz: string, url: string) {
+    return `${locale}|${tz}|${url}`;
+  }
+
+  get(key: string): Entry | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (Date.now() - e.at > this.opts.ttlMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e;
+  }
+
+  put(key: string, html: string, language: string): void {
+    if (this.opts.ttlMs <= 0) return;
+    if (this.entries.size >= this.opts.maxEntries) {
+      // Drop the oldest (Map keeps insertion order).
+      const first = this.entries.keys().next().value;
+      if (first !== undefined) this.entries.delete(first);
+    }
+    this.entries.set(key, { html, language, at: Date.now() });
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Something changed: forget every page here and tell the other processes. */
+  async changed(db: Db): Promise<void> {
+    this.clear();
+    await sql`SELECT pg_notify(${CHANGES_CHANNEL}, '')`.execute(db);
+  }
+
+  /** Listens for other processes' changes (no-op without a database URL). */
+  async listen(): Promise<void> {
+    if (!this.opts.databaseUrl || this.client || this.closed) return;
+    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: 'convene-cache' });
+    client.on('notification', (msg) => {
+      if (msg.channel === CHANGES_CHANNEL) this.clear();
+    });
+    client.on('error', (err) => {
+      this.opts.log?.(`page cache listener lost: ${err.message}`);
+      this.clear();
+      this.client = undefined;
+    });
+    await client.connect();
+    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    this.client = client;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.clear();
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.end().catch(() => {});
+  }
+}
