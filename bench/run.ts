@@ -161,8 +161,11 @@ async function main() {
       ['group page, signed in', { url: `${base}/groups/bench-group-1`, ...authed }],
       ['thread page (20 posts), signed out', { url: `${base}/threads/1` }],
       ['thread page (20 posts), signed in', { url: `${base}/threads/1`, ...authed }],
-      ['library, two facets', { url: `${base}/resources?kind=guide&audience=family` }],
-      ['search, 2 words', { url: `${base}/search?q=family%20screening` }],
+      ['library, two facets, signed out', { url: `${base}/resources?kind=guide&audience=family` }],
+      ['library, two facets, signed in', { url: `${base}/resources?kind=guide&audience=family`, ...authed }],
+      ['search, 2 words, signed out', { url: `${base}/search?q=family%20screening` }],
+      // Signed in, nothing is cached: every search runs against the posts.
+      ['search, 2 words, signed in', { url: `${base}/search?q=family%20screening`, ...authed }],
       ['reach dashboard (year), signed in', { url: `${base}/reach`, ...authed }],
     ];
     for (const [name, opts] of scenarios) {

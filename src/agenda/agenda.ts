@@ -122,10 +122,24 @@ export interface PerspectiveGap {
  * whole: missing (none here) or thin (less than half their community share).
  * Hidden and deactivated people are left out of both sides.
  */
-export async function perspectiveGaps(db: Db, people: ReturnType<typeof sql<SqlBool>> | { userIds: number[] }): Promise<PerspectiveGap[]> {
-  const community = await sql<{ perspective: string; n: number }>`
+/** The community's own mix changes slowly: it is counted at most once a minute per database. */
+const MIX_TTL_MS = 60_000;
+const mixCache = new WeakMap<Db, { at: number; rows: Promise<{ perspective: string; n: number }[]> }>();
+function communityMix(db: Db) {
+  const hit = mixCache.get(db);
+  if (hit && Date.now() - hit.at < MIX_TTL_MS) return hit.rows;
+  const rows = sql<{ perspective: string; n: number }>`
     SELECT p AS perspective, count(*)::int AS n FROM users u, unnest(u.perspectives) p
-     WHERE u.deactivated_at IS NULL AND NOT u.hidden GROUP BY p`.execute(db);
+     WHERE u.deactivated_at IS NULL AND NOT u.hidden GROUP BY p`
+    .execute(db)
+    .then((r) => r.rows);
+  rows.catch(() => mixCache.delete(db));
+  mixCache.set(db, { at: Date.now(), rows });
+  return rows;
+}
+
+export async function perspectiveGaps(db: Db, people: ReturnType<typeof sql<SqlBool>> | { userIds: number[] }): Promise<PerspectiveGap[]> {
+  const community = { rows: await communityMix(db) };
   const cond = 'userIds' in people ? (people.userIds.length ? sql<SqlBool>`u.id = ANY(${people.userIds}::bigint[])` : sql<SqlBool>`false`) : people;
   const here = await sql<{ perspective: string; n: number }>`
     SELECT p AS perspective, count(DISTINCT u.id)::int AS n FROM users u, unnest(u.perspectives) p

@@ -62,17 +62,21 @@ export async function priorities(db: Db, groupIds: number[]) {
 }
 
 /** Active members (leads first), as the viewer may see them. */
-export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number } = {}) {
-  const rows = await db
+export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number; offset?: number; leadsOnly?: boolean } = {}) {
+  let q = db
     .selectFrom('group_memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .select(PERSON_COLUMNS.map((c) => `u.${c}` as const))
     .select(['m.role as group_role', 'm.created_at as joined_at'])
     .where('m.group_id', '=', groupId)
-    .where('m.status', '=', 'active')
+    .where('m.status', '=', 'active');
+  if (opts.leadsOnly) q = q.where('m.role', 'in', ['lead', 'co_lead']);
+  const rows = await q
     .orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`)
     .orderBy('u.name')
+    .orderBy('u.id')
     .limit(opts.limit ?? 500)
+    .offset(opts.offset ?? 0)
     .execute();
   return rows.filter((p) => canListPerson(viewer, p)).map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
 }

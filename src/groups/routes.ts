@@ -46,6 +46,9 @@ const GroupDetail = Type.Composite([
   }),
 ]);
 
+/** Members shown per page on a group's page. */
+const MEMBERS_PER_PAGE = 48;
+
 /** Textarea lines → list of priorities (for the HTML form). */
 const priorityLines = (v: Record<string, unknown>) => ({
   ...v,
@@ -143,12 +146,14 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- the group page ---------------------------------------------------------------------
-  async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200) {
+  async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200, membersPage = 1) {
     const actor = request.actor;
     const canManage = can(actor, 'group.manage_members', group);
-    const [pr, members, pending, latest, watchLevel] = await Promise.all([
+    const [pr, pageOfMembers, leads, pending, latest, watchLevel] = await Promise.all([
       priorities(db, [group.id]),
-      groupMembers(db, actor, group.id),
+      // A page of members at a time: large groups have thousands.
+      groupMembers(db, actor, group.id, { limit: MEMBERS_PER_PAGE + 1, offset: (membersPage - 1) * MEMBERS_PER_PAGE }),
+      groupMembers(db, actor, group.id, { leadsOnly: true, limit: 50 }),
       canManage ? pendingMemberships(db, group.id) : Promise.resolve([]),
       listThreads(db, group.id, 1, request.actor),
       actor.kind === 'user' ? groupWatchLevel(db, actor.id, group.id) : Promise.resolve(undefined),
@@ -169,7 +174,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const data: GroupPageData = {
       group,
       priorities: pr.get(group.id) ?? [],
-      members,
+      leads,
+      members: pageOfMembers.slice(0, MEMBERS_PER_PAGE),
+      membersPage,
+      membersMore: pageOfMembers.length > MEMBERS_PER_PAGE,
       pending,
       membership,
       threads: latest.threads.slice(0, 5),
@@ -207,10 +215,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   }
 
-  app.get('/groups/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
+  app.get('/groups/:slug', { schema: { params: SlugParams, querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })) }) } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);
     if (group.visibility !== 'public') reply.header('x-robots-tag', 'noindex');
-    return groupPage(request, reply, group);
+    return groupPage(request, reply, group, emptyForm(), 200, request.query.page ?? 1);
   });
 
   const outcomeMessage = (request: FastifyRequest, outcome: JoinOutcome) => request.t(`groups.outcome_${outcome}`);

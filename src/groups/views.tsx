@@ -8,7 +8,7 @@ import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextFiel
 import { GroupCards, PeopleList, type HomeGroup } from '../community/views.js';
 import type { PersonView } from '../community/queries.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
-import { ThreadList } from '../discussions/views.js';
+import { Pager, ThreadList } from '../discussions/views.js';
 import type { ThreadRow } from '../discussions/queries.js';
 
 export function GroupsView({ ctx, groups, canCreate }: { ctx: PageContext; groups: HomeGroup[]; canCreate: boolean }) {
@@ -30,7 +30,12 @@ export function GroupsView({ ctx, groups, canCreate }: { ctx: PageContext; group
 export interface GroupPageData {
   group: { slug: string; name: string; short_name: string; mission: string; led_by: string; visibility: string; join_policy: string; member_count: number; archived_at: Date | null };
   priorities: { position: number; text: string }[];
+  /** Leads and co-leads (all of them). */
+  leads: (PersonView & { group_role: string })[];
+  /** One page of members, leads first. */
   members: (PersonView & { group_role: string })[];
+  membersPage: number;
+  membersMore: boolean;
   pending: { id: number; name: string; status: string; message: string; created_at: Date }[];
   membership: { role: string; status: string } | undefined;
   threads: ThreadRow[];
@@ -50,7 +55,7 @@ export interface GroupPageData {
 export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: GroupPageData; invite: FormState }) {
   const { t, fmt } = ctx;
   const { group, can } = data;
-  const leads = data.members.filter((m) => m.group_role !== 'member');
+  const leads = data.leads;
   const base = `/groups/${group.slug}`;
   return (
     <>
@@ -210,6 +215,7 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
               : undefined
           }
         />
+        <Pager ctx={ctx} page={data.membersPage} more={data.membersMore} basePath={base} />
       </section>
 
       {can.manage && (

@@ -35,7 +35,14 @@ export function translator(locale: Locale): T {
   let t = cache.get(locale);
   if (!t) {
     const fixed = i18n().getFixedT(locale);
-    t = (key, vars) => String(fixed(key, vars as never));
+    // Most strings take no values: look each up once (i18next's lookup is costly on busy pages).
+    const plain = new Map<string, string>();
+    t = (key, vars) => {
+      if (vars !== undefined) return String(fixed(key, vars as never));
+      let s = plain.get(key);
+      if (s === undefined) plain.set(key, (s = String(fixed(key))));
+      return s;
+    };
     cache.set(locale, t);
   }
   return t;
@@ -60,8 +67,16 @@ export function negotiate(acceptLanguage: string | undefined): Locale {
   return 'en';
 }
 
-/** Locale-aware formatting of numbers and dates. */
+const formatterCache = new Map<Locale, ReturnType<typeof makeFormatters>>();
+
+/** Locale-aware formatting of numbers and dates (Intl formatters are costly to make: one set per locale). */
 export function formatters(locale: Locale) {
+  let f = formatterCache.get(locale);
+  if (!f) formatterCache.set(locale, (f = makeFormatters(locale)));
+  return f;
+}
+
+function makeFormatters(locale: Locale) {
   const tag = locale === 'es' ? 'es-US' : 'en-US';
   const num = new Intl.NumberFormat(tag);
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' });
