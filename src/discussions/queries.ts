@@ -259,6 +259,9 @@ export interface SearchHit {
  * ("quoted phrases", OR, -term), in English and Spanish, ranked, with
  * highlighted snippets, filtered to what the viewer may read.
  */
+/** How many of the most recent matches a search without filters ranks. */
+const RANKED_CANDIDATES = 2000;
+
 export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Promise<{ hits: SearchHit[]; more: boolean }> {
   const page = Math.max(1, f.page ?? 1);
   const query = sql`(websearch_to_tsquery('english', ${f.q}) || websearch_to_tsquery('spanish', ${f.q}))`;
@@ -282,8 +285,14 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Prom
     ])
     .where('p.deleted_at', 'is', null)
     .where('p.hidden_at', 'is', null)
-    .where(sql<SqlBool>`(p.search @@ ${query} OR (p.is_opening AND t.title_search @@ ${query}))`)
     .where(readableBy(viewer));
+  // Matches come from the two GIN indexes (post text, thread titles) as a union of ids. Without
+  // narrowing filters, only the most recent matches are ranked: ranking every match of a common
+  // word would read every such post.
+  const narrowed = Boolean(f.group || f.author || f.perspective || f.from || f.to);
+  const matches = sql`SELECT p.id FROM posts p WHERE p.search @@ ${query}
+    UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}`;
+  q = q.where(narrowed ? sql<SqlBool>`p.id IN (${matches})` : sql<SqlBool>`p.id IN (SELECT id FROM (${matches}) m ORDER BY id DESC LIMIT ${RANKED_CANDIDATES})`);
   if (f.group) q = q.where('g.slug', '=', f.group);
   if (f.author) q = q.where('p.author_id', '=', f.author);
   if (f.perspective) q = q.where(sql<SqlBool>`p.perspectives @> ARRAY[${f.perspective}]::text[]`);
