@@ -140,6 +140,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('locale', 'en');
   app.decorateRequest('t', null as never);
   app.decorateRequest('sessionToken', undefined);
+  app.decorateRequest('noPageCache', false);
 
   registerParsers(app);
   installErrorHandling(app);

@@ -28,6 +28,7 @@ export async function resolveApiToken(db: Db, token: string): Promise<number | u
   if (!row) return undefined;
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {
     await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', row.id).execute();
+    await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', row.user_id).execute();
   }
   return row.user_id;
 }

@@ -117,11 +117,14 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     authorize(request.actor, 'resource.view', r);
     return r;
   }
-  const count = (request: FastifyRequest, resourceId: number, kind: (typeof VIEW_KIND)[keyof typeof VIEW_KIND], linkId?: number) =>
-    recordView(db, request.actor, { ip: request.ip, userAgent: request.headers['user-agent'] }, { resourceId, kind, linkId }).catch((err) => {
+  const count = (request: FastifyRequest, resourceId: number, kind: (typeof VIEW_KIND)[keyof typeof VIEW_KIND], linkId?: number) => {
+    // A counted page must reach the server each time: never served from the signed-out page cache.
+    request.noPageCache = true;
+    return recordView(db, request.actor, { ip: request.ip, userAgent: request.headers['user-agent'] }, { resourceId, kind, linkId }).catch((err) => {
       request.log.warn({ err }, 'could not count a view');
       return false;
     });
+  };
 
   // ---- the library -----------------------------------------------------------------------------
   const libraryFilters = (q: Record<string, unknown>): LibraryFilters => ({

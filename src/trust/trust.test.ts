@@ -284,6 +284,27 @@ describe('retention', () => {
   });
 });
 
+describe('retention and activity', () => {
+  test('using the site with a long-lived session counts as activity, so such a member is never warned', async () => {
+    await t.db
+      .insertInto('community')
+      .values({ id: 1, name: 'Test community', retention_inactive_days: 365 })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ retention_inactive_days: 365 }))
+      .execute();
+    const u = await buildUser(t.db);
+    const agent = await new Agent(t.app).signIn(u.email);
+    const old = new Date(Date.now() - 400 * 86400_000);
+    await t.db.updateTable('users').set({ last_seen_at: old, created_at: old }).where('id', '=', u.id).execute();
+    await t.db.updateTable('sessions').set({ last_seen_at: new Date(Date.now() - 10 * 60_000) }).where('user_id', '=', u.id).execute();
+    assert.equal((await agent.get('/settings')).statusCode, 200);
+    const row = await t.db.selectFrom('users').select('last_seen_at').where('id', '=', u.id).executeTakeFirstOrThrow();
+    assert.ok(row.last_seen_at! > new Date(Date.now() - 60_000));
+    await runRetention({ db: t.db, jobs: t.jobs, mailer: t.mailer, config: t.config });
+    assert.equal(t.mailer.lastTo(u.email), undefined);
+    await t.db.updateTable('community').set({ retention_inactive_days: null }).execute();
+  });
+});
+
 describe('the audit log', () => {
   test('facilitators read and filter it; members cannot', async () => {
     const f = await buildUser(t.db, { role: 'facilitator' });

@@ -37,6 +37,8 @@ export async function resolveSession(db: Db, token: string): Promise<number | un
       .set({ last_seen_at: new Date(), expires_at: sql<Date>`now() + make_interval(days => ${SESSION_TTL_DAYS})` })
       .where('id', '=', id)
       .execute();
+    // Using the site counts as activity for retention, not only signing in.
+    await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', row.user_id).execute();
   }
   return row.user_id;
 }

@@ -58,6 +58,21 @@ describe('the signed-out page cache', () => {
     assert.match(login.body, /name="_csrf"/);
   });
 
+  test('pages whose visits are counted (a resource page) are never served from the cache', async () => {
+    const u = await buildUser(t.db);
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(await apiToken(t.app, u.email)), payload: { title: 'Counted brief', kind: 'brief', summary: 'A summary.', external_url: 'https://example.org/brief', visibility: 'public' } });
+    assert.equal(res.statusCode, 201, res.body);
+    const slug = res.json().slug as string;
+    const id = res.json().id as number;
+    for (let i = 0; i < 3; i++) {
+      const page = await anon(`/resources/${slug}`, { 'user-agent': `Mozilla/5.0 visitor ${i}` });
+      assert.equal(page.statusCode, 200);
+      assert.equal(page.headers['x-convene-cache'], undefined);
+    }
+    const views = await t.db.selectFrom('view_events').select('resource_id').where('resource_id', '=', id).execute();
+    assert.ok(views.length >= 1, 'the visits were counted');
+  });
+
   test('a write in another process clears this one’s cache (LISTEN/NOTIFY)', async () => {
     const mailer = new MemoryMailer();
     const other = await buildApp({ config: testConfig({ pageCacheSeconds: 30 }), db: t.db, jobs: new Jobs(t.db), databaseUrl: t.url, engine: ENGINE, mailer, logger: false });

@@ -20,6 +20,8 @@ declare module 'fastify' {
     t: T;
     /** The raw session token from the cookie, when signed in by session. */
     sessionToken?: string;
+    /** Set by handlers whose every visit must run (counted views): the page is not cached. */
+    noPageCache?: boolean;
   }
   interface FastifyReply {
     cspNonce: { script: string; style: string };
@@ -91,7 +93,7 @@ export function sendPage(reply: FastifyReply, props: PageProps, status = 200): F
   const html = renderPage(props);
   // A signed-out visitor's page with nothing personal in it may serve the next visitors for a few seconds.
   const cache = reply.server.pageCache;
-  if (cache && status === 200 && props.ctx.actor.kind === 'anonymous' && reply.request.method === 'GET' && !props.ctx.csrfUsed && !props.ctx.flash && !reply.hasHeader('set-cookie')) {
+  if (cache && status === 200 && props.ctx.actor.kind === 'anonymous' && reply.request.method === 'GET' && !reply.request.noPageCache && !props.ctx.csrfUsed && !props.ctx.flash && !reply.hasHeader('set-cookie')) {
     cache.put(PageCache.key(props.ctx.locale, props.ctx.tz, reply.request.url), html, props.ctx.locale);
   }
   return reply.code(status).type('text/html; charset=utf-8').send(html);
