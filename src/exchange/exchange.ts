@@ -88,7 +88,7 @@ export async function exportCommunity(db: Db, opts: { withCredentials?: boolean;
   for (const [i, t] of TABLES.entries()) {
     opts.onProgress?.(i, TABLES.length, t.name);
     // Two-factor seeds are sealed with this instance's secret and cannot move; people set it up again.
-    const cols = (await storedColumns(db, t.name)).filter((c) => !(t.name === 'users' && ((c === 'password_hash' && !opts.withCredentials) || c.startsWith('totp_'))));
+    const cols = (await storedColumns(db, t.name)).filter((c) => !(t.name === 'users' && ((c === 'password_hash' && !opts.withCredentials) || ['totp_secret', 'totp_pending', 'totp_enabled_at'].includes(c))));
     const r = await sql<{ rows: unknown[] }>`SELECT coalesce(json_agg(json_build_object(${sql.join(cols.flatMap((c) => [sql.lit(c), sql.ref(`x.${c}`)]))}) ORDER BY ${sql.raw(t.order)}), '[]'::json) AS rows FROM ${sql.table(t.name)} x`.execute(db);
     tables[t.name] = r.rows[0]!.rows;
   }
