@@ -216,9 +216,11 @@ export async function removeAccount(tx: Tx, jobs: Jobs, dataDir: string, userId:
   const groups = await tx.selectFrom('group_memberships').select('group_id').where('user_id', '=', userId).execute();
   // Their uploads stay with the resources they belong to (others may rely on them) but lose the uploader.
   const exportsOf = await tx.selectFrom('account_requests').select('file_name').where('user_id', '=', userId).where('file_name', 'is not', null).execute();
+  // Events are locked first, in id order, as registration does, so the two never wait on each other.
+  const eventIds = [...new Set(regs.map((r) => r.id))].sort((a, b) => a - b);
+  if (eventIds.length) await tx.selectFrom('events').select('id').where('id', 'in', eventIds).orderBy('id').forUpdate().execute();
   await tx.deleteFrom('event_registrations').where('user_id', '=', userId).execute();
   for (const r of regs) {
-    await tx.selectFrom('events').select('id').where('id', '=', r.id).forUpdate().execute();
     if (r.status === 'confirmed' && r.ends_at > new Date()) await promote(tx, jobs, r);
     await recount(tx, r.id);
   }
