@@ -12,7 +12,7 @@ import type { Config } from './platform/config.js';
 import type { Db, Engine } from './platform/db/db.js';
 import type { Mailer } from './platform/mail/mailer.js';
 import { ANONYMOUS, loadActor } from './platform/auth/actor.js';
-import { resolveSession, sessionCookieName } from './platform/auth/sessions.js';
+import { resolveSessionActor, sessionCookieName } from './platform/auth/sessions.js';
 import { resolveApiToken } from './accounts/tokens.js';
 import { isLocale, negotiate, translator, type Locale } from './platform/i18n/i18n.js';
 import { AJV_OPTIONS } from './platform/http/validation.js';
@@ -190,10 +190,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const raw = request.cookies[sessionCookieName(config.secure)];
       const un = raw ? request.unsignCookie(raw) : undefined;
       if (un?.valid && un.value) {
-        const userId = await resolveSession(deps.db, un.value);
-        if (userId) {
-          request.actor = await loadActor(deps.db, userId, 'session');
-          if (request.actor.kind === 'user') request.sessionToken = un.value;
+        const actor = await resolveSessionActor(deps.db, un.value);
+        if (actor?.kind === 'user') {
+          request.actor = actor;
+          request.sessionToken = un.value;
         }
         if (!request.sessionToken) reply.clearCookie(sessionCookieName(config.secure), { path: '/' });
       }

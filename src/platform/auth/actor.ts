@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
 import type { GroupRole, MembershipStatus } from '../db/schema.js';
 
@@ -35,15 +36,22 @@ export type Actor = AnonymousActor | UserActor;
 
 export const ANONYMOUS: AnonymousActor = Object.freeze({ kind: 'anonymous', id: null });
 
-/** Loads the actor for a user id, or the anonymous actor when the account is gone or deactivated. */
-export async function loadActor(db: Db, userId: number, via: UserActor['via']): Promise<Actor> {
-  const user = await db
-    .selectFrom('users')
-    .select(['id', 'name', 'email', 'email_verified_at', 'role', 'is_youth', 'locale', 'time_zone', 'deactivated_at', 'totp_enabled_at'])
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  if (!user || user.deactivated_at) return ANONYMOUS;
-  const rows = await db.selectFrom('group_memberships').select(['group_id', 'role', 'status']).where('user_id', '=', userId).execute();
+type ActorRow = {
+  id: number;
+  name: string;
+  email: string;
+  email_verified_at: Date | null;
+  role: UserActor['role'];
+  is_youth: boolean;
+  locale: string;
+  time_zone: string | null;
+  deactivated_at: Date | null;
+  totp_enabled_at: Date | null;
+  memberships: [number, Membership['role'], Membership['status']][];
+};
+
+function actorOf(user: ActorRow, via: UserActor['via']): Actor {
+  if (user.deactivated_at) return ANONYMOUS;
   return {
     kind: 'user',
     id: user.id,
@@ -55,9 +63,32 @@ export async function loadActor(db: Db, userId: number, via: UserActor['via']): 
     locale: user.locale,
     timeZone: user.time_zone,
     twoFactor: user.totp_enabled_at !== null,
-    memberships: new Map(rows.map((r) => [r.group_id, { role: r.role, status: r.status }])),
+    memberships: new Map(user.memberships.map(([groupId, role, status]) => [Number(groupId), { role, status }])),
     via,
   };
+}
+
+const ACTOR_COLUMNS = sql`u.id, u.name, u.email, u.email_verified_at, u.role, u.is_youth, u.locale, u.time_zone, u.deactivated_at, u.totp_enabled_at,
+  (SELECT coalesce(json_agg(json_build_array(m.group_id, m.role, m.status)), '[]'::json) FROM group_memberships m WHERE m.user_id = u.id) AS memberships`;
+
+/**
+ * The actor behind a session token's hash, with its session's last activity,
+ * in one round trip (session, account and memberships): this runs on every
+ * signed-in request.
+ */
+export async function loadSessionActor(db: Db, sessionId: string): Promise<{ actor: Actor; lastSeen: Date } | undefined> {
+  const r = await sql<ActorRow & { session_seen: Date }>`
+    SELECT s.last_seen_at AS session_seen, ${ACTOR_COLUMNS}
+      FROM sessions s JOIN users u ON u.id = s.user_id
+     WHERE s.id = ${sessionId} AND s.expires_at > now()`.execute(db);
+  const row = r.rows[0];
+  return row ? { actor: actorOf(row, 'session'), lastSeen: row.session_seen } : undefined;
+}
+
+/** Loads the actor for a user id, or the anonymous actor when the account is gone or deactivated. */
+export async function loadActor(db: Db, userId: number, via: UserActor['via']): Promise<Actor> {
+  const r = await sql<ActorRow>`SELECT ${ACTOR_COLUMNS} FROM users u WHERE u.id = ${userId}`.execute(db);
+  return r.rows[0] ? actorOf(r.rows[0], via) : ANONYMOUS;
 }
 
 export const isSignedIn = (a: Actor): a is UserActor => a.kind === 'user';

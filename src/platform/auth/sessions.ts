@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from '../db/db.js';
 import { hashToken, randomToken } from './secrets.js';
+import { loadSessionActor, type Actor } from './actor.js';
 
 /** Sessions last 30 days from the last request (sliding), stored server-side in PostgreSQL. */
 export const SESSION_TTL_DAYS = 30;
@@ -26,21 +27,26 @@ export async function createSession(db: Db | Tx, userId: number, userAgent = '')
   return token;
 }
 
-/** The user id of a live session, refreshing its expiry now and then. */
-export async function resolveSession(db: Db, token: string): Promise<number | undefined> {
+/** The signed-in person behind a session token (one query), refreshing the session's expiry now and then. */
+export async function resolveSessionActor(db: Db, token: string): Promise<Actor | undefined> {
   const id = hashToken(token);
-  const row = await db.selectFrom('sessions').select(['user_id', 'last_seen_at']).where('id', '=', id).where('expires_at', '>', new Date()).executeTakeFirst();
-  if (!row) return undefined;
-  if (Date.now() - row.last_seen_at.getTime() > TOUCH_EVERY_MS) {
+  const found = await loadSessionActor(db, id);
+  if (!found) return undefined;
+  if (found.actor.kind === 'user') await touch(db, id, found.actor.id, found.lastSeen);
+  return found.actor;
+}
+
+/** Slides the session's expiry and records activity, at most every few minutes. */
+async function touch(db: Db, id: string, userId: number, lastSeen: Date) {
+  if (Date.now() - lastSeen.getTime() > TOUCH_EVERY_MS) {
     await db
       .updateTable('sessions')
       .set({ last_seen_at: new Date(), expires_at: sql<Date>`now() + make_interval(days => ${SESSION_TTL_DAYS})` })
       .where('id', '=', id)
       .execute();
     // Using the site counts as activity for retention, not only signing in.
-    await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', row.user_id).execute();
+    await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', userId).execute();
   }
-  return row.user_id;
 }
 
 export async function destroySession(db: Db | Tx, token: string): Promise<void> {
