@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { memoPerDb } from '../platform/db/memo.js';
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
@@ -123,20 +124,13 @@ export interface PerspectiveGap {
  * Hidden and deactivated people are left out of both sides.
  */
 /** The community's own mix changes slowly: it is counted at most once a minute per database. */
-const MIX_TTL_MS = 60_000;
-const mixCache = new WeakMap<Db, { at: number; rows: Promise<{ perspective: string; n: number }[]> }>();
-function communityMix(db: Db) {
-  const hit = mixCache.get(db);
-  if (hit && Date.now() - hit.at < MIX_TTL_MS) return hit.rows;
-  const rows = sql<{ perspective: string; n: number }>`
+const communityMix = memoPerDb(60_000, async (db) =>
+  (
+    await sql<{ perspective: string; n: number }>`
     SELECT p AS perspective, count(*)::int AS n FROM users u, unnest(u.perspectives) p
-     WHERE u.deactivated_at IS NULL AND NOT u.hidden GROUP BY p`
-    .execute(db)
-    .then((r) => r.rows);
-  rows.catch(() => mixCache.delete(db));
-  mixCache.set(db, { at: Date.now(), rows });
-  return rows;
-}
+     WHERE u.deactivated_at IS NULL AND NOT u.hidden GROUP BY p`.execute(db)
+  ).rows,
+);
 
 export async function perspectiveGaps(db: Db, people: ReturnType<typeof sql<SqlBool>> | { userIds: number[] }): Promise<PerspectiveGap[]> {
   const community = { rows: await communityMix(db) };

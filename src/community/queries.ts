@@ -1,3 +1,4 @@
+import { memoPerDb } from '../platform/db/memo.js';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Organization, User } from '../platform/db/schema.js';
@@ -76,7 +77,8 @@ export class CommunityCache {
   }
 }
 
-export async function homeCounts(db: Db) {
+/** The home page's figures: counted at most every 30 seconds (counting every member on each view costs). */
+export const homeCounts = memoPerDb(30_000, async (db) => {
   const r = await sql<{ states: number; organizations: number; members: number; groups: number }>`
     SELECT
       (SELECT count(*) FROM state_initiatives)::int AS states,
@@ -84,7 +86,7 @@ export async function homeCounts(db: Db) {
       (SELECT count(*) FROM users WHERE deactivated_at IS NULL AND NOT hidden)::int AS members,
       (SELECT count(*) FROM practice_groups WHERE archived_at IS NULL)::int AS groups`.execute(db);
   return r.rows[0]!;
-}
+});
 
 export async function listOrganizations(db: Db, opts: { kind?: string; q?: string } = {}) {
   let q = db

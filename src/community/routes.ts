@@ -29,11 +29,16 @@ import { DIRECTORY_PAGE, groupsOfPeople, searchDirectory } from './directory.js'
 import { PERSPECTIVES, STATE_CODES, STATES as STATES_BY_CODE } from './vocab.js';
 
 /** Home, organizations, state initiatives and people: pages and API. */
+/** Practice groups shown on the home page of a large community. */
+const HOME_GROUPS = 12;
+
 export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
 
   app.get('/', async (request, reply) => {
-    const [community, counts, groups] = await Promise.all([app.community.get(), homeCounts(db), listGroups(db, request.actor)]);
+    const [community, counts, all] = await Promise.all([app.community.get(), homeCounts(db), listGroups(db, request.actor)]);
+    // A large community shows its busiest groups here; the groups page lists them all.
+    const groups = all.length > HOME_GROUPS * 2 ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all;
     return renderFor(app, request, reply, (ctx) => ({
       title: community?.name ?? ctx.t('home.empty_title'),
       ownHeading: true,
