@@ -61,7 +61,7 @@ export function addressBudget(method: string, url: string): { name: keyof typeof
 }
 
 /** What someone who must set up two-factor sign-in can still reach. */
-const TWO_FACTOR_OPEN = ['/settings/two-factor', '/logout', '/language', '/assets', '/health', '/guidelines', '/terms', '/privacy', '/contact'];
+const TWO_FACTOR_OPEN = ['/settings/two-factor', '/logout', '/language', '/assets', '/healthz', '/readyz', '/guidelines', '/terms', '/privacy', '/contact'];
 
 export interface AppDeps {
   config: Config;
