@@ -1,3 +1,4 @@
+import { isFacilitator } from '../platform/auth/actor.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
@@ -534,11 +535,29 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [groups, partners] = await Promise.all([listGroups(db, request.actor), db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute()]);
     return { groups: groups.map((g) => ({ value: g.slug, label: g.name })), partners: partners.map((p) => ({ value: String(p.id), label: p.name })) };
   };
+  // The dashboard reads hourly rollups and partners' reports: its sums are kept as briefly as
+  // signed-out pages (CONVENE_PAGE_CACHE_SECONDS) and cleared with them on any write.
+  const summaries = new Map<string, { at: number; value: ReturnType<typeof reachSummary> }>();
+  app.pageCache?.onClear(() => summaries.clear());
+  const dashboardSummary = (request: FastifyRequest, f: Awaited<ReturnType<typeof reachFilters>>, goal: number) => {
+    const ttl = app.pageCache?.ttlMs ?? 0;
+    if (ttl <= 0) return reachSummary(db, request.actor, f, goal);
+    // What a viewer may count: everything (facilitators), public resources (visitors), or their own view.
+    const who = isFacilitator(request.actor) ? 'all' : request.actor.kind === 'anonymous' ? 'public' : `u${request.actor.id}`;
+    const key = `${who}|${goal}|${JSON.stringify(f)}`;
+    const hit = summaries.get(key);
+    if (hit && Date.now() - hit.at < ttl) return hit.value;
+    if (summaries.size >= 500) summaries.clear();
+    const value = reachSummary(db, request.actor, f, goal);
+    value.catch(() => summaries.delete(key));
+    summaries.set(key, { at: Date.now(), value });
+    return value;
+  };
   app.get('/reach', { schema: { querystring: ReachQuery } }, async (request, reply) => {
     authorize(request.actor, 'reach.view', undefined);
     const f = await reachFilters(request, request.query);
     const community = await app.community.get();
-    const [summary, options] = await Promise.all([reachSummary(db, request.actor, f, community?.reach_goal ?? 0), reachOptions(request)]);
+    const [summary, options] = await Promise.all([dashboardSummary(request, f, community?.reach_goal ?? 0), reachOptions(request)]);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('reach.title'),
       lead: ctx.t('reach.lead'),

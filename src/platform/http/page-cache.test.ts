@@ -73,6 +73,23 @@ describe('the signed-out page cache', () => {
     assert.ok(views.length >= 1, 'the visits were counted');
   });
 
+  test('the reach dashboard’s sums are kept briefly per viewer and recomputed after any write', async () => {
+    const f = await buildUser(t.db, { role: 'facilitator' });
+    const agent = await new Agent(t.app).signIn(f.email);
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(token), payload: { title: 'Reach brief', kind: 'brief', summary: 'A summary.', external_url: 'https://example.org/reach', visibility: 'public' } });
+    const resourceId = r.json().id as number;
+    const org = await t.db.insertInto('organizations').values({ slug: 'reach-partner', name: 'Reach partner', kind: 'member', level: 'national' }).returning('id').executeTakeFirstOrThrow();
+    const first = await agent.get('/reach');
+    assert.equal(first.statusCode, 200);
+    assert.doesNotMatch(first.body, /777,777/);
+    // A row written behind the app's back: the dashboard keeps its recent sums...
+    await t.db.insertInto('dissemination_reports').values({ resource_id: resourceId, organization_id: org.id, channel: 'newsletter', recipients: 777777, sent_on: new Date().toISOString().slice(0, 10) }).execute();
+    assert.doesNotMatch((await agent.get('/reach')).body, /777,777/);
+    // ...until any write through the app, which clears them everywhere.
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/notifications/read', headers: bearer(token), payload: {} })).statusCode, 200);
+    assert.match((await agent.get('/reach')).body, /777,777/);
+  });
+
   test('a write in another process clears this one’s cache (LISTEN/NOTIFY)', async () => {
     const mailer = new MemoryMailer();
     const other = await buildApp({ config: testConfig({ pageCacheSeconds: 30 }), db: t.db, jobs: new Jobs(t.db), databaseUrl: t.url, engine: ENGINE, mailer, logger: false });

@@ -52,8 +52,20 @@ export class PageCache {
     this.entries.set(key, { html, language, at: Date.now() });
   }
 
+  private clearListeners: (() => void)[] = [];
+
   clear(): void {
     this.entries.clear();
+    for (const fn of this.clearListeners) fn();
+  }
+
+  /** Other short-lived caches (a dashboard's sums) are cleared together with the pages. */
+  onClear(fn: () => void): void {
+    this.clearListeners.push(fn);
+  }
+
+  get ttlMs(): number {
+    return this.opts.ttlMs;
   }
 
   get size(): number {
