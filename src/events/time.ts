@@ -31,7 +31,17 @@ export const COMMON_TIME_ZONES = [
   'UTC',
 ] as const;
 
-export const isTimeZone = (z: unknown): z is string => typeof z === 'string' && z.length > 0 && z.length <= 64 && IANAZone.isValidZone(z);
+const zoneChecks = new Map<string, boolean>();
+/** An IANA zone name this runtime knows (answers remembered: the check builds an Intl formatter). */
+export const isTimeZone = (z: unknown): z is string => {
+  if (typeof z !== 'string' || z.length === 0 || z.length > 64) return false;
+  let ok = zoneChecks.get(z);
+  if (ok === undefined) {
+    ok = IANAZone.isValidZone(z);
+    if (zoneChecks.size < 1000) zoneChecks.set(z, ok);
+  }
+  return ok;
+};
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 
@@ -52,8 +62,20 @@ export function utcToLocal(d: Date, zone: string): { date: string; time: string;
   return { date, time, local: `${date}T${time}` };
 }
 
-/** Formatting of event times in the viewer's zone and language. */
+const formatterSets = new Map<string, ReturnType<typeof makeEventFormatters>>();
+
+/** Formatting of event times in the viewer's zone and language (one set per language and zone: Intl formatters are costly to make). */
 export function eventFormatters(locale: string, zone: string) {
+  const key = `${locale}|${zone}`;
+  let f = formatterSets.get(key);
+  if (!f) {
+    if (formatterSets.size > 500) formatterSets.clear();
+    formatterSets.set(key, (f = makeEventFormatters(locale, zone)));
+  }
+  return f;
+}
+
+function makeEventFormatters(locale: string, zone: string) {
   const tag = locale === 'es' ? 'es-US' : 'en-US';
   const z = isTimeZone(zone) ? zone : DEFAULT_TIME_ZONE;
   const day = new Intl.DateTimeFormat(tag, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: z });
