@@ -8,7 +8,7 @@ import { audit } from '../platform/db/tx.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import { buildMail } from '../platform/mail/templates.js';
-import { isLocale, translator, type T } from '../platform/i18n/i18n.js';
+import { formatters, isLocale, translator, type T } from '../platform/i18n/i18n.js';
 import { AppError } from '../platform/http/errors.js';
 import { randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import type { UserActor } from '../platform/auth/actor.js';
@@ -253,18 +253,19 @@ export async function runRetention(deps: TrustDeps, now = new Date()): Promise<{
   if (c?.retention_inactive_days) {
     const limit = c.retention_inactive_days;
     const lastUse = sql<Date>`coalesce(last_seen_at, created_at)`;
-    const ordinary = (q: ReturnType<typeof base>) => q.where('role', '=', 'member');
-    const base = () => db.selectFrom('users').select(['id', 'email', 'name', 'locale']).where('deactivated_at', 'is', null);
+    // Only members: facilitators and admins are never removed this way.
+    const members = () =>
+      db.selectFrom('users').select(['id', 'email', 'name', 'locale', lastUse.as('last_use')]).where('deactivated_at', 'is', null).where('role', '=', 'member');
     // Warn those who reach the limit within 30 days and were not warned since they last came.
-    const toWarn = await ordinary(base())
+    const toWarn = await members()
       .where(lastUse, '<', new Date(now.getTime() - (limit - 30) * 86400_000))
       .where((eb) => eb.or([eb('retention_warned_at', 'is', null), eb('retention_warned_at', '<', lastUse)]))
       .limit(500)
       .execute();
     for (const u of toWarn) {
-      const t = translator(isLocale(u.locale) ? u.locale : 'en');
-      const lastSeen = await db.selectFrom('users').select(lastUse.as('at')).where('id', '=', u.id).executeTakeFirstOrThrow();
-      const removeOn = new Date(Math.max(lastSeen.at.getTime() + limit * 86400_000, now.getTime() + 30 * 86400_000));
+      const locale = isLocale(u.locale) ? u.locale : 'en';
+      const t = translator(locale);
+      const removeOn = new Date(Math.max(u.last_use.getTime() + limit * 86400_000, now.getTime() + 30 * 86400_000));
       await deps.mailer.send(
         buildMail({
           t,
@@ -272,7 +273,7 @@ export async function runRetention(deps: TrustDeps, now = new Date()): Promise<{
           to: u.email,
           subject: t('retention.mail_warning_subject'),
           greeting: t('mail.greeting', { name: u.name }),
-          paragraphs: [t('retention.mail_warning_body', { community: c.name, date: new Intl.DateTimeFormat(u.locale, { dateStyle: 'long', timeZone: 'UTC' }).format(removeOn) })],
+          paragraphs: [t('retention.mail_warning_body', { community: c.name, date: formatters(locale).date(removeOn) })],
           action: { label: t('retention.mail_warning_action'), url: `${config.baseUrl}/login` },
         }),
       );
@@ -280,7 +281,7 @@ export async function runRetention(deps: TrustDeps, now = new Date()): Promise<{
       warned++;
     }
     // Remove those past the limit who were warned at least 30 days ago and have not come back.
-    const toRemove = await ordinary(base())
+    const toRemove = await members()
       .where(lastUse, '<', new Date(now.getTime() - limit * 86400_000))
       .where('retention_warned_at', '<', new Date(now.getTime() - 30 * 86400_000))
       .where('retention_warned_at', '>', lastUse)
