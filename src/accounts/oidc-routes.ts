@@ -118,21 +118,23 @@ export const oidcRoutes: FastifyPluginAsyncTypebox = async (app) => {
     requireAdmin(request);
     return formPage(request, reply, emptyForm({ scopes: 'openid email profile', allow_signup: 'true', enabled: 'true' }), undefined);
   });
-  app.post('/admin/identity-providers', async (request, reply) => {
+  /** Creates (no id) or changes a provider from the admin form. */
+  const save = (request: FastifyRequest, reply: FastifyReply, id: number | undefined) => {
     const actor = requireAdmin(request);
     return submitForm({
       schema: ProviderInput,
       request,
       reply,
       prepare,
-      render: (form, status) => formPage(request, reply, form, undefined, status),
+      render: (form, status) => formPage(request, reply, form, id, status),
       run: async (input) => {
-        await saveProvider(db, config.sessionSecret, actor, undefined, input, request.t);
+        await saveProvider(db, config.sessionSecret, actor, id, input, request.t);
         setFlash(reply, { kind: 'success', message: request.t('oidc.saved') });
         return reply.redirect('/admin/identity-providers', 303);
       },
     });
-  });
+  };
+  app.post('/admin/identity-providers', async (request, reply) => save(request, reply, undefined));
   app.get('/admin/identity-providers/:id', { schema: { params: IdParams } }, async (request, reply) => {
     requireAdmin(request);
     const p = await getProvider(db, { id: request.params.id });
@@ -140,19 +142,5 @@ export const oidcRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { client_secret: _secret, ...shown } = p;
     return formPage(request, reply, emptyForm({ ...shown, organization_id: p.organization_id ? String(p.organization_id) : '', allow_signup: String(p.allow_signup), enabled: String(p.enabled) }), p.id);
   });
-  app.post('/admin/identity-providers/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const actor = requireAdmin(request);
-    return submitForm({
-      schema: ProviderInput,
-      request,
-      reply,
-      prepare,
-      render: (form, status) => formPage(request, reply, form, request.params.id, status),
-      run: async (input) => {
-        await saveProvider(db, config.sessionSecret, actor, request.params.id, input, request.t);
-        setFlash(reply, { kind: 'success', message: request.t('oidc.saved') });
-        return reply.redirect('/admin/identity-providers', 303);
-      },
-    });
-  });
+  app.post('/admin/identity-providers/:id', { schema: { params: IdParams } }, async (request, reply) => save(request, reply, request.params.id));
 };
