@@ -10,6 +10,11 @@
  *   npm run bench -- --workers 2        two processes behind one port (node:cluster)
  *   npm run bench -- --duration 20 --only thread
  *   npm run bench -- --startup          also time `convene start` on an existing demo data dir
+ *   npm run bench -- --serve            start the server on the bench data, print its address and
+ *                                       a signed-in cookie, and keep it running (for probing)
+ *   npm run bench -- --only thread --cpu-prof
+ *                                       write the server's V8 CPU profile to bench/profiles/ and
+ *                                       print where its time went (see bench/profile.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +35,8 @@ const { values } = parseArgs({
     connections: { type: 'string', default: '50' },
     only: { type: 'string' },
     startup: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+    serve: { type: 'boolean', default: false },
   },
 });
 const WORKERS = Math.max(1, Number(values.workers));
@@ -67,8 +74,11 @@ function rss(pid: number): number {
   return total;
 }
 
+const PROFILE_DIR = path.resolve('bench/profiles');
+
 async function startServer(env: Record<string, string>, args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/server.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -152,6 +162,11 @@ async function main() {
   try {
     const cookie = await signIn(base, 'bench1@bench.convene.test');
     const authed = { headers: { cookie } };
+    if (values.serve) {
+      console.log(`serving ${base}\nsigned in as the facilitator: COOKIE='${cookie}'\nCtrl-C to stop`);
+      await new Promise((resolve) => process.once('SIGINT', resolve));
+      return;
+    }
     // Warm up: first requests compile templates and fill caches.
     for (const p of ['/', '/threads/1', '/groups/bench-group-1', '/resources', '/reach']) await fetch(base + p, authed);
 
@@ -241,6 +256,13 @@ async function main() {
     await handle.close();
     await stopDb();
     rmSync(dataDir, { recursive: true, force: true });
+  }
+
+  if (values.serve) return;
+  if (values['cpu-prof']) {
+    const { summarize } = await import('./profile.js');
+    const newest = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
+    if (newest) console.log(summarize(path.join(PROFILE_DIR, newest)));
   }
 
   let startup: { firstPageMs: number; rssMb: number } | undefined;

@@ -36,6 +36,7 @@ import { EditPostView, HistoryView, ModerationView, PostItem, RedactView, Search
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
 import { isFacilitator } from '../platform/auth/actor.js';
+import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { readThread } from '../notifications/queries.js';
 import { topResourceMatches } from '../resources/queries.js';
@@ -599,13 +600,17 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     perspective: Type.Optional(Type.Union([Type.String({ enum: [...PERSPECTIVES] }), Type.Literal('')])),
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   });
+  // The same search by people who may read the same things gives the same answer for a few seconds.
+  const searchCache = resultCache<Awaited<ReturnType<typeof searchPosts>>>(app.pageCache);
+  const resourceMatchCache = resultCache<Awaited<ReturnType<typeof topResourceMatches>>>(app.pageCache);
   async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
     const q = (query.q ?? '').trim();
     if (!q) return { q, hits: [], more: false };
     // Per person when signed in, otherwise per (hashed) address; shared by all processes.
     const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
     await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
-    const r = await searchPosts(db, request.actor, { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page });
+    const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
+    const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, () => searchPosts(db, request.actor, filters));
     return { q, ...r };
   }
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
@@ -613,7 +618,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const firstPage = r.q && (request.query.page ?? 1) === 1;
     const [groups, resources, terms] = await Promise.all([
       listGroups(db, request.actor),
-      firstPage ? topResourceMatches(db, request.actor, r.q) : Promise.resolve([]),
+      firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(db, request.actor, r.q)) : Promise.resolve([]),
       firstPage ? listTerms(db, { q: r.q }).then((x) => x.slice(0, 5)) : Promise.resolve([]),
     ]);
     reply.header('x-robots-tag', 'noindex');

@@ -61,8 +61,12 @@ export async function priorities(db: Db, groupIds: number[]) {
   return map;
 }
 
-/** Active members (leads first), as the viewer may see them. */
-export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number; offset?: number; leadsOnly?: boolean } = {}) {
+/**
+ * Active members as the viewer may see them, by name (leads are listed apart on
+ * the group page); `leadsFirst` puts leads and co-leads ahead (the API's order).
+ * By name alone, a page of a large group walks `users_name_idx` and stops.
+ */
+export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number; offset?: number; leadsOnly?: boolean; leadsFirst?: boolean } = {}) {
   let q = db
     .selectFrom('group_memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -72,7 +76,7 @@ export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts:
     .where('m.status', '=', 'active');
   if (opts.leadsOnly) q = q.where('m.role', 'in', ['lead', 'co_lead']);
   const rows = await q
-    .orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`)
+    .$if(opts.leadsFirst === true || opts.leadsOnly === true, (q) => q.orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`))
     .orderBy('u.name')
     .orderBy('u.id')
     .limit(opts.limit ?? 500)

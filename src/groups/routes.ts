@@ -1,5 +1,6 @@
 import { paragraphsHtml } from '../platform/text.js';
 import { isFacilitator } from '../platform/auth/actor.js';
+import { resultCache } from '../platform/http/result-cache.js';
 import { agendaForGroup, groupMembersCond, groupReviews, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
 import { groupResources } from '../resources/queries.js';
@@ -146,6 +147,8 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- the group page ---------------------------------------------------------------------
+  // Who is (not) here counts every member's perspectives: the same for every viewer, kept briefly.
+  const gapsCache = resultCache<Awaited<ReturnType<typeof perspectiveGaps>>>(app.pageCache);
   async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200, membersPage = 1) {
     const actor = request.actor;
     const canManage = can(actor, 'group.manage_members', group);
@@ -160,7 +163,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     const [resources, gaps, reviews, agendaLinks, events] = await Promise.all([
       groupResources(db, actor, group.id),
-      perspectiveGaps(db, groupMembersCond(group.id)),
+      gapsCache(String(group.id), () => perspectiveGaps(db, groupMembersCond(group.id))),
       groupReviews(db, group.id),
       agendaForGroup(db, group.id),
       listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3, count: false }),
@@ -320,7 +323,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const group = await visibleGroup(request, request.params.slug);
-      return { members: await groupMembers(db, request.actor, group.id) };
+      return { members: await groupMembers(db, request.actor, group.id, { leadsFirst: true }) };
     },
   );
   app.post(

@@ -32,7 +32,7 @@ export interface GroupPageData {
   priorities: { position: number; text: string }[];
   /** Leads and co-leads (all of them). */
   leads: (PersonView & { group_role: string })[];
-  /** One page of members, leads first. */
+  /** One page of members, by name. */
   members: (PersonView & { group_role: string })[];
   membersPage: number;
   membersMore: boolean;

@@ -94,17 +94,21 @@ export interface LibraryFilters {
 export const FACETS = ['kind', 'audience', 'evidence', 'level', 'language', 'review', 'accessibility', 'group', 'organization', 'topic'] as const;
 export type Facet = (typeof FACETS)[number];
 
-function conditions(viewer: Actor, f: LibraryFilters, except?: Facet): Expression<SqlBool>[] {
-  const c: Expression<SqlBool>[] = [resourceReadableBy(viewer), sql<SqlBool>`r.deleted_at IS NULL`];
+/**
+ * The library's filters as SQL: `common` (who may read, the words, dates,
+ * visibility) and one condition per chosen facet, so each facet can be counted
+ * with every filter but its own.
+ */
+function filterConditions(viewer: Actor, f: LibraryFilters): { common: Expression<SqlBool>[]; facets: Partial<Record<Facet, Expression<SqlBool>>> } {
+  const common: Expression<SqlBool>[] = [resourceReadableBy(viewer), sql<SqlBool>`r.deleted_at IS NULL`];
+  const facets: Partial<Record<Facet, Expression<SqlBool>>> = {};
   const q = (f.q ?? '').trim();
-  if (q) c.push(sql<SqlBool>`r.search @@ (websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`);
+  if (q) common.push(sql<SqlBool>`r.search @@ (websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`);
   const any = (facet: Facet, col: string, values?: string[]) => {
-    if (!values?.length || except === facet) return;
-    c.push(sql<SqlBool>`${sql.ref(col)} = ANY(${values}::text[])`);
+    if (values?.length) facets[facet] = sql<SqlBool>`${sql.ref(col)} = ANY(${values}::text[])`;
   };
   const overlaps = (facet: Facet, col: string, values?: string[]) => {
-    if (!values?.length || except === facet) return;
-    c.push(sql<SqlBool>`${sql.ref(col)} && ${values}::text[]`);
+    if (values?.length) facets[facet] = sql<SqlBool>`${sql.ref(col)} && ${values}::text[]`;
   };
   any('kind', 'r.kind', f.kind);
   overlaps('audience', 'r.audiences', f.audience);
@@ -114,15 +118,64 @@ function conditions(viewer: Actor, f: LibraryFilters, except?: Facet): Expressio
   any('evidence', 'r.evidence_level', f.evidence);
   any('review', 'r.review_status', f.review);
   // Accessibility facts must all hold (someone needing captions and a plain-language version needs both).
-  if (f.accessibility?.length && except !== 'accessibility') c.push(sql<SqlBool>`r.accessibility @> ${f.accessibility}::text[]`);
-  if (f.visibility?.length) c.push(sql<SqlBool>`r.visibility = ANY(${f.visibility}::text[])`);
-  if (f.group?.length && except !== 'group')
-    c.push(sql<SqlBool>`EXISTS (SELECT 1 FROM resource_groups rg JOIN practice_groups g ON g.id = rg.group_id WHERE rg.resource_id = r.id AND g.slug = ANY(${f.group}::text[]))`);
-  if (f.organization?.length && except !== 'organization')
-    c.push(sql<SqlBool>`EXISTS (SELECT 1 FROM resource_organizations ro WHERE ro.resource_id = r.id AND ro.organization_id = ANY(${f.organization}::bigint[]))`);
-  if (f.from) c.push(sql<SqlBool>`r.published_on >= ${f.from}`);
-  if (f.to) c.push(sql<SqlBool>`r.published_on <= ${f.to}`);
-  return c;
+  if (f.accessibility?.length) facets.accessibility = sql<SqlBool>`r.accessibility @> ${f.accessibility}::text[]`;
+  if (f.visibility?.length) common.push(sql<SqlBool>`r.visibility = ANY(${f.visibility}::text[])`);
+  if (f.group?.length)
+    facets.group = sql<SqlBool>`EXISTS (SELECT 1 FROM resource_groups rg JOIN practice_groups g ON g.id = rg.group_id WHERE rg.resource_id = r.id AND g.slug = ANY(${f.group}::text[]))`;
+  if (f.organization?.length) facets.organization = sql<SqlBool>`EXISTS (SELECT 1 FROM resource_organizations ro WHERE ro.resource_id = r.id AND ro.organization_id = ANY(${f.organization}::bigint[]))`;
+  if (f.from) common.push(sql<SqlBool>`r.published_on >= ${f.from}`);
+  if (f.to) common.push(sql<SqlBool>`r.published_on <= ${f.to}`);
+  return { common, facets };
+}
+
+function conditions(viewer: Actor, f: LibraryFilters): Expression<SqlBool>[] {
+  const { common, facets } = filterConditions(viewer, f);
+  return [...common, ...Object.values(facets)];
+}
+
+type FacetRow = { facet: Facet; value: string; label: string | null; count: number; id: number | null; visibility: GroupSubject['visibility'] | null; join_policy: GroupSubject['join_policy'] | null; archived_at: Date | null };
+
+/**
+ * Every facet's counts in one statement: the resources matching the common
+ * filters are read once (with a flag per chosen facet; rows failing two or
+ * more chosen facets count nowhere and are left out), then each facet is
+ * counted over the rows that pass every other facet's flag.
+ */
+async function facetCounts(db: Db, viewer: Actor, f: LibraryFilters): Promise<FacetRow[]> {
+  const { common, facets } = filterConditions(viewer, f);
+  const chosen = Object.keys(facets) as Facet[];
+  const flag = (facet: Facet) => sql.id(`f_${facet}`);
+  const others = (facet: Facet) => {
+    const c = chosen.filter((x) => x !== facet).map((x) => sql<SqlBool>`b.${flag(x)}`);
+    return c.length ? and(c) : sql<SqlBool>`true`;
+  };
+  const scalar = (facet: Facet, col: string) =>
+    sql`(SELECT ${facet}::text AS facet, b.${sql.id(col)}::text AS value, NULL::text AS label, count(*)::int AS count, NULL::bigint AS id, NULL::text AS visibility, NULL::text AS join_policy, NULL::timestamptz AS archived_at
+           FROM base b WHERE ${others(facet)} GROUP BY 2)`;
+  const array = (facet: Facet, col: string) =>
+    sql`(SELECT ${facet}::text, v, NULL, count(*)::int, NULL::bigint, NULL, NULL, NULL::timestamptz
+           FROM base b, unnest(b.${sql.id(col)}) v WHERE ${others(facet)} GROUP BY 2 ORDER BY 4 DESC, 2 LIMIT 30)`;
+  const rows = await sql<FacetRow>`
+    WITH base AS MATERIALIZED (
+      SELECT r.id, r.kind, r.evidence_level, r.level, r.language, r.review_status, r.audiences, r.accessibility, r.topics
+             ${sql.join(chosen.map((x) => sql`, ${facets[x]!} AS ${flag(x)}`), sql``)}
+        FROM resources r WHERE ${and(common)}
+         ${chosen.length > 1 ? sql`AND (${sql.join(chosen.map((x) => sql`(${facets[x]!})::int`), sql` + `)}) >= ${chosen.length - 1}` : sql``})
+    ${scalar('kind', 'kind')}
+    UNION ALL ${array('audience', 'audiences')}
+    UNION ALL ${scalar('evidence', 'evidence_level')}
+    UNION ALL ${scalar('level', 'level')}
+    UNION ALL ${scalar('language', 'language')}
+    UNION ALL ${scalar('review', 'review_status')}
+    UNION ALL ${array('accessibility', 'accessibility')}
+    UNION ALL ${array('topic', 'topics')}
+    UNION ALL (SELECT 'group', g.slug, g.name, count(*)::int, g.id, g.visibility, g.join_policy, g.archived_at
+                 FROM base b JOIN resource_groups rg ON rg.resource_id = b.id JOIN practice_groups g ON g.id = rg.group_id
+                WHERE ${others('group')} GROUP BY g.id)
+    UNION ALL (SELECT 'organization', o.id::text, o.name, count(*)::int, NULL::bigint, NULL, NULL, NULL::timestamptz
+                 FROM base b JOIN resource_organizations ro ON ro.resource_id = b.id JOIN organizations o ON o.id = ro.organization_id
+                WHERE ${others('organization')} GROUP BY o.id, o.name ORDER BY 4 DESC, 3 LIMIT 30)`.execute(db);
+  return rows.rows;
 }
 
 const and = (c: Expression<SqlBool>[]) => sql.join(c, sql` AND `);
@@ -144,62 +197,57 @@ export async function searchLibrary(db: Db, viewer: Actor, f: LibraryFilters): P
   const q = (f.q ?? '').trim();
   const query = sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
   const sort = f.sort === 'newest' || f.sort === 'title' || f.sort === 'most_used' ? f.sort : q ? 'relevance' : 'newest';
+  const uses = sql`(SELECT count(*) FROM use_reports u WHERE u.resource_id = r.id)`;
   const order =
     sort === 'relevance'
       ? sql`ts_rank(r.search, ${query}) DESC, r.id DESC`
       : sort === 'title'
         ? sql`lower(r.title), r.id`
         : sort === 'most_used'
-          ? sql`uses DESC, r.published_on DESC NULLS LAST, r.id DESC`
+          ? sql`${uses} DESC, r.published_on DESC NULLS LAST, r.id DESC`
           : sql`r.published_on DESC NULLS LAST, r.id DESC`;
   const where = and(conditions(viewer, f));
-  const rows = await sql<LibraryItem & { total: number }>`
+  // The page's ids and the total first (for the default order an index-only scan of
+  // resources_facets_idx), then the page's rows, snippets and counts for those ids alone.
+  const [rows, counted] = await Promise.all([
+    sql<LibraryItem & { total: number }>`
+    WITH hits AS (
+      SELECT r.id, count(*) OVER ()::int AS total FROM resources r
+       WHERE ${where}
+       ORDER BY ${order}
+       LIMIT ${LIBRARY_PAGE} OFFSET ${(page - 1) * LIBRARY_PAGE})
     SELECT ${sql.join(COLUMNS.map((c) => sql.ref(c)))},
            ${q ? sql`ts_headline(CASE WHEN r.language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, r.summary || ' ' || left(r.extracted_text, 5000), ${query}, 'StartSel=⟦, StopSel=⟧, MaxWords=30, MinWords=10, MaxFragments=1')` : sql`NULL`} AS snippet,
-           (SELECT count(*) FROM use_reports u WHERE u.resource_id = r.id)::int AS uses,
+           ${uses}::int AS uses,
            (SELECT f.content_type FROM resource_files f WHERE f.resource_id = r.id ORDER BY f.version DESC LIMIT 1) AS file_type,
-           count(*) OVER ()::int AS total
-      FROM resources r
-     WHERE ${where}
-     ORDER BY ${order}
-     LIMIT ${LIBRARY_PAGE} OFFSET ${(page - 1) * LIBRARY_PAGE}`.execute(db);
+           h.total
+      FROM hits h JOIN resources r ON r.id = h.id
+     ORDER BY ${order}`.execute(db),
+    facetCounts(db, viewer, f),
+  ]);
   const total = rows.rows[0]?.total ?? (page > 1 ? (await sql<{ n: number }>`SELECT count(*)::int AS n FROM resources r WHERE ${where}`.execute(db)).rows[0]!.n : 0);
 
-  const scalar = (facet: Facet, col: string) =>
-    sql<{ value: string; count: number }>`SELECT ${sql.ref(col)} AS value, count(*)::int AS count FROM resources r WHERE ${and(conditions(viewer, f, facet))} GROUP BY 1 ORDER BY 2 DESC`.execute(db);
-  const arrayFacet = (facet: Facet, col: string) =>
-    sql<{ value: string; count: number }>`SELECT v AS value, count(*)::int AS count FROM resources r, unnest(${sql.ref(col)}) v WHERE ${and(conditions(viewer, f, facet))} GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 30`.execute(db);
-  const [kind, audience, evidence, level, language, review, accessibility, topic, group, organization] = await Promise.all([
-    scalar('kind', 'r.kind'),
-    arrayFacet('audience', 'r.audiences'),
-    scalar('evidence', 'r.evidence_level'),
-    scalar('level', 'r.level'),
-    scalar('language', 'r.language'),
-    scalar('review', 'r.review_status'),
-    arrayFacet('accessibility', 'r.accessibility'),
-    arrayFacet('topic', 'r.topics'),
-    sql<{ value: string; label: string; count: number } & GroupSubject>`SELECT g.slug AS value, g.name AS label, count(*)::int AS count, g.id, g.visibility, g.join_policy, g.archived_at
-      FROM resources r JOIN resource_groups rg ON rg.resource_id = r.id JOIN practice_groups g ON g.id = rg.group_id
-     WHERE ${and(conditions(viewer, f, 'group'))} GROUP BY g.id ORDER BY g.name`.execute(db),
-    sql<{ value: string; label: string; count: number }>`SELECT o.id::text AS value, o.name AS label, count(*)::int AS count
-      FROM resources r JOIN resource_organizations ro ON ro.resource_id = r.id JOIN organizations o ON o.id = ro.organization_id
-     WHERE ${and(conditions(viewer, f, 'organization'))} GROUP BY o.id, o.name ORDER BY 3 DESC, o.name LIMIT 30`.execute(db),
-  ]);
+  const byCount = (a: FacetRow, b: FacetRow) => b.count - a.count || a.value.localeCompare(b.value);
+  const facet = (name: Facet) => counted.filter((r) => r.facet === name).sort(byCount);
+  const plain = (rows: FacetRow[]) => rows.map(({ value, count }) => ({ value, count }));
   return {
     items: rows.rows.map(({ total: _t, ...r }) => r as LibraryItem),
     total,
     facets: {
-      kind: kind.rows,
-      audience: audience.rows,
-      evidence: evidence.rows,
-      level: level.rows,
-      language: language.rows,
-      review: review.rows,
-      accessibility: accessibility.rows,
-      topic: topic.rows,
+      kind: plain(facet('kind')),
+      audience: plain(facet('audience')),
+      evidence: plain(facet('evidence')),
+      level: plain(facet('level')),
+      language: plain(facet('language')),
+      review: plain(facet('review')),
+      accessibility: plain(facet('accessibility')),
+      topic: plain(facet('topic')),
       // A private group's name is not shown to people who may not see the group.
-      group: group.rows.filter((g) => can(viewer, 'group.view', g)).map(({ value, label, count }) => ({ value, label, count })),
-      organization: organization.rows,
+      group: counted
+        .filter((g) => g.facet === 'group' && can(viewer, 'group.view', { id: g.id!, visibility: g.visibility!, join_policy: g.join_policy!, archived_at: g.archived_at }))
+        .sort((a, b) => a.label!.localeCompare(b.label!))
+        .map(({ value, label, count }) => ({ value, label: label!, count })),
+      organization: facet('organization').map(({ value, label, count }) => ({ value, label: label!, count })),
     },
   };
 }

@@ -10,6 +10,7 @@ import { renderMarkdown } from '../discussions/markdown.js';
 import { escapeHtml } from '../platform/text.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { keyedHash, randomToken } from '../platform/auth/secrets.js';
+import { resourceReader, resultCache } from '../platform/http/result-cache.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -147,9 +148,11 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       ?.map(Number)
       .filter((n) => Number.isSafeInteger(n) && n > 0),
   });
+  // The same filters asked again by the same reader within seconds reuse the answer (see result-cache.ts).
+  const libraryCache = resultCache<Awaited<ReturnType<typeof searchLibrary>>>(app.pageCache);
   async function searchWithLimit(request: FastifyRequest, f: LibraryFilters) {
     if (f.q) await hit(db, `search:${visitorKey(request)}`, { max: 60, windowSeconds: 60 });
-    return searchLibrary(db, request.actor, f);
+    return libraryCache(`${resourceReader(request.actor)}|${JSON.stringify(f)}`, () => searchLibrary(db, request.actor, f));
   }
   app.get('/resources', { schema: { querystring: LibraryQuery } }, async (request, reply) => {
     const f = libraryFilters(request.query as Record<string, unknown>);
@@ -537,22 +540,10 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   // The dashboard reads hourly rollups and partners' reports: its sums are kept as briefly as
   // signed-out pages (CONVENE_PAGE_CACHE_SECONDS) and cleared with them on any write.
-  const summaries = new Map<string, { at: number; value: ReturnType<typeof reachSummary> }>();
-  app.pageCache?.onClear(() => summaries.clear());
-  const dashboardSummary = (request: FastifyRequest, f: Awaited<ReturnType<typeof reachFilters>>, goal: number) => {
-    const ttl = app.pageCache?.ttlMs ?? 0;
-    if (ttl <= 0) return reachSummary(db, request.actor, f, goal);
+  const summaries = resultCache<Awaited<ReturnType<typeof reachSummary>>>(app.pageCache);
+  const dashboardSummary = (request: FastifyRequest, f: Awaited<ReturnType<typeof reachFilters>>, goal: number) =>
     // What a viewer may count: everything (facilitators), public resources (visitors), or their own view.
-    const who = isFacilitator(request.actor) ? 'all' : request.actor.kind === 'anonymous' ? 'public' : `u${request.actor.id}`;
-    const key = `${who}|${goal}|${JSON.stringify(f)}`;
-    const hit = summaries.get(key);
-    if (hit && Date.now() - hit.at < ttl) return hit.value;
-    if (summaries.size >= 500) summaries.clear();
-    const value = reachSummary(db, request.actor, f, goal);
-    value.catch(() => summaries.delete(key));
-    summaries.set(key, { at: Date.now(), value });
-    return value;
-  };
+    summaries(`${resourceReader(request.actor)}|${goal}|${JSON.stringify(f)}`, () => reachSummary(db, request.actor, f, goal));
   app.get('/reach', { schema: { querystring: ReachQuery } }, async (request, reply) => {
     authorize(request.actor, 'reach.view', undefined);
     const f = await reachFilters(request, request.query);

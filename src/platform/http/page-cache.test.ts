@@ -2,6 +2,8 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildApp } from '../../app.js';
 import { Jobs } from '../jobs/jobs.js';
+import { PageCache } from './page-cache.js';
+import { resultCache } from './result-cache.js';
 import { Agent, ENGINE, MemoryMailer, apiToken, bearer, buildGroup, buildTestApp, buildUser, onCleanup, testConfig, type TestContext } from '../../../test/helpers.js';
 
 let t: TestContext;
@@ -90,6 +92,33 @@ describe('the signed-out page cache', () => {
     assert.match((await agent.get('/reach')).body, /777,777/);
   });
 
+  test('searches and library answers are shared only by people who may read the same things, and a write refreshes them', async () => {
+    const insider = await buildUser(t.db);
+    const outsider = await buildUser(t.db);
+    const secret = await buildGroup(t.db, { leadId: insider.id, visibility: 'private' });
+    const insiderToken = await apiToken(t.app, insider.email);
+    const made = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${secret.slug}/threads`, headers: bearer(insiderToken), payload: { title: 'Quetzalcoatl planning', body: 'Quetzalcoatl notes for the group.', language: 'en' } });
+    assert.equal(made.statusCode, 201, made.body);
+    const inAgent = await new Agent(t.app).signIn(insider.email);
+    const outAgent = await new Agent(t.app).signIn(outsider.email);
+    // The insider asks first; the outsider's identical search must not get the insider's answer.
+    assert.match((await inAgent.get('/search?q=quetzalcoatl')).body, /Quetzalcoatl planning/);
+    assert.doesNotMatch((await outAgent.get('/search?q=quetzalcoatl')).body, /Quetzalcoatl planning/);
+    assert.doesNotMatch((await anon('/search?q=quetzalcoatl')).body, /Quetzalcoatl planning/);
+    // A group-only resource: the insider's library answer is not shared with a member outside the group.
+    const memo = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(insiderToken), payload: { title: 'Quetzalcoatl group memo', kind: 'brief', summary: 'For the group.', external_url: 'https://example.org/q', visibility: 'group', group: secret.slug } });
+    assert.equal(memo.statusCode, 201, memo.body);
+    assert.match((await inAgent.get('/resources?q=quetzalcoatl')).body, /Quetzalcoatl group memo/);
+    assert.doesNotMatch((await outAgent.get('/resources?q=quetzalcoatl')).body, /Quetzalcoatl group memo/);
+    // A new public thread with the same word: the outsider's next search (after the write) finds it.
+    const pub = await buildGroup(t.db, { leadId: insider.id });
+    const open = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${pub.slug}/threads`, headers: bearer(insiderToken), payload: { title: 'Quetzalcoatl open call', body: 'Everyone welcome.', language: 'en' } });
+    assert.equal(open.statusCode, 201);
+    const after = (await outAgent.get('/search?q=quetzalcoatl')).body;
+    assert.match(after, /Quetzalcoatl open call/);
+    assert.doesNotMatch(after, /Quetzalcoatl planning/);
+  });
+
   test('a write in another process clears this one’s cache (LISTEN/NOTIFY)', async () => {
     const mailer = new MemoryMailer();
     const other = await buildApp({ config: testConfig({ pageCacheSeconds: 30 }), db: t.db, jobs: new Jobs(t.db), databaseUrl: t.url, engine: ENGINE, mailer, logger: false });
@@ -106,5 +135,31 @@ describe('the signed-out page cache', () => {
       if (!fresh) await new Promise((r) => setTimeout(r, 20));
     }
     assert.ok(fresh, 'the other process’s write cleared this cache');
+  });
+});
+
+describe('shared results', () => {
+  test('kept for the period, answered once more while recomputed after it, and forgotten on a write', async () => {
+    const pages = new PageCache({ ttlMs: 40, maxEntries: 10 });
+    const cached = resultCache<number>(pages);
+    let calls = 0;
+    const compute = async () => ++calls;
+    assert.equal(await cached('k', compute), 1);
+    assert.equal(await cached('k', compute), 1, 'within the period');
+    assert.equal(await cached('other', compute), 2, 'another key is its own entry');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await cached('k', compute), 1, 'past the period: the old answer once more...');
+    assert.equal(calls, 3, '...while it is recomputed');
+    assert.equal(await cached('k', compute), 3, 'then the new answer');
+    pages.clear();
+    assert.equal(await cached('k', compute), 4, 'a write forgets everything');
+    await new Promise((r) => setTimeout(r, 90));
+    assert.equal(await cached('k', compute), 5, 'past twice the period it waits for a new answer');
+    const failing = resultCache<number>(pages);
+    await assert.rejects(failing('f', async () => Promise.reject(new Error('down'))));
+    assert.equal(await failing('f', async () => 7), 7, 'a failure is not remembered');
+    const off = resultCache<number>(new PageCache({ ttlMs: 0, maxEntries: 10 }));
+    assert.equal(await off('k', compute), 6);
+    assert.equal(await off('k', compute), 7, 'with the cache off nothing is kept');
   });
 });
