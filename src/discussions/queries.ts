@@ -178,17 +178,14 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts:
       'p.perspectives',
       'p.question_id',
     ])
+    // Whether the viewer found each post helpful, in the same statement.
+    .select(viewer.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM post_reactions pr WHERE pr.post_id = p.id AND pr.user_id = ${viewer.id})`.as('reacted') : sql<boolean>`false`.as('reacted'))
     .where('p.thread_id', '=', threadId)
     .$if(opts.afterId !== undefined, (q) => q.where('p.id', '>', opts.afterId!))
     .orderBy('p.created_at')
     .orderBy('p.id')
     .limit(1000)
     .execute();
-  const reacted = new Set<number>();
-  if (viewer.kind === 'user' && rows.length) {
-    const mine = await db.selectFrom('post_reactions').select('post_id').where('user_id', '=', viewer.id).where('post_id', 'in', rows.map((r) => r.id)).execute();
-    for (const m of mine) reacted.add(m.post_id);
-  }
   const out: PostView[] = [];
   for (const r of rows) {
     let html = r.body_html;
@@ -200,7 +197,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts:
     const { hidden_at, body_html, render_version, ...rest } = r;
     void body_html;
     void render_version;
-    out.push({ ...rest, hidden: hidden_at !== null, html: concealed ? '' : (html ?? ''), body: concealed ? '' : r.body, reacted: reacted.has(r.id) });
+    out.push({ ...rest, hidden: hidden_at !== null, html: concealed ? '' : (html ?? ''), body: concealed ? '' : r.body });
   }
   return out;
 }

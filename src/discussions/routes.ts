@@ -214,11 +214,12 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     };
   }
 
+  const openGroups = resultCache<{ id: number; slug: string; name: string }[]>(app.pageCache, 1);
   /** Spaces a moderator may move a thread to: groups they lead (all groups for facilitators), and the community space for facilitators. */
   async function moveTargets(request: FastifyRequest, thread: ThreadRow, t: (k: string) => string) {
     const actor = request.actor;
     if (actor.kind !== 'user') return [];
-    const groups = await db.selectFrom('practice_groups').select(['id', 'slug', 'name']).where('archived_at', 'is', null).orderBy('name').execute();
+    const groups = await openGroups('all', () => db.selectFrom('practice_groups').select(['id', 'slug', 'name']).where('archived_at', 'is', null).orderBy('name').execute());
     const out = groups
       .filter((g) => g.id !== thread.group_id && (isFacilitator(actor) || ['lead', 'co_lead'].includes(actor.memberships.get(g.id)?.status === 'active' ? actor.memberships.get(g.id)!.role : '')))
       .map((g) => ({ value: g.slug, label: g.name }));

@@ -84,11 +84,12 @@ export async function markRead(db: Db, userId: number, ids?: number[]): Promise<
 
 /** Opening a thread reads its notifications and records when the person last read it. */
 export async function readThread(db: Db, userId: number, threadId: number): Promise<void> {
-  // An UPDATE that matches nothing writes nothing; most views have no unread notification.
-  await db.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('thread_id', '=', threadId).where('read_at', 'is', null).execute();
-  // The read mark is written only when something happened since the last one: a view of an
-  // unchanged thread is then a pure read (no row lock, no WAL, no commit to flush).
+  // The thread's notifications are marked read in the same statement that reads the thread's
+  // read mark (an UPDATE that matches nothing writes nothing; most views have none). The read
+  // mark is written only when something happened since the last one: a view of an unchanged
+  // thread is then a pure read (no row lock, no WAL, no commit to flush).
   const state = await db
+    .with('seen', (qb) => qb.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('thread_id', '=', threadId).where('read_at', 'is', null).returning('id'))
     .selectFrom('threads as t')
     .leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 't.id').on('r.user_id', '=', userId))
     .select(['t.last_activity_at', 'r.read_at'])

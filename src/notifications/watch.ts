@@ -42,9 +42,14 @@ export async function groupWatchLevel(db: Db, userId: number, groupId: number): 
  * group level implies (watching a group watches its threads; muting it mutes them).
  */
 export async function threadWatchLevel(db: Db, userId: number, thread: { id: number; group_id: number | null }): Promise<{ level: WatchLevel; explicit: boolean }> {
-  const own = await db.selectFrom('thread_watches').select('level').where('user_id', '=', userId).where('thread_id', '=', thread.id).executeTakeFirst();
-  if (own) return { level: own.level, explicit: true };
-  if (thread.group_id === null) return { level: 'normal', explicit: false };
-  const g = await groupWatchLevel(db, userId, thread.group_id);
+  // The thread's own setting and its group's, in one round trip.
+  const row = await db
+    .selectNoFrom((eb) => [
+      eb.selectFrom('thread_watches').select('level').where('user_id', '=', userId).where('thread_id', '=', thread.id).as('own'),
+      eb.selectFrom('group_watches').select('level').where('user_id', '=', userId).where('group_id', '=', thread.group_id ?? 0).as('grp'),
+    ])
+    .executeTakeFirstOrThrow();
+  if (row.own) return { level: row.own as WatchLevel, explicit: true };
+  const g = thread.group_id === null ? null : row.grp;
   return { level: g === 'watching' || g === 'muted' ? g : 'normal', explicit: false };
 }
