@@ -24,7 +24,7 @@ import {
 import { CommunitySchema, OrganizationSchema, PersonSchema, StateSchema } from './schemas.js';
 import { DirectoryView, HomeView, OrganizationView, OrganizationsView, PersonPage, StateView, StatesView } from './views.js';
 import { ORG_KINDS } from './vocab.js';
-import { listGroups, groupsOfPerson, getVisibleGroup } from '../groups/queries.js';
+import { cachedGroupList, listGroups, groupsOfPerson, getVisibleGroup } from '../groups/queries.js';
 import { DIRECTORY_PAGE, groupsOfPeople, searchDirectory } from './directory.js';
 import { PERSPECTIVES, STATE_CODES, STATES as STATES_BY_CODE } from './vocab.js';
 
@@ -35,8 +35,9 @@ const HOME_GROUPS = 12;
 export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
 
+  const groupList = cachedGroupList(app.pageCache);
   app.get('/', async (request, reply) => {
-    const [community, counts, all] = await Promise.all([app.community.get(), homeCounts(db), listGroups(db, request.actor)]);
+    const [community, counts, all] = await Promise.all([app.community.get(), homeCounts(db), groupList(db, request.actor)]);
     // A large community shows its busiest groups here; the groups page lists them all.
     const groups = all.length > HOME_GROUPS * 2 ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all;
     return renderFor(app, request, reply, (ctx) => ({

@@ -13,7 +13,7 @@ import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { getGroup, getVisibleGroup, listGroups, type GroupRow } from '../groups/queries.js';
+import { cachedGroupList, getGroup, getVisibleGroup, listGroups, type GroupRow } from '../groups/queries.js';
 import {
   EditInput,
   GuideSummaryInput,
@@ -614,11 +614,12 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, () => searchPosts(db, request.actor, filters));
     return { q, ...r };
   }
+  const groupList = cachedGroupList(app.pageCache);
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     const r = await runSearch(request, request.query);
     const firstPage = r.q && (request.query.page ?? 1) === 1;
     const [groups, resources, terms] = await Promise.all([
-      listGroups(db, request.actor),
+      groupList(db, request.actor),
       firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(db, request.actor, r.q)) : Promise.resolve([]),
       firstPage ? listTerms(db, { q: r.q }).then((x) => x.slice(0, 5)) : Promise.resolve([]),
     ]);

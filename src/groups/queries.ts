@@ -3,6 +3,8 @@ import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
+import type { PageCache } from '../platform/http/page-cache.js';
+import { resultCache } from '../platform/http/result-cache.js';
 import { PERSON_COLUMNS, canListPerson, presentPerson } from '../community/queries.js';
 
 export const GROUP_COLUMNS = [
@@ -33,14 +35,33 @@ export async function getVisibleGroup(db: Db, actor: Actor, slug: string): Promi
   return group;
 }
 
-/** Groups the viewer may see, with their leads' names, ordered by name. */
+/** Groups the viewer may see, ordered by name. */
 export async function listGroups(db: Db, viewer: Actor, opts: { includeArchived?: boolean } = {}) {
+  const rows = await groupRows(db, { includeArchived: opts.includeArchived, publicOnly: viewer.kind === 'anonymous' });
+  return rows.filter((g) => can(viewer, 'group.view', g));
+}
+
+/** Groups by name before any viewer's policy is applied (callers filter with `group.view`). */
+export async function groupRows(db: Db, opts: { includeArchived?: boolean; publicOnly?: boolean } = {}) {
   let q = db.selectFrom('practice_groups').select(GROUP_COLUMNS).orderBy(sql`lower(name)`);
   if (!opts.includeArchived) q = q.where('archived_at', 'is', null);
   // Filter in SQL what policy would filter anyway, so lists stay cheap for large communities.
-  if (viewer.kind === 'anonymous') q = q.where('visibility', '=', 'public');
-  const rows = await q.execute();
-  return rows.filter((g) => can(viewer, 'group.view', g));
+  if (opts.publicOnly) q = q.where('visibility', '=', 'public');
+  return q.execute();
+}
+
+/**
+ * `listGroups` for busy pages (home, search): the rows come from the shared
+ * results cache (cleared on any write, so a new group or member count shows
+ * at once), the viewer's policy is applied to them on each request.
+ */
+export function cachedGroupList(pageCache: PageCache | undefined): (db: Db, viewer: Actor) => Promise<GroupRow[]> {
+  const cache = resultCache<GroupRow[]>(pageCache, 4);
+  return async (db, viewer) => {
+    const publicOnly = viewer.kind === 'anonymous';
+    const rows = await cache(publicOnly ? 'public' : 'all', () => groupRows(db, { publicOnly }));
+    return rows.filter((g) => can(viewer, 'group.view', g));
+  };
 }
 
 export async function priorities(db: Db, groupIds: number[]) {
