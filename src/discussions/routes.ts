@@ -615,13 +615,15 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return { q, ...r };
   }
   const groupList = cachedGroupList(app.pageCache);
+  // Published glossary terms are the same for everyone.
+  const termMatches = resultCache<Awaited<ReturnType<typeof listTerms>>>(app.pageCache);
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
     const r = await runSearch(request, request.query);
     const firstPage = r.q && (request.query.page ?? 1) === 1;
     const [groups, resources, terms] = await Promise.all([
       groupList(db, request.actor),
       firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(db, request.actor, r.q)) : Promise.resolve([]),
-      firstPage ? listTerms(db, { q: r.q }).then((x) => x.slice(0, 5)) : Promise.resolve([]),
+      firstPage ? termMatches(r.q, () => listTerms(db, { q: r.q }).then((x) => x.slice(0, 5))) : Promise.resolve([]),
     ]);
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({

@@ -18,7 +18,7 @@ import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { listGroups } from '../groups/queries.js';
+import { cachedGroupList, listGroups } from '../groups/queries.js';
 import { STATE_CODES } from '../community/vocab.js';
 import {
   CollectionInput,
@@ -534,8 +534,10 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }
     return { from, to, group, groupSlug: q.group || undefined, state: q.state || undefined, partner: q.partner || undefined };
   }
+  const groupList = cachedGroupList(app.pageCache);
+  const partnerList = resultCache<{ id: number; name: string }[]>(app.pageCache, 1);
   const reachOptions = async (request: FastifyRequest) => {
-    const [groups, partners] = await Promise.all([listGroups(db, request.actor), db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute()]);
+    const [groups, partners] = await Promise.all([groupList(db, request.actor), partnerList('all', () => db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute())]);
     return { groups: groups.map((g) => ({ value: g.slug, label: g.name })), partners: partners.map((p) => ({ value: String(p.id), label: p.name })) };
   };
   // The dashboard reads hourly rollups and partners' reports: its sums are kept as briefly as
