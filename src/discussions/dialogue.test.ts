@@ -112,8 +112,17 @@ describe('moving and splitting threads', () => {
     const outsider = await buildUser(t.db);
     const o = await new Agent(t.app).signIn(outsider.email);
     assert.equal((await o.post(`/threads/${threadId}/move`, { target: b.slug })).statusCode, 403);
+    assert.equal((await o.get(`/threads/${threadId}/move`)).statusCode, 403);
     const agent = await new Agent(t.app).signIn(fac.email);
-    assert.equal((await agent.post(`/threads/${threadId}/move`, { target: 'no-such-group' })).statusCode, 400);
+    // The thread page links to the move page, which offers the other spaces.
+    assert.match((await agent.get(`/threads/${threadId}`)).body, new RegExp(`href="/threads/${threadId}/move"`));
+    const page = await agent.get(`/threads/${threadId}/move`);
+    assert.equal(page.statusCode, 200);
+    assert.match(page.body, new RegExp(`<option value="${b.slug}"`));
+    assert.doesNotMatch(page.body, new RegExp(`<option value="${a.slug}"`), 'not the space it is in');
+    const bad = await agent.post(`/threads/${threadId}/move`, { target: 'no-such-group' });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /usa-error-message/);
     assert.equal((await agent.post(`/threads/${threadId}/move`, { target: b.slug })).statusCode, 303);
     const row = await t.db.selectFrom('threads').select('group_id').where('id', '=', threadId).executeTakeFirstOrThrow();
     assert.equal(row.group_id, b.id);

@@ -32,7 +32,7 @@ import {
   toggleHelpful,
 } from './commands.js';
 import { dialogueQuestions, getPost, getThread, linkedFrom, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow } from './queries.js';
-import { EditPostView, HistoryView, ModerationView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView } from './views.js';
+import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView } from './views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
 import { isFacilitator } from '../platform/auth/actor.js';
@@ -239,7 +239,6 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     if (actor.kind === 'user' && status === 200) await readThread(db, actor.id, thread.id);
     await annotatePosts(posts);
-    const targets = moderator ? await moveTargets(request, thread, request.t) : undefined;
     return renderFor(
       app,
       request,
@@ -264,7 +263,6 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             watchLevel: watch?.level,
             linkedFrom: linked,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
-            moveTargets: targets,
           },
         }),
       }),
@@ -344,12 +342,33 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- moving and splitting threads (moderators) -------------------------------------------------------
+  // The choice of every group is a page of its own: on the thread page it would weigh every view.
+  const movePage = async (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) => {
+    const targets = await moveTargets(request, thread, request.t);
+    return renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('discussions.move'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+        children: h(MoveView, { ctx, form, action: `/threads/${thread.id}/move`, targets }),
+      }),
+      status,
+    );
+  };
+  app.get('/threads/:id/move', { schema: { params: IdParams } }, async (request, reply) => {
+    const thread = await visibleThread(request, request.params.id);
+    authorize(request.actor, 'thread.moderate', threadSubject(thread));
+    return movePage(request, reply, thread, emptyForm());
+  });
   app.post('/threads/:id/move', { schema: { params: IdParams } }, async (request, reply) => {
     const thread = await visibleThread(request, request.params.id);
     authorize(request.actor, 'thread.moderate', threadSubject(thread));
     const target = String((request.body as Record<string, unknown> | undefined)?.target ?? '');
     const group = target === '' ? null : await getGroup(db, target);
-    if (target !== '' && !group) throw new AppError('validation_failed', { fields: { target: request.t('validation.required') } });
+    if (target !== '' && !group) return movePage(request, reply, thread, { values: { target }, errors: { target: request.t('validation.choose') } }, 400);
     await moveThread(deps, request.actor, thread, group ?? null);
     setFlash(reply, { kind: 'success', message: request.t('discussions.moved') });
     return reply.redirect(`/threads/${thread.id}`, 303);

@@ -205,7 +205,6 @@ export interface ThreadPageData {
   linkedFrom: { id: number; title: string }[];
   guide?: GuideData;
   /** Spaces a moderator may move the thread to ('' is the community space). */
-  moveTargets?: { value: string; label: string }[];
 }
 
 /** One message in a thread; also sent alone to pages that show new replies live. */
@@ -459,26 +458,10 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
               {t('discussions.split')}
             </a>
           )}
+          <a class="usa-button usa-button--outline" href={`/threads/${thread.id}/move`}>
+            {t('discussions.move')}
+          </a>
         </div>
-      )}
-      {can.moderate && data.moveTargets && data.moveTargets.length > 0 && (
-        <details class="convene-disclosure margin-bottom-2">
-          <summary>{t('discussions.move')}</summary>
-          <form method="post" action={`/threads/${thread.id}/move`} class="usa-form">
-            <input type="hidden" name="_csrf" value={ctx.csrf()} />
-            <label class="usa-label" for="field-target">
-              {t('discussions.move_target')}
-            </label>
-            <select class="usa-select" id="field-target" name="target">
-              {data.moveTargets.map((o) => (
-                <option value={o.value}>{o.label}</option>
-              ))}
-            </select>
-            <button type="submit" class="usa-button margin-top-1">
-              {t('discussions.move_button')}
-            </button>
-          </form>
-        </details>
       )}
       {data.guide && <GuideSections ctx={ctx} thread={thread} posts={posts} guide={data.guide} canSummarize={can.moderate} />}
       {data.guide && <h2>{t('discussions.posts')}</h2>}
@@ -829,6 +812,21 @@ export function SearchView({
 }
 
 /** Split: a moderator picks replies to move into a new discussion in the same space. */
+export function MoveView({ ctx, form, action, targets }: { ctx: PageContext; form: FormState; action: string; targets: { value: string; label: string }[] }) {
+  const { t } = ctx;
+  const labels = { target: t('discussions.move_target') };
+  if (targets.length === 0) return <p>{t('discussions.move_nowhere')}</p>;
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} label={t('discussions.move')}>
+        <Select ctx={ctx} form={form} name="target" label={labels.target} options={targets} />
+        <Submit label={t('discussions.move_button')} />
+      </Form>
+    </>
+  );
+}
+
 export function SplitView({ ctx, form, action, posts }: { ctx: PageContext; form: FormState; action: string; posts: PostView[] }) {
   const { t, fmt } = ctx;
   const labels = { title: t('discussions.split_title'), post_ids: t('discussions.split_pick') };

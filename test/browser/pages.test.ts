@@ -67,6 +67,7 @@ const PAGES: PageCase[] = [
   { route: '/threads/:id', url: (ids) => `/threads/${ids.thread}`, who: ALL },
   { route: '/threads/:id', url: (ids) => `/threads/${ids.guide}`, who: ALL },
   { route: '/threads/:id/split', url: (ids) => `/threads/${ids.thread}/split`, who: ['facilitator'] },
+  { route: '/threads/:id/move', url: (ids) => `/threads/${ids.thread}/move`, who: ['facilitator'] },
   { route: '/notifications', url: () => '/notifications', who: SIGNED_IN },
   { route: '/settings/sessions', url: () => '/settings/sessions', who: SIGNED_IN },
   { route: '/agenda', url: () => '/agenda', who: ALL },

@@ -399,6 +399,7 @@ export const en = {
     move: 'Move to another space',
     move_target: 'Move this discussion to',
     move_button: 'Move',
+    move_nowhere: 'There is no other space you may move this discussion to.',
     moved: 'The discussion has been moved.',
     split: 'Split replies into a new discussion',
     split_title: 'Title of the new discussion',

@@ -400,6 +400,7 @@ export const es: Messages = {
     move: 'Mover a otro espacio',
     move_target: 'Mover esta conversación a',
     move_button: 'Mover',
+    move_nowhere: 'No hay otro espacio al que pueda mover esta conversación.',
     moved: 'La conversación se movió.',
     split: 'Separar respuestas en una conversación nueva',
     split_title: 'Título de la conversación nueva',
