@@ -162,6 +162,15 @@ async function main() {
   try {
     const cookie = await signIn(base, 'bench1@bench.convene.test');
     const authed = { headers: { cookie } };
+    // A plain member of the benchmark thread's group: the typical signed-in reader (the
+    // facilitator's pages carry moderation controls on every post).
+    const memberEmail =
+      (
+        await sql<{ email: string }>`SELECT u.email FROM users u JOIN group_memberships m ON m.user_id = u.id
+           WHERE m.group_id = (SELECT group_id FROM threads WHERE id = 1) AND m.status = 'active' AND m.role = 'member' AND u.role = 'member'
+           ORDER BY u.id LIMIT 1`.execute(db)
+      ).rows[0]?.email ?? 'bench2@bench.convene.test';
+    const asMember = { headers: { cookie: await signIn(base, memberEmail) } };
     if (values.serve) {
       console.log(`serving ${base}\nsigned in as the facilitator: COOKIE='${cookie}'\nCtrl-C to stop`);
       await new Promise((resolve) => process.once('SIGINT', resolve));
@@ -174,8 +183,10 @@ async function main() {
       ['hello (GET /healthz)', { url: `${base}/healthz` }],
       ['home page, signed in', { url: `${base}/`, ...authed }],
       ['group page, signed in', { url: `${base}/groups/bench-group-1`, ...authed }],
+      ['group page, signed in as a member', { url: `${base}/groups/bench-group-1`, ...asMember }],
       ['thread page (20 posts), signed out', { url: `${base}/threads/1` }],
       ['thread page (20 posts), signed in', { url: `${base}/threads/1`, ...authed }],
+      ['thread page (20 posts), signed in as a member', { url: `${base}/threads/1`, ...asMember }],
       ['library, two facets, signed out', { url: `${base}/resources?kind=guide&audience=family` }],
       ['library, two facets, signed in', { url: `${base}/resources?kind=guide&audience=family`, ...authed }],
       ['search, 2 words, signed out', { url: `${base}/search?q=family%20screening` }],
@@ -265,7 +276,7 @@ async function main() {
     if (newest) console.log(summarize(path.join(PROFILE_DIR, newest)));
   }
 
-  let startup: { firstPageMs: number; rssMb: number } | undefined;
+  let startup: StartupResult | undefined;
   if (values.startup) startup = await timeStartup();
 
   const hello = results.find((r) => r.name.startsWith('hello'));
@@ -289,7 +300,7 @@ async function main() {
     '| scenario | req/s | × hello | p50 ms | p95 ms | p99 ms | errors | non-2xx | note |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.map((r) => `| ${r.name} | ${r.rps} | ${ratio(r.rps)} | ${Number.isNaN(r.p50) ? '—' : r.p50} | ${Number.isNaN(r.p95) ? '—' : r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.note ?? ''} |`),
-    ...(startup ? ['', `Embedded start on an existing demo data dir: first page in ${startup.firstPageMs} ms, server memory ${startup.rssMb} MB.`] : []),
+    ...(startup ? ['', `Embedded start on an existing demo data dir: first page in ${startup.firstPageMs} ms; after a visitor's look around, the Node process holds ${startup.nodeRssMb} MB (resident) and the embedded PostgreSQL ${startup.postgresPssMb} MB (proportional; ${startup.rssMb} MB summing every process's resident pages).`] : []),
   ].join('\n');
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(`bench/results/${date}${suffix}.json`, JSON.stringify(out, null, 2) + '\n');
@@ -298,16 +309,17 @@ async function main() {
 }
 
 /** `convene start` on an embedded data dir that already holds the demo: time to the first page, and memory once up. */
-async function timeStartup(): Promise<{ firstPageMs: number; rssMb: number }> {
+async function timeStartup(): Promise<StartupResult> {
   const dir = path.resolve('data/bench-startup');
   const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
   const env = { ...process.env, CONVENE_DATA_DIR: dir, PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn' };
-  const run = async () => {
+  const run = async (): Promise<StartupResult> => {
     const t0 = performance.now();
     const child = spawn(process.execPath, ['bin/convene.js', 'start'], { env, stdio: 'ignore' });
     for (;;) {
       try {
-        const res = await fetch(`http://127.0.0.1:${port}/`);
+        const res = await fetch(`${base}/`);
         if (res.ok) break;
       } catch {
         /* not up yet */
@@ -315,14 +327,48 @@ async function timeStartup(): Promise<{ firstPageMs: number; rssMb: number }> {
       await new Promise((r) => setTimeout(r, 25));
     }
     const ms = performance.now() - t0;
+    // A visitor's first look around, so the memory figure is of a server in use.
+    for (const p of ['/groups', '/discussions', '/resources', '/events', '/glossary', '/agenda', '/people', '/search?q=family', '/login']) await (await fetch(base + p)).text();
     await new Promise((r) => setTimeout(r, 1000));
-    const mem = rss(child.pid!);
+    const node = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    const all = rss(child.pid!);
+    const postgres = pss(child.pid!) - pss(child.pid!, false);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
-    return { firstPageMs: Math.round(ms), rssMb: Math.round(mem / 1048576) };
+    const mb = (b: number) => Math.round(b / 1048576);
+    return { firstPageMs: Math.round(ms), nodeRssMb: mb(node), postgresPssMb: mb(postgres), rssMb: mb(all) };
   };
   if (!existsSync(path.join(dir, 'pg'))) await run(); // first start: creates the data dir and loads the demo
   return run();
+}
+
+interface StartupResult {
+  firstPageMs: number;
+  /** The Node process alone. */
+  nodeRssMb: number;
+  /** The embedded PostgreSQL's processes, shared memory counted once (proportional set size). */
+  postgresPssMb: number;
+  /** Resident memory summed over the process tree (counts shared buffers once per backend). */
+  rssMb: number;
+}
+
+/** Proportional set size of a process and (with `tree`) its descendants, in bytes. */
+function pss(pid: number, tree = true): number {
+  let total = 0;
+  const walk = (p: number) => {
+    try {
+      total += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+      if (!tree) return;
+      for (const t of readdirSync(`/proc/${p}/task`)) {
+        const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
+        for (const k of kids ? kids.split(/\s+/) : []) walk(Number(k));
+      }
+    } catch {
+      /* the process ended */
+    }
+  };
+  walk(pid);
+  return total;
 }
 
 main().catch((err) => {
