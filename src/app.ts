@@ -66,6 +66,13 @@ const TWO_FACTOR_OPEN = ['/settings/two-factor', '/logout', '/language', '/asset
 export interface AppDeps {
   config: Config;
   db: Db;
+  /**
+   * Where heavy read-only pages read (search, library lists and facets, the reach
+   * dashboard, engagement analytics): a replica when one is configured, else `db`.
+   * Such reads may lag the primary by the replica's delay; nothing that a person
+   * must see right after their own write reads here.
+   */
+  readDb?: Db;
   engine: Engine;
   mailer: Mailer;
   /** The PostgreSQL job queue (notifications, digests). */

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { loadConfig, type Config } from './platform/config.js';
-import { openDatabase, type DatabaseHandle } from './platform/db/db.js';
+import { connect, openDatabase, type DatabaseHandle } from './platform/db/db.js';
 import { migrate } from './platform/db/migrate.js';
 import { createMailer } from './platform/mail/mailer.js';
 import { seedIfEmpty } from './seed/seed.js';
@@ -27,6 +27,7 @@ export function mailFrom(config: Config): string {
  */
 export async function startServer(config: Config = loadConfig(), log: (m: string) => void = (m) => console.log(m)): Promise<Running> {
   const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, log);
+  let replica: DatabaseHandle | undefined;
   try {
     const m = await migrate(handle.url, (name, i, n) => log(`migrating ${i}/${n}: ${name}`));
     if (m.applied.length) log(`applied ${m.applied.length} migration(s)`);
@@ -38,13 +39,14 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
     }
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
     const jobs = new Jobs(handle.db, { work: process.env.CONVENE_WORKERS !== 'off', onError: (err) => log(`job queue: ${err.message}`) });
-    const app = await buildApp({ config, db: handle.db, engine: handle.engine, mailer, jobs, databaseUrl: handle.url });
+    replica = config.replicaUrl ? connect(config.replicaUrl, 'postgres') : undefined;
+    const app = await buildApp({ config, db: handle.db, readDb: replica?.db, engine: handle.engine, mailer, jobs, databaseUrl: handle.url });
     await app.listen({ port: config.port, host: config.host });
     await jobs.start();
     const addr = app.server.address();
     const port = addr && typeof addr === 'object' ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-    log(`Convene is running at ${url} (database: ${handle.engine}; mail: ${mailer.describe()})`);
+    log(`Convene is running at ${url} (database: ${handle.engine}${replica ? ', heavy reads on a replica' : ''}; mail: ${mailer.describe()})`);
     let stopping: Promise<void> | undefined;
     return {
       app,
@@ -56,10 +58,12 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
           await jobs.stop();
           await app.close();
           mailer.close();
+          await replica?.close();
           await handle.close();
         })()),
     };
   } catch (err) {
+    await replica?.close().catch(() => {});
     await handle.close().catch(() => {});
     throw err;
   }

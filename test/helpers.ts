@@ -115,6 +115,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     port: 0,
     host: '127.0.0.1',
     databaseUrl: undefined,
+    replicaUrl: undefined,
     dataDir: mkdtempSync(path.join(tmpdir(), 'convene-data-')),
     baseUrl: 'http://convene.test',
     secure: false,
@@ -142,12 +143,12 @@ export interface TestContext {
 }
 
 /** An app on its own fresh database, closed after the file's tests. */
-export async function buildTestApp(configOverrides: Partial<Config> = {}): Promise<TestContext> {
+export async function buildTestApp(configOverrides: Partial<Config> = {}, opts: { readDb?: (db: Db) => Db } = {}): Promise<TestContext> {
   const { db, url } = await createTestDatabase();
   const mailer = new MemoryMailer();
   const config = testConfig(configOverrides);
   const jobs = new Jobs(db);
-  const app = await buildApp({ config, db, jobs, databaseUrl: url, engine: ENGINE, mailer, logger: false });
+  const app = await buildApp({ config, db, readDb: opts.readDb?.(db), jobs, databaseUrl: url, engine: ENGINE, mailer, logger: false });
   await app.ready();
   onCleanup(async () => {
     await jobs.stop();

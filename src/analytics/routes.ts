@@ -38,6 +38,8 @@ const SummarySchema = Type.Object({
 /** Engagement analytics for facilitators (the whole community or any group) and group leads (their groups). */
 export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
+  /** Engagement sums read the rollups on the replica when there is one. */
+  const readDb = app.deps.readDb ?? db;
 
   const ledGroups = (request: FastifyRequest) =>
     request.actor.kind === 'user' ? [...request.actor.memberships].filter(([, m]) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')).map(([id]) => id) : [];
@@ -69,7 +71,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   const summaryFor = async (request: FastifyRequest, f: EngagementFilters) =>
-    engagementSummary(db, f, (id) => isFacilitator(request.actor) || (request.actor.kind === 'user' && request.actor.memberships.get(id)?.status === 'active'));
+    engagementSummary(readDb, f, (id) => isFacilitator(request.actor) || (request.actor.kind === 'user' && request.actor.memberships.get(id)?.status === 'active'));
 
   const groupOptions = async (request: FastifyRequest) =>
     db

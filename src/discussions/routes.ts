@@ -94,6 +94,8 @@ const presentThread = (t: ThreadRow) => ({
 /** Threads and replies in practice groups and the community-wide space, search, and their API. */
 export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
+  /** Heavy reads (search) go to the replica when there is one. */
+  const readDb = app.deps.readDb ?? db;
   const deps = { db, jobs: app.deps.jobs, glossary: app.glossary };
 
   const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
@@ -630,7 +632,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
     await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
     const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
-    const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, () => searchPosts(db, request.actor, filters));
+    const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, () => searchPosts(readDb, request.actor, filters));
     return { q, ...r };
   }
   const groupList = cachedGroupList(app.pageCache);
@@ -641,8 +643,8 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const firstPage = r.q && (request.query.page ?? 1) === 1;
     const [groups, resources, terms] = await Promise.all([
       groupList(db, request.actor),
-      firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(db, request.actor, r.q)) : Promise.resolve([]),
-      firstPage ? termMatches(r.q, () => listTerms(db, { q: r.q }).then((x) => x.slice(0, 5))) : Promise.resolve([]),
+      firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(readDb, request.actor, r.q)) : Promise.resolve([]),
+      firstPage ? termMatches(r.q, () => listTerms(readDb, { q: r.q }).then((x) => x.slice(0, 5))) : Promise.resolve([]),
     ]);
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({

@@ -8,6 +8,12 @@ export interface Config {
   host: string;
   /** Set when an external PostgreSQL is used; unset means the embedded server. */
   databaseUrl: string | undefined;
+  /**
+   * A streaming replica (DATABASE_REPLICA_URL) for the heavy read-only pages:
+   * search, the library's lists and facets, the reach dashboard and
+   * engagement analytics. Unset: they read the primary.
+   */
+  replicaUrl: string | undefined;
   dataDir: string;
   baseUrl: string;
   /** True when BASE_URL is https: cookies get `Secure` and the `__Host-` prefix. */
@@ -81,17 +87,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const seed = (env.CONVENE_SEED || 'demo').toLowerCase();
   if (seed !== 'demo' && seed !== 'none') throw new ConfigError(`CONVENE_SEED must be "demo" or "none", not "${seed}"`);
-  if (env.DATABASE_URL) {
+  for (const name of ['DATABASE_URL', 'DATABASE_REPLICA_URL'] as const) {
+    if (!env[name]) continue;
     try {
-      new URL(env.DATABASE_URL);
+      new URL(env[name]!);
     } catch {
-      throw new ConfigError('DATABASE_URL is not a valid postgres:// URL');
+      throw new ConfigError(`${name} is not a valid postgres:// URL`);
     }
   }
+  if (env.DATABASE_REPLICA_URL && !env.DATABASE_URL) throw new ConfigError('DATABASE_REPLICA_URL needs DATABASE_URL (the embedded database has no replica)');
   return {
     port,
     host,
     databaseUrl: env.DATABASE_URL || undefined,
+    replicaUrl: env.DATABASE_REPLICA_URL || undefined,
     dataDir,
     baseUrl,
     secure: parsedBase.protocol === 'https:',

@@ -87,6 +87,8 @@ const ResourceSummary = Type.Object({
 /** The resource library, collections, the dissemination ledger and the reach dashboard. */
 export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, config, jobs } = app.deps;
+  /** Heavy reads (library lists and facets, reach sums) go to the replica when there is one. */
+  const readDb = app.deps.readDb ?? db;
   const files = uploadStore(config.dataDir);
   const deps = { db, jobs, files, glossary: app.glossary };
 
@@ -152,7 +154,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const libraryCache = resultCache<Awaited<ReturnType<typeof searchLibrary>>>(app.pageCache);
   async function searchWithLimit(request: FastifyRequest, f: LibraryFilters) {
     if (f.q) await hit(db, `search:${visitorKey(request)}`, { max: 60, windowSeconds: 60 });
-    return libraryCache(`${resourceReader(request.actor)}|${JSON.stringify(f)}`, () => searchLibrary(db, request.actor, f));
+    return libraryCache(`${resourceReader(request.actor)}|${JSON.stringify(f)}`, () => searchLibrary(readDb, request.actor, f));
   }
   app.get('/resources', { schema: { querystring: LibraryQuery } }, async (request, reply) => {
     const f = libraryFilters(request.query as Record<string, unknown>);
@@ -545,7 +547,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const summaries = resultCache<Awaited<ReturnType<typeof reachSummary>>>(app.pageCache);
   const dashboardSummary = (request: FastifyRequest, f: Awaited<ReturnType<typeof reachFilters>>, goal: number) =>
     // What a viewer may count: everything (facilitators), public resources (visitors), or their own view.
-    summaries(`${resourceReader(request.actor)}|${goal}|${JSON.stringify(f)}`, () => reachSummary(db, request.actor, f, goal));
+    summaries(`${resourceReader(request.actor)}|${goal}|${JSON.stringify(f)}`, () => reachSummary(readDb, request.actor, f, goal));
   app.get('/reach', { schema: { querystring: ReachQuery } }, async (request, reply) => {
     authorize(request.actor, 'reach.view', undefined);
     const f = await reachFilters(request, request.query);
@@ -561,7 +563,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     authorize(request.actor, 'reach.export', undefined);
     const f = await reachFilters(request, request.query);
     const community = await app.community.get();
-    const [summary, entries] = await Promise.all([reachSummary(db, request.actor, f, community?.reach_goal ?? 0), ledgerEntries(db, request.actor, f)]);
+    const [summary, entries] = await Promise.all([reachSummary(readDb, request.actor, f, community?.reach_goal ?? 0), ledgerEntries(readDb, request.actor, f)]);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('reach.report_title', { from: f.from, to: f.to }),
       children: h(FunderReportView, { ctx, summary, filters: f, entries: entries.slice(0, 500), totalEntries: entries.length }),
@@ -572,7 +574,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     authorize(request.actor, 'reach.export', undefined);
     await hit(db, `export:${visitorKey(request)}`, { max: 30, windowSeconds: 3600 });
     const f = await reachFilters(request, request.query);
-    const entries = await ledgerEntries(db, request.actor, f);
+    const entries = await ledgerEntries(readDb, request.actor, f);
     return csv(reply, `reach-ledger-${f.from}-to-${f.to}.csv`, entries, ['entry', 'source', 'day', 'resource', 'partner', 'channel', 'people', 'status', 'method']);
   });
   app.get('/reach/report.csv', { schema: { querystring: ReachQuery } }, async (request, reply) => {
@@ -580,7 +582,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await hit(db, `export:${visitorKey(request)}`, { max: 30, windowSeconds: 3600 });
     const f = await reachFilters(request, request.query);
     const community = await app.community.get();
-    const s = await reachSummary(db, request.actor, f, community?.reach_goal ?? 0);
+    const s = await reachSummary(readDb, request.actor, f, community?.reach_goal ?? 0);
     const rows = [
       { measure: 'total_reach', value: s.total, method: 'web daily unique visitors + partner-reported recipients (questioned reports excluded)' },
       { measure: 'web_unique_visitors', value: s.web.uniqueVisitors, method: 'sum of daily unique visitors per resource' },
@@ -766,7 +768,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       authorize(request.actor, 'reach.view', undefined);
       const f = await reachFilters(request, request.query);
       const community = await app.community.get();
-      const s = await reachSummary(db, request.actor, f, community?.reach_goal ?? 0);
+      const s = await reachSummary(readDb, request.actor, f, community?.reach_goal ?? 0);
       return {
         from: f.from,
         to: f.to,
