@@ -4,6 +4,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import type { ThreadSubject } from '../platform/auth/policy.js';
 import { RENDER_VERSION, renderMarkdown } from './markdown.js';
+import type { WatchLevel } from '../platform/db/schema.js';
 
 export const PAGE_SIZE = 25;
 
@@ -86,6 +87,47 @@ export function threadSubject(t: ThreadRow): ThreadSubject {
 
 export async function getThread(db: Db, id: number): Promise<ThreadRow | undefined> {
   return (await threadSelect(db).where('t.id', '=', id).executeTakeFirst()) as ThreadRow | undefined;
+}
+
+/** What the thread page needs to know about its viewer, read with the thread. */
+export interface ThreadViewerState {
+  /** Threads the viewer may read whose posts link here (newest first, at most 20). */
+  linkedFrom: { id: number; title: string }[];
+  ownWatch: WatchLevel | null;
+  groupWatch: WatchLevel | null;
+  readAt: Date | null;
+  unreadNotifications: boolean;
+}
+
+/**
+ * A thread with its viewer's state (watch levels, read mark, unread
+ * notifications, the readable threads linking to it) in one statement: the
+ * thread page's busiest path. The caller still authorizes the thread.
+ */
+export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Promise<{ thread: ThreadRow; state: ThreadViewerState } | undefined> {
+  const uid = viewer.kind === 'user' ? viewer.id : 0;
+  // readableBy names the linking thread t and its group g: inside the subquery they are its own.
+  const linked = sql<[number, string][]>`(SELECT coalesce(json_agg(json_build_array(x.id, x.title) ORDER BY x.id DESC), '[]'::json) FROM (
+      SELECT DISTINCT t.id, t.title FROM thread_links l JOIN posts p ON p.id = l.from_post_id JOIN threads t ON t.id = p.thread_id
+        LEFT JOIN practice_groups g ON g.id = t.group_id
+       WHERE l.to_thread_id = ${id} AND t.id <> ${id} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND ${readableBy(viewer)}
+       ORDER BY t.id DESC LIMIT 20) x)`;
+  const row = (await threadSelect(db)
+    .select([
+      linked.as('linked_from'),
+      sql<WatchLevel | null>`(SELECT w.level FROM thread_watches w WHERE w.user_id = ${uid} AND w.thread_id = t.id)`.as('own_watch'),
+      sql<WatchLevel | null>`(SELECT w.level FROM group_watches w WHERE w.user_id = ${uid} AND w.group_id = t.group_id)`.as('group_watch'),
+      sql<Date | null>`(SELECT r.read_at FROM thread_reads r WHERE r.user_id = ${uid} AND r.thread_id = t.id)`.as('read_at'),
+      sql<boolean>`EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = ${uid} AND n.thread_id = t.id AND n.read_at IS NULL)`.as('unread_notifications'),
+    ])
+    .where('t.id', '=', id)
+    .executeTakeFirst()) as (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean }) | undefined;
+  if (!row) return undefined;
+  const { linked_from, own_watch, group_watch, read_at, unread_notifications, ...thread } = row;
+  return {
+    thread,
+    state: { linkedFrom: linked_from.map(([lid, title]) => ({ id: lid, title })), ownWatch: own_watch, groupWatch: group_watch, readAt: read_at, unreadNotifications: unread_notifications },
+  };
 }
 
 /**
@@ -315,21 +357,3 @@ export async function dialogueQuestions(db: Db, threadId: number): Promise<Dialo
   return db.selectFrom('dialogue_questions').select(['id', 'kind', 'position', 'prompt']).where('thread_id', '=', threadId).orderBy('kind', 'desc').orderBy('position').execute();
 }
 
-/** Threads the viewer may read whose posts link to this one ("linked from"). */
-export async function linkedFrom(db: Db, viewer: Actor, threadId: number): Promise<{ id: number; title: string }[]> {
-  return db
-    .selectFrom('thread_links as l')
-    .innerJoin('posts as p', 'p.id', 'l.from_post_id')
-    .innerJoin('threads as t', 't.id', 'p.thread_id')
-    .leftJoin('practice_groups as g', 'g.id', 't.group_id')
-    .select(['t.id', 't.title'])
-    .distinct()
-    .where('l.to_thread_id', '=', threadId)
-    .where('t.id', '<>', threadId)
-    .where('p.deleted_at', 'is', null)
-    .where('p.hidden_at', 'is', null)
-    .where(readableBy(viewer))
-    .orderBy('t.id', 'desc')
-    .limit(20)
-    .execute();
-}

@@ -31,7 +31,7 @@ import {
   summarizeGuide,
   toggleHelpful,
 } from './commands.js';
-import { dialogueQuestions, getPost, getThread, linkedFrom, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow } from './queries.js';
+import { dialogueQuestions, getPost, getThread, getThreadForViewer, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow, type ThreadViewerState } from './queries.js';
 import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView } from './views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
@@ -41,7 +41,7 @@ import { PERSPECTIVES } from '../community/vocab.js';
 import { readThread } from '../notifications/queries.js';
 import { topResourceMatches } from '../resources/queries.js';
 import { listTerms } from '../glossary/glossary.js';
-import { threadWatchLevel } from '../notifications/watch.js';
+import { effectiveWatch } from '../notifications/watch.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -229,17 +229,18 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return out;
   }
 
-  async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) {
+  /** The thread page. `known` is the viewer's state read with the thread; a re-rendered form reads it again. */
+  async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200, known?: ThreadViewerState) {
     const actor = request.actor;
     const subject = threadSubject(thread);
     const moderator = can(actor, 'thread.moderate', subject);
-    const [posts, linked, questions, watch] = await Promise.all([
+    const [posts, questions, state] = await Promise.all([
       threadPosts(db, thread.id, actor, { moderator }),
-      linkedFrom(db, actor, thread.id),
       thread.kind === 'dialogue_guide' ? dialogueQuestions(db, thread.id) : Promise.resolve(undefined),
-      actor.kind === 'user' ? threadWatchLevel(db, actor.id, thread) : Promise.resolve(undefined),
+      known ?? getThreadForViewer(db, thread.id, actor).then((r) => r?.state ?? { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false }),
     ]);
-    if (actor.kind === 'user' && status === 200) await readThread(db, actor.id, thread.id);
+    const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
+    if (actor.kind === 'user' && status === 200) await readThread(db, actor.id, thread.id, { lastActivityAt: thread.last_activity_at, readAt: state.readAt, unreadNotifications: state.unreadNotifications });
     await annotatePosts(posts);
     return renderFor(
       app,
@@ -263,7 +264,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
             can: { ...postPermissions(request, thread, posts), signIn: actor.kind === 'anonymous' && !thread.closed },
             watchLevel: watch?.level,
-            linkedFrom: linked,
+            linkedFrom: state.linkedFrom,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
           },
         }),
@@ -273,9 +274,13 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.get('/threads/:id', { schema: { params: IdParams, querystring: Type.Object({ reply_to: Type.Optional(Type.Integer({ minimum: 1 })) }) } }, async (request, reply) => {
-    const thread = await visibleThread(request, request.params.id);
+    // The thread and its viewer's state in one statement; authorized before anything is used.
+    const found = await getThreadForViewer(db, request.params.id, request.actor);
+    if (!found) throw new AppError('not_found');
+    const { thread, state } = found;
+    authorize(request.actor, 'thread.view', threadSubject(thread));
     if (thread.group_visibility && thread.group_visibility !== 'public') reply.header('x-robots-tag', 'noindex');
-    return threadPage(request, reply, thread, emptyForm({ reply_to: request.query.reply_to ?? '', language: thread.language }));
+    return threadPage(request, reply, thread, emptyForm({ reply_to: request.query.reply_to ?? '', language: thread.language }), 200, state);
   });
   app.post('/threads/:id/replies', { schema: { params: IdParams } }, async (request, reply) => {
     const thread = await visibleThread(request, request.params.id);

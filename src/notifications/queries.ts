@@ -82,20 +82,15 @@ export async function markRead(db: Db, userId: number, ids?: number[]): Promise<
   return Number(r.numUpdatedRows);
 }
 
-/** Opening a thread reads its notifications and records when the person last read it. */
-export async function readThread(db: Db, userId: number, threadId: number): Promise<void> {
-  // The thread's notifications are marked read in the same statement that reads the thread's
-  // read mark (an UPDATE that matches nothing writes nothing; most views have none). The read
-  // mark is written only when something happened since the last one: a view of an unchanged
-  // thread is then a pure read (no row lock, no WAL, no commit to flush).
-  const state = await db
-    .with('seen', (qb) => qb.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('thread_id', '=', threadId).where('read_at', 'is', null).returning('id'))
-    .selectFrom('threads as t')
-    .leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 't.id').on('r.user_id', '=', userId))
-    .select(['t.last_activity_at', 'r.read_at'])
-    .where('t.id', '=', threadId)
-    .executeTakeFirst();
-  if (!state || (state.read_at && state.read_at >= state.last_activity_at)) return;
+/**
+ * Opening a thread reads its notifications and records when the person last
+ * read it. The thread page loads what this needs with the thread
+ * (`getThreadForViewer`), so a view of an unchanged thread with no unread
+ * notification writes nothing (no row lock, no WAL, no commit to flush).
+ */
+export async function readThread(db: Db, userId: number, threadId: number, known: { lastActivityAt: Date; readAt: Date | null; unreadNotifications: boolean }): Promise<void> {
+  if (known.unreadNotifications) await db.updateTable('notifications').set({ read_at: new Date() }).where('user_id', '=', userId).where('thread_id', '=', threadId).where('read_at', 'is', null).execute();
+  if (known.readAt && known.readAt >= known.lastActivityAt) return;
   await db
     .insertInto('thread_reads')
     .values({ user_id: userId, thread_id: threadId, read_at: new Date() })

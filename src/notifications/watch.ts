@@ -39,17 +39,10 @@ export async function groupWatchLevel(db: Db, userId: number, groupId: number): 
 
 /**
  * A person's level for a thread: their own choice for it, else what their
- * group level implies (watching a group watches its threads; muting it mutes them).
+ * group level implies (watching a group watches its threads; muting it mutes
+ * them). The thread page reads both levels with the thread (`getThreadForViewer`).
  */
-export async function threadWatchLevel(db: Db, userId: number, thread: { id: number; group_id: number | null }): Promise<{ level: WatchLevel; explicit: boolean }> {
-  // The thread's own setting and its group's, in one round trip.
-  const row = await db
-    .selectNoFrom((eb) => [
-      eb.selectFrom('thread_watches').select('level').where('user_id', '=', userId).where('thread_id', '=', thread.id).as('own'),
-      eb.selectFrom('group_watches').select('level').where('user_id', '=', userId).where('group_id', '=', thread.group_id ?? 0).as('grp'),
-    ])
-    .executeTakeFirstOrThrow();
-  if (row.own) return { level: row.own as WatchLevel, explicit: true };
-  const g = thread.group_id === null ? null : row.grp;
-  return { level: g === 'watching' || g === 'muted' ? g : 'normal', explicit: false };
+export function effectiveWatch(own: WatchLevel | null, group: WatchLevel | null): { level: WatchLevel; explicit: boolean } {
+  if (own) return { level: own, explicit: true };
+  return { level: group === 'watching' || group === 'muted' ? group : 'normal', explicit: false };
 }
