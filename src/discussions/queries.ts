@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import type { ThreadSubject } from '../platform/auth/policy.js';
@@ -86,7 +86,7 @@ export function threadSubject(t: ThreadRow): ThreadSubject {
 }
 
 export async function getThread(db: Db, id: number): Promise<ThreadRow | undefined> {
-  return (await threadSelect(db).where('t.id', '=', id).executeTakeFirst()) as ThreadRow | undefined;
+  return (await threadSelect(db).where('t.id', '=', id).modifyEnd(PREPARED).executeTakeFirst()) as ThreadRow | undefined;
 }
 
 /** What the thread page needs to know about its viewer, read with the thread. */
@@ -121,6 +121,7 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
       sql<boolean>`EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = ${uid} AND n.thread_id = t.id AND n.read_at IS NULL)`.as('unread_notifications'),
     ])
     .where('t.id', '=', id)
+    .modifyEnd(PREPARED)
     .executeTakeFirst()) as (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean }) | undefined;
   if (!row) return undefined;
   const { linked_from, own_watch, group_watch, read_at, unread_notifications, ...thread } = row;
@@ -227,6 +228,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts:
     .orderBy('p.created_at')
     .orderBy('p.id')
     .limit(1000)
+    .modifyEnd(PREPARED)
     .execute();
   const out: PostView[] = [];
   for (const r of rows) {

@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import type { NotificationKind } from '../platform/db/schema.js';
 import { readableBy } from '../discussions/queries.js';
@@ -67,6 +67,7 @@ export async function unreadCount(db: Db, viewer: UserActor): Promise<number> {
   const r = await visible(db, viewer)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('n.read_at', 'is', null)
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
   return Number(r?.n ?? 0);
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/db.js';
+import { PREPARED, type Db } from '../db/db.js';
 import type { GroupRole, MembershipStatus } from '../db/schema.js';
 
 export interface Membership {
@@ -80,7 +80,7 @@ export async function loadSessionActor(db: Db, sessionId: string): Promise<{ act
   const r = await sql<ActorRow & { session_seen: Date }>`
     SELECT s.last_seen_at AS session_seen, ${ACTOR_COLUMNS}
       FROM sessions s JOIN users u ON u.id = s.user_id
-     WHERE s.id = ${sessionId} AND s.expires_at > now()`.execute(db);
+     WHERE s.id = ${sessionId} AND s.expires_at > now() ${PREPARED}`.execute(db);
   const row = r.rows[0];
   return row ? { actor: actorOf(row, 'session'), lastSeen: row.session_seen } : undefined;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/db.js';
+import { PREPARED, type Db } from '../db/db.js';
 import { AppError } from '../http/errors.js';
 
 export interface Limit {
@@ -24,7 +24,7 @@ export async function hit(db: Db, key: string, limit: Limit): Promise<void> {
     INSERT INTO rate_limits (key, window_start, count)
     VALUES (${key}, to_timestamp(floor(extract(epoch FROM now()) / ${limit.windowSeconds}) * ${limit.windowSeconds}), 1)
     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-    RETURNING count, window_start`.execute(db);
+    RETURNING count, window_start ${PREPARED}`.execute(db);
   const r = row.rows[0]!;
   if (r.count > limit.max * SCALE) {
     const retryAfter = Math.max(1, Math.ceil((r.window_start.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000));
