@@ -38,11 +38,13 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
       if (enrolled) log(`demo facilitators and admins use two-factor sign-in: run "npm run convene -- demo-code" for a code`);
     }
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
-    const jobs = new Jobs(handle.db, { work: process.env.CONVENE_WORKERS !== 'off', onError: (err) => log(`job queue: ${err.message}`) });
+    // CONVENE_WORKERS=off: a web-only process (jobs are still queued; `convene worker` runs them).
+    const work = process.env.CONVENE_WORKERS !== 'off';
+    const jobs = new Jobs(handle.db, { work, onError: (err) => log(`job queue: ${err.message}`) });
     replica = config.replicaUrl ? connect(config.replicaUrl, 'postgres') : undefined;
     const app = await buildApp({ config, db: handle.db, readDb: replica?.db, engine: handle.engine, mailer, jobs, databaseUrl: handle.url });
     await app.listen({ port: config.port, host: config.host });
-    await jobs.start();
+    if (work) await jobs.start();
     const addr = app.server.address();
     const port = addr && typeof addr === 'object' ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
