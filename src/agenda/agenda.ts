@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { memoPerDb } from '../platform/db/memo.js';
 import { sql, type SqlBool } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { AppError } from '../platform/http/errors.js';
@@ -284,6 +284,7 @@ export async function groupReviews(db: Db, groupId: number) {
     .where('r.group_id', '=', groupId)
     .orderBy('r.created_at', 'desc')
     .limit(24)
+    .modifyEnd(PREPARED)
     .execute();
 }
 
@@ -305,5 +306,6 @@ export async function agendaForGroup(db: Db, groupId: number) {
     .select(['ap.position', 'a.slug', 'a.title'])
     .where('ap.group_id', '=', groupId)
     .orderBy('ap.position')
+    .modifyEnd(PREPARED)
     .execute();
 }

@@ -144,6 +144,7 @@ export async function listThreads(db: Db, groupId: number | null, page = 1, view
     .orderBy('t.id', 'desc')
     .limit(PAGE_SIZE + 1)
     .offset((page - 1) * PAGE_SIZE)
+    .modifyEnd(PREPARED)
     .execute()) as (ThreadRow & { unread?: boolean })[];
   const threads = rows.slice(0, PAGE_SIZE);
   // For people tracking or watching a thread: has it moved since they last read it?
@@ -156,6 +157,7 @@ export async function listThreads(db: Db, groupId: number | null, page = 1, view
       .where('w.user_id', '=', viewer.id)
       .where('w.level', 'in', ['watching', 'tracking'])
       .where('w.thread_id', 'in', ids)
+      .modifyEnd(PREPARED)
       .execute();
     const readAt = new Map(marks.map((m) => [m.thread_id, m.read_at]));
     for (const th of threads) {

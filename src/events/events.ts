@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db, Tx } from '../platform/db/db.js';
+import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
 import type { EventsTable, RegistrationResponse, RegistrationStatus } from '../platform/db/schema.js';
 import type { Selectable } from 'kysely';
 import { isFacilitator, type Actor, type UserActor } from '../platform/auth/actor.js';
@@ -134,7 +134,7 @@ export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): P
   const offset = ((f.page ?? 1) - 1) * perPage;
   const order = f.when === 'past' ? sql`e.starts_at DESC, e.id DESC` : sql`e.starts_at, e.id`;
   const [rows, total] = await Promise.all([
-    sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE ${cond} ORDER BY ${order} LIMIT ${perPage} OFFSET ${offset}`.execute(db),
+    sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE ${cond} ORDER BY ${order} LIMIT ${perPage} OFFSET ${offset} ${PREPARED}`.execute(db),
     f.count === false ? Promise.resolve(undefined) : sql<{ n: number }>`SELECT count(*)::int AS n FROM events e LEFT JOIN practice_groups g ON g.id = e.group_id WHERE ${cond}`.execute(db),
   ]);
   return { rows: rows.rows, total: total ? total.rows[0]!.n : rows.rows.length };

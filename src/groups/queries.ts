@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
@@ -23,7 +23,7 @@ export const GROUP_COLUMNS = [
 ] as const;
 
 export async function getGroup(db: Db, slug: string) {
-  return db.selectFrom('practice_groups').select(GROUP_COLUMNS).where('slug', '=', slug).executeTakeFirst();
+  return db.selectFrom('practice_groups').select(GROUP_COLUMNS).where('slug', '=', slug).modifyEnd(PREPARED).executeTakeFirst();
 }
 export type GroupRow = NonNullable<Awaited<ReturnType<typeof getGroup>>>;
 
@@ -72,6 +72,7 @@ export async function priorities(db: Db, groupIds: number[]) {
     .where('group_id', 'in', groupIds)
     .orderBy('group_id')
     .orderBy('position')
+    .modifyEnd(PREPARED)
     .execute();
   const map = new Map<number, { position: number; text: string }[]>();
   for (const r of rows) {
@@ -102,6 +103,8 @@ export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts:
     .orderBy('u.id')
     .limit(opts.limit ?? 500)
     .offset(opts.offset ?? 0)
+    // Leads are a handful in any group; a page of all members is planned per group (its size decides the plan).
+    .$if(opts.leadsOnly === true, (q) => q.modifyEnd(PREPARED))
     .execute();
   return rows.filter((p) => canListPerson(viewer, p)).map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
 }
@@ -139,6 +142,7 @@ export async function pendingMemberships(db: Db, groupId: number) {
     .where('m.group_id', '=', groupId)
     .where('m.status', 'in', ['requested', 'invited'])
     .orderBy('m.created_at')
+    .modifyEnd(PREPARED)
     .execute();
 }
 

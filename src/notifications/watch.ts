@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../platform/db/db.js';
+import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
 import type { WatchLevel } from '../platform/db/schema.js';
 
 export const WATCH_LEVELS = ['watching', 'tracking', 'normal', 'muted'] as const satisfies readonly WatchLevel[];
@@ -33,7 +33,7 @@ export async function defaultThreadWatch(tx: Tx, userId: number, threadId: numbe
 }
 
 export async function groupWatchLevel(db: Db, userId: number, groupId: number): Promise<WatchLevel> {
-  const row = await db.selectFrom('group_watches').select('level').where('user_id', '=', userId).where('group_id', '=', groupId).executeTakeFirst();
+  const row = await db.selectFrom('group_watches').select('level').where('user_id', '=', userId).where('group_id', '=', groupId).modifyEnd(PREPARED).executeTakeFirst();
   return row?.level ?? 'normal';
 }
 

@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { can, type GroupSubject } from '../platform/auth/policy.js';
@@ -373,6 +373,7 @@ export async function groupResources(db: Db, viewer: Actor, groupId: number, lim
     .orderBy(sql`r.published_on DESC NULLS LAST`)
     .orderBy('r.id', 'desc')
     .limit(limit)
+    .modifyEnd(PREPARED)
     .execute();
 }
 
