@@ -55,13 +55,12 @@ const freePort = () =>
     s.on('error', reject);
   });
 
-/** Resident memory of a process and its descendants, in bytes (Linux /proc). */
-function rss(pid: number): number {
+/** A memory figure of a process and its descendants, in bytes (Linux /proc). */
+function treeSum(pid: number, read: (pid: number) => number): number {
   let total = 0;
   const walk = (p: number) => {
     try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      total += Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+      total += read(p);
       for (const t of readdirSync(`/proc/${p}/task`)) {
         const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
         for (const k of kids ? kids.split(/\s+/) : []) walk(Number(k));
@@ -73,6 +72,13 @@ function rss(pid: number): number {
   walk(pid);
   return total;
 }
+
+/** Resident memory of one process, in bytes. */
+const rssOf = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+/** Proportional set size of one process (shared pages divided among their users), in bytes. */
+const pssOf = (pid: number) => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
+/** Resident memory of a process and its descendants. */
+const rss = (pid: number) => treeSum(pid, rssOf);
 
 const PROFILE_DIR = path.resolve('bench/profiles');
 
@@ -330,9 +336,9 @@ async function timeStartup(): Promise<StartupResult> {
     // A visitor's first look around, so the memory figure is of a server in use.
     for (const p of ['/groups', '/discussions', '/resources', '/events', '/glossary', '/agenda', '/people', '/search?q=family', '/login']) await (await fetch(base + p)).text();
     await new Promise((r) => setTimeout(r, 1000));
-    const node = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    const node = rssOf(child.pid!);
     const all = rss(child.pid!);
-    const postgres = pss(child.pid!) - pss(child.pid!, false);
+    const postgres = treeSum(child.pid!, pssOf) - pssOf(child.pid!);
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));
     const mb = (b: number) => Math.round(b / 1048576);
@@ -350,25 +356,6 @@ interface StartupResult {
   postgresPssMb: number;
   /** Resident memory summed over the process tree (counts shared buffers once per backend). */
   rssMb: number;
-}
-
-/** Proportional set size of a process and (with `tree`) its descendants, in bytes. */
-function pss(pid: number, tree = true): number {
-  let total = 0;
-  const walk = (p: number) => {
-    try {
-      total += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'))?.[1] ?? 0) * 1024;
-      if (!tree) return;
-      for (const t of readdirSync(`/proc/${p}/task`)) {
-        const kids = readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').trim();
-        for (const k of kids ? kids.split(/\s+/) : []) walk(Number(k));
-      }
-    } catch {
-      /* the process ended */
-    }
-  };
-  walk(pid);
-  return total;
 }
 
 main().catch((err) => {
