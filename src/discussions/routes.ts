@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { h } from 'preact';
+import { h, type ComponentChild } from 'preact';
+import type { PageContext } from '../platform/views/context.js';
 import { Feed } from 'feed';
 import { authorize, can } from '../platform/auth/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
@@ -97,6 +98,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Heavy reads (search) go to the replica when there is one. */
   const readDb = app.deps.readDb ?? db;
   const deps = { db, jobs: app.deps.jobs, glossary: app.glossary };
+  const groupList = cachedGroupList(app.pageCache);
 
   const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
 
@@ -216,16 +218,15 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     };
   }
 
-  const openGroups = resultCache<{ id: number; slug: string; name: string }[]>(app.pageCache, 1);
   /** Spaces a moderator may move a thread to: groups they lead (all groups for facilitators), and the community space for facilitators. */
-  async function moveTargets(request: FastifyRequest, thread: ThreadRow, t: (k: string) => string) {
+  async function moveTargets(request: FastifyRequest, thread: ThreadRow) {
     const actor = request.actor;
     if (actor.kind !== 'user') return [];
-    const groups = await openGroups('all', () => db.selectFrom('practice_groups').select(['id', 'slug', 'name']).where('archived_at', 'is', null).orderBy('name').execute());
+    const groups = await groupList(db, actor);
     const out = groups
       .filter((g) => g.id !== thread.group_id && (isFacilitator(actor) || ['lead', 'co_lead'].includes(actor.memberships.get(g.id)?.status === 'active' ? actor.memberships.get(g.id)!.role : '')))
       .map((g) => ({ value: g.slug, label: g.name }));
-    if (isFacilitator(actor) && thread.group_id !== null) out.unshift({ value: '', label: t('discussions.community_space') });
+    if (isFacilitator(actor) && thread.group_id !== null) out.unshift({ value: '', label: request.t('discussions.community_space') });
     return out;
   }
 
@@ -350,20 +351,18 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- moving and splitting threads (moderators) -------------------------------------------------------
   // The choice of every group is a page of its own: on the thread page it would weigh every view.
-  const movePage = async (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) => {
-    const targets = await moveTargets(request, thread, request.t);
-    return renderFor(
+  /** A moderator's page about one thread (move, split): titled, under the thread in the breadcrumbs. */
+  const moderatorPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, title: string, body: (ctx: PageContext) => ComponentChild, status: number) =>
+    renderFor(
       app,
       request,
       reply,
-      (ctx) => ({
-        title: ctx.t('discussions.move'),
-        hasErrors: status >= 400,
-        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
-        children: h(MoveView, { ctx, form, action: `/threads/${thread.id}/move`, targets }),
-      }),
+      (ctx) => ({ title: ctx.t(title), hasErrors: status >= 400, breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }], children: body(ctx) }),
       status,
     );
+  const movePage = async (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) => {
+    const targets = await moveTargets(request, thread);
+    return moderatorPage(request, reply, thread, 'discussions.move', (ctx) => h(MoveView, { ctx, form, action: `/threads/${thread.id}/move`, targets }), status);
   };
   app.get('/threads/:id/move', { schema: { params: IdParams } }, async (request, reply) => {
     const thread = await visibleThread(request, request.params.id);
@@ -382,18 +381,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   const splitPage = async (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200) => {
     const posts = (await threadPosts(db, thread.id, request.actor, { moderator: true })).filter((p) => !p.is_opening && !p.deleted_at);
-    return renderFor(
-      app,
-      request,
-      reply,
-      (ctx) => ({
-        title: ctx.t('discussions.split'),
-        hasErrors: status >= 400,
-        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
-        children: h(SplitView, { ctx, form, action: `/threads/${thread.id}/split`, posts }),
-      }),
-      status,
-    );
+    return moderatorPage(request, reply, thread, 'discussions.split', (ctx) => h(SplitView, { ctx, form, action: `/threads/${thread.id}/split`, posts }), status);
   };
   app.get('/threads/:id/split', { schema: { params: IdParams } }, async (request, reply) => {
     const thread = await visibleThread(request, request.params.id);
@@ -640,7 +628,6 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, () => searchPosts(readDb, request.actor, filters));
     return { q, ...r };
   }
-  const groupList = cachedGroupList(app.pageCache);
   // Published glossary terms are the same for everyone.
   const termMatches = resultCache<Awaited<ReturnType<typeof listTerms>>>(app.pageCache);
   app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {

@@ -56,13 +56,19 @@ export async function groupRows(db: Db, opts: { includeArchived?: boolean; publi
  * at once), the viewer's policy is applied to them on each request.
  */
 export function cachedGroupList(pageCache: PageCache | undefined): (db: Db, viewer: Actor) => Promise<GroupRow[]> {
+  // One list per app (its page cache), shared by every page that asks.
+  const shared = pageCache && groupLists.get(pageCache);
+  if (shared) return shared;
   const cache = resultCache<GroupRow[]>(pageCache, 4);
-  return async (db, viewer) => {
+  const list = async (db: Db, viewer: Actor) => {
     const publicOnly = viewer.kind === 'anonymous';
     const rows = await cache(publicOnly ? 'public' : 'all', () => groupRows(db, { publicOnly }));
     return rows.filter((g) => can(viewer, 'group.view', g));
   };
+  if (pageCache) groupLists.set(pageCache, list);
+  return list;
 }
+const groupLists = new WeakMap<PageCache, (db: Db, viewer: Actor) => Promise<GroupRow[]>>();
 
 export async function priorities(db: Db, groupIds: number[]) {
   if (groupIds.length === 0) return new Map<number, { position: number; text: string }[]>();
