@@ -202,6 +202,48 @@ describe('joining and leaving', () => {
     assert.equal(await membership(g.id, b.id), undefined);
     assert.equal(await memberCount(g.id), 2);
   });
+
+  test("a member's management page: leads and facilitators only, members of this group only", async () => {
+    const lead = await buildUser(t.db);
+    const a = await buildUser(t.db, { name: 'Ana Member' });
+    const plain = await buildUser(t.db);
+    const outsider = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [a.id, plain.id] });
+    const secret = await buildGroup(t.db, { leadId: lead.id, memberIds: [a.id], visibility: 'private' });
+    const leadAgent = await new Agent(t.app).signIn(lead.email);
+    // The group page links to each member's page instead of carrying every form.
+    const page = await leadAgent.get(`/groups/${g.slug}`);
+    assert.match(page.body, new RegExp(`href="/groups/${g.slug}/members/${a.id}"`));
+    assert.doesNotMatch(page.body, new RegExp(`/members/${a.id}/role`));
+    const res = await leadAgent.get(`/groups/${g.slug}/members/${a.id}`);
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /<h1[^>]*>Manage Ana Member<\/h1>/);
+    assert.match(res.body, new RegExp(`action="/groups/${g.slug}/members/${a.id}/role"[^]*name="role" value="co_lead"`));
+    assert.match(res.body, new RegExp(`action="/groups/${g.slug}/members/${a.id}/remove"`));
+    assert.equal(res.headers['x-robots-tag'], 'noindex');
+    // Changing the role comes back to this page, showing the new role.
+    const changed = await leadAgent.post(`/groups/${g.slug}/members/${a.id}/role`, { role: 'co_lead' });
+    assert.equal(changed.headers.location, `/groups/${g.slug}/members/${a.id}`);
+    assert.match((await leadAgent.get(`/groups/${g.slug}/members/${a.id}`)).body, /Co-lead/);
+    // Someone who is not a member of the group, or no one: not found.
+    assert.equal((await leadAgent.get(`/groups/${g.slug}/members/${outsider.id}`)).statusCode, 404);
+    assert.equal((await leadAgent.get(`/groups/${g.slug}/members/999999999`)).statusCode, 404);
+    // A plain member may not manage (a co-lead may); an outsider does not learn a private group exists.
+    const plainAgent = await new Agent(t.app).signIn(plain.email);
+    assert.equal((await plainAgent.get(`/groups/${g.slug}/members/${lead.id}`)).statusCode, 403);
+    const coLeadAgent = await new Agent(t.app).signIn(a.email);
+    const coLeadView = await coLeadAgent.get(`/groups/${g.slug}/members/${plain.id}`);
+    assert.equal(coLeadView.statusCode, 200);
+    assert.doesNotMatch(coLeadView.body, /\/role"/, 'only a lead or facilitator names leads');
+    assert.match(coLeadView.body, /\/remove"/);
+    const outsiderAgent = await new Agent(t.app).signIn(outsider.email);
+    assert.equal((await outsiderAgent.get(`/groups/${secret.slug}/members/${a.id}`)).statusCode, 404);
+    assert.equal((await t.app.inject({ url: `/groups/${secret.slug}/members/${a.id}` })).statusCode, 404);
+    // A facilitator who is not in the group may manage it too.
+    const facilitator = await buildUser(t.db, { role: 'facilitator' });
+    const fAgent = await new Agent(t.app).signIn(facilitator.email);
+    assert.equal((await fAgent.get(`/groups/${secret.slug}/members/${a.id}`)).statusCode, 200);
+  });
 });
 
 describe('creating and editing groups', () => {

@@ -115,6 +115,21 @@ export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts:
   return rows.filter((p) => canListPerson(viewer, p)).map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
 }
 
+/** One active member of a group as the viewer may see them, or undefined. */
+export async function groupMember(db: Db, viewer: Actor, groupId: number, userId: number) {
+  const row = await db
+    .selectFrom('group_memberships as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(PERSON_COLUMNS.map((c) => `u.${c}` as const))
+    .select(['m.role as group_role', 'm.created_at as joined_at'])
+    .where('m.group_id', '=', groupId)
+    .where('m.user_id', '=', userId)
+    .where('m.status', '=', 'active')
+    .executeTakeFirst();
+  if (!row || !canListPerson(viewer, row)) return undefined;
+  return { ...presentPerson(viewer, row), group_role: row.group_role, joined_at: row.joined_at };
+}
+
 /** Leads of many groups at once (for lists), as the viewer may see them. */
 export async function leadsOf(db: Db, viewer: Actor, groupIds: number[]) {
   const map = new Map<number, { id: number; name: string; role: string }[]>();

@@ -20,8 +20,8 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PersonSchema } from '../community/schemas.js';
 import { GROUP_ROLES } from '../community/vocab.js';
 import { GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
-import { getGroup, getVisibleGroup, groupMembers, leadsOf, listGroups, pendingMemberships, priorities, type GroupRow } from './queries.js';
-import { GroupFormView, GroupView, GroupsView, type GroupPageData } from './views.js';
+import { getGroup, getVisibleGroup, groupMember, groupMembers, leadsOf, listGroups, pendingMemberships, priorities, type GroupRow } from './queries.js';
+import { GroupFormView, GroupMemberView, GroupView, GroupsView, type GroupPageData } from './views.js';
 import { listThreads } from '../discussions/queries.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
@@ -265,6 +265,24 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     });
   });
+  // One member, for the group's leads and facilitators: change their role or remove them.
+  app.get('/groups/:slug/members/:userId', { schema: { params: MemberParams } }, async (request, reply) => {
+    const group = await visibleGroup(request, request.params.slug);
+    const manage = can(request.actor, 'group.manage_members', group);
+    const assignLeads = can(request.actor, 'group.assign_leads', group);
+    if (!manage && !assignLeads) authorize(request.actor, 'group.manage_members', group);
+    const member = await groupMember(db, request.actor, group.id, request.params.userId);
+    if (!member) throw new AppError('not_found');
+    reply.header('x-robots-tag', 'noindex');
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('groups.manage_member', { name: member.name }),
+      breadcrumbs: [
+        { label: ctx.t('groups.title'), href: '/groups' },
+        { label: group.name, href: `/groups/${group.slug}` },
+      ],
+      children: h(GroupMemberView, { ctx, data: { group, member, can: { manage, assignLeads } } }),
+    }));
+  });
   app.post('/groups/:slug/members/:userId/role', { schema: { params: MemberParams } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);
     authorize(request.actor, 'group.assign_leads', group);
@@ -277,7 +295,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
       setFlash(reply, { kind: 'error', message: request.t('groups.last_lead') });
     }
-    return reply.redirect(`/groups/${group.slug}#group-members`, 303);
+    return reply.redirect(`/groups/${group.slug}/members/${request.params.userId}`, 303);
   });
   app.post('/groups/:slug/members/:userId/remove', { schema: { params: MemberParams } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);

@@ -203,14 +203,12 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
           extra={
             can.manage || can.assignLeads
               ? (p) => (
-                  <details class="convene-manage">
-                    <summary>{t('groups.manage_member', { name: p.name })}</summary>
-                    {can.assignLeads &&
-                      GROUP_ROLES.filter((r) => r !== (p as PersonView & { group_role: string }).group_role).map((r) => (
-                        <ButtonForm ctx={ctx} action={`${base}/members/${p.id}/role`} hidden={{ role: r }} label={t('groups.make_role', { role: t(`group_role.${r}`) })} variant="outline" />
-                      ))}
-                    {can.manage && <ButtonForm ctx={ctx} action={`${base}/members/${p.id}/remove`} label={t('groups.remove_member')} variant="secondary" />}
-                  </details>
+                  <>
+                    {' · '}
+                    <a class="usa-link" href={`${base}/members/${p.id}`}>
+                      {t('groups.manage_member', { name: p.name })}
+                    </a>
+                  </>
                 )
               : undefined
           }
@@ -280,6 +278,49 @@ export function GroupFormView({ ctx, form, action, isNew, idempotencyKey }: { ct
         <ChoiceGroup ctx={ctx} form={form} name="join_policy" label={labels.join_policy} options={JOIN_POLICIES.map((v) => ({ value: v, label: t(`join_policy_option.${v}`) }))} required />
         <Submit label={isNew ? t('groups.create') : t('common.save')} />
       </Form>
+    </>
+  );
+}
+
+export interface GroupMemberPageData {
+  group: { slug: string; name: string };
+  member: PersonView & { group_role: string; joined_at: Date };
+  can: { assignLeads: boolean; manage: boolean };
+}
+
+/** One member of a group, for its leads and facilitators: their role and removal. */
+export function GroupMemberView({ ctx, data }: { ctx: PageContext; data: GroupMemberPageData }) {
+  const { t, fmt } = ctx;
+  const { group, member, can } = data;
+  const base = `/groups/${group.slug}/members/${member.id}`;
+  return (
+    <>
+      <dl class="convene-facts">
+        <dt>{t('groups.member_role')}</dt>
+        <dd>{t(`group_role.${member.group_role}`)}</dd>
+        <dt>{t('groups.member_since')}</dt>
+        <dd>{fmt.date(member.joined_at)}</dd>
+      </dl>
+      <p>
+        <a class="usa-link" href={`/people/${member.id}`}>
+          {t('groups.member_profile', { name: member.name })}
+        </a>
+      </p>
+      {can.assignLeads && (
+        <section aria-labelledby="member-role">
+          <h2 id="member-role">{t('groups.change_role')}</h2>
+          {GROUP_ROLES.filter((r) => r !== member.group_role).map((r) => (
+            <ButtonForm ctx={ctx} action={`${base}/role`} hidden={{ role: r }} label={t('groups.make_role', { role: t(`group_role.${r}`) })} variant="outline" />
+          ))}
+        </section>
+      )}
+      {can.manage && (
+        <section aria-labelledby="member-remove">
+          <h2 id="member-remove">{t('groups.remove_member')}</h2>
+          <p>{t('groups.remove_member_hint', { name: member.name, group: group.name })}</p>
+          <ButtonForm ctx={ctx} action={`${base}/remove`} label={t('groups.remove_member')} variant="secondary" />
+        </section>
+      )}
     </>
   );
 }

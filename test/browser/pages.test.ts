@@ -30,6 +30,7 @@ interface Ids {
   event: number;
   pastEvent: number;
   provider: number;
+  groupMember: number;
 }
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
@@ -39,6 +40,7 @@ const PAGES: PageCase[] = [
   { route: '/groups', url: () => '/groups', who: ALL },
   { route: '/groups/:slug', url: () => '/groups/families-in-partnership', who: ALL },
   { route: '/groups/new', url: () => '/groups/new', who: ['facilitator'] },
+  { route: '/groups/:slug/members/:userId', url: (ids) => `/groups/families-in-partnership/members/${ids.groupMember}`, who: ['facilitator'] },
   { route: '/groups/:slug/edit', url: () => '/groups/families-in-partnership/edit', who: SIGNED_IN },
   { route: '/organizations', url: () => '/organizations', who: ALL },
   { route: '/organizations/:slug', url: () => '/organizations/csmh', who: ALL },
@@ -190,7 +192,16 @@ before(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   await env.db.insertInto('contact_requests').values({ user_id: person.id, topic: 'accessibility', body: 'The month view is hard to read with my screen magnifier.' }).execute();
-  ids = { provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const groupMember = await env.db
+    .selectFrom('group_memberships as m')
+    .innerJoin('practice_groups as g', 'g.id', 'm.group_id')
+    .select('m.user_id')
+    .where('g.slug', '=', 'families-in-partnership')
+    .where('m.status', '=', 'active')
+    .where('m.role', '=', 'member')
+    .orderBy('m.user_id')
+    .executeTakeFirstOrThrow();
+  ids = { groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {
