@@ -1,4 +1,4 @@
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
@@ -270,8 +270,17 @@ export async function postRevisions(db: Db, postId: number) {
 export function readableBy(viewer: Actor): Expression<SqlBool> {
   if (isFacilitator(viewer)) return sql<SqlBool>`true`;
   if (viewer.kind === 'anonymous') return sql<SqlBool>`(t.deleted_at IS NULL AND (t.group_id IS NULL OR g.visibility = 'public'))`;
+  return readableByMember(sql`${viewer.id}`);
+}
+
+/**
+ * `readableBy` for a signed-in person who is not a facilitator, the person
+ * given as an SQL expression: a value, or a column when the person is read in
+ * the same statement (the session lookup's unread count).
+ */
+export function readableByMember(userId: RawBuilder<unknown>): RawBuilder<SqlBool> {
   return sql<SqlBool>`(t.deleted_at IS NULL AND (t.group_id IS NULL OR g.visibility IN ('public', 'members')
-    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = t.group_id AND m.user_id = ${viewer.id} AND m.status IN ('active', 'invited'))))`;
+    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = t.group_id AND m.user_id = ${userId} AND m.status IN ('active', 'invited'))))`;
 }
 
 export interface SearchFilters {

@@ -241,7 +241,11 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       known ?? getThreadForViewer(db, thread.id, actor).then((r) => r?.state ?? { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false }),
     ]);
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
-    if (actor.kind === 'user' && status === 200) await readThread(db, actor.id, thread.id, { lastActivityAt: thread.last_activity_at, readAt: state.readAt, unreadNotifications: state.unreadNotifications });
+    if (actor.kind === 'user' && status === 200) {
+      await readThread(db, actor.id, thread.id, { lastActivityAt: thread.last_activity_at, readAt: state.readAt, unreadNotifications: state.unreadNotifications });
+      // The header's count, loaded with the session, no longer holds.
+      if (state.unreadNotifications) actor.unreadNotifications = undefined;
+    }
     await annotatePosts(posts);
     return renderFor(
       app,

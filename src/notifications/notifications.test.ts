@@ -6,6 +6,10 @@ import { Agent, ENGINE, apiToken, bearer, buildGroup, buildTestApp, buildUser, o
 import { buildApp } from '../app.js';
 import { Jobs } from '../platform/jobs/jobs.js';
 import { createMailer } from '../platform/mail/mailer.js';
+import { loadSessionActor } from '../platform/auth/actor.js';
+import { createSession } from '../platform/auth/sessions.js';
+import { hashToken } from '../platform/auth/secrets.js';
+import { unreadCount } from './queries.js';
 import { digestSweep, emailNotification, sendDigest, unsubscribeToken } from './notify.js';
 
 let t: TestContext;
@@ -74,10 +78,47 @@ describe('in-app notifications', () => {
     assert.equal(list.statusCode, 200);
     assert.match(textOf(list.body), /Ben Replier mentioned you in\s+Family nights/);
     assert.match(list.body, /Notifications \(1 unread\)/);
-    await cyAgent.get(`/threads/${threadId}`);
+    // The header on that very page no longer counts it (the count came with the session, before the read).
+    const opened = await cyAgent.get(`/threads/${threadId}`);
+    assert.equal(opened.statusCode, 200);
+    assert.doesNotMatch(opened.body, /unread\)/);
     const after = await t.app.inject({ url: '/api/v1/notifications', headers: bearer(cyToken) });
     assert.equal(after.json().unread, 0);
     assert.equal(after.json().notifications[0].read, true);
+  });
+
+  test("the header's count, loaded with the session, counts exactly what the notification list shows", async () => {
+    const member = await buildUser(t.db);
+    const facilitator = await buildUser(t.db, { role: 'facilitator' });
+    const author = await buildUser(t.db);
+    const open = await buildGroup(t.db, { leadId: author.id, memberIds: [member.id] });
+    const secret = await buildGroup(t.db, { leadId: author.id, visibility: 'private' });
+    const now = new Date();
+    const thread = async (groupId: number | null, deleted = false) =>
+      (await t.db.insertInto('threads').values({ group_id: groupId, author_id: author.id, title: 'Counted?', created_at: now, last_activity_at: now, deleted_at: deleted ? now : null }).returning('id').executeTakeFirstOrThrow()).id;
+    const post = async (threadId: number, over: { hidden_at?: Date; deleted_at?: Date } = {}) =>
+      (await t.db.insertInto('posts').values({ thread_id: threadId, author_id: author.id, body: 'A post.', created_at: now, ...over }).returning('id').executeTakeFirstOrThrow()).id;
+    const [tOpen, tSecret, tGone, tSpace] = [await thread(open.id), await thread(secret.id), await thread(open.id, true), await thread(null)];
+    const [shown, hidden, deleted, inSecret, inGone, inSpace] = [await post(tOpen), await post(tOpen, { hidden_at: now }), await post(tOpen, { deleted_at: now }), await post(tSecret), await post(tGone), await post(tSpace)];
+    for (const user of [member, facilitator]) {
+      const rows: { kind: 'reply' | 'moderation' | 'watched_post' | 'new_thread' | 'mention'; thread_id: number; post_id: number; read_at?: Date }[] = [
+        { kind: 'reply', thread_id: tOpen, post_id: shown }, // counted
+        { kind: 'reply', thread_id: tOpen, post_id: hidden }, // a hidden post: not counted
+        { kind: 'moderation', thread_id: tOpen, post_id: hidden }, // the notice of its hiding: counted
+        { kind: 'reply', thread_id: tOpen, post_id: deleted }, // a deleted post: not counted
+        { kind: 'reply', thread_id: tSecret, post_id: inSecret }, // a private group: the facilitator only
+        { kind: 'watched_post', thread_id: tGone, post_id: inGone }, // a deleted thread: the facilitator only
+        { kind: 'new_thread', thread_id: tSpace, post_id: inSpace }, // the community space: counted
+        { kind: 'mention', thread_id: tSpace, post_id: inSpace, read_at: now }, // already read: not counted
+      ];
+      await t.db.insertInto('notifications').values(rows.map((r) => ({ ...r, user_id: user.id, data: JSON.stringify({}), created_at: now }))).execute();
+    }
+    for (const [user, expected] of [[member, 3], [facilitator, 5]] as const) {
+      const found = await loadSessionActor(t.db, hashToken(await createSession(t.db, user.id)));
+      assert.ok(found && found.actor.kind === 'user');
+      assert.equal(found.actor.unreadNotifications, expected);
+      assert.equal(await unreadCount(t.db, found.actor), expected, 'the notification list counts the same');
+    }
   });
 
   test('the notification API is in the OpenAPI document', async () => {

@@ -57,6 +57,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const id = raw === undefined ? undefined : Number(raw);
     if (id !== undefined && (!Number.isSafeInteger(id) || id < 1)) throw new AppError('validation_failed', { fields: { id: request.t('validation.number') } });
     await markRead(db, actor.id, id === undefined ? undefined : [id]);
+    actor.unreadNotifications = undefined;
     if (id === undefined) setFlash(reply, { kind: 'success', message: request.t('notifications.all_read') });
     return reply.redirect('/notifications', 303);
   });

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { PREPARED, type Db } from '../db/db.js';
 import type { GroupRole, MembershipStatus } from '../db/schema.js';
+import { unreadCountSubquery } from '../../notifications/queries.js';
 
 export interface Membership {
   role: GroupRole;
@@ -30,6 +31,11 @@ export interface UserActor {
   twoFactor: boolean;
   /** How this request was authenticated. */
   via: 'session' | 'token';
+  /**
+   * Unread notifications as loaded with the session (the header's count);
+   * undefined when not loaded, or once the request has marked some read.
+   */
+  unreadNotifications?: number;
 }
 
 export type Actor = AnonymousActor | UserActor;
@@ -77,12 +83,15 @@ const ACTOR_COLUMNS = sql`u.id, u.name, u.email, u.email_verified_at, u.role, u.
  * signed-in request.
  */
 export async function loadSessionActor(db: Db, sessionId: string): Promise<{ actor: Actor; lastSeen: Date } | undefined> {
-  const r = await sql<ActorRow & { session_seen: Date }>`
-    SELECT s.last_seen_at AS session_seen, ${ACTOR_COLUMNS}
+  const r = await sql<ActorRow & { session_seen: Date; unread: number }>`
+    SELECT s.last_seen_at AS session_seen, ${ACTOR_COLUMNS}, ${unreadCountSubquery()} AS unread
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = ${sessionId} AND s.expires_at > now() ${PREPARED}`.execute(db);
   const row = r.rows[0];
-  return row ? { actor: actorOf(row, 'session'), lastSeen: row.session_seen } : undefined;
+  if (!row) return undefined;
+  const actor = actorOf(row, 'session');
+  if (actor.kind === 'user') actor.unreadNotifications = row.unread;
+  return { actor, lastSeen: row.session_seen };
 }
 
 /** Loads the actor for a user id, or the anonymous actor when the account is gone or deactivated. */

@@ -129,7 +129,9 @@ export async function renderFor(
   build: (ctx: PageContext) => Omit<PageProps, 'ctx'>,
   status = 200,
 ): Promise<FastifyReply> {
-  const [, unread] = await Promise.all([app.community.get(), request.actor.kind === 'user' ? unreadCount(app.deps.db, request.actor) : Promise.resolve(undefined)]);
+  // The count loaded with the session, unless this request has since marked some read.
+  const actor = request.actor;
+  const [, unread] = await Promise.all([app.community.get(), actor.kind !== 'user' ? undefined : (actor.unreadNotifications ?? unreadCount(app.deps.db, actor))]);
   const ctx = pageContext(request, reply, app.community.nameOrDefault());
   ctx.nav.unread = unread;
   return sendPage(reply, { ctx, ...build(ctx) }, status);
