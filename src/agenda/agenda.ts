@@ -1,7 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { memoPerDb } from '../platform/db/memo.js';
 import { sql, type SqlBool } from 'kysely';
-import { PREPARED, type Db } from '../platform/db/db.js';
+import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { AppError } from '../platform/http/errors.js';
@@ -39,7 +39,6 @@ export const ReviewInput = Type.Object({ level: Enum(DEPTH_LEVELS), notes: Optio
 const requireFacilitator = (actor: Actor) => {
   if (!isFacilitator(actor)) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
 };
-
 
 export interface AgendaRow {
   id: number;
@@ -276,18 +275,6 @@ export async function linkPriority(db: Db, actor: Actor, itemId: number, priorit
 
 // ---- depth of interaction ---------------------------------------------------------------------------------
 
-export async function groupReviews(db: Db, groupId: number) {
-  return db
-    .selectFrom('group_reviews as r')
-    .leftJoin('users as u', 'u.id', 'r.reviewed_by')
-    .select(['r.id', 'r.level', 'r.notes', 'r.created_at', 'u.name as reviewer'])
-    .where('r.group_id', '=', groupId)
-    .orderBy('r.created_at', 'desc')
-    .limit(24)
-    .modifyEnd(PREPARED)
-    .execute();
-}
-
 export async function reviewGroup(db: Db, actor: Actor, group: { id: number }, input: Static<typeof ReviewInput>, idempotencyKey?: string) {
   const lead = actor.kind === 'user' && ['lead', 'co_lead'].includes(actor.memberships.get(group.id)?.status === 'active' ? actor.memberships.get(group.id)!.role : '');
   if (!isFacilitator(actor) && !lead) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
@@ -296,16 +283,4 @@ export async function reviewGroup(db: Db, actor: Actor, group: { id: number }, i
     await audit(tx, actor.id, 'group.review', { type: 'group', id: group.id }, { level: input.level });
     return { id: row.id };
   });
-}
-
-/** The agenda items each of a group's priorities advances. */
-export async function agendaForGroup(db: Db, groupId: number) {
-  return db
-    .selectFrom('agenda_priorities as ap')
-    .innerJoin('agenda_items as a', 'a.id', 'ap.item_id')
-    .select(['ap.position', 'a.slug', 'a.title'])
-    .where('ap.group_id', '=', groupId)
-    .orderBy('ap.position')
-    .modifyEnd(PREPARED)
-    .execute();
 }

@@ -5,7 +5,8 @@ import { authorize, can } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import type { PageCache } from '../platform/http/page-cache.js';
 import { resultCache } from '../platform/http/result-cache.js';
-import { PERSON_COLUMNS, canListPerson, presentPerson } from '../community/queries.js';
+import { PERSON_COLUMNS, canListPerson, presentPerson, type PersonRow } from '../community/queries.js';
+import type { WatchLevel } from '../platform/db/schema.js';
 
 export const GROUP_COLUMNS = [
   'id',
@@ -94,7 +95,7 @@ export async function priorities(db: Db, groupIds: number[]) {
  * the group page); `leadsFirst` puts leads and co-leads ahead (the API's order).
  * By name alone, a page of a large group walks `users_name_idx` and stops.
  */
-export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number; offset?: number; leadsOnly?: boolean; leadsFirst?: boolean } = {}) {
+export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number; offset?: number; leadsFirst?: boolean } = {}) {
   let q = db
     .selectFrom('group_memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
@@ -102,15 +103,13 @@ export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts:
     .select(['m.role as group_role', 'm.created_at as joined_at'])
     .where('m.group_id', '=', groupId)
     .where('m.status', '=', 'active');
-  if (opts.leadsOnly) q = q.where('m.role', 'in', ['lead', 'co_lead']);
   const rows = await q
-    .$if(opts.leadsFirst === true || opts.leadsOnly === true, (q) => q.orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`))
+    .$if(opts.leadsFirst === true, (q) => q.orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`))
     .orderBy('u.name')
     .orderBy('u.id')
     .limit(opts.limit ?? 500)
     .offset(opts.offset ?? 0)
-    // Leads are a handful in any group; a page of all members is planned per group (its size decides the plan).
-    .$if(opts.leadsOnly === true, (q) => q.modifyEnd(PREPARED))
+    // Not prepared: a page of all members is planned per group (its size decides the plan).
     .execute();
   return rows.filter((p) => canListPerson(viewer, p)).map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
 }
@@ -154,17 +153,60 @@ export async function leadsOf(db: Db, viewer: Actor, groupIds: number[]) {
   return map;
 }
 
-/** Pending join requests and invitations, for the group's leads. */
-export async function pendingMemberships(db: Db, groupId: number) {
-  return db
-    .selectFrom('group_memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(['u.id', 'u.name', 'm.status', 'm.message', 'm.created_at'])
-    .where('m.group_id', '=', groupId)
-    .where('m.status', 'in', ['requested', 'invited'])
-    .orderBy('m.created_at')
-    .modifyEnd(PREPARED)
-    .execute();
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
+type LeadRow = PersonRow & { group_role: string; joined_at: Date };
+
+/**
+ * The group page's small lists in one round trip: its numbered priorities,
+ * its leads and co-leads (leads first, then by name), the viewer's watch level
+ * for it, its latest depth reviews, the agenda items its priorities advance,
+ * and, for those who manage it, pending requests and invitations (oldest
+ * first). Each was its own statement; the page made fourteen.
+ */
+export async function groupPageLists(db: Db, viewer: Actor, groupId: number, opts: { pending: boolean }) {
+  const r = await sql<{
+    priorities: { position: number; text: string }[];
+    leads: Json<LeadRow>[];
+    watch: WatchLevel | null;
+    reviews: { id: number; level: string; notes: string; created_at: string; reviewer: string | null }[];
+    agenda: { position: number; slug: string; title: string }[];
+    pending: { id: number; name: string; status: string; message: string; created_at: string }[];
+  }>`
+    SELECT
+      (SELECT coalesce(json_agg(json_build_object('position', p.position, 'text', p.text) ORDER BY p.position), '[]')
+         FROM group_priorities p WHERE p.group_id = ${groupId}) AS priorities,
+      (SELECT coalesce(json_agg(x ORDER BY x.lead_order, x.name, x.id), '[]') FROM (
+         SELECT ${sql.join(PERSON_COLUMNS.map((c) => sql.ref(`u.${c}`)))}, m.role AS group_role, m.created_at AS joined_at,
+                CASE m.role WHEN 'lead' THEN 0 ELSE 1 END AS lead_order
+           FROM group_memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.group_id = ${groupId} AND m.status = 'active' AND m.role IN ('lead', 'co_lead')
+          ORDER BY lead_order, u.name, u.id LIMIT 50) x) AS leads,
+      (SELECT w.level FROM group_watches w WHERE w.user_id = ${viewer.id} AND w.group_id = ${groupId}) AS watch,
+      (SELECT coalesce(json_agg(x ORDER BY x.created_at DESC), '[]') FROM (
+         SELECT r.id, r.level, r.notes, r.created_at, u.name AS reviewer
+           FROM group_reviews r LEFT JOIN users u ON u.id = r.reviewed_by
+          WHERE r.group_id = ${groupId} ORDER BY r.created_at DESC LIMIT 24) x) AS reviews,
+      (SELECT coalesce(json_agg(json_build_object('position', ap.position, 'slug', a.slug, 'title', a.title) ORDER BY ap.position), '[]')
+         FROM agenda_priorities ap JOIN agenda_items a ON a.id = ap.item_id WHERE ap.group_id = ${groupId}) AS agenda,
+      CASE WHEN ${opts.pending} THEN (SELECT coalesce(json_agg(x ORDER BY x.created_at), '[]') FROM (
+         SELECT u.id, u.name, m.status, m.message, m.created_at
+           FROM group_memberships m JOIN users u ON u.id = m.user_id
+          WHERE m.group_id = ${groupId} AND m.status IN ('requested', 'invited')) x) ELSE '[]' END AS pending
+    ${PREPARED}`.execute(db);
+  const row = r.rows[0]!;
+  const date = (v: string) => new Date(v);
+  const leads = row.leads
+    .map((l) => ({ ...l, created_at: date(l.created_at), deactivated_at: l.deactivated_at === null ? null : date(l.deactivated_at), joined_at: date(l.joined_at) }))
+    .filter((p) => canListPerson(viewer, p))
+    .map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
+  return {
+    priorities: row.priorities,
+    leads,
+    watchLevel: viewer.kind === 'user' ? (row.watch ?? 'normal') : undefined,
+    reviews: row.reviews.map((x) => ({ ...x, created_at: date(x.created_at) })),
+    agendaLinks: row.agenda,
+    pending: row.pending.map((x) => ({ ...x, created_at: date(x.created_at) })),
+  };
 }
 
 /** The groups a person takes part in that the viewer may see. */

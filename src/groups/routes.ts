@@ -1,10 +1,9 @@
 import { paragraphsHtml } from '../platform/text.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { resultCache } from '../platform/http/result-cache.js';
-import { agendaForGroup, groupMembersCond, groupReviews, perspectiveGaps } from '../agenda/agenda.js';
+import { groupMembersCond, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
 import { groupResources } from '../resources/queries.js';
-import { groupWatchLevel } from '../notifications/watch.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -20,7 +19,7 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PersonSchema } from '../community/schemas.js';
 import { GROUP_ROLES } from '../community/vocab.js';
 import { GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
-import { getGroup, getVisibleGroup, groupMember, groupMembers, leadsOf, listGroups, pendingMemberships, priorities, type GroupRow } from './queries.js';
+import { getGroup, getVisibleGroup, groupMember, groupMembers, groupPageLists, leadsOf, listGroups, priorities, type GroupRow } from './queries.js';
 import { GroupFormView, GroupMemberView, GroupView, GroupsView, type GroupPageData } from './views.js';
 import { listThreads } from '../discussions/queries.js';
 
@@ -152,20 +151,13 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200, membersPage = 1) {
     const actor = request.actor;
     const canManage = can(actor, 'group.manage_members', group);
-    const [pr, pageOfMembers, leads, pending, latest, watchLevel] = await Promise.all([
-      priorities(db, [group.id]),
+    const [lists, pageOfMembers, latest, resources, gaps, events] = await Promise.all([
+      groupPageLists(db, actor, group.id, { pending: canManage }),
       // A page of members at a time: large groups have thousands.
       groupMembers(db, actor, group.id, { limit: MEMBERS_PER_PAGE + 1, offset: (membersPage - 1) * MEMBERS_PER_PAGE }),
-      groupMembers(db, actor, group.id, { leadsOnly: true, limit: 50 }),
-      canManage ? pendingMemberships(db, group.id) : Promise.resolve([]),
       listThreads(db, group.id, 1, request.actor),
-      actor.kind === 'user' ? groupWatchLevel(db, actor.id, group.id) : Promise.resolve(undefined),
-    ]);
-    const [resources, gaps, reviews, agendaLinks, events] = await Promise.all([
       groupResources(db, actor, group.id),
       gapsCache(String(group.id), () => perspectiveGaps(db, groupMembersCond(group.id))),
-      groupReviews(db, group.id),
-      agendaForGroup(db, group.id),
       listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3, count: false }),
     ]);
     // The mission as paragraphs, with glossary terms marked up.
@@ -176,21 +168,21 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
     const data: GroupPageData = {
       group,
-      priorities: pr.get(group.id) ?? [],
-      leads,
+      priorities: lists.priorities,
+      leads: lists.leads,
       members: pageOfMembers.slice(0, MEMBERS_PER_PAGE),
       membersPage,
       membersMore: pageOfMembers.length > MEMBERS_PER_PAGE,
-      pending,
+      pending: lists.pending,
       membership,
       threads: latest.threads.slice(0, 5),
-      watchLevel,
+      watchLevel: lists.watchLevel,
       resources,
       events: events.rows,
       missionHtml,
       gaps,
-      reviews,
-      agendaLinks,
+      reviews: lists.reviews,
+      agendaLinks: lists.agendaLinks,
       can: {
         startThread: can(actor, 'thread.create', { group }),
         join: can(actor, 'group.join', group),

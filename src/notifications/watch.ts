@@ -1,4 +1,4 @@
-import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
+import type { Db, Tx } from '../platform/db/db.js';
 import type { WatchLevel } from '../platform/db/schema.js';
 
 export const WATCH_LEVELS = ['watching', 'tracking', 'normal', 'muted'] as const satisfies readonly WatchLevel[];
@@ -30,11 +30,6 @@ export async function setThreadWatch(db: Db | Tx, userId: number, threadId: numb
 /** Sets a thread level only if the person has not chosen one (authors watch, repliers track). */
 export async function defaultThreadWatch(tx: Tx, userId: number, threadId: number, level: WatchLevel): Promise<void> {
   await tx.insertInto('thread_watches').values({ user_id: userId, thread_id: threadId, level }).onConflict((oc) => oc.doNothing()).execute();
-}
-
-export async function groupWatchLevel(db: Db, userId: number, groupId: number): Promise<WatchLevel> {
-  const row = await db.selectFrom('group_watches').select('level').where('user_id', '=', userId).where('group_id', '=', groupId).modifyEnd(PREPARED).executeTakeFirst();
-  return row?.level ?? 'normal';
 }
 
 /**
