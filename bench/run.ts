@@ -17,7 +17,7 @@
  *                                       print where its time went (see bench/profile.ts)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
@@ -278,8 +278,11 @@ async function main() {
   if (values.serve) return;
   if (values['cpu-prof']) {
     const { summarize } = await import('./profile.js');
-    const newest = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort().at(-1);
-    if (newest) console.log(summarize(path.join(PROFILE_DIR, newest)));
+    // The run writes one profile per thread (tsx's loader thread too): summarize the busiest, the main thread.
+    const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
+    const run = files.at(-1)?.split('.').slice(0, 4).join('.');
+    const main = files.filter((f) => f.startsWith(`${run}.`)).sort((a, b) => statSync(path.join(PROFILE_DIR, b)).size - statSync(path.join(PROFILE_DIR, a)).size)[0];
+    if (main) console.log(summarize(path.join(PROFILE_DIR, main)));
   }
 
   let startup: StartupResult | undefined;

@@ -30,6 +30,29 @@ describe('translations with values', () => {
     assert.ok(checked > 50, `checked ${checked} messages`);
   });
 
+  test('plural forms chosen here agree with i18next for every plural message and count, in both languages', async () => {
+    const reference = i18next.createInstance();
+    await reference.init({ resources: { en: { translation: en }, es: { translation: es } }, lng: 'en', fallbackLng: 'en', interpolation: { escapeValue: false }, showSupportNotice: false });
+    let checked = 0;
+    for (const locale of LOCALES) {
+      const t = translator(locale);
+      const slow = reference.getFixedT(locale);
+      const plurals = new Map<string, string>();
+      for (const [key, text] of messages((locale === 'en' ? en : es) as Record<string, unknown>)) {
+        if (/_(one|other)$/.test(key) || /\{\{\s*count\b/.test(text)) plurals.set(key.replace(/_(one|other|zero|few|many)$/, ''), text);
+      }
+      for (const [base, text] of plurals) {
+        const names = [...text.matchAll(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!).filter((n) => n !== 'count');
+        for (const count of [0, 1, 2, 5, 1000]) {
+          const vars = { ...Object.fromEntries(names.map((n) => [n, `Ana & ${n}`])), count };
+          assert.equal(t(base, vars), String(slow(base, vars as never)), `${locale}: ${base} (${count})`);
+          checked++;
+        }
+      }
+    }
+    assert.ok(checked > 100, `checked ${checked} plural messages`);
+  });
+
   test('plurals, missing values and options go to i18next', () => {
     assert.equal(fillPlain('Hello {{name}}', { name: 'Ana' }), 'Hello Ana');
     assert.equal(fillPlain('{{n}} items', { n: 3 }), '3 items');

@@ -42,9 +42,20 @@ export function translator(locale: Locale): T {
       if (s === undefined) plain.set(key, (s = String(fixed(key))));
       return s;
     };
+    // Plurals: i18next's choice of `key_<form>` (else `key`) by the language's plural rules, made here.
+    const rules = new Intl.PluralRules(locale);
+    const own = messageKeys(locale === 'es' ? es : en);
+    const plural = (key: string, count: number, vars: Record<string, unknown>) => {
+      const form = `${key}_${rules.select(count)}`;
+      const k = own.has(form) ? form : own.has(key) ? key : undefined;
+      // A zero form, or a message this language lacks (the fallback language's rules apply): i18next.
+      if (k === undefined || (count === 0 && own.has(`${key}_zero`))) return undefined;
+      return fillPlain(lookup(k), vars, true);
+    };
     t = (key, vars) => {
       if (vars === undefined) return lookup(key);
-      return fillPlain(lookup(key), vars) ?? String(fixed(key, vars as never));
+      const quick = typeof vars.count === 'number' ? plural(key, vars.count, vars) : fillPlain(lookup(key), vars);
+      return quick ?? String(fixed(key, vars as never));
     };
     cache.set(locale, t);
   }
@@ -59,12 +70,14 @@ const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
  * server's CPU): `{{name}}` placeholders filled with string or number values.
  * Anything else — plurals and context (`count`, `context`), other i18next
  * options, nesting, formats, a missing or non-scalar value — returns
- * undefined and goes to i18next. A test checks both agree on every message.
+ * undefined and goes to i18next. With `countChosen`, the caller has already
+ * picked the plural form and `{{count}}` is filled like any value. A test
+ * checks both agree on every message.
  */
-export function fillPlain(template: string, vars: Record<string, unknown>): string | undefined {
+export function fillPlain(template: string, vars: Record<string, unknown>, countChosen = false): string | undefined {
   for (const k in vars) {
     const v = vars[k];
-    if (k === 'count' || k === 'context' || k === 'ordinal' || k === 'defaultValue' || k === 'lng' || k === 'ns' || k === 'returnObjects' || k === 'replace' || k === 'interpolation') return undefined;
+    if ((k === 'count' && !countChosen) || k === 'context' || k === 'ordinal' || k === 'defaultValue' || k === 'lng' || k === 'ns' || k === 'returnObjects' || k === 'replace' || k === 'interpolation') return undefined;
     if (typeof v !== 'string' && typeof v !== 'number') return undefined;
   }
   if (template.includes('$t(') || template.includes('{{-') || template.includes(',')) {
@@ -81,6 +94,15 @@ export function fillPlain(template: string, vars: Record<string, unknown>): stri
     return String(v);
   });
   return missing ? undefined : out;
+}
+
+/** Every message key of a language's tree, flattened ("groups.manage_member"). */
+function messageKeys(tree: object, prefix = '', out = new Set<string>()): Set<string> {
+  for (const [k, v] of Object.entries(tree)) {
+    if (typeof v === 'string') out.add(prefix + k);
+    else if (v && typeof v === 'object') messageKeys(v, `${prefix}${k}.`, out);
+  }
+  return out;
 }
 
 export function isLocale(v: unknown): v is Locale {
