@@ -133,43 +133,53 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
 
 /**
  * Threads of one space (a group, or the community-wide space when groupId is
- * null), pinned first, then by latest activity; page by page.
+ * null), pinned first, then by latest activity; page by page. With a viewer,
+ * threads they watch or track carry `unread` (moved since they last read it).
  */
 export async function listThreads(db: Db, groupId: number | null, page = 1, viewer?: Actor): Promise<{ threads: (ThreadRow & { unread?: boolean })[]; more: boolean }> {
+  const { threads, more } = await threadRows(db, groupId, page);
+  if (viewer?.kind !== 'user' || threads.length === 0) return { threads, more };
+  const marks = await db
+    .selectFrom('thread_watches as w')
+    .leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 'w.thread_id').onRef('r.user_id', '=', 'w.user_id'))
+    .select(['w.thread_id', 'r.read_at'])
+    .where('w.user_id', '=', viewer.id)
+    .where('w.level', 'in', ['watching', 'tracking'])
+    .where('w.thread_id', 'in', threads.map((x) => x.id))
+    .modifyEnd(PREPARED)
+    .execute();
+  return { threads: withUnread(threads, marks), more };
+}
+
+/** A page of a space's threads, the same for every viewer who may see the space. */
+export async function threadRows(db: Db, groupId: number | null, page = 1): Promise<{ threads: ThreadRow[]; more: boolean }> {
   let q = threadSelect(db).where('t.deleted_at', 'is', null);
   q = groupId === null ? q.where('t.group_id', 'is', null) : q.where('t.group_id', '=', groupId);
   // The first page, by far the most viewed, is a prepared statement (parsed once
   // per connection). A large group's best plan still differs from the generic
   // one, so PostgreSQL plans each use afresh (~1 ms). Later pages stay unprepared.
-  const rows = (await q
+  const rows = await q
     .orderBy('t.pinned', 'desc')
     .orderBy('t.last_activity_at', 'desc')
     .orderBy('t.id', 'desc')
     .limit(sql.lit(PAGE_SIZE + 1))
     .$if(page > 1, (q) => q.offset((page - 1) * PAGE_SIZE))
     .$if(page === 1, (q) => q.modifyEnd(PREPARED))
-    .execute()) as (ThreadRow & { unread?: boolean })[];
-  const threads = rows.slice(0, PAGE_SIZE);
-  // For people tracking or watching a thread: has it moved since they last read it?
-  if (viewer?.kind === 'user' && threads.length) {
-    const ids = threads.map((x) => x.id);
-    const marks = await db
-      .selectFrom('thread_watches as w')
-      .leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 'w.thread_id').onRef('r.user_id', '=', 'w.user_id'))
-      .select(['w.thread_id', 'r.read_at'])
-      .where('w.user_id', '=', viewer.id)
-      .where('w.level', 'in', ['watching', 'tracking'])
-      .where('w.thread_id', 'in', ids)
-      .modifyEnd(PREPARED)
-      .execute();
-    const readAt = new Map(marks.map((m) => [m.thread_id, m.read_at]));
-    for (const th of threads) {
-      if (!readAt.has(th.id)) continue;
-      const r = readAt.get(th.id);
-      th.unread = !r || r.getTime() < th.last_activity_at.getTime();
-    }
-  }
-  return { threads, more: rows.length > PAGE_SIZE };
+    .execute();
+  return { threads: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
+}
+
+/**
+ * The threads (not changed: they may be shared) with `unread` set on those the
+ * viewer watches or tracks, from their read marks (`read_at` null: never read).
+ */
+export function withUnread<T extends { id: number; last_activity_at: Date }>(threads: T[], marks: { thread_id: number; read_at: Date | null }[]): (T & { unread?: boolean })[] {
+  const readAt = new Map(marks.map((m) => [m.thread_id, m.read_at]));
+  return threads.map((th) => {
+    if (!readAt.has(th.id)) return th;
+    const r = readAt.get(th.id);
+    return { ...th, unread: !r || r.getTime() < th.last_activity_at.getTime() };
+  });
 }
 
 export interface PostView {

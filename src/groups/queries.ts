@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
-import type { Actor } from '../platform/auth/actor.js';
+import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import type { PageCache } from '../platform/http/page-cache.js';
@@ -96,14 +96,18 @@ export async function priorities(db: Db, groupIds: number[]) {
  * By name alone, a page of a large group walks `users_name_idx` and stops.
  */
 export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts: { limit?: number; offset?: number; leadsFirst?: boolean } = {}) {
-  let q = db
+  return presentMembers(viewer, await groupMemberRows(db, groupId, opts));
+}
+
+/** `groupMembers` before the viewer's policy: the same rows for everyone (the group page shares them). */
+export async function groupMemberRows(db: Db, groupId: number, opts: { limit?: number; offset?: number; leadsFirst?: boolean } = {}) {
+  return db
     .selectFrom('group_memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .select(PERSON_COLUMNS.map((c) => `u.${c}` as const))
     .select(['m.role as group_role', 'm.created_at as joined_at'])
     .where('m.group_id', '=', groupId)
-    .where('m.status', '=', 'active');
-  const rows = await q
+    .where('m.status', '=', 'active')
     .$if(opts.leadsFirst === true, (q) => q.orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`))
     .orderBy('u.name')
     .orderBy('u.id')
@@ -111,6 +115,11 @@ export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts:
     .offset(opts.offset ?? 0)
     // Not prepared: a page of all members is planned per group (its size decides the plan).
     .execute();
+}
+export type MemberRow = PersonRow & { group_role: string; joined_at: Date };
+
+/** Members as this viewer may see them: people they may not list left out, fields they may not see removed. */
+export function presentMembers(viewer: Actor, rows: MemberRow[]) {
   return rows.filter((p) => canListPerson(viewer, p)).map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
 }
 
@@ -154,23 +163,19 @@ export async function leadsOf(db: Db, viewer: Actor, groupIds: number[]) {
 }
 
 type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] };
-type LeadRow = PersonRow & { group_role: string; joined_at: Date };
 
 /**
- * The group page's small lists in one round trip: its numbered priorities,
- * its leads and co-leads (leads first, then by name), the viewer's watch level
- * for it, its latest depth reviews, the agenda items its priorities advance,
- * and, for those who manage it, pending requests and invitations (oldest
- * first). Each was its own statement; the page made fourteen.
+ * The group page's small lists that are the same for every viewer, in one
+ * round trip: its numbered priorities, its leads and co-leads (leads first,
+ * then by name; present them per viewer with `presentMembers`), its latest
+ * depth reviews and the agenda items its priorities advance.
  */
-export async function groupPageLists(db: Db, viewer: Actor, groupId: number, opts: { pending: boolean }) {
+export async function groupPageLists(db: Db, groupId: number) {
   const r = await sql<{
     priorities: { position: number; text: string }[];
-    leads: Json<LeadRow>[];
-    watch: WatchLevel | null;
+    leads: Json<MemberRow>[];
     reviews: { id: number; level: string; notes: string; created_at: string; reviewer: string | null }[];
     agenda: { position: number; slug: string; title: string }[];
-    pending: { id: number; name: string; status: string; message: string; created_at: string }[];
   }>`
     SELECT
       (SELECT coalesce(json_agg(json_build_object('position', p.position, 'text', p.text) ORDER BY p.position), '[]')
@@ -181,31 +186,50 @@ export async function groupPageLists(db: Db, viewer: Actor, groupId: number, opt
            FROM group_memberships m JOIN users u ON u.id = m.user_id
           WHERE m.group_id = ${groupId} AND m.status = 'active' AND m.role IN ('lead', 'co_lead')
           ORDER BY lead_order, u.name, u.id LIMIT 50) x) AS leads,
-      (SELECT w.level FROM group_watches w WHERE w.user_id = ${viewer.id} AND w.group_id = ${groupId}) AS watch,
       (SELECT coalesce(json_agg(x ORDER BY x.created_at DESC), '[]') FROM (
          SELECT r.id, r.level, r.notes, r.created_at, u.name AS reviewer
            FROM group_reviews r LEFT JOIN users u ON u.id = r.reviewed_by
           WHERE r.group_id = ${groupId} ORDER BY r.created_at DESC LIMIT 24) x) AS reviews,
       (SELECT coalesce(json_agg(json_build_object('position', ap.position, 'slug', a.slug, 'title', a.title) ORDER BY ap.position), '[]')
-         FROM agenda_priorities ap JOIN agenda_items a ON a.id = ap.item_id WHERE ap.group_id = ${groupId}) AS agenda,
+         FROM agenda_priorities ap JOIN agenda_items a ON a.id = ap.item_id WHERE ap.group_id = ${groupId}) AS agenda
+    ${PREPARED}`.execute(db);
+  const row = r.rows[0]!;
+  const date = (v: string) => new Date(v);
+  return {
+    priorities: row.priorities,
+    leads: row.leads.map((l): MemberRow => ({ ...l, created_at: date(l.created_at), deactivated_at: l.deactivated_at === null ? null : date(l.deactivated_at), joined_at: date(l.joined_at) })),
+    reviews: row.reviews.map((x) => ({ ...x, created_at: date(x.created_at) })),
+    agendaLinks: row.agenda,
+  };
+}
+
+/**
+ * What the group page shows only this person, in one round trip: their watch
+ * level for the group, the read marks of the listed threads they watch or
+ * track, and, when they manage the group, pending requests and invitations
+ * (oldest first).
+ */
+export async function groupViewerState(db: Db, viewer: UserActor, groupId: number, opts: { pending: boolean; threadIds: number[] }) {
+  const r = await sql<{
+    watch: WatchLevel | null;
+    marks: { thread_id: number; read_at: string | null }[];
+    pending: { id: number; name: string; status: string; message: string; created_at: string }[];
+  }>`
+    SELECT
+      (SELECT w.level FROM group_watches w WHERE w.user_id = ${viewer.id} AND w.group_id = ${groupId}) AS watch,
+      (SELECT coalesce(json_agg(json_build_object('thread_id', w.thread_id, 'read_at', r.read_at)), '[]')
+         FROM thread_watches w LEFT JOIN thread_reads r ON r.thread_id = w.thread_id AND r.user_id = w.user_id
+        WHERE w.user_id = ${viewer.id} AND w.level IN ('watching', 'tracking') AND w.thread_id = ANY(${opts.threadIds}::bigint[])) AS marks,
       CASE WHEN ${opts.pending} THEN (SELECT coalesce(json_agg(x ORDER BY x.created_at), '[]') FROM (
          SELECT u.id, u.name, m.status, m.message, m.created_at
            FROM group_memberships m JOIN users u ON u.id = m.user_id
           WHERE m.group_id = ${groupId} AND m.status IN ('requested', 'invited')) x) ELSE '[]' END AS pending
     ${PREPARED}`.execute(db);
   const row = r.rows[0]!;
-  const date = (v: string) => new Date(v);
-  const leads = row.leads
-    .map((l) => ({ ...l, created_at: date(l.created_at), deactivated_at: l.deactivated_at === null ? null : date(l.deactivated_at), joined_at: date(l.joined_at) }))
-    .filter((p) => canListPerson(viewer, p))
-    .map((p) => ({ ...presentPerson(viewer, p), group_role: p.group_role, joined_at: p.joined_at }));
   return {
-    priorities: row.priorities,
-    leads,
-    watchLevel: viewer.kind === 'user' ? (row.watch ?? 'normal') : undefined,
-    reviews: row.reviews.map((x) => ({ ...x, created_at: date(x.created_at) })),
-    agendaLinks: row.agenda,
-    pending: row.pending.map((x) => ({ ...x, created_at: date(x.created_at) })),
+    watchLevel: row.watch ?? ('normal' as WatchLevel),
+    marks: row.marks.map((m) => ({ thread_id: m.thread_id, read_at: m.read_at === null ? null : new Date(m.read_at) })),
+    pending: row.pending.map((x) => ({ ...x, created_at: new Date(x.created_at) })),
   };
 }
 

@@ -1,6 +1,6 @@
 import { paragraphsHtml } from '../platform/text.js';
 import { isFacilitator } from '../platform/auth/actor.js';
-import { resultCache } from '../platform/http/result-cache.js';
+import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
 import { groupMembersCond, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
 import { groupResources } from '../resources/queries.js';
@@ -19,9 +19,9 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PersonSchema } from '../community/schemas.js';
 import { GROUP_ROLES } from '../community/vocab.js';
 import { GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
-import { getGroup, getVisibleGroup, groupMember, groupMembers, groupPageLists, leadsOf, listGroups, priorities, type GroupRow } from './queries.js';
+import { getGroup, getVisibleGroup, groupMember, groupMemberRows, groupMembers, groupPageLists, groupViewerState, leadsOf, listGroups, presentMembers, priorities, type GroupRow, type MemberRow } from './queries.js';
 import { GroupFormView, GroupMemberView, GroupView, GroupsView, type GroupPageData } from './views.js';
-import { listThreads } from '../discussions/queries.js';
+import { threadRows, withUnread, type ThreadRow } from '../discussions/queries.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const MemberParams = Type.Object({ slug: Type.String({ maxLength: 100 }), userId: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -146,20 +146,34 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- the group page ---------------------------------------------------------------------
-  // Who is (not) here counts every member's perspectives: the same for every viewer, kept briefly.
+  // What the page shows is mostly the same for everyone who may see the group (its
+  // threads, a page of members, leads, priorities, reviews, agenda links, who is not
+  // here): shared for the page-cache period, cleared by any write, and presented per
+  // viewer on each request. Resources and events are shared by readers who may read
+  // the same ones. Only the viewer's own state is read on every view.
   const gapsCache = resultCache<Awaited<ReturnType<typeof perspectiveGaps>>>(app.pageCache);
+  const sharedCache = resultCache<{ lists: Awaited<ReturnType<typeof groupPageLists>>; members: MemberRow[]; threads: ThreadRow[] }>(app.pageCache, 200);
+  const resourcesCache = resultCache<Awaited<ReturnType<typeof groupResources>>>(app.pageCache);
+  const eventsCache = resultCache<Awaited<ReturnType<typeof listEvents>>>(app.pageCache);
   async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200, membersPage = 1) {
     const actor = request.actor;
     const canManage = can(actor, 'group.manage_members', group);
-    const [lists, pageOfMembers, latest, resources, gaps, events] = await Promise.all([
-      groupPageLists(db, actor, group.id, { pending: canManage }),
-      // A page of members at a time: large groups have thousands.
-      groupMembers(db, actor, group.id, { limit: MEMBERS_PER_PAGE + 1, offset: (membersPage - 1) * MEMBERS_PER_PAGE }),
-      listThreads(db, group.id, 1, request.actor),
-      groupResources(db, actor, group.id),
+    const shared = sharedCache(`${group.id}:${membersPage}`, async () => {
+      const [lists, members, latest] = await Promise.all([
+        groupPageLists(db, group.id),
+        // A page of members at a time: large groups have thousands.
+        groupMemberRows(db, group.id, { limit: MEMBERS_PER_PAGE + 1, offset: (membersPage - 1) * MEMBERS_PER_PAGE }),
+        threadRows(db, group.id, 1),
+      ]);
+      return { lists, members, threads: latest.threads.slice(0, 5) };
+    });
+    const [{ lists, members: memberRows, threads }, resources, gaps, events] = await Promise.all([
+      shared,
+      resourcesCache(`${resourceReader(actor)}:${group.id}`, () => groupResources(db, actor, group.id)),
       gapsCache(String(group.id), () => perspectiveGaps(db, groupMembersCond(group.id))),
-      listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3, count: false }),
+      eventsCache(`${readerClass(actor)}:${group.id}`, () => listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3, count: false })),
     ]);
+    const own = actor.kind === 'user' ? await groupViewerState(db, actor, group.id, { pending: canManage, threadIds: threads.map((x) => x.id) }) : undefined;
     // The mission as paragraphs, with glossary terms marked up.
     const missionHtml = await app.glossary.annotate(
       paragraphsHtml(group.mission),
@@ -169,14 +183,14 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const data: GroupPageData = {
       group,
       priorities: lists.priorities,
-      leads: lists.leads,
-      members: pageOfMembers.slice(0, MEMBERS_PER_PAGE),
+      leads: presentMembers(actor, lists.leads),
+      members: presentMembers(actor, memberRows.slice(0, MEMBERS_PER_PAGE)),
       membersPage,
-      membersMore: pageOfMembers.length > MEMBERS_PER_PAGE,
-      pending: lists.pending,
+      membersMore: memberRows.length > MEMBERS_PER_PAGE,
+      pending: own?.pending ?? [],
       membership,
-      threads: latest.threads.slice(0, 5),
-      watchLevel: lists.watchLevel,
+      threads: own ? withUnread(threads, own.marks) : threads,
+      watchLevel: own?.watchLevel,
       resources,
       events: events.rows,
       missionHtml,

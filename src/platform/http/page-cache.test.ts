@@ -119,6 +119,39 @@ describe('the signed-out page cache', () => {
     assert.doesNotMatch(after, /Quetzalcoatl planning/);
   });
 
+  test("a group page's shared rows are presented per viewer; each viewer's own state is read per view; a write refreshes them", async () => {
+    const lead = await buildUser(t.db, { name: 'Lena Lead' });
+    const hidden = await buildUser(t.db, { name: 'Harriet Hidden', hidden: true });
+    const youth = await buildUser(t.db, { name: 'Yuri Youth', is_youth: true });
+    const member = await buildUser(t.db, { name: 'Mo Member' });
+    const facilitator = await buildUser(t.db, { role: 'facilitator' });
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [hidden.id, youth.id, member.id] });
+    const made = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(await apiToken(t.app, lead.email)), payload: { title: 'Shared agenda check-in', body: 'Where are we?', language: 'en' } });
+    assert.equal(made.statusCode, 201, made.body);
+    await t.db.insertInto('thread_watches').values({ user_id: member.id, thread_id: made.json().id, level: 'watching' }).execute();
+    const fAgent = await new Agent(t.app).signIn(facilitator.email);
+    const mAgent = await new Agent(t.app).signIn(member.email);
+    const leadAgent = await new Agent(t.app).signIn(lead.email);
+    // The facilitator fills the shared rows: sees the hidden member and the requests section.
+    const asFacilitator = (await fAgent.get(`/groups/${g.slug}`)).body;
+    assert.match(asFacilitator, /Harriet Hidden/);
+    assert.match(asFacilitator, /Requests and invitations/);
+    assert.doesNotMatch(asFacilitator, /New activity/, 'the facilitator does not watch the thread');
+    // A member gets the same rows, presented for them: no hidden profile, no management, their own read marks.
+    const asMember = (await mAgent.get(`/groups/${g.slug}`)).body;
+    assert.doesNotMatch(asMember, /Harriet Hidden/);
+    assert.match(asMember, /Yuri Youth/);
+    assert.doesNotMatch(asMember, /Requests and invitations|\/members\/\d+"/);
+    assert.match(asMember, /New activity/);
+    // A visitor sees neither the hidden nor the youth profile.
+    const asVisitor = (await anon(`/groups/${g.slug}`)).body;
+    assert.doesNotMatch(asVisitor, /Harriet Hidden|Yuri Youth/);
+    assert.match(asVisitor, /Mo Member/);
+    // A write (the lead names a co-lead) refreshes what everyone sees next.
+    assert.equal((await leadAgent.post(`/groups/${g.slug}/members/${member.id}/role`, { role: 'co_lead' })).statusCode, 303);
+    assert.match((await fAgent.get(`/groups/${g.slug}`)).body, /Mo Member<\/a>\s*<span class="usa-tag margin-left-1">Co-lead/);
+  });
+
   test('a write in another process clears this one’s cache (LISTEN/NOTIFY)', async () => {
     const mailer = new MemoryMailer();
     const other = await buildApp({ config: testConfig({ pageCacheSeconds: 30 }), db: t.db, jobs: new Jobs(t.db), databaseUrl: t.url, engine: ENGINE, mailer, logger: false });
