@@ -134,8 +134,7 @@ export async function groupMember(db: Db, viewer: Actor, groupId: number, userId
     .where('m.user_id', '=', userId)
     .where('m.status', '=', 'active')
     .executeTakeFirst();
-  if (!row || !canListPerson(viewer, row)) return undefined;
-  return { ...presentPerson(viewer, row), group_role: row.group_role, joined_at: row.joined_at };
+  return row ? presentMembers(viewer, [row])[0] : undefined;
 }
 
 /** Leads of many groups at once (for lists), as the viewer may see them. */
