@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { sql } from 'kysely';
 import type { Db } from '../db/db.js';
@@ -72,10 +73,13 @@ export class PageCache {
     return this.entries.size;
   }
 
+  /** Names this process's notifications, so it does not clear again what it already cleared. */
+  private readonly origin = randomUUID();
+
   /** Something changed: forget every page here and tell the other processes. */
   async changed(db: Db): Promise<void> {
     this.clear();
-    await sql`SELECT pg_notify(${CHANGES_CHANNEL}, '')`.execute(db);
+    await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${this.origin})`.execute(db);
   }
 
   /** Listens for other processes' changes (no-op without a database URL). */
@@ -83,7 +87,8 @@ export class PageCache {
     if (!this.opts.databaseUrl || this.client || this.closed) return;
     const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: 'convene-cache' });
     client.on('notification', (msg) => {
-      if (msg.channel === CHANGES_CHANNEL) this.clear();
+      // Our own notice arrives late, possibly after newer entries were made: only others' clear.
+      if (msg.channel === CHANGES_CHANNEL && msg.payload !== this.origin) this.clear();
     });
     client.on('error', (err) => {
       this.opts.log?.(`page cache listener lost: ${err.message}`);
