@@ -101,13 +101,7 @@ export async function groupMembers(db: Db, viewer: Actor, groupId: number, opts:
 
 /** `groupMembers` before the viewer's policy: the same rows for everyone (the group page shares them). */
 export async function groupMemberRows(db: Db, groupId: number, opts: { limit?: number; offset?: number; leadsFirst?: boolean } = {}) {
-  return db
-    .selectFrom('group_memberships as m')
-    .innerJoin('users as u', 'u.id', 'm.user_id')
-    .select(PERSON_COLUMNS.map((c) => `u.${c}` as const))
-    .select(['m.role as group_role', 'm.created_at as joined_at'])
-    .where('m.group_id', '=', groupId)
-    .where('m.status', '=', 'active')
+  return activeMembers(db, groupId)
     .$if(opts.leadsFirst === true, (q) => q.orderBy(sql`CASE m.role WHEN 'lead' THEN 0 WHEN 'co_lead' THEN 1 ELSE 2 END`))
     .orderBy('u.name')
     .orderBy('u.id')
@@ -125,16 +119,19 @@ export function presentMembers(viewer: Actor, rows: MemberRow[]) {
 
 /** One active member of a group as the viewer may see them, or undefined. */
 export async function groupMember(db: Db, viewer: Actor, groupId: number, userId: number) {
-  const row = await db
+  const row = await activeMembers(db, groupId).where('m.user_id', '=', userId).executeTakeFirst();
+  return row ? presentMembers(viewer, [row])[0] : undefined;
+}
+
+/** A group's active members with their profile columns, role and joining date. */
+function activeMembers(db: Db, groupId: number) {
+  return db
     .selectFrom('group_memberships as m')
     .innerJoin('users as u', 'u.id', 'm.user_id')
     .select(PERSON_COLUMNS.map((c) => `u.${c}` as const))
     .select(['m.role as group_role', 'm.created_at as joined_at'])
     .where('m.group_id', '=', groupId)
-    .where('m.user_id', '=', userId)
-    .where('m.status', '=', 'active')
-    .executeTakeFirst();
-  return row ? presentMembers(viewer, [row])[0] : undefined;
+    .where('m.status', '=', 'active');
 }
 
 /** Leads of many groups at once (for lists), as the viewer may see them. */
