@@ -3,13 +3,13 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { Mailer } from '../platform/mail/mailer.js';
-import { buildMail } from '../platform/mail/templates.js';
+import { mailTo } from '../platform/mail/templates.js';
 import { AppError } from '../platform/http/errors.js';
 import { Enum, EnumList, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { hashPassword, hashToken, keyedHash, randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import { createSession, destroyUserSessions } from '../platform/auth/sessions.js';
 import { hit, reset } from '../platform/auth/rate-limit.js';
-import { translator, isLocale, type T } from '../platform/i18n/i18n.js';
+import { isLocale, type T } from '../platform/i18n/i18n.js';
 import { DEFAULT_VISIBILITY, FIELD_VISIBILITIES, PERSPECTIVES, PROFILE_FIELDS, STATE_CODES, ageBand } from '../community/vocab.js';
 import { audit, isUniqueViolation } from '../platform/db/tx.js';
 
@@ -98,17 +98,12 @@ async function consumeEmailToken(tx: Tx, token: string, purpose: 'verify' | 'res
 }
 
 async function sendVerification(mail: MailContext, user: { email: string; name: string; locale: string }, token: string) {
-  const t = translator(isLocale(user.locale) ? user.locale : 'en');
   await mail.mailer.send(
-    buildMail({
-      t,
-      locale: user.locale,
-      to: user.email,
+    mailTo(user, (t) => ({
       subject: t('mail.verify.subject'),
-      greeting: t('mail.greeting', { name: user.name }),
       paragraphs: [t('mail.verify.body'), t('mail.verify.ignore')],
       action: { label: t('mail.verify.action'), url: `${mail.baseUrl}/verify?token=${encodeURIComponent(token)}` },
-    }),
+    })),
   );
 }
 
@@ -214,17 +209,12 @@ export async function requestPasswordReset(db: Db, mail: MailContext, email: str
     return; // quietly: the answer must look the same
   }
   const token = await issueEmailToken(db, user.id, 'reset', 1);
-  const t = translator(isLocale(user.locale) ? user.locale : 'en');
   await mail.mailer.send(
-    buildMail({
-      t,
-      locale: user.locale,
-      to: user.email,
+    mailTo(user, (t) => ({
       subject: t('mail.reset.subject'),
-      greeting: t('mail.greeting', { name: user.name }),
       paragraphs: [t('mail.reset.body'), t('mail.reset.ignore')],
       action: { label: t('mail.reset.action'), url: `${mail.baseUrl}/password/reset?token=${encodeURIComponent(token)}` },
-    }),
+    })),
   );
 }
 
@@ -254,16 +244,11 @@ export async function resetPassword(db: Db, token: string, password: string, t: 
 }
 
 async function sendNotice(mail: MailContext, to: string, user: { name: string; locale: string }, kind: 'password_changed' | 'email_changed') {
-  const t = translator(isLocale(user.locale) ? user.locale : 'en');
   await mail.mailer.send(
-    buildMail({
-      t,
-      locale: user.locale,
-      to,
+    mailTo({ ...user, email: to }, (t) => ({
       subject: t(`mail.${kind}.subject`),
-      greeting: t('mail.greeting', { name: user.name }),
       paragraphs: [t(`mail.${kind}.body`), t('mail.not_you')],
-    }),
+    })),
   );
 }
 
@@ -294,17 +279,12 @@ export async function requestEmailChange(db: Db, mail: MailContext, actor: Actor
   const taken = await db.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', emailKey(newEmail)).executeTakeFirst();
   if (taken) throw new AppError('validation_failed', { fields: { new_email: t('accounts.email_taken') } });
   const token = await issueEmailToken(db, actor.id, 'change_email', 24, newEmail.trim());
-  const mt = translator(isLocale(actor.locale) ? actor.locale : 'en');
   await mail.mailer.send(
-    buildMail({
-      t: mt,
-      locale: actor.locale,
-      to: newEmail.trim(),
+    mailTo({ ...actor, email: newEmail.trim() }, (mt) => ({
       subject: mt('mail.change_email.subject'),
-      greeting: mt('mail.greeting', { name: actor.name }),
       paragraphs: [mt('mail.change_email.body')],
       action: { label: mt('mail.change_email.action'), url: `${mail.baseUrl}/settings/email/confirm?token=${encodeURIComponent(token)}` },
-    }),
+    })),
   );
   await sendNotice(mail, actor.email, actor, 'email_changed');
 }

@@ -2,8 +2,8 @@ import type { Db } from '../platform/db/db.js';
 import type { Config } from '../platform/config.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import { loadActor } from '../platform/auth/actor.js';
-import { translator, isLocale } from '../platform/i18n/i18n.js';
-import { buildMail } from '../platform/mail/templates.js';
+import { translator } from '../platform/i18n/i18n.js';
+import { mailLocale, mailTo } from '../platform/mail/templates.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { canViewEvent, getEvent, queueEventMail, type EventMailKind } from './events.js';
 import { calendarOf } from './calendar.js';
@@ -58,7 +58,7 @@ export async function sendEventMail(deps: EventJobDeps, data: { eventId: number;
         .executeTakeFirst();
       if (!first) return 'skipped';
     }
-    const locale = isLocale(user.locale) ? user.locale : 'en';
+    const locale = mailLocale(user);
     const t = translator(locale);
     const zone = isTimeZone(user.time_zone) ? user.time_zone : isTimeZone(e.time_zone) ? e.time_zone : DEFAULT_TIME_ZONE;
     const f = eventFormatters(locale, zone);
@@ -72,15 +72,11 @@ export async function sendEventMail(deps: EventJobDeps, data: { eventId: number;
       ...(reg.accommodations.length && e.status === 'scheduled' ? [t('events.mail.accommodations', { list: reg.accommodations.map((a) => t(`events.accommodation.${a}`)).join(', ') })] : []),
     ];
     const host = new URL(config.baseUrl).hostname || 'localhost';
-    const mail = buildMail({
-      t,
-      locale,
-      to: user.email,
+    const mail = mailTo(user, () => ({
       subject: t(`events.mail.${k}.subject`, { title: e.title }),
-      greeting: t('mail.greeting', { name: user.name }),
       paragraphs,
       action: { label: t('events.mail.open'), url },
-    });
+    }));
     await deps.mailer.send({
       ...mail,
       messageId: `<event-${e.id}-${user.id}-${k}-${data.stamp}@${host}>`,

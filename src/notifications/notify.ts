@@ -7,8 +7,8 @@ import type { NotificationKind, WatchLevel } from '../platform/db/schema.js';
 import { loadActor, type Actor, type UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { keyedHash } from '../platform/auth/secrets.js';
-import { translator, isLocale, formatters } from '../platform/i18n/i18n.js';
-import { buildMail } from '../platform/mail/templates.js';
+import { translator, formatters } from '../platform/i18n/i18n.js';
+import { mailLocale, mailTo } from '../platform/mail/templates.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { getThread, threadSubject, type ThreadRow } from '../discussions/queries.js';
 import { RENDER_VERSION, excerpt, linkedThreadIds, mentionedHandles, renderMarkdown } from '../discussions/markdown.js';
@@ -212,15 +212,10 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
     // The reader as they are now (memberships, deactivation), loaded once.
     const content = await notificationContent(db, await loadActor(db, user.id, 'session'), n);
     if (!content) return 'skipped';
-    const t = translator(isLocale(user.locale) ? user.locale : 'en');
     const list = listHeaders(config, user.id);
     const threadUrl = `${config.baseUrl}/threads/${content.thread.id}${n.post_id ? `#post-${n.post_id}` : ''}`;
-    const mail = buildMail({
-      t,
-      locale: user.locale,
-      to: user.email,
+    const mail = mailTo(user, (t) => ({
       subject: `[${content.space}] ${content.thread.title}`,
-      greeting: t('mail.greeting', { name: user.name }),
       paragraphs: [
         t(n.kind === 'moderation' ? `notifications.mail.moderation_${String((n.data as { action?: string }).action ?? 'hide')}` : `notifications.mail.${n.kind}`, {
           actor: content.actorName ?? t('notifications.someone'),
@@ -231,7 +226,7 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
       action: { label: t('notifications.mail.open'), url: threadUrl },
       unsubscribe: { label: t('notifications.mail.unsubscribe'), url: list.url },
       headers: list.headers,
-    });
+    }));
     await deps.mailer.send({ ...mail, messageId: `<notification-${n.id}@${mailHost(config)}>`, references: `<thread-${content.thread.id}@${mailHost(config)}>` });
     await tx.updateTable('notifications').set({ emailed_at: new Date() }).where('id', '=', n.id).execute();
     return 'sent';
@@ -314,8 +309,8 @@ export async function sendDigest(deps: NotifyDeps, userId: number, now = new Dat
       .orderBy('created_at')
       .limit(100)
       .execute();
-    const t = translator(isLocale(user.locale) ? user.locale : 'en');
-    const fmt = formatters(isLocale(user.locale) ? user.locale : 'en');
+    const t = translator(mailLocale(user));
+    const fmt = formatters(mailLocale(user));
     const items: { title: string; detail: string; url: string }[] = [];
     const reader = await loadActor(db, user.id, 'session');
     for (const n of rows) {
@@ -331,18 +326,14 @@ export async function sendDigest(deps: NotifyDeps, userId: number, now = new Dat
     if (rows.length) await tx.updateTable('notifications').set({ emailed_at: now }).where('id', 'in', rows.map((r) => r.id)).execute();
     if (items.length === 0) return 'skipped';
     const list = listHeaders(config, user.id);
-    const mail = buildMail({
-      t,
-      locale: user.locale,
-      to: user.email,
-      subject: t(`notifications.digest.subject_${user.email_notifications}`, { count: items.length }),
-      greeting: t('mail.greeting', { name: user.name }),
-      paragraphs: [t('notifications.digest.intro', { count: items.length })],
+    const mail = mailTo(user, (mt) => ({
+      subject: mt(`notifications.digest.subject_${user.email_notifications}`, { count: items.length }),
+      paragraphs: [mt('notifications.digest.intro', { count: items.length })],
       items,
-      action: { label: t('notifications.digest.open'), url: `${config.baseUrl}/notifications` },
-      unsubscribe: { label: t('notifications.mail.unsubscribe'), url: list.url },
+      action: { label: mt('notifications.digest.open'), url: `${config.baseUrl}/notifications` },
+      unsubscribe: { label: mt('notifications.mail.unsubscribe'), url: list.url },
       headers: list.headers,
-    });
+    }));
     await deps.mailer.send({ ...mail, messageId: `<digest-${user.id}-${now.getTime()}@${mailHost(config)}>` });
     return 'sent';
   });

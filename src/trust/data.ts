@@ -7,8 +7,8 @@ import type { Db, Tx } from '../platform/db/db.js';
 import { audit } from '../platform/db/tx.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import type { Mailer } from '../platform/mail/mailer.js';
-import { buildMail } from '../platform/mail/templates.js';
-import { formatters, isLocale, translator, type T } from '../platform/i18n/i18n.js';
+import { mailTo } from '../platform/mail/templates.js';
+import { formatters, type T } from '../platform/i18n/i18n.js';
 import { AppError } from '../platform/http/errors.js';
 import { randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import type { UserActor } from '../platform/auth/actor.js';
@@ -146,17 +146,12 @@ export async function runExport(deps: TrustDeps, requestId: number): Promise<voi
     await tx.updateTable('account_requests').set({ status: 'done', file_name: fileName, done_at: new Date(), expires_at: expires }).where('id', '=', requestId).execute();
     await audit(tx, req.user_id, 'account.export_ready', { type: 'user', id: req.user_id });
   });
-  const t = translator(isLocale(data.user.locale) ? data.user.locale : 'en');
   await deps.mailer.send(
-    buildMail({
-      t,
-      locale: data.user.locale,
-      to: data.user.email,
+    mailTo(data.user, (t) => ({
       subject: t('your_data.mail_export_subject'),
-      greeting: t('mail.greeting', { name: data.user.name }),
       paragraphs: [t('your_data.mail_export_body')],
       action: { label: t('your_data.mail_export_action'), url: `${config.baseUrl}/settings/data` },
-    }),
+    })),
   );
 }
 
@@ -179,17 +174,12 @@ export async function runDeletion(deps: TrustDeps, requestId: number): Promise<v
     // The audit entry keeps no personal data: only that an account was removed.
     await audit(tx, null, 'account.deleted', { type: 'user', id: userId }, { posts: req.posts, request: requestId });
   });
-  const t = translator(isLocale(user.locale) ? user.locale : 'en');
   const community = (await db.selectFrom('community').select('name').executeTakeFirst())?.name ?? 'Convene';
   await deps.mailer.send(
-    buildMail({
-      t,
-      locale: user.locale,
-      to: user.email,
+    mailTo(user, (t) => ({
       subject: t('your_data.mail_deleted_subject'),
-      greeting: t('mail.greeting', { name: user.name }),
       paragraphs: [t('your_data.mail_deleted_body', { community, what: t(req.posts === 'erase' ? 'your_data.mail_deleted_erased' : 'your_data.mail_deleted_anonymized') })],
-    }),
+    })),
   );
 }
 
@@ -263,19 +253,13 @@ export async function runRetention(deps: TrustDeps, now = new Date()): Promise<{
       .limit(500)
       .execute();
     for (const u of toWarn) {
-      const locale = isLocale(u.locale) ? u.locale : 'en';
-      const t = translator(locale);
       const removeOn = new Date(Math.max(u.last_use.getTime() + limit * 86400_000, now.getTime() + 30 * 86400_000));
       await deps.mailer.send(
-        buildMail({
-          t,
-          locale: u.locale,
-          to: u.email,
+        mailTo(u, (t, locale) => ({
           subject: t('retention.mail_warning_subject'),
-          greeting: t('mail.greeting', { name: u.name }),
           paragraphs: [t('retention.mail_warning_body', { community: c.name, date: formatters(locale).date(removeOn) })],
           action: { label: t('retention.mail_warning_action'), url: `${config.baseUrl}/login` },
-        }),
+        })),
       );
       await db.updateTable('users').set({ retention_warned_at: now }).where('id', '=', u.id).execute();
       warned++;

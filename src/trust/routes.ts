@@ -10,8 +10,7 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { isAdmin, isFacilitator, type UserActor } from '../platform/auth/actor.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit } from '../platform/db/tx.js';
-import { buildMail } from '../platform/mail/templates.js';
-import { isLocale, translator } from '../platform/i18n/i18n.js';
+import { mailTo } from '../platform/mail/templates.js';
 import { policiesEn } from '../platform/i18n/en-trust.js';
 import { policiesEs } from '../platform/i18n/es-trust.js';
 import { exportPath, latestExport, registerTrustJobs, requestDeletion, requestExport } from './data.js';
@@ -80,18 +79,13 @@ export const trustRoutes: FastifyPluginAsyncTypebox = async (app) => {
         // Each facilitator is told in their own language; the message itself stays on the site.
         const facilitators = await db.selectFrom('users').select(['email', 'name', 'locale']).where('role', 'in', ['facilitator', 'admin']).where('deactivated_at', 'is', null).execute();
         for (const f of facilitators) {
-          const t = translator(isLocale(f.locale) ? f.locale : 'en');
           await mailer
             .send(
-              buildMail({
-                t,
-                locale: f.locale,
-                to: f.email,
+              mailTo(f, (t) => ({
                 subject: t('contact.mail_subject', { topic: t(`contact.topics.${input.topic}`) }),
-                greeting: t('mail.greeting', { name: f.name }),
                 paragraphs: [t('contact.mail_body', { name: actor.name, topic: t(`contact.topics.${input.topic}`) })],
                 action: { label: t('contact.mail_action'), url: `${config.baseUrl}/admin/contact` },
-              }),
+              })),
             )
             .catch((err: Error) => request.log.warn({ err: err.message }, 'contact mail not sent'));
         }

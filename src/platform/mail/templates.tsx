@@ -1,12 +1,8 @@
 import { render } from 'preact-render-to-string';
-import type { T } from '../i18n/i18n.js';
+import { isLocale, translator, type Locale, type T } from '../i18n/i18n.js';
 import type { MailMessage } from './mailer.js';
 
-/**
- * Builds a simple transactional email with a plain-text part and an HTML part,
- * both from the same paragraphs, with an optional call-to-action link.
- */
-export function buildMail(opts: {
+export interface MailOptions {
   t: T;
   locale: string;
   to: string;
@@ -22,7 +18,34 @@ export function buildMail(opts: {
   /** A link that turns these emails off, shown in the footer (and sent as List-Unsubscribe). */
   unsubscribe?: { label: string; url: string };
   headers?: Record<string, string>;
-}): MailMessage {
+}
+
+/** Someone a message is written for: where it goes, the name it greets, the language it is in. */
+export interface Addressee {
+  email: string;
+  name: string;
+  locale: string;
+}
+
+/** A person's language for mail: theirs when Convene speaks it, otherwise English. */
+export const mailLocale = (person: { locale: string }): Locale => (isLocale(person.locale) ? person.locale : 'en');
+
+/**
+ * A message to one person, in their language, greeting them by name. `compose`
+ * writes the rest with that person's translator; every email to a person is
+ * made here, so none can be sent in the sender's language by mistake.
+ */
+export function mailTo(person: Addressee, compose: (t: T, locale: Locale) => Omit<MailOptions, 't' | 'locale' | 'to' | 'greeting'>): MailMessage {
+  const locale = mailLocale(person);
+  const t = translator(locale);
+  return buildMail({ t, locale, to: person.email, greeting: t('mail.greeting', { name: person.name }), ...compose(t, locale) });
+}
+
+/**
+ * Builds a simple transactional email with a plain-text part and an HTML part,
+ * both from the same paragraphs, with an optional call-to-action link.
+ */
+export function buildMail(opts: MailOptions): MailMessage {
   const { t } = opts;
   const footer = opts.footer ?? t('mail.footer');
   const text = [
