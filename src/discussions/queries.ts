@@ -97,7 +97,12 @@ export interface ThreadViewerState {
   groupWatch: WatchLevel | null;
   readAt: Date | null;
   unreadNotifications: boolean;
+  /** The thread's posts the viewer marked helpful. */
+  reactedPostIds: number[];
 }
+
+/** The state of a viewer with nothing recorded (a visitor, or a thread that went away). */
+export const NO_VIEWER_STATE: ThreadViewerState = { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false, reactedPostIds: [] };
 
 /**
  * A thread with its viewer's state (watch levels, read mark, unread
@@ -119,15 +124,29 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
       sql<WatchLevel | null>`(SELECT w.level FROM group_watches w WHERE w.user_id = ${uid} AND w.group_id = t.group_id)`.as('group_watch'),
       sql<Date | null>`(SELECT r.read_at FROM thread_reads r WHERE r.user_id = ${uid} AND r.thread_id = t.id)`.as('read_at'),
       sql<boolean>`EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = ${uid} AND n.thread_id = t.id AND n.read_at IS NULL)`.as('unread_notifications'),
+      // The viewer's reactions here, so the thread's posts can be the same rows for everyone.
+      (viewer.kind === 'user'
+        ? sql<number[]>`(SELECT coalesce(json_agg(pr.post_id), '[]'::json) FROM posts rp JOIN post_reactions pr ON pr.post_id = rp.id AND pr.user_id = ${uid} WHERE rp.thread_id = t.id)`
+        : sql<number[]>`'[]'::json`
+      ).as('reacted'),
     ])
     .where('t.id', '=', id)
     .modifyEnd(PREPARED)
-    .executeTakeFirst()) as (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean }) | undefined;
+    .executeTakeFirst()) as
+    | (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean; reacted: number[] })
+    | undefined;
   if (!row) return undefined;
-  const { linked_from, own_watch, group_watch, read_at, unread_notifications, ...thread } = row;
+  const { linked_from, own_watch, group_watch, read_at, unread_notifications, reacted, ...thread } = row;
   return {
     thread,
-    state: { linkedFrom: linked_from.map(([lid, title]) => ({ id: lid, title })), ownWatch: own_watch, groupWatch: group_watch, readAt: read_at, unreadNotifications: unread_notifications },
+    state: {
+      linkedFrom: linked_from.map(([lid, title]) => ({ id: lid, title })),
+      ownWatch: own_watch,
+      groupWatch: group_watch,
+      readAt: read_at,
+      unreadNotifications: unread_notifications,
+      reactedPostIds: reacted,
+    },
   };
 }
 
@@ -208,9 +227,11 @@ export interface PostView {
 /**
  * A thread's posts in time order, with rendered HTML. HTML is cached per post
  * version: a row whose cache is missing or older than the renderer is
- * rendered here and stored, once.
+ * rendered here and stored, once. With `viewer` null, `reacted` is false on
+ * every post: rows the same for every reader (the thread page shares them and
+ * takes each viewer's reactions from `getThreadForViewer`).
  */
-export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts: { moderator?: boolean; afterId?: number } = {}): Promise<PostView[]> {
+export async function threadPosts(db: Db, threadId: number, viewer: Actor | null, opts: { moderator?: boolean; afterId?: number } = {}): Promise<PostView[]> {
   const rows = await db
     .selectFrom('posts as p')
     .leftJoin('users as u', 'u.id', 'p.author_id')
@@ -237,7 +258,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor, opts:
       'p.question_id',
     ])
     // Whether the viewer found each post helpful, in the same statement.
-    .select(viewer.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM post_reactions pr WHERE pr.post_id = p.id AND pr.user_id = ${viewer.id})`.as('reacted') : sql<boolean>`false`.as('reacted'))
+    .select(viewer?.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM post_reactions pr WHERE pr.post_id = p.id AND pr.user_id = ${viewer.id})`.as('reacted') : sql<boolean>`false`.as('reacted'))
     .where('p.thread_id', '=', threadId)
     .$if(opts.afterId !== undefined, (q) => q.where('p.id', '>', opts.afterId!))
     .orderBy('p.created_at')

@@ -32,7 +32,7 @@ import {
   summarizeGuide,
   toggleHelpful,
 } from './commands.js';
-import { dialogueQuestions, getPost, getThread, getThreadForViewer, listThreads, postRevisions, searchPosts, threadPosts, threadSubject, type ThreadRow, type ThreadViewerState } from './queries.js';
+import { dialogueQuestions, getPost, getThread, getThreadForViewer, listThreads, NO_VIEWER_STATE, postRevisions, searchPosts, threadPosts, threadSubject, type PostView, type ThreadRow, type ThreadViewerState } from './queries.js';
 import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView } from './views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
@@ -230,23 +230,42 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return out;
   }
 
+  /**
+   * A thread's posts, rendered and annotated, as every reader sees them: the same
+   * rows for everyone, apart from hidden posts' text, which only moderators get.
+   * Shared between viewers for the page-cache period and forgotten on any write;
+   * long threads are read afresh each time rather than kept.
+   */
+  const SHARED_POSTS_UP_TO = 100;
+  const sharedPosts = resultCache<PostView[]>(app.pageCache, 200);
+  const pagePosts = (thread: ThreadRow, moderator: boolean) => {
+    const read = async () => {
+      const posts = await threadPosts(db, thread.id, null, { moderator });
+      await annotatePosts(posts);
+      return posts;
+    };
+    return thread.reply_count < SHARED_POSTS_UP_TO ? sharedPosts(`${thread.id}:${moderator ? 'moderator' : 'reader'}`, read) : read();
+  };
+
   /** The thread page. `known` is the viewer's state read with the thread; a re-rendered form reads it again. */
   async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200, known?: ThreadViewerState) {
     const actor = request.actor;
     const subject = threadSubject(thread);
     const moderator = can(actor, 'thread.moderate', subject);
-    const [posts, questions, state] = await Promise.all([
-      threadPosts(db, thread.id, actor, { moderator }),
+    const [shared, questions, state] = await Promise.all([
+      pagePosts(thread, moderator),
       thread.kind === 'dialogue_guide' ? dialogueQuestions(db, thread.id) : Promise.resolve(undefined),
-      known ?? getThreadForViewer(db, thread.id, actor).then((r) => r?.state ?? { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false }),
+      known ?? getThreadForViewer(db, thread.id, actor).then((r) => r?.state ?? NO_VIEWER_STATE),
     ]);
+    // The shared rows are never changed: a post the viewer marked helpful is a copy.
+    const reacted = new Set(state.reactedPostIds);
+    const posts = reacted.size ? shared.map((p) => (reacted.has(p.id) ? { ...p, reacted: true } : p)) : shared;
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
     if (actor.kind === 'user' && status === 200) {
       await readThread(db, actor.id, thread.id, { lastActivityAt: thread.last_activity_at, readAt: state.readAt, unreadNotifications: state.unreadNotifications });
       // The header's count, loaded with the session, no longer holds.
       if (state.unreadNotifications) actor.unreadNotifications = undefined;
     }
-    await annotatePosts(posts);
     return renderFor(
       app,
       request,

@@ -152,6 +152,46 @@ describe('the signed-out page cache', () => {
     assert.match((await fAgent.get(`/groups/${g.slug}`)).body, /Mo Member<\/a>\s*<span class="usa-tag margin-left-1">Co-lead/);
   });
 
+  test("a thread's posts are shared rows: hidden text only for moderators, each viewer's own helpful marks, and a write refreshes them", async () => {
+    const lead = await buildUser(t.db);
+    const first = await buildUser(t.db);
+    const second = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [first.id, second.id] });
+    const made = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(await apiToken(t.app, lead.email)), payload: { title: 'Shared posts', body: 'Opening words.', language: 'en' } });
+    assert.equal(made.statusCode, 201, made.body);
+    const id = made.json().id as number;
+    const secondToken = await apiToken(t.app, second.email);
+    const hiddenReply = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${id}/posts`, headers: bearer(secondToken), payload: { body: 'Words a moderator hid.', language: 'en' } });
+    assert.equal(hiddenReply.statusCode, 201, hiddenReply.body);
+    const opening = await t.db.selectFrom('posts').select('id').where('thread_id', '=', id).where('is_opening', '=', true).executeTakeFirstOrThrow();
+    // Written straight to the database, before any view: nothing here clears the cache.
+    await t.db.updateTable('posts').set({ hidden_at: new Date() }).where('id', '=', hiddenReply.json().id).execute();
+    await t.db.insertInto('post_reactions').values({ post_id: opening.id, user_id: first.id }).execute();
+    const leadAgent = await new Agent(t.app).signIn(lead.email);
+    const firstAgent = await new Agent(t.app).signIn(first.email);
+    const secondAgent = await new Agent(t.app).signIn(second.email);
+
+    // Readers share one copy (the first reader marked the opening post helpful; the second did not).
+    const asFirst = (await firstAgent.get(`/threads/${id}`)).body;
+    assert.doesNotMatch(asFirst, /Words a moderator hid/);
+    assert.match(asFirst, /Remove “helpful”/);
+    const asSecond = (await secondAgent.get(`/threads/${id}`)).body;
+    assert.doesNotMatch(asSecond, /Words a moderator hid/);
+    assert.doesNotMatch(asSecond, /Remove “helpful”/, "the first reader's mark is not shown to the second");
+    assert.match(asSecond, /action="\/posts\/\d+\/helpful"/);
+    // The moderator's copy is their own: the hidden text is there.
+    assert.match((await leadAgent.get(`/threads/${id}`)).body, /Words a moderator hid/);
+    assert.doesNotMatch((await anon(`/threads/${id}`)).body, /Words a moderator hid/);
+    // Views in the other order do not leak either way.
+    assert.doesNotMatch((await secondAgent.get(`/threads/${id}`)).body, /Words a moderator hid|Remove “helpful”/);
+    assert.match((await firstAgent.get(`/threads/${id}`)).body, /Remove “helpful”/);
+
+    // A reply (a write) shows at once to a reader whose copy was cached.
+    const newer = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${id}/posts`, headers: bearer(secondToken), payload: { body: 'A newer reply.', language: 'en' } });
+    assert.equal(newer.statusCode, 201);
+    assert.match((await firstAgent.get(`/threads/${id}`)).body, /A newer reply/);
+  });
+
   test('a write in another process clears this one’s cache (LISTEN/NOTIFY)', async () => {
     const mailer = new MemoryMailer();
     const other = await buildApp({ config: testConfig({ pageCacheSeconds: 30 }), db: t.db, jobs: new Jobs(t.db), databaseUrl: t.url, engine: ENGINE, mailer, logger: false });
@@ -174,19 +214,23 @@ describe('the signed-out page cache', () => {
 describe('shared results', () => {
   test('kept for the period, answered once more while recomputed after it, and forgotten on a write', async () => {
     const pages = new PageCache({ ttlMs: 40, maxEntries: 10 });
-    const cached = resultCache<number>(pages);
+    // A clock of its own, so a slow machine cannot move an answer from one period to the next.
+    let clock = 1_000_000;
+    const cached = resultCache<number>(pages, 500, () => clock);
     let calls = 0;
     const compute = async () => ++calls;
     assert.equal(await cached('k', compute), 1);
+    clock += 39;
     assert.equal(await cached('k', compute), 1, 'within the period');
     assert.equal(await cached('other', compute), 2, 'another key is its own entry');
-    await new Promise((r) => setTimeout(r, 50));
+    clock += 11;
     assert.equal(await cached('k', compute), 1, 'past the period: the old answer once more...');
     assert.equal(calls, 3, '...while it is recomputed');
+    await Promise.resolve();
     assert.equal(await cached('k', compute), 3, 'then the new answer');
     pages.clear();
     assert.equal(await cached('k', compute), 4, 'a write forgets everything');
-    await new Promise((r) => setTimeout(r, 90));
+    clock += 80;
     assert.equal(await cached('k', compute), 5, 'past twice the period it waits for a new answer');
     const failing = resultCache<number>(pages);
     await assert.rejects(failing('f', async () => Promise.reject(new Error('down'))));

@@ -16,7 +16,7 @@ import type { PageCache } from './page-cache.js';
  * The key must name everything the result depends on, including who may see
  * what: `readerClass` for threads and posts, `resourceReader` for resources.
  */
-export function resultCache<T>(pageCache: PageCache | undefined, maxEntries = 500): (key: string, compute: () => Promise<T>) => Promise<T> {
+export function resultCache<T>(pageCache: PageCache | undefined, maxEntries = 500, now: () => number = Date.now): (key: string, compute: () => Promise<T>) => Promise<T> {
   const entries = new Map<string, { at: number; value: Promise<T> }>();
   pageCache?.onClear(() => entries.clear());
   const fresh = (key: string, compute: () => Promise<T>) => {
@@ -25,7 +25,7 @@ export function resultCache<T>(pageCache: PageCache | undefined, maxEntries = 50
       if (oldest !== undefined) entries.delete(oldest);
     }
     const value = compute();
-    const entry = { at: Date.now(), value };
+    const entry = { at: now(), value };
     // A failed computation is not remembered.
     value.catch(() => {
       if (entries.get(key) === entry) entries.delete(key);
@@ -38,7 +38,7 @@ export function resultCache<T>(pageCache: PageCache | undefined, maxEntries = 50
     if (ttl <= 0) return compute();
     const hit = entries.get(key);
     if (!hit) return fresh(key, compute);
-    const age = Date.now() - hit.at;
+    const age = now() - hit.at;
     if (age < ttl) return hit.value;
     // Older than the TTL but nothing was written through the app since (a write clears
     // everything): answer with it once more while one recomputation runs, so a slow
@@ -46,7 +46,7 @@ export function resultCache<T>(pageCache: PageCache | undefined, maxEntries = 50
     // wait for the new answer.
     if (age < 2 * ttl) {
       const stale = hit.value;
-      hit.at = Date.now();
+      hit.at = now();
       const next = compute();
       next.then(
         () => {
