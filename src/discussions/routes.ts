@@ -33,7 +33,7 @@ import {
   toggleHelpful,
 } from './commands.js';
 import { dialogueQuestions, getPost, getThread, getThreadForViewer, listThreads, NO_VIEWER_STATE, postRevisions, searchPosts, threadPosts, threadSubject, type PostView, type ThreadRow, type ThreadViewerState } from './queries.js';
-import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView } from './views.js';
+import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView, renderPosts, type PostFragments } from './views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
 import { isFacilitator } from '../platform/auth/actor.js';
@@ -233,16 +233,17 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /**
    * A thread's posts, rendered and annotated, as every reader sees them: the same
    * rows for everyone, apart from hidden posts' text, which only moderators get.
-   * Shared between viewers for the page-cache period and forgotten on any write;
-   * long threads are read afresh each time rather than kept.
+   * Shared between viewers for the page-cache period and forgotten on any write,
+   * with their rendered markup (`renderPosts`); long threads are read afresh
+   * each time rather than kept.
    */
   const SHARED_POSTS_UP_TO = 100;
-  const sharedPosts = resultCache<PostView[]>(app.pageCache, 200);
+  const sharedPosts = resultCache<{ posts: PostView[]; fragments: PostFragments }>(app.pageCache, 200);
   const pagePosts = (thread: ThreadRow, moderator: boolean) => {
     const read = async () => {
       const posts = await threadPosts(db, thread.id, null, { moderator });
       await annotatePosts(posts);
-      return posts;
+      return { posts, fragments: new Map<string, string>() };
     };
     return thread.reply_count < SHARED_POSTS_UP_TO ? sharedPosts(`${thread.id}:${moderator ? 'moderator' : 'reader'}`, read) : read();
   };
@@ -259,13 +260,14 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     // The shared rows are never changed: a post the viewer marked helpful is a copy.
     const reacted = new Set(state.reactedPostIds);
-    const posts = reacted.size ? shared.map((p) => (reacted.has(p.id) ? { ...p, reacted: true } : p)) : shared;
+    const posts = reacted.size ? shared.posts.map((p) => (reacted.has(p.id) ? { ...p, reacted: true } : p)) : shared.posts;
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
     if (actor.kind === 'user' && status === 200) {
       await readThread(db, actor.id, thread.id, { lastActivityAt: thread.last_activity_at, readAt: state.readAt, unreadNotifications: state.unreadNotifications });
       // The header's count, loaded with the session, no longer holds.
       if (state.unreadNotifications) actor.unreadNotifications = undefined;
     }
+    const perms = postPermissions(request, thread, posts);
     return renderFor(
       app,
       request,
@@ -286,10 +288,11 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             thread,
             posts,
             idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
-            can: { ...postPermissions(request, thread, posts), signIn: actor.kind === 'anonymous' && !thread.closed },
+            can: { ...perms, signIn: actor.kind === 'anonymous' && !thread.closed },
             watchLevel: watch?.level,
             linkedFrom: state.linkedFrom,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
+            renderedPosts: renderPosts(ctx, posts, thread.id, perms, questions, shared.fragments),
           },
         }),
       }),

@@ -1,3 +1,4 @@
+import { render } from 'preact-render-to-string';
 import type { PageContext } from '../platform/views/context.js';
 import { AcknowledgeBox, ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
@@ -204,102 +205,148 @@ export interface ThreadPageData {
   watchLevel?: string;
   linkedFrom: { id: number; title: string }[];
   guide?: GuideData;
+  /** Posts already rendered for this viewer (`renderPosts`), by post id; the rest are rendered in place. */
+  renderedPosts?: Map<number, string>;
   /** Spaces a moderator may move the thread to ('' is the community space). */
 }
 
+type PostProps = { ctx: PageContext; p: PostView; threadId: number; can: PostPermissions; questions?: DialogueQuestion[] };
+
 /** One message in a thread; also sent alone to pages that show new replies live. */
-export function PostItem({ ctx, p, threadId, can, questions }: { ctx: PageContext; p: PostView; threadId: number; can: PostPermissions; questions?: DialogueQuestion[] }) {
+export function PostItem(props: PostProps) {
+  const { p } = props;
+  return (
+    <li class="convene-post" id={`post-${p.id}`} data-post-id={p.id}>
+      <PostArticle {...props} />
+    </li>
+  );
+}
+
+/** Rendered posts kept with a thread's shared rows: markup by post and by everything that markup depends on. */
+export type PostFragments = Map<string, string>;
+
+/** Stands for the viewer's CSRF token in kept markup; each viewer's own token replaces it. */
+const CSRF_SLOT = 'convene-csrf-slot';
+const MAX_FRAGMENTS = 2000;
+
+/**
+ * Each post's markup for this viewer, from `fragments` when someone whose view
+ * of the post is the same (language, time zone, the same buttons and marks)
+ * rendered it already. A thread page's rows are the same for all its readers
+ * and only these few things vary, so after the first few views a page puts
+ * kept strings together instead of rendering twenty posts again. The CSRF
+ * token is the one per-person part of the markup: it is kept as a slot and
+ * filled in for each viewer. `fragments` lives as long as the rows it was
+ * made from (any write forgets both).
+ */
+export function renderPosts(ctx: PageContext, posts: PostView[], threadId: number, can: PostPermissions, questions: DialogueQuestion[] | undefined, fragments: PostFragments): Map<number, string> {
+  if (fragments.size > MAX_FRAGMENTS) fragments.clear();
+  const slotted: PageContext = { ...ctx, csrf: () => CSRF_SLOT };
+  let token: string | undefined;
+  const out = new Map<number, string>();
+  for (const p of posts) {
+    const own = ctx.actor.kind === 'user' && p.author_id === ctx.actor.id;
+    const key = [p.id, p.version, p.helpful_count, ctx.locale, ctx.tz, own, p.reacted, can.react, can.reply, can.moderate, can.flag, can.editIds.has(p.id), can.deleteIds.has(p.id)].join('|');
+    let html = fragments.get(key);
+    if (html === undefined) {
+      html = render(<PostArticle ctx={slotted} p={p} threadId={threadId} can={can} questions={questions} />);
+      fragments.set(key, html);
+    }
+    out.set(p.id, html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, (token ??= ctx.csrf())) : html);
+  }
+  return out;
+}
+
+function PostArticle({ ctx, p, threadId, can, questions }: PostProps) {
   const { t, fmt } = ctx;
   const question = p.question_id ? questions?.find((q) => q.id === p.question_id) : undefined;
   return (
-    <li class="convene-post" id={`post-${p.id}`} data-post-id={p.id}>
-      <article aria-labelledby={`post-${p.id}-by`}>
-        <header class="convene-post__meta">
-          <span id={`post-${p.id}-by`}>
-            <strong>
-              {p.author_id ? (
-                <a class="usa-link" href={`/people/${p.author_id}`}>
-                  {p.author_name}
-                </a>
-              ) : (
-                t('discussions.former_member')
-              )}
-            </strong>{' '}
-            · <time dateTime={p.created_at.toISOString()}>{fmt.dateTime(p.created_at)}</time>
+    <article aria-labelledby={`post-${p.id}-by`}>
+      <header class="convene-post__meta">
+        <span id={`post-${p.id}-by`}>
+          <strong>
+            {p.author_id ? (
+              <a class="usa-link" href={`/people/${p.author_id}`}>
+                {p.author_name}
+              </a>
+            ) : (
+              t('discussions.former_member')
+            )}
+          </strong>{' '}
+          · <time dateTime={p.created_at.toISOString()}>{fmt.dateTime(p.created_at)}</time>
+        </span>
+        {p.reply_to_id && (
+          <span>
+            {' '}
+            ·{' '}
+            <a class="usa-link" href={`#post-${p.reply_to_id}`}>
+              {t('discussions.in_reply_to', { name: p.reply_to_author ?? t('discussions.former_member') })}
+            </a>
           </span>
-          {p.reply_to_id && (
-            <span>
-              {' '}
-              ·{' '}
-              <a class="usa-link" href={`#post-${p.reply_to_id}`}>
-                {t('discussions.in_reply_to', { name: p.reply_to_author ?? t('discussions.former_member') })}
-              </a>
-            </span>
-          )}
-          {p.edited_at && !p.deleted_at && (
-            <span>
-              {' '}
-              ·{' '}
-              <a class="usa-link" href={`/posts/${p.id}/history`}>
-                {t('discussions.edited')}
-              </a>
-            </span>
-          )}
-          {question && (
-            <span class="display-block">
-              <a class="usa-link" href={`#question-${question.id}`}>
-                {t(question.kind === 'reaction' ? 'guides.reactions' : 'guides.applications')} {question.position}
-              </a>
-              : {question.prompt}
-            </span>
-          )}
-        </header>
-        {p.deleted_at ? (
-          <p class="usa-hint">{t('discussions.deleted')}</p>
-        ) : p.hidden && !can.moderate ? (
-          <p class="usa-hint">{t('moderation.hidden_note')}</p>
-        ) : (
-          <>
-            {p.hidden && <p class="usa-tag">{t('moderation.hidden_tag')}</p>}
-            <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
-          </>
         )}
-        {!p.deleted_at && (!p.hidden || can.moderate) && (
-          <footer class="convene-post__actions">
-            <span class="usa-hint">{t('discussions.helpful_count', { count: p.helpful_count })}</span>
-            {can.react && p.author_id !== ctx.actor.id && (
-              <ButtonForm
-                ctx={ctx}
-                action={`/posts/${p.id}/helpful`}
-                hidden={{ on: String(!p.reacted) }}
-                label={p.reacted ? t('discussions.unmark_helpful') : t('discussions.mark_helpful')}
-                variant="unstyled"
-              />
-            )}
-            {can.reply && (
-              <a class="usa-link margin-left-1" href={`/threads/${threadId}?reply_to=${p.id}#reply`}>
-                {t('discussions.reply_to_this')}
-              </a>
-            )}
-            {can.editIds.has(p.id) && (
-              <a class="usa-link margin-left-1" href={`/posts/${p.id}/edit`}>
-                {t('discussions.edit')}
-              </a>
-            )}
-            {can.deleteIds.has(p.id) && <ButtonForm ctx={ctx} action={`/posts/${p.id}/delete`} label={t('discussions.delete')} variant="unstyled" />}
-            {can.moderate && (
-              <>
-                <ButtonForm ctx={ctx} action={`/posts/${p.id}/${p.hidden ? 'restore' : 'hide'}`} label={t(p.hidden ? 'moderation.restore' : 'moderation.hide')} variant="unstyled" />
-                <a class="usa-link margin-left-1" href={`/posts/${p.id}/redact`}>
-                  {t('moderation.redact')}
-                </a>
-              </>
-            )}
-            {can.flag && p.author_id !== ctx.actor.id && <FlagForm ctx={ctx} postId={p.id} />}
-          </footer>
+        {p.edited_at && !p.deleted_at && (
+          <span>
+            {' '}
+            ·{' '}
+            <a class="usa-link" href={`/posts/${p.id}/history`}>
+              {t('discussions.edited')}
+            </a>
+          </span>
         )}
-      </article>
-    </li>
+        {question && (
+          <span class="display-block">
+            <a class="usa-link" href={`#question-${question.id}`}>
+              {t(question.kind === 'reaction' ? 'guides.reactions' : 'guides.applications')} {question.position}
+            </a>
+            : {question.prompt}
+          </span>
+        )}
+      </header>
+      {p.deleted_at ? (
+        <p class="usa-hint">{t('discussions.deleted')}</p>
+      ) : p.hidden && !can.moderate ? (
+        <p class="usa-hint">{t('moderation.hidden_note')}</p>
+      ) : (
+        <>
+          {p.hidden && <p class="usa-tag">{t('moderation.hidden_tag')}</p>}
+          <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
+        </>
+      )}
+      {!p.deleted_at && (!p.hidden || can.moderate) && (
+        <footer class="convene-post__actions">
+          <span class="usa-hint">{t('discussions.helpful_count', { count: p.helpful_count })}</span>
+          {can.react && p.author_id !== ctx.actor.id && (
+            <ButtonForm
+              ctx={ctx}
+              action={`/posts/${p.id}/helpful`}
+              hidden={{ on: String(!p.reacted) }}
+              label={p.reacted ? t('discussions.unmark_helpful') : t('discussions.mark_helpful')}
+              variant="unstyled"
+            />
+          )}
+          {can.reply && (
+            <a class="usa-link margin-left-1" href={`/threads/${threadId}?reply_to=${p.id}#reply`}>
+              {t('discussions.reply_to_this')}
+            </a>
+          )}
+          {can.editIds.has(p.id) && (
+            <a class="usa-link margin-left-1" href={`/posts/${p.id}/edit`}>
+              {t('discussions.edit')}
+            </a>
+          )}
+          {can.deleteIds.has(p.id) && <ButtonForm ctx={ctx} action={`/posts/${p.id}/delete`} label={t('discussions.delete')} variant="unstyled" />}
+          {can.moderate && (
+            <>
+              <ButtonForm ctx={ctx} action={`/posts/${p.id}/${p.hidden ? 'restore' : 'hide'}`} label={t(p.hidden ? 'moderation.restore' : 'moderation.hide')} variant="unstyled" />
+              <a class="usa-link margin-left-1" href={`/posts/${p.id}/redact`}>
+                {t('moderation.redact')}
+              </a>
+            </>
+          )}
+          {can.flag && p.author_id !== ctx.actor.id && <FlagForm ctx={ctx} postId={p.id} />}
+        </footer>
+      )}
+    </article>
   );
 }
 
@@ -466,9 +513,14 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
       {data.guide && <GuideSections ctx={ctx} thread={thread} posts={posts} guide={data.guide} canSummarize={can.moderate} />}
       {data.guide && <h2>{t('discussions.posts')}</h2>}
       <ol class="convene-posts" aria-label={t('discussions.posts')} data-live={`/threads/${thread.id}/live`} data-after={String(lastId)} data-fragment={`/threads/${thread.id}/posts`}>
-        {posts.map((p) => (
-          <PostItem ctx={ctx} p={p} threadId={thread.id} can={can} questions={questions} />
-        ))}
+        {posts.map((p) => {
+          const html = data.renderedPosts?.get(p.id);
+          return html === undefined ? (
+            <PostItem ctx={ctx} p={p} threadId={thread.id} can={can} questions={questions} />
+          ) : (
+            <li class="convene-post" id={`post-${p.id}`} data-post-id={p.id} dangerouslySetInnerHTML={{ __html: html }} />
+          );
+        })}
       </ol>
       <div class="usa-sr-only" role="status" aria-live="polite" id="live-status" data-one={t('discussions.live_new', { count: 1 })} data-many={t('discussions.live_new_other', { count: '{n}' })} />
       {data.linkedFrom.length > 0 && (

@@ -156,7 +156,9 @@ describe('the signed-out page cache', () => {
     const lead = await buildUser(t.db);
     const first = await buildUser(t.db);
     const second = await buildUser(t.db);
-    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [first.id, second.id] });
+    const third = await buildUser(t.db);
+    const fourth = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [first.id, second.id, third.id, fourth.id] });
     const made = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(await apiToken(t.app, lead.email)), payload: { title: 'Shared posts', body: 'Opening words.', language: 'en' } });
     assert.equal(made.statusCode, 201, made.body);
     const id = made.json().id as number;
@@ -185,6 +187,22 @@ describe('the signed-out page cache', () => {
     // Views in the other order do not leak either way.
     assert.doesNotMatch((await secondAgent.get(`/threads/${id}`)).body, /Words a moderator hid|Remove “helpful”/);
     assert.match((await firstAgent.get(`/threads/${id}`)).body, /Remove “helpful”/);
+
+    // Two readers whose view is the same share the posts' kept markup; each page carries its viewer's own CSRF token.
+    const thirdAgent = await new Agent(t.app).signIn(third.email);
+    const fourthAgent = await new Agent(t.app).signIn(fourth.email);
+    const tokensOn = (html: string) => new Set([...html.matchAll(/name="_csrf" value="([^"]+)"/g)].map((m) => m[1]!));
+    const fourthTokens = tokensOn((await fourthAgent.get(`/threads/${id}`)).body);
+    const asThird = (await thirdAgent.get(`/threads/${id}`)).body;
+    const thirdTokens = tokensOn(asThird);
+    assert.equal(thirdTokens.size, 1, 'one token on the page, not the reader who rendered the posts first');
+    assert.equal(fourthTokens.size, 1);
+    assert.notDeepEqual(thirdTokens, fourthTokens);
+    assert.doesNotMatch(asThird, /csrf-slot/);
+    const marked = await thirdAgent.post(`/posts/${opening.id}/helpful`, { on: 'true' }, { csrf: [...thirdTokens][0]! });
+    assert.equal(marked.statusCode, 303, 'the token in the kept markup is valid for this reader');
+    assert.match((await thirdAgent.get(`/threads/${id}`)).body, /Remove “helpful”/);
+    assert.doesNotMatch((await fourthAgent.get(`/threads/${id}`)).body, /Remove “helpful”/);
 
     // A reply (a write) shows at once to a reader whose copy was cached.
     const newer = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${id}/posts`, headers: bearer(secondToken), payload: { body: 'A newer reply.', language: 'en' } });
