@@ -254,6 +254,68 @@ describe('editing, deleting, reactions, moderation', () => {
 });
 
 describe('reports and moderation', () => {
+  test('the report page: a member reports with a reason (bad input gets a field message, a double submit one report); authors, visitors and outsiders cannot', async () => {
+    const lead = await buildUser(t.db);
+    const author = await buildUser(t.db, { name: 'Wren Writer' });
+    const reporter = await buildUser(t.db);
+    const outsider = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [author.id, reporter.id], visibility: 'private' });
+    const id = await startThread(await apiToken(t.app, lead.email), g.slug, 'Quiet room', 'Welcome.');
+    const post = (await replyTo(await apiToken(t.app, author.email), id, 'A remark about zephyrquill.')).json().id as number;
+    const agent = await new Agent(t.app).signIn(reporter.email);
+
+    // The thread page links to the report page instead of carrying a form per post.
+    const thread = await agent.get(`/threads/${id}`);
+    assert.match(thread.body, new RegExp(`href="/posts/${post}/report"`));
+    assert.doesNotMatch(thread.body, new RegExp(`action="/posts/${post}/flags"`));
+
+    const page = await agent.get(`/posts/${post}/report`);
+    assert.equal(page.statusCode, 200);
+    assert.match(textOf(page.body), /Report a message/);
+    assert.match(textOf(page.body), /By Wren Writer/);
+    assert.match(page.body, /zephyrquill/, 'the message being reported is shown');
+    assert.match(page.body, /type="radio" name="reason" value="student_privacy"[^>]*checked/);
+
+    const bad = await agent.post(`/posts/${post}/flags`, { reason: 'boring', note: 'x'.repeat(1001) });
+    assert.equal(bad.statusCode, 400);
+    assert.match(bad.body, /id="error-summary"/);
+    assert.match(bad.body, /id="field-reason-error"/);
+    assert.match(bad.body, /id="field-note-error"/);
+    assert.equal((await t.db.selectFrom('post_flags').select('id').where('post_id', '=', post).execute()).length, 0, 'nothing is written');
+
+    const csrf = await agent.csrf(`/posts/${post}/report`);
+    const [a, b] = await Promise.all([
+      agent.post(`/posts/${post}/flags`, { reason: 'harassment', note: 'Please look.' }, { csrf }),
+      agent.post(`/posts/${post}/flags`, { reason: 'harassment', note: 'Please look.' }, { csrf }),
+    ]);
+    assert.equal(a.statusCode, 303);
+    assert.equal(b.statusCode, 303);
+    assert.equal(a.headers.location, `/threads/${id}#post-${post}`);
+    const flags = await t.db.selectFrom('post_flags').select(['reason', 'note', 'flagger_id']).where('post_id', '=', post).execute();
+    assert.deepEqual(flags, [{ reason: 'harassment', note: 'Please look.', flagger_id: reporter.id }]);
+
+    const asAuthor = await new Agent(t.app).signIn(author.email);
+    assert.equal((await asAuthor.get(`/posts/${post}/report`)).statusCode, 403, 'nobody reports their own message');
+    assert.doesNotMatch((await asAuthor.get(`/threads/${id}`)).body, new RegExp(`href="/posts/${post}/report"`));
+    const visitor = await new Agent(t.app).get(`/posts/${post}/report`);
+    assert.notEqual(visitor.statusCode, 200);
+    assert.doesNotMatch(visitor.body, /zephyrquill/);
+    const stranger = await new Agent(t.app).signIn(outsider.email);
+    const hidden = await stranger.get(`/posts/${post}/report`);
+    assert.equal(hidden.statusCode, 404, 'a private group’s message is not revealed');
+    assert.doesNotMatch(hidden.body, /zephyrquill/);
+    assert.equal((await stranger.post(`/posts/${post}/flags`, { reason: 'spam' })).statusCode, 404);
+
+    // A message a moderator hid: a member reporting it does not see its text.
+    await t.db.updateTable('posts').set({ hidden_at: new Date() }).where('id', '=', post).execute();
+    const late = await buildUser(t.db);
+    await t.db.insertInto('group_memberships').values({ group_id: g.id, user_id: late.id, role: 'member', status: 'active' }).execute();
+    const concealed = await (await new Agent(t.app).signIn(late.email)).get(`/posts/${post}/report`);
+    assert.equal(concealed.statusCode, 200);
+    assert.doesNotMatch(concealed.body, /zephyrquill/);
+    assert.match(textOf(concealed.body), /hidden by a moderator/);
+  });
+
   test('members report; the lead sees it in the queue, hides it, and it disappears for members and from search', async () => {
     const lead = await buildUser(t.db);
     const author = await buildUser(t.db, { name: 'Rude Poster' });

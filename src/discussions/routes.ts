@@ -33,7 +33,7 @@ import {
   toggleHelpful,
 } from './commands.js';
 import { dialogueQuestions, getPost, getThread, getThreadForViewer, listThreads, NO_VIEWER_STATE, postRevisions, searchPosts, threadPosts, threadSubject, type PostView, type ThreadRow, type ThreadViewerState } from './queries.js';
-import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView, renderPosts, type PostFragments } from './views.js';
+import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, ReportView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView, renderPosts, type PostFragments } from './views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
 import { isFacilitator } from '../platform/auth/actor.js';
@@ -504,13 +504,50 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- reports and moderation ---------------------------------------------------------------------------
+  /** The post being reported, as the reporter may see it; refuses anyone who may not report it. */
+  async function reportable(request: FastifyRequest, postId: number) {
+    const { post, thread } = await threadOfPost(request, postId);
+    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
+    authorize(request.actor, 'post.flag', subject);
+    const shown = await db
+      .selectFrom('posts as p')
+      .leftJoin('users as u', 'u.id', 'p.author_id')
+      .select(['u.name as author_name', 'p.created_at'])
+      .where('p.id', '=', post.id)
+      .executeTakeFirstOrThrow();
+    const concealed = post.hidden_at !== null && !can(request.actor, 'thread.moderate', subject.thread);
+    return { post, thread, shown: { ...shown, body: concealed ? null : post.body } };
+  }
+  const reportPage = (request: FastifyRequest, reply: FastifyReply, r: Awaited<ReturnType<typeof reportable>>, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('moderation.report_title'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: r.thread.title, href: `/threads/${r.thread.id}` }],
+        children: h(ReportView, { ctx, form, action: `/posts/${r.post.id}/flags`, post: r.shown, back: `/threads/${r.thread.id}#post-${r.post.id}` }),
+      }),
+      status,
+    );
+  app.get('/posts/:id/report', { schema: { params: IdParams } }, async (request, reply) => {
+    reply.header('x-robots-tag', 'noindex');
+    return reportPage(request, reply, await reportable(request, request.params.id), emptyForm());
+  });
   app.post('/posts/:id/flags', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    const r = validate(FlagInput, request.body, request.t);
-    if (!r.ok) throw new AppError('validation_failed', { fields: r.errors });
-    await flagPost(db, request.actor, thread, post, r.value);
-    setFlash(reply, { kind: 'success', message: request.t('moderation.reported') });
-    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+    const r = await reportable(request, request.params.id);
+    return submitForm({
+      schema: FlagInput,
+      request,
+      reply,
+      render: (form, status) => reportPage(request, reply, r, form, status),
+      run: async (input) => {
+        await flagPost(db, request.actor, r.thread, r.post, input);
+        setFlash(reply, { kind: 'success', message: request.t('moderation.reported') });
+        return reply.redirect(`/threads/${r.thread.id}#post-${r.post.id}`, 303);
+      },
+    });
   });
   app.get('/moderation', async (request, reply) => {
     const items = await moderationQueue(db, request.actor);

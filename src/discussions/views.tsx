@@ -4,6 +4,7 @@ import { AcknowledgeBox, ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAckn
 import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
 import { WatchControl } from '../notifications/views.js';
 import { PERSPECTIVES } from '../community/vocab.js';
+import { FLAG_REASONS } from './moderation.js';
 
 function ThreadFlags({ ctx, t }: { ctx: PageContext; t: Pick<ThreadRow, 'pinned' | 'locked' | 'closed'> }) {
   const flags = (['pinned', 'locked', 'closed'] as const).filter((f) => t[f]);
@@ -343,7 +344,11 @@ function PostArticle({ ctx, p, threadId, can, questions }: PostProps) {
               </a>
             </>
           )}
-          {can.flag && p.author_id !== ctx.actor.id && <FlagForm ctx={ctx} postId={p.id} />}
+          {can.flag && p.author_id !== ctx.actor.id && (
+          <a class="usa-link margin-left-1" href={`/posts/${p.id}/report`} aria-label={t('moderation.report_post')}>
+            {t('moderation.report')}
+          </a>
+        )}
         </footer>
       )}
     </article>
@@ -585,34 +590,46 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
 }
 
 /** "Report this message": a disclosure with the reasons, usable without JavaScript. */
-function FlagForm({ ctx, postId }: { ctx: PageContext; postId: number }) {
-  const { t } = ctx;
-  const reasons = ['student_privacy', 'harassment', 'spam', 'off_topic', 'other'];
+export interface ReportedPost {
+  author_name: string | null;
+  created_at: Date;
+  /** The message's text, or null when the reader may not see it (hidden by a moderator). */
+  body: string | null;
+}
+
+/** Reporting a message to the moderators: which message, why, and an optional note. */
+export function ReportView({ ctx, form, action, post, back }: { ctx: PageContext; form: FormState; action: string; post: ReportedPost; back: string }) {
+  const { t, fmt } = ctx;
+  const labels = { reason: t('moderation.why'), note: t('moderation.note') };
   return (
-    <details class="convene-flag">
-      <summary>{t('moderation.report')}</summary>
-      <form method="post" action={`/posts/${postId}/flags`} class="usa-form">
-        <input type="hidden" name="_csrf" value={ctx.csrf()} />
-        <fieldset class="usa-fieldset">
-          <legend class="usa-legend">{t('moderation.why')}</legend>
-          {reasons.map((r, i) => (
-            <div class="usa-radio">
-              <input class="usa-radio__input" id={`flag-${postId}-${r}`} type="radio" name="reason" value={r} checked={i === 0} />
-              <label class="usa-radio__label" for={`flag-${postId}-${r}`}>
-                {t(`moderation.reason_${r}`)}
-              </label>
-            </div>
-          ))}
-        </fieldset>
-        <label class="usa-label" for={`flag-${postId}-note`}>
-          {t('moderation.note')}
-        </label>
-        <textarea class="usa-textarea" id={`flag-${postId}-note`} name="note" rows={2} maxLength={1000} />
-        <button type="submit" class="usa-button usa-button--secondary margin-top-1">
-          {t('moderation.send_report')}
-        </button>
-      </form>
-    </details>
+    <>
+      <p>{t('moderation.report_intro')}</p>
+      <section aria-labelledby="reported-message" class="margin-bottom-3">
+        <h2 id="reported-message" class="font-heading-md">
+          {t('moderation.report_message')}
+        </h2>
+        <p class="usa-hint">{t('moderation.report_by', { name: post.author_name ?? t('discussions.former_member'), when: fmt.dateTime(post.created_at) })}</p>
+        {post.body === null ? <p class="usa-hint">{t('moderation.hidden_note')}</p> : <blockquote class="convene-quote">{excerptOf(post.body, 600)}</blockquote>}
+      </section>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action={action} label={t('moderation.report_title')}>
+        <ChoiceGroup
+          ctx={ctx}
+          form={{ ...form, values: { reason: FLAG_REASONS[0], ...form.values } }}
+          name="reason"
+          label={labels.reason}
+          required
+          options={FLAG_REASONS.map((r) => ({ value: r, label: t(`moderation.reason_${r}`) }))}
+        />
+        <TextArea ctx={ctx} form={form} name="note" label={labels.note} rows={3} />
+        <Submit label={t('moderation.send_report')} />
+        <p>
+          <a class="usa-link" href={back}>
+            {t('moderation.report_cancel')}
+          </a>
+        </p>
+      </Form>
+    </>
   );
 }
 

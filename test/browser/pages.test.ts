@@ -20,6 +20,8 @@ interface PageCase {
 }
 interface Ids {
   person: number;
+  /** A post none of the signed-in accounts wrote, so each of them may report it. */
+  reportable: number;
   org: number;
   state: number;
   thread: number;
@@ -97,6 +99,7 @@ const PAGES: PageCase[] = [
   { route: '/unsubscribe/:token', url: (ids) => `/unsubscribe/${ids.unsubscribe}`, who: ['anonymous'] },
   { route: '/posts/:id/edit', url: (ids) => `/posts/${ids.post}/edit`, who: SIGNED_IN },
   { route: '/posts/:id/history', url: (ids) => `/posts/${ids.post}/history`, who: ALL },
+  { route: '/posts/:id/report', url: (ids) => `/posts/${ids.reportable}/report`, who: SIGNED_IN },
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
   { route: '/moderation', url: () => '/moderation', who: SIGNED_IN },
   { route: '/posts/:id/redact', url: (ids) => `/posts/${ids.post}/redact`, who: ['facilitator'] },
@@ -201,7 +204,15 @@ before(async () => {
     .where('m.role', '=', 'member')
     .orderBy('m.user_id')
     .executeTakeFirstOrThrow();
-  ids = { groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const reportable = await env.db
+    .selectFrom('posts as p')
+    .innerJoin('users as u', 'u.id', 'p.author_id')
+    .select('p.id')
+    .where('p.thread_id', '=', thread.id)
+    .where('u.email', 'not in', Object.values(ACCOUNTS))
+    .orderBy('p.id')
+    .executeTakeFirstOrThrow();
+  ids = { reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {
