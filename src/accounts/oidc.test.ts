@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
 import { Agent, buildOrganization, buildTestApp, buildUser, onCleanup, textOf, type TestContext } from '../../test/helpers.js';
 import { currentCode } from './two-factor.js';
+import { accountFor, getProvider } from './oidc.js';
 
 /**
  * End to end against a real OpenID provider (oidc-provider) on loopback: the
@@ -140,6 +141,23 @@ describe('sign-in with an organization’s identity provider', () => {
     assert.equal(again.res.statusCode, 303);
     const count = await t.db.selectFrom('users').select('id').where('email', '=', 'dana@agency.example').execute();
     assert.equal(count.length, 1);
+  });
+
+  test('first sign-ins of one person at the same moment (two tabs) make one account and one link, and neither fails', async () => {
+    const agency = (await getProvider(t.db, { slug: 'agency' }))!;
+    const closed = (await getProvider(t.db, { slug: 'closed' }))!;
+    const claims = { sub: 'twin-tabs', email: 'twin@agency.example', email_verified: true, name: 'Twin Tabs' };
+    const results = await Promise.all([1, 2, 3, 4].map(() => accountFor(t.db, agency, claims)));
+    const ids = new Set(results.map((r) => ('userId' in r ? r.userId : r.refused)));
+    assert.equal(ids.size, 1, JSON.stringify(results));
+    assert.equal(results.filter((r) => 'created' in r && r.created).length, 1);
+    assert.equal((await t.db.selectFrom('users').select('id').where('email', '=', 'twin@agency.example').execute()).length, 1);
+    assert.equal((await t.db.selectFrom('user_identities').select('user_id').where('subject', '=', 'twin-tabs').execute()).length, 1);
+    // Linking an existing account at once from two tabs: one link.
+    const u = await buildUser(t.db, { email: 'pair@agency.example' });
+    const linked = await Promise.all([1, 2, 3].map(() => accountFor(t.db, closed, { sub: 'pair', email: 'pair@agency.example', email_verified: true })));
+    assert.deepEqual(linked.map((r) => ('userId' in r ? r.userId : r.refused)), [u.id, u.id, u.id]);
+    assert.equal((await t.db.selectFrom('user_identities').select('user_id').where('subject', '=', 'pair').execute()).length, 1);
   });
 
   test('an existing account with the same verified email is linked, not duplicated', async () => {

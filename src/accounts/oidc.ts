@@ -2,7 +2,7 @@ import * as client from 'openid-client';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.js';
-import { audit } from '../platform/db/tx.js';
+import { audit, isUniqueViolation } from '../platform/db/tx.js';
 import { seal, unseal } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import type { UserActor } from '../platform/auth/actor.js';
@@ -203,6 +203,18 @@ export async function completeOidc(key: string, p: ProviderRow, callbackUrl: URL
  * allows sign-up. Only a verified email ever links or creates an account.
  */
 export async function accountFor(db: Db, p: ProviderRow, claims: OidcClaims): Promise<{ userId: number; created: boolean } | { refused: 'deactivated' | 'unverified' | 'no_account' }> {
+  try {
+    return await linkOrCreate(db, p, claims);
+  } catch (err) {
+    // Two first sign-ins of one person at once (a double click, two tabs): the
+    // second transaction's account or link collides with the first's. Once the
+    // first has committed, a second look finds its link.
+    if (isUniqueViolation(err)) return linkOrCreate(db, p, claims);
+    throw err;
+  }
+}
+
+async function linkOrCreate(db: Db, p: ProviderRow, claims: OidcClaims): Promise<{ userId: number; created: boolean } | { refused: 'deactivated' | 'unverified' | 'no_account' }> {
   return db.transaction().execute(async (tx) => {
     const linked = await tx
       .selectFrom('user_identities as i')
