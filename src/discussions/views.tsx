@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from '../platform/views/context.js';
 import { AcknowledgeBox, ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
@@ -226,8 +227,12 @@ export function PostItem(props: PostProps) {
 /** Rendered posts kept with a thread's shared rows: markup by post and by everything that markup depends on. */
 export type PostFragments = Map<string, string>;
 
-/** Stands for the viewer's CSRF token in kept markup; each viewer's own token replaces it. */
-const CSRF_SLOT = 'convene-csrf-slot';
+/**
+ * Stands for the viewer's CSRF token in kept markup; each viewer's own token
+ * replaces it. Random per process: a post's text (a link's address, say) must
+ * never be able to contain it, or the viewer's token would be written there.
+ */
+const CSRF_SLOT = `convene-csrf-${randomBytes(16).toString('hex')}`;
 const MAX_FRAGMENTS = 2000;
 
 /**
