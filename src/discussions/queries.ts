@@ -283,7 +283,12 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
 }
 
 export async function getPost(db: Db, id: number) {
-  return db.selectFrom('posts').select(['id', 'thread_id', 'author_id', 'is_opening', 'body', 'version', 'deleted_at', 'hidden_at', 'language']).where('id', '=', id).executeTakeFirst();
+  return db
+    .selectFrom('posts as p')
+    .leftJoin('users as u', 'u.id', 'p.author_id')
+    .select(['p.id', 'p.thread_id', 'p.author_id', 'u.name as author_name', 'p.is_opening', 'p.body', 'p.version', 'p.created_at', 'p.deleted_at', 'p.hidden_at', 'p.language'])
+    .where('p.id', '=', id)
+    .executeTakeFirst();
 }
 
 export async function postRevisions(db: Db, postId: number) {

@@ -509,14 +509,8 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { post, thread } = await threadOfPost(request, postId);
     const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
     authorize(request.actor, 'post.flag', subject);
-    const shown = await db
-      .selectFrom('posts as p')
-      .leftJoin('users as u', 'u.id', 'p.author_id')
-      .select(['u.name as author_name', 'p.created_at'])
-      .where('p.id', '=', post.id)
-      .executeTakeFirstOrThrow();
     const concealed = post.hidden_at !== null && !can(request.actor, 'thread.moderate', subject.thread);
-    return { post, thread, shown: { ...shown, body: concealed ? null : post.body } };
+    return { post, thread, shown: { author_name: post.author_name, created_at: post.created_at, body: concealed ? null : post.body } };
   }
   const reportPage = (request: FastifyRequest, reply: FastifyReply, r: Awaited<ReturnType<typeof reportable>>, form: FormState, status = 200) =>
     renderFor(
