@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from '../platform/views/context.js';
+import { fillCsrf, slottedContext } from '../platform/views/kept.js';
 import { AcknowledgeBox, ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
 import { WatchControl } from '../notifications/views.js';
@@ -227,12 +227,6 @@ export function PostItem(props: PostProps) {
 /** Rendered posts kept with a thread's shared rows: markup by post and by everything that markup depends on. */
 export type PostFragments = Map<string, string>;
 
-/**
- * Stands for the viewer's CSRF token in kept markup; each viewer's own token
- * replaces it. Random per process: a post's text (a link's address, say) must
- * never be able to contain it, or the viewer's token would be written there.
- */
-const CSRF_SLOT = `convene-csrf-${randomBytes(16).toString('hex')}`;
 const MAX_FRAGMENTS = 2000;
 
 /**
@@ -247,8 +241,7 @@ const MAX_FRAGMENTS = 2000;
  */
 export function renderPosts(ctx: PageContext, posts: PostView[], threadId: number, can: PostPermissions, questions: DialogueQuestion[] | undefined, fragments: PostFragments): Map<number, string> {
   if (fragments.size > MAX_FRAGMENTS) fragments.clear();
-  const slotted: PageContext = { ...ctx, csrf: () => CSRF_SLOT };
-  let token: string | undefined;
+  const slotted = slottedContext(ctx);
   const out = new Map<number, string>();
   for (const p of posts) {
     const own = ctx.actor.kind === 'user' && p.author_id === ctx.actor.id;
@@ -258,7 +251,7 @@ export function renderPosts(ctx: PageContext, posts: PostView[], threadId: numbe
       html = render(<PostArticle ctx={slotted} p={p} threadId={threadId} can={can} questions={questions} />);
       fragments.set(key, html);
     }
-    out.set(p.id, html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, (token ??= ctx.csrf())) : html);
+    out.set(p.id, fillCsrf(html, ctx));
   }
   return out;
 }

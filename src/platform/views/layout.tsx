@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from './context.js';
+import { CSRF_SLOT, escapeHtml, fill, slot, slottedContext, template, type Template } from './kept.js';
 
 export interface PageProps {
   ctx: PageContext;
@@ -17,9 +18,15 @@ export interface PageProps {
   ownHeading?: boolean;
 }
 
-function LanguageSwitch({ ctx }: { ctx: PageContext }) {
+/** What the header needs to know about the page's address: which nav entries are current, and the address to come back to (encoded). */
+interface Where {
+  current: (href: string) => boolean;
+  next: string;
+}
+
+function LanguageSwitch({ ctx, next }: { ctx: PageContext; next: string }) {
   const other = ctx.locale === 'en' ? 'es' : 'en';
-  const href = `/language/${other}?next=${encodeURIComponent(ctx.path)}`;
+  const href = `/language/${other}?next=${next}`;
   return (
     <a class="convene-lang usa-link" href={href} lang={other} hreflang={other}>
       {ctx.t(`language.switch_to_${other}`)}
@@ -27,7 +34,7 @@ function LanguageSwitch({ ctx }: { ctx: PageContext }) {
   );
 }
 
-function Header({ ctx }: { ctx: PageContext }) {
+function Header({ ctx, where }: { ctx: PageContext; where: Where }) {
   const { t, actor } = ctx;
   const links: { href: string; label: string }[] = [
     { href: '/', label: t('nav.home') },
@@ -46,7 +53,7 @@ function Header({ ctx }: { ctx: PageContext }) {
   if (ctx.nav.analytics) links.push({ href: '/analytics', label: t('nav.analytics') });
   if (ctx.nav.moderate) links.push({ href: '/moderation', label: t('nav.moderation') });
   if (ctx.nav.admin) links.push({ href: '/admin', label: t('nav.admin') });
-  const current = (href: string) => (href === '/' ? ctx.path === '/' : ctx.path === href || ctx.path.startsWith(href + '/') || ctx.path.startsWith(href + '?'));
+  const { current } = where;
   return (
     <header class="convene-header" role="banner">
       <div class="grid-container convene-header__inner">
@@ -56,10 +63,10 @@ function Header({ ctx }: { ctx: PageContext }) {
           </a>
         </div>
         <div class="convene-header__tools">
-          <LanguageSwitch ctx={ctx} />
+          <LanguageSwitch ctx={ctx} next={where.next} />
           {actor.kind === 'user' ? (
             <>
-              <a class="usa-link convene-notifications-link" href="/notifications" aria-current={ctx.path.startsWith('/notifications') ? 'page' : undefined}>
+              <a class="usa-link convene-notifications-link" href="/notifications" aria-current={current('/notifications') ? 'page' : undefined}>
                 {ctx.nav.unread ? (
                   <>
                     <span aria-hidden="true">{t('nav.notifications')} </span>
@@ -84,7 +91,7 @@ function Header({ ctx }: { ctx: PageContext }) {
             </>
           ) : (
             <>
-              <a class="usa-link" href={`/login?next=${encodeURIComponent(ctx.path)}`}>
+              <a class="usa-link" href={`/login?next=${where.next}`}>
                 {t('nav.sign_in')}
               </a>
               <a class="usa-button usa-button--outline convene-header__cta" href="/signup">
@@ -175,16 +182,45 @@ export function FlashMessage({ ctx }: { ctx: PageContext }) {
   );
 }
 
-function Page(props: PageProps) {
+/** The page's own part of `main`: breadcrumbs, flash message, h1, lead and content. */
+function MainContent(props: PageProps) {
   const { ctx, title } = props;
   const { t } = ctx;
-  const fullTitle = `${props.hasErrors ? t('common.error_prefix') + ' ' : ''}${title} | ${ctx.communityName}`;
+  return (
+    <>
+      {props.breadcrumbs && props.breadcrumbs.length > 0 && (
+        <nav class="usa-breadcrumb" aria-label={t('common.breadcrumbs')}>
+          <ol class="usa-breadcrumb__list">
+            {props.breadcrumbs.map((b) => (
+              <li class="usa-breadcrumb__list-item">
+                <a href={b.href} class="usa-breadcrumb__link">
+                  <span>{b.label}</span>
+                </a>
+              </li>
+            ))}
+          </ol>
+        </nav>
+      )}
+      <FlashMessage ctx={ctx} />
+      {!props.ownHeading && <h1 class="convene-title">{title}</h1>}
+      {props.lead && <p class="usa-intro">{props.lead}</p>}
+      {props.children}
+    </>
+  );
+}
+
+const SLOTS = { title: slot('title'), main: slot('main'), nonce: slot('nonce'), next: slot('next'), csrf: CSRF_SLOT };
+type SlotName = keyof typeof SLOTS;
+
+/** Everything around `main`, with slots for the title, the page's address, the CSRF token, the nonce and `main` itself. */
+function Shell({ ctx, where }: { ctx: PageContext; where: Where }) {
+  const { t } = ctx;
   return (
     <html lang={ctx.locale}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>{fullTitle}</title>
+        <title>{SLOTS.title}</title>
         <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
         <link rel="stylesheet" href="/assets/convene.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
@@ -193,34 +229,59 @@ function Page(props: PageProps) {
         <a class="usa-skipnav" href="#main-content">
           {t('common.skip_to_main')}
         </a>
-        <Header ctx={ctx} />
+        <Header ctx={ctx} where={where} />
         <main id="main-content" class="grid-container convene-main" tabIndex={-1}>
-          {props.breadcrumbs && props.breadcrumbs.length > 0 && (
-            <nav class="usa-breadcrumb" aria-label={t('common.breadcrumbs')}>
-              <ol class="usa-breadcrumb__list">
-                {props.breadcrumbs.map((b) => (
-                  <li class="usa-breadcrumb__list-item">
-                    <a href={b.href} class="usa-breadcrumb__link">
-                      <span>{b.label}</span>
-                    </a>
-                  </li>
-                ))}
-              </ol>
-            </nav>
-          )}
-          <FlashMessage ctx={ctx} />
-          {!props.ownHeading && <h1 class="convene-title">{title}</h1>}
-          {props.lead && <p class="usa-intro">{props.lead}</p>}
-          {props.children}
+          {SLOTS.main}
         </main>
         <Footer ctx={ctx} />
-        <script src="/assets/convene.js" nonce={ctx.nonce} defer />
+        <script src="/assets/convene.js" nonce={SLOTS.nonce} defer />
       </body>
     </html>
   );
 }
 
+const NAV_HREFS = ['/', '/groups', '/discussions', '/resources', '/glossary', '/agenda', '/events', '/people', '/organizations', '/states', '/search', '/reach', '/analytics', '/moderation', '/admin'];
+
+/** The entries of the header marked as the current page. */
+function currentEntries(path: string): string[] {
+  const out = NAV_HREFS.filter((href) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/') || path.startsWith(href + '?')));
+  if (path.startsWith('/notifications')) out.push('/notifications');
+  return out;
+}
+
+/**
+ * Page shells kept by everything they depend on: language, signed in or not,
+ * the navigation the viewer may use, the unread count and which entry is
+ * current. The rest (title, address, token, nonce) are slots, so a page view
+ * renders only its own `main`.
+ */
+const shells = new Map<string, Template<SlotName>>();
+const MAX_SHELLS = 500;
+
+function shellFor(ctx: PageContext): Template<SlotName> {
+  const current = currentEntries(ctx.path);
+  const { nav } = ctx;
+  const key = [ctx.locale, ctx.actor.kind, nav.admin, nav.moderate, nav.analytics, nav.unread ?? 0, current.join(' '), ctx.communityName].join('|');
+  let shell = shells.get(key);
+  if (!shell) {
+    const html = '<!DOCTYPE html>' + render(<Shell ctx={slottedContext(ctx)} where={{ current: (href) => current.includes(href), next: SLOTS.next }} />);
+    shell = template(html, SLOTS);
+    if (shells.size >= MAX_SHELLS) shells.clear();
+    shells.set(key, shell);
+  }
+  return shell;
+}
+
 /** Renders a full HTML document for a page. */
 export function renderPage(props: PageProps): string {
-  return '<!DOCTYPE html>' + render(<Page {...props} />);
+  const { ctx } = props;
+  const shell = shellFor(ctx);
+  const fullTitle = `${props.hasErrors ? ctx.t('common.error_prefix') + ' ' : ''}${props.title} | ${ctx.communityName}`;
+  return fill(shell, {
+    title: escapeHtml(fullTitle),
+    main: render(<MainContent {...props} />),
+    nonce: escapeHtml(ctx.nonce),
+    next: escapeHtml(encodeURIComponent(ctx.path)),
+    csrf: shell.slots.includes('csrf') ? escapeHtml(ctx.csrf()) : '',
+  });
 }

@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { PageContext } from './context.js';
+
+/**
+ * Kept markup: HTML rendered once and used again for every viewer whose view
+ * of it is the same. The few per-request parts (the viewer's CSRF token, the
+ * page's own address, its title) are rendered as slots and filled in for each
+ * request. Slots are random per process, so no text a member wrote (a link's
+ * address, say) can contain one and have a viewer's token written into it.
+ */
+const PROCESS_SLOT = randomBytes(16).toString('hex');
+
+/** Stands for the viewer's CSRF token in kept markup. */
+export const CSRF_SLOT = `convene-csrf-${PROCESS_SLOT}`;
+
+/** A context whose forms carry the CSRF slot instead of a token, for rendering markup to keep. */
+export function slottedContext(ctx: PageContext): PageContext {
+  return { ...ctx, csrf: () => CSRF_SLOT };
+}
+
+/** The kept markup with the viewer's own CSRF token in place of the slot (asking for a token only when the markup holds a form). */
+export function fillCsrf(html: string, ctx: PageContext): string {
+  return html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, escapeHtml(ctx.csrf())) : html;
+}
+
+/** A slot name for other per-request values, unique to this process. */
+export function slot(name: string): string {
+  return `convene-${name}-${PROCESS_SLOT}`;
+}
+
+const ENTITIES = /["&<]/g;
+const ENTITY: Record<string, string> = { '"': '&quot;', '&': '&amp;', '<': '&lt;' };
+
+/** Escapes text for HTML text or a quoted attribute exactly as the page renderer does. */
+export function escapeHtml(s: string): string {
+  return s.replace(ENTITIES, (c) => ENTITY[c]!);
+}
+
+/**
+ * Markup split at its slots once, so filling it is joining strings. `parts`
+ * has one more entry than `slots`; `slots[i]` sits between `parts[i]` and
+ * `parts[i + 1]`.
+ */
+export interface Template<S extends string> {
+  parts: string[];
+  slots: S[];
+}
+
+export function template<S extends string>(html: string, names: Record<S, string>): Template<S> {
+  const bySlot = new Map<string, S>(Object.entries(names).map(([k, v]) => [v as string, k as S]));
+  const pattern = new RegExp([...bySlot.keys()].join('|'), 'g');
+  const parts: string[] = [];
+  const slots: S[] = [];
+  let last = 0;
+  for (const m of html.matchAll(pattern)) {
+    parts.push(html.slice(last, m.index));
+    slots.push(bySlot.get(m[0])!);
+    last = m.index! + m[0].length;
+  }
+  parts.push(html.slice(last));
+  return { parts, slots };
+}
+
+/** Fills a template; `values` are already-escaped HTML. */
+export function fill<S extends string>(t: Template<S>, values: Record<S, string>): string {
+  let out = t.parts[0]!;
+  for (let i = 0; i < t.slots.length; i++) out += values[t.slots[i]!] + t.parts[i + 1]!;
+  return out;
+}
