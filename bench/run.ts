@@ -280,8 +280,9 @@ async function main() {
     const { summarize } = await import('./profile.js');
     // The run writes one profile per thread (tsx's loader thread too): summarize the busiest, the main thread.
     const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
-    const run = files.at(-1)?.split('.').slice(0, 4).join('.');
-    const main = files.filter((f) => f.startsWith(`${run}.`)).sort((a, b) => statSync(path.join(PROFILE_DIR, b)).size - statSync(path.join(PROFILE_DIR, a)).size)[0];
+    // Names are CPU.<date>.<time>.<pid>.<thread>.<seq>: the threads of one run share the pid, not always the time.
+    const pid = files.at(-1)?.split('.')[3];
+    const main = files.filter((f) => f.split('.')[3] === pid).sort((a, b) => statSync(path.join(PROFILE_DIR, b)).size - statSync(path.join(PROFILE_DIR, a)).size)[0];
     if (main) console.log(summarize(path.join(PROFILE_DIR, main)));
   }
 

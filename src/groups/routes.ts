@@ -1,5 +1,5 @@
 import { paragraphsHtml } from '../platform/text.js';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { isFacilitator, type Actor } from '../platform/auth/actor.js';
 import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
 import { groupMembersCond, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
@@ -146,13 +146,23 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- the group page ---------------------------------------------------------------------
+  /**
+   * Everything `presentMembers` looks at in the viewer: signed in or not, a
+   * facilitator or not, and whether they are on this page of the list (people
+   * see all of their own fields). Viewers with the same answer see the same list.
+   */
+  function membersViewer(actor: Actor, rows: MemberRow[]): string {
+    if (actor.kind !== 'user') return 'anonymous';
+    if (isFacilitator(actor)) return 'facilitator';
+    return rows.some((r) => r.id === actor.id) ? `member:${actor.id}` : 'member';
+  }
   // What the page shows is mostly the same for everyone who may see the group (its
   // threads, a page of members, leads, priorities, reviews, agenda links, who is not
   // here): shared for the page-cache period, cleared by any write, and presented per
   // viewer on each request. Resources and events are shared by readers who may read
   // the same ones. Only the viewer's own state is read on every view.
   const gapsCache = resultCache<Awaited<ReturnType<typeof perspectiveGaps>>>(app.pageCache);
-  const sharedCache = resultCache<{ lists: Awaited<ReturnType<typeof groupPageLists>>; members: MemberRow[]; threads: ThreadRow[] }>(app.pageCache, 200);
+  const sharedCache = resultCache<{ lists: Awaited<ReturnType<typeof groupPageLists>>; members: MemberRow[]; threads: ThreadRow[]; kept: Map<string, string> }>(app.pageCache, 200);
   const resourcesCache = resultCache<Awaited<ReturnType<typeof groupResources>>>(app.pageCache);
   const eventsCache = resultCache<Awaited<ReturnType<typeof listEvents>>>(app.pageCache);
   async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200, membersPage = 1) {
@@ -165,9 +175,9 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         groupMemberRows(db, group.id, { limit: MEMBERS_PER_PAGE + 1, offset: (membersPage - 1) * MEMBERS_PER_PAGE }),
         threadRows(db, group.id, 1),
       ]);
-      return { lists, members, threads: latest.threads.slice(0, 5) };
+      return { lists, members, threads: latest.threads.slice(0, 5), kept: new Map<string, string>() };
     });
-    const [{ lists, members: memberRows, threads }, resources, gaps, events] = await Promise.all([
+    const [{ lists, members: memberRows, threads, kept }, resources, gaps, events] = await Promise.all([
       shared,
       resourcesCache(`${resourceReader(actor)}:${group.id}`, () => groupResources(db, actor, group.id)),
       gapsCache(String(group.id), () => perspectiveGaps(db, groupMembersCond(group.id))),
@@ -180,11 +190,14 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       `group-mission:${group.id}:${createHash('sha1').update(group.mission).digest('base64')}`,
     );
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
+    const pageRows = memberRows.slice(0, MEMBERS_PER_PAGE);
     const data: GroupPageData = {
       group,
       priorities: lists.priorities,
       leads: presentMembers(actor, lists.leads),
-      members: presentMembers(actor, memberRows.slice(0, MEMBERS_PER_PAGE)),
+      members: () => presentMembers(actor, pageRows),
+      membersViewer: membersViewer(actor, pageRows),
+      kept,
       membersPage,
       membersMore: memberRows.length > MEMBERS_PER_PAGE,
       pending: own?.pending ?? [],

@@ -4,6 +4,7 @@ import { DepthSection, WhoIsntHere } from '../agenda/views.js';
 import type { PerspectiveGap } from '../agenda/agenda.js';
 import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
+import { keep } from '../platform/views/kept.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../community/views.js';
 import type { PersonView } from '../community/queries.js';
@@ -32,8 +33,12 @@ export interface GroupPageData {
   priorities: { position: number; text: string }[];
   /** Leads and co-leads (all of them). */
   leads: (PersonView & { group_role: string })[];
-  /** One page of members, by name. */
-  members: (PersonView & { group_role: string })[];
+  /** One page of members, by name, as this viewer may see them (asked for only when no kept markup fits). */
+  members: () => (PersonView & { group_role: string })[];
+  /** Who the member list is presented for: the viewer's class, and their id when they are on this page of it (they see their own fields). */
+  membersViewer: string;
+  /** Markup kept with the group page's shared rows (`keep`). */
+  kept: Map<string, string>;
   membersPage: number;
   membersMore: boolean;
   pending: { id: number; name: string; status: string; message: string; created_at: Date }[];
@@ -50,6 +55,37 @@ export interface GroupPageData {
   /** Agenda items each numbered priority advances. */
   agendaLinks: { position: number; slug: string; title: string }[];
   can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean; review: boolean };
+}
+
+/** A page of the group's members, with links to manage each one for those who may. */
+function MembersSection({ ctx, data }: { ctx: PageContext; data: GroupPageData }) {
+  const { t, fmt } = ctx;
+  const { group, can } = data;
+  const base = `/groups/${group.slug}`;
+  return (
+    <section aria-labelledby="group-members">
+      <h2 id="group-members">
+        {t('groups.members')} <span class="usa-hint">({fmt.number(group.member_count)})</span>
+      </h2>
+      <PeopleList
+        ctx={ctx}
+        people={data.members()}
+        extra={
+          can.manage || can.assignLeads
+            ? (p) => (
+                <>
+                  {' · '}
+                  <a class="usa-link" href={`${base}/members/${p.id}`}>
+                    {t('groups.manage_member', { name: p.name })}
+                  </a>
+                </>
+              )
+            : undefined
+        }
+      />
+      <Pager ctx={ctx} page={data.membersPage} more={data.membersMore} basePath={base} />
+    </section>
+  );
 }
 
 export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: GroupPageData; invite: FormState }) {
@@ -193,28 +229,9 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
         <PeopleList ctx={ctx} people={leads} />
       </section>
 
-      <section aria-labelledby="group-members">
-        <h2 id="group-members">
-          {t('groups.members')} <span class="usa-hint">({fmt.number(group.member_count)})</span>
-        </h2>
-        <PeopleList
-          ctx={ctx}
-          people={data.members}
-          extra={
-            can.manage || can.assignLeads
-              ? (p) => (
-                  <>
-                    {' · '}
-                    <a class="usa-link" href={`${base}/members/${p.id}`}>
-                      {t('groups.manage_member', { name: p.name })}
-                    </a>
-                  </>
-                )
-              : undefined
-          }
-        />
-        <Pager ctx={ctx} page={data.membersPage} more={data.membersMore} basePath={base} />
-      </section>
+      {keep(data.kept, `members|${data.membersViewer}|${ctx.locale}|${can.manage || can.assignLeads}|${group.slug}|${group.member_count}|${data.membersPage}|${data.membersMore}`, ctx, (c) => (
+        <MembersSection ctx={c} data={data} />
+      ))}
 
       {can.manage && (
         <section aria-labelledby="group-pending">

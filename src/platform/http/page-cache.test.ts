@@ -132,6 +132,10 @@ describe('the signed-out page cache', () => {
     const fAgent = await new Agent(t.app).signIn(facilitator.email);
     const mAgent = await new Agent(t.app).signIn(member.email);
     const leadAgent = await new Agent(t.app).signIn(lead.email);
+    const hAgent = await new Agent(t.app).signIn(hidden.email);
+    const other = await buildUser(t.db, { name: 'Otto Other' });
+    const oAgent = await new Agent(t.app).signIn(other.email);
+    // (Signing in is a write: everyone signs in before the views that share rows.)
     // The facilitator fills the shared rows: sees the hidden member and the requests section.
     const asFacilitator = (await fAgent.get(`/groups/${g.slug}`)).body;
     assert.match(asFacilitator, /Harriet Hidden/);
@@ -147,6 +151,19 @@ describe('the signed-out page cache', () => {
     const asVisitor = (await anon(`/groups/${g.slug}`)).body;
     assert.doesNotMatch(asVisitor, /Harriet Hidden|Yuri Youth/);
     assert.match(asVisitor, /Mo Member/);
+    // The member list's markup is kept per viewer class, but people always see themselves:
+    // the hidden member finds herself on the page the plain member's view filled ...
+    assert.match((await hAgent.get(`/groups/${g.slug}`)).body, /Harriet Hidden/);
+    // ... and her view is not the next member's.
+    const asOther = (await oAgent.get(`/groups/${g.slug}`)).body;
+    assert.match(asOther, /Mo Member/);
+    assert.doesNotMatch(asOther, /Harriet Hidden/);
+    // A Spanish reader gets the list in Spanish, with links to manage members only if they manage.
+    const esAgent = await new Agent(t.app).signIn((await buildUser(t.db, { role: 'facilitator' })).email);
+    await esAgent.get('/language/es?next=/');
+    const inSpanish = (await esAgent.get(`/groups/${g.slug}`)).body;
+    assert.match(inSpanish, /<h2 id="group-members">Miembros/);
+    assert.match(inSpanish, /\/members\/\d+"/);
     // A write (the lead names a co-lead) refreshes what everyone sees next.
     assert.equal((await leadAgent.post(`/groups/${g.slug}/members/${member.id}/role`, { role: 'co_lead' })).statusCode, 303);
     assert.match((await fAgent.get(`/groups/${g.slug}`)).body, /Mo Member<\/a>\s*<span class="usa-tag margin-left-1">Co-lead/);

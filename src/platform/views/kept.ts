@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import type { VNode } from 'preact';
+import { jsxTemplate } from 'preact/jsx-runtime';
+import { render } from 'preact-render-to-string';
 import type { PageContext } from './context.js';
 
 /**
@@ -21,6 +24,27 @@ export function slottedContext(ctx: PageContext): PageContext {
 /** The kept markup with the viewer's own CSRF token in place of the slot (asking for a token only when the markup holds a form). */
 export function fillCsrf(html: string, ctx: PageContext): string {
   return html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, escapeHtml(ctx.csrf())) : html;
+}
+
+/** Markup written into the page as it is (no wrapper element): HTML this process rendered and kept. */
+export function rawHtml(html: string): VNode {
+  return jsxTemplate([html]);
+}
+
+/**
+ * A part of a page kept in `store` under `key`, which must name everything the
+ * markup depends on besides the CSRF token: rendered with the slot on the
+ * first view, then filled with each viewer's own token. The store lives as
+ * long as the rows the markup was made from (a results-cache entry).
+ */
+export function keep(store: Map<string, string>, key: string, ctx: PageContext, view: (ctx: PageContext) => VNode, max = 200): VNode {
+  let html = store.get(key);
+  if (html === undefined) {
+    html = render(view(slottedContext(ctx)));
+    if (store.size >= max) store.clear();
+    store.set(key, html);
+  }
+  return rawHtml(fillCsrf(html, ctx));
 }
 
 /** A slot name for other per-request values, unique to this process. */
