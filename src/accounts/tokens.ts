@@ -1,4 +1,4 @@
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import { hashToken, randomToken } from '../platform/auth/secrets.js';
 
 const PREFIX = 'cvn_';
@@ -24,6 +24,7 @@ export async function resolveApiToken(db: Db, token: string): Promise<number | u
     .where('t.token_hash', '=', hashToken(token))
     .where('t.revoked_at', 'is', null)
     .where('u.deactivated_at', 'is', null)
+    .modifyEnd(PREPARED)
     .executeTakeFirst();
   if (!row) return undefined;
   if (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000) {

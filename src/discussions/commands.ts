@@ -1,15 +1,15 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
-import type { Db, Tx } from '../platform/db/db.js';
+import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
-import { hit } from '../platform/auth/rate-limit.js';
+import { hitAll } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
-import { defaultThreadWatch } from '../notifications/watch.js';
+import type { WatchLevel } from '../platform/db/schema.js';
 import type { GlossaryService } from '../glossary/service.js';
 import { checkJargon } from '../glossary/jargon.js';
 import { RENDER_VERSION, linkCount, mentionedHandles, renderMarkdown } from './markdown.js';
@@ -85,8 +85,10 @@ const POSTS_PER_MINUTE = { max: 10, windowSeconds: 60 };
 const POSTS_PER_HOUR = { max: 120, windowSeconds: 3600 };
 
 async function postingLimit(db: Db, userId: number) {
-  await hit(db, `post:min:${userId}`, POSTS_PER_MINUTE);
-  await hit(db, `post:hour:${userId}`, POSTS_PER_HOUR);
+  await hitAll(db, [
+    { key: `post:min:${userId}`, limit: POSTS_PER_MINUTE },
+    { key: `post:hour:${userId}`, limit: POSTS_PER_HOUR },
+  ]);
 }
 
 /** New members' limits per post, until they have taken part for a while. */
@@ -123,11 +125,12 @@ async function insertPost(
   authorId: number,
   body: string,
   language: string,
-  opts: { opening?: boolean; replyTo?: number | null; questionId?: number | null } = {},
+  opts: { opening?: boolean; replyTo?: number | null; questionId?: number | null; /** The author's level for the thread unless they chose one (authors watch, repliers track). */ watch: WatchLevel },
 ) {
   const text = normalize(body);
-  const author = await tx.selectFrom('users').select('perspectives').where('id', '=', authorId).executeTakeFirstOrThrow();
   const post = await tx
+    // In the same statement: the author's default watch level for the thread.
+    .with('watch', (db) => db.insertInto('thread_watches').values({ user_id: authorId, thread_id: threadId, level: opts.watch }).onConflict((oc) => oc.doNothing()))
     .insertInto('posts')
     .values({
       thread_id: threadId,
@@ -135,20 +138,22 @@ async function insertPost(
       is_opening: opts.opening ?? false,
       reply_to_id: opts.replyTo ?? null,
       question_id: opts.questionId ?? null,
-      perspectives: author.perspectives,
+      // The author's perspectives as they are when posting, read in the same statement.
+      perspectives: sql<string[]>`(SELECT u.perspectives FROM users u WHERE u.id = ${authorId})`,
       body: text,
       language,
       body_html: renderMarkdown(text),
       render_version: RENDER_VERSION,
       created_at: new Date(),
     })
-    .returning('id')
+    // LISTEN/NOTIFY in the same statement: open thread pages in every process hear
+    // about the post once this transaction commits.
+    .returning(['id', sql<string>`pg_notify('convene_posts', json_build_object('thread_id', thread_id, 'post_id', id)::text)`.as('notified')])
+    .modifyEnd(PREPARED)
     .executeTakeFirstOrThrow();
   // Notifications are worked out by a job written in this same transaction.
   await jobs.send(tx, QUEUES.postPublished, { postId: post.id }, { key: `post:${post.id}` });
-  // LISTEN/NOTIFY: open thread pages in every process hear about it once this commits.
-  await sql`SELECT pg_notify('convene_posts', ${JSON.stringify({ thread_id: threadId, post_id: post.id })})`.execute(tx);
-  return post;
+  return { id: post.id };
 }
 
 /** Dialogue Guide questions from a textarea: one per line, blank lines ignored, at most 12 of each. */
@@ -210,8 +215,7 @@ export async function createThread(
       ];
       await tx.insertInto('dialogue_questions').values(rows).execute();
     }
-    const post = await insertPost(tx, jobs, thread.id, actor.id!, input.body, language, { opening: true });
-    await defaultThreadWatch(tx, actor.id!, thread.id, 'watching');
+    const post = await insertPost(tx, jobs, thread.id, actor.id!, input.body, language, { opening: true, watch: 'watching' });
     return { id: thread.id, post_id: post.id };
   });
 }
@@ -242,16 +246,18 @@ export async function reply(
       const q = await tx.selectFrom('dialogue_questions').select('id').where('id', '=', questionId).where('thread_id', '=', thread.id).executeTakeFirst();
       if (!q) throw new AppError('validation_failed', { fields: { question_id: t('guides.question_missing') } });
     }
-    // Lock the thread row so concurrent replies keep reply_count exact.
-    const live = await tx.selectFrom('threads').select(['closed', 'locked', 'deleted_at']).where('id', '=', thread.id).forUpdate().executeTakeFirstOrThrow();
-    authorize(actor, 'post.create', { ...threadSubject(thread), ...live });
-    const post = await insertPost(tx, jobs, thread.id, actor.id!, input.body, input.language ?? thread.language, { replyTo, questionId });
-    await defaultThreadWatch(tx, actor.id!, thread.id, 'tracking');
-    await tx
+    // Count the reply first: the update locks the thread row (concurrent replies keep
+    // reply_count exact) and returns its live state to authorize against. A refusal
+    // rolls the count back with everything else.
+    const live = await tx
       .updateTable('threads')
       .set({ reply_count: sql`reply_count + 1`, last_activity_at: new Date() })
       .where('id', '=', thread.id)
-      .execute();
+      .returning(['closed', 'locked', 'deleted_at'])
+      .modifyEnd(PREPARED)
+      .executeTakeFirstOrThrow();
+    authorize(actor, 'post.create', { ...threadSubject(thread), ...live });
+    const post = await insertPost(tx, jobs, thread.id, actor.id!, input.body, input.language ?? thread.language, { replyTo, questionId, watch: 'tracking' });
     return { id: post.id };
   });
 }

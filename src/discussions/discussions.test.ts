@@ -238,6 +238,8 @@ describe('editing, deleting, reactions, moderation', () => {
     assert.equal((await replyTo(leadToken, second, 'lead reply')).statusCode, 201);
     await leadAgent.post(`/threads/${second}/moderate`, { closed: 'true' });
     assert.equal((await replyTo(leadToken, second, 'after close')).statusCode, 403);
+    const counted = await t.db.selectFrom('threads').select('reply_count').where('id', '=', second).executeTakeFirstOrThrow();
+    assert.equal(counted.reply_count, 1, 'refused replies leave the count as it was');
     assert.match((await t.app.inject(`/threads/${second}`)).body, /closed to new replies/);
   });
 

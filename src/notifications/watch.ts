@@ -27,11 +27,6 @@ export async function setThreadWatch(db: Db | Tx, userId: number, threadId: numb
     .execute();
 }
 
-/** Sets a thread level only if the person has not chosen one (authors watch, repliers track). */
-export async function defaultThreadWatch(tx: Tx, userId: number, threadId: number, level: WatchLevel): Promise<void> {
-  await tx.insertInto('thread_watches').values({ user_id: userId, thread_id: threadId, level }).onConflict((oc) => oc.doNothing()).execute();
-}
-
 /**
  * A person's level for a thread: their own choice for it, else what their
  * group level implies (watching a group watches its threads; muting it mutes

@@ -96,7 +96,7 @@ export async function loadSessionActor(db: Db, sessionId: string): Promise<{ act
 
 /** Loads the actor for a user id, or the anonymous actor when the account is gone or deactivated. */
 export async function loadActor(db: Db, userId: number, via: UserActor['via']): Promise<Actor> {
-  const r = await sql<ActorRow>`SELECT ${ACTOR_COLUMNS} FROM users u WHERE u.id = ${userId}`.execute(db);
+  const r = await sql<ActorRow>`SELECT ${ACTOR_COLUMNS} FROM users u WHERE u.id = ${userId} ${PREPARED}`.execute(db);
   return r.rows[0] ? actorOf(r.rows[0], via) : ANONYMOUS;
 }
 

@@ -20,16 +20,29 @@ const SCALE = Math.max(1, Number(process.env.CONVENE_RATE_LIMIT_SCALE) || 1);
  * once the window's budget is spent.
  */
 export async function hit(db: Db, key: string, limit: Limit): Promise<void> {
-  const row = await sql<{ count: number; window_start: Date }>`
+  await hitAll(db, [{ key, limit }]);
+}
+
+/**
+ * Counts one hit on each key in one statement (one round trip, one commit):
+ * for a command limited per minute and per hour, say. Throws `rate_limited`
+ * when any key's budget is spent, with the longest wait among them. The table
+ * is unlogged: counts are not worth a disk flush per hit, and a crash only
+ * forgets the current windows.
+ */
+export async function hitAll(db: Db, hits: { key: string; limit: Limit }[]): Promise<void> {
+  const rows = await sql<{ key: string; count: number; window_start: Date }>`
     INSERT INTO rate_limits (key, window_start, count)
-    VALUES (${key}, to_timestamp(floor(extract(epoch FROM now()) / ${limit.windowSeconds}) * ${limit.windowSeconds}), 1)
+    SELECT x.key, to_timestamp(floor(extract(epoch FROM now()) / x.seconds) * x.seconds), 1
+      FROM unnest(${hits.map((h) => h.key)}::text[], ${hits.map((h) => h.limit.windowSeconds)}::int[]) AS x(key, seconds)
     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
-    RETURNING count, window_start ${PREPARED}`.execute(db);
-  const r = row.rows[0]!;
-  if (r.count > limit.max * SCALE) {
-    const retryAfter = Math.max(1, Math.ceil((r.window_start.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000));
-    throw new AppError('rate_limited', { retryAfter });
+    RETURNING key, count, window_start ${PREPARED}`.execute(db);
+  let retryAfter = 0;
+  for (const r of rows.rows) {
+    const { limit } = hits.find((h) => h.key === r.key)!;
+    if (r.count > limit.max * SCALE) retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil((r.window_start.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000)));
   }
+  if (retryAfter > 0) throw new AppError('rate_limited', { retryAfter });
 }
 
 /** Forgets a key's counts (after a successful log-in, the per-account counter starts over). */
