@@ -11,6 +11,7 @@ import { escapeHtml } from '../platform/text.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { keyedHash, randomToken } from '../platform/auth/secrets.js';
 import { resourceReader, resultCache } from '../platform/http/result-cache.js';
+import { keep } from '../platform/views/kept.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -545,6 +546,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The dashboard reads hourly rollups and partners' reports: its sums are kept as briefly as
   // signed-out pages (CONVENE_PAGE_CACHE_SECONDS) and cleared with them on any write.
   const summaries = resultCache<Awaited<ReturnType<typeof reachSummary>>>(app.pageCache);
+  const reachMarkup = resultCache<Map<string, string>>(app.pageCache, 1);
   const dashboardSummary = (request: FastifyRequest, f: Awaited<ReturnType<typeof reachFilters>>, goal: number) =>
     // What a viewer may count: everything (facilitators), public resources (visitors), or their own view.
     summaries(`${resourceReader(request.actor)}|${goal}|${JSON.stringify(f)}`, () => reachSummary(readDb, request.actor, f, goal));
@@ -552,11 +554,17 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     authorize(request.actor, 'reach.view', undefined);
     const f = await reachFilters(request, request.query);
     const community = await app.community.get();
-    const [summary, options] = await Promise.all([dashboardSummary(request, f, community?.reach_goal ?? 0), reachOptions(request)]);
+    const goal = community?.reach_goal ?? 0;
+    const [summary, options, kept] = await Promise.all([dashboardSummary(request, f, goal), reachOptions(request), reachMarkup('dashboard', async () => new Map())]);
+    const canExport = can(request.actor, 'reach.export', undefined);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('reach.title'),
       lead: ctx.t('reach.lead'),
-      children: h(ReachView, { ctx, summary, filters: f, options, canExport: can(request.actor, 'reach.export', undefined) }),
+      // The dashboard's markup (a long filter form, tables and charts) is kept with its sums,
+      // by everything it shows: the reader's view, the goal, the filters, language and time zone.
+      children: keep(kept, `${resourceReader(request.actor)}|${goal}|${JSON.stringify(f)}|${ctx.locale}|${ctx.tz}|${canExport}`, ctx, (c) =>
+        h(ReachView, { ctx: c, summary, filters: f, options, canExport }),
+      ),
     }));
   });
   app.get('/reach/report', { schema: { querystring: ReachQuery } }, async (request, reply) => {

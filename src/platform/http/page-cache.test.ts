@@ -90,6 +90,15 @@ describe('the signed-out page cache', () => {
     // ...until any write through the app, which clears them everywhere.
     assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/notifications/read', headers: bearer(token), payload: {} })).statusCode, 200);
     assert.match((await agent.get('/reach')).body, /777,777/);
+    // The dashboard's markup is kept with the sums, but never crosses viewers or languages:
+    // a member right after sees no export links, a Spanish reader sees Spanish.
+    const member = await new Agent(t.app).signIn((await buildUser(t.db)).email);
+    const facilitatorPage = (await agent.get('/reach')).body;
+    assert.match(facilitatorPage, /\/reach\/report\.csv/);
+    const memberPage = (await member.get('/reach')).body;
+    assert.equal(memberPage.includes('/reach/report.csv'), false, 'no export for members');
+    await member.get('/language/es?next=/reach');
+    assert.match((await member.get('/reach')).body, /<html lang="es">[\s\S]*<h2 id="goal-heading">Hacia la meta/);
   });
 
   test('searches and library answers are shared only by people who may read the same things, and a write refreshes them', async () => {

@@ -37,7 +37,7 @@ export function rawHtml(html: string): VNode {
  * first view, then filled with each viewer's own token. The store lives as
  * long as the rows the markup was made from (a results-cache entry).
  */
-export function keep(store: Map<string, string>, key: string, ctx: PageContext, view: (ctx: PageContext) => VNode, max = 200): VNode {
+export function keep(store: Map<string, string>, key: string, ctx: PageContext, view: (ctx: PageContext) => VNode<any>, max = 200): VNode {
   let html = store.get(key);
   if (html === undefined) {
     html = render(view(slottedContext(ctx)));
