@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { VNode } from 'preact';
+import { Fragment, h, type VNode } from 'preact';
 import { jsxTemplate } from 'preact/jsx-runtime';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from './context.js';
@@ -23,7 +23,7 @@ export function slottedContext(ctx: PageContext): PageContext {
 
 /** The kept markup with the viewer's own CSRF token in place of the slot (asking for a token only when the markup holds a form). */
 export function fillCsrf(html: string, ctx: PageContext): string {
-  return html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, escapeHtml(ctx.csrf())) : html;
+  return html.includes(CSRF_SLOT) ? html.replaceAll(CSRF_SLOT, escaped(ctx.csrf())) : html;
 }
 
 /** Markup written into the page as it is (no wrapper element): HTML this process rendered and kept. */
@@ -52,12 +52,12 @@ export function slot(name: string): string {
   return `convene-${name}-${PROCESS_SLOT}`;
 }
 
-const ENTITIES = /["&<]/g;
-const ENTITY: Record<string, string> = { '"': '&quot;', '&': '&amp;', '<': '&lt;' };
-
-/** Escapes text for HTML text or a quoted attribute exactly as the page renderer does. */
-export function escapeHtml(s: string): string {
-  return s.replace(ENTITIES, (c) => ENTITY[c]!);
+/**
+ * Text escaped by the page renderer itself, for a slot in text or a quoted
+ * attribute: filled markup is then byte for byte what rendering would give.
+ */
+export function escaped(s: string): string {
+  return render(h(Fragment, null, s));
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from './context.js';
-import { CSRF_SLOT, escapeHtml, fill, slot, slottedContext, template, type Template } from './kept.js';
+import { CSRF_SLOT, escaped, fill, slot, slottedContext, template, type Template } from './kept.js';
 
 export interface PageProps {
   ctx: PageContext;
@@ -278,10 +278,10 @@ export function renderPage(props: PageProps): string {
   const shell = shellFor(ctx);
   const fullTitle = `${props.hasErrors ? ctx.t('common.error_prefix') + ' ' : ''}${props.title} | ${ctx.communityName}`;
   return fill(shell, {
-    title: escapeHtml(fullTitle),
+    title: escaped(fullTitle),
     main: render(<MainContent {...props} />),
-    nonce: escapeHtml(ctx.nonce),
-    next: escapeHtml(encodeURIComponent(ctx.path)),
-    csrf: shell.slots.includes('csrf') ? escapeHtml(ctx.csrf()) : '',
+    nonce: escaped(ctx.nonce),
+    next: escaped(encodeURIComponent(ctx.path)),
+    csrf: shell.slots.includes('csrf') ? escaped(ctx.csrf()) : '',
   });
 }
