@@ -196,7 +196,8 @@ async function main() {
       ['library, two facets, signed out', { url: `${base}/resources?kind=guide&audience=family` }],
       ['library, two facets, signed in', { url: `${base}/resources?kind=guide&audience=family`, ...authed }],
       ['search, 2 words, signed out', { url: `${base}/search?q=family%20screening` }],
-      // Signed in, nothing is cached: every search runs against the posts.
+      // Signed in: the answer and its markup are shared by readers of the same class for the cache period;
+      // each request still checks the session and spends the address and per-person search budgets.
       ['search, 2 words, signed in', { url: `${base}/search?q=family%20screening`, ...authed }],
       ['reach dashboard (year), signed in', { url: `${base}/reach`, ...authed }],
     ];

@@ -38,6 +38,7 @@ import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
+import { keep } from '../platform/views/kept.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { readThread } from '../notifications/queries.js';
 import { topResourceMatches } from '../resources/queries.js';
@@ -673,16 +674,17 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
   });
   // The same search by people who may read the same things gives the same answer for a few seconds.
-  const searchCache = resultCache<Awaited<ReturnType<typeof searchPosts>>>(app.pageCache);
+  // With the answer, its markup (`kept`): the form (the groups the reader class may search in) and the results.
+  const searchCache = resultCache<Awaited<ReturnType<typeof searchPosts>> & { kept: Map<string, string> }>(app.pageCache);
   const resourceMatchCache = resultCache<Awaited<ReturnType<typeof topResourceMatches>>>(app.pageCache);
   async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
     const q = (query.q ?? '').trim();
-    if (!q) return { q, hits: [], more: false };
+    if (!q) return { q, hits: [], more: false, kept: undefined };
     // Per person when signed in, otherwise per (hashed) address; shared by all processes.
     const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
     await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
     const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
-    const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, () => searchPosts(readDb, request.actor, filters));
+    const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, async () => ({ ...(await searchPosts(readDb, request.actor, filters)), kept: new Map<string, string>() }));
     return { q, ...r };
   }
   // Published glossary terms are the same for everyone.
@@ -698,7 +700,9 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('search.title'),
-      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, resources, terms, hits: r.hits, more: r.more, page: request.query.page ?? 1 }),
+      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, resources, terms, hits: r.hits, more: r.more, page: request.query.page ?? 1,
+        // The entry is per reader class and filters: what else the parts show is the language and time zone.
+        part: r.kept ? (name, view) => keep(r.kept!, `${name}|${ctx.locale}|${ctx.tz}`, ctx, view, 8) : undefined }),
     }));
   });
 

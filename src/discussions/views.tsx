@@ -1,3 +1,4 @@
+import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from '../platform/views/context.js';
 import { fillCsrf, slottedContext } from '../platform/views/kept.js';
@@ -758,6 +759,7 @@ export function SearchView({
   more,
   page,
   error,
+  part = (_name, view) => view(ctx),
 }: {
   ctx: PageContext;
   q: string;
@@ -770,45 +772,18 @@ export function SearchView({
   more: boolean;
   page: number;
   error?: string;
+  /**
+   * Renders the page's two large parts, the form (every group the viewer may
+   * search in) and the results; the route keeps their markup with the answer.
+   */
+  part?: (name: 'form' | 'hits', view: (ctx: PageContext) => VNode) => VNode;
 }) {
-  const { t, fmt } = ctx;
-  const base = `/search?q=${encodeURIComponent(q)}${group ? `&group=${encodeURIComponent(group)}` : ''}${perspective ? `&perspective=${encodeURIComponent(perspective)}` : ''}`;
+  const { t } = ctx;
   return (
     <>
-      <form method="get" action="/search" class="usa-form usa-form--large" role="search" aria-label={t('search.title')}>
-        <label class="usa-label" for="search-q">
-          {t('search.query')}
-        </label>
-        <div class="usa-hint" id="search-q-hint">
-          {t('search.syntax_hint')}
-        </div>
-        <input class="usa-input" id="search-q" name="q" type="search" value={q} aria-describedby="search-q-hint" maxLength={200} />
-        <label class="usa-label" for="search-group">
-          {t('search.in_group')}
-        </label>
-        <select class="usa-select" id="search-group" name="group">
-          <option value="">{t('search.everywhere')}</option>
-          {groups.map((g) => (
-            <option value={g.slug} selected={g.slug === group}>
-              {g.name}
-            </option>
-          ))}
-        </select>
-        <label class="usa-label" for="search-perspective">
-          {t('discussions.perspective_filter')}
-        </label>
-        <select class="usa-select" id="search-perspective" name="perspective">
-          <option value="">{t('search.everyone')}</option>
-          {PERSPECTIVES.map((p) => (
-            <option value={p} selected={p === perspective}>
-              {t(`perspective.${p}`)}
-            </option>
-          ))}
-        </select>
-        <button class="usa-button margin-top-2" type="submit">
-          {t('common.search')}
-        </button>
-      </form>
+      {part('form', (c) => (
+        <SearchForm ctx={c} q={q} group={group} perspective={perspective} groups={groups} />
+      ))}
       {error && (
         <div class="usa-alert usa-alert--error usa-alert--slim margin-top-2" role="alert">
           <div class="usa-alert__body">
@@ -852,29 +827,75 @@ export function SearchView({
           </a>
         </section>
       )}
-      {q && !error && (
-        <section aria-labelledby="results" class="margin-top-4">
-          <h2 id="results">{t('search.results')}</h2>
-          <p role="status">{hits.length === 0 ? t('search.no_results') : t('search.showing', { count: hits.length })}</p>
-          <ol class="usa-list usa-list--unstyled">
-            {hits.map((h) => (
-              <li class="margin-bottom-3">
-                <a class="usa-link text-bold" href={`/threads/${h.thread_id}#post-${h.post_id}`}>
-                  {h.title}
-                </a>
-                <div class="usa-hint">
-                  {h.group_name ?? t('discussions.community_space')} · {h.author_name ?? t('discussions.former_member')} · {fmt.date(h.created_at)}
-                </div>
-                <p class="margin-top-05">
-                  <Snippet text={h.snippet} />
-                </p>
-              </li>
-            ))}
-          </ol>
-          <Pager ctx={ctx} page={page} more={more} basePath={base} />
-        </section>
-      )}
+      {q && !error && part('hits', (c) => <SearchResults ctx={c} q={q} group={group} perspective={perspective} hits={hits} more={more} page={page} />)}
     </>
+  );
+}
+
+function SearchForm({ ctx, q, group, perspective, groups }: { ctx: PageContext; q: string; group: string; perspective: string; groups: { slug: string; name: string }[] }) {
+  const { t } = ctx;
+  return (
+    <form method="get" action="/search" class="usa-form usa-form--large" role="search" aria-label={t('search.title')}>
+        <label class="usa-label" for="search-q">
+          {t('search.query')}
+        </label>
+        <div class="usa-hint" id="search-q-hint">
+          {t('search.syntax_hint')}
+        </div>
+        <input class="usa-input" id="search-q" name="q" type="search" value={q} aria-describedby="search-q-hint" maxLength={200} />
+        <label class="usa-label" for="search-group">
+          {t('search.in_group')}
+        </label>
+        <select class="usa-select" id="search-group" name="group">
+          <option value="">{t('search.everywhere')}</option>
+          {groups.map((g) => (
+            <option value={g.slug} selected={g.slug === group}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+        <label class="usa-label" for="search-perspective">
+          {t('discussions.perspective_filter')}
+        </label>
+        <select class="usa-select" id="search-perspective" name="perspective">
+          <option value="">{t('search.everyone')}</option>
+          {PERSPECTIVES.map((p) => (
+            <option value={p} selected={p === perspective}>
+              {t(`perspective.${p}`)}
+            </option>
+          ))}
+        </select>
+      <button class="usa-button margin-top-2" type="submit">
+        {t('common.search')}
+      </button>
+    </form>
+  );
+}
+
+function SearchResults({ ctx, q, group, perspective, hits, more, page }: { ctx: PageContext; q: string; group: string; perspective: string; hits: SearchHit[]; more: boolean; page: number }) {
+  const { t, fmt } = ctx;
+  const base = `/search?q=${encodeURIComponent(q)}${group ? `&group=${encodeURIComponent(group)}` : ''}${perspective ? `&perspective=${encodeURIComponent(perspective)}` : ''}`;
+  return (
+    <section aria-labelledby="results" class="margin-top-4">
+      <h2 id="results">{t('search.results')}</h2>
+      <p role="status">{hits.length === 0 ? t('search.no_results') : t('search.showing', { count: hits.length })}</p>
+      <ol class="usa-list usa-list--unstyled">
+        {hits.map((h) => (
+          <li class="margin-bottom-3">
+            <a class="usa-link text-bold" href={`/threads/${h.thread_id}#post-${h.post_id}`}>
+              {h.title}
+            </a>
+            <div class="usa-hint">
+              {h.group_name ?? t('discussions.community_space')} · {h.author_name ?? t('discussions.former_member')} · {fmt.date(h.created_at)}
+            </div>
+            <p class="margin-top-05">
+              <Snippet text={h.snippet} />
+            </p>
+          </li>
+        ))}
+      </ol>
+      <Pager ctx={ctx} page={page} more={more} basePath={base} />
+    </section>
   );
 }
 

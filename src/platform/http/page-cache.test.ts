@@ -114,6 +114,16 @@ describe('the signed-out page cache', () => {
     assert.match((await inAgent.get('/search?q=quetzalcoatl')).body, /Quetzalcoatl planning/);
     assert.doesNotMatch((await outAgent.get('/search?q=quetzalcoatl')).body, /Quetzalcoatl planning/);
     assert.doesNotMatch((await anon('/search?q=quetzalcoatl')).body, /Quetzalcoatl planning/);
+    // The page's kept parts (the form lists the groups one may search in) follow the same classes and each language.
+    const groupOption = new RegExp(`<option value="${secret.slug}"`);
+    assert.match((await inAgent.get('/search?q=quetzalcoatl')).body, groupOption);
+    assert.doesNotMatch((await outAgent.get('/search?q=quetzalcoatl')).body, groupOption);
+    const second = await new Agent(t.app).signIn((await buildUser(t.db)).email);
+    await second.get('/language/es?next=/');
+    const spanish = (await second.get('/search?q=quetzalcoatl')).body;
+    assert.match(spanish, /<h2 id="results">Resultados/);
+    assert.doesNotMatch(spanish, groupOption);
+    assert.match((await outAgent.get('/search?q=quetzalcoatl')).body, /<h2 id="results">Results/);
     // A group-only resource: the insider's library answer is not shared with a member outside the group.
     const memo = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(insiderToken), payload: { title: 'Quetzalcoatl group memo', kind: 'brief', summary: 'For the group.', external_url: 'https://example.org/q', visibility: 'group', group: secret.slug } });
     assert.equal(memo.statusCode, 201, memo.body);
