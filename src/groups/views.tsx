@@ -4,7 +4,7 @@ import { DepthSection, WhoIsntHere } from '../agenda/views.js';
 import type { PerspectiveGap } from '../agenda/agenda.js';
 import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
-import { keep } from '../platform/views/kept.js';
+import { identityOf, keep } from '../platform/views/kept.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../community/views.js';
 import type { PersonView } from '../community/queries.js';
@@ -187,7 +187,10 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
         </ul>
       </section>
 
-      <UpcomingEvents ctx={ctx} events={data.events} id="group-events" allHref={`/events?scope=group%3A${encodeURIComponent(group.slug)}`} feedHref={group.visibility === 'public' ? `/groups/${group.slug}/calendar.ics` : undefined} />
+      {/* Kept: the events as this reader class sees them (their rows' identity names the class and the reading). */}
+      {keep(data.kept, `events|${identityOf(data.events)}|${ctx.locale}|${ctx.tz}`, ctx, (c) => (
+        <UpcomingEvents ctx={c} events={data.events} id="group-events" allHref={`/events?scope=group%3A${encodeURIComponent(group.slug)}`} feedHref={group.visibility === 'public' ? `/groups/${group.slug}/calendar.ics` : undefined} />
+      ))}
 
       <section aria-labelledby="group-resources">
         <h2 id="group-resources">{t('groups.resources')}</h2>
@@ -221,8 +224,13 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
         </ul>
       </section>
 
-      <WhoIsntHere ctx={ctx} gaps={data.gaps} id="group-who" />
-      <DepthSection ctx={ctx} reviews={data.reviews} canReview={can.review} action={`${base}/reviews`} form={emptyForm()} />
+      {/* Kept: the same for everyone but for the review form, which only reviewers get. */}
+      {keep(data.kept, `who-depth|${identityOf(data.gaps)}|${can.review}|${ctx.locale}|${ctx.tz}`, ctx, (c) => (
+        <>
+          <WhoIsntHere ctx={c} gaps={data.gaps} id="group-who" />
+          <DepthSection ctx={c} reviews={data.reviews} canReview={can.review} action={`${base}/reviews`} form={emptyForm()} />
+        </>
+      ))}
 
       <section aria-labelledby="group-leads">
         <h2 id="group-leads">{t('groups.leads')}</h2>

@@ -166,6 +166,12 @@ describe('the signed-out page cache', () => {
     assert.match(asMember, /Yuri Youth/);
     assert.doesNotMatch(asMember, /Requests and invitations|\/members\/\d+"/);
     assert.match(asMember, /New activity/);
+    // The kept sections: the facilitator's review form (with her own token) never reaches the member.
+    const reviewForm = new RegExp(`action="/groups/${g.slug}/reviews"`);
+    assert.match(asFacilitator, reviewForm);
+    assert.doesNotMatch(asMember, reviewForm);
+    assert.doesNotMatch(asFacilitator + asMember, /convene-csrf-/);
+    assert.match(asMember, /<h2 id="depth">Depth of interaction/);
     // A visitor sees neither the hidden nor the youth profile.
     const asVisitor = (await anon(`/groups/${g.slug}`)).body;
     assert.doesNotMatch(asVisitor, /Harriet Hidden|Yuri Youth/);
@@ -183,6 +189,8 @@ describe('the signed-out page cache', () => {
     const inSpanish = (await esAgent.get(`/groups/${g.slug}`)).body;
     assert.match(inSpanish, /<h2 id="group-members">Miembros/);
     assert.match(inSpanish, /\/members\/\d+"/);
+    assert.match(inSpanish, /<h2 id="group-events">Próximos encuentros[\s\S]*<h2 id="depth">Profundidad de la interacción/);
+    assert.match(inSpanish, reviewForm);
     // A write (the lead names a co-lead) refreshes what everyone sees next.
     assert.equal((await leadAgent.post(`/groups/${g.slug}/members/${member.id}/role`, { role: 'co_lead' })).statusCode, 303);
     assert.match((await fAgent.get(`/groups/${g.slug}`)).body, /Mo Member<\/a>\s*<span class="usa-tag margin-left-1">Co-lead/);

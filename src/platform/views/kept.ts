@@ -47,6 +47,20 @@ export function keep(store: Map<string, string>, key: string, ctx: PageContext, 
   return rawHtml(fillCsrf(html, ctx));
 }
 
+const identities = new WeakMap<object, number>();
+let lastIdentity = 0;
+
+/**
+ * A number naming this very object (rows from a results-cache entry, say) for
+ * as long as it lives: a key part that changes exactly when the rows are read
+ * afresh, without spelling out everything in them.
+ */
+export function identityOf(o: object): number {
+  let id = identities.get(o);
+  if (id === undefined) identities.set(o, (id = ++lastIdentity));
+  return id;
+}
+
 /** A slot name for other per-request values, unique to this process. */
 export function slot(name: string): string {
   return `convene-${name}-${PROCESS_SLOT}`;
