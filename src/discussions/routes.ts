@@ -700,9 +700,20 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('search.title'),
-      children: h(SearchView, { ctx, q: r.q, group: request.query.group ?? '', perspective: request.query.perspective ?? '', groups, resources, terms, hits: r.hits, more: r.more, page: request.query.page ?? 1,
+      children: h(SearchView, {
+        ctx,
+        q: r.q,
+        group: request.query.group ?? '',
+        perspective: request.query.perspective ?? '',
+        groups,
+        resources,
+        terms,
+        hits: r.hits,
+        more: r.more,
+        page: request.query.page ?? 1,
         // The entry is per reader class and filters: what else the parts show is the language and time zone.
-        part: r.kept ? (name, view) => keep(r.kept!, `${name}|${ctx.locale}|${ctx.tz}`, ctx, view, 8) : undefined }),
+        part: r.kept ? (name, view) => keep(r.kept!, `${name}|${ctx.locale}|${ctx.tz}`, ctx, view, 8) : undefined,
+      }),
     }));
   });
 

@@ -836,35 +836,35 @@ function SearchForm({ ctx, q, group, perspective, groups }: { ctx: PageContext; 
   const { t } = ctx;
   return (
     <form method="get" action="/search" class="usa-form usa-form--large" role="search" aria-label={t('search.title')}>
-        <label class="usa-label" for="search-q">
-          {t('search.query')}
-        </label>
-        <div class="usa-hint" id="search-q-hint">
-          {t('search.syntax_hint')}
-        </div>
-        <input class="usa-input" id="search-q" name="q" type="search" value={q} aria-describedby="search-q-hint" maxLength={200} />
-        <label class="usa-label" for="search-group">
-          {t('search.in_group')}
-        </label>
-        <select class="usa-select" id="search-group" name="group">
-          <option value="">{t('search.everywhere')}</option>
-          {groups.map((g) => (
-            <option value={g.slug} selected={g.slug === group}>
-              {g.name}
-            </option>
-          ))}
-        </select>
-        <label class="usa-label" for="search-perspective">
-          {t('discussions.perspective_filter')}
-        </label>
-        <select class="usa-select" id="search-perspective" name="perspective">
-          <option value="">{t('search.everyone')}</option>
-          {PERSPECTIVES.map((p) => (
-            <option value={p} selected={p === perspective}>
-              {t(`perspective.${p}`)}
-            </option>
-          ))}
-        </select>
+      <label class="usa-label" for="search-q">
+        {t('search.query')}
+      </label>
+      <div class="usa-hint" id="search-q-hint">
+        {t('search.syntax_hint')}
+      </div>
+      <input class="usa-input" id="search-q" name="q" type="search" value={q} aria-describedby="search-q-hint" maxLength={200} />
+      <label class="usa-label" for="search-group">
+        {t('search.in_group')}
+      </label>
+      <select class="usa-select" id="search-group" name="group">
+        <option value="">{t('search.everywhere')}</option>
+        {groups.map((g) => (
+          <option value={g.slug} selected={g.slug === group}>
+            {g.name}
+          </option>
+        ))}
+      </select>
+      <label class="usa-label" for="search-perspective">
+        {t('discussions.perspective_filter')}
+      </label>
+      <select class="usa-select" id="search-perspective" name="perspective">
+        <option value="">{t('search.everyone')}</option>
+        {PERSPECTIVES.map((p) => (
+          <option value={p} selected={p === perspective}>
+            {t(`perspective.${p}`)}
+          </option>
+        ))}
+      </select>
       <button class="usa-button margin-top-2" type="submit">
         {t('common.search')}
       </button>
