@@ -7,6 +7,7 @@ import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay, PerformanceObserver, type EventLoopUtilization, performance } from 'node:perf_hooks';
 
 const { values } = parseArgs({ options: { workers: { type: 'string', default: '1' } } });
 const workers = Math.max(1, Number(values.workers) || 1);
@@ -33,12 +34,52 @@ if (workers > 1 && cluster.isPrimary) {
 } else {
   const { startServer } = (await import(compiled)) as typeof import('../src/server.js');
   const running = await startServer(undefined, () => {});
+  const stopWatch = process.env.BENCH_LOOP_DELAY ? watchLoop() : undefined;
   if (cluster.isWorker) process.send?.('ready');
   else console.log('ready');
   const stop = async () => {
+    stopWatch?.();
     await running.stop();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
+}
+
+/**
+ * BENCH_LOOP_DELAY=1: what a request's tail latency is made of. Event-loop
+ * delay (how long a ready request waited for the loop) and garbage-collection
+ * pauses, per second while busy (or per BENCH_LOOP_DELAY milliseconds, when
+ * that is 50 or more), printed to stderr when the server stops.
+ */
+function watchLoop(): () => void {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  const gc: { kind: number; ms: number }[] = [];
+  const obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gc.push({ kind: (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0, ms: e.duration });
+  });
+  obs.observe({ entryTypes: ['gc'] });
+  let elu: EventLoopUtilization = performance.eventLoopUtilization();
+  const lines: string[] = [];
+  const tick = setInterval(() => {
+    const now = performance.eventLoopUtilization(elu);
+    elu = performance.eventLoopUtilization();
+    if (now.utilization > 0.2) {
+      const major = gc.filter((g) => g.kind === 4);
+      const minor = gc.filter((g) => g.kind !== 4);
+      const sum = (a: { ms: number }[]) => Math.round(a.reduce((s, g) => s + g.ms, 0));
+      lines.push(
+        `loop ${Math.round(now.utilization * 100)}% busy; delay p50 ${(h.percentile(50) / 1e6).toFixed(1)} p99 ${(h.percentile(99) / 1e6).toFixed(1)} max ${(h.max / 1e6).toFixed(1)} ms; ` +
+          `gc minor ${minor.length}× ${sum(minor)} ms, major ${major.length}× ${sum(major)} ms (longest ${Math.round(Math.max(0, ...gc.map((g) => g.ms)))} ms)`,
+      );
+    }
+    gc.length = 0;
+    h.reset();
+  }, Number(process.env.BENCH_LOOP_DELAY) >= 50 ? Number(process.env.BENCH_LOOP_DELAY) : 1000);
+  return () => {
+    clearInterval(tick);
+    obs.disconnect();
+    process.stderr.write(lines.map((l) => `[loop] ${l}\n`).join(''));
+  };
 }
