@@ -84,6 +84,33 @@ const pssOf = (pid: number) => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/
 /** Resident memory of a process and its descendants. */
 const rss = (pid: number) => treeSum(pid, rssOf);
 
+/** CPU time (user + system) of one process, in seconds; 0 once it has ended. */
+function cpuOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
+
+/** CPU seconds so far of the server's process tree, of every PostgreSQL process on the machine, and of this load generator. */
+function cpuNow(serverPid: number): { server: number; postgres: number; load: number } {
+  let postgres = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'postgres') postgres += cpuOf(p);
+    } catch {
+      /* the process ended */
+    }
+  }
+  const u = process.cpuUsage();
+  return { server: treeSum(serverPid, cpuOf), postgres, load: (u.user + u.system) / 1e6 };
+}
+
 const PROFILE_DIR = path.resolve('bench/profiles');
 
 async function startServer(env: Record<string, string>, args: string[]): Promise<ChildProcess> {
@@ -134,6 +161,8 @@ interface Result {
   errors: number;
   non2xx: number;
   requests: number;
+  /** Cores busy during the measured run: the server's processes, PostgreSQL's, and this load generator (autocannon runs in it). */
+  cores?: { server: number; postgres: number; load: number };
   /** The unmeasured warm-up before the measured run. */
   cold?: { seconds: number; rps: number; p99: number; errors: number; non2xx: number };
   note?: string;
@@ -148,6 +177,10 @@ interface Result {
  * The warm-up's own figures are kept in `cold`. `beforeMeasure` runs between
  * the two (the reply scenario counts stored replies from there).
  */
+const round2 = (x: number) => Math.round(x * 100) / 100;
+/** The server under test, for CPU accounting. */
+let serverPid: number | undefined;
+
 async function load(name: string, opts: autocannon.Options, beforeMeasure?: () => Promise<void>): Promise<Result> {
   const figures = (r: autocannon.Result) => {
     const l = r.latency as unknown as Record<string, number>;
@@ -155,8 +188,13 @@ async function load(name: string, opts: autocannon.Options, beforeMeasure?: () =
   };
   const cold = WARMUP > 0 ? figures(await autocannon({ connections: CONNECTIONS, duration: WARMUP, ...opts })) : undefined;
   await beforeMeasure?.();
+  const c0 = serverPid ? cpuNow(serverPid) : undefined;
+  const t0 = performance.now();
   const r = figures(await autocannon({ connections: CONNECTIONS, duration: DURATION, ...opts }));
-  return { name, ...r, ...(cold ? { cold: { seconds: WARMUP, rps: cold.rps, p99: cold.p99, errors: cold.errors, non2xx: cold.non2xx } } : {}) };
+  const s = (performance.now() - t0) / 1000;
+  const c1 = serverPid ? cpuNow(serverPid) : undefined;
+  const cores = c0 && c1 ? { server: round2((c1.server - c0.server) / s), postgres: round2((c1.postgres - c0.postgres) / s), load: round2((c1.load - c0.load) / s) } : undefined;
+  return { name, ...r, ...(cores ? { cores } : {}), ...(cold ? { cold: { seconds: WARMUP, rps: cold.rps, p99: cold.p99, errors: cold.errors, non2xx: cold.non2xx } } : {}) };
 }
 
 async function main() {
@@ -181,6 +219,7 @@ async function main() {
     CONVENE_RATE_LIMIT_SCALE: '100000',
   };
   const server = await startServer(env, ['--workers', String(WORKERS)]);
+  serverPid = server.pid;
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rss(server.pid!))), 200);
   const results: Result[] = [];
@@ -335,11 +374,11 @@ async function main() {
   const md = [
     `Convene benchmark, ${date}: ${WORKERS} process(es), ${CONNECTIONS} connections, ${DURATION} s measured per scenario after ${WARMUP} s of the same load unmeasured, Node ${process.version}, ${out.cpus} CPUs; server peak memory ${out.server_peak_rss_mb} MB.`,
     '',
-    '| scenario | req/s | × hello | p50 ms | p95 ms | p99 ms | errors | non-2xx | warm-up: req/s, p99 ms | note |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+    '| scenario | req/s | × hello | p50 ms | p95 ms | p99 ms | errors | non-2xx | cores: server / PostgreSQL / load | warm-up: req/s, p99 ms | note |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
     ...results.map(
       (r) =>
-        `| ${r.name} | ${r.rps} | ${ratio(r.rps)} | ${Number.isNaN(r.p50) ? '—' : r.p50} | ${Number.isNaN(r.p95) ? '—' : r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.cold ? `${r.cold.rps}, ${r.cold.p99}${r.cold.errors + r.cold.non2xx ? ` (${r.cold.errors + r.cold.non2xx} failed)` : ''}` : '—'} | ${r.note ?? ''} |`,
+        `| ${r.name} | ${r.rps} | ${ratio(r.rps)} | ${Number.isNaN(r.p50) ? '—' : r.p50} | ${Number.isNaN(r.p95) ? '—' : r.p95} | ${r.p99} | ${r.errors} | ${r.non2xx} | ${r.cores ? `${r.cores.server} / ${r.cores.postgres} / ${r.cores.load}` : '—'} | ${r.cold ? `${r.cold.rps}, ${r.cold.p99}${r.cold.errors + r.cold.non2xx ? ` (${r.cold.errors + r.cold.non2xx} failed)` : ''}` : '—'} | ${r.note ?? ''} |`,
     ),
     ...(startup ? ['', `Embedded start on an existing demo data dir: first page in ${startup.firstPageMs} ms; after a visitor's look around, the Node process holds ${startup.nodeRssMb} MB (resident) and the embedded PostgreSQL ${startup.postgresPssMb} MB (proportional; ${startup.rssMb} MB summing every process's resident pages).`] : []),
   ].join('\n');

@@ -118,7 +118,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             ...(typeof deps.logger === 'object' ? deps.logger : {}),
           },
     bodyLimit: 256 * 1024,
-    trustProxy: false,
+    // Only the configured balancers may name the visitor's address (X-Forwarded-For).
+    trustProxy: config.trustProxy.length ? config.trustProxy : false,
     ajv: { customOptions: AJV_OPTIONS },
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 200 },
   }).withTypeProvider<TypeBoxTypeProvider>();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import path from 'node:path';
 
 /** Everything Convene reads from its environment, resolved once at start-up. */
@@ -28,6 +29,14 @@ export interface Config {
   twoFactorRoles: string[];
   /** Seconds signed-out visitors' pages are cached (CONVENE_PAGE_CACHE_SECONDS, default 10; 0 turns it off). */
   pageCacheSeconds: number;
+  /**
+   * The load balancers or reverse proxies in front (CONVENE_TRUST_PROXY):
+   * addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. A
+   * request from one of them is taken to come from the address it names in
+   * X-Forwarded-For, so per-address limits and counts see each visitor rather
+   * than the balancer. Empty: no proxy is trusted and the header is ignored.
+   */
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {}
@@ -73,6 +82,25 @@ function readRoles(raw: string | undefined): string[] {
   return roles;
 }
 
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** CONVENE_TRUST_PROXY: a comma-separated list of addresses, CIDR ranges or proxy-addr's names, each checked. */
+function readTrustProxy(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return [];
+  const items = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of items) {
+    if (PROXY_NAMES.includes(item)) continue;
+    const [addr = '', bits, extra] = item.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    const bitsOk = bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= max);
+    if (!family || extra !== undefined || !bitsOk) {
+      throw new ConfigError(`CONVENE_TRUST_PROXY must list addresses or CIDR ranges of your load balancers (or ${PROXY_NAMES.join(', ')}), not "${item}"`);
+    }
+  }
+  return items;
+}
+
 /** Reads the configuration from an environment (process.env by default). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.CONVENE_DATA_DIR || 'data');
@@ -111,5 +139,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     env: env.NODE_ENV || 'development',
     twoFactorRoles: readRoles(env.CONVENE_2FA_ROLES),
     pageCacheSeconds: readSeconds(env.CONVENE_PAGE_CACHE_SECONDS, 10),
+    trustProxy: readTrustProxy(env.CONVENE_TRUST_PROXY),
   };
 }

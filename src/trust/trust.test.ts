@@ -4,6 +4,7 @@ import JSZip from 'jszip';
 import { Agent, PASSWORD, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
 import { PNG_1PX, multipart } from '../../test/fixtures.js';
 import { runRetention } from './data.js';
+import { ConfigError, loadConfig } from '../platform/config.js';
 
 let t: TestContext;
 before(async () => {
@@ -338,5 +339,38 @@ describe('per-address budgets', () => {
     assert.equal(last, 429);
     const login = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'x@example.org', password: 'y' }, ...from('198.51.100.9') });
     assert.equal(login.statusCode, 429, 'sign-in from that address waits too');
+  });
+
+  // A visitor's own search budget: 60 a minute per address (runSearch), spent before the address's 120.
+  const VISITOR_SEARCHES = 60;
+  /** `n` searches from one peer, naming the given forwarded addresses: the status of the last one. */
+  const searchRun = async (app: TestContext['app'], n: number, remoteAddress: string, forwarded: (i: number) => string) => {
+    let last = 0;
+    for (let i = 0; i < n; i++) last = (await app.inject({ url: `/search?q=budget${i}`, remoteAddress, headers: { 'x-forwarded-for': forwarded(i) } })).statusCode;
+    return last;
+  };
+
+  test('without CONVENE_TRUST_PROXY, X-Forwarded-For is ignored: one peer is one address whatever it claims', async () => {
+    assert.equal(await searchRun(t.app, VISITOR_SEARCHES + 1, '192.0.2.70', (i) => `203.0.113.${i % 200}`), 429);
+  });
+
+  test('behind a trusted balancer each visitor has a budget of its own; a peer that is not the balancer cannot claim one', async () => {
+    const behind = await buildTestApp({ trustProxy: ['10.0.0.0/8'] });
+    const balancer = '10.1.2.3';
+    assert.equal(await searchRun(behind.app, VISITOR_SEARCHES, balancer, () => '203.0.113.60'), 200);
+    const refused = await behind.app.inject({ url: '/search?q=again', remoteAddress: balancer, headers: { 'x-forwarded-for': '203.0.113.60' } });
+    assert.equal(refused.statusCode, 429, 'the visitor behind the balancer spent its budget');
+    assert.equal((await behind.app.inject({ url: '/search?q=again', remoteAddress: balancer, headers: { 'x-forwarded-for': '203.0.113.61' } })).statusCode, 200, 'the next visitor is not held back');
+    // A client reaching the app directly names any address it likes: its own is what counts.
+    assert.equal(await searchRun(behind.app, VISITOR_SEARCHES + 1, '198.51.100.20', (i) => `203.0.113.${100 + (i % 100)}`), 429);
+  });
+
+  test('CONVENE_TRUST_PROXY takes addresses, CIDR ranges and proxy-addr names, and refuses anything else at start', () => {
+    const base = { SESSION_SECRET: 'x'.repeat(40), CONVENE_DATA_DIR: '/tmp/convene-trust-proxy-config' };
+    assert.deepEqual(loadConfig(base).trustProxy, []);
+    assert.deepEqual(loadConfig({ ...base, CONVENE_TRUST_PROXY: ' 10.0.0.0/8, 192.0.2.1 ,fd00::/8,loopback ' }).trustProxy, ['10.0.0.0/8', '192.0.2.1', 'fd00::/8', 'loopback']);
+    for (const bad of ['true', '1', 'balancer.internal', '10.0.0.0/33', '10.0.0.0/8/1', '::1/129', '10.0.0.0/x']) {
+      assert.throws(() => loadConfig({ ...base, CONVENE_TRUST_PROXY: bad }), (e: unknown) => e instanceof ConfigError && /CONVENE_TRUST_PROXY/.test(e.message), bad);
+    }
   });
 });
