@@ -127,29 +127,56 @@ async function startServer(env: Record<string, string>, args: string[]): Promise
   return child;
 }
 
-/** Signs in through the real form and returns the session cookie. */
+/**
+ * A browser's cookie jar, as far as the bench needs one: later cookies replace
+ * earlier ones of the same name, and a cookie set to nothing (cleared) goes.
+ */
+class CookieJar {
+  private readonly jar = new Map<string, string>();
+  take(res: Response): void {
+    for (const c of res.headers.getSetCookie()) {
+      const pair = c.split(';')[0]!;
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      const value = pair.slice(eq + 1);
+      if (value === '' || /;\s*max-age=0/i.test(c) || /;\s*expires=Thu, 01 Jan 1970/i.test(c)) this.jar.delete(name);
+      else this.jar.set(name, value);
+    }
+  }
+  header(): string {
+    return [...this.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+}
+
+/**
+ * Signs in through the real form and returns the cookies a browser would then
+ * send: the session and the CSRF secret (without the latter, every signed-in
+ * page would mint a new secret and set a cookie, which no browser causes).
+ */
 async function signIn(base: string, email: string): Promise<string> {
+  const jar = new CookieJar();
   const page = await fetch(`${base}/login`);
-  const cookies = page.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  jar.take(page);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())![1]!;
   const res = await fetch(`${base}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: cookies },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
     body: new URLSearchParams({ _csrf: csrf, email, password: PASSWORD }).toString(),
   });
   if (res.status !== 303) throw new Error(`sign-in failed: ${res.status}`);
-  if (res.headers.get('location') !== '/login/two-factor') return res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  jar.take(res);
+  if (res.headers.get('location') !== '/login/two-factor') return jar.header();
   // The facilitator's second step, with the code an authenticator app would show.
-  const pending = [cookies, ...res.headers.getSetCookie().map((c) => c.split(';')[0])].join('; ');
   const second = await fetch(`${base}/login/two-factor`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: pending },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: jar.header() },
     body: new URLSearchParams({ _csrf: csrf, code: currentCode(BENCH_TOTP_SECRET) }).toString(),
   });
   if (second.status !== 303) throw new Error(`second sign-in step failed: ${second.status}`);
-  return second.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  jar.take(second);
+  return jar.header();
 }
 
 interface Result {
