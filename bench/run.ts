@@ -94,6 +94,7 @@ function cpuOf(pid: number | string): number {
     return 0;
   }
 }
+/** Linux reports CPU times in USER_HZ ticks, 100 a second on every architecture Node runs on here (`getconf CLK_TCK`). */
 const CLOCK_TICKS = 100;
 
 /** CPU seconds so far of the server's process tree, of every PostgreSQL process on the machine, and of this load generator. */
@@ -195,6 +196,10 @@ interface Result {
   note?: string;
 }
 
+const round2 = (x: number) => Math.round(x * 100) / 100;
+/** The server under test, for CPU accounting. */
+let serverPid: number | undefined;
+
 /**
  * One scenario: WARMUP seconds of the same load, not measured, then DURATION
  * seconds measured. Without the warm-up a 10 s run's p99 is its first second:
@@ -204,10 +209,6 @@ interface Result {
  * The warm-up's own figures are kept in `cold`. `beforeMeasure` runs between
  * the two (the reply scenario counts stored replies from there).
  */
-const round2 = (x: number) => Math.round(x * 100) / 100;
-/** The server under test, for CPU accounting. */
-let serverPid: number | undefined;
-
 async function load(name: string, opts: autocannon.Options, beforeMeasure?: () => Promise<void>): Promise<Result> {
   const figures = (r: autocannon.Result) => {
     const l = r.latency as unknown as Record<string, number>;
