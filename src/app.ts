@@ -233,7 +233,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       if (request.method !== 'GET' || request.actor.kind !== 'anonymous' || request.cookies[FLASH_COOKIE] || request.url.startsWith('/api/')) return;
       const hit = pageCache.get(PageCache.key(request.locale, viewerTimeZone(request), request.url));
       if (!hit) return;
-      return reply.code(200).type('text/html; charset=utf-8').header('x-convene-cache', 'hit').send(hit.html);
+      return reply.code(200).type('text/html; charset=utf-8').header('x-convene-cache', 'hit').send(hit.body);
     });
     // Any successful write may change what visitors see: forget cached pages here and everywhere.
     app.addHook('onSend', async (request, reply, payload) => {

@@ -6,7 +6,8 @@ import type { Db } from '../db/db.js';
 export const CHANGES_CHANNEL = 'convene_changes';
 
 interface Entry {
-  html: string;
+  /** The page as UTF-8 bytes, encoded once when it was stored. */
+  body: Buffer;
   language: string;
   at: number;
 }
@@ -43,14 +44,14 @@ export class PageCache {
     return e;
   }
 
-  put(key: string, html: string, language: string): void {
+  put(key: string, body: Buffer, language: string): void {
     if (this.opts.ttlMs <= 0) return;
     if (this.entries.size >= this.opts.maxEntries) {
       // Drop the oldest (Map keeps insertion order).
       const first = this.entries.keys().next().value;
       if (first !== undefined) this.entries.delete(first);
     }
-    this.entries.set(key, { html, language, at: Date.now() });
+    this.entries.set(key, { body, language, at: Date.now() });
   }
 
   private clearListeners: (() => void)[] = [];
