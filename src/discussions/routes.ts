@@ -235,16 +235,16 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * A thread's posts, rendered and annotated, as every reader sees them: the same
    * rows for everyone, apart from hidden posts' text, which only moderators get.
    * Shared between viewers for the page-cache period and forgotten on any write,
-   * with their rendered markup (`renderPosts`); long threads are read afresh
-   * each time rather than kept.
+   * with their rendered markup (`renderPosts`) and the page's kept controls and
+   * reply form (`parts`); long threads are read afresh each time rather than kept.
    */
   const SHARED_POSTS_UP_TO = 100;
-  const sharedPosts = resultCache<{ posts: PostView[]; fragments: PostFragments }>(app.pageCache, 200);
+  const sharedPosts = resultCache<{ posts: PostView[]; fragments: PostFragments; parts: Map<string, string> }>(app.pageCache, 200);
   const pagePosts = (thread: ThreadRow, moderator: boolean) => {
     const read = async () => {
       const posts = await threadPosts(db, thread.id, null, { moderator });
       await annotatePosts(posts);
-      return { posts, fragments: new Map<string, string>() };
+      return { posts, fragments: new Map<string, string>(), parts: new Map<string, string>() };
     };
     return thread.reply_count < SHARED_POSTS_UP_TO ? sharedPosts(`${thread.id}:${moderator ? 'moderator' : 'reader'}`, read) : read();
   };
@@ -294,6 +294,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             linkedFrom: state.linkedFrom,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
             renderedPosts: renderPosts(ctx, posts, thread.id, perms, questions, shared.fragments),
+            kept: shared.parts,
           },
         }),
       }),

@@ -1,7 +1,7 @@
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from '../platform/views/context.js';
-import { fillCsrf, slottedContext } from '../platform/views/kept.js';
+import { fillCsrf, keep, slot, slottedContext } from '../platform/views/kept.js';
 import { AcknowledgeBox, ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
 import { WatchControl } from '../notifications/views.js';
@@ -210,6 +210,12 @@ export interface ThreadPageData {
   guide?: GuideData;
   /** Posts already rendered for this viewer (`renderPosts`), by post id; the rest are rendered in place. */
   renderedPosts?: Map<number, string>;
+  /**
+   * Where the page's controls and reply form are kept between viewers (with the
+   * thread's shared rows); without it, or when the form carries a submission's
+   * values and errors, they are rendered for this view.
+   */
+  kept?: Map<string, string>;
   /** Spaces a moderator may move the thread to ('' is the community space). */
 }
 
@@ -487,33 +493,23 @@ function excerptOf(html: string, max = 220): string {
   return text.length > max ? text.slice(0, max - 1).trimEnd() + '…' : text;
 }
 
+/** Stands for the reply form's idempotency key in kept markup. */
+const IDEM_SLOT = slot('idem');
+const MAX_KEPT_PARTS = 64;
+
 export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: ThreadPageData; form: FormState }) {
   const { t } = ctx;
   const { thread, posts, can } = data;
   const lastId = posts.reduce((m, p) => Math.max(m, p.id), 0);
   const questions = data.guide?.questions;
+  // A form as a GET shows it (no submitted text, no errors) looks the same for
+  // everyone with the same buttons; a guide's question list is read per view.
+  const pristine = Object.keys(form.errors).length === 0 && Object.keys(form.values).every((k) => k === 'reply_to' || k === 'language');
+  const controlsKey = ['controls', ctx.locale, thread.id, thread.kind, thread.pinned, thread.locked, thread.closed, data.watchLevel ?? '', can.moderate, posts.length > 1].join('|');
+  const replyKey = ['reply', ctx.locale, thread.id, thread.closed, thread.locked, can.reply, can.signIn, String(form.values.reply_to ?? ''), String(form.values.language ?? '')].join('|');
   return (
     <>
-      <p>
-        {thread.kind === 'dialogue_guide' && <span class="usa-tag bg-accent-cool-darker">{t('guides.badge')}</span>}
-        <ThreadFlags ctx={ctx} t={thread} />
-      </p>
-      {data.watchLevel && <WatchControl ctx={ctx} action={`/threads/${thread.id}/watch`} level={data.watchLevel} scope="thread" />}
-      {can.moderate && (
-        <div class="convene-actions margin-bottom-2">
-          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ pinned: String(!thread.pinned) }} label={t(thread.pinned ? 'discussions.unpin' : 'discussions.pin')} variant="outline" />
-          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ locked: String(!thread.locked) }} label={t(thread.locked ? 'discussions.unlock' : 'discussions.lock')} variant="outline" />
-          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ closed: String(!thread.closed) }} label={t(thread.closed ? 'discussions.reopen' : 'discussions.close')} variant="outline" />
-          {posts.length > 1 && (
-            <a class="usa-button usa-button--outline" href={`/threads/${thread.id}/split`}>
-              {t('discussions.split')}
-            </a>
-          )}
-          <a class="usa-button usa-button--outline" href={`/threads/${thread.id}/move`}>
-            {t('discussions.move')}
-          </a>
-        </div>
-      )}
+      {data.kept ? keep(data.kept, controlsKey, ctx, (c) => <ThreadControls ctx={c} data={data} />, MAX_KEPT_PARTS) : <ThreadControls ctx={ctx} data={data} />}
       {data.guide && <GuideSections ctx={ctx} thread={thread} posts={posts} guide={data.guide} canSummarize={can.moderate} />}
       {data.guide && <h2>{t('discussions.posts')}</h2>}
       <ol class="convene-posts" aria-label={t('discussions.posts')} data-live={`/threads/${thread.id}/live`} data-after={String(lastId)} data-fragment={`/threads/${thread.id}/posts`}>
@@ -541,50 +537,92 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
           </ul>
         </section>
       )}
-      <section aria-labelledby="reply" class="margin-top-4">
-        <h2 id="reply">{t('discussions.your_reply')}</h2>
-        {thread.closed && <p>{t('discussions.closed_note')}</p>}
-        {!thread.closed && thread.locked && !can.reply && <p>{t('discussions.locked_note')}</p>}
-        {can.signIn && (
-          <p>
-            <a class="usa-button" href={`/login?next=${encodeURIComponent(`/threads/${thread.id}`)}`}>
-              {t('discussions.sign_in_to_reply')}
-            </a>
-          </p>
-        )}
-        {!can.reply && !can.signIn && !thread.closed && !thread.locked && <p class="usa-hint">{t('discussions.members_only_reply')}</p>}
-        {can.reply && (
-          <>
-            <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), acknowledge_privacy: t('privacy.heading'), acknowledge_jargon: t('jargon.heading') }} />
-            <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={data.idempotencyKey} label={t('discussions.your_reply')}>
-              {form.values.reply_to ? (
-                <p>
-                  <input type="hidden" name="reply_to" value={String(form.values.reply_to)} />
-                  <a class="usa-link" href={`#post-${String(form.values.reply_to)}`}>
-                    {t('discussions.replying_to_post')}
-                  </a>
-                </p>
-              ) : null}
-              {questions && questions.length > 0 && (
-                <Select
-                  ctx={ctx}
-                  form={form}
-                  name="question_id"
-                  label={t('guides.answering')}
-                  emptyLabel={t('guides.general')}
-                  options={questions.map((q) => ({ value: String(q.id), label: `${t(q.kind === 'reaction' ? 'guides.reactions' : 'guides.applications')} ${q.position}: ${q.prompt}` }))}
-                />
-              )}
-              <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required />
-              <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
-              <PrivacyAcknowledge ctx={ctx} form={form} />
-              <JargonAcknowledge ctx={ctx} form={form} />
-              <Submit label={t('discussions.post_reply')} />
-            </Form>
-          </>
-        )}
-      </section>
+      {data.kept && pristine && !questions
+        ? keep(data.kept, replyKey, ctx, (c) => <ReplySection ctx={c} data={{ ...data, idempotencyKey: IDEM_SLOT }} form={form} />, MAX_KEPT_PARTS, { [IDEM_SLOT]: data.idempotencyKey })
+        : <ReplySection ctx={ctx} data={data} form={form} />}
     </>
+  );
+}
+
+/** The thread's flags, the viewer's watch level, and the moderators' buttons. */
+function ThreadControls({ ctx, data }: { ctx: PageContext; data: ThreadPageData }) {
+  const { t } = ctx;
+  const { thread, posts, can } = data;
+  return (
+    <>
+      <p>
+        {thread.kind === 'dialogue_guide' && <span class="usa-tag bg-accent-cool-darker">{t('guides.badge')}</span>}
+        <ThreadFlags ctx={ctx} t={thread} />
+      </p>
+      {data.watchLevel && <WatchControl ctx={ctx} action={`/threads/${thread.id}/watch`} level={data.watchLevel} scope="thread" />}
+      {can.moderate && (
+        <div class="convene-actions margin-bottom-2">
+          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ pinned: String(!thread.pinned) }} label={t(thread.pinned ? 'discussions.unpin' : 'discussions.pin')} variant="outline" />
+          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ locked: String(!thread.locked) }} label={t(thread.locked ? 'discussions.unlock' : 'discussions.lock')} variant="outline" />
+          <ButtonForm ctx={ctx} action={`/threads/${thread.id}/moderate`} hidden={{ closed: String(!thread.closed) }} label={t(thread.closed ? 'discussions.reopen' : 'discussions.close')} variant="outline" />
+          {posts.length > 1 && (
+            <a class="usa-button usa-button--outline" href={`/threads/${thread.id}/split`}>
+              {t('discussions.split')}
+            </a>
+          )}
+          <a class="usa-button usa-button--outline" href={`/threads/${thread.id}/move`}>
+            {t('discussions.move')}
+          </a>
+        </div>
+      )}
+    </>
+  );
+}
+
+/** "Your reply": the form, or why there is none (closed, locked, members only, sign in first). */
+function ReplySection({ ctx, data, form }: { ctx: PageContext; data: ThreadPageData; form: FormState }) {
+  const { t } = ctx;
+  const { thread, can } = data;
+  const questions = data.guide?.questions;
+  return (
+    <section aria-labelledby="reply" class="margin-top-4">
+      <h2 id="reply">{t('discussions.your_reply')}</h2>
+      {thread.closed && <p>{t('discussions.closed_note')}</p>}
+      {!thread.closed && thread.locked && !can.reply && <p>{t('discussions.locked_note')}</p>}
+      {can.signIn && (
+        <p>
+          <a class="usa-button" href={`/login?next=${encodeURIComponent(`/threads/${thread.id}`)}`}>
+            {t('discussions.sign_in_to_reply')}
+          </a>
+        </p>
+      )}
+      {!can.reply && !can.signIn && !thread.closed && !thread.locked && <p class="usa-hint">{t('discussions.members_only_reply')}</p>}
+      {can.reply && (
+        <>
+          <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), acknowledge_privacy: t('privacy.heading'), acknowledge_jargon: t('jargon.heading') }} />
+          <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={data.idempotencyKey} label={t('discussions.your_reply')}>
+            {form.values.reply_to ? (
+              <p>
+                <input type="hidden" name="reply_to" value={String(form.values.reply_to)} />
+                <a class="usa-link" href={`#post-${String(form.values.reply_to)}`}>
+                  {t('discussions.replying_to_post')}
+                </a>
+              </p>
+            ) : null}
+            {questions && questions.length > 0 && (
+              <Select
+                ctx={ctx}
+                form={form}
+                name="question_id"
+                label={t('guides.answering')}
+                emptyLabel={t('guides.general')}
+                options={questions.map((q) => ({ value: String(q.id), label: `${t(q.kind === 'reaction' ? 'guides.reactions' : 'guides.applications')} ${q.position}: ${q.prompt}` }))}
+              />
+            )}
+            <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required />
+            <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
+            <PrivacyAcknowledge ctx={ctx} form={form} />
+            <JargonAcknowledge ctx={ctx} form={form} />
+            <Submit label={t('discussions.post_reply')} />
+          </Form>
+        </>
+      )}
+    </section>
   );
 }
 

@@ -36,15 +36,19 @@ export function rawHtml(html: string): VNode {
  * markup depends on besides the CSRF token: rendered with the slot on the
  * first view, then filled with each viewer's own token. The store lives as
  * long as the rows the markup was made from (a results-cache entry).
+ * `fills` names other per-request values: each `slot()` name the view wrote
+ * in place of one, and the text that goes there (escaped here).
  */
-export function keep(store: Map<string, string>, key: string, ctx: PageContext, view: (ctx: PageContext) => VNode<any>, max = 200): VNode {
+export function keep(store: Map<string, string>, key: string, ctx: PageContext, view: (ctx: PageContext) => VNode<any>, max = 200, fills?: Record<string, string>): VNode {
   let html = store.get(key);
   if (html === undefined) {
     html = render(view(slottedContext(ctx)));
     if (store.size >= max) store.clear();
     store.set(key, html);
   }
-  return rawHtml(fillCsrf(html, ctx));
+  let out = fillCsrf(html, ctx);
+  if (fills) for (const [name, value] of Object.entries(fills)) out = out.replaceAll(name, escaped(value));
+  return rawHtml(out);
 }
 
 const identities = new WeakMap<object, number>();
