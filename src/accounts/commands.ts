@@ -5,7 +5,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import { mailTo } from '../platform/mail/templates.js';
 import { AppError } from '../platform/http/errors.js';
-import { Enum, EnumList, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { hashPassword, hashToken, keyedHash, randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import { createSession, destroyUserSessions } from '../platform/auth/sessions.js';
 import { hit, reset } from '../platform/auth/rate-limit.js';
@@ -25,7 +25,7 @@ const Password = () => Type.String({ minLength: 10, maxLength: 256 });
 const thisYear = () => new Date().getUTCFullYear();
 
 export const SignupInput = Type.Object({
-  name: RequiredText(120),
+  name: Line(120),
   email: Email(),
   password: Password(),
   birth_year: Type.Integer({ minimum: 1900, maximum: 2100 }),
@@ -37,7 +37,7 @@ export type SignupInput = Static<typeof SignupInput>;
 export const LoginInput = Type.Object({ email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 256 }) });
 
 export const ProfileInput = Type.Object({
-  name: RequiredText(120),
+  name: Line(120),
   /** What others type after @ to mention this person. */
   handle: Type.Optional(Type.String({ minLength: 2, maxLength: 30, pattern: '^[A-Za-z0-9][A-Za-z0-9_]{1,29}$', 'x-message': 'accounts.handle_format' })),
   pronouns: OptionalText(40),

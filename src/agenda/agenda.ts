@@ -6,7 +6,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { AppError } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
-import { Enum, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
+import { Enum, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { slugify } from '../platform/text.js';
 import { readableBy } from '../discussions/queries.js';
@@ -18,7 +18,7 @@ export const DEPTH_LEVELS = ['informing', 'networking', 'collaborating', 'transf
 type T = (k: string, v?: Record<string, unknown>) => string;
 
 export const AgendaInput = Type.Object({
-  title: RequiredText(200),
+  title: Line(200),
   description: OptionalText(10000),
   status: Type.Optional(Enum(AGENDA_STATUSES)),
   owners: Type.Optional(Type.Array(Type.Integer({ minimum: 1 }), { maxItems: 20, uniqueItems: true })),
@@ -28,7 +28,7 @@ export type AgendaInput = Static<typeof AgendaInput> & Record<string, unknown>;
 
 export const UpdateInput = Type.Object({ body: RequiredText(5000) });
 export const MilestoneInput = Type.Object({
-  title: RequiredText(300),
+  title: Line(300),
   due_on: Type.Optional(Type.Union([Type.String({ format: 'date', 'x-message': 'validation.date' }), Type.Literal('')])),
   percent: Type.Integer({ minimum: 0, maximum: 100, 'x-message': 'agenda.percent_range' }),
 });

@@ -4,16 +4,16 @@ import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
-import { Enum, EnumList, OptionalText, RequiredText, Slug, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, Line, OptionalLine, OptionalText, RequiredText, Slug, Url, clean } from '../platform/http/schema-helpers.js';
 import { destroyUserSessions } from '../platform/auth/sessions.js';
 import type { T } from '../platform/i18n/i18n.js';
 import { LEVELS, ORG_KINDS, SITE_ROLES, STATE_CODES, STATE_STATUSES } from './vocab.js';
 import type { CommunityCache } from './queries.js';
 
 export const OrganizationInput = Type.Object({
-  name: RequiredText(200),
+  name: Line(200),
   slug: Slug(),
-  short_name: OptionalText(40),
+  short_name: OptionalLine(40),
   kind: Enum(ORG_KINDS),
   level: Enum(LEVELS),
   website: Type.Optional(Url()),
@@ -24,7 +24,7 @@ export type OrganizationInput = Static<typeof OrganizationInput>;
 
 export const StateInitiativeInput = Type.Object({
   state_code: Enum(STATE_CODES, { 'x-message': 'validation.choose' }),
-  name: RequiredText(200),
+  name: Line(200),
   status: Enum(STATE_STATUSES),
   description: OptionalText(5000),
   education_agency_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
@@ -33,8 +33,8 @@ export const StateInitiativeInput = Type.Object({
 export type StateInitiativeInput = Static<typeof StateInitiativeInput>;
 
 export const CommunityInput = Type.Object({
-  name: RequiredText(200),
-  short_name: OptionalText(60),
+  name: Line(200),
+  short_name: OptionalLine(60),
   mission: OptionalText(5000),
   shared_agenda: OptionalText(10000),
   reach_goal: Type.Integer({ minimum: 0, maximum: 10_000_000_000 }),

@@ -6,7 +6,7 @@ import { authorize } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { hitAll } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
-import { Enum, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, Line, OptionalLine, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
 import { isFacilitator } from '../platform/auth/actor.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import type { WatchLevel } from '../platform/db/schema.js';
@@ -14,22 +14,10 @@ import type { GlossaryService } from '../glossary/service.js';
 import { checkJargon } from '../glossary/jargon.js';
 import { RENDER_VERSION, linkCount, mentionedHandles, renderMarkdown } from './markdown.js';
 import { threadSubject, type ThreadRow } from './queries.js';
-import { checkStudentPrivacy } from './privacy-guard.js';
+import { checkStudentPrivacy, privacyCheck } from '../trust/privacy-guard.js';
 
 /** Field every posting form and API call may send after reading the privacy warning. */
 const Acknowledge = () => Type.Optional(Type.Boolean({ description: 'Set after the author has checked a privacy warning and chooses to publish' }));
-
-/**
- * Warns (422 privacy_warning) when the text seems to describe an identifiable
- * student, unless the author has already seen the warning and chosen to post.
- */
-function privacyCheck(t: (k: string, v?: Record<string, unknown>) => string, acknowledged: boolean | undefined, ...texts: (string | undefined)[]) {
-  if (acknowledged) return;
-  const findings = checkStudentPrivacy(...texts.filter((x): x is string => !!x));
-  if (findings.length === 0) return;
-  const list = findings.map((f) => t('privacy.finding', { name: f.name, term: f.term })).join('; ');
-  throw new AppError('privacy_warning', { fields: { acknowledge_privacy: t('privacy.warning', { list }) } });
-}
 
 const Body = () => RequiredText(50_000);
 
@@ -48,14 +36,14 @@ async function jargon(deps: DiscussionDeps, ledBy: string | null | undefined, ac
 }
 
 export const ThreadInput = Type.Object({
-  title: RequiredText(200),
+  title: Line(200),
   body: Body(),
   language: Type.Optional(Enum(['en', 'es'] as const)),
   acknowledge_privacy: Acknowledge(),
   acknowledge_jargon: Type.Optional(Type.Boolean()),
   kind: Type.Optional(Enum(['discussion', 'dialogue_guide'] as const)),
   // Dialogue Guides: the shared text or resource, and the two sets of questions (one per line).
-  source_title: OptionalText(200),
+  source_title: OptionalLine(200),
   source_url: Type.Optional(Url()),
   reaction_questions: OptionalText(5000),
   application_questions: OptionalText(5000),
@@ -262,7 +250,12 @@ export async function reply(
   });
 }
 
-/** Edits a post, keeping the previous text as a revision anyone who can read the post can see. */
+/**
+ * Edits a post. The previous text is kept as a revision the author and the
+ * moderators can see, unless it (or an earlier version) seems to identify a
+ * student: an edit after a privacy warning is how authors de-identify, so then
+ * every earlier version is erased instead.
+ */
 export async function editPost(
   { db, jobs }: DiscussionDeps,
   actor: Actor,
@@ -281,7 +274,10 @@ export async function editPost(
     const titleChanged = post.is_opening && input.title !== undefined && clean(input.title) !== thread.title;
     if (body === post.body && !titleChanged) return;
     if (body !== post.body) {
-      await tx.insertInto('post_revisions').values({ post_id: post.id, version: post.version, body: post.body, edited_by: actor.id, created_at: new Date() }).execute();
+      const earlier = await tx.selectFrom('post_revisions').select('body').where('post_id', '=', post.id).execute();
+      const identifying = [post.body, ...earlier.map((r) => r.body)].some((text) => checkStudentPrivacy(post.is_opening ? `${thread.title}\n${text}` : text).length > 0);
+      if (identifying) await tx.deleteFrom('post_revisions').where('post_id', '=', post.id).execute();
+      else await tx.insertInto('post_revisions').values({ post_id: post.id, version: post.version, body: post.body, edited_by: actor.id, created_at: new Date() }).execute();
       await tx
         .updateTable('posts')
         .set({ body, version: post.version + 1, body_html: renderMarkdown(body), render_version: RENDER_VERSION, edited_at: new Date() })
@@ -292,6 +288,17 @@ export async function editPost(
     }
     if (titleChanged) await tx.updateTable('threads').set({ title: clean(input.title), edited_at: new Date() }).where('id', '=', thread.id).execute();
     if (post.author_id !== actor.id) await audit(tx, actor.id, 'post.edit', { type: 'post', id: post.id });
+  });
+}
+
+/** Erases every earlier version of a post (its author, or a moderator: audited). */
+export async function eraseHistory(db: Db, actor: Actor, thread: ThreadRow, postId: number) {
+  await db.transaction().execute(async (tx) => {
+    const post = await tx.selectFrom('posts').select(['id', 'author_id', 'deleted_at']).where('id', '=', postId).where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
+    if (!post) throw new AppError('not_found');
+    authorize(actor, 'post.history', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    await tx.deleteFrom('post_revisions').where('post_id', '=', post.id).execute();
+    if (post.author_id !== actor.id) await audit(tx, actor.id, 'post.erase_history', { type: 'post', id: post.id });
   });
 }
 
@@ -387,7 +394,7 @@ export async function moveThread(
 }
 
 export const SplitInput = Type.Object({
-  title: RequiredText(200),
+  title: Line(200),
   // One checked box arrives as a single value; the validator makes it a list.
   post_ids: Type.Array(Type.Integer({ minimum: 1 }), { minItems: 1, maxItems: 500, 'x-message': 'discussions.split_none' }),
 });

@@ -25,6 +25,7 @@ import {
   createThread,
   deletePost,
   editPost,
+  eraseHistory,
   moderateThread,
   moveThread,
   reply as postReply,
@@ -484,13 +485,21 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get('/posts/:id/history', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
-    if (post.deleted_at || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
+    // Earlier versions may hold what the author took out: not found for anyone else.
+    if (!can(request.actor, 'post.history', subject) || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
     const revisions = await postRevisions(db, post.id);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('discussions.history'),
       breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
-      children: h(HistoryView, { ctx, current: post, revisions }),
+      children: h(HistoryView, { ctx, postId: post.id, current: post, revisions }),
     }));
+  });
+  app.post('/posts/:id/history/erase', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    await eraseHistory(db, request.actor, thread, post.id);
+    setFlash(reply, { kind: 'success', message: request.t('discussions.history_erased') });
+    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
   });
   app.post('/posts/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
@@ -801,10 +810,19 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.patch(
     '/api/v1/posts/:id',
-    { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 422) } } },
+    { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision for the author and moderators, unless it identified a student)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 422) } } },
     async (request, reply) => {
       const { post, thread } = await threadOfPost(request, request.params.id);
       await editPost(deps, request.actor, thread, post.id, request.body, request.t);
+      return reply.code(204).send(null);
+    },
+  );
+  app.delete(
+    '/api/v1/posts/:id/revisions',
+    { schema: { tags: ['discussions'], summary: 'Erase the earlier versions of a post (its author or a moderator)', security: [{ bearer: [] }], params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
+    async (request, reply) => {
+      const { post, thread } = await threadOfPost(request, request.params.id);
+      await eraseHistory(db, request.actor, thread, post.id);
       return reply.code(204).send(null);
     },
   );

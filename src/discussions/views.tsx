@@ -2,7 +2,7 @@ import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from '../platform/views/context.js';
 import { fillCsrf, keep, slot, slottedContext } from '../platform/views/kept.js';
-import { AcknowledgeBox, ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, PrivacyAcknowledge, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, SearchHit, ThreadRow } from './queries.js';
 import { WatchControl } from '../notifications/views.js';
 import { PERSPECTIVES } from '../community/vocab.js';
@@ -156,19 +156,6 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
   );
 }
 
-/** Shown after the privacy guard warned: the author edits the text or confirms no student can be identified. */
-function PrivacyAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
-  return (
-    <AcknowledgeBox ctx={ctx} form={form} name="acknowledge_privacy" heading={ctx.t('privacy.heading')} advice={ctx.t('privacy.advice')} confirm={ctx.t('privacy.confirm')}>
-      <p class="usa-alert__text">
-        <a class="usa-link" href="/guidelines#records">
-          {ctx.t('privacy.guidelines_link')}
-        </a>
-      </p>
-    </AcknowledgeBox>
-  );
-}
-
 function LanguageSelect({ ctx, form, label }: { ctx: PageContext; form: FormState; label: string }) {
   return (
     <Select
@@ -265,6 +252,7 @@ export function renderPosts(ctx: PageContext, posts: PostView[], threadId: numbe
 
 function PostArticle({ ctx, p, threadId, can, questions }: PostProps) {
   const { t, fmt } = ctx;
+  const own = ctx.actor.kind === 'user' && p.author_id === ctx.actor.id;
   const question = p.question_id ? questions?.find((q) => q.id === p.question_id) : undefined;
   return (
     <article aria-labelledby={`post-${p.id}-by`}>
@@ -294,9 +282,14 @@ function PostArticle({ ctx, p, threadId, can, questions }: PostProps) {
           <span>
             {' '}
             ·{' '}
-            <a class="usa-link" href={`/posts/${p.id}/history`}>
-              {t('discussions.edited')}
-            </a>
+            {/* Earlier versions are for the author and the moderators only (the key holds both). */}
+            {own || can.moderate ? (
+              <a class="usa-link" href={`/posts/${p.id}/history`}>
+                {t('discussions.edited')}
+              </a>
+            ) : (
+              t('discussions.edited')
+            )}
           </span>
         )}
         {question && (
@@ -756,10 +749,16 @@ export function EditPostView({ ctx, form, action, withTitle }: { ctx: PageContex
   );
 }
 
-export function HistoryView({ ctx, current, revisions }: { ctx: PageContext; current: { body: string; version: number }; revisions: { version: number; body: string; created_at: Date; editor: string | null }[] }) {
+export function HistoryView({ ctx, postId, current, revisions }: { ctx: PageContext; postId: number; current: { body: string; version: number }; revisions: { version: number; body: string; created_at: Date; editor: string | null }[] }) {
   const { t, fmt } = ctx;
   return (
     <>
+      <p>{t('discussions.history_who')}</p>
+      {revisions.length > 0 ? (
+        <ButtonForm ctx={ctx} action={`/posts/${postId}/history/erase`} label={t('discussions.erase_history')} variant="secondary" />
+      ) : (
+        <p class="usa-hint">{t('discussions.history_none')}</p>
+      )}
       <section aria-labelledby={`v${current.version}`}>
         <h2 id={`v${current.version}`}>{t('discussions.current_version', { n: current.version })}</h2>
         <pre class="convene-source">{current.body}</pre>

@@ -12,8 +12,10 @@ export function calendarOf(
   opts: { name: string; baseUrl: string; description?: string; includeOnlineUrl?: (e: EventRow) => boolean; method?: 'PUBLISH' },
 ): string {
   const cal = ical({
-    name: opts.name,
-    description: opts.description ?? null,
+    // ical-generator writes these two as they are: escaped here, so a line break
+    // in a group's name cannot start a line of its own (a new event, say).
+    name: icalText(opts.name),
+    description: opts.description ? icalText(opts.description) : null,
     prodId: { company: 'Convene', product: 'Convene', language: 'EN' },
     method: ICalCalendarMethod.PUBLISH,
     ttl: 3600,
@@ -30,12 +32,20 @@ export function calendarOf(
       stamp: e.updated_at,
       created: e.created_at,
       lastModified: e.updated_at,
-      summary: e.title,
-      description,
-      location: e.location || online || null,
+      summary: plain(e.title),
+      description: plain(description),
+      location: plain(e.location || online || '') || null,
       url,
       status: e.status === 'cancelled' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
     });
   }
   return cal.toString();
+}
+
+/** Control characters other than line breaks never belong in calendar text. */
+const plain = (s: string) => s.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ' ');
+
+/** An RFC 5545 TEXT value (section 3.3.11): backslash, semicolon, comma and line breaks escaped. */
+export function icalText(s: string): string {
+  return plain(s).replace(/[\\;,]/g, (c) => `\\${c}`).replace(/\n/g, '\\n');
 }

@@ -8,11 +8,12 @@ import { isFacilitator, type Actor, type UserActor } from '../platform/auth/acto
 import { can } from '../platform/auth/policy.js';
 import { AppError, type FieldErrors } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
-import { Enum, EnumList, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, Line, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { resourceReadableBy } from '../resources/queries.js';
 import type { T } from '../platform/i18n/i18n.js';
 import { MAX_OCCURRENCES, REPEAT_PRESETS, expandRule, isTimeZone, normalizeRule, presetRule, utcToLocal, withEnd, zonedToUtc } from './time.js';
+import { privacyCheck } from '../trust/privacy-guard.js';
 
 export const EVENT_KINDS = ['group_call', 'webinar', 'training', 'state_convening', 'annual_meeting', 'other'] as const;
 export const RESPONSES = ['going', 'maybe', 'not_going'] as const;
@@ -26,7 +27,7 @@ const DateStr = Type.String({ format: 'date', 'x-message': 'validation.date' });
 
 /** One schema for the form and the API (the API sends the same fields as JSON). */
 export const EventInput = Type.Object({
-  title: RequiredText(200),
+  title: Line(200),
   kind: Enum(EVENT_KINDS),
   /** community, group:<id> or state:<code> */
   scope: Type.String({ pattern: '^(community|group:[0-9]{1,15}|state:[A-Z]{2})$', 'x-message': 'validation.choose' }),
@@ -49,6 +50,7 @@ export const EventInput = Type.Object({
   rrule: OptionalText(500),
   /** When changing one occurrence of a series: just this one, or all upcoming ones not changed on their own. */
   apply_to: Type.Optional(Enum(['this', 'all'] as const)),
+  acknowledge_privacy: Type.Optional(Type.Boolean({ description: 'Set after the organizer has checked a privacy warning and chooses to publish' })),
 });
 export type EventInput = Static<typeof EventInput>;
 
@@ -329,6 +331,7 @@ export async function createEvent(db: Db, jobs: Jobs, actor: Actor, input: Event
   const scope = await scopeOf(db, user, input.scope, t);
   const tm = timing(input, t);
   const rule = ruleOf(input, tm.startsLocal, t);
+  privacyCheck(t, input.acknowledge_privacy, input.title, input.description, input.agenda);
   const occurrences = rule ? expandRule(rule, tm.startsLocal, input.time_zone, tm.durationMinutes) : [{ recurrenceId: null, startsAt: tm.startsAt, endsAt: tm.endsAt }];
   if (occurrences.length === 0) throw new AppError('validation_failed', { fields: { rrule: t('events.rule_no_dates') } });
   const base = {
@@ -474,6 +477,7 @@ export async function updateEvent(db: Db, jobs: Jobs, actor: Actor, eventId: num
   await requireOrganizer(db, user, current);
   const scope = input.scope === scopeKey(current) ? { group_id: current.group_id, state_code: current.state_code } : await scopeOf(db, user, input.scope, t);
   const tm = timing(input, t);
+  privacyCheck(t, input.acknowledge_privacy, input.title, input.description, input.agenda);
   const all = current.series_id !== null && input.apply_to === 'all';
   return db.transaction().execute(async (tx) => {
     const targets = all

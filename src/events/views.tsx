@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { Pager } from '../discussions/views.js';
 import { DataTable } from '../resources/charts.js';
 import { STATES } from '../community/vocab.js';
@@ -276,6 +276,7 @@ export function EventFormView(props: { ctx: PageContext; form: FormState; action
     agenda: t('events.field.agenda'),
     language: t('events.field.language'),
     apply_to: t('events.field.apply_to'),
+    acknowledge_privacy: t('privacy.heading'),
   };
   const zone = String(form.values.time_zone ?? '');
   const zones = [...new Set([...(zone ? [zone] : []), ...COMMON_TIME_ZONES])];
@@ -341,6 +342,7 @@ export function EventFormView(props: { ctx: PageContext; form: FormState; action
         <TextArea ctx={ctx} form={form} name="description" label={labels.description!} rows={6} maxLength={20000} />
         <TextArea ctx={ctx} form={form} name="agenda" label={labels.agenda!} rows={6} maxLength={20000} hint={t('events.agenda_hint')} />
         <Select ctx={ctx} form={form} name="language" label={labels.language!} options={[{ value: 'en', label: 'English' }, { value: 'es', label: 'Español' }]} />
+        <PrivacyAcknowledge ctx={ctx} form={form} />
         <Submit label={props.editing ? t('events.save') : t('events.create')} />
       </Form>
     </>

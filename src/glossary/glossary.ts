@@ -6,7 +6,7 @@ import { isFacilitator } from '../platform/auth/actor.js';
 import { AppError } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
-import { Enum, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
+import { Enum, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { slugify } from '../platform/text.js';
 
 export const DISCIPLINES = ['education', 'mental_health', 'family', 'juvenile_justice', 'health_care', 'military', 'youth'] as const;
@@ -17,7 +17,7 @@ type T = (k: string, v?: Record<string, unknown>) => string;
 const Acronym = () => Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z0-9&/-]{2,15}$', 'x-message': 'glossary.acronym_format' }), Type.Literal('')]));
 
 export const TermInput = Type.Object({
-  term: RequiredText(120),
+  term: Line(120),
   acronym: Acronym(),
   plain_definition: RequiredText(2000),
   term_es: OptionalText(120),

@@ -5,15 +5,15 @@ import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
-import { Enum, OptionalText, RequiredText, Slug, clean } from '../platform/http/schema-helpers.js';
+import { Enum, Line, OptionalLine, OptionalText, RequiredText, Slug, clean } from '../platform/http/schema-helpers.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
 import type { T } from '../platform/i18n/i18n.js';
 import type { GroupRow } from './queries.js';
 
 export const GroupInput = Type.Object({
-  name: RequiredText(200),
+  name: Line(200),
   slug: Slug(),
-  short_name: OptionalText(40),
+  short_name: OptionalLine(40),
   mission: OptionalText(5000),
   led_by: Enum(LED_BY),
   visibility: Enum(GROUP_VISIBILITIES),

@@ -29,6 +29,8 @@ export async function createNotification(
   jobs: Jobs,
   n: { user_id: number; kind: NotificationKind; thread_id: number | null; post_id: number | null; actor_id: number | null; data?: Record<string, unknown> },
 ): Promise<number | undefined> {
+  // The one contact rule: nothing from someone a youth member may not hear from, of any kind.
+  if (n.actor_id !== null && n.actor_id !== n.user_id && !(await mayContact(tx, n.actor_id, [n.user_id])).has(n.user_id)) return undefined;
   const row = await tx
     .insertInto('notifications')
     .values({ ...n, data: JSON.stringify(n.data ?? {}), created_at: new Date() })
@@ -62,7 +64,7 @@ async function mayRead(db: Db, userId: number, thread: ThreadRow): Promise<UserA
  * youth member; youth members only when the author is a youth member too, a
  * facilitator or admin, or active in a group the young person is active in.
  */
-export async function mayContact(db: Db, authorId: number | null, userIds: number[]): Promise<Set<number>> {
+export async function mayContact(db: Db | Tx, authorId: number | null, userIds: number[]): Promise<Set<number>> {
   if (userIds.length === 0) return new Set();
   const rows = await db
     .selectFrom('users as u')
@@ -121,17 +123,15 @@ export async function postPublished(deps: NotifyDeps, postId: number): Promise<v
     if (!had || PRIORITY.indexOf(kind) < PRIORITY.indexOf(had)) want.set(userId, kind);
   };
 
-  // Direct contact (mentions, replies) reaches a youth member only from youth,
-  // facilitators, or people in a group they share.
+  // Whom a youth member may hear from is decided once, in createNotification, for every kind.
   const handles = mentionedHandles(html);
   if (handles.length) {
     const people = await db.selectFrom('users').select('id').where(sql<string>`lower(handle)`, 'in', handles.slice(0, 50)).where('deactivated_at', 'is', null).execute();
-    const allowed = await mayContact(db, post.author_id, people.map((p) => p.id));
-    for (const p of people) if (allowed.has(p.id)) add(p.id, 'mention');
+    for (const p of people) add(p.id, 'mention');
   }
   if (post.reply_to_id) {
     const target = await db.selectFrom('posts').select('author_id').where('id', '=', post.reply_to_id).executeTakeFirst();
-    if (target?.author_id && (await mayContact(db, post.author_id, [target.author_id])).has(target.author_id)) add(target.author_id, 'reply');
+    add(target?.author_id, 'reply');
   }
   if (!post.is_opening) {
     const watchers = await db.selectFrom('thread_watches').select('user_id').where('thread_id', '=', thread.id).where('level', '=', 'watching').execute();
@@ -238,6 +238,8 @@ async function notificationContent(db: Db, reader: Actor, n: { thread_id: number
   if (!n.thread_id) return undefined;
   const thread = await getThread(db, n.thread_id);
   if (!thread || !can(reader, 'thread.view', threadSubject(thread))) return undefined;
+  // The contact rule again at send time: the two may no longer share a group.
+  if (reader.kind === 'user' && n.actor_id !== null && n.actor_id !== reader.id && !(await mayContact(db, n.actor_id, [reader.id])).has(reader.id)) return undefined;
   let post: { html: string; text: string; language: string } | undefined;
   if (n.post_id) {
     const p = await db.selectFrom('posts').select(['body', 'body_html', 'language', 'deleted_at', 'hidden_at', 'author_id']).where('id', '=', n.post_id).executeTakeFirst();

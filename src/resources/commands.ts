@@ -8,7 +8,7 @@ import { AppError } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
 import { randomToken } from '../platform/auth/secrets.js';
-import { Enum, EnumList, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, Line, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { PERSPECTIVES, STATE_CODES } from '../community/vocab.js';
 import {
@@ -25,6 +25,7 @@ import { safeFilename, sniff, type FileStore, type Upload } from './storage.js';
 import { extractText } from './extract.js';
 import { slugify } from '../platform/text.js';
 import type { GlossaryService } from '../glossary/service.js';
+import { privacyCheck } from '../trust/privacy-guard.js';
 import { checkJargon } from '../glossary/jargon.js';
 
 type T = (k: string, v?: Record<string, unknown>) => string;
@@ -47,7 +48,7 @@ const DateString = () => Type.String({ format: 'date', 'x-message': 'validation.
 const TagList = () => Type.Optional(Type.Union([Type.String({ maxLength: 500 }), Type.Array(Type.String({ maxLength: 60 }), { maxItems: 20 })]));
 
 export const ResourceInput = Type.Object({
-  title: RequiredText(300),
+  title: Line(300),
   summary: OptionalText(2000),
   description: OptionalText(20000),
   kind: Enum(RESOURCE_KINDS),
@@ -69,6 +70,7 @@ export const ResourceInput = Type.Object({
   accessibility: Type.Optional(EnumList(ACCESSIBILITY_FACTS)),
   alt_text: OptionalText(1000),
   acknowledge_jargon: Type.Optional(Type.Boolean({ description: 'Set after reading the jargon check to publish as it is' })),
+  acknowledge_privacy: Type.Optional(Type.Boolean({ description: 'Set after the author has checked a privacy warning and chooses to publish' })),
 });
 export type ResourceInput = Static<typeof ResourceInput>;
 
@@ -102,7 +104,7 @@ export const UseReportInput = Type.Object({
 });
 
 export const CollectionInput = Type.Object({
-  title: RequiredText(200),
+  title: Line(200),
   description: OptionalText(5000),
   group: Type.Optional(Type.String({ maxLength: 100 })),
 });
@@ -219,6 +221,7 @@ async function insertFile(tx: Tx, jobs: Jobs, resourceId: number, actorId: numbe
 export async function createResource(deps: ResourceDeps, actor: Actor, input: ResourceInput, upload: Upload | undefined, t: T, idempotencyKey?: string): Promise<{ id: number; slug: string }> {
   authorize(actor, 'resource.create', undefined);
   const r = await resolve(deps.db, actor, input, t, !!upload);
+  privacyCheck(t, input.acknowledge_privacy, input.title, input.summary, input.description);
   await jargon(deps, input, t);
   await hit(deps.db, `upload:${actor.id}`, { max: 60, windowSeconds: 3600 });
   const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
@@ -240,6 +243,7 @@ export async function updateResource(deps: ResourceDeps, actor: Actor, resource:
   authorize(actor, 'resource.update', resource);
   const files = await deps.db.selectFrom('resource_files').select('id').where('resource_id', '=', resource.id).execute();
   const r = await resolve(deps.db, actor, input, t, !!upload, files.length > 0);
+  privacyCheck(t, input.acknowledge_privacy, input.title, input.summary, input.description);
   await jargon(deps, input, t);
   const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
   await deps.db.transaction().execute(async (tx) => {

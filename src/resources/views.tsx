@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES, STATE_CODES, STATES, LEVELS } from '../community/vocab.js';
 import { ACCESSIBILITY_FACTS, CHANNELS, EVIDENCE_LEVELS, RESOURCE_KINDS, RESOURCE_SORTS, RESOURCE_VISIBILITIES, REVIEW_STATUSES, USE_SETTINGS } from './vocab.js';
 import type { Facet, LibraryFilters, LibraryItem, ResourceRow, resourceDetails, recentUseReports } from './queries.js';
@@ -216,6 +216,7 @@ export function ResourceFormView({
     group: t('resources.field.group'),
     accessibility: t('resources.field.accessibility'),
     acknowledge_jargon: t('jargon.heading'),
+    acknowledge_privacy: t('privacy.heading'),
   };
   const fileError = form.errors.file;
   return (
@@ -266,6 +267,7 @@ export function ResourceFormView({
         <ChoiceGroup ctx={ctx} form={form} name="visibility" label={labels.visibility!} options={RESOURCE_VISIBILITIES.map((v) => ({ value: v, label: t(`resources.visibility.${v}`) }))} />
         {options.groups.length > 0 && <Select ctx={ctx} form={form} name="group" label={labels.group!} hint={t('resources.group_hint')} options={options.groups} emptyLabel={t('forms.choose_optional')} />}
         <ChoiceGroup ctx={ctx} form={form} name="accessibility" label={labels.accessibility!} multiple options={ACCESSIBILITY_FACTS.map((a) => ({ value: a, label: t(`resources.a11y.${a}`) }))} />
+        <PrivacyAcknowledge ctx={ctx} form={form} />
         <JargonAcknowledge ctx={ctx} form={form} />
         <Submit label={editing ? t('common.save') : t('resources.add')} />
       </form>

@@ -62,6 +62,7 @@ interface Subjects {
   'post.create': ThreadSubject;
   'post.edit': PostSubject;
   'post.delete': PostSubject;
+  'post.history': PostSubject;
   'post.react': PostSubject;
   'post.flag': PostSubject;
   'post.hide': PostSubject;
@@ -216,6 +217,12 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
       if (p.deleted_at || !can(actor, 'thread.view', p.thread)) return false;
       return (actor.kind === 'user' && p.author_id === actor.id) || can(actor, 'thread.moderate', p.thread);
     }
+    case 'post.history': {
+      // Earlier versions can hold what an edit took out: the author and the moderators only.
+      const p = subject as PostSubject;
+      if (p.deleted_at || !can(actor, 'thread.view', p.thread)) return false;
+      return (actor.kind === 'user' && p.author_id === actor.id) || can(actor, 'thread.moderate', p.thread);
+    }
     case 'post.flag': {
       const p = subject as PostSubject;
       return actor.kind === 'user' && !p.deleted_at && p.author_id !== actor.id && can(actor, 'thread.view', p.thread);
@@ -286,6 +293,7 @@ const READ_OF: Partial<Record<Action, Action>> = {
   'post.create': 'thread.view',
   'post.edit': 'thread.view',
   'post.delete': 'thread.view',
+  'post.history': 'thread.view',
   'post.react': 'thread.view',
   'post.flag': 'thread.view',
   'post.hide': 'thread.view',

@@ -17,6 +17,8 @@ function toAppError(err: FastifyError | AppError | Error, request: FastifyReques
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) return new AppError('payload_too_large');
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || fe.statusCode === 415) return new AppError('unsupported_media_type');
   if (fe.code?.startsWith('FST_CSRF')) return new AppError('csrf_failed');
+  // A malformed upload (no boundary, a body cut short): busboy's errors carry no code of their own.
+  if (!fe.statusCode && request.isMultipart?.() && /^(Multipart: |Unexpected end of (form|file|multipart data)|Malformed part header|Part terminated early)/.test(err.message)) return new AppError('bad_request');
   if (fe.statusCode === 404) return new AppError('not_found');
   if (fe.statusCode === 429) return new AppError('rate_limited');
   if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return new AppError('bad_request');

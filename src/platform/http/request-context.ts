@@ -118,10 +118,27 @@ export function clearSessionCookie(reply: FastifyReply, secure: boolean): void {
   reply.clearCookie(sessionCookieName(secure), { path: '/', secure });
 }
 
-/** A redirect target from user input, kept only if it is a path on this site. */
+const SAME_ORIGIN = 'http://convene.invalid';
+
+/**
+ * A redirect target from user input, kept only if it is a path on this site.
+ * It is parsed the way a browser would (tabs and line breaks dropped,
+ * backslashes read as slashes) against a base address, and kept only when it
+ * stays on that origin; what comes back is the parsed path, query and
+ * fragment, percent-encoded, so it is always a valid header value.
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback;
-  return next;
+  if (typeof next !== 'string' || !next.startsWith('/') || next.length > 2000) return fallback;
+  let url: URL;
+  try {
+    url = new URL(next, SAME_ORIGIN);
+  } catch {
+    return fallback;
+  }
+  if (url.origin !== SAME_ORIGIN) return fallback;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // Belt and braces: a path a browser could still read as another host is not kept.
+  return path.startsWith('//') || path.startsWith('/\\') || /[^\x21-\x7e]/.test(path) ? fallback : path;
 }
 
 /** Renders a page with the full context (the community's name is loaded first). */

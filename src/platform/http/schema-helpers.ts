@@ -1,11 +1,25 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 
-/** A required text field: at least one non-space character, at most `max`. */
+/**
+ * A required text field: at least one visible character (spaces, zero-width
+ * and other invisible format characters alone do not count), at most `max`.
+ */
 export const RequiredText = (max: number, extra: Record<string, unknown> = {}) =>
-  Type.String({ minLength: 1, maxLength: max, pattern: '\\S', ...extra });
+  Type.String({ minLength: 1, maxLength: max, pattern: '[^\\s\\p{Cf}\\p{Cc}]', 'x-message': 'validation.visible', ...extra });
 
 /** An optional text field (may be empty). */
 export const OptionalText = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+
+/**
+ * A required one-line text (a title, a name): like RequiredText, without line
+ * breaks or other control characters, which would break out of a calendar
+ * line, a mail header or a CSV cell.
+ */
+export const Line = (max: number) =>
+  Type.String({ minLength: 1, maxLength: max, pattern: '^[^\\p{Cc}]*[^\\s\\p{Cf}\\p{Cc}][^\\p{Cc}]*$', 'x-message': 'validation.line' });
+
+/** An optional one-line text (may be empty). */
+export const OptionalLine = (max: number) => Type.Optional(Type.String({ maxLength: max, pattern: '^[^\\p{Cc}]*$', 'x-message': 'validation.line' }));
 
 /** One of a fixed list of codes. */
 export const Enum = <T extends readonly string[]>(values: T, extra: Record<string, unknown> = {}) =>

@@ -266,6 +266,19 @@ export function AcknowledgeBox(props: { ctx: PageContext; form: FormState; name:
   );
 }
 
+/** Shown after the privacy guard warned: the author edits the text or confirms no student can be identified. */
+export function PrivacyAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
+  return (
+    <AcknowledgeBox ctx={ctx} form={form} name="acknowledge_privacy" heading={ctx.t('privacy.heading')} advice={ctx.t('privacy.advice')} confirm={ctx.t('privacy.confirm')}>
+      <p class="usa-alert__text">
+        <a class="usa-link" href="/guidelines#records">
+          {ctx.t('privacy.guidelines_link')}
+        </a>
+      </p>
+    </AcknowledgeBox>
+  );
+}
+
 /** The jargon check's warning, with a link to suggest each unknown acronym for the glossary. */
 export function JargonAcknowledge({ ctx, form }: { ctx: PageContext; form: FormState }) {
   const unknown = (form.errors._jargon_unknown ?? '').split(',').filter(Boolean);
