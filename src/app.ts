@@ -189,10 +189,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     checkQuery(request.url);
     if (request.url.startsWith('/assets/')) return;
     const auth = request.headers.authorization;
-    if (auth !== undefined) {
-      const m = /^Bearer\s+(\S+)$/i.exec(auth);
+    const bearerToken = auth !== undefined && /^Bearer(\s|$)/i.test(auth);
+    // Another scheme (HTTP Basic from a proxy in front, say) means nothing to pages; the API says what it wants.
+    if (auth !== undefined && !bearerToken && request.url.startsWith('/api/')) {
+      throw new AppError('unauthenticated', { fields: { authorization: request.t('accounts.bearer_required') } });
+    }
+    if (bearerToken) {
+      const m = /^Bearer\s+(\S+)$/i.exec(auth!);
       const userId = m ? await resolveApiToken(deps.db, m[1]!) : undefined;
-      if (!userId) throw new AppError('unauthenticated');
+      if (!userId) throw new AppError('unauthenticated', { fields: { authorization: request.t('accounts.bearer_invalid') } });
       request.actor = await loadActor(deps.db, userId, 'token');
     } else {
       const raw = request.cookies[sessionCookieName(config.secure)];

@@ -19,16 +19,24 @@ const signupForm = (over: Record<string, string | string[]> = {}) => ({
   ...over,
 });
 
+/** Signs up and follows the emailed link, which confirms the address and signs in. */
+async function signUpAndVerify(agent: Agent, form: Record<string, string | string[]>) {
+  const res = await agent.post('/signup', form);
+  assert.equal(res.statusCode, 303, res.body.slice(0, 300));
+  const link = t.mailer.linkIn(t.mailer.lastTo(String(form.email))!, 'http://convene.test/verify?token=');
+  assert.ok(link);
+  return agent.get(link!.replace('http://convene.test', ''));
+}
+
 describe('sign up', () => {
-  test('creates an account, signs in, and mails a verification link that works', async () => {
+  test('creates an account and mails a link that confirms the address and signs in', async () => {
     const agent = new Agent(t.app);
     const form = signupForm();
     const res = await agent.post('/signup', form);
     assert.equal(res.statusCode, 303);
-    assert.equal(res.headers.location, '/settings');
-    const cookie = [res.headers['set-cookie']].flat().join('\n');
-    assert.match(cookie, /convene_sid=[^;]+;.*HttpOnly/i);
-    assert.match(cookie, /SameSite=Lax/i);
+    assert.equal(res.headers.location, '/signup/sent');
+    assert.equal(agent.has('convene_sid'), false, 'not signed in before the address is confirmed');
+    assert.match((await agent.get('/signup/sent')).body, /Check your email/);
 
     const user = await t.db.selectFrom('users').selectAll().where('email', '=', form.email).executeTakeFirstOrThrow();
     assert.equal(user.name, 'Maria Santos');
@@ -44,6 +52,9 @@ describe('sign up', () => {
     assert.ok(link);
     const verify = await agent.get(link.replace('http://convene.test', ''));
     assert.equal(verify.statusCode, 303);
+    const cookie = [verify.headers['set-cookie']].flat().join('\n');
+    assert.match(cookie, /convene_sid=[^;]+;.*HttpOnly/i);
+    assert.match(cookie, /SameSite=Lax/i);
     const after = await t.db.selectFrom('users').select('email_verified_at').where('id', '=', user.id).executeTakeFirstOrThrow();
     assert.ok(after.email_verified_at);
 
@@ -75,7 +86,7 @@ describe('sign up', () => {
   test('script in the name is stored as text and escaped on every page', async () => {
     const agent = new Agent(t.app);
     const form = signupForm({ name: '<script>alert(1)</script> Evil' });
-    await agent.post('/signup', form);
+    await signUpAndVerify(agent, form);
     const page = await agent.get('/settings');
     assert.doesNotMatch(page.body, /<script>alert\(1\)<\/script>/);
     assert.match(page.body, /&lt;script>alert\(1\)&lt;\/script> Evil/, 'escaped inside the attribute value');
@@ -98,7 +109,7 @@ describe('sign up', () => {
   test('13–17 become youth accounts with members-only profiles', async () => {
     const agent = new Agent(t.app);
     const form = signupForm({ birth_year: String(thisYear - 16), perspectives: 'youth' });
-    assert.equal((await agent.post('/signup', form)).statusCode, 303);
+    assert.equal((await signUpAndVerify(agent, form)).statusCode, 303);
     const user = await t.db.selectFrom('users').select(['id', 'is_youth', 'visibility']).where('email', '=', form.email).executeTakeFirstOrThrow();
     assert.equal(user.is_youth, true);
     assert.ok(Object.values(user.visibility).every((v) => v === 'members'));
@@ -110,11 +121,19 @@ describe('sign up', () => {
     assert.equal(after.visibility.bio, 'members');
   });
 
-  test('a duplicate email (any case) is a field error, not a 500', async () => {
-    const existing = await buildUser(t.db);
-    const res = await new Agent(t.app).post('/signup', signupForm({ email: existing.email.toUpperCase() }));
-    assert.equal(res.statusCode, 409);
-    assert.match(res.body, /id="field-email-error"/);
+  test('an address that has an account (any case) gets the same answer as a new one; its owner is emailed', async () => {
+    const existing = await buildUser(t.db, { name: 'Owner Person' });
+    const fresh = await new Agent(t.app).post('/signup', signupForm());
+    const agent = new Agent(t.app);
+    const res = await agent.post('/signup', signupForm({ email: existing.email.toUpperCase(), name: 'Someone Else' }));
+    assert.equal(res.statusCode, fresh.statusCode);
+    assert.equal(res.headers.location, fresh.headers.location);
+    assert.equal(agent.has('convene_sid'), false);
+    const mail = t.mailer.lastTo(existing.email);
+    assert.ok(mail, 'the owner is told');
+    assert.match(mail!.subject, /tried to create an account/);
+    const users = await t.db.selectFrom('users').select('name').where(sql<string>`lower(email)`, '=', existing.email.toLowerCase()).execute();
+    assert.deepEqual(users.map((u) => u.name), ['Owner Person'], 'nothing changed');
   });
 
   test('a form without its CSRF token is refused', async () => {
@@ -160,16 +179,36 @@ describe('sign in and out', () => {
     assert.equal(res.headers.location, '/');
   });
 
-  test('log-in is rate limited per account with 429 and Retry-After', async () => {
+  test('wrong guesses are throttled per account and address: a stranger cannot lock the owner out', async () => {
+    const user = await buildUser(t.db);
+    const guess = (password: string) =>
+      t.app.inject({ method: 'POST', url: '/api/v1/tokens', remoteAddress: '203.0.113.9', payload: { email: user.email, password } });
+    let last;
+    for (let i = 0; i < 11; i++) last = await guess('wrong password here');
+    assert.equal(last!.statusCode, 429);
+    assert.ok(Number(last!.headers['retry-after']) > 0);
+    assert.equal((await guess(PASSWORD)).statusCode, 429, 'the limit holds for that address even with the right password');
+    // The owner, from their own address, still gets in.
+    const owner = await new Agent(t.app).post('/login', { email: user.email, password: PASSWORD });
+    assert.equal(owner.statusCode, 303);
+  });
+
+  test('a throttled sign-in mails the owner a one-time link that works once', async () => {
     const user = await buildUser(t.db);
     const agent = new Agent(t.app);
     let last;
     for (let i = 0; i < 11; i++) last = await agent.post('/login', { email: user.email, password: 'wrong password here' });
     assert.equal(last!.statusCode, 429);
-    assert.ok(Number(last!.headers['retry-after']) > 0);
-    const api = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: user.email, password: PASSWORD } });
-    assert.equal(api.statusCode, 429, 'the limit holds for the API too, even with the right password');
-    assert.equal(api.json().error.code, 'rate_limited');
+    assert.match(last!.body, /one-time sign-in link/);
+    const unknown = await new Agent(t.app).post('/login', { email: 'nobody-here@example.org', password: 'x' });
+    assert.notEqual(unknown.statusCode, 500);
+    const link = t.mailer.linkIn(t.mailer.lastTo(user.email)!, 'http://convene.test/login/link?token=');
+    assert.ok(link, 'a sign-in link was mailed');
+    const use = await agent.get(link!.replace('http://convene.test', ''));
+    assert.equal(use.statusCode, 303);
+    assert.equal((await agent.get('/settings')).statusCode, 200, 'signed in');
+    const again = await new Agent(t.app).get(link!.replace('http://convene.test', ''));
+    assert.equal(again.headers.location, '/login', 'used once only');
   });
 
   test('a deactivated account cannot sign in, and its sessions end', async () => {

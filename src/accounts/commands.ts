@@ -8,7 +8,7 @@ import { AppError } from '../platform/http/errors.js';
 import { Enum, EnumList, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { hashPassword, hashToken, keyedHash, randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import { createSession, destroyUserSessions } from '../platform/auth/sessions.js';
-import { hit, reset } from '../platform/auth/rate-limit.js';
+import { hit, hitAll, reset } from '../platform/auth/rate-limit.js';
 import { isLocale, type T } from '../platform/i18n/i18n.js';
 import { DEFAULT_VISIBILITY, FIELD_VISIBILITIES, PERSPECTIVES, PROFILE_FIELDS, STATE_CODES, ageBand } from '../community/vocab.js';
 import { audit, isUniqueViolation } from '../platform/db/tx.js';
@@ -57,7 +57,10 @@ export const ChangeEmailInput = Type.Object({ password: Type.String({ minLength:
 export const ForgotInput = Type.Object({ email: Email() });
 export const ResetInput = Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), password: Password() });
 
-const LOGIN_PER_ACCOUNT = { max: 10, windowSeconds: 15 * 60 };
+/** Wrong guesses from one address at one account. */
+const LOGIN_PER_ACCOUNT_AND_ADDRESS = { max: 10, windowSeconds: 15 * 60 };
+/** Guesses at one account from everywhere (a spread-out attack); past it, the owner gets a sign-in link. */
+const LOGIN_PER_ACCOUNT = { max: 100, windowSeconds: 15 * 60 };
 const LOGIN_PER_ADDRESS = { max: 50, windowSeconds: 15 * 60 };
 const SIGNUP_PER_ADDRESS = { max: 10, windowSeconds: 60 * 60 };
 const RESET_PER_ADDRESS = { max: 10, windowSeconds: 60 * 60 };
@@ -73,7 +76,7 @@ function checkPasswordStrength(password: string, email: string, name: string, t:
   }
 }
 
-async function issueEmailToken(tx: Tx | Db, userId: number, purpose: 'verify' | 'reset' | 'change_email', hours: number, newEmail?: string) {
+async function issueEmailToken(tx: Tx | Db, userId: number, purpose: 'verify' | 'reset' | 'change_email' | 'sign_in', hours: number, newEmail?: string) {
   const token = randomToken();
   // A new link replaces any earlier unused one for the same purpose.
   await tx.updateTable('email_tokens').set({ used_at: new Date() }).where('user_id', '=', userId).where('purpose', '=', purpose).where('used_at', 'is', null).execute();
@@ -85,7 +88,7 @@ async function issueEmailToken(tx: Tx | Db, userId: number, purpose: 'verify' | 
 }
 
 /** Consumes a one-time email link; undefined when it is unknown, used or expired. */
-async function consumeEmailToken(tx: Tx, token: string, purpose: 'verify' | 'reset' | 'change_email') {
+async function consumeEmailToken(tx: Tx, token: string, purpose: 'verify' | 'reset' | 'change_email' | 'sign_in') {
   return tx
     .updateTable('email_tokens')
     .set({ used_at: new Date() })
@@ -107,7 +110,10 @@ async function sendVerification(mail: MailContext, user: { email: string; name: 
   );
 }
 
-export type SignupResult = { kind: 'under_age' } | { kind: 'created'; userId: number; sessionToken: string };
+export type SignupResult = { kind: 'under_age' } | { kind: 'sent' };
+
+/** How often the owner of an address is told that someone tried to sign up with it. */
+const EXISTS_NOTICE_PER_ACCOUNT = { max: 3, windowSeconds: 60 * 60 };
 
 /**
  * Creates an account. Age screening asks only a birth year: someone who may be
@@ -124,7 +130,7 @@ export async function signUp(db: Db, mail: MailContext, input: SignupInput, meta
   const passwordHash = await hashPassword(input.password);
   const isYouth = band === 'youth';
   const visibility = isYouth ? Object.fromEntries(PROFILE_FIELDS.map((f) => [f, 'members'])) : DEFAULT_VISIBILITY;
-  let created: { id: number; token: string; sessionToken: string };
+  let created: { id: number; token: string };
   try {
     created = await db.transaction().execute(async (tx) => {
       const user = await tx
@@ -143,15 +149,36 @@ export async function signUp(db: Db, mail: MailContext, input: SignupInput, meta
         .returning('id')
         .executeTakeFirstOrThrow();
       const token = await issueEmailToken(tx, user.id, 'verify', 48);
-      const sessionToken = await createSession(tx, user.id, meta.userAgent);
-      return { id: user.id, token, sessionToken };
+      return { id: user.id, token };
     });
   } catch (err) {
-    if (isUniqueViolation(err, 'users_email_key')) throw new AppError('conflict', { fields: { email: t('accounts.email_taken') } });
+    // The answer must not say whether the address has an account: its owner is told instead.
+    if (isUniqueViolation(err, 'users_email_key')) {
+      await tellOwnerOfSignup(db, mail, input.email);
+      return { kind: 'sent' };
+    }
     throw err;
   }
   await sendVerification(mail, { email: input.email.trim(), name, locale: meta.locale }, created.token);
-  return { kind: 'created', userId: created.id, sessionToken: created.sessionToken };
+  return { kind: 'sent' };
+}
+
+/** Mails the owner of an address that someone tried to create an account with it (a few times an hour at most). */
+async function tellOwnerOfSignup(db: Db, mail: MailContext, email: string) {
+  const owner = await db.selectFrom('users').select(['id', 'email', 'name', 'locale']).where(sql<string>`lower(email)`, '=', emailKey(email)).where('deactivated_at', 'is', null).executeTakeFirst();
+  if (!owner) return;
+  try {
+    await hit(db, `signup:exists:${owner.id}`, EXISTS_NOTICE_PER_ACCOUNT);
+  } catch {
+    return;
+  }
+  await mail.mailer.send(
+    mailTo(owner, (t) => ({
+      subject: t('mail.signup_exists.subject'),
+      paragraphs: [t('mail.signup_exists.body'), t('mail.signup_exists.ignore')],
+      action: { label: t('mail.signup_exists.action'), url: `${mail.baseUrl}/login` },
+    })),
+  );
 }
 
 /** Sends a fresh verification link to the signed-in person's address. */
@@ -163,12 +190,13 @@ export async function resendVerification(db: Db, mail: MailContext, actor: Actor
   await sendVerification(mail, { email: actor.email, name: actor.name, locale: actor.locale }, token);
 }
 
-export async function verifyEmail(db: Db, token: string): Promise<boolean> {
+/** Confirms an address; returns whose it is, or undefined for a used or unknown link. */
+export async function verifyEmail(db: Db, token: string): Promise<number | undefined> {
   return db.transaction().execute(async (tx) => {
     const row = await consumeEmailToken(tx, token, 'verify');
-    if (!row) return false;
+    if (!row) return undefined;
     await tx.updateTable('users').set({ email_verified_at: new Date() }).where('id', '=', row.user_id).where('email_verified_at', 'is', null).execute();
-    return true;
+    return row.user_id;
   });
 }
 
@@ -178,9 +206,13 @@ export async function verifyEmail(db: Db, token: string): Promise<boolean> {
  * the address has an account.
  */
 export async function authenticate(db: Db, secret: string, email: string, password: string, ip: string): Promise<number> {
-  const accountKey = `login:acct:${keyedHash(secret, emailKey(email))}`;
-  await hit(db, `login:ip:${keyedHash(secret, ip)}`, LOGIN_PER_ADDRESS);
-  await hit(db, accountKey, LOGIN_PER_ACCOUNT);
+  // Per account *and* address: a stranger's guesses from elsewhere never lock the owner out.
+  const accountKey = `login:pair:${keyedHash(secret, `${emailKey(email)}\n${ip}`)}`;
+  await hitAll(db, [
+    { key: `login:ip:${keyedHash(secret, ip)}`, limit: LOGIN_PER_ADDRESS },
+    { key: accountKey, limit: LOGIN_PER_ACCOUNT_AND_ADDRESS },
+    { key: `login:acct:${keyedHash(secret, emailKey(email))}`, limit: LOGIN_PER_ACCOUNT },
+  ]);
   const user = await db
     .selectFrom('users')
     .select(['id', 'password_hash', 'deactivated_at'])
@@ -191,6 +223,39 @@ export async function authenticate(db: Db, secret: string, email: string, passwo
   await reset(db, accountKey);
   await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', user.id).execute();
   return user.id;
+}
+
+/**
+ * When sign-in is throttled for an address, its owner (if there is one) is
+ * mailed a one-time sign-in link, at most once per quarter hour; the answer is
+ * the same either way.
+ */
+export async function mailSignInLink(db: Db, mail: MailContext, email: string): Promise<void> {
+  const user = await db.selectFrom('users').select(['id', 'email', 'name', 'locale']).where(sql<string>`lower(email)`, '=', emailKey(email)).where('deactivated_at', 'is', null).executeTakeFirst();
+  if (!user) return;
+  try {
+    await hit(db, `login:link:${user.id}`, { max: 1, windowSeconds: 15 * 60 });
+  } catch {
+    return;
+  }
+  const token = await issueEmailToken(db, user.id, 'sign_in', 1);
+  await mail.mailer.send(
+    mailTo(user, (t) => ({
+      subject: t('mail.sign_in_link.subject'),
+      paragraphs: [t('mail.sign_in_link.body'), t('mail.sign_in_link.ignore')],
+      action: { label: t('mail.sign_in_link.action'), url: `${mail.baseUrl}/login/link?token=${encodeURIComponent(token)}` },
+    })),
+  );
+}
+
+/** Uses a one-time sign-in link; returns whose it was. */
+export async function useSignInLink(db: Db, token: string): Promise<number | undefined> {
+  return db.transaction().execute(async (tx) => {
+    const row = await consumeEmailToken(tx, token, 'sign_in');
+    if (!row) return undefined;
+    const user = await tx.selectFrom('users').select('deactivated_at').where('id', '=', row.user_id).executeTakeFirst();
+    return user && !user.deactivated_at ? row.user_id : undefined;
+  });
 }
 
 /** Same answer whether or not the address has an account; mails a one-hour link when it does. */

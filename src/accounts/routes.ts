@@ -11,6 +11,8 @@ import {
   ResetInput,
   SignupInput,
   authenticate,
+  mailSignInLink,
+  useSignInLink,
   changePassword,
   confirmEmailChange,
   requestEmailChange,
@@ -76,9 +78,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           // Neutral refusal: nothing typed is stored or echoed back.
           return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.under_age_title'), children: h(UnderAgeView, { ctx }) }), 403);
         }
-        setSessionCookie(reply, config.secure, result.sessionToken);
-        setFlash(reply, { kind: 'success', message: request.t('accounts.signed_up') });
-        return reply.redirect('/settings', 303);
+        // The same answer whether or not the address already had an account.
+        return reply.redirect('/signup/sent', 303);
       },
     }),
   );
@@ -109,10 +110,25 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
           if (err instanceof AppError && err.code === 'unauthenticated') {
             throw new AppError('unauthenticated', { fields: { _: request.t('accounts.login_failed') } });
           }
+          if (err instanceof AppError && err.code === 'rate_limited') {
+            // Too many tries: the owner can still get in, with a one-time link by email.
+            await mailSignInLink(db, mail(), email);
+            throw new AppError('rate_limited', { retryAfter: err.retryAfter, fields: { _: request.t('accounts.login_throttled') } });
+          }
           throw err;
         }
       },
     });
+  });
+
+  app.get('/login/link', { schema: { querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
+    const userId = request.query.token ? await useSignInLink(db, request.query.token) : undefined;
+    if (!userId) {
+      setFlash(reply, { kind: 'error', message: request.t('accounts.sign_in_link_invalid') });
+      return reply.redirect('/login', 303);
+    }
+    // A second factor, when the account has one, is still asked for.
+    return finishSignIn(app, request, reply, userId, '/', 'email');
   });
 
   // ---- the second step, for accounts with two-factor sign-in -----------------------------------
@@ -151,9 +167,14 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- email verification ------------------------------------------------------
+  app.get('/signup/sent', async (request, reply) =>
+    renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.signup_sent_title'), lead: ctx.t('accounts.signup_sent'), children: h('p', null, ctx.t('accounts.signup_sent_more')) })),
+  );
   app.get('/verify', { schema: { querystring: Type.Object({ token: Type.Optional(Type.String({ maxLength: 200 })) }) } }, async (request, reply) => {
-    const ok = request.query.token ? await verifyEmail(db, request.query.token) : false;
-    setFlash(reply, ok ? { kind: 'success', message: request.t('accounts.verified') } : { kind: 'error', message: request.t('accounts.verify_link_invalid') });
+    const userId = request.query.token ? await verifyEmail(db, request.query.token) : undefined;
+    setFlash(reply, userId ? { kind: 'success', message: request.t('accounts.verified') } : { kind: 'error', message: request.t('accounts.verify_link_invalid') });
+    // Following the link from one's own mailbox signs a new member in (a second factor still applies).
+    if (userId && request.actor.kind !== 'user') return finishSignIn(app, request, reply, userId, '/settings', 'email');
     return reply.redirect(request.actor.kind === 'user' ? '/settings' : '/login', 303);
   });
   app.post('/verify/resend', async (request, reply) => {

@@ -18,7 +18,7 @@ export interface PendingSignIn {
   method: string;
 }
 
-export async function finishSignIn(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, userId: number, next: string, method: 'password' | 'oidc'): Promise<FastifyReply> {
+export async function finishSignIn(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, userId: number, next: string, method: 'password' | 'oidc' | 'email'): Promise<FastifyReply> {
   const { db, config } = app.deps;
   const user = await db.selectFrom('users').select('totp_enabled_at').where('id', '=', userId).executeTakeFirstOrThrow();
   if (user.totp_enabled_at) {

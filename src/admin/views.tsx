@@ -305,7 +305,7 @@ export function PeopleAdmin({ ctx, people, q, canSetRole }: { ctx: PageContext; 
             <tr>
               <th scope="row" data-label={t('accounts.name')}>
                 <a class="usa-link" href={`/people/${p.id}`}>
-                  {p.name}
+                  <bdi>{p.name}</bdi>
                 </a>
               </th>
               <td data-label={t('accounts.email')}>{p.email}</td>

@@ -233,7 +233,7 @@ export function AgendaItemView({
               {details.priorities.map((p) => (
                 <li>
                   <a class="usa-link" href={`/groups/${p.slug}`}>
-                    {p.name}
+                    <bdi>{p.name}</bdi>
                   </a>
                   , {t('agenda.priority_n', { n: p.position })}
                   {p.text ? `: ${p.text}` : ''}
@@ -250,7 +250,7 @@ export function AgendaItemView({
               {details.threads.map((th) => (
                 <li>
                   <a class="usa-link" href={`/threads/${th.id}`}>
-                    {th.title}
+                    <bdi>{th.title}</bdi>
                   </a>{' '}
                   ({t('discussions.replies')}: {fmt.number(th.reply_count)})
                 </li>

@@ -29,7 +29,10 @@ describe('engagement analytics', () => {
     assert.equal(all.statusCode, 200, all.body);
     const s = all.json();
     assert.equal(s.active, 2);
-    assert.equal(s.actions.posted, 3);
+    // Defined once: people who did each thing never exceed the active members; times count each action.
+    assert.equal(s.actions.posted, 2, 'two people started threads');
+    assert.equal(s.action_counts.posted, 3, 'three threads');
+    for (const k of ['posted', 'replied', 'attended', 'shared', 'used']) assert.ok(s.actions[k] <= s.active, `${k}: ${s.actions[k]} ≤ ${s.active}`);
     assert.deepEqual(s.by_month, [{ month: today.slice(0, 7), active: 2, new: 1, returning: 1 }]);
     assert.equal(s.cross_group.people, 1);
     assert.deepEqual(s.cross_group.pairs, [{ a: 'Alpha circle', b: 'Beta circle', people: 1 }]);
@@ -40,6 +43,7 @@ describe('engagement analytics', () => {
     const mine = await t.app.inject({ url: `/api/v1/analytics/engagement?from=${today}&to=${today}`, headers: bearer(leadToken) });
     assert.equal(mine.statusCode, 200);
     assert.equal(mine.json().group, a.slug);
+    assert.equal(mine.json().action_counts.posted, 2);
     assert.equal(mine.json().actions.posted, 2);
     assert.doesNotMatch(mine.body, /Beta circle/);
     assert.equal((await t.app.inject({ url: `/api/v1/analytics/engagement?group=${b.slug}`, headers: bearer(leadToken) })).statusCode, 404);
@@ -70,4 +74,21 @@ describe('engagement analytics', () => {
     const after = await t.db.selectFrom('engagement_daily').selectAll().orderBy(['day', 'user_id', 'group_id']).execute();
     assert.deepEqual(after, before);
   });
+});
+
+test('a resource filed under several groups is one share by one person', async () => {
+  const fac = await buildUser(t.db, { role: 'facilitator' });
+  const groups = [await buildGroup(t.db), await buildGroup(t.db), await buildGroup(t.db)];
+  const token = await apiToken(t.app, fac.email);
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/resources', headers: bearer(token), payload: { title: 'Shared across groups', kind: 'guide', external_url: 'https://example.org/guide', groups: groups.map((g) => g.slug) } });
+  assert.equal(res.statusCode, 201, res.body);
+  await rollupEngagement(t.db);
+  const today = new Date().toISOString().slice(0, 10);
+  const s = (await t.app.inject({ url: `/api/v1/analytics/engagement?from=${today}&to=${today}`, headers: bearer(token) })).json();
+  const before = await t.db.selectFrom('resources').select((e) => e.fn.countAll().as('n')).where('created_by', '=', fac.id).executeTakeFirstOrThrow();
+  assert.equal(Number(before.n), 1);
+  assert.ok(s.action_counts.shared >= 1);
+  const mine = await t.db.selectFrom('engagement_daily').select((e) => e.fn.sum<number>('shared').as('n')).where('user_id', '=', fac.id).executeTakeFirstOrThrow();
+  assert.equal(Number(mine.n), 1, 'counted once, not once per group');
+  assert.ok(s.actions.shared <= s.active);
 });

@@ -19,8 +19,9 @@ const ACTIVITY = sql`
     FROM event_registrations r JOIN events e ON e.id = r.event_id
    WHERE r.attended
   UNION ALL
-  SELECT (r.created_at AT TIME ZONE 'UTC')::date, r.created_by, coalesce(rg.group_id, 0), 0, 0, 0, 1, 0
-    FROM resources r LEFT JOIN resource_groups rg ON rg.resource_id = r.id
+  -- One share per resource, however many groups it is filed under (counted for the first of them).
+  SELECT (r.created_at AT TIME ZONE 'UTC')::date, r.created_by, coalesce((SELECT min(rg.group_id) FROM resource_groups rg WHERE rg.resource_id = r.id), 0), 0, 0, 0, 1, 0
+    FROM resources r
    WHERE r.created_by IS NOT NULL AND r.deleted_at IS NULL
   UNION ALL
   SELECT (d.created_at AT TIME ZONE 'UTC')::date, d.reported_by, 0, 0, 0, 0, 1, 0
@@ -78,7 +79,10 @@ export interface EngagementFilters {
 
 export interface EngagementSummary {
   active: number;
-  actions: { posted: number; replied: number; attended: number; shared: number; used: number };
+  /** People who did each thing in the period (each at most `active`). */
+  actions: Actions;
+  /** How many times each thing was done. */
+  actionCounts: Actions;
   byMonth: { month: string; active: number; new: number; returning: number }[];
   byPerspective: PerspectiveGap[];
   byState: { key: string; active: number }[];
@@ -87,7 +91,22 @@ export interface EngagementSummary {
   crossGroup: { people: number; pairs: { a: string; b: string; people: number }[] };
 }
 
-/** Everything the analytics page shows, from the rollup table only. */
+export interface Actions {
+  posted: number;
+  replied: number;
+  attended: number;
+  shared: number;
+  used: number;
+}
+export const ACTION_KEYS = ['posted', 'replied', 'attended', 'shared', 'used'] as const;
+
+/**
+ * Everything the analytics page shows, from the rollup table only. The
+ * measures, each defined here once: an active member did at least one of the
+ * actions in the period (and, with a group, in that group); "people who …"
+ * counts each person once per action, so it never exceeds the active members;
+ * "times" counts each action once.
+ */
 export async function engagementSummary(db: Db, f: EngagementFilters, visibleGroup: (id: number) => boolean): Promise<EngagementSummary> {
   const where = sql.join(
     [sql<SqlBool>`d.day BETWEEN ${f.from}::date AND ${f.to}::date`, ...(f.group ? [sql<SqlBool>`d.group_id = ${f.group}`] : [])],
@@ -95,9 +114,12 @@ export async function engagementSummary(db: Db, f: EngagementFilters, visibleGro
   );
   const activeCond = sql<SqlBool>`u.id IN (SELECT d.user_id FROM engagement_daily d WHERE ${where})`;
   const [totals, months, states, orgs, groups, cross, pairs, gaps] = await Promise.all([
-    sql<{ active: number; posted: number; replied: number; attended: number; shared: number; used: number }>`
+    sql<{ active: number } & Actions & Record<`${keyof Actions}_people`, number>>`
       SELECT count(DISTINCT d.user_id)::int AS active, coalesce(sum(d.posted),0)::int AS posted, coalesce(sum(d.replied),0)::int AS replied,
-             coalesce(sum(d.attended),0)::int AS attended, coalesce(sum(d.shared),0)::int AS shared, coalesce(sum(d.used),0)::int AS used
+             coalesce(sum(d.attended),0)::int AS attended, coalesce(sum(d.shared),0)::int AS shared, coalesce(sum(d.used),0)::int AS used,
+             count(DISTINCT d.user_id) FILTER (WHERE d.posted > 0)::int AS posted_people, count(DISTINCT d.user_id) FILTER (WHERE d.replied > 0)::int AS replied_people,
+             count(DISTINCT d.user_id) FILTER (WHERE d.attended > 0)::int AS attended_people, count(DISTINCT d.user_id) FILTER (WHERE d.shared > 0)::int AS shared_people,
+             count(DISTINCT d.user_id) FILTER (WHERE d.used > 0)::int AS used_people
         FROM engagement_daily d WHERE ${where}`.execute(db),
     sql<{ month: string; active: number; new: number }>`
       SELECT to_char(date_trunc('month', d.day), 'YYYY-MM') AS month, count(DISTINCT d.user_id)::int AS active,
@@ -130,7 +152,8 @@ export async function engagementSummary(db: Db, f: EngagementFilters, visibleGro
   const t = totals.rows[0]!;
   return {
     active: t.active,
-    actions: { posted: t.posted, replied: t.replied, attended: t.attended, shared: t.shared, used: t.used },
+    actions: { posted: t.posted_people, replied: t.replied_people, attended: t.attended_people, shared: t.shared_people, used: t.used_people },
+    actionCounts: { posted: t.posted, replied: t.replied, attended: t.attended, shared: t.shared, used: t.used },
     byMonth: months.rows.map((m) => ({ month: m.month, active: m.active, new: m.new, returning: m.active - m.new })),
     byPerspective: gaps,
     byState: states.rows,

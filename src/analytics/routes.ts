@@ -26,7 +26,8 @@ const SummarySchema = Type.Object({
   to: Type.String(),
   group: Type.Union([Type.String(), Type.Null()]),
   active: Type.Integer(),
-  actions: Type.Object({ posted: Type.Integer(), replied: Type.Integer(), attended: Type.Integer(), shared: Type.Integer(), used: Type.Integer() }),
+  actions: Type.Object({ posted: Type.Integer(), replied: Type.Integer(), attended: Type.Integer(), shared: Type.Integer(), used: Type.Integer() }, { description: 'People who did each thing in the period (each at most `active`)' }),
+  action_counts: Type.Object({ posted: Type.Integer(), replied: Type.Integer(), attended: Type.Integer(), shared: Type.Integer(), used: Type.Integer() }, { description: 'How many times each thing was done' }),
   by_month: Type.Array(Type.Object({ month: Type.String(), active: Type.Integer(), new: Type.Integer(), returning: Type.Integer() })),
   by_perspective: Type.Array(Type.Object({ perspective: Type.String(), active: Type.Integer(), share: Type.Number(), community_share: Type.Number(), state: Type.String() })),
   by_state: Type.Array(Count),
@@ -100,7 +101,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await audit(db, request.actor.id, 'analytics.export', { type: 'analytics', id: f.slug }, { from: f.from, to: f.to });
     const rows = [
       { section: 'total', key: 'active_members', value: s.active },
-      ...Object.entries(s.actions).map(([k, v]) => ({ section: 'actions', key: k, value: v })),
+      ...Object.entries(s.actions).map(([k, v]) => ({ section: 'people_who', key: k, value: v })),
+      ...Object.entries(s.actionCounts).map(([k, v]) => ({ section: 'times', key: k, value: v })),
       ...s.byMonth.flatMap((m) => [
         { section: 'month_active', key: m.month, value: m.active },
         { section: 'month_new', key: m.month, value: m.new },
@@ -136,6 +138,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
         group: f.slug,
         active: s.active,
         actions: s.actions,
+        action_counts: s.actionCounts,
         by_month: s.byMonth,
         by_perspective: s.byPerspective.map((p) => ({ perspective: p.perspective, active: p.here, share: p.share, community_share: p.communityShare, state: p.state })),
         by_state: s.byState,

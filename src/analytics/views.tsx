@@ -3,12 +3,13 @@ import { Select, TextField } from '../platform/views/forms.js';
 import { DataTable, StackedBars } from '../resources/charts.js';
 import { WhoIsntHere } from '../agenda/views.js';
 import { STATES } from '../community/vocab.js';
-import type { EngagementSummary } from './engagement.js';
+import { ACTION_KEYS, type EngagementSummary } from './engagement.js';
 
 export function AnalyticsView({ ctx, s, filters, groups, allowCommunity, csvHref }: { ctx: PageContext; s: EngagementSummary; filters: { from: string; to: string; group: string }; groups: { slug: string; name: string }[]; allowCommunity: boolean; csvHref: string }) {
   const { t, fmt } = ctx;
   const form = { values: filters, errors: {} };
-  const actions = (['posted', 'replied', 'attended', 'shared', 'used'] as const).map((k) => ({ label: t(`analytics.action.${k}`), values: { n: s.actions[k] } }));
+  const actions = ACTION_KEYS.map((k) => ({ label: t(`analytics.action.${k}`), values: { n: s.actions[k] } }));
+  const counts = ACTION_KEYS.map((k) => ({ label: t(`analytics.action.${k}`), values: { n: s.actionCounts[k] } }));
   return (
     <>
       <form method="get" action="/analytics" class="usa-form maxw-full convene-filters" aria-label={t('analytics.filter')}>
@@ -40,6 +41,7 @@ export function AnalyticsView({ ctx, s, filters, groups, allowCommunity, csvHref
         {s.active === 0 && <p>{t('analytics.none')}</p>}
       </section>
       <StackedBars ctx={ctx} caption={t('analytics.actions')} labelHeader={t('analytics.actions')} rows={actions} series={[{ key: 'n', label: t('analytics.people') }]} />
+      <StackedBars ctx={ctx} caption={t('analytics.action_counts')} labelHeader={t('analytics.actions')} rows={counts} series={[{ key: 'n', label: t('analytics.times') }]} />
       <StackedBars
         ctx={ctx}
         caption={t('analytics.by_month')}

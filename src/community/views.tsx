@@ -224,7 +224,7 @@ export function PeopleList({ ctx, people, extra }: { ctx: PageContext; people: (
       {people.map((p) => (
         <li>
           <a class="usa-link" href={`/people/${p.id}`}>
-            {p.name}
+            <bdi>{p.name}</bdi>
           </a>
           {p.pronouns && <span class="usa-hint"> ({p.pronouns})</span>}
           {p.group_role && p.group_role !== 'member' && <span class="usa-tag margin-left-1">{t(`group_role.${p.group_role}`)}</span>}
@@ -545,7 +545,7 @@ export function DirectoryView({ ctx, people, total, page, filters, options }: Di
           <li class="convene-resource">
             <h2 class="font-heading-sm margin-y-05">
               <a class="usa-link" href={`/people/${p.id}`}>
-                {p.name}
+                <bdi>{p.name}</bdi>
               </a>
               {p.pronouns && <span class="usa-hint text-normal"> ({p.pronouns})</span>}
             </h2>

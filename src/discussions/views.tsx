@@ -40,7 +40,7 @@ export function ThreadList({ ctx, threads, caption }: { ctx: PageContext; thread
           <tr>
             <th scope="row" data-label={t('discussions.topic')}>
               <a class="usa-link" href={`/threads/${th.id}`} lang={th.language !== ctx.locale ? th.language : undefined}>
-                {th.title}
+                <bdi>{th.title}</bdi>
               </a>
               {th.kind === 'dialogue_guide' && <span class="usa-tag bg-accent-cool-darker margin-left-1">{t('guides.badge')}</span>}
               {th.unread && <span class="usa-tag bg-secondary-dark margin-left-1">{t('discussions.unread_badge')}</span>}
@@ -261,7 +261,7 @@ function PostArticle({ ctx, p, threadId, can, questions }: PostProps) {
           <strong>
             {p.author_id ? (
               <a class="usa-link" href={`/people/${p.author_id}`}>
-                {p.author_name}
+                <bdi>{p.author_name}</bdi>
               </a>
             ) : (
               t('discussions.former_member')

@@ -251,7 +251,7 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
               {data.pending.map((p) => (
                 <li class="margin-bottom-2">
                   <a class="usa-link" href={`/people/${p.id}`}>
-                    {p.name}
+                    <bdi>{p.name}</bdi>
                   </a>{' '}
                   · {t(`membership_status.${p.status}`)} · {fmt.date(p.created_at)}
                   {p.message && <blockquote class="convene-quote">{p.message}</blockquote>}

@@ -8,7 +8,7 @@ import { loadActor, type Actor, type UserActor } from '../platform/auth/actor.js
 import { can } from '../platform/auth/policy.js';
 import { keyedHash } from '../platform/auth/secrets.js';
 import { translator, formatters } from '../platform/i18n/i18n.js';
-import { mailLocale, mailTo } from '../platform/mail/templates.js';
+import { absoluteLinks, mailLocale, mailTo } from '../platform/mail/templates.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { getThread, threadSubject, type ThreadRow } from '../discussions/queries.js';
 import { RENDER_VERSION, excerpt, linkedThreadIds, mentionedHandles, renderMarkdown } from '../discussions/markdown.js';
@@ -222,7 +222,7 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
           title: content.thread.title,
         }),
       ],
-      quoted: content.post ? { html: content.post.html, text: content.post.text, lang: content.post.language } : undefined,
+      quoted: content.post ? { html: absoluteLinks(content.post.html, config.baseUrl), text: content.post.text, lang: content.post.language } : undefined,
       action: { label: t('notifications.mail.open'), url: threadUrl },
       unsubscribe: { label: t('notifications.mail.unsubscribe'), url: list.url },
       headers: list.headers,

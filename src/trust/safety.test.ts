@@ -191,3 +191,66 @@ describe('injection and redirects', () => {
     assert.equal(cut.json().error.code, 'bad_request');
   });
 });
+
+describe('smaller holes', () => {
+  test('another Authorization scheme is ignored by pages; the API says what it wants', async () => {
+    const basic = { authorization: `Basic ${Buffer.from('proxy:secret').toString('base64')}` };
+    const page = await t.app.inject({ url: '/groups', headers: basic });
+    assert.equal(page.statusCode, 200);
+    const login = await t.app.inject({ url: '/login', headers: basic });
+    assert.equal(login.statusCode, 200);
+    const api = await t.app.inject({ url: '/api/v1/notifications', headers: basic });
+    assert.equal(api.statusCode, 401);
+    assert.match(api.json().error.fields.authorization, /Bearer/);
+    const wrong = await t.app.inject({ url: '/api/v1/groups', headers: { authorization: 'Bearer not-a-token' } });
+    assert.equal(wrong.statusCode, 401);
+  });
+
+  test('a lone surrogate in JSON is refused; nothing is stored', async () => {
+    const user = await buildUser(t.db);
+    const g = await buildGroup(t.db, { memberIds: [user.id] });
+    const token = await apiToken(t.app, user.email);
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '{"title":"Broken \\ud800 text","body":"Body"}' });
+    assert.equal(res.statusCode, 400);
+    assert.equal(res.json().error.code, 'invalid_encoding');
+    const pair = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: { ...bearer(token), 'content-type': 'application/json' }, payload: '{"title":"A whole pair \\ud83d\\ude00","body":"Body"}' });
+    assert.equal(pair.statusCode, 201, 'a proper surrogate pair is text');
+  });
+
+  test('names made only of invisible characters, and bidirectional overrides in names, are refused', async () => {
+    const user = await buildUser(t.db);
+    const agent = await new Agent(t.app).signIn(user.email);
+    for (const name of ['\u200b\u200b\u200b', '\u200d\ufeff', 'Ann\u202egnip']) {
+      const res = await agent.post('/settings/profile', { name });
+      assert.equal(res.statusCode, 400, JSON.stringify(name));
+    }
+    const after = await t.db.selectFrom('users').select('name').where('id', '=', user.id).executeTakeFirstOrThrow();
+    assert.equal(after.name, user.name);
+  });
+
+  test('people’s names are isolated from the text around them', async () => {
+    const author = await buildUser(t.db);
+    await t.db.updateTable('users').set({ name: 'Eve\u202e gnitsop' }).where('id', '=', author.id).execute();
+    const g = await buildGroup(t.db, { memberIds: [author.id] });
+    const th = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(await apiToken(t.app, author.email)), payload: { title: 'Hello', body: 'Body text' } });
+    const page = await t.app.inject(`/threads/${th.json().id}`);
+    assert.match(page.body, /<bdi>Eve\u202e gnitsop<\/bdi>/);
+  });
+
+  test('links in notification emails are absolute', async () => {
+    const author = await buildUser(t.db);
+    const reader = await buildUser(t.db, { name: 'Rosa Delgado' });
+    const g = await buildGroup(t.db, { memberIds: [author.id, reader.id] });
+    await t.db.updateTable('users').set({ email_notifications: 'immediate' }).where('id', '=', reader.id).execute();
+    const handle = (await t.db.selectFrom('users').select('handle').where('id', '=', reader.id).executeTakeFirstOrThrow()).handle;
+    const th = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${g.slug}/threads`, headers: bearer(await apiToken(t.app, author.email)), payload: { title: 'Question', body: `What do you think, @${handle}? See [the thread list](/discussions).` } });
+    assert.equal(th.statusCode, 201, th.body);
+    await t.jobs.drain();
+    const mail = t.mailer.lastTo(reader.email);
+    assert.ok(mail, 'the mention was emailed');
+    const hrefs = [...mail!.html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!);
+    assert.ok(hrefs.length > 2);
+    for (const h of hrefs) assert.match(h, /^(https?:|mailto:)/, h);
+    assert.ok(hrefs.some((h) => h.endsWith(`/u/${handle}`)));
+  });
+});

@@ -40,14 +40,17 @@ test('a newcomer signs up with the keyboard, confirms the address, and joins a p
   await tabTo(page, '#field-perspectives-family');
   await page.keyboard.press('Space');
   await tabTo(page, 'button[type=submit]');
-  await Promise.all([page.waitForURL('**/settings'), page.keyboard.press('Enter')]);
-  assert.match(await page.locator('[role=status]').first().innerText(), /Welcome/);
-  await assertAccessible(page, 'settings after sign-up');
+  await Promise.all([page.waitForURL('**/signup/sent'), page.keyboard.press('Enter')]);
+  assert.match(await page.locator('h1').innerText(), /Check your email/);
+  await assertAccessible(page, 'check your email after sign-up');
 
+  // The emailed link confirms the address and signs in.
   const link = env.mailer.linkIn(env.mailer.lastTo('kim@example.org'), 'http://convene.test/verify?token=');
   assert.ok(link, 'a confirmation mail was sent');
   await page.goto(env.baseUrl + link.replace('http://convene.test', ''));
+  await page.waitForURL('**/settings');
   assert.match(await page.locator('[role=status]').first().innerText(), /confirmed/);
+  await assertAccessible(page, 'settings after confirming');
 
   await page.goto(`${env.baseUrl}/groups/youth-leadership`);
   await tabTo(page, 'form[action$="/join"] button');

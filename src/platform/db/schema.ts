@@ -172,7 +172,7 @@ export interface ApiTokensTable {
 export interface EmailTokensTable {
   id: Id;
   user_id: number;
-  purpose: 'verify' | 'reset' | 'change_email';
+  purpose: 'verify' | 'reset' | 'change_email' | 'sign_in';
   token_hash: string;
   new_email: string | null;
   created_at: Timestamp;

@@ -3,6 +3,12 @@ import { AppError } from './errors.js';
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * No lone surrogates (an escaped "\ud800" in JSON is valid JSON but not text):
+ * PostgreSQL would store a replacement character instead, silently.
+ */
+const wellFormed = (s: string) => !/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+
 /** Decodes a request body as strict UTF-8 and refuses NUL characters. */
 export function decodeBody(buf: Buffer): string {
   let text: string;
@@ -70,7 +76,8 @@ export function registerParsers(app: FastifyInstance): void {
       // Drop prototype-pollution keys as Fastify's own parser does, and refuse
       // NUL characters that arrive escaped (\u0000): PostgreSQL cannot store them.
       const parsed = JSON.parse(text, (k, v) => {
-        if (typeof v === 'string' && v.includes('\u0000')) throw new AppError('invalid_encoding');
+        if (typeof v === 'string' && (v.includes('\u0000') || !wellFormed(v))) throw new AppError('invalid_encoding');
+        if (!wellFormed(k)) throw new AppError('invalid_encoding');
         return k === '__proto__' || k === 'constructor' ? undefined : v;
       });
       done(null, parsed);

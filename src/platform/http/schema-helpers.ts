@@ -10,16 +10,19 @@ export const RequiredText = (max: number, extra: Record<string, unknown> = {}) =
 /** An optional text field (may be empty). */
 export const OptionalText = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 
+/** Any character but controls and the bidirectional overrides that would reorder the text around a name. */
+const LINE_CHAR = '[^\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]';
+
 /**
  * A required one-line text (a title, a name): like RequiredText, without line
  * breaks or other control characters, which would break out of a calendar
  * line, a mail header or a CSV cell.
  */
 export const Line = (max: number) =>
-  Type.String({ minLength: 1, maxLength: max, pattern: '^[^\\p{Cc}]*[^\\s\\p{Cf}\\p{Cc}][^\\p{Cc}]*$', 'x-message': 'validation.line' });
+  Type.String({ minLength: 1, maxLength: max, pattern: `^${LINE_CHAR}*[^\\s\\p{Cf}\\p{Cc}]${LINE_CHAR}*$`, 'x-message': 'validation.line' });
 
 /** An optional one-line text (may be empty). */
-export const OptionalLine = (max: number) => Type.Optional(Type.String({ maxLength: max, pattern: '^[^\\p{Cc}]*$', 'x-message': 'validation.line' }));
+export const OptionalLine = (max: number) => Type.Optional(Type.String({ maxLength: max, pattern: `^${LINE_CHAR}*$`, 'x-message': 'validation.line' }));
 
 /** One of a fixed list of codes. */
 export const Enum = <T extends readonly string[]>(values: T, extra: Record<string, unknown> = {}) =>

@@ -110,3 +110,12 @@ export function buildMail(opts: MailOptions): MailMessage {
     );
   return { to: opts.to, subject: opts.subject, text, html, ...(opts.headers ? { headers: opts.headers } : {}) };
 }
+
+/**
+ * Mail programs cannot open a site-relative link ("/u/rosadelgado"): every
+ * href and src in quoted HTML is made absolute against the site's address.
+ */
+export function absoluteLinks(html: string, baseUrl: string): string {
+  const base = baseUrl.replace(/\/+$/, '');
+  return html.replace(/(\s(?:href|src)=["'])\/(?![\/\\])/gi, `$1${base}/`);
+}
