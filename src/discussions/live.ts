@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { ReconnectingListener } from '../platform/db/listener.js';
 
 export const POSTS_CHANNEL = 'convene_posts';
 
@@ -13,8 +13,7 @@ type Listener = (event: { post_id: number }) => void;
  * permission-checked request.
  */
 export class LiveHub {
-  private client: pg.Client | undefined;
-  private connecting: Promise<void> | undefined;
+  private listener: ReconnectingListener | undefined;
   private listeners = new Map<number, Set<Listener>>();
   private closed = false;
 
@@ -46,43 +45,48 @@ export class LiveHub {
     return n;
   }
 
+  /** Listening right now (false while the database is away). */
+  get connected(): boolean {
+    return this.listener?.connected ?? false;
+  }
+
   private connect(): Promise<void> {
     if (!this.databaseUrl) return Promise.reject(new Error('live updates need a database URL'));
-    this.connecting ??= (async () => {
-      const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'convene-live' });
-      client.on('notification', (msg) => {
-        if (msg.channel !== POSTS_CHANNEL || !msg.payload) return;
-        try {
-          const { thread_id, post_id } = JSON.parse(msg.payload) as { thread_id: number; post_id: number };
-          for (const fn of this.listeners.get(Number(thread_id)) ?? []) fn({ post_id: Number(post_id) });
-        } catch {
-          // A payload we did not write: ignore it.
-        }
+    if (this.closed) return Promise.reject(new Error('live updates have stopped'));
+    if (!this.listener) {
+      const listener = new ReconnectingListener({
+        url: this.databaseUrl,
+        channel: POSTS_CHANNEL,
+        applicationName: 'convene-live',
+        onNotify: (payload) => {
+          if (!payload) return;
+          try {
+            const { thread_id, post_id } = JSON.parse(payload) as { thread_id: number; post_id: number };
+            for (const fn of this.listeners.get(Number(thread_id)) ?? []) fn({ post_id: Number(post_id) });
+          } catch {
+            // A payload we did not write: ignore it.
+          }
+        },
+        // Posts made while the connection was down were not heard: every open page fetches what it missed.
+        onRestored: () => {
+          for (const set of this.listeners.values()) for (const fn of set) fn({ post_id: 0 });
+        },
+        log: this.log,
       });
-      client.on('error', (err) => {
-        this.log(`live updates connection lost: ${err.message}`);
-        this.client = undefined;
-        this.connecting = undefined;
+      this.listener = listener;
+      return listener.start().catch((err: unknown) => {
+        // The first try failed: forget this listener so the next page tries afresh.
+        if (this.listener === listener) this.listener = undefined;
+        void listener.close();
+        throw err;
       });
-      client.on('end', () => {
-        this.client = undefined;
-        this.connecting = undefined;
-      });
-      await client.connect();
-      await client.query(`LISTEN ${POSTS_CHANNEL}`);
-      this.client = client;
-    })().catch((err) => {
-      this.connecting = undefined;
-      throw err;
-    });
-    return this.connecting;
+    }
+    return this.listener.start();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.listeners.clear();
-    const c = this.client;
-    this.client = undefined;
-    if (c) await c.end().catch(() => {});
+    await this.listener?.close();
   }
 }

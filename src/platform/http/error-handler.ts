@@ -6,9 +6,24 @@ import { pageContext, sendPage } from './request-context.js';
 import { translator } from '../i18n/i18n.js';
 import { ANONYMOUS } from '../auth/actor.js';
 
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
+
+/**
+ * True for errors that mean "the database is not there right now" (refused,
+ * restarting, shutting down, a connection cut), as opposed to a bad query.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && CONNECTION_CODES.has(e.code)) return true;
+  return /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated due to connection timeout)/.test(e.message ?? '');
+}
+
 /** Maps anything thrown in a request to a catalogue error. */
 function toAppError(err: FastifyError | AppError | Error, request: FastifyRequest): AppError {
   if (err instanceof AppError) return err;
+  // The database is away (restarting, say): a plain "try again shortly", never a 500.
+  if (isDatabaseUnavailable(err)) return new AppError('unavailable', { retryAfter: 5 });
   const fe = err as FastifyError;
   if (fe.validation) {
     const t = request.t ?? translator('en');
@@ -54,7 +69,8 @@ function send(app: FastifyInstance, e: AppError, request: FastifyRequest, reply:
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const e = toAppError(err as FastifyError, request);
-    if (e.status >= 500) request.log.error({ err }, 'request failed');
+    if (e.code === 'unavailable') request.log.warn(`database unavailable: ${(err as Error).message}`);
+    else if (e.status >= 500) request.log.error({ err }, 'request failed');
     return send(app, e, request, reply);
   });
   app.setNotFoundHandler((request, reply) => send(app, new AppError('not_found'), request, reply));

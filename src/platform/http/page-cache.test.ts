@@ -193,7 +193,7 @@ describe('the signed-out page cache', () => {
     assert.match(inSpanish, reviewForm);
     // A write (the lead names a co-lead) refreshes what everyone sees next.
     assert.equal((await leadAgent.post(`/groups/${g.slug}/members/${member.id}/role`, { role: 'co_lead' })).statusCode, 303);
-    assert.match((await fAgent.get(`/groups/${g.slug}`)).body, /Mo Member<\/a>\s*<span class="usa-tag margin-left-1">Co-lead/);
+    assert.match((await fAgent.get(`/groups/${g.slug}`)).body, /Mo Member<\/bdi><\/a>\s*<span class="usa-tag margin-left-1">Co-lead/);
   });
 
   test("a thread's posts are shared rows: hidden text only for moderators, each viewer's own helpful marks, and a write refreshes them", async () => {

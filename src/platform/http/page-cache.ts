@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { sql } from 'kysely';
+import { ReconnectingListener } from '../db/listener.js';
 import type { Db } from '../db/db.js';
 
 export const CHANGES_CHANNEL = 'convene_changes';
@@ -23,8 +23,10 @@ interface Entry {
  */
 export class PageCache {
   private entries = new Map<string, Entry>();
-  private client: pg.Client | undefined;
+  private listener: ReconnectingListener | undefined;
   private closed = false;
+  /** False while the cross-process listener is down: then nothing is kept, since other processes' writes would go unheard. */
+  private trusted = true;
 
   constructor(
     private readonly opts: { ttlMs: number; maxEntries: number; databaseUrl?: string; log?: (m: string) => void },
@@ -35,6 +37,7 @@ export class PageCache {
   }
 
   get(key: string): Entry | undefined {
+    if (!this.trusted) return undefined;
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (Date.now() - e.at > this.opts.ttlMs) {
@@ -45,7 +48,7 @@ export class PageCache {
   }
 
   put(key: string, body: Buffer, language: string): void {
-    if (this.opts.ttlMs <= 0) return;
+    if (this.opts.ttlMs <= 0 || !this.trusted) return;
     if (this.entries.size >= this.opts.maxEntries) {
       // Drop the oldest (Map keeps insertion order).
       const first = this.entries.keys().next().value;
@@ -83,29 +86,37 @@ export class PageCache {
     await sql`SELECT pg_notify(${CHANGES_CHANNEL}, ${this.origin})`.execute(db);
   }
 
-  /** Listens for other processes' changes (no-op without a database URL). */
+  /**
+   * Listens for other processes' changes (no-op without a database URL). While
+   * the listener is down (the database restarting) nothing is cached; when it
+   * is back, everything cached before is forgotten.
+   */
   async listen(): Promise<void> {
-    if (!this.opts.databaseUrl || this.client || this.closed) return;
-    const client = new pg.Client({ connectionString: this.opts.databaseUrl, application_name: 'convene-cache' });
-    client.on('notification', (msg) => {
+    if (!this.opts.databaseUrl || this.listener || this.closed) return;
+    this.listener = new ReconnectingListener({
+      url: this.opts.databaseUrl,
+      channel: CHANGES_CHANNEL,
+      applicationName: 'convene-cache',
       // Our own notice arrives late, possibly after newer entries were made: only others' clear.
-      if (msg.channel === CHANGES_CHANNEL && msg.payload !== this.origin) this.clear();
+      onNotify: (payload) => {
+        if (payload !== this.origin) this.clear();
+      },
+      onLost: () => {
+        this.trusted = false;
+        this.clear();
+      },
+      onRestored: () => {
+        this.clear();
+        this.trusted = true;
+      },
+      log: this.opts.log,
     });
-    client.on('error', (err) => {
-      this.opts.log?.(`page cache listener lost: ${err.message}`);
-      this.clear();
-      this.client = undefined;
-    });
-    await client.connect();
-    await client.query(`LISTEN ${CHANGES_CHANNEL}`);
-    this.client = client;
+    await this.listener.start();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.clear();
-    const c = this.client;
-    this.client = undefined;
-    if (c) await c.end().catch(() => {});
+    await this.listener?.close();
   }
 }

@@ -109,7 +109,7 @@ export const en = {
     unsupported_media_type: 'That kind of content is not accepted here.',
     rate_limited: 'Too many attempts. Please wait a little and try again.',
     internal: 'Something went wrong on our side. Please try again.',
-    unavailable: 'The service is temporarily unavailable.',
+    unavailable: 'Convene is briefly unavailable while its database restarts. Nothing you saved is lost. Please try again in a few seconds.',
     title: {
       default: 'Something went wrong',
       '400': 'Please check your request',

@@ -110,7 +110,7 @@ export const es: Messages = {
     unsupported_media_type: 'Aquí no se acepta ese tipo de contenido.',
     rate_limited: 'Demasiados intentos. Espere un poco e inténtelo de nuevo.',
     internal: 'Algo salió mal de nuestro lado. Inténtelo de nuevo.',
-    unavailable: 'El servicio no está disponible por el momento.',
+    unavailable: 'Convene no está disponible por unos instantes mientras se reinicia su base de datos. No se perdió nada de lo que guardó. Vuelva a intentarlo en unos segundos.',
     title: {
       default: 'Algo salió mal',
       '400': 'Revise su solicitud',
