@@ -196,9 +196,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
     if (bearerToken) {
       const m = /^Bearer\s+(\S+)$/i.exec(auth!);
-      const userId = m ? await resolveApiToken(deps.db, m[1]!) : undefined;
-      if (!userId) throw new AppError('unauthenticated', { fields: { authorization: request.t('accounts.bearer_invalid') } });
-      request.actor = await loadActor(deps.db, userId, 'token');
+      const found = m ? await resolveApiToken(deps.db, m[1]!) : undefined;
+      if (!found) throw new AppError('unauthenticated', { fields: { authorization: request.t('accounts.bearer_invalid') } });
+      request.actor = await loadActor(deps.db, found.userId, 'token');
+      request.tokenOrigin = found.origin;
     } else {
       const raw = request.cookies[sessionCookieName(config.secure)];
       const un = raw ? request.unsignCookie(raw) : undefined;
@@ -263,6 +264,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('preHandler', async (request, reply) => {
     const a = request.actor;
     if (a.kind !== 'user' || a.twoFactor || !config.twoFactorRoles.includes(a.role)) return;
+    // A token an operator made with `convene create-token` (database access, so trusted) works for scripts.
+    if (a.via === 'token' && request.tokenOrigin === 'cli') return;
     const p = request.url.split('?')[0]!;
     if (TWO_FACTOR_OPEN.some((x) => p === x || p.startsWith(`${x}/`))) return;
     if (request.method === 'GET' && a.via === 'session' && !p.startsWith('/api/')) {

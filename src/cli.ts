@@ -1,9 +1,10 @@
 import { parseArgs } from 'node:util';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { loadConfig, ConfigError } from './platform/config.js';
 import { openDatabase, type DatabaseHandle } from './platform/db/db.js';
 import { migrate } from './platform/db/migrate.js';
-import { EmbeddedStartError } from './platform/db/embedded.js';
+import { EmbeddedStartError, ensureOsUser } from './platform/db/embedded.js';
 import { mailFrom, startServer } from './server.js';
 import { Jobs } from './platform/jobs/jobs.js';
 import { createMailer } from './platform/mail/mailer.js';
@@ -15,6 +16,8 @@ import { DEMO_TOTP_SECRET, currentCode } from './accounts/two-factor.js';
 import { seedDemo } from './seed/seed.js';
 import { createAccount } from './accounts/commands.js';
 import { exportCommunity, importCommunity } from './exchange/exchange.js';
+import { backupEmbedded, installUploads, readExportArchive, restoreEmbedded, writeExportArchive } from './exchange/archive.js';
+import { createApiToken } from './accounts/tokens.js';
 import { sql } from 'kysely';
 
 const HELP = `Usage: convene <command> [options]
@@ -31,8 +34,22 @@ Commands:
                                 create an instance admin (or promote an existing account)
   demo-code                     print the current two-factor code of the demo facilitator and
                                 admin accounts (demo data only)
-  export --out FILE             write the whole community as JSON
-  import --in FILE              load a community exported by "export" into an empty database
+  export --out FILE [--with-credentials]
+                                write the whole community and its uploaded files as one
+                                archive (.tar.gz), from one consistent snapshot; with
+                                --with-credentials it also holds password hashes, API tokens
+                                and identity-provider secrets (keep it like a password store)
+  import --in FILE              load an export into an empty database (and its files)
+  backup --out FILE             a complete backup of the embedded database, the uploads and
+                                the secrets, taken while Convene runs (embedded database only)
+  restore --in FILE [--force]   put a backup back into CONVENE_DATA_DIR (stop Convene first;
+                                --force keeps an existing database aside and restores anyway)
+  create-token --email E [--name N]
+                                print a personal API token for that account (for deployment
+                                scripts; it does not ask for a second factor)
+
+Every command can run while "convene start" runs on the same data directory: it uses
+that server's database and never stops it.
 
 Configuration comes from environment variables; see README.md.`;
 
@@ -75,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       out: { type: 'string' },
       in: { type: 'string' },
       'with-credentials': { type: 'boolean', default: false },
+      force: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: false,
@@ -105,7 +123,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'worker': {
       const config = loadConfig();
-      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, (m) => console.error(m));
+      const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, supervise: true }, (m) => console.error(m));
       await migrate(handle.url);
       const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
       const jobs = new Jobs(handle.db, { work: true, onError: (err) => console.error(`job queue: ${err.message}`) });
@@ -182,10 +200,16 @@ async function main(argv: string[]): Promise<number> {
         console.error('export needs --out FILE');
         return 2;
       }
+      const config = loadConfig();
       return withDb(async ({ db }) => {
-        const data = await exportCommunity(db, { withCredentials: values['with-credentials'] ?? false, onProgress: progress('export') });
-        writeFileSync(values.out!, JSON.stringify(data, null, 2), { mode: 0o600 });
-        console.log(`wrote ${values.out}`);
+        const data = await exportCommunity(db, { withCredentials: values['with-credentials'] ?? false, onProgress: progress('export'), secret: config.sessionSecret });
+        if (values.out!.endsWith('.json')) {
+          writeFileSync(values.out!, JSON.stringify(data, null, 2), { mode: 0o600 });
+          console.log(`wrote ${values.out} (the community only: name the file .tar.gz to include uploaded files)`);
+        } else {
+          const { files } = await writeExportArchive(values.out!, data, config.dataDir);
+          console.log(`wrote ${values.out} (${Object.keys(data.tables).length} tables, ${files} uploaded files)`);
+        }
         return 0;
       });
     }
@@ -194,16 +218,85 @@ async function main(argv: string[]): Promise<number> {
         console.error('import needs --in FILE');
         return 2;
       }
-      let data: unknown;
+      let archive: Awaited<ReturnType<typeof readExportArchive>>;
       try {
-        data = JSON.parse(readFileSync(values.in, 'utf8'));
+        archive = await readExportArchive(values.in);
       } catch (err) {
         console.error(`cannot read ${values.in}: ${(err as Error).message}`);
         return 2;
       }
+      const config = loadConfig();
+      try {
+        return await withDb(async ({ db }) => {
+          const counts = await importCommunity(db, archive.data, progress('import'), config.sessionSecret);
+          const files = archive.uploads ? installUploads(archive.uploads, config.dataDir) : 0;
+          console.log(`imported: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}; ${files} uploaded files`);
+          return 0;
+        });
+      } finally {
+        archive.cleanup();
+      }
+    }
+    case 'backup': {
+      if (!values.out) {
+        console.error('backup needs --out FILE');
+        return 2;
+      }
+      const config = loadConfig();
+      if (config.databaseUrl) {
+        console.error('backup copies the embedded database; with DATABASE_URL use your PostgreSQL backups (pg_dump or pg_basebackup) and copy the uploads folder (see docs/DEPLOYMENT.md)');
+        return 2;
+      }
+      const handle = await openDatabase({ dataDir: config.dataDir }, (m) => console.error(m));
+      try {
+        const r = await backupEmbedded(config.dataDir, handle.url, values.out, (m) => console.error(m));
+        console.log(`wrote ${values.out} (${Math.round(r.bytes / 1024)} KiB)`);
+        return 0;
+      } finally {
+        await handle.close();
+      }
+    }
+    case 'restore': {
+      if (!values.in) {
+        console.error('restore needs --in FILE');
+        return 2;
+      }
+      const config = loadConfig();
+      if (config.databaseUrl) {
+        console.error('restore puts back an embedded database; with DATABASE_URL restore with your PostgreSQL tools');
+        return 2;
+      }
+      if (existsSync(path.join(config.dataDir, 'pg', 'PG_VERSION')) && !values.force) {
+        console.error(`${config.dataDir} already holds a database: stop Convene and add --force to keep it aside and restore`);
+        return 2;
+      }
+      const { keptAside } = await restoreEmbedded(config.dataDir, values.in, { owner: ensureOsUser(), log: (m) => console.error(m) });
+      // Start once, so PostgreSQL replays the backup's log now, and check that it answers.
+      const handle = await openDatabase({ dataDir: config.dataDir }, (m) => console.error(m));
+      try {
+        const n = await handle.db.selectFrom('users').select((e) => e.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+        console.log(`restored into ${config.dataDir} (${Number(n.n)} accounts)${keptAside ? `; the database that was there is in ${keptAside}` : ''}`);
+      } finally {
+        await handle.close();
+      }
+      return 0;
+    }
+    case 'create-token': {
+      const { email, name } = values;
+      if (!email) {
+        console.error('create-token needs --email');
+        return 2;
+      }
       return withDb(async ({ db }) => {
-        const counts = await importCommunity(db, data, progress('import'));
-        console.log(`imported: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`);
+        const user = await db.selectFrom('users').select(['id', 'deactivated_at']).where(sql<string>`lower(email)`, '=', email.toLowerCase()).executeTakeFirst();
+        if (!user || user.deactivated_at) {
+          console.error(`no active account has the address ${email}`);
+          return 1;
+        }
+        const created = await createApiToken(db, user.id, name ?? 'created with convene create-token', 'cli');
+        await db.insertInto('audit_log').values({ actor_id: user.id, action: 'token.create_cli', subject_type: 'user', subject_id: String(user.id), data: JSON.stringify({ token_id: created.id }) }).execute();
+        // The token alone on stdout, so a script can capture it.
+        console.log(created.token);
         return 0;
       });
     }

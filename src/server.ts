@@ -26,7 +26,7 @@ export function mailFrom(config: Config): string {
  * migrates, loads the demo community on first start, and listens.
  */
 export async function startServer(config: Config = loadConfig(), log: (m: string) => void = (m) => console.log(m)): Promise<Running> {
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }, log);
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, supervise: true }, log);
   let replica: DatabaseHandle | undefined;
   try {
     const m = await migrate(handle.url, (name, i, n) => log(`migrating ${i}/${n}: ${name}`));

@@ -1,14 +1,16 @@
 import { sql } from 'kysely';
 import { rollupEngagement } from '../analytics/engagement.js';
 import type { Db } from '../platform/db/db.js';
+import { seal, unseal } from '../platform/auth/secrets.js';
 
 export const EXPORT_FORMAT = 'convene-export';
 export const EXPORT_VERSION = 1;
+/** Every table name, for the completeness test. */
+export const exportedTables = (): string[] => TABLES.map((t) => t.name);
 
 /**
  * Tables that make up "the community", in an order where every reference
- * points backwards. Sessions, tokens, email links, rate-limit counters and
- * idempotency keys are per-installation state and are not exported.
+ * points backwards. What stays behind, and why, is in NOT_EXPORTED.
  */
 const TABLES = [
   { name: 'community', order: 'id', identity: false },
@@ -62,7 +64,33 @@ const TABLES = [
   { name: 'event_registrations', order: 'event_id, user_id', identity: false },
   { name: 'event_resources', order: 'event_id, resource_id', identity: false },
   { name: 'audit_log', order: 'id', identity: true },
-] as const;
+  // What each person would miss: their notifications and read positions, private calendar
+  // feeds, reminders already sent (so none is sent twice), messages to the facilitators,
+  // sign-in with their organization (providers and account links).
+  { name: 'notifications', order: 'id', identity: true },
+  { name: 'thread_reads', order: 'user_id, thread_id', identity: false },
+  { name: 'calendar_feeds', order: 'user_id', identity: false },
+  { name: 'event_reminders_sent', order: 'event_id, user_id, kind, starts_at', identity: false },
+  { name: 'contact_requests', order: 'id', identity: true },
+  { name: 'oidc_providers', order: 'id', identity: true },
+  { name: 'user_identities', order: 'provider_id, subject', identity: false },
+  // Personal API tokens (hashes) travel only with --with-credentials, like password hashes.
+  { name: 'api_tokens', order: 'id', identity: true, credentials: true },
+] as const satisfies readonly { name: string; order: string; identity: boolean; credentials?: boolean }[];
+
+/** Every table that is deliberately not exported, with the reason; a test checks that no table is forgotten. */
+export const NOT_EXPORTED: Record<string, string> = {
+  sessions: 'sign-ins are per installation; people sign in again',
+  email_tokens: 'one-time links expire within hours',
+  rate_limits: 'counters of the last minutes',
+  idempotency_keys: 'double-submit guards of the last hours',
+  daily_salts: 'rotate daily; reach is kept in the daily rollups',
+  view_events: 'raw, hashed view events; reach is kept in the daily rollups',
+  engagement_daily: 'rebuilt from the rest on import',
+  engagement_first: 'rebuilt from the rest on import',
+  totp_recovery_codes: 'two-factor secrets are sealed with this installation’s secret; people enroll again',
+  account_requests: 'data downloads and deletions in progress are per installation',
+};
 
 /** Columns a table stores itself (generated ones, like search vectors, are rebuilt by PostgreSQL). */
 async function storedColumns(db: Db, table: string): Promise<string[]> {
@@ -83,15 +111,30 @@ export interface ExportFile {
  * The whole community as JSON. Password hashes are left out unless asked for
  * (then the file must be handled like a credential store).
  */
-export async function exportCommunity(db: Db, opts: { withCredentials?: boolean; onProgress?: (done: number, total: number, what?: string) => void } = {}): Promise<ExportFile> {
+export async function exportCommunity(
+  db: Db,
+  opts: { withCredentials?: boolean; onProgress?: (done: number, total: number, what?: string) => void; /** This installation's secret: identity providers' client secrets are unsealed with it (with credentials only). */ secret?: string } = {},
+): Promise<ExportFile> {
+  // One consistent snapshot of every table, while the site keeps serving and writing.
+  return db.transaction().setIsolationLevel('repeatable read').setAccessMode('read only').execute(async (tx) => exportSnapshot(tx as unknown as Db, opts));
+}
+
+async function exportSnapshot(db: Db, opts: { withCredentials?: boolean; onProgress?: (done: number, total: number, what?: string) => void; secret?: string }): Promise<ExportFile> {
   const tables: Record<string, unknown[]> = {};
   for (const [i, t] of TABLES.entries()) {
     opts.onProgress?.(i, TABLES.length, t.name);
+    if ('credentials' in t && t.credentials && !opts.withCredentials) continue;
     // Two-factor seeds are sealed with this instance's secret and cannot move; people set it up again.
     const cols = (await storedColumns(db, t.name)).filter((c) => !(t.name === 'users' && ((c === 'password_hash' && !opts.withCredentials) || ['totp_secret', 'totp_pending', 'totp_enabled_at'].includes(c))));
     const r = await sql<{ rows: unknown[] }>`SELECT coalesce(json_agg(json_build_object(${sql.join(cols.flatMap((c) => [sql.lit(c), sql.ref(`x.${c}`)]))}) ORDER BY ${sql.raw(t.order)}), '[]'::json) AS rows FROM ${sql.table(t.name)} x`.execute(db);
     tables[t.name] = r.rows[0]!.rows;
   }
+  // Client secrets are sealed with this installation's secret: carried in the clear only with
+  // credentials (and sealed again on import); otherwise providers arrive switched off.
+  tables.oidc_providers = (tables.oidc_providers as { client_secret: string; enabled: boolean }[]).map((p) => {
+    const plain = opts.withCredentials && opts.secret ? unseal(opts.secret, p.client_secret) : undefined;
+    return plain !== undefined ? { ...p, client_secret: '', client_secret_plain: plain } : { ...p, client_secret: '', enabled: false };
+  });
   opts.onProgress?.(TABLES.length, TABLES.length, 'done');
   return { format: EXPORT_FORMAT, version: EXPORT_VERSION, exported_at: new Date().toISOString(), with_credentials: !!opts.withCredentials, tables };
 }
@@ -102,7 +145,7 @@ export class ImportError extends Error {}
  * Loads an export into an empty database in one transaction (all or nothing),
  * keeping ids so every reference still holds. Returns the row count per table.
  */
-export async function importCommunity(db: Db, data: unknown, onProgress?: (done: number, total: number, what?: string) => void): Promise<Record<string, number>> {
+export async function importCommunity(db: Db, data: unknown, onProgress?: (done: number, total: number, what?: string) => void, secret?: string): Promise<Record<string, number>> {
   const file = data as Partial<ExportFile>;
   if (!file || file.format !== EXPORT_FORMAT || typeof file.tables !== 'object' || file.tables === null) throw new ImportError('this file is not a Convene export');
   if (file.version !== EXPORT_VERSION) throw new ImportError(`unsupported export version ${String(file.version)}`);
@@ -112,9 +155,14 @@ export async function importCommunity(db: Db, data: unknown, onProgress?: (done:
     if (Number(existing.rows[0]!.n) > 0) throw new ImportError('the database already holds a community; import only loads into an empty one');
     for (const [i, t] of TABLES.entries()) {
       onProgress?.(i, TABLES.length, t.name);
-      const rows = file.tables![t.name];
+      let rows = file.tables![t.name];
       if (rows === undefined) continue;
       if (!Array.isArray(rows)) throw new ImportError(`"${t.name}" must be a list`);
+      if (t.name === 'oidc_providers') {
+        rows = (rows as { client_secret_plain?: string; client_secret?: string; enabled?: boolean }[]).map(({ client_secret_plain, ...p }) =>
+          typeof client_secret_plain === 'string' && secret ? { ...p, client_secret: seal(secret, client_secret_plain) } : { ...p, client_secret: p.client_secret ?? '', enabled: false },
+        );
+      }
       counts[t.name] = rows.length;
       if (rows.length === 0) continue;
       // Columns a row leaves out take their defaults, as in a fresh insert.

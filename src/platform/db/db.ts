@@ -105,9 +105,13 @@ export function connect(url: string, engine: Engine, opts: { max?: number; embed
  * Opens Convene's database: `DATABASE_URL` when set, otherwise the embedded
  * PostgreSQL in the data dir (started here, stopped by `close()`).
  */
-export async function openDatabase(cfg: { databaseUrl?: string; dataDir: string; poolSize?: number }, log: (m: string) => void = () => {}): Promise<DatabaseHandle> {
+export async function openDatabase(
+  cfg: { databaseUrl?: string; dataDir: string; poolSize?: number; /** Restart the embedded server after a crash (the web server). */ supervise?: boolean },
+  log: (m: string) => void = () => {},
+): Promise<DatabaseHandle> {
   if (cfg.databaseUrl) return connect(cfg.databaseUrl, 'postgres', { max: cfg.poolSize });
-  const embedded = await startEmbedded({ dataDir: cfg.dataDir, log });
+  // A server already running on this data directory is used as it is, never stopped.
+  const embedded = await startEmbedded({ dataDir: cfg.dataDir, log, supervise: cfg.supervise });
   return connect(embedded.url, 'embedded', { max: cfg.poolSize, embedded });
 }
 

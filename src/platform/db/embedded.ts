@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import path from 'node:path';
@@ -14,6 +14,12 @@ import { execFileSync } from 'node:child_process';
 export interface EmbeddedServer {
   url: string;
   port: number;
+  /**
+   * True when this process started the server (and stops it, and restarts it
+   * after a crash); false when it uses one that another Convene process runs
+   * on the same data directory, which it never stops.
+   */
+  owned: boolean;
   stop(): Promise<void>;
 }
 
@@ -33,26 +39,51 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** When a previous run died without stopping its postmaster, stop that one first. */
-async function stopStalePostmaster(pgDir: string, log: (m: string) => void): Promise<void> {
-  const pidFile = path.join(pgDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0) return;
+const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-  } catch {
-    return; // not running: PostgreSQL removes the stale file itself
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
-  // Only stop it if it is really a postgres serving this directory.
+};
+
+/** The postmaster serving `pgDir` right now, from its postmaster.pid (pid, port), if one is running. */
+export function runningPostmaster(pgDir: string): { pid: number; port: number } | undefined {
+  const pidFile = path.join(pgDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  if (!Number.isInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
   let cmdline = '';
   try {
     cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
-    return;
+    return undefined;
   }
-  if (!cmdline.includes('postgres') || !cmdline.includes(pgDir)) return;
-  log(`stopping a PostgreSQL left running by an earlier start (pid ${pid})`);
+  // Only a postgres serving this very directory counts.
+  if (!cmdline.includes('postgres') || !cmdline.includes(pgDir)) return undefined;
+  return { pid, port };
+}
+
+/**
+ * The Convene process that started the embedded server (written to
+ * `dataDir/pg-owner` once it runs, removed when it stops it), if it is alive.
+ */
+function liveOwner(dataDir: string): number | undefined {
+  const file = path.join(dataDir, 'pg-owner');
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid) ? pid : undefined;
+}
+
+/** When a previous run died without stopping its postmaster, stop that one first. */
+async function stopStalePostmaster(pgDir: string, log: (m: string) => void): Promise<void> {
+  const running = runningPostmaster(pgDir);
+  if (!running) return;
+  const { pid } = running;
+  log(`stopping a PostgreSQL left running by an earlier start that is no longer running (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   for (let i = 0; i < 100; i++) {
     await new Promise((r) => setTimeout(r, 100));
@@ -66,7 +97,7 @@ async function stopStalePostmaster(pgDir: string, log: (m: string) => void): Pro
 }
 
 /** PostgreSQL refuses to run as root: run it as the `postgres` OS user, creating it if needed. */
-function ensureOsUser(): { uid: number; gid: number } | undefined {
+export function ensureOsUser(): { uid: number; gid: number } | undefined {
   if (userInfo().uid !== 0) return undefined;
   const lookup = () => {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
@@ -96,12 +127,13 @@ export async function startEmbedded(opts: {
   log?: (m: string) => void;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string>;
+  /** Restart the server when it stops unexpectedly (the web server wants this; one-off commands do not). */
+  supervise?: boolean;
 }): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {});
   const dataDir = path.resolve(opts.dataDir);
   const pgDir = path.join(dataDir, 'pg');
   mkdirSync(dataDir, { recursive: true });
-  const osUser = ensureOsUser();
 
   const pwFile = path.join(dataDir, 'pg-password');
   let password: string;
@@ -110,6 +142,17 @@ export async function startEmbedded(opts: {
     password = randomBytes(24).toString('base64url');
     writeFileSync(pwFile, password + '\n', { mode: 0o600 });
   }
+
+  // Another Convene process (a running server, or a command typed beside it)
+  // already runs PostgreSQL on this directory: use it, and never stop it.
+  const running = runningPostmaster(pgDir);
+  const owner = liveOwner(dataDir);
+  if (running && owner !== undefined) {
+    log(`using the embedded PostgreSQL that Convene process ${owner} runs (127.0.0.1:${running.port})`);
+    const shared = `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${running.port}/convene`;
+    return { url: shared, port: running.port, owned: false, stop: async () => {} };
+  }
+  const osUser = ensureOsUser();
 
   // Imported lazily: the package registers exit hooks on import, which we
   // replace with our own ordered shutdown (close HTTP, then the pool, then PG).
@@ -173,6 +216,8 @@ export async function startEmbedded(opts: {
   } catch (err) {
     throw describe('start', err);
   }
+  const ownerFile = path.join(dataDir, 'pg-owner');
+  writeFileSync(ownerFile, `${process.pid}\n`, { mode: 0o600 });
   const url = `postgres://${PG_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   // Create the application database on first start.
   const { default: pgLib } = await import('pg');
@@ -185,10 +230,56 @@ export async function startEmbedded(opts: {
     await client.end();
   }
   log(`embedded PostgreSQL listening on 127.0.0.1:${port}`);
+
+  // The server's own PostgreSQL is watched: if it stops without being asked
+  // to (a crash, a kill), it is started again, waiting longer after each
+  // failure (1 s, doubling, at most 30 s), and every step is logged.
+  let stopping = false;
+  const proc = () => (pg as unknown as { process?: import('node:child_process').ChildProcess }).process;
+  if (opts.supervise) {
+    let delay = 1000;
+    let restarts = 0;
+    const watch = () => {
+      const child = proc();
+      const startedAt = Date.now();
+      child?.once('exit', (code, signal) => {
+        if (stopping) return;
+        // A server that ran a minute or more before failing starts again quickly.
+        if (Date.now() - startedAt > 60_000) delay = 1000;
+        log(`the embedded PostgreSQL stopped unexpectedly (${signal ?? `exit code ${code}`}); starting it again in ${Math.round(delay / 1000)} s`);
+        (pg as unknown as { process?: unknown }).process = undefined;
+        const retry = () => {
+          if (stopping) return;
+          pg.start().then(
+            () => {
+              restarts++;
+              log(`the embedded PostgreSQL is running again (restart ${restarts}, 127.0.0.1:${port})`);
+              watch();
+            },
+            () => {
+              (pg as unknown as { process?: unknown }).process = undefined;
+              delay = Math.min(delay * 2, 30_000);
+              log(`starting the embedded PostgreSQL again failed; next try in ${Math.round(delay / 1000)} s`);
+              setTimeout(retry, delay).unref();
+            },
+          );
+        };
+        setTimeout(retry, delay).unref();
+        delay = Math.min(delay * 2, 30_000);
+      });
+    };
+    watch();
+  }
   return {
     url: url.replace(/\/postgres$/, '/convene'),
     port,
-    stop: () => pg.stop(),
+    owned: true,
+    stop: async () => {
+      stopping = true;
+      const child = proc();
+      if (child && child.exitCode === null && child.signalCode === null) await pg.stop();
+      rmSync(ownerFile, { force: true });
+    },
   };
 }
 

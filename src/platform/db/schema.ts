@@ -167,6 +167,7 @@ export interface ApiTokensTable {
   created_at: Timestamp;
   last_used_at: NullableTimestamp;
   revoked_at: NullableTimestamp;
+  origin: Generated<'web' | 'cli'>;
 }
 
 export interface EmailTokensTable {

@@ -20,6 +20,8 @@ declare module 'fastify' {
     t: T;
     /** The raw session token from the cookie, when signed in by session. */
     sessionToken?: string;
+    /** Where the bearer token of this request was made (`convene create-token` makes 'cli' ones). */
+    tokenOrigin?: 'web' | 'cli';
     /** Set by handlers whose every visit must run (counted views): the page is not cached. */
     noPageCache?: boolean;
   }
