@@ -9,7 +9,7 @@
  *   npm test -- src/groups        only files under a path
  *   REQUIRE_BOTH_ENGINES=1        fail unless both engines ran tests (CI)
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -111,6 +111,11 @@ async function runEngine(engine: EngineRun): Promise<void> {
 }
 
 async function main(): Promise<number> {
+  // The CLI tests run the compiled command, as people do: build it once first.
+  if (files.some((f) => f.endsWith(`${path.sep}cli.test.ts`))) {
+    const built = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+    if (built.status !== 0) return 1;
+  }
   const engines: EngineRun[] = [];
   const dir = mkdtempSync(path.join(tmpdir(), 'convene-test-pg-'));
   console.log('starting the embedded PostgreSQL for tests');

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chownSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
@@ -140,7 +140,12 @@ export async function restoreEmbedded(dataDir: string, file: string, opts: { own
     }
     cpSync(path.join(dir, 'pg'), pgDir, { recursive: true });
     for (const sub of EMPTY_DIRS) mkdirSync(path.join(pgDir, sub), { recursive: true });
-    if (opts.owner) chownTree(pgDir, opts.owner);
+    chmodSync(pgDir, 0o700);
+    if (opts.owner) {
+      // PostgreSQL runs as its own OS user: it must be able to enter the data directory.
+      chmodSync(dataDir, statSync(dataDir).mode | 0o111);
+      chownTree(pgDir, opts.owner);
+    }
     for (const f of ['pg-password', 'session-secret']) if (existsSync(path.join(dir, f))) cpSync(path.join(dir, f), path.join(dataDir, f));
     if (existsSync(path.join(dir, 'uploads'))) cpSync(path.join(dir, 'uploads'), path.join(dataDir, 'uploads'), { recursive: true, force: true });
     return { keptAside };
