@@ -60,9 +60,15 @@ const withDb = (url: string, db: string) => {
 interface EngineRun {
   name: 'embedded' | 'postgres';
   adminUrl: string;
-  counts?: Record<string, number>;
+  /** Browser tests run on one engine only: the HTML does not depend on the PostgreSQL version. */
+  browser: boolean;
+  /** No file to run on this engine (only browser files were asked for). */
+  skipped?: boolean;
+  counts?: Record<string, number> & { files?: Record<string, number> };
   code?: number;
 }
+
+const isBrowserFile = (f: string) => f.includes(`${path.sep}browser${path.sep}`);
 
 const runId = `cvt_${Date.now().toString(36)}_${process.pid}`;
 
@@ -73,7 +79,12 @@ async function runEngine(engine: EngineRun): Promise<void> {
   try {
     await migrate(withDb(engine.adminUrl, template));
     const countsFile = path.join(mkdtempSync(path.join(tmpdir(), 'convene-counts-')), 'counts.json');
-    console.log(`\n=== ${engine.name}: ${files.length} test files ===\n`);
+    const mine = engine.browser ? files : files.filter((f) => !isBrowserFile(f));
+    if (mine.length === 0) {
+      engine.skipped = true;
+      return;
+    }
+    console.log(`\n=== ${engine.name}: ${mine.length} test files${mine.length < files.length ? ' (browser files run on the first engine only)' : ''} ===\n`);
     engine.code = await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,
@@ -87,7 +98,7 @@ async function runEngine(engine: EngineRun): Promise<void> {
           '--test-reporter-destination=stdout',
           `--test-reporter=${path.join(root, 'test/count-reporter.mjs')}`,
           `--test-reporter-destination=${countsFile}`,
-          ...files,
+          ...mine,
         ],
         {
           cwd: root,
@@ -122,8 +133,8 @@ async function main(): Promise<number> {
   // Durability is not needed for throwaway test data; speed is.
   const embedded = await startEmbedded({ dataDir: dir, settings: { fsync: 'off', synchronous_commit: 'off', full_page_writes: 'off', max_connections: '300' } });
   try {
-    engines.push({ name: 'embedded', adminUrl: embedded.url.replace(/\/convene$/, '/postgres') });
-    if (process.env.TEST_DATABASE_URL) engines.push({ name: 'postgres', adminUrl: process.env.TEST_DATABASE_URL });
+    engines.push({ name: 'embedded', adminUrl: embedded.url.replace(/\/convene$/, '/postgres'), browser: true });
+    if (process.env.TEST_DATABASE_URL) engines.push({ name: 'postgres', adminUrl: process.env.TEST_DATABASE_URL, browser: false });
     for (const e of engines) await runEngine(e);
   } finally {
     await embedded.stop();
@@ -135,6 +146,10 @@ async function main(): Promise<number> {
   let failed = 0;
   let ok = true;
   for (const e of engines) {
+    if (e.skipped) {
+      console.log(`${e.name}: no test files for this engine`);
+      continue;
+    }
     const c = e.counts ?? {};
     const p = c.pass ?? 0;
     const f = (c.fail ?? 0) + (c.cancelled ?? 0);
@@ -146,6 +161,14 @@ async function main(): Promise<number> {
   if (process.env.REQUIRE_BOTH_ENGINES && !engines.some((e) => e.name === 'postgres')) {
     console.log('TEST_DATABASE_URL is not set, but REQUIRE_BOTH_ENGINES asks for both engines');
     ok = false;
+  }
+  // The slowest files, so a file that grows slow is seen (times are the files' own, run two at a time).
+  const times = new Map<string, number>();
+  for (const e of engines) for (const [f, ms] of Object.entries(e.counts?.files ?? {})) times.set(`${path.relative(root, f)} (${e.name})`, ms);
+  const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 12);
+  if (slowest.length) {
+    console.log('\nslowest test files:');
+    for (const [f, ms] of slowest) console.log(`  ${(ms / 1000).toFixed(1).padStart(7)} s  ${f}`);
   }
   console.log(`${passed} passed, ${failed} failed`);
   return ok ? 0 : 1;

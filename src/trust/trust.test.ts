@@ -1,9 +1,10 @@
-import { test, describe, before } from 'node:test';
+import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import JSZip from 'jszip';
 import { Agent, PASSWORD, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
 import { PNG_1PX, multipart } from '../../test/fixtures.js';
 import { runRetention } from './data.js';
+import { setRateLimitClock } from '../platform/auth/rate-limit.js';
 import { ConfigError, loadConfig } from '../platform/config.js';
 
 let t: TestContext;
@@ -323,19 +324,21 @@ describe('the audit log', () => {
 
 describe('per-address budgets', () => {
   /**
-   * Budgets are counted in windows that start on the minute, so a run of
-   * requests that crosses a minute starts its count over and is never refused.
-   * With under 20 s of this minute left, wait for the next one.
+   * Budgets are counted in windows that start on the minute: the limiter's
+   * clock is fixed just after a minute's start for these tests, so a run of
+   * requests never crosses into a new window (and no test waits for one).
    */
-  const awayFromMinuteEdge = async () => {
-    const left = 60_000 - (Date.now() % 60_000);
-    if (left < 20_000) await new Promise((resolve) => setTimeout(resolve, left + 100));
-  };
-
+  let restore: (() => number) | undefined;
+  before(() => {
+    const fixed = Math.floor(Date.now() / 60_000) * 60_000 + 1_000;
+    restore = setRateLimitClock(() => fixed);
+  });
+  after(() => {
+    if (restore) setRateLimitClock(restore);
+  });
   test('searches and writes from one address are limited across people, with Retry-After; other addresses are not affected', async () => {
     const from = (ip: string) => ({ remoteAddress: ip });
     let last = 0;
-    await awayFromMinuteEdge();
     for (let i = 0; i < 121; i++) last = (await t.app.inject({ url: `/search?q=word${i}`, ...from('203.0.113.7') })).statusCode;
     assert.equal(last, 429);
     const limited = await t.app.inject({ url: '/api/v1/search?q=again', ...from('203.0.113.7') });
@@ -346,7 +349,6 @@ describe('per-address budgets', () => {
     // Browsing is never counted.
     assert.equal((await t.app.inject({ url: '/resources', ...from('203.0.113.7') })).statusCode, 200);
 
-    await awayFromMinuteEdge();
     for (let i = 0; i < 301; i++) last = (await t.app.inject({ method: 'POST', url: '/logout', ...from('198.51.100.9') })).statusCode;
     assert.equal(last, 429);
     const login = await t.app.inject({ method: 'POST', url: '/api/v1/tokens', payload: { email: 'x@example.org', password: 'y' }, ...from('198.51.100.9') });
@@ -358,7 +360,6 @@ describe('per-address budgets', () => {
   /** `n` searches from one peer, naming the given forwarded addresses: the status of the last one. */
   const searchRun = async (app: TestContext['app'], n: number, remoteAddress: string, forwarded: (i: number) => string) => {
     let last = 0;
-    await awayFromMinuteEdge();
     for (let i = 0; i < n; i++) last = (await app.inject({ url: `/search?q=budget${i}`, remoteAddress, headers: { 'x-forwarded-for': forwarded(i) } })).statusCode;
     return last;
   };

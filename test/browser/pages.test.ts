@@ -7,7 +7,9 @@ import { assertAccessible, assertPageBasics, checkPage, contextFor, startBrowser
 
 /**
  * Every page template, checked in a real browser with axe: signed out, as a
- * member and as a facilitator, in English and Spanish, and at 320 px wide.
+ * member and as a facilitator, in English and Spanish; and its reflow at
+ * 320 px wide. The HTML does not depend on the PostgreSQL engine, so the
+ * runner gives browser files one engine only.
  * A new page is one line in PAGES; a GET route that renders HTML and is in
  * neither PAGES nor EXEMPT fails the coverage test below.
  */
@@ -37,6 +39,8 @@ interface Ids {
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
 const SIGNED_IN: Who[] = ['member', 'facilitator'];
+/** Pages whose content is the same for everyone: checked once, signed out (the shell's signed-in variants are covered by every other page). */
+const STATIC: Who[] = ['anonymous'];
 const PAGES: PageCase[] = [
   { route: '/', url: () => '/', who: ALL },
   { route: '/groups', url: () => '/groups', who: ALL },
@@ -98,7 +102,7 @@ const PAGES: PageCase[] = [
   { route: '/settings/notifications', url: () => '/settings/notifications', who: SIGNED_IN },
   { route: '/unsubscribe/:token', url: (ids) => `/unsubscribe/${ids.unsubscribe}`, who: ['anonymous'] },
   { route: '/posts/:id/edit', url: (ids) => `/posts/${ids.post}/edit`, who: SIGNED_IN },
-  { route: '/posts/:id/history', url: (ids) => `/posts/${ids.post}/history`, who: ALL },
+  { route: '/posts/:id/history', url: (ids) => `/posts/${ids.post}/history`, who: ['facilitator'] },
   { route: '/posts/:id/report', url: (ids) => `/posts/${ids.reportable}/report`, who: SIGNED_IN },
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
   { route: '/moderation', url: () => '/moderation', who: SIGNED_IN },
@@ -118,9 +122,9 @@ const PAGES: PageCase[] = [
   { route: '/analytics', url: () => '/analytics', who: SIGNED_IN },
   { route: '/settings/two-factor', url: () => '/settings/two-factor', who: SIGNED_IN },
   { route: '/settings/data', url: () => '/settings/data', who: SIGNED_IN },
-  { route: '/guidelines', url: () => '/guidelines', who: ALL },
-  { route: '/terms', url: () => '/terms', who: ALL },
-  { route: '/privacy', url: () => '/privacy', who: ALL },
+  { route: '/guidelines', url: () => '/guidelines', who: STATIC },
+  { route: '/terms', url: () => '/terms', who: STATIC },
+  { route: '/privacy', url: () => '/privacy', who: STATIC },
   { route: '/contact', url: () => '/contact', who: ALL },
   { route: '/admin/contact', url: () => '/admin/contact', who: ['facilitator'] },
   { route: '/admin/audit', url: () => '/admin/audit', who: ['facilitator'] },
@@ -242,10 +246,11 @@ describe('every page template', () => {
   }
 
   test('at 320 px wide nothing scrolls sideways (facilitator, every page)', async () => {
+    // Reflow only: the markup is the same as at 1,280 px, where axe has already run on it.
     const context = await contextFor(env, { email: ACCOUNTS.facilitator, width: 320 });
     try {
       for (const p of PAGES.filter((x) => x.who.includes('facilitator'))) {
-        const page = await checkPage(context, env.baseUrl + p.url(ids), { status: p.status });
+        const page = await checkPage(context, env.baseUrl + p.url(ids), { status: p.status, axe: false });
         await page.close();
       }
     } finally {

@@ -14,6 +14,19 @@ export interface Limit {
  */
 const SCALE = Math.max(1, Number(process.env.CONVENE_RATE_LIMIT_SCALE) || 1);
 
+let clock = () => Date.now();
+
+/**
+ * The time windows are counted in (they start on the minute, the hour…).
+ * Tests fix it, so a run of requests never straddles two windows and no test
+ * has to wait for a minute to turn. Returns the previous clock.
+ */
+export function setRateLimitClock(fn: () => number): () => number {
+  const before = clock;
+  clock = fn;
+  return before;
+}
+
 /**
  * Counts one hit on `key` in a fixed window stored in PostgreSQL, so the limit
  * holds across every app process. Throws `rate_limited` (429 with Retry-After)
@@ -31,16 +44,17 @@ export async function hit(db: Db, key: string, limit: Limit): Promise<void> {
  * forgets the current windows.
  */
 export async function hitAll(db: Db, hits: { key: string; limit: Limit }[]): Promise<void> {
+  const now = clock();
   const rows = await sql<{ key: string; count: number; window_start: Date }>`
     INSERT INTO rate_limits (key, window_start, count)
-    SELECT x.key, to_timestamp(floor(extract(epoch FROM now()) / x.seconds) * x.seconds), 1
+    SELECT x.key, to_timestamp(floor(${now / 1000}::float8 / x.seconds) * x.seconds), 1
       FROM unnest(${hits.map((h) => h.key)}::text[], ${hits.map((h) => h.limit.windowSeconds)}::int[]) AS x(key, seconds)
     ON CONFLICT (key, window_start) DO UPDATE SET count = rate_limits.count + 1
     RETURNING key, count, window_start ${PREPARED}`.execute(db);
   let retryAfter = 0;
   for (const r of rows.rows) {
     const { limit } = hits.find((h) => h.key === r.key)!;
-    if (r.count > limit.max * SCALE) retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil((r.window_start.getTime() + limit.windowSeconds * 1000 - Date.now()) / 1000)));
+    if (r.count > limit.max * SCALE) retryAfter = Math.max(retryAfter, Math.max(1, Math.ceil((r.window_start.getTime() + limit.windowSeconds * 1000 - now) / 1000)));
   }
   if (retryAfter > 0) throw new AppError('rate_limited', { retryAfter });
 }
