@@ -12,7 +12,7 @@ import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import type { WatchLevel } from '../platform/db/schema.js';
 import type { GlossaryService } from '../glossary/service.js';
 import { checkJargon } from '../glossary/jargon.js';
-import { RENDER_VERSION, linkCount, mentionedHandles, renderMarkdown } from './markdown.js';
+import { MARKDOWN_LIMITS, RENDER_VERSION, linkCount, markdownOverLimit, mentionedHandles, renderMarkdown } from './markdown.js';
 import { threadSubject, type ThreadRow } from './queries.js';
 import { checkStudentPrivacy, privacyCheck } from '../trust/privacy-guard.js';
 
@@ -20,6 +20,14 @@ import { checkStudentPrivacy, privacyCheck } from '../trust/privacy-guard.js';
 const Acknowledge = () => Type.Optional(Type.Boolean({ description: 'Set after the author has checked a privacy warning and chooses to publish' }));
 
 const Body = () => RequiredText(50_000);
+
+/** A message whose Markdown would cost seconds to render is refused with a clear field message. */
+function markdownLimits(t: (k: string, v?: Record<string, unknown>) => string, field: string, ...texts: (string | undefined)[]) {
+  for (const text of texts) {
+    const over = text ? markdownOverLimit(text) : undefined;
+    if (over) throw new AppError('validation_failed', { fields: { [field]: t(`discussions.markdown_limit.${over}`, { max: MARKDOWN_LIMITS[over] }) } });
+  }
+}
 
 /** What posting commands need besides the database: the job queue that carries notifications. */
 export interface DiscussionDeps {
@@ -174,6 +182,7 @@ export async function createThread(
     if (applications.length === 0) fields.application_questions = t('guides.need_application');
     if (Object.keys(fields).length) throw new AppError('validation_failed', { fields });
   }
+  markdownLimits(t, 'body', input.body);
   privacyCheck(t, input.acknowledge_privacy, input.title, input.body, ...reactions, ...applications);
   await jargon(deps, group?.led_by, input.acknowledge_jargon, t, input.title, input.body);
   await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
@@ -219,6 +228,7 @@ export async function reply(
 ): Promise<{ id: number }> {
   const { db, jobs } = deps;
   authorize(actor, 'post.create', threadSubject(thread));
+  markdownLimits(t, 'body', input.body);
   privacyCheck(t, input.acknowledge_privacy, input.body);
   await jargon(deps, thread.group_led_by, input.acknowledge_jargon, t, input.body);
   await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
@@ -264,6 +274,7 @@ export async function editPost(
   input: Static<typeof EditInput>,
   t: (k: string, v?: Record<string, unknown>) => string,
 ) {
+  markdownLimits(t, 'body', input.body);
   privacyCheck(t, input.acknowledge_privacy, input.title, input.body);
   await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
   await db.transaction().execute(async (tx) => {

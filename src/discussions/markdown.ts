@@ -18,7 +18,8 @@ const md = new MarkdownIt('commonmark', {
   typographer: false,
   breaks: false,
   // Deeply nested input (thousands of "> > > >" or "[[[[") must stay cheap.
-  maxNesting: 40,
+  // Deep nesting costs the parser and the sanitizer far more than it gives a reader.
+  maxNesting: 20,
 })
   .enable(['table', 'strikethrough', 'linkify'])
   .use(taskLists, { enabled: false, label: true });
@@ -99,8 +100,37 @@ const SANITIZE: sanitizeHtml.IOptions = {
 };
 
 /** Renders post Markdown to safe HTML. */
+/**
+ * What one message may hold before its rendering cost grows out of bounds
+ * (tens of thousands of table rows or emphasis markers make the parser and
+ * sanitizer run for seconds). Far above what a person writes.
+ */
+export const MARKDOWN_LIMITS = { tableRows: 1_000, markers: 4_000, lines: 5_000 };
+
+/** Which limit a Markdown text is over, if any (code is not counted: markers there are literal). */
+export function markdownOverLimit(source: string): keyof typeof MARKDOWN_LIMITS | undefined {
+  const prose = source.replace(/```[\s\S]*?(```|$)/g, '').replace(/`[^`\n]*`/g, '');
+  let rows = 0;
+  let lines = 0;
+  for (const line of prose.split('\n')) {
+    lines++;
+    if (/^\s*\|/.test(line)) rows++;
+  }
+  if (rows > MARKDOWN_LIMITS.tableRows) return 'tableRows';
+  if (lines > MARKDOWN_LIMITS.lines) return 'lines';
+  let markers = 0;
+  for (let i = 0; i < prose.length; i++) {
+    const c = prose.charCodeAt(i);
+    // * _ ~ [ ] < >
+    if (c === 42 || c === 95 || c === 126 || c === 91 || c === 93 || c === 60 || c === 62) markers++;
+  }
+  return markers > MARKDOWN_LIMITS.markers ? 'markers' : undefined;
+}
+
 export function renderMarkdown(source: string): string {
   let html: string;
+  // Past the limits (text that never went through a posting command), show it as plain text.
+  if (markdownOverLimit(source)) return `<p>${md.utils.escapeHtml(source).replace(/\n/g, '<br>')}</p>`;
   try {
     html = md.render(source);
   } catch {

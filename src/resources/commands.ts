@@ -272,9 +272,9 @@ export async function deleteResource(db: Db, actor: Actor, resource: ResourceSub
 export async function extractResourceText(db: Db, files: FileStore, fileId: number): Promise<void> {
   const f = await db.selectFrom('resource_files').select(['id', 'resource_id', 'storage_key', 'content_type', 'version']).where('id', '=', fileId).executeTakeFirst();
   if (!f || !files.exists(f.storage_key)) return;
-  const text = await extractText(files.readPath(f.storage_key), f.content_type);
+  const { text, error } = await extractText(files.readPath(f.storage_key), f.content_type);
   await db.transaction().execute(async (tx) => {
-    await tx.updateTable('resource_files').set({ extracted_at: new Date() }).where('id', '=', f.id).execute();
+    await tx.updateTable('resource_files').set({ extracted_at: new Date(), extract_error: error ?? null }).where('id', '=', f.id).execute();
     const newest = await tx.selectFrom('resource_files').select((eb) => eb.fn.max('version').as('v')).where('resource_id', '=', f.resource_id).executeTakeFirst();
     if (Number(newest?.v) === f.version) await tx.updateTable('resources').set({ extracted_text: text }).where('id', '=', f.resource_id).execute();
   });

@@ -1,47 +1,55 @@
-import { readFileSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 
-/** At most this much text per file is kept for search. */
-const MAX_TEXT = 200_000;
+export type Extracted = { text: string; error?: undefined } | { text: ''; error: 'too_large' | 'too_slow' | 'unreadable' };
+
+/** Limits of one extraction: the worker thread's heap, and the time it may take. */
+export const EXTRACT_LIMITS = { heapMb: 256, timeoutMs: 20_000 };
+
+/** One extraction at a time per process: a flood of uploads waits its turn instead of piling up heaps. */
+let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Pulls searchable text out of an uploaded file where that is possible:
- * PDFs (pdf.js), Word documents (mammoth) and plain text or CSV. Anything
- * else, or a file that fails to parse, yields no text rather than an error.
+ * PDFs (pdf.js), Word documents (mammoth) and plain text or CSV. The work
+ * runs in a worker thread with its own memory limit and a time limit, so a
+ * file built to explode costs that thread, never the web server: it ends as
+ * "too large", "too slow" or "unreadable" and the file stays downloadable.
  */
-export async function extractText(filePath: string, contentType: string): Promise<string> {
-  try {
-    if (contentType === 'application/pdf') return clip(await pdfText(filePath));
-    if (contentType === 'application/vnd.openxmlformats-officedocument.wordprocessingml.document') {
-      const mammoth = await import('mammoth');
-      const r = await mammoth.default.extractRawText({ path: filePath });
-      return clip(r.value);
-    }
-    if (contentType === 'text/plain' || contentType === 'text/csv') return clip(readFileSync(filePath, 'utf8'));
-  } catch {
-    return '';
-  }
-  return '';
+export function extractText(filePath: string, contentType: string): Promise<Extracted> {
+  if (!['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document', 'text/plain', 'text/csv'].includes(contentType)) return Promise.resolve({ text: '' });
+  const run = queue.then(() => inWorker(filePath, contentType));
+  queue = run.catch(() => undefined);
+  return run;
 }
 
-async function pdfText(filePath: string): Promise<string> {
-  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const data = new Uint8Array(readFileSync(filePath));
-  const doc = await pdfjs.getDocument({ data, useSystemFonts: false, isEvalSupported: false, disableFontFace: true, verbosity: 0 }).promise;
-  try {
-    const parts: string[] = [];
-    let length = 0;
-    for (let i = 1; i <= doc.numPages && length < MAX_TEXT; i++) {
-      const page = await doc.getPage(i);
-      const content = await page.getTextContent();
-      const text = content.items.map((it) => ('str' in it ? it.str : '')).join(' ');
-      parts.push(text);
-      length += text.length;
-      page.cleanup();
-    }
-    return parts.join('\n');
-  } finally {
-    await doc.destroy();
-  }
+function inWorker(filePath: string, contentType: string): Promise<Extracted> {
+  // Under tsx (tests, `npm run dev`) this module is TypeScript, and so is its worker: a worker
+  // thread does not inherit tsx's loader, so a two-line bootstrap registers it first.
+  const self = import.meta.url;
+  const typescript = self.endsWith('.ts');
+  const file: URL | string = typescript
+    ? `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./extract-worker.ts', self).href)}); })`
+    : new URL('./extract-worker.js', self);
+  return new Promise<Extracted>((resolve) => {
+    let settled = false;
+    const done = (r: Extracted) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+      void worker.terminate();
+    };
+    const worker = new Worker(file, {
+      eval: typescript,
+      workerData: { filePath, contentType },
+      resourceLimits: { maxOldGenerationSizeMb: EXTRACT_LIMITS.heapMb, maxYoungGenerationSizeMb: 48 },
+      stdout: true,
+      stderr: true,
+    });
+    const timer = setTimeout(() => done({ text: '', error: 'too_slow' }), EXTRACT_LIMITS.timeoutMs);
+    worker.on('message', (m: { text?: string; error?: 'too_large' | 'unreadable' }) => done(m.error ? { text: '', error: m.error } : { text: m.text ?? '' }));
+    // Out of memory ends the thread with ERR_WORKER_OUT_OF_MEMORY.
+    worker.on('error', (err: NodeJS.ErrnoException) => done({ text: '', error: err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'too_large' : 'unreadable' }));
+    worker.on('exit', () => done({ text: '', error: 'unreadable' }));
+  });
 }
-
-const clip = (s: string) => s.replace(/\u0000/g, '').replace(/\s+/g, ' ').trim().slice(0, MAX_TEXT);

@@ -257,7 +257,7 @@ export async function resourceDetails(db: Db, resourceId: number) {
   const [files, groups, organizations, links, reports, use, collections] = await Promise.all([
     db
       .selectFrom('resource_files')
-      .select(['id', 'version', 'filename', 'content_type', 'size_bytes', 'alt_text', 'created_at'])
+      .select(['id', 'version', 'filename', 'content_type', 'size_bytes', 'alt_text', 'created_at', 'extract_error'])
       .where('resource_id', '=', resourceId)
       .orderBy('version', 'desc')
       .execute(),

@@ -336,6 +336,7 @@ export function ResourceView({
               {t('resources.download', { type: latest.filename.split('.').pop()!.toUpperCase(), size: size(latest.size_bytes) })}
             </a>
           )}
+          {latest?.extract_error && <p class="usa-hint">{t(`resources.extract_error.${latest.extract_error}`)}</p>}
           {r.external_url && (
             <a class="usa-button usa-button--outline" href={r.external_url} rel="noopener noreferrer">
               {t('resources.open_link')}

@@ -360,6 +360,7 @@ export interface ResourceFilesTable {
   uploaded_by: number | null;
   created_at: Timestamp;
   extracted_at: NullableTimestamp;
+  extract_error: 'too_large' | 'too_slow' | 'unreadable' | null;
 }
 
 export interface CollectionsTable {

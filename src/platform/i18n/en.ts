@@ -470,6 +470,11 @@ export const en = {
     sign_in_to_reply: 'Sign in to reply',
     members_only_reply: 'Only members of this group can reply. Join the group to take part.',
     edit_post: 'Edit message',
+    markdown_limit: {
+      tableRows: 'Tables in one message can have at most {{max}} rows. Attach a spreadsheet to the library instead.',
+      lines: 'One message can have at most {{max}} lines. Split it, or attach a document to the library.',
+      markers: 'This message has more than {{max}} formatting marks (* _ ~ [ ] < >). Shorten it, or put code in a code block.',
+    },
     history: 'Edit history',
     history_who: 'Only you (the author) and the moderators of this space can see earlier versions.',
     history_none: 'There are no earlier versions.',
@@ -705,6 +710,11 @@ export const en = {
     group_hint: 'Only needed when only one group may see it.',
     edit: 'Edit the resource',
     download: 'Download ({{type}}, {{size}})',
+    extract_error: {
+      too_large: 'The text of this file could not be extracted for search: it expands to too much. The file itself can still be downloaded.',
+      too_slow: 'The text of this file could not be extracted for search: it took too long. The file itself can still be downloaded.',
+      unreadable: 'The text of this file could not be extracted for search. The file itself can still be downloaded.',
+    },
     open_link: 'Open the link',
     tell_us: 'Tell us how you used it',
     alt_shown: 'Image description: {{alt}}',

@@ -471,6 +471,11 @@ export const es: Messages = {
     sign_in_to_reply: 'Inicie sesión para responder',
     members_only_reply: 'Solo los miembros de este grupo pueden responder. Únase al grupo para participar.',
     edit_post: 'Editar el mensaje',
+    markdown_limit: {
+      tableRows: 'Las tablas de un mensaje pueden tener como máximo {{max}} filas. Mejor adjunte una hoja de cálculo a la biblioteca.',
+      lines: 'Un mensaje puede tener como máximo {{max}} líneas. Divídalo o adjunte un documento a la biblioteca.',
+      markers: 'Este mensaje tiene más de {{max}} marcas de formato (* _ ~ [ ] < >). Acórtelo o ponga el código en un bloque de código.',
+    },
     history: 'Historial de cambios',
     history_who: 'Solo usted (la persona autora) y quienes moderan este espacio pueden ver las versiones anteriores.',
     history_none: 'No hay versiones anteriores.',
@@ -706,6 +711,11 @@ export const es: Messages = {
     group_hint: 'Solo si únicamente un grupo puede verlo.',
     edit: 'Editar el recurso',
     download: 'Descargar ({{type}}, {{size}})',
+    extract_error: {
+      too_large: 'No se pudo extraer el texto de este archivo para la búsqueda: se expande demasiado. El archivo se puede descargar igual.',
+      too_slow: 'No se pudo extraer el texto de este archivo para la búsqueda: tardó demasiado. El archivo se puede descargar igual.',
+      unreadable: 'No se pudo extraer el texto de este archivo para la búsqueda. El archivo se puede descargar igual.',
+    },
     open_link: 'Abrir el enlace',
     tell_us: 'Cuéntenos cómo lo usó',
     alt_shown: 'Descripción de la imagen: {{alt}}',
