@@ -7,6 +7,7 @@ import { createMailer } from './platform/mail/mailer.js';
 import { seedIfEmpty } from './seed/seed.js';
 import { enrollDemoAccounts } from './accounts/two-factor.js';
 import { Jobs } from './platform/jobs/jobs.js';
+import { warmPrivacyGuard } from './trust/privacy-guard.js';
 
 export interface Running {
   app: FastifyInstance;
@@ -37,6 +38,8 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
       const enrolled = await enrollDemoAccounts(handle.db, config.sessionSecret, config.twoFactorRoles);
       if (enrolled) log(`demo facilitators and admins use two-factor sign-in: run "npm run convene -- demo-code" for a code`);
     }
+    // The privacy guard's word list is loaded once here, not by the first person to post.
+    warmPrivacyGuard();
     const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
     // CONVENE_WORKERS=off: a web-only process (jobs are still queued; `convene worker` runs them).
     const work = process.env.CONVENE_WORKERS !== 'off';

@@ -267,6 +267,11 @@ function isDictionaryWord(bare: string): boolean {
   return dictionary.has(bare);
 }
 
+/** Loads the word list now (a server calls this at start, so no post pays for it). */
+export function warmPrivacyGuard(): void {
+  isDictionaryWord('school');
+}
+
 const lexicon = (nlp.model() as { one: { lexicon: Record<string, string | string[] | undefined> } }).one.lexicon;
 function lexTags(bare: string): string {
   const tag = lexicon[bare];
@@ -554,12 +559,15 @@ function checkPiece(text: string): PrivacyFinding[] {
   const { people, schools } = findPeople(tokens);
   const relations = findRelations(tokens);
   const context = contextHits(text, tokens, schools);
+  // Looked up by sentence: a long text with many names and terms stays linear.
+  const sensitiveBySentence = bySentence(sensitive);
+  const contextBySentence = bySentence(context);
   const out: PrivacyFinding[] = [];
   for (const p of [...people, ...relations]) {
     if (p.adult) continue;
-    const fact = sensitive.find((s) => attributed(tokens, p, s));
+    const fact = nearby(sensitiveBySentence, p.sentence, 0, 2).find((s) => attributed(tokens, p, s));
     if (!fact) continue;
-    const near = context.filter((c) => Math.abs(c.sentence - p.sentence) <= 2 && !(c.at >= p.first && c.at <= p.last));
+    const near = nearby(contextBySentence, p.sentence, -2, 2).filter((c) => !(c.at >= p.first && c.at <= p.last));
     const ctx = near.map((c) => ({ text: c.text, kind: c.kind }));
     if (p.child && p.kind !== 'relation') ctx.unshift({ text: relationText(tokens, p), kind: 'relation' });
     let identifiable: boolean;
@@ -571,6 +579,23 @@ function checkPiece(text: string): PrivacyFinding[] {
   }
   // "my son Jaylen": the name carries the finding; drop the bare relation.
   return out.filter((f) => f.person.kind !== 'relation' || !out.some((g) => g !== f && g.person.kind !== 'relation' && g.context.some((c) => c.kind === 'relation')));
+}
+
+function bySentence<T extends { sentence: number }>(hits: T[]): Map<number, T[]> {
+  const m = new Map<number, T[]>();
+  for (const h of hits) {
+    const list = m.get(h.sentence);
+    if (list) list.push(h);
+    else m.set(h.sentence, [h]);
+  }
+  return m;
+}
+
+/** The hits in sentences `sentence + from` … `sentence + to`, in order. */
+function nearby<T>(m: Map<number, T[]>, sentence: number, from: number, to: number): T[] {
+  const out: T[] = [];
+  for (let k = sentence + from; k <= sentence + to; k++) out.push(...(m.get(k) ?? []));
+  return out;
 }
 
 function relationText(tokens: Token[], p: Person): string {
