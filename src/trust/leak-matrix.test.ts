@@ -241,3 +241,38 @@ describe('the leak matrix', () => {
     assert.ok(!ics.body.includes(MARK));
   });
 });
+
+describe('youth: one contact rule for every notification', () => {
+  test('a stranger reaches a youth member by no kind of notification; someone sharing a group does', async () => {
+    const youth = await buildUser(t.db, { is_youth: true });
+    const stranger = await buildUser(t.db);
+    const peer = await buildUser(t.db);
+    // A public community-wide thread the youth member watches, and a group they watch.
+    const starter = await apiToken(t.app, peer.email);
+    // The peer shares a group with the youth member; the stranger shares none.
+    await buildGroup(t.db, { memberIds: [youth.id, peer.id] });
+    const open = await buildGroup(t.db, { memberIds: [youth.id] });
+    const th = await t.app.inject({ method: 'POST', url: '/api/v1/discussions', headers: bearer(starter), payload: { title: 'Open question', body: 'What helps at lunch time?' } });
+    assert.equal(th.statusCode, 201, th.body);
+    const threadId = th.json().id as number;
+    const yt = await apiToken(t.app, youth.email);
+    const youthPost = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(yt), payload: { body: 'Quiet tables help me.' } });
+    assert.equal(youthPost.statusCode, 201);
+    await t.db.insertInto('thread_watches').values({ user_id: youth.id, thread_id: threadId, level: 'watching' }).onConflict((oc) => oc.columns(['user_id', 'thread_id']).doUpdateSet({ level: 'watching' })).execute();
+    await t.db.insertInto('group_watches').values({ user_id: youth.id, group_id: open.id, level: 'watching' }).onConflict((oc) => oc.columns(['user_id', 'group_id']).doUpdateSet({ level: 'watching' })).execute();
+    await t.db.updateTable('users').set({ email_notifications: 'immediate' }).where('id', '=', youth.id).execute();
+    const st = await apiToken(t.app, stranger.email);
+    const handle = (await t.db.selectFrom('users').select('handle').where('id', '=', youth.id).executeTakeFirstOrThrow()).handle;
+    // One post that is a reply in a watched thread, a direct reply to the youth member and a mention.
+    await t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(st), payload: { body: `Stranger here, @${handle}`, reply_to: youthPost.json().id } });
+    await t.jobs.drain();
+    const got = await t.db.selectFrom('notifications').select(['kind', 'actor_id']).where('user_id', '=', youth.id).execute();
+    assert.deepEqual(got.filter((n) => n.actor_id === stranger.id), [], 'nothing from the stranger');
+    assert.equal(t.mailer.sent.filter((m) => m.to === youth.email).length, 0, 'no email either');
+    // Someone sharing a group gets through (so the test can fail).
+    await t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(starter), payload: { body: 'Good idea, thank you.' } });
+    await t.jobs.drain();
+    const after = await t.db.selectFrom('notifications').select(['kind', 'actor_id']).where('user_id', '=', youth.id).execute();
+    assert.ok(after.some((n) => n.actor_id === peer.id && n.kind === 'watched_post'), JSON.stringify(after));
+  });
+});
