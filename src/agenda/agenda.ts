@@ -3,7 +3,7 @@ import { memoPerDb } from '../platform/db/memo.js';
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { isActiveLead, isFacilitator } from '../platform/auth/actor.js';
 import { AppError } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
@@ -266,7 +266,7 @@ export async function linkWork(db: Db, actor: Actor, itemId: number, url: string
 export async function linkPriority(db: Db, actor: Actor, itemId: number, priority: string, t: T) {
   const [groupId, position] = priority.split(':').map(Number) as [number, number];
   // Facilitators, or the group's own leads, tie a priority to the agenda.
-  const lead = actor.kind === 'user' && ['lead', 'co_lead'].includes(actor.memberships.get(groupId)?.status === 'active' ? actor.memberships.get(groupId)!.role : '');
+  const lead = isActiveLead(actor, groupId);
   if (!isFacilitator(actor) && !lead) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
   const p = await db.selectFrom('group_priorities').select('id').where('group_id', '=', groupId).where('position', '=', position).executeTakeFirst();
   if (!p) throw new AppError('validation_failed', { fields: { priority: t('validation.choose') } });
@@ -276,7 +276,7 @@ export async function linkPriority(db: Db, actor: Actor, itemId: number, priorit
 // ---- depth of interaction ---------------------------------------------------------------------------------
 
 export async function reviewGroup(db: Db, actor: Actor, group: { id: number }, input: Static<typeof ReviewInput>, idempotencyKey?: string) {
-  const lead = actor.kind === 'user' && ['lead', 'co_lead'].includes(actor.memberships.get(group.id)?.status === 'active' ? actor.memberships.get(group.id)!.role : '');
+  const lead = isActiveLead(actor, group.id);
   if (!isFacilitator(actor) && !lead) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     const row = await tx.insertInto('group_reviews').values({ group_id: group.id, level: input.level, notes: clean(input.notes), reviewed_by: actor.id, created_at: new Date() }).returning('id').executeTakeFirstOrThrow();

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { isFacilitator, ledGroupIds } from '../platform/auth/actor.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -151,7 +151,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     const descriptionHtml = annotated[0]!;
     details.updates.forEach((u, i) => Object.assign(u, { html: annotated[i + 1]! }));
-    const leadGroups = actor.kind === 'user' ? [...actor.memberships.entries()].filter(([, m]) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')).map(([g]) => g) : [];
+    const leadGroups = ledGroupIds(actor);
     const priorityRows =
       isFacilitator(actor) || leadGroups.length
         ? await db

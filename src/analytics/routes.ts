@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { h } from 'preact';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { isFacilitator, ledGroupIds } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit } from '../platform/db/tx.js';
@@ -43,7 +43,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const readDb = app.deps.readDb ?? db;
 
   const ledGroups = (request: FastifyRequest) =>
-    request.actor.kind === 'user' ? [...request.actor.memberships].filter(([, m]) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')).map(([id]) => id) : [];
+    ledGroupIds(request.actor);
 
   /** Works out the period and group, and who may see them; field errors for a bad period. */
   const filtersOf = async (request: FastifyRequest, q: Static<typeof Query>): Promise<EngagementFilters & { slug: string | null }> => {

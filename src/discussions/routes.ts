@@ -37,7 +37,7 @@ import { dialogueQuestions, getPost, getThread, getThreadForViewer, listThreads,
 import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, ReportView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView, renderPosts, type PostFragments } from './views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { isFacilitator, isActiveLead } from '../platform/auth/actor.js';
 import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
 import { keep } from '../platform/views/kept.js';
 import { PERSPECTIVES } from '../community/vocab.js';
@@ -226,7 +226,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (actor.kind !== 'user') return [];
     const groups = await groupList(db, actor);
     const out = groups
-      .filter((g) => g.id !== thread.group_id && (isFacilitator(actor) || ['lead', 'co_lead'].includes(actor.memberships.get(g.id)?.status === 'active' ? actor.memberships.get(g.id)!.role : '')))
+      .filter((g) => g.id !== thread.group_id && (isFacilitator(actor) || isActiveLead(actor, g.id)))
       .map((g) => ({ value: g.slug, label: g.name }));
     if (isFacilitator(actor) && thread.group_id !== null) out.unshift({ value: '', label: request.t('discussions.community_space') });
     return out;

@@ -4,7 +4,7 @@ import { sql, type Expression, type SqlBool } from 'kysely';
 import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
 import type { EventsTable, RegistrationResponse, RegistrationStatus } from '../platform/db/schema.js';
 import type { Selectable } from 'kysely';
-import { isFacilitator, type Actor, type UserActor } from '../platform/auth/actor.js';
+import { isFacilitator, type Actor, type UserActor, ledGroupIds, isActiveLead } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { AppError, type FieldErrors } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
@@ -193,7 +193,7 @@ export interface OrganizerScopes {
 export async function organizerScopes(db: Db, actor: Actor): Promise<OrganizerScopes> {
   if (actor.kind !== 'user' || !actor.emailVerified) return { community: false, groups: [], states: [] };
   const fac = isFacilitator(actor);
-  const leadIds = [...actor.memberships].filter(([, m]) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')).map(([id]) => id);
+  const leadIds = ledGroupIds(actor);
   const [groups, states] = await Promise.all([
     fac || leadIds.length
       ? db
@@ -217,10 +217,7 @@ export async function organizerScopes(db: Db, actor: Actor): Promise<OrganizerSc
 export async function canOrganize(db: Db | Tx, actor: Actor, e: Pick<EventRow, 'group_id' | 'state_code' | 'created_by'>): Promise<boolean> {
   if (actor.kind !== 'user') return false;
   if (isFacilitator(actor) || e.created_by === actor.id) return true;
-  if (e.group_id) {
-    const m = actor.memberships.get(e.group_id);
-    return !!m && m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead');
-  }
+  if (e.group_id) return isActiveLead(actor, e.group_id);
   if (e.state_code) {
     const c = await db
       .selectFrom('state_initiative_contacts as c')
@@ -421,6 +418,8 @@ export async function promote(tx: Tx, jobs: Jobs, e: { id: number; capacity: num
 export async function register(db: Db, jobs: Jobs, actor: Actor, eventId: number, input: RegistrationInput, t: T): Promise<{ status: RegistrationStatus; response: RegistrationResponse }> {
   const user = requireVerified(actor);
   const accommodations = input.response === 'not_going' ? [] : (input.accommodations ?? []);
+  // The command checks who may see the event itself, so a job or an import that calls it cannot skip that.
+  await getVisibleEvent(db, actor, eventId);
   return db.transaction().execute(async (tx) => {
     const e = await tx.selectFrom('events').select(['id', 'capacity', 'status', 'ends_at', 'starts_at', 'registration_deadline']).where('id', '=', eventId).forUpdate().executeTakeFirst();
     if (!e) throw new AppError('not_found');

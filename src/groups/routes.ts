@@ -1,5 +1,5 @@
 import { paragraphsHtml } from '../platform/text.js';
-import { isFacilitator, type Actor } from '../platform/auth/actor.js';
+import { isFacilitator, type Actor, isActiveLead } from '../platform/auth/actor.js';
 import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
 import { groupMembersCond, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
@@ -220,7 +220,8 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         assignLeads: can(actor, 'group.assign_leads', group),
         signIn: actor.kind === 'anonymous' && group.join_policy !== 'invite',
         verify: actor.kind === 'user' && !actor.emailVerified && !membership,
-        review: isFacilitator(actor) || membership?.role === 'lead' || membership?.role === 'co_lead',
+        // Only an active lead or co-lead (an invited lead has not accepted yet).
+        review: isFacilitator(actor) || isActiveLead(actor, group.id),
       },
     };
     return renderFor(

@@ -131,8 +131,25 @@ async function acceptUpload(files: FileStore, upload: Upload, altText: string | 
   const kind = await sniff(upload);
   if (!kind.ok) throw new AppError(kind.reason === 'too_large' ? 'payload_too_large' : 'validation_failed', { fields: { file: t(`resources.upload_${kind.reason}`) } });
   if (kind.contentType.startsWith('image/') && !clean(altText)) throw new AppError('validation_failed', { fields: { alt_text: t('resources.alt_required') } });
-  const stored = files.save(upload.data);
+  const stored = await files.stage(upload.data);
   return { ...stored, contentType: kind.contentType, filename: safeFilename(upload.filename, kind.extension), size: upload.data.length };
+}
+
+/**
+ * Runs `write` (the transaction that records a staged upload) and settles the
+ * file: its real name once the record has committed, removed otherwise (a
+ * refused or failed write, or a double submit answered from its first run,
+ * which leaves nothing unreferenced behind).
+ */
+async function withStagedFile<R>(stored: Awaited<ReturnType<typeof acceptUpload>> | undefined, write: (used: () => void) => Promise<R>): Promise<R> {
+  let used = false;
+  try {
+    const result = await write(() => (used = true));
+    if (stored && used) await stored.commit();
+    return result;
+  } finally {
+    await stored?.discard();
+  }
 }
 
 interface Resolved {
@@ -225,7 +242,8 @@ export async function createResource(deps: ResourceDeps, actor: Actor, input: Re
   await jargon(deps, input, t);
   await hit(deps.db, `upload:${actor.id}`, { max: 60, windowSeconds: 3600 });
   const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
-  return once(deps.db, actor.id!, idempotencyKey, async (tx) => {
+  return withStagedFile(stored, (used) => once(deps.db, actor.id!, idempotencyKey, async (tx) => {
+    used();
     const slug = await uniqueSlug(tx, 'resources', input.title);
     const now = new Date();
     const row = await tx
@@ -236,7 +254,7 @@ export async function createResource(deps: ResourceDeps, actor: Actor, input: Re
     await setLinks(tx, row.id, input, r);
     if (stored) await insertFile(tx, deps.jobs, row.id, actor.id!, stored, clean(input.alt_text));
     return { id: row.id, slug: row.slug };
-  });
+  }));
 }
 
 export async function updateResource(deps: ResourceDeps, actor: Actor, resource: ResourceSubject & { id: number }, input: ResourceInput, upload: Upload | undefined, t: T) {
@@ -246,7 +264,8 @@ export async function updateResource(deps: ResourceDeps, actor: Actor, resource:
   privacyCheck(t, input.acknowledge_privacy, input.title, input.summary, input.description);
   await jargon(deps, input, t);
   const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
-  await deps.db.transaction().execute(async (tx) => {
+  await withStagedFile(stored, (used) => deps.db.transaction().execute(async (tx) => {
+    used();
     await tx
       .updateTable('resources')
       // A change by anyone but a facilitator goes back to review.
@@ -257,7 +276,7 @@ export async function updateResource(deps: ResourceDeps, actor: Actor, resource:
     // A new file is a new version; earlier ones stay available.
     if (stored) await insertFile(tx, deps.jobs, resource.id, actor.id!, stored, clean(input.alt_text));
     if (resource.created_by !== actor.id) await audit(tx, actor.id, 'resource.update', { type: 'resource', id: resource.id });
-  });
+  }));
 }
 
 export async function deleteResource(db: Db, actor: Actor, resource: ResourceSubject & { id: number }) {
@@ -271,7 +290,9 @@ export async function deleteResource(db: Db, actor: Actor, resource: ResourceSub
 /** Job: pulls searchable text from a file; the newest file's text is what search uses. */
 export async function extractResourceText(db: Db, files: FileStore, fileId: number): Promise<void> {
   const f = await db.selectFrom('resource_files').select(['id', 'resource_id', 'storage_key', 'content_type', 'version']).where('id', '=', fileId).executeTakeFirst();
-  if (!f || !files.exists(f.storage_key)) return;
+  if (!f) return;
+  // The file gets its name just after its record commits: a job that is quicker than that tries again.
+  if (!files.exists(f.storage_key)) throw new Error(`file ${f.id} is not in place yet`);
   const { text, error } = await extractText(files.readPath(f.storage_key), f.content_type);
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('resource_files').set({ extracted_at: new Date(), extract_error: error ?? null }).where('id', '=', f.id).execute();

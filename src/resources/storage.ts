@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync, createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { MAX_UPLOAD_BYTES, UPLOAD_TYPES } from './vocab.js';
@@ -44,16 +45,45 @@ export function safeFilename(name: string, extension: string): string {
   return `${stem}.${extension}`;
 }
 
+export interface StagedFile {
+  key: string;
+  sha256: string;
+  commit(): Promise<void>;
+  discard(): Promise<void>;
+}
+
 /** Files live under <dataDir>/uploads/<2 hex>/<random key>, named by a key that reveals nothing. */
 export class FileStore {
   constructor(private readonly root: string) {}
 
-  save(data: Buffer): { key: string; sha256: string } {
+  /**
+   * Writes a file under a temporary name, without blocking the event loop.
+   * `commit()` gives it its real name (call it once the transaction that
+   * records the file has committed); `discard()` removes what was not
+   * committed (a refused or failed write, a replayed double submit).
+   */
+  async stage(data: Buffer): Promise<StagedFile> {
     const key = randomBytes(18).toString('hex');
     const dir = path.join(this.root, key.slice(0, 2));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, key), data, { mode: 0o600 });
-    return { key, sha256: createHash('sha256').update(data).digest('hex') };
+    await mkdir(dir, { recursive: true });
+    const final = path.join(dir, key);
+    const temp = `${final}.partial`;
+    await writeFile(temp, data, { mode: 0o600 });
+    let settled = false;
+    return {
+      key,
+      sha256: createHash('sha256').update(data).digest('hex'),
+      commit: async () => {
+        if (settled) return;
+        settled = true;
+        await rename(temp, final);
+      },
+      discard: async () => {
+        if (settled) return;
+        settled = true;
+        await rm(temp, { force: true });
+      },
+    };
   }
 
   private pathOf(key: string): string {

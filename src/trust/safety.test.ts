@@ -1,6 +1,9 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, type TestContext } from '../../test/helpers.js';
+import { makePdf, multipart } from '../../test/fixtures.js';
 
 /**
  * The holes an outside review found in the safety promise (issue 22): each
@@ -217,5 +220,51 @@ describe('smaller holes', () => {
     assert.ok(hrefs.length > 2);
     for (const h of hrefs) assert.match(h, /^(https?:|mailto:)/, h);
     assert.ok(hrefs.some((h) => h.endsWith(`/u/${handle}`)));
+  });
+});
+
+describe('commands check their own permission', () => {
+  test('registering for a private group’s convening, called directly (as a job or import would), is not found for an outsider', async () => {
+    const { register } = await import('../events/events.js');
+    const { loadActor } = await import('../platform/auth/actor.js');
+    const { translator } = await import('../platform/i18n/i18n.js');
+    const lead = await buildUser(t.db);
+    const outsider = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, visibility: 'private', join_policy: 'invite' });
+    const ev = await t.app.inject({ method: 'POST', url: '/api/v1/events', headers: bearer(await apiToken(t.app, lead.email)), payload: { title: 'Circle call', kind: 'group_call', scope: `group:${g.id}`, start_date: inDays(5), start_time: '15:00', end_time: '16:00', time_zone: 'America/New_York' } });
+    assert.equal(ev.statusCode, 201, ev.body);
+    await assert.rejects(register(t.db, t.jobs, await loadActor(t.db, outsider.id, 'session'), ev.json().id, { response: 'going' }, translator('en')), (err: { code?: string }) => err.code === 'not_found');
+    const none = await t.db.selectFrom('event_registrations').select('user_id').where('user_id', '=', outsider.id).execute();
+    assert.deepEqual(none, []);
+  });
+});
+
+describe('uploaded files', () => {
+  const filesIn = (dir: string): string[] => {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => e.name);
+  };
+
+  test('a double submit stores one file, a refused one none, and nothing is left half-written', async () => {
+    const user = await buildUser(t.db);
+    const agent = await new Agent(t.app).signIn(user.email);
+    const uploads = path.join(t.config.dataDir, 'uploads');
+    const before = filesIn(uploads).length;
+    const csrf = await agent.csrf('/resources/new');
+    const send = (fields: Record<string, string>) => {
+      const form = multipart({ _csrf: csrf, kind: 'guide', _idem: 'same-key-twice', ...fields }, [{ field: 'file', filename: 'notes.pdf', contentType: 'application/pdf', data: makePdf('Notes from the spring convening') }]);
+      return agent.raw({ method: 'POST', url: '/resources', payload: form.payload, headers: form.headers });
+    };
+    assert.equal((await send({ title: 'Spring notes' })).statusCode, 303);
+    assert.equal((await send({ title: 'Spring notes' })).statusCode, 303, 'the replayed submit answers like the first');
+    assert.equal(filesIn(uploads).length, before + 1, 'one file for one record');
+    // Refused (the privacy guard): nothing stays on disk.
+    const refused = await send({ title: 'Case notes', description: 'Jaylen in 3rd period at Lincoln Elementary has an IEP and keeps getting sent out.', _idem: 'another-key' });
+    assert.equal(refused.statusCode, 422);
+    const names = filesIn(uploads);
+    assert.equal(names.length, before + 1);
+    assert.ok(!names.some((n) => n.endsWith('.partial')));
   });
 });

@@ -55,6 +55,7 @@ const PAGES: PageCase[] = [
   { route: '/people/:id', url: (ids) => `/people/${ids.person}`, who: ALL },
   { route: '/login', url: () => '/login', who: ['anonymous'] },
   { route: '/signup', url: () => '/signup', who: ['anonymous'] },
+  { route: '/signup/sent', url: () => '/signup/sent', who: ['anonymous'] },
   { route: '/password/forgot', url: () => '/password/forgot', who: ['anonymous'] },
   { route: '/password/reset', url: () => '/password/reset?token=example-token', who: ['anonymous'] },
   { route: '/settings', url: () => '/settings', who: SIGNED_IN },
@@ -139,6 +140,7 @@ const PAGES: PageCase[] = [
 const EXEMPT: Record<string, string> = {
   '/language/:locale': 'sets a cookie and redirects back',
   '/verify': 'follows an emailed link, then redirects',
+  '/login/link': 'follows an emailed one-time sign-in link, then redirects',
   '/settings/email/confirm': 'follows an emailed link, then redirects',
   '/healthz': 'JSON for load balancers',
   '/readyz': 'JSON for load balancers',

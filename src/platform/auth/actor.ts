@@ -104,3 +104,15 @@ export const isSignedIn = (a: Actor): a is UserActor => a.kind === 'user';
 export const isAdmin = (a: Actor) => a.kind === 'user' && a.role === 'admin';
 /** Facilitators run the community; admins can do everything facilitators can. */
 export const isFacilitator = (a: Actor) => a.kind === 'user' && (a.role === 'facilitator' || a.role === 'admin');
+
+/** An active lead or co-lead of the group (invited or requested memberships do not count). The one place this is decided. */
+export function isActiveLead(a: Actor, groupId: number): boolean {
+  if (a.kind !== 'user') return false;
+  const m = a.memberships.get(groupId);
+  return !!m && m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead');
+}
+
+/** The groups the actor actively leads or co-leads. */
+export function ledGroupIds(a: Actor): number[] {
+  return a.kind === 'user' ? [...a.memberships.keys()].filter((id) => isActiveLead(a, id)) : [];
+}

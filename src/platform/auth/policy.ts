@@ -1,5 +1,5 @@
 import { AppError } from '../http/errors.js';
-import { isAdmin, isFacilitator, type Actor, type UserActor } from './actor.js';
+import { isAdmin, isFacilitator, type Actor, type UserActor, isActiveLead, ledGroupIds } from './actor.js';
 
 /**
  * The one place that decides every permission. Rules are grouped by subject;
@@ -95,11 +95,7 @@ function activeRole(actor: UserActor, groupId: number) {
   return m && m.status === 'active' ? m.role : undefined;
 }
 
-const isGroupLead = (actor: Actor, groupId: number) => {
-  if (actor.kind !== 'user') return false;
-  const r = activeRole(actor, groupId);
-  return r === 'lead' || r === 'co_lead';
-};
+const isGroupLead = isActiveLead;
 
 function canViewGroup(actor: Actor, g: GroupSubject): boolean {
   if (g.visibility === 'public') return true;
@@ -232,7 +228,7 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
       return !p.deleted_at && can(actor, 'thread.moderate', p.thread);
     }
     case 'moderation.queue':
-      return isFacilitator(actor) || (actor.kind === 'user' && [...actor.memberships.values()].some((m) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead')));
+      return isFacilitator(actor) || ledGroupIds(actor).length > 0;
     case 'post.react': {
       const p = subject as PostSubject;
       return actor.kind === 'user' && actor.emailVerified && !p.deleted_at && p.author_id !== actor.id && can(actor, 'thread.view', p.thread);

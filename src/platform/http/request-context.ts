@@ -4,7 +4,7 @@ import type { Actor } from '../auth/actor.js';
 import { formatters, type Locale, type T } from '../i18n/i18n.js';
 import type { Flash, PageContext } from '../views/context.js';
 import { renderPage, type PageProps } from '../views/layout.js';
-import { isFacilitator } from '../auth/actor.js';
+import { isFacilitator, ledGroupIds } from '../auth/actor.js';
 import { can } from '../auth/policy.js';
 import { unreadCount } from '../../notifications/queries.js';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../../events/time.js';
@@ -84,7 +84,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, commun
     nonce: reply.cspNonce?.script ?? '',
     flash: takeFlash(request, reply),
     communityName,
-    nav: { admin: isFacilitator(request.actor), moderate: can(request.actor, 'moderation.queue', undefined), analytics: isFacilitator(request.actor) || (request.actor.kind === 'user' && [...request.actor.memberships.values()].some((m) => m.status === 'active' && (m.role === 'lead' || m.role === 'co_lead'))) },
+    nav: { admin: isFacilitator(request.actor), moderate: can(request.actor, 'moderation.queue', undefined), analytics: isFacilitator(request.actor) || ledGroupIds(request.actor).length > 0 },
   };
   return ctx;
 }
