@@ -11,10 +11,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './platform/config.js';
 import type { Db, Engine } from './platform/db/db.js';
 import type { Mailer } from './platform/mail/mailer.js';
-import { ANONYMOUS, loadActor } from './platform/auth/actor.js';
+import { ANONYMOUS, loadActor, type UserActor } from './platform/auth/actor.js';
+import { unreadCount, unreadCountSubquery } from './notifications/queries.js';
 import { resolveSessionActor, sessionCookieName } from './platform/auth/sessions.js';
 import { resolveApiToken } from './accounts/tokens.js';
-import { isLocale, negotiate, translator, type Locale } from './platform/i18n/i18n.js';
+import { LANG_COOKIE, isLocale, negotiate, translator, type Locale } from './platform/i18n/i18n.js';
 import { AJV_OPTIONS } from './platform/http/validation.js';
 import { checkQuery, registerParsers } from './platform/http/parsers.js';
 import { installErrorHandling } from './platform/http/error-handler.js';
@@ -96,7 +97,6 @@ declare module 'fastify' {
 export type App = FastifyInstance;
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), fileURLToPath(import.meta.url).includes('/dist/') ? '../..' : '..');
-export const LANG_COOKIE = 'convene_lang';
 
 /** Query parameters that carry secrets; they never reach the logs. */
 const SECRET_PARAMS = /([?&](?:token|code|state)=)[^&]*/g;
@@ -125,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.decorate('deps', deps);
+  // The page shell shows the unread count; the notifications capability decides what counts.
+  app.decorate('unreadCount', (actor: UserActor) => unreadCount(deps.db, actor));
   // Every route, for the test that checks each page has a browser test.
   const routeList: { method: string; url: string }[] = [];
   app.decorate('routeList', routeList);
@@ -204,7 +206,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const raw = request.cookies[sessionCookieName(config.secure)];
       const un = raw ? request.unsignCookie(raw) : undefined;
       if (un?.valid && un.value) {
-        const actor = await resolveSessionActor(deps.db, un.value);
+        const actor = await resolveSessionActor(deps.db, un.value, unreadCountSubquery());
         if (actor?.kind === 'user') {
           request.actor = actor;
           request.sessionToken = un.value;

@@ -1,4 +1,5 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../platform/time-zone.js';
+import { DateTime } from 'luxon';
 import rrulePkg from 'rrule';
 import type { T } from '../platform/i18n/i18n.js';
 
@@ -9,9 +10,6 @@ const { RRule } = rrulePkg;
  * rule applied to a wall-clock start in the organizer's time zone, so "every
  * second Tuesday at 3 pm Eastern" stays at 3 pm across daylight-saving changes.
  */
-
-/** When neither the person nor their browser has said. The community is U.S.-wide; its facilitators are on Eastern time. */
-export const DEFAULT_TIME_ZONE = 'America/New_York';
 
 /** Offered first in time-zone menus (U.S. states and territories, then a few others); any IANA zone is accepted. */
 export const COMMON_TIME_ZONES = [
@@ -31,17 +29,6 @@ export const COMMON_TIME_ZONES = [
   'UTC',
 ] as const;
 
-const zoneChecks = new Map<string, boolean>();
-/** An IANA zone name this runtime knows (answers remembered: the check builds an Intl formatter). */
-export const isTimeZone = (z: unknown): z is string => {
-  if (typeof z !== 'string' || z.length === 0 || z.length > 64) return false;
-  let ok = zoneChecks.get(z);
-  if (ok === undefined) {
-    ok = IANAZone.isValidZone(z);
-    if (zoneChecks.size < 1000) zoneChecks.set(z, ok);
-  }
-  return ok;
-};
 
 const LOCAL = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/;
 
@@ -211,3 +198,6 @@ export function describeRule(rule: string, t: T, locale: string): string {
   else if (opts.until) parts.push(t('events.repeat_text.until', { date: new Intl.DateTimeFormat(locale === 'es' ? 'es-US' : 'en-US', { dateStyle: 'long', timeZone: 'UTC' }).format(opts.until) }));
   return parts.join(' ').replace(/ ,/g, ',');
 }
+
+// The zone helpers live in platform/ (the page shell uses them too); events use them through here.
+export { DEFAULT_TIME_ZONE, isTimeZone };

@@ -9,7 +9,7 @@ import { createMailer } from '../platform/mail/mailer.js';
 import { loadSessionActor } from '../platform/auth/actor.js';
 import { createSession } from '../platform/auth/sessions.js';
 import { hashToken } from '../platform/auth/secrets.js';
-import { unreadCount } from './queries.js';
+import { unreadCount, unreadCountSubquery } from './queries.js';
 import { digestSweep, emailNotification, sendDigest, unsubscribeToken } from './notify.js';
 
 let t: TestContext;
@@ -114,7 +114,7 @@ describe('in-app notifications', () => {
       await t.db.insertInto('notifications').values(rows.map((r) => ({ ...r, user_id: user.id, data: JSON.stringify({}), created_at: now }))).execute();
     }
     for (const [user, expected] of [[member, 3], [facilitator, 5]] as const) {
-      const found = await loadSessionActor(t.db, hashToken(await createSession(t.db, user.id)));
+      const found = await loadSessionActor(t.db, hashToken(await createSession(t.db, user.id)), unreadCountSubquery());
       assert.ok(found && found.actor.kind === 'user');
       assert.equal(found.actor.unreadNotifications, expected);
       assert.equal(await unreadCount(t.db, found.actor), expected, 'the notification list counts the same');

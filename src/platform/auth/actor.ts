@@ -1,7 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { PREPARED, type Db } from '../db/db.js';
 import type { GroupRole, MembershipStatus } from '../db/schema.js';
-import { unreadCountSubquery } from '../../notifications/queries.js';
 
 export interface Membership {
   role: GroupRole;
@@ -80,17 +79,19 @@ const ACTOR_COLUMNS = sql`u.id, u.name, u.email, u.email_verified_at, u.role, u.
 /**
  * The actor behind a session token's hash, with its session's last activity,
  * in one round trip (session, account and memberships): this runs on every
- * signed-in request.
+ * signed-in request. `unread`, when given, is a subquery over the user row
+ * `u` counting their unread notifications (the notifications capability
+ * owns that rule; the app passes it in), loaded in the same round trip.
  */
-export async function loadSessionActor(db: Db, sessionId: string): Promise<{ actor: Actor; lastSeen: Date } | undefined> {
-  const r = await sql<ActorRow & { session_seen: Date; unread: number }>`
-    SELECT s.last_seen_at AS session_seen, ${ACTOR_COLUMNS}, ${unreadCountSubquery()} AS unread
+export async function loadSessionActor(db: Db, sessionId: string, unread?: RawBuilder<number>): Promise<{ actor: Actor; lastSeen: Date } | undefined> {
+  const r = await sql<ActorRow & { session_seen: Date; unread: number | null }>`
+    SELECT s.last_seen_at AS session_seen, ${ACTOR_COLUMNS}, ${unread ?? sql`NULL::int`} AS unread
       FROM sessions s JOIN users u ON u.id = s.user_id
      WHERE s.id = ${sessionId} AND s.expires_at > now() ${PREPARED}`.execute(db);
   const row = r.rows[0];
   if (!row) return undefined;
   const actor = actorOf(row, 'session');
-  if (actor.kind === 'user') actor.unreadNotifications = row.unread;
+  if (actor.kind === 'user' && row.unread !== null) actor.unreadNotifications = row.unread;
   return { actor, lastSeen: row.session_seen };
 }
 

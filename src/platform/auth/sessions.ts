@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../db/db.js';
 import { hashToken, randomToken } from './secrets.js';
 import { loadSessionActor, type Actor } from './actor.js';
@@ -28,9 +28,9 @@ export async function createSession(db: Db | Tx, userId: number, userAgent = '')
 }
 
 /** The signed-in person behind a session token (one query), refreshing the session's expiry now and then. */
-export async function resolveSessionActor(db: Db, token: string): Promise<Actor | undefined> {
+export async function resolveSessionActor(db: Db, token: string, unread?: RawBuilder<number>): Promise<Actor | undefined> {
   const id = hashToken(token);
-  const found = await loadSessionActor(db, id);
+  const found = await loadSessionActor(db, id, unread);
   if (!found) return undefined;
   if (found.actor.kind === 'user') await touch(db, id, found.actor.id, found.lastSeen);
   return found.actor;

@@ -1,18 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_TTL_DAYS, sessionCookieName } from '../auth/sessions.js';
-import type { Actor } from '../auth/actor.js';
+import type { Actor, UserActor } from '../auth/actor.js';
 import { formatters, type Locale, type T } from '../i18n/i18n.js';
 import type { Flash, PageContext } from '../views/context.js';
 import { renderPage, type PageProps } from '../views/layout.js';
 import { isFacilitator, ledGroupIds } from '../auth/actor.js';
 import { can } from '../auth/policy.js';
-import { unreadCount } from '../../notifications/queries.js';
-import { DEFAULT_TIME_ZONE, isTimeZone } from '../../events/time.js';
+import { DEFAULT_TIME_ZONE, isTimeZone } from '../time-zone.js';
 import { PageCache } from './page-cache.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     pageCache?: PageCache;
+    /** A signed-in person's unread notifications (the notifications capability's rule, wired in by app.ts). */
+    unreadCount(actor: UserActor): Promise<number>;
   }
   interface FastifyRequest {
     actor: Actor;
@@ -153,7 +154,7 @@ export async function renderFor(
 ): Promise<FastifyReply> {
   // The count loaded with the session, unless this request has since marked some read.
   const actor = request.actor;
-  const [, unread] = await Promise.all([app.community.get(), actor.kind !== 'user' ? undefined : (actor.unreadNotifications ?? unreadCount(app.deps.db, actor))]);
+  const [, unread] = await Promise.all([app.community.get(), actor.kind !== 'user' ? undefined : (actor.unreadNotifications ?? app.unreadCount(actor))]);
   const ctx = pageContext(request, reply, app.community.nameOrDefault());
   ctx.nav.unread = unread;
   return sendPage(reply, { ctx, ...build(ctx) }, status);

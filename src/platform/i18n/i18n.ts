@@ -3,6 +3,8 @@ import { en } from './en.js';
 import { es } from './es.js';
 
 export const LOCALES = ['en', 'es'] as const;
+/** The cookie that keeps a signed-out visitor's chosen language. */
+export const LANG_COOKIE = 'convene_lang';
 export type Locale = (typeof LOCALES)[number];
 
 /** A translation function bound to one locale. */
