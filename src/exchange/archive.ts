@@ -1,4 +1,4 @@
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chownSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, renameSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync, chownSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
@@ -146,8 +146,7 @@ export async function restoreEmbedded(dataDir: string, file: string, opts: { own
     let keptAside: string | undefined;
     if (existsSync(pgDir)) {
       keptAside = `${pgDir}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      cpSync(pgDir, keptAside, { recursive: true });
-      rmSync(pgDir, { recursive: true, force: true });
+      renameSync(pgDir, keptAside);
       opts.log?.(`kept the database that was there in ${keptAside}`);
     }
     cpSync(path.join(dir, 'pg'), pgDir, { recursive: true });

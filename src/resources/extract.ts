@@ -46,6 +46,9 @@ function inWorker(filePath: string, contentType: string): Promise<Extracted> {
       stdout: true,
       stderr: true,
     });
+    // Whatever the parsers print is not ours to keep.
+    worker.stdout.resume();
+    worker.stderr.resume();
     const timer = setTimeout(() => done({ text: '', error: 'too_slow' }), EXTRACT_LIMITS.timeoutMs);
     worker.on('message', (m: { text?: string; error?: 'too_large' | 'unreadable' }) => done(m.error ? { text: '', error: m.error } : { text: m.text ?? '' }));
     // Out of memory ends the thread with ERR_WORKER_OUT_OF_MEMORY.

@@ -116,6 +116,13 @@ const GENERIC_BEFORE = words(`
   estudiantes alumnos niños niñas jóvenes adolescentes familias padres escuelas distritos muchos muchas algunos algunas varios varias
 `);
 
+/** Capital-letter words that are not someone's initials. */
+const ACRONYMS = words(`
+  iep ieps sel ot pt slp sw ed hr it ai am pm ok id tv us uk usa adhd add odd ocd ptsd asd tea toc tdah pei bip fba mtss pbis rti ell esl
+  ese sped cps dcfs dif sro iss oss er icu ceo pta pto faq lgbt lgbtq aka etc ftp dc ny la tx ca fl oh md il ga nc va wa
+  ny pdf csv cdc nih nasp nasw samhsa idea ferpa hipaa cop cop's ny fyi re na
+`);
+
 /** Pronouns that carry a person from one sentence to the next. */
 const PRONOUNS = words(`he she they him her his hers their them él ella ellos su sus lo la le`);
 
@@ -184,7 +191,7 @@ const SENSITIVE: { category: SensitiveCategory; re: RegExp }[] = [
   },
   {
     category: 'self_harm',
-    re: rx('self[- ]harm(?:ing)?|cutting (?:herself|himself|themselves|themself)|cuts (?:herself|himself)|suicid(?:e|al)|suicide attempt|tried to kill|wants to die|hurt(?:ing)? (?:herself|himself|themselves)|autolesi[oó]n|autolesiona|se corta|intento de suicidio|intent[oó] suicidarse|suicidas?|quiere morir|se hace daño|se lastima'),
+    re: rx('self[- ]harm(?:ing)?|cutting (?:herself|himself|themselves|themself)|(?:been|is|was|started|starts|keeps|kept|began) cutting(?! (?:class|classes|costs?|budgets?|back|down|corners|hair|school|the|funding))|cuts (?:herself|himself)|suicid(?:e|al)|suicide attempt|tried to kill|wants to die|hurt(?:ing)? (?:herself|himself|themselves)|autolesi[oó]n|autolesiona|se corta|intento de suicidio|intent[oó] suicidarse|suicidas?|quiere morir|se hace daño|se lastima'),
   },
   {
     category: 'foster_care',
@@ -328,6 +335,15 @@ function findPeople(tokens: Token[]): { people: Person[]; schools: { text: strin
     if (t.kind === 'initials') {
       people.push({ text: t.text, kind: 'initials', first: i, last: i, sentence: t.sentence, adult: false, child: false });
       continue;
+    }
+    // Initials without dots ("student JM", "JM (7th grade)"): only right after a child relation
+    // or right before a parenthesis, and never a known acronym (IEP, SEL, OT…).
+    if (t.kind === 'word' && /^\p{Lu}{2,3}$/u.test(t.text) && !ACRONYMS.has(t.lower)) {
+      const before = prevWord(tokens, i);
+      if ((before && RELATION_NOUNS.has(before.bare)) || tokens[i + 1]?.text === '(') {
+        people.push({ text: t.text, kind: 'initials', first: i, last: i, sentence: t.sentence, adult: false, child: !!before && RELATION_NOUNS.has(before.bare) });
+        continue;
+      }
     }
     if (!isCapitalized(t)) continue;
     // A capitalized run: "DeShawn Carter", "Lincoln Elementary", "Youth MOVE National".
