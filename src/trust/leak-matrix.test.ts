@@ -35,7 +35,8 @@ interface World {
 let w: World;
 
 before(async () => {
-  t = await buildTestApp();
+  // The production cache setting: shared results and kept markup must never carry an insider's view to anyone else.
+  t = await buildTestApp({ pageCacheSeconds: 10 });
   const lead = await buildUser(t.db, { name: 'Lena Lead' });
   const insider = await buildUser(t.db, { name: 'Ida Insider' });
   const outsider = await buildUser(t.db, { name: 'Oscar Outsider' });
@@ -203,9 +204,14 @@ async function sweep(who: 'anonymous' | 'outsider' | 'outsiderLead') {
 }
 
 describe('the leak matrix', () => {
-  test('the insider sees the secrets (so the checks below can fail)', async () => {
+  test('the insider sees the secrets (so the checks below can fail), and every shared cache holds them first', async () => {
     const agent = await new Agent(t.app).signIn(w.insider.email);
     const token = bearer(await apiToken(t.app, w.insider.email));
+    // Every channel as the insider first: whatever the caches keep, they keep with the secrets in it.
+    for (const url of channels()) {
+      if (url.startsWith('/api/')) await t.app.inject({ url, headers: token });
+      else await agent.get(url);
+    }
     for (const url of [`/threads/${w.threadId}`, `/resources/${w.resourceSlug}`, `/events/${w.eventId}`, `/search?q=${WORD}`]) {
       assert.ok((await agent.get(url)).body.includes(MARK), `insider sees ${url}`);
     }

@@ -27,12 +27,12 @@ export interface BrowserEnv {
 }
 
 /** Starts a seeded server and a headless Chromium, both closed after the file. */
-export async function startBrowserEnv(): Promise<BrowserEnv> {
+export async function startBrowserEnv(configOverrides: Parameters<typeof testConfig>[0] = {}): Promise<BrowserEnv> {
   assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM}: install Debian's chromium package (.ci/run does)`);
   const { db, url } = await createTestDatabase();
   await seedDemo(db);
   const mailer = new MemoryMailer();
-  const config = testConfig();
+  const config = testConfig(configOverrides);
   const app = await buildApp({ config, db, jobs: new Jobs(db), databaseUrl: url, engine: ENGINE, mailer, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const port = (app.server.address() as { port: number }).port;

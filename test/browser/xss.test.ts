@@ -31,7 +31,8 @@ let env: BrowserEnv;
 const urls: string[] = [];
 
 before(async () => {
-  env = await startBrowserEnv();
+  // With the production cache setting: kept markup and shared results are where an escaping slip would hide.
+  env = await startBrowserEnv({ pageCacheSeconds: 10 });
   const db = env.db;
   const h = (s: string) => `${s} ${CORPUS}`.slice(0, 1900);
   const member = await db.selectFrom('users').select('id').where('email', '=', 'family@demo.convene.test').executeTakeFirstOrThrow();
