@@ -19,7 +19,9 @@ const LINE_CHAR = '[^\\p{Cc}\\u202A-\\u202E\\u2066-\\u2069]';
  * line, a mail header or a CSV cell.
  */
 export const Line = (max: number) =>
-  Type.String({ minLength: 1, maxLength: max, pattern: `^${LINE_CHAR}*[^\\s\\p{Cf}\\p{Cc}]${LINE_CHAR}*$`, 'x-message': 'validation.line' });
+  // The look-ahead skips spaces and invisible characters to a visible one; the two classes do not
+  // overlap, so the match stays linear however long the input (no backtracking blow-up).
+  Type.String({ minLength: 1, maxLength: max, pattern: `^(?=[\\s\\p{Cf}]*[^\\s\\p{Cf}\\p{Cc}])${LINE_CHAR}*$`, 'x-message': 'validation.line' });
 
 /** An optional one-line text (may be empty). */
 export const OptionalLine = (max: number) => Type.Optional(Type.String({ maxLength: max, pattern: `^${LINE_CHAR}*$`, 'x-message': 'validation.line' }));
