@@ -262,8 +262,7 @@ export async function reply(
 
 /**
  * Edits a post. The previous text is kept as a revision the author and the
- * moderators can see, unless it (or an earlier version) seems to identify a
- * student: an edit after a privacy warning is how authors de-identify, so then
+ * moderators can see, unless it seems to identify a student: an edit after a privacy warning is how authors de-identify, so then
  * every earlier version is erased instead.
  */
 export async function editPost(
@@ -285,8 +284,8 @@ export async function editPost(
     const titleChanged = post.is_opening && input.title !== undefined && clean(input.title) !== thread.title;
     if (body === post.body && !titleChanged) return;
     if (body !== post.body) {
-      const earlier = await tx.selectFrom('post_revisions').select('body').where('post_id', '=', post.id).execute();
-      const identifying = [post.body, ...earlier.map((r) => r.body)].some((text) => checkStudentPrivacy(post.is_opening ? `${thread.title}\n${text}` : text).length > 0);
+      // Each stored version was checked when it was replaced, so the text being replaced now is the one to check.
+      const identifying = checkStudentPrivacy(post.is_opening ? `${thread.title}\n${post.body}` : post.body).length > 0;
       if (identifying) await tx.deleteFrom('post_revisions').where('post_id', '=', post.id).execute();
       else await tx.insertInto('post_revisions').values({ post_id: post.id, version: post.version, body: post.body, edited_by: actor.id, created_at: new Date() }).execute();
       await tx
