@@ -213,7 +213,7 @@ const ORD_ES = 'primer|primero|primera|segundo|segunda|tercer|tercero|tercera|cu
 const CONTEXT: { kind: ContextKind; re: RegExp }[] = [
   { kind: 'grade', re: rx(`(?:${ORD_EN})[- ]grader?s?|grade (?:\\d{1,2}|k)|kindergart(?:en|ner)s?|pre-?k|freshman|sophomore|(?:${ORD_ES}) (?:grado|año|de primaria|de secundaria)|(?:de|en) (?:${ORD_ES})(?= |,|\\.)|k[ií]nder|preescolar`) },
   { kind: 'class', re: rx(`(?:${ORD_EN}) period|period \\d|homeroom|room \\d+[a-z]?|(?:in|from) my (?:class|classroom|room|caseload)|my (?:\\d{1,2}(?:st|nd|rd|th) period|homeroom)|(?:en|de) mi (?:clase|sal[oó]n|grupo|aula)|sal[oó]n \\d+|aula \\d+`) },
-  { kind: 'class', re: /(?<![\p{L}])(?:(?:Mr|Mrs|Ms|Miss|Dr|Coach)\.? \p{Lu}[\p{L}'’-]+[’']s (?:class|classroom|room|homeroom|team)|(?:clase|sal[oó]n|grupo) de(?: la| el)? (?:maestra|maestro|profesora|profesor|prof\.?|miss|mrs?\.?|ms\.?) \p{Lu}[\p{L}-]+)/gu },
+  { kind: 'class', re: /(?<![\p{L}])(?:(?:Mr|Mrs|Ms|Miss|Dr|Coach)\.? \p{Lu}[\p{L}'’-]+[’']s (?:[\p{L}\p{N}-]+ ){0,3}(?:class|classroom|room|homeroom|team)|(?:clase|sal[oó]n|grupo) de(?: la| el)? (?:maestra|maestro|profesora|profesor|prof\.?|miss|mrs?\.?|ms\.?) \p{Lu}[\p{L}-]+)/gu },
   { kind: 'age', re: rx('\\d{1,2}[- ]years?[- ]old|age (?:\\d{1,2})|(?:de|tiene|tenía|cumplió) \\d{1,2} años') },
 ];
 
@@ -292,7 +292,7 @@ const isCapitalized = (t: Token) => t.kind === 'word' && /^\p{Lu}/u.test(t.text)
 
 /** Whether a capitalized word can be part of a person's name here. */
 function nameLike(t: Token): boolean {
-  if (!isCapitalized(t) || NOT_NAMES.has(t.lower) || NOT_NAMES.has(t.bare)) return false;
+  if (!isCapitalized(t) || NOT_NAMES.has(t.lower) || NOT_NAMES.has(t.bare) || ADULT_BEFORE.has(t.bare)) return false;
   const tags = lexTags(t.bare);
   if (PERSON_TAG.test(tags)) return !/Month|WeekDay/.test(tags);
   if (NON_PERSON_TAG.test(tags)) return false;
@@ -312,6 +312,8 @@ interface Person {
   sentence: number;
   adult: boolean;
   child: boolean;
+  /** A relation named through a parent ("Ms. Rivera's son"): identifying by itself. */
+  namedParent?: boolean;
 }
 
 const prevWord = (tokens: Token[], i: number, n = 1): Token | undefined => {
@@ -376,7 +378,7 @@ function findPeople(tokens: Token[]): { people: Person[]; schools: { text: strin
       continue;
     }
     // "at Lincoln", "from Roosevelt": a place or a school's short name, unless it is a given name.
-    if (before && /^(at|from|in|to|en|de|del)$/.test(before.lower) && !GIVEN_TAG.test(lexTags(lowers[0]!))) {
+    if (before && /^(at|from|in|to|en|de|del)$/.test(before.lower) && !GIVEN_TAG.test(lexTags(lowers[0]!)) && !ADULT_BEFORE.has(lowers[0]!)) {
       if (/^(at|from)$/.test(before.lower) && run.every((u) => !isDictionaryWord(u.bare) || PERSON_TAG.test(lexTags(u.bare)))) schools.push({ text: run.map((u) => u.text).join(' '), at: i });
       i = j - 1;
       continue;
@@ -384,13 +386,18 @@ function findPeople(tokens: Token[]): { people: Person[]; schools: { text: strin
     // The name itself: leading words that can be names; later capitalized words join it as surnames.
     let firstIdx = run.findIndex((u) => nameLike(u));
     // A lone capitalized dictionary word mid-sentence ("Update on Lily:") is a proper noun too.
-    if (firstIdx < 0 && run.length === 1 && !run[0]!.sentenceInitial && !NOT_NAMES.has(run[0]!.bare) && !NOT_NAMES.has(run[0]!.lower) && !NON_PERSON_TAG.test(lexTags(run[0]!.bare))) firstIdx = 0;
+    if (firstIdx < 0 && run.length === 1 && !run[0]!.sentenceInitial && !NOT_NAMES.has(run[0]!.bare) && !NOT_NAMES.has(run[0]!.lower) && !ADULT_BEFORE.has(run[0]!.bare) && !NON_PERSON_TAG.test(lexTags(run[0]!.bare))) firstIdx = 0;
     if (firstIdx < 0) {
       i = j - 1;
       continue;
     }
-    // Sentence-initial dictionary words are ordinary words, unless the lexicon knows them as names.
+    // Sentence-initial dictionary words are ordinary words, unless the lexicon knows them as names;
+    // so is a sentence-initial word before a colon ("Ayúdenme:", "Urgente:").
     const head = run[firstIdx]!;
+    if (head.sentenceInitial && run.length === 1 && tokens[j]?.text === ':' && !GIVEN_TAG.test(lexTags(head.bare))) {
+      i = j - 1;
+      continue;
+    }
     if (head.sentenceInitial && isDictionaryWord(head.bare) && !GIVEN_TAG.test(lexTags(head.bare))) {
       i = j - 1;
       continue;
@@ -436,7 +443,7 @@ function isAdult(tokens: Token[], first: number, last: number, run: Token[], fir
   const a0 = after[0];
   if (a0?.text === ',' && after.slice(1, 4).some((u) => ADULT_ROLE_AFTER.has(u.bare))) return true;
   if (a0?.text === '(' && after[1] && /^\d{4}$/.test(after[1].text)) return true;
-  if (a0 && /^(et|from|of)$/.test(a0.lower) && after[1] && (after[1].lower === 'al' || /^\p{Lu}/u.test(after[1].text) || after[1].lower === 'the')) return true;
+  if (a0 && /^(et|from|of)$/.test(a0.lower) && after[1] && !ADULT_BEFORE.has(after[1].bare) && (after[1].lower === 'al' || /^\p{Lu}/u.test(after[1].text) || after[1].lower === 'the')) return true;
   const nextWords = tokens.slice(last + 1, last + 4).filter((u) => u.kind === 'word');
   const possessive = /'s$/.test(tokens[last]!.text);
   if (!possessive && nextWords[0] && (ADULT_VERBS.has(nextWords[0].lower) || (/^(will|has|have|had|is|was|also|recently|just|va|ha|también)$/.test(nextWords[0].lower) && nextWords[1] && ADULT_VERBS.has(nextWords[1].lower)))) return true;
@@ -451,7 +458,9 @@ function findRelations(tokens: Token[]): Person[] {
     const t = tokens[i]!;
     if (t.kind !== 'word' || !RELATION_NOUNS.has(t.bare.replace(/s$/, '')) && !RELATION_NOUNS.has(t.bare)) continue;
     const owner = prevWord(tokens, i);
-    if (!owner || !RELATION_OWNERS.has(owner.bare)) continue;
+    // "my son", or a named parent's: "Ms. Rivera's daughter" (the parent's name identifies the child).
+    const namedParent = !!owner && /'s$/.test(owner.text) && isCapitalized(owner) && !RELATION_NOUNS.has(owner.bare.replace(/'s$/, ''));
+    if (!owner || (!RELATION_OWNERS.has(owner.bare) && !namedParent)) continue;
     const plural = /s$/.test(t.bare) && !RELATION_NOUNS.has(t.bare);
     // Plural only as "one of my students" / "uno de mis alumnos".
     if (plural) {
@@ -459,7 +468,7 @@ function findRelations(tokens: Token[]): Person[] {
       const one = prevWord(tokens, i, 3);
       if (!(of && /^(of|de)$/.test(of.lower) && one && /^(one|uno|una)$/.test(one.bare))) continue;
     }
-    out.push({ text: `${owner.text} ${t.text}`, kind: 'relation', first: i - 1, last: i, sentence: t.sentence, adult: false, child: true });
+    out.push({ text: `${owner.text} ${t.text}`, kind: 'relation', first: i - 1, last: i, sentence: t.sentence, adult: false, child: true, namedParent });
   }
   return out;
 }
@@ -587,7 +596,7 @@ function checkPiece(text: string): PrivacyFinding[] {
     const ctx = near.map((c) => ({ text: c.text, kind: c.kind }));
     if (p.child && p.kind !== 'relation') ctx.unshift({ text: relationText(tokens, p), kind: 'relation' });
     let identifiable: boolean;
-    if (p.kind === 'relation') identifiable = near.some((c) => c.kind === 'school' || c.kind === 'class');
+    if (p.kind === 'relation') identifiable = p.namedParent === true || near.some((c) => c.kind === 'school' || c.kind === 'class');
     else if (p.kind === 'first_name') identifiable = p.child || near.length > 0;
     else identifiable = true;
     if (!identifiable) continue;
