@@ -5,7 +5,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import { mailTo } from '../platform/mail/templates.js';
 import { AppError } from '../platform/http/errors.js';
-import { Enum, EnumList, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, Line, OptionalText, clean } from '../platform/http/schema-helpers.js';
 import { hashPassword, hashToken, keyedHash, randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import { createSession, destroyUserSessions } from '../platform/auth/sessions.js';
 import { hit, hitAll, reset } from '../platform/auth/rate-limit.js';
@@ -163,15 +163,27 @@ export async function signUp(db: Db, mail: MailContext, input: SignupInput, meta
   return { kind: 'sent' };
 }
 
+/**
+ * The active account with this address, if it may be mailed about it once
+ * more under `limit` (counted per account under `key`). Past the limit, or
+ * with no such account, nothing: quietly, since the answer to whoever typed
+ * the address must look the same either way.
+ */
+async function ownerToMail(db: Db, email: string, key: string, limit: { max: number; windowSeconds: number }) {
+  const owner = await db.selectFrom('users').select(['id', 'email', 'name', 'locale']).where(sql<string>`lower(email)`, '=', emailKey(email)).where('deactivated_at', 'is', null).executeTakeFirst();
+  if (!owner) return undefined;
+  try {
+    await hit(db, `${key}:${owner.id}`, limit);
+  } catch {
+    return undefined;
+  }
+  return owner;
+}
+
 /** Mails the owner of an address that someone tried to create an account with it (a few times an hour at most). */
 async function tellOwnerOfSignup(db: Db, mail: MailContext, email: string) {
-  const owner = await db.selectFrom('users').select(['id', 'email', 'name', 'locale']).where(sql<string>`lower(email)`, '=', emailKey(email)).where('deactivated_at', 'is', null).executeTakeFirst();
+  const owner = await ownerToMail(db, email, 'signup:exists', EXISTS_NOTICE_PER_ACCOUNT);
   if (!owner) return;
-  try {
-    await hit(db, `signup:exists:${owner.id}`, EXISTS_NOTICE_PER_ACCOUNT);
-  } catch {
-    return;
-  }
   await mail.mailer.send(
     mailTo(owner, (t) => ({
       subject: t('mail.signup_exists.subject'),
@@ -231,13 +243,8 @@ export async function authenticate(db: Db, secret: string, email: string, passwo
  * the same either way.
  */
 export async function mailSignInLink(db: Db, mail: MailContext, email: string): Promise<void> {
-  const user = await db.selectFrom('users').select(['id', 'email', 'name', 'locale']).where(sql<string>`lower(email)`, '=', emailKey(email)).where('deactivated_at', 'is', null).executeTakeFirst();
+  const user = await ownerToMail(db, email, 'login:link', { max: 1, windowSeconds: 15 * 60 });
   if (!user) return;
-  try {
-    await hit(db, `login:link:${user.id}`, { max: 1, windowSeconds: 15 * 60 });
-  } catch {
-    return;
-  }
   const token = await issueEmailToken(db, user.id, 'sign_in', 1);
   await mail.mailer.send(
     mailTo(user, (t) => ({
@@ -261,18 +268,8 @@ export async function useSignInLink(db: Db, token: string): Promise<number | und
 /** Same answer whether or not the address has an account; mails a one-hour link when it does. */
 export async function requestPasswordReset(db: Db, mail: MailContext, email: string, ip: string) {
   await hit(db, `reset:ip:${keyedHash(mail.secret, ip)}`, RESET_PER_ADDRESS);
-  const user = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'locale'])
-    .where(sql<string>`lower(email)`, '=', emailKey(email))
-    .where('deactivated_at', 'is', null)
-    .executeTakeFirst();
+  const user = await ownerToMail(db, email, 'reset:acct', RESET_PER_ACCOUNT);
   if (!user) return;
-  try {
-    await hit(db, `reset:acct:${user.id}`, RESET_PER_ACCOUNT);
-  } catch {
-    return; // quietly: the answer must look the same
-  }
   const token = await issueEmailToken(db, user.id, 'reset', 1);
   await mail.mailer.send(
     mailTo(user, (t) => ({

@@ -4,7 +4,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
-import { Enum, EnumList, Line, OptionalLine, OptionalText, RequiredText, Slug, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, Line, OptionalLine, OptionalText, Slug, Url, clean } from '../platform/http/schema-helpers.js';
 import { destroyUserSessions } from '../platform/auth/sessions.js';
 import type { T } from '../platform/i18n/i18n.js';
 import { LEVELS, ORG_KINDS, SITE_ROLES, STATE_CODES, STATE_STATUSES } from './vocab.js';

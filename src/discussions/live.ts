@@ -45,11 +45,6 @@ export class LiveHub {
     return n;
   }
 
-  /** Listening right now (false while the database is away). */
-  get connected(): boolean {
-    return this.listener?.connected ?? false;
-  }
-
   private connect(): Promise<void> {
     if (!this.databaseUrl) return Promise.reject(new Error('live updates need a database URL'));
     if (this.closed) return Promise.reject(new Error('live updates have stopped'));

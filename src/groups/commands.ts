@@ -5,7 +5,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
-import { Enum, Line, OptionalLine, OptionalText, RequiredText, Slug, clean } from '../platform/http/schema-helpers.js';
+import { Enum, Line, OptionalLine, OptionalText, Slug, clean } from '../platform/http/schema-helpers.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
 import type { T } from '../platform/i18n/i18n.js';
 import type { GroupRow } from './queries.js';

@@ -1,5 +1,5 @@
 import { AppError } from '../http/errors.js';
-import { isAdmin, isFacilitator, type Actor, type UserActor, isActiveLead, ledGroupIds } from './actor.js';
+import { isActiveLead, isAdmin, isFacilitator, ledGroupIds, type Actor, type UserActor } from './actor.js';
 
 /**
  * The one place that decides every permission. Rules are grouped by subject;
@@ -95,8 +95,6 @@ function activeRole(actor: UserActor, groupId: number) {
   return m && m.status === 'active' ? m.role : undefined;
 }
 
-const isGroupLead = isActiveLead;
-
 function canViewGroup(actor: Actor, g: GroupSubject): boolean {
   if (g.visibility === 'public') return true;
   if (actor.kind !== 'user') return false;
@@ -159,7 +157,7 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
       return canTakePart(actor, (subject as { group: GroupSubject | null }).group);
     case 'thread.moderate': {
       const th = subject as ThreadSubject;
-      return isFacilitator(actor) || (th.group !== null && isGroupLead(actor, th.group.id));
+      return isFacilitator(actor) || (th.group !== null && isActiveLead(actor, th.group.id));
     }
     case 'resource.view': {
       const r = subject as ResourceSubject;
@@ -175,7 +173,7 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
     case 'resource.update': {
       const r = subject as ResourceSubject;
       if (!can(actor, 'resource.view', r) || actor.kind !== 'user') return false;
-      return isFacilitator(actor) || r.created_by === actor.id || (r.group_id !== null && isGroupLead(actor, r.group_id));
+      return isFacilitator(actor) || r.created_by === actor.id || (r.group_id !== null && isActiveLead(actor, r.group_id));
     }
     case 'resource.review':
       return isFacilitator(actor) && can(actor, 'resource.view', subject as ResourceSubject);
@@ -190,12 +188,12 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
       return actor.kind === 'user';
     case 'collection.manage': {
       const g = (subject as { group_id: number | null }).group_id;
-      return isFacilitator(actor) || (g !== null && isGroupLead(actor, g));
+      return isFacilitator(actor) || (g !== null && isActiveLead(actor, g));
     }
     case 'guide.create': {
       // Dialogue Guides are facilitated: facilitators anywhere, leads in their own group.
       const g = (subject as { group: GroupSubject | null }).group;
-      return canTakePart(actor, g) && (isFacilitator(actor) || (g !== null && isGroupLead(actor, g.id)));
+      return canTakePart(actor, g) && (isFacilitator(actor) || (g !== null && isActiveLead(actor, g.id)));
     }
     case 'post.create': {
       const th = subject as ThreadSubject;
@@ -253,7 +251,7 @@ export function can<A extends Action>(actor: Actor, action: A, subject: Subjects
     }
     case 'group.update':
     case 'group.manage_members':
-      return isFacilitator(actor) || isGroupLead(actor, (subject as GroupSubject).id);
+      return isFacilitator(actor) || isActiveLead(actor, (subject as GroupSubject).id);
     case 'group.assign_leads': {
       const g = subject as GroupSubject;
       return isFacilitator(actor) || (actor.kind === 'user' && activeRole(actor, g.id) === 'lead');

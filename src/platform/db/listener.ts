@@ -28,11 +28,6 @@ export class ReconnectingListener {
     },
   ) {}
 
-  /** Connected and listening right now. */
-  get connected(): boolean {
-    return this.client !== undefined;
-  }
-
   /** Connects (once); rejects if the first try fails, then keeps retrying in the background. */
   start(): Promise<void> {
     this.starting ??= this.connect().catch((err: Error) => {
