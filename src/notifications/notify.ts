@@ -28,9 +28,11 @@ export async function createNotification(
   tx: Tx,
   jobs: Jobs,
   n: { user_id: number; kind: NotificationKind; thread_id: number | null; post_id: number | null; actor_id: number | null; data?: Record<string, unknown> },
+  /** The recipients `mayContact` already allowed for this actor (a fan-out checks them all in one query). */
+  allowed?: Set<number>,
 ): Promise<number | undefined> {
   // The one contact rule: nothing from someone a youth member may not hear from, of any kind.
-  if (n.actor_id !== null && n.actor_id !== n.user_id && !(await mayContact(tx, n.actor_id, [n.user_id])).has(n.user_id)) return undefined;
+  if (n.actor_id !== null && n.actor_id !== n.user_id && !(allowed ?? (await mayContact(tx, n.actor_id, [n.user_id]))).has(n.user_id)) return undefined;
   const row = await tx
     .insertInto('notifications')
     .values({ ...n, data: JSON.stringify(n.data ?? {}), created_at: new Date() })
@@ -159,9 +161,11 @@ export async function postPublished(deps: NotifyDeps, postId: number): Promise<v
     else if (level !== 'watching' && want.get(u) === 'watched_post') want.delete(u);
   }
 
+  // The contact rule for every recipient at once, not one query each.
+  const allowed = post.author_id === null ? undefined : await mayContact(db, post.author_id, [...want.keys()]);
   for (const [userId, kind] of want) {
-    if (!(await mayRead(db, userId, thread))) continue;
-    await db.transaction().execute((tx) => createNotification(tx, jobs, { user_id: userId, kind, thread_id: thread.id, post_id: post.id, actor_id: post.author_id }));
+    if ((allowed && !allowed.has(userId)) || !(await mayRead(db, userId, thread))) continue;
+    await db.transaction().execute((tx) => createNotification(tx, jobs, { user_id: userId, kind, thread_id: thread.id, post_id: post.id, actor_id: post.author_id }, allowed));
   }
 }
 
