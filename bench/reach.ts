@@ -18,7 +18,7 @@ import { sql } from 'kysely';
 import { connect } from '../src/platform/db/db.js';
 import { startEmbedded } from '../src/platform/db/embedded.js';
 import { migrate } from '../src/platform/db/migrate.js';
-import { rollupReach, reachSummary } from '../src/resources/reach.js';
+import { rollupReach, reachSummary } from '../src/reach/ledger.js';
 import { ANONYMOUS, type Actor } from '../src/platform/auth/actor.js';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '20' } } });

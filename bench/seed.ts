@@ -21,7 +21,7 @@ import { sql } from 'kysely';
 import { connect } from '../src/platform/db/db.js';
 import { migrate } from '../src/platform/db/migrate.js';
 import { hashPassword, hashToken, seal } from '../src/platform/auth/secrets.js';
-import { rollupReach } from '../src/resources/reach.js';
+import { rollupReach } from '../src/reach/ledger.js';
 import { rollupEngagement } from '../src/analytics/engagement.js';
 import { BENCH_SESSION_SECRET, BENCH_TOTP_SECRET, benchDatabase, bar } from './common.js';
 

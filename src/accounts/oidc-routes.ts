@@ -9,7 +9,7 @@ import { AppError } from '../platform/http/errors.js';
 import { renderFor, safeNext, setFlash } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { isAdmin } from '../platform/auth/actor.js';
+import { authorize } from '../platform/auth/policy.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { keyedHash } from '../platform/auth/secrets.js';
 
@@ -76,8 +76,8 @@ export const oidcRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- admin: configure providers ------------------------------------------------------------------
   const requireAdmin = (request: FastifyRequest) => {
+    authorize(request.actor, 'identity_providers.manage', undefined);
     if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    if (!isAdmin(request.actor)) throw new AppError('forbidden');
     return request.actor;
   };
   const crumbs = (request: FastifyRequest) => [

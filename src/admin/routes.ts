@@ -47,7 +47,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .orderBy('a.id', 'desc')
       .limit(25)
       .execute();
-    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('admin.title'), children: h(AdminHome, { ctx, audit }) }));
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('admin.title'), children: h(AdminHome, { ctx, audit, can: { identityProviders: can(request.actor, 'identity_providers.manage', undefined), retention: can(request.actor, 'retention.manage', undefined) } }) }));
   });
 
   // ---- community ----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, 
 import { LEVELS, ORG_KINDS, SITE_ROLES, STATE_STATUSES, STATES } from '../community/vocab.js';
 import { stateOptions } from '../accounts/views.js';
 
-export function AdminHome({ ctx, audit }: { ctx: PageContext; audit: { id: number; actor: string | null; action: string; subject_type: string; subject_id: string | null; created_at: Date }[] }) {
+export function AdminHome({ ctx, audit, can }: { ctx: PageContext; can: { identityProviders: boolean; retention: boolean }; audit: { id: number; actor: string | null; action: string; subject_type: string; subject_id: string | null; created_at: Date }[] }) {
   const { t, fmt } = ctx;
   const links = [
     ['/admin/community', t('admin.community')],
@@ -13,12 +13,8 @@ export function AdminHome({ ctx, audit }: { ctx: PageContext; audit: { id: numbe
     ['/admin/people', t('admin.people')],
     ['/admin/contact', t('contact.admin_title')],
     ['/admin/audit', t('audit.title')],
-    ...(ctx.actor.kind === 'user' && ctx.actor.role === 'admin'
-      ? [
-          ['/admin/identity-providers', t('oidc.admin_title')],
-          ['/admin/retention', t('retention.title')],
-        ]
-      : []),
+    ...(can.identityProviders ? [['/admin/identity-providers', t('oidc.admin_title')] as const] : []),
+    ...(can.retention ? [['/admin/retention', t('retention.title')] as const] : []),
   ] as const;
   return (
     <>

@@ -3,14 +3,16 @@ import { memoPerDb } from '../platform/db/memo.js';
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isActiveLead, isFacilitator } from '../platform/auth/actor.js';
+import { authorize, can } from '../platform/auth/policy.js';
+import type { GroupSubject } from '../groups/policy.js';
+import './policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { slugify } from '../platform/text.js';
-import { readableBy } from '../discussions/queries.js';
-import { resourceReadableBy } from '../resources/queries.js';
+import { threadReadableBy } from '../discussions/policy.js';
+import { resourceReadableBy } from '../resources/policy.js';
 
 export const AGENDA_STATUSES = ['proposed', 'active', 'achieved', 'paused'] as const;
 export const DEPTH_LEVELS = ['informing', 'networking', 'collaborating', 'transforming'] as const;
@@ -36,9 +38,7 @@ export const LinkWorkInput = Type.Object({ url: RequiredText(500) });
 export const PriorityLinkInput = Type.Object({ priority: Type.String({ pattern: '^[0-9]{1,15}:[0-9]{1,4}$', 'x-message': 'validation.choose' }) });
 export const ReviewInput = Type.Object({ level: Enum(DEPTH_LEVELS), notes: OptionalText(5000) });
 
-const requireFacilitator = (actor: Actor) => {
-  if (!isFacilitator(actor)) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
-};
+const requireFacilitator = (actor: Actor) => authorize(actor, 'agenda.manage', undefined);
 
 export interface AgendaRow {
   id: number;
@@ -89,7 +89,7 @@ export async function agendaDetails(db: Db, viewer: Actor, itemId: number) {
       .leftJoin('practice_groups as g', 'g.id', 't.group_id')
       .select(['t.id', 't.title', 't.reply_count'])
       .where('l.item_id', '=', itemId)
-      .where(readableBy(viewer))
+      .where(threadReadableBy(viewer))
       .orderBy('t.last_activity_at', 'desc')
       .execute(),
     db
@@ -102,7 +102,7 @@ export async function agendaDetails(db: Db, viewer: Actor, itemId: number) {
       .execute(),
   ]);
   // Priorities of groups the viewer cannot see are counted, not named.
-  const visiblePriorities = priorities.filter((p) => p.visibility === 'public' || (viewer.kind === 'user' && (p.visibility === 'members' || isFacilitator(viewer) || viewer.memberships.get(p.group_id)?.status === 'active')));
+  const visiblePriorities = priorities.filter((p) => can(viewer, 'agenda.see_priority', p));
   return { why, owners, milestones, updates, priorities: visiblePriorities, hiddenPriorities: priorities.length - visiblePriorities.length, threads, resources };
 }
 
@@ -206,8 +206,8 @@ export async function updateAgendaItem(db: Db, actor: Actor, itemId: number, inp
 
 /** Facilitators, and members of an owner organization, post progress updates. */
 export async function canPostUpdate(db: Db, actor: Actor, itemId: number): Promise<boolean> {
-  if (isFacilitator(actor)) return true;
-  if (actor.kind !== 'user' || !actor.emailVerified) return false;
+  if (can(actor, 'agenda.post_update', { ownerMember: false })) return true;
+  if (actor.kind !== 'user' || !can(actor, 'agenda.post_update', { ownerMember: true })) return false;
   const row = await db
     .selectFrom('agenda_owners as ao')
     .innerJoin('user_organizations as uo', 'uo.organization_id', 'ao.organization_id')
@@ -266,8 +266,7 @@ export async function linkWork(db: Db, actor: Actor, itemId: number, url: string
 export async function linkPriority(db: Db, actor: Actor, itemId: number, priority: string, t: T) {
   const [groupId, position] = priority.split(':').map(Number) as [number, number];
   // Facilitators, or the group's own leads, tie a priority to the agenda.
-  const lead = isActiveLead(actor, groupId);
-  if (!isFacilitator(actor) && !lead) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+  authorize(actor, 'agenda.link_priority', { group_id: groupId });
   const p = await db.selectFrom('group_priorities').select('id').where('group_id', '=', groupId).where('position', '=', position).executeTakeFirst();
   if (!p) throw new AppError('validation_failed', { fields: { priority: t('validation.choose') } });
   await db.insertInto('agenda_priorities').values({ item_id: itemId, group_id: groupId, position }).onConflict((oc) => oc.doNothing()).execute();
@@ -275,9 +274,8 @@ export async function linkPriority(db: Db, actor: Actor, itemId: number, priorit
 
 // ---- depth of interaction ---------------------------------------------------------------------------------
 
-export async function reviewGroup(db: Db, actor: Actor, group: { id: number }, input: Static<typeof ReviewInput>, idempotencyKey?: string) {
-  const lead = isActiveLead(actor, group.id);
-  if (!isFacilitator(actor) && !lead) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+export async function reviewGroup(db: Db, actor: Actor, group: GroupSubject, input: Static<typeof ReviewInput>, idempotencyKey?: string) {
+  authorize(actor, 'group.review', group);
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     const row = await tx.insertInto('group_reviews').values({ group_id: group.id, level: input.level, notes: clean(input.notes), reviewed_by: actor.id, created_at: new Date() }).returning('id').executeTakeFirstOrThrow();
     await audit(tx, actor.id, 'group.review', { type: 'group', id: group.id }, { level: input.level });

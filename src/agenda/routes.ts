@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import { isFacilitator, ledGroupIds } from '../platform/auth/actor.js';
+import { authorize, can } from '../platform/auth/policy.js';
+import { priorityGroupScope } from './policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -66,7 +67,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('agenda.title'),
       lead: ctx.t('agenda.lead'),
-      children: h(AgendaListView, { ctx, items, canCreate: isFacilitator(request.actor) }),
+      children: h(AgendaListView, { ctx, items, canCreate: can(request.actor, 'agenda.manage', undefined) }),
     }));
   });
 
@@ -92,7 +93,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   };
   const onlyFacilitators = (request: FastifyRequest) => {
-    if (!isFacilitator(request.actor)) throw new AppError(request.actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+    authorize(request.actor, 'agenda.manage', undefined);
   };
   app.get('/agenda/new', async (request, reply) => {
     onlyFacilitators(request);
@@ -151,14 +152,14 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     const descriptionHtml = annotated[0]!;
     details.updates.forEach((u, i) => Object.assign(u, { html: annotated[i + 1]! }));
-    const leadGroups = ledGroupIds(actor);
+    const scope = priorityGroupScope(actor);
     const priorityRows =
-      isFacilitator(actor) || leadGroups.length
+      scope === 'all' || scope.length
         ? await db
             .selectFrom('group_priorities as p')
             .innerJoin('practice_groups as g', 'g.id', 'p.group_id')
             .select(['p.group_id', 'p.position', 'p.text', 'g.name'])
-            .$if(!isFacilitator(actor), (q) => q.where('p.group_id', 'in', leadGroups))
+            .$if(scope !== 'all', (q) => q.where('p.group_id', 'in', scope === 'all' ? [] : scope))
             .where('g.archived_at', 'is', null)
             .orderBy('g.name')
             .orderBy('p.position')
@@ -177,7 +178,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
           item: { ...item, descriptionHtml },
           details,
           gaps,
-          can: { edit: isFacilitator(actor), update: mayUpdate, linkPriority: priorityRows.length > 0 },
+          can: { edit: can(actor, 'agenda.manage', undefined), update: mayUpdate, linkPriority: priorityRows.length > 0 },
           forms: { update: forms.update ?? emptyForm(), milestone: forms.milestone ?? emptyForm(), link: forms.link ?? emptyForm(), priority: forms.priority ?? emptyForm() },
           priorityOptions: priorityRows.map((p) => ({ value: `${p.group_id}:${p.position}`, label: `${p.name} — ${p.position}. ${p.text}` })),
           idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),

@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { h } from 'preact';
-import { isFacilitator, ledGroupIds } from '../platform/auth/actor.js';
-import { can } from '../platform/auth/policy.js';
+import { analyticsGroupScope } from './policy.js';
+import { authorize, can } from '../platform/auth/policy.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit } from '../platform/db/tx.js';
 import { AppError } from '../platform/http/errors.js';
@@ -42,15 +42,10 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Engagement sums read the rollups on the replica when there is one. */
   const readDb = app.deps.readDb ?? db;
 
-  const ledGroups = (request: FastifyRequest) =>
-    ledGroupIds(request.actor);
-
   /** Works out the period and group, and who may see them; field errors for a bad period. */
   const filtersOf = async (request: FastifyRequest, q: Static<typeof Query>): Promise<EngagementFilters & { slug: string | null }> => {
-    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    const fac = isFacilitator(request.actor);
-    const led = ledGroups(request);
-    if (!fac && led.length === 0) throw new AppError('forbidden');
+    authorize(request.actor, 'analytics.view', undefined);
+    const scope = analyticsGroupScope(request.actor);
     const to = q.to ?? new Date().toISOString().slice(0, 10);
     const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 364 * 86_400_000).toISOString().slice(0, 10);
     if (from > to || Date.parse(to) - Date.parse(from) > 5 * 366 * 86_400_000) throw new AppError('validation_failed', { fields: { from: request.t('analytics.range_invalid') } });
@@ -59,12 +54,12 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (q.group) {
       const g = await getGroup(db, q.group);
       if (!g || !can(request.actor, 'group.view', g)) throw new AppError('not_found');
-      if (!fac && !led.includes(g.id)) throw new AppError('forbidden');
+      authorize(request.actor, 'analytics.group', { group_id: g.id });
       group = g.id;
       slug = g.slug;
-    } else if (!fac) {
+    } else if (scope !== 'all') {
       // Leads see their own group; the first one they lead unless they choose.
-      const g = await db.selectFrom('practice_groups').select(['id', 'slug']).where('id', 'in', led).orderBy('name').executeTakeFirstOrThrow();
+      const g = await db.selectFrom('practice_groups').select(['id', 'slug']).where('id', 'in', scope).orderBy('name').executeTakeFirstOrThrow();
       group = g.id;
       slug = g.slug;
     }
@@ -72,14 +67,14 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   const summaryFor = async (request: FastifyRequest, f: EngagementFilters) =>
-    engagementSummary(readDb, f, (id) => isFacilitator(request.actor) || (request.actor.kind === 'user' && request.actor.memberships.get(id)?.status === 'active'));
+    engagementSummary(readDb, f, (id) => can(request.actor, 'analytics.group_detail', { group_id: id }));
 
   const groupOptions = async (request: FastifyRequest) =>
     db
       .selectFrom('practice_groups')
       .select(['slug', 'name'])
       .where('archived_at', 'is', null)
-      .$if(!isFacilitator(request.actor), (q) => q.where('id', 'in', [0, ...ledGroups(request)]))
+      .$if(!can(request.actor, 'analytics.community', undefined), (q) => q.where('id', 'in', [0, ...(analyticsGroupScope(request.actor) as number[])]))
       .orderBy('name')
       .execute();
 
@@ -90,7 +85,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('analytics.title'),
       lead: ctx.t('analytics.lead'),
-      children: h(AnalyticsView, { ctx, s, filters: { from: f.from, to: f.to, group: f.slug ?? '' }, groups, allowCommunity: isFacilitator(request.actor), csvHref: `/analytics/engagement.csv?${qs}` }),
+      children: h(AnalyticsView, { ctx, s, filters: { from: f.from, to: f.to, group: f.slug ?? '' }, groups, allowCommunity: can(request.actor, 'analytics.community', undefined), csvHref: `/analytics/engagement.csv?${qs}` }),
     }));
   });
 

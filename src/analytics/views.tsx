@@ -1,6 +1,6 @@
 import type { PageContext } from '../platform/views/context.js';
 import { Select, TextField } from '../platform/views/forms.js';
-import { DataTable, StackedBars } from '../resources/charts.js';
+import { DataTable, StackedBars } from '../platform/views/charts.js';
 import { WhoIsntHere } from '../agenda/views.js';
 import { STATES } from '../community/vocab.js';
 import { ACTION_KEYS, type EngagementSummary } from './engagement.js';

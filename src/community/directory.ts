@@ -1,6 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../platform/db/db.js';
-import { isFacilitator, type Actor } from '../platform/auth/actor.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { fieldVisibleSql, listableSql } from './policy.js';
 import { can } from '../platform/auth/policy.js';
 import { escapeLike, organizationsOf, PERSON_COLUMNS, presentPerson, type PersonRow, type PersonView } from './queries.js';
 
@@ -21,20 +22,6 @@ export interface DirectoryFilters {
   group?: number;
   expertise?: string;
   page?: number;
-}
-
-/** SQL: may the viewer see this field of person `u`? */
-export function fieldVisibleSql(viewer: Actor, field: string) {
-  if (isFacilitator(viewer)) return sql<SqlBool>`true`;
-  const level = sql`coalesce(u.visibility->>${field}, 'members')`;
-  if (viewer.kind === 'anonymous') return sql<SqlBool>`(${level} = 'public' AND NOT u.is_youth)`;
-  return sql<SqlBool>`(u.id = ${viewer.id} OR ${level} IN ('public', 'members'))`;
-}
-
-/** SQL: may person `u` appear in a list the viewer sees? */
-function listableSql(viewer: Actor) {
-  const base = sql<SqlBool>`(u.deactivated_at IS NULL AND NOT u.hidden)`;
-  return viewer.kind === 'anonymous' ? sql<SqlBool>`(${base} AND NOT u.is_youth)` : base;
 }
 
 export const DIRECTORY_PAGE = 24;

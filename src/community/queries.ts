@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Organization, User } from '../platform/db/schema.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { can, type PersonSubject } from '../platform/auth/policy.js';
+import { can } from '../platform/auth/policy.js';
+import type { PersonSubject } from './policy.js';
 import { PROFILE_FIELDS } from './vocab.js';
 
 export interface CommunityInfo {

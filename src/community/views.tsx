@@ -2,7 +2,7 @@ import type { PageContext } from '../platform/views/context.js';
 import type { CommunityInfo, PersonView } from './queries.js';
 import { PERSPECTIVES, STATES } from './vocab.js';
 import { Select, TextField } from '../platform/views/forms.js';
-import { Pager } from '../discussions/views.js';
+import { Pager } from '../platform/views/pager.js';
 import { UpcomingEvents } from '../events/views.js';
 import type { EventRow } from '../events/events.js';
 

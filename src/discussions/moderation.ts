@@ -2,8 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isFacilitator } from '../platform/auth/actor.js';
-import { authorize } from '../platform/auth/policy.js';
+import { authorize, can } from '../platform/auth/policy.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit } from '../platform/db/tx.js';
 import { Enum, OptionalText, RequiredText } from '../platform/http/schema-helpers.js';
@@ -111,7 +110,7 @@ export async function moderationQueue(db: Db, actor: Actor) {
     .orderBy(sql`count(*)`, 'desc')
     .orderBy(sql`min(f.created_at)`)
     .limit(200);
-  if (!isFacilitator(actor)) {
+  if (!can(actor, 'moderation.queue_all', undefined)) {
     q = q.where(
       't.group_id',
       'in',

@@ -1,8 +1,9 @@
-import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isFacilitator } from '../platform/auth/actor.js';
-import type { ThreadSubject } from '../platform/auth/policy.js';
+import { threadReadableBy, type ThreadSubject } from './policy.js';
+import { AppError } from '../platform/http/errors.js';
+import { authorize } from '../platform/auth/policy.js';
 import { RENDER_VERSION, renderMarkdown } from './markdown.js';
 import type { WatchLevel } from '../platform/db/schema.js';
 
@@ -111,11 +112,11 @@ export const NO_VIEWER_STATE: ThreadViewerState = { linkedFrom: [], ownWatch: nu
  */
 export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Promise<{ thread: ThreadRow; state: ThreadViewerState } | undefined> {
   const uid = viewer.kind === 'user' ? viewer.id : 0;
-  // readableBy names the linking thread t and its group g: inside the subquery they are its own.
+  // threadReadableBy names the linking thread t and its group g: inside the subquery they are its own.
   const linked = sql<[number, string][]>`(SELECT coalesce(json_agg(json_build_array(x.id, x.title) ORDER BY x.id DESC), '[]'::json) FROM (
       SELECT DISTINCT t.id, t.title FROM thread_links l JOIN posts p ON p.id = l.from_post_id JOIN threads t ON t.id = p.thread_id
         LEFT JOIN practice_groups g ON g.id = t.group_id
-       WHERE l.to_thread_id = ${id} AND t.id <> ${id} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND ${readableBy(viewer)}
+       WHERE l.to_thread_id = ${id} AND t.id <> ${id} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND ${threadReadableBy(viewer)}
        ORDER BY t.id DESC LIMIT 20) x)`;
   const row = (await threadSelect(db)
     .select([
@@ -301,27 +302,6 @@ export async function postRevisions(db: Db, postId: number) {
     .execute();
 }
 
-/**
- * SQL condition: the thread (alias t, group alias g) is readable by the
- * viewer. It mirrors policy.ts's thread.view so searches and lists can page in
- * SQL; a test checks both agree.
- */
-export function readableBy(viewer: Actor): Expression<SqlBool> {
-  if (isFacilitator(viewer)) return sql<SqlBool>`true`;
-  if (viewer.kind === 'anonymous') return sql<SqlBool>`(t.deleted_at IS NULL AND (t.group_id IS NULL OR g.visibility = 'public'))`;
-  return readableByMember(sql`${viewer.id}`);
-}
-
-/**
- * `readableBy` for a signed-in person who is not a facilitator, the person
- * given as an SQL expression: a value, or a column when the person is read in
- * the same statement (the session lookup's unread count).
- */
-export function readableByMember(userId: RawBuilder<unknown>): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(t.deleted_at IS NULL AND (t.group_id IS NULL OR g.visibility IN ('public', 'members')
-    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = t.group_id AND m.user_id = ${userId} AND m.status IN ('active', 'invited'))))`;
-}
-
 export interface SearchFilters {
   q: string;
   group?: string;
@@ -376,7 +356,7 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Prom
     ])
     .where('p.deleted_at', 'is', null)
     .where('p.hidden_at', 'is', null)
-    .where(readableBy(viewer));
+    .where(threadReadableBy(viewer));
   // Matches come from the two GIN indexes (post text, thread titles) as a union of ids. Without
   // narrowing filters, only the most recent matches are ranked: ranking every match of a common
   // word would read every such post.
@@ -409,3 +389,18 @@ export async function dialogueQuestions(db: Db, threadId: number): Promise<Dialo
   return db.selectFrom('dialogue_questions').select(['id', 'kind', 'position', 'prompt']).where('thread_id', '=', threadId).orderBy('kind', 'desc').orderBy('position').execute();
 }
 
+
+/** A thread the actor may read, or 404 (loaders for routes and commands alike). */
+export async function getVisibleThread(db: Db, actor: Actor, id: number): Promise<ThreadRow> {
+  const thread = await getThread(db, id);
+  if (!thread) throw new AppError('not_found');
+  authorize(actor, 'thread.view', threadSubject(thread));
+  return thread;
+}
+
+/** A post and its thread, when the actor may read the thread; else 404. */
+export async function getVisiblePost(db: Db, actor: Actor, postId: number) {
+  const post = await getPost(db, postId);
+  if (!post) throw new AppError('not_found');
+  return { post, thread: await getVisibleThread(db, actor, post.thread_id) };
+}

@@ -6,117 +6,50 @@ import type { PageContext } from '../platform/views/context.js';
 import { Feed } from 'feed';
 import { authorize, can } from '../platform/auth/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
-import { hit } from '../platform/auth/rate-limit.js';
-import { keyedHash } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
 import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
-import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { cachedGroupList, getGroup, getVisibleGroup, listGroups, type GroupRow } from '../groups/queries.js';
+import { cachedGroupList, getGroup, getVisibleGroup, type GroupRow } from '../groups/queries.js';
 import {
-  EditInput,
   GuideSummaryInput,
   ModerateInput,
   ReplyInput,
   SplitInput,
   ThreadInput,
   createThread,
-  deletePost,
-  editPost,
-  eraseHistory,
   moderateThread,
   moveThread,
   reply as postReply,
   splitThread,
   summarizeGuide,
-  toggleHelpful,
 } from './commands.js';
-import { dialogueQuestions, getPost, getThread, getThreadForViewer, listThreads, NO_VIEWER_STATE, postRevisions, searchPosts, threadPosts, threadSubject, type PostView, type ThreadRow, type ThreadViewerState } from './queries.js';
-import { EditPostView, HistoryView, ModerationView, MoveView, PostItem, RedactView, ReportView, SearchView, SpaceView, SplitView, ThreadForm, ThreadView, renderPosts, type PostFragments } from './views.js';
+import { dialogueQuestions, getThreadForViewer, listThreads, NO_VIEWER_STATE, threadPosts, threadSubject, type PostView, type ThreadRow, type ThreadViewerState, getVisibleThread } from './queries.js';
+import { SpaceView, ThreadForm } from './views.js';
+import { PostItem, ThreadView, renderPosts } from './thread-views.js';
+import { MoveView, SplitView } from './moderation-views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
-import { isFacilitator, isActiveLead } from '../platform/auth/actor.js';
-import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
-import { keep } from '../platform/views/kept.js';
+import { resultCache } from '../platform/http/result-cache.js';
+import type { KeptStore } from '../platform/views/kept.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { readThread } from '../notifications/queries.js';
-import { topResourceMatches } from '../resources/queries.js';
-import { listTerms } from '../glossary/glossary.js';
 import { effectiveWatch } from '../notifications/watch.js';
-import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });
 
-const ThreadSummary = Type.Object({
-  id: Type.Integer(),
-  title: Type.String(),
-  language: Type.String(),
-  author: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
-  group: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
-  pinned: Type.Boolean(),
-  locked: Type.Boolean(),
-  closed: Type.Boolean(),
-  reply_count: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-  last_activity_at: Type.String({ format: 'date-time' }),
-});
-const PostSchema = Type.Object({
-  id: Type.Integer(),
-  author: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
-  is_opening: Type.Boolean(),
-  reply_to_id: Type.Union([Type.Integer(), Type.Null()]),
-  body: Type.String(),
-  html: Type.String(),
-  language: Type.String(),
-  version: Type.Integer(),
-  helpful_count: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-  edited_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  deleted: Type.Boolean(),
-  hidden: Type.Boolean(),
-});
-
-const presentThread = (t: ThreadRow) => ({
-  id: t.id,
-  title: t.title,
-  language: t.language,
-  author: t.author_id && t.author_name ? { id: t.author_id, name: t.author_name } : null,
-  group: t.group_slug ? { slug: t.group_slug, name: t.group_name! } : null,
-  pinned: t.pinned,
-  locked: t.locked,
-  closed: t.closed,
-  reply_count: t.reply_count,
-  created_at: t.created_at.toISOString(),
-  last_activity_at: t.last_activity_at.toISOString(),
-});
-
-/** Threads and replies in practice groups and the community-wide space, search, and their API. */
 export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
   /** Heavy reads (search) go to the replica when there is one. */
-  const readDb = app.deps.readDb ?? db;
   const deps = { db, jobs: app.deps.jobs, glossary: app.glossary };
   const groupList = cachedGroupList(app.pageCache);
 
   const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
 
-  /** Loads a thread the actor may read, or 404. */
-  async function visibleThread(request: FastifyRequest, id: number): Promise<ThreadRow> {
-    const thread = await getThread(db, id);
-    if (!thread) throw new AppError('not_found');
-    authorize(request.actor, 'thread.view', threadSubject(thread));
-    return thread;
-  }
-
-  async function threadOfPost(request: FastifyRequest, postId: number) {
-    const post = await getPost(db, postId);
-    if (!post) throw new AppError('not_found');
-    return { post, thread: await visibleThread(request, post.thread_id) };
-  }
+  const visibleThread = (request: FastifyRequest, id: number) => getVisibleThread(db, request.actor, id);
 
   // ---- spaces: a group's discussions and the community-wide space ---------------------
   const spacePage = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null, page: number) => {
@@ -226,9 +159,9 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (actor.kind !== 'user') return [];
     const groups = await groupList(db, actor);
     const out = groups
-      .filter((g) => g.id !== thread.group_id && (isFacilitator(actor) || isActiveLead(actor, g.id)))
+      .filter((g) => g.id !== thread.group_id && can(actor, 'thread.move_to', { group: g }))
       .map((g) => ({ value: g.slug, label: g.name }));
-    if (isFacilitator(actor) && thread.group_id !== null) out.unshift({ value: '', label: request.t('discussions.community_space') });
+    if (thread.group_id !== null && can(actor, 'thread.move_to', { group: null })) out.unshift({ value: '', label: request.t('discussions.community_space') });
     return out;
   }
 
@@ -236,16 +169,17 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
    * A thread's posts, rendered and annotated, as every reader sees them: the same
    * rows for everyone, apart from hidden posts' text, which only moderators get.
    * Shared between viewers for the page-cache period and forgotten on any write,
-   * with their rendered markup (`renderPosts`) and the page's kept controls and
-   * reply form (`parts`); long threads are read afresh each time rather than kept.
+   * with their kept markup (`kept`: the posts as `renderPosts` keeps them, the
+   * page's controls and reply form); long threads are read afresh each time
+   * rather than kept.
    */
   const SHARED_POSTS_UP_TO = 100;
-  const sharedPosts = resultCache<{ posts: PostView[]; fragments: PostFragments; parts: Map<string, string> }>(app.pageCache, 200);
+  const sharedPosts = resultCache<{ posts: PostView[]; kept: KeptStore }>(app.pageCache, 200);
   const pagePosts = (thread: ThreadRow, moderator: boolean) => {
     const read = async () => {
       const posts = await threadPosts(db, thread.id, null, { moderator });
       await annotatePosts(posts);
-      return { posts, fragments: new Map<string, string>(), parts: new Map<string, string>() };
+      return { posts, kept: new Map<string, string>() as KeptStore };
     };
     return thread.reply_count < SHARED_POSTS_UP_TO ? sharedPosts(`${thread.id}:${moderator ? 'moderator' : 'reader'}`, read) : read();
   };
@@ -261,7 +195,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       known ?? getThreadForViewer(db, thread.id, actor).then((r) => r?.state ?? NO_VIEWER_STATE),
     ]);
     // The shared rows are never changed: a post the viewer marked helpful is a copy.
-    const reacted = new Set(state.reactedPostIds);
+    const reacted: ReadonlySet<number> = new Set(state.reactedPostIds);
     const posts = reacted.size ? shared.posts.map((p) => (reacted.has(p.id) ? { ...p, reacted: true } : p)) : shared.posts;
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
     if (actor.kind === 'user' && status === 200) {
@@ -294,8 +228,8 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             watchLevel: watch?.level,
             linkedFrom: state.linkedFrom,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
-            renderedPosts: renderPosts(ctx, posts, thread.id, perms, questions, shared.fragments),
-            kept: shared.parts,
+            renderedPosts: renderPosts(ctx, shared.posts, reacted, thread.id, perms, questions, shared.kept),
+            kept: shared.kept,
           },
         }),
       }),
@@ -450,184 +384,6 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
 
-  // ---- posts: edit, history, delete, helpful ---------------------------------------------------------
-  const editPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, postId: number, withTitle: boolean, form: FormState, status = 200) =>
-    renderFor(
-      app,
-      request,
-      reply,
-      (ctx) => ({
-        title: ctx.t('discussions.edit_post'),
-        hasErrors: status >= 400,
-        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
-        children: h(EditPostView, { ctx, form, action: `/posts/${postId}/edit`, withTitle }),
-      }),
-      status,
-    );
-  app.get('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
-    return editPage(request, reply, thread, post.id, post.is_opening, emptyForm({ body: post.body, title: thread.title }));
-  });
-  app.post('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
-    return submitForm({
-      schema: EditInput,
-      request,
-      reply,
-      render: (form, status) => editPage(request, reply, thread, post.id, post.is_opening, form, status),
-      run: async (input) => {
-        await editPost(deps, request.actor, thread, post.id, input, request.t);
-        return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
-      },
-    });
-  });
-  app.get('/posts/:id/history', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
-    // Earlier versions may hold what the author took out: not found for anyone else.
-    if (!can(request.actor, 'post.history', subject) || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
-    const revisions = await postRevisions(db, post.id);
-    return renderFor(app, request, reply, (ctx) => ({
-      title: ctx.t('discussions.history'),
-      breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
-      children: h(HistoryView, { ctx, postId: post.id, current: post, revisions }),
-    }));
-  });
-  app.post('/posts/:id/history/erase', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    await eraseHistory(db, request.actor, thread, post.id);
-    setFlash(reply, { kind: 'success', message: request.t('discussions.history_erased') });
-    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
-  });
-  app.post('/posts/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    await deletePost(db, request.actor, thread, post.id);
-    setFlash(reply, { kind: 'success', message: request.t('discussions.post_deleted') });
-    return reply.redirect(post.is_opening ? (thread.group_slug ? `/groups/${thread.group_slug}/threads` : '/discussions') : `/threads/${thread.id}`, 303);
-  });
-  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    const on = String((request.body as Record<string, unknown> | undefined)?.on ?? 'true') !== 'false';
-    await toggleHelpful(db, request.actor, thread, post.id, on);
-    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
-  });
-
-  // ---- reports and moderation ---------------------------------------------------------------------------
-  /** The post being reported, as the reporter may see it; refuses anyone who may not report it. */
-  async function reportable(request: FastifyRequest, postId: number) {
-    const { post, thread } = await threadOfPost(request, postId);
-    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
-    authorize(request.actor, 'post.flag', subject);
-    const concealed = post.hidden_at !== null && !can(request.actor, 'thread.moderate', subject.thread);
-    return { post, thread, shown: { author_name: post.author_name, created_at: post.created_at, body: concealed ? null : post.body } };
-  }
-  const reportPage = (request: FastifyRequest, reply: FastifyReply, r: Awaited<ReturnType<typeof reportable>>, form: FormState, status = 200) =>
-    renderFor(
-      app,
-      request,
-      reply,
-      (ctx) => ({
-        title: ctx.t('moderation.report_title'),
-        hasErrors: status >= 400,
-        breadcrumbs: [{ label: r.thread.title, href: `/threads/${r.thread.id}` }],
-        children: h(ReportView, { ctx, form, action: `/posts/${r.post.id}/flags`, post: r.shown, back: `/threads/${r.thread.id}#post-${r.post.id}` }),
-      }),
-      status,
-    );
-  app.get('/posts/:id/report', { schema: { params: IdParams } }, async (request, reply) => {
-    reply.header('x-robots-tag', 'noindex');
-    return reportPage(request, reply, await reportable(request, request.params.id), emptyForm());
-  });
-  app.post('/posts/:id/flags', { schema: { params: IdParams } }, async (request, reply) => {
-    const r = await reportable(request, request.params.id);
-    return submitForm({
-      schema: FlagInput,
-      request,
-      reply,
-      render: (form, status) => reportPage(request, reply, r, form, status),
-      run: async (input) => {
-        await flagPost(db, request.actor, r.thread, r.post, input);
-        setFlash(reply, { kind: 'success', message: request.t('moderation.reported') });
-        return reply.redirect(`/threads/${r.thread.id}#post-${r.post.id}`, 303);
-      },
-    });
-  });
-  app.get('/moderation', async (request, reply) => {
-    const items = await moderationQueue(db, request.actor);
-    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('moderation.title'), lead: ctx.t('moderation.lead'), children: h(ModerationView, { ctx, items }) }));
-  });
-  const backTo = (request: FastifyRequest, fallback: string) => {
-    const next = (request.body as Record<string, unknown> | undefined)?.next;
-    return next === '/moderation' ? '/moderation' : fallback;
-  };
-  for (const action of ['hide', 'restore'] as const) {
-    app.post(`/posts/:id/${action}`, { schema: { params: IdParams } }, async (request, reply) => {
-      const { post, thread } = await threadOfPost(request, (request.params as { id: number }).id);
-      await setHidden(deps, request.actor, thread, post, action === 'hide');
-      setFlash(reply, { kind: 'success', message: request.t(action === 'hide' ? 'moderation.hidden' : 'moderation.restored') });
-      return reply.redirect(backTo(request, `/threads/${thread.id}#post-${post.id}`), 303);
-    });
-  }
-  app.post('/posts/:id/dismiss', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    await dismissFlags(db, request.actor, thread, post);
-    setFlash(reply, { kind: 'success', message: request.t('moderation.dismissed') });
-    return reply.redirect('/moderation', 303);
-  });
-  const redactPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, postId: number, form: FormState, status = 200) =>
-    renderFor(
-      app,
-      request,
-      reply,
-      (ctx) => ({
-        title: ctx.t('moderation.redact'),
-        hasErrors: status >= 400,
-        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
-        children: h(RedactView, { ctx, form, action: `/posts/${postId}/redact` }),
-      }),
-      status,
-    );
-  app.get('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
-    return redactPage(request, reply, thread, post.id, emptyForm({ body: post.body }));
-  });
-  app.post('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
-    return submitForm({
-      schema: RedactInput,
-      request,
-      reply,
-      render: (form, status) => redactPage(request, reply, thread, post.id, form, status),
-      run: async ({ body }) => {
-        await redactPost(deps, request.actor, thread, post, body);
-        setFlash(reply, { kind: 'success', message: request.t('moderation.redacted') });
-        return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
-      },
-    });
-  });
-  app.post(
-    '/api/v1/posts/:id/flags',
-    {
-      schema: {
-        tags: ['discussions'],
-        summary: 'Report a post to the moderators',
-        security: [{ bearer: [] }],
-        params: IdParams,
-        body: FlagInput,
-        response: { 201: Type.Object({ reported: Type.Boolean() }), ...errorResponses(400, 401, 403, 404, 429) },
-      },
-    },
-    async (request, reply) => {
-      const { post, thread } = await threadOfPost(request, request.params.id);
-      await flagPost(db, request.actor, thread, post, request.body);
-      return reply.code(201).send({ reported: true });
-    },
-  );
-
   // ---- Atom feeds of new threads (public spaces only: feed readers carry no session) ----
   async function atom(reply: FastifyReply, group: GroupRow | null, title: string) {
     const base = app.deps.config.baseUrl;
@@ -673,194 +429,4 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get('/discussions/feed.atom', async (request, reply) => atom(reply, null, `${request.t('discussions.community_space')} · ${app.community.nameOrDefault()}`));
 
-  // ---- search ---------------------------------------------------------------------------------------------
-  const SearchQuery = Type.Object({
-    q: Type.Optional(Type.String({ maxLength: 200 })),
-    group: Type.Optional(Type.String({ maxLength: 100 })),
-    author: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 })),
-    from: Type.Optional(Type.String({ format: 'date' })),
-    to: Type.Optional(Type.String({ format: 'date' })),
-    perspective: Type.Optional(Type.Union([Type.String({ enum: [...PERSPECTIVES] }), Type.Literal('')])),
-    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-  });
-  // The same search by people who may read the same things gives the same answer for a few seconds.
-  // With the answer, its markup (`kept`): the form (the groups the reader class may search in) and the results.
-  const searchCache = resultCache<Awaited<ReturnType<typeof searchPosts>> & { kept: Map<string, string> }>(app.pageCache);
-  const resourceMatchCache = resultCache<Awaited<ReturnType<typeof topResourceMatches>>>(app.pageCache);
-  async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
-    const q = (query.q ?? '').trim();
-    if (!q) return { q, hits: [], more: false, kept: undefined };
-    // Per person when signed in, otherwise per (hashed) address; shared by all processes.
-    const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
-    await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
-    const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
-    const r = await searchCache(`${readerClass(request.actor)}|${JSON.stringify(filters)}`, async () => ({ ...(await searchPosts(readDb, request.actor, filters)), kept: new Map<string, string>() }));
-    return { q, ...r };
-  }
-  // Published glossary terms are the same for everyone.
-  const termMatches = resultCache<Awaited<ReturnType<typeof listTerms>>>(app.pageCache);
-  app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
-    const r = await runSearch(request, request.query);
-    const firstPage = r.q && (request.query.page ?? 1) === 1;
-    const [groups, resources, terms] = await Promise.all([
-      groupList(db, request.actor),
-      firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(readDb, request.actor, r.q)) : Promise.resolve([]),
-      firstPage ? termMatches(r.q, () => listTerms(readDb, { q: r.q }).then((x) => x.slice(0, 5))) : Promise.resolve([]),
-    ]);
-    reply.header('x-robots-tag', 'noindex');
-    return renderFor(app, request, reply, (ctx) => ({
-      title: ctx.t('search.title'),
-      children: h(SearchView, {
-        ctx,
-        q: r.q,
-        group: request.query.group ?? '',
-        perspective: request.query.perspective ?? '',
-        groups,
-        resources,
-        terms,
-        hits: r.hits,
-        more: r.more,
-        page: request.query.page ?? 1,
-        // The entry is per reader class and filters: what else the parts show is the language and time zone.
-        part: r.kept ? (name, view) => keep(r.kept!, `${name}|${ctx.locale}|${ctx.tz}`, ctx, view, 8) : undefined,
-      }),
-    }));
-  });
-
-  // ---- JSON API -------------------------------------------------------------------------------------------
-  app.get(
-    '/api/v1/discussions',
-    { schema: { tags: ['discussions'], summary: 'Threads of the community-wide space', querystring: PageQuery, response: { 200: Type.Object({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }) } } },
-    async (request) => {
-      const r = await listThreads(db, null, request.query.page ?? 1);
-      return { threads: r.threads.map(presentThread), more: r.more };
-    },
-  );
-  app.get(
-    '/api/v1/groups/:slug/threads',
-    { schema: { tags: ['discussions'], summary: "A group's threads", params: SlugParams, querystring: PageQuery, response: { 200: Type.Object({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }), ...errorResponses(404) } } },
-    async (request) => {
-      const group = await visibleGroup(request, request.params.slug);
-      const r = await listThreads(db, group.id, request.query.page ?? 1);
-      return { threads: r.threads.map(presentThread), more: r.more };
-    },
-  );
-  const createThreadApi = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null) => {
-    const created = await createThread(deps, request.actor, group, request.body as never, request.t, request.headers['idempotency-key'] as string | undefined);
-    return reply.code(201).send(presentThread((await getThread(db, created.id))!));
-  };
-  const createSchema = (summary: string, params?: typeof SlugParams) => ({
-    tags: ['discussions'],
-    summary,
-    security: [{ bearer: [] }],
-    ...(params ? { params } : {}),
-    body: ThreadInput,
-    headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
-    response: { 201: ThreadSummary, ...errorResponses(400, 401, 403, 404, 422, 429) },
-  });
-  app.post('/api/v1/groups/:slug/threads', { schema: createSchema('Start a thread in a group', SlugParams) }, async (request, reply) =>
-    createThreadApi(request, reply, await visibleGroup(request, (request.params as { slug: string }).slug)),
-  );
-  app.post('/api/v1/discussions', { schema: createSchema('Start a thread in the community-wide space') }, async (request, reply) => createThreadApi(request, reply, null));
-
-  app.get(
-    '/api/v1/threads/:id',
-    { schema: { tags: ['discussions'], summary: 'A thread and its posts', params: IdParams, response: { 200: Type.Composite([ThreadSummary, Type.Object({ posts: Type.Array(PostSchema) })]), ...errorResponses(404) } } },
-    async (request) => {
-      const thread = await visibleThread(request, request.params.id);
-      const posts = await threadPosts(db, thread.id, request.actor, { moderator: can(request.actor, 'thread.moderate', threadSubject(thread)) });
-      return {
-        ...presentThread(thread),
-        posts: posts.map((p) => ({
-          id: p.id,
-          author: p.author_id && p.author_name ? { id: p.author_id, name: p.author_name } : null,
-          is_opening: p.is_opening,
-          reply_to_id: p.reply_to_id,
-          body: p.body,
-          html: p.html,
-          language: p.language,
-          version: p.version,
-          helpful_count: p.helpful_count,
-          created_at: p.created_at.toISOString(),
-          edited_at: p.edited_at?.toISOString() ?? null,
-          deleted: p.deleted_at !== null,
-          hidden: p.hidden,
-        })),
-      };
-    },
-  );
-  app.post(
-    '/api/v1/threads/:id/posts',
-    {
-      schema: {
-        tags: ['discussions'],
-        summary: 'Reply to a thread',
-        security: [{ bearer: [] }],
-        params: IdParams,
-        body: ReplyInput,
-        headers: Type.Object({ 'idempotency-key': Type.Optional(Type.String({ maxLength: 100 })) }),
-        response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 404, 422, 429) },
-      },
-    },
-    async (request, reply) => {
-      const thread = await visibleThread(request, request.params.id);
-      const post = await postReply(deps, request.actor, thread, request.body, request.t, request.headers['idempotency-key']);
-      return reply.code(201).send(post);
-    },
-  );
-  app.patch(
-    '/api/v1/posts/:id',
-    { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision for the author and moderators, unless it identified a student)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 422) } } },
-    async (request, reply) => {
-      const { post, thread } = await threadOfPost(request, request.params.id);
-      await editPost(deps, request.actor, thread, post.id, request.body, request.t);
-      return reply.code(204).send(null);
-    },
-  );
-  app.delete(
-    '/api/v1/posts/:id/revisions',
-    { schema: { tags: ['discussions'], summary: 'Erase the earlier versions of a post (its author or a moderator)', security: [{ bearer: [] }], params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
-    async (request, reply) => {
-      const { post, thread } = await threadOfPost(request, request.params.id);
-      await eraseHistory(db, request.actor, thread, post.id);
-      return reply.code(204).send(null);
-    },
-  );
-  app.delete(
-    '/api/v1/posts/:id',
-    { schema: { tags: ['discussions'], summary: 'Delete a post (soft)', security: [{ bearer: [] }], params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 403, 404) } } },
-    async (request, reply) => {
-      const { post, thread } = await threadOfPost(request, request.params.id);
-      await deletePost(db, request.actor, thread, post.id);
-      return reply.code(204).send(null);
-    },
-  );
-  const Hit = Type.Object({
-    post_id: Type.Integer(),
-    thread_id: Type.Integer(),
-    title: Type.String(),
-    group: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
-    author: Type.Union([Type.String(), Type.Null()]),
-    created_at: Type.String({ format: 'date-time' }),
-    snippet: Type.String({ description: 'Plain text; matches are wrapped in ⟦ and ⟧' }),
-  });
-  app.get(
-    '/api/v1/search',
-    { schema: { tags: ['discussions'], summary: 'Full-text search over what the requester may read', querystring: SearchQuery, response: { 200: Type.Object({ hits: Type.Array(Hit), more: Type.Boolean() }), ...errorResponses(400, 429) } } },
-    async (request) => {
-      const r = await runSearch(request, request.query);
-      return {
-        hits: r.hits.map((x) => ({
-          post_id: x.post_id,
-          thread_id: x.thread_id,
-          title: x.title,
-          group: x.group_slug ? { slug: x.group_slug, name: x.group_name! } : null,
-          author: x.author_name,
-          created_at: x.created_at.toISOString(),
-          snippet: x.snippet,
-        })),
-        more: r.more,
-      };
-    },
-  );
 };

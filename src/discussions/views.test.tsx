@@ -1,7 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { render } from 'preact-render-to-string';
-import { ThreadView, type ThreadPageData } from './views.js';
+import { ThreadView, type ThreadPageData } from './thread-views.js';
 import type { PostView, ThreadRow } from './queries.js';
 import type { PageContext } from '../platform/views/context.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql, type SqlBool } from 'kysely';
 import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
 import type { EventsTable, RegistrationResponse, RegistrationStatus } from '../platform/db/schema.js';
 import type { Selectable } from 'kysely';
-import { isFacilitator, type Actor, type UserActor, ledGroupIds, isActiveLead } from '../platform/auth/actor.js';
+import type { Actor, UserActor } from '../platform/auth/actor.js';
+import { eventReadableBy, organizerGroupIds, type EventSubject } from './policy.js';
 import { can } from '../platform/auth/policy.js';
 import { AppError, type FieldErrors } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, EnumList, Line, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
-import { resourceReadableBy } from '../resources/queries.js';
+import { resourceReadableBy } from '../resources/policy.js';
 import type { T } from '../platform/i18n/i18n.js';
 import { MAX_OCCURRENCES, REPEAT_PRESETS, expandRule, isTimeZone, normalizeRule, presetRule, utcToLocal, withEnd, zonedToUtc } from './time.js';
 import { privacyCheck } from '../trust/privacy-guard.js';
@@ -74,26 +75,19 @@ const EVENT_SELECT = sql`e.*, g.slug AS group_slug, g.name AS group_name, g.visi
   g.archived_at AS group_archived_at, s.name AS state_name, es.rrule`;
 const EVENT_FROM = sql`events e LEFT JOIN practice_groups g ON g.id = e.group_id LEFT JOIN state_initiatives s ON s.state_code = e.state_code LEFT JOIN event_series es ON es.id = e.series_id`;
 
-/** Events the viewer may see: community and state events, and those of groups the viewer may see (alias e, g). */
-export function eventReadableBy(viewer: Actor): Expression<SqlBool> {
-  if (isFacilitator(viewer)) return sql<SqlBool>`true`;
-  if (viewer.kind === 'anonymous') return sql<SqlBool>`(e.group_id IS NULL OR g.visibility = 'public')`;
-  return sql<SqlBool>`(e.group_id IS NULL OR g.visibility IN ('public', 'members')
-    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = e.group_id AND m.user_id = ${viewer.id} AND m.status IN ('active', 'invited')))`;
-}
-
 export async function getEvent(db: Db | Tx, id: number): Promise<EventRow | undefined> {
   const r = await sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE e.id = ${id}`.execute(db);
   return r.rows[0];
 }
 
-export const groupSubjectOf = (e: EventRow) =>
+export const groupSubjectOf = (e: Pick<EventRow, 'group_id' | 'group_visibility' | 'group_join_policy' | 'group_archived_at'>) =>
   e.group_id ? { id: e.group_id, visibility: e.group_visibility!, join_policy: e.group_join_policy!, archived_at: e.group_archived_at } : null;
 
-export function canViewEvent(viewer: Actor, e: EventRow): boolean {
-  const g = groupSubjectOf(e);
-  return g === null || can(viewer, 'group.view', g);
+export function eventSubject(e: Pick<EventRow, 'group_id' | 'group_visibility' | 'group_join_policy' | 'group_archived_at' | 'state_code' | 'created_by'>): EventSubject {
+  return { group: groupSubjectOf(e), state_code: e.state_code?.trim() || null, created_by: e.created_by };
 }
+
+export const canViewEvent = (viewer: Actor, e: EventRow) => can(viewer, 'event.view', eventSubject(e));
 
 /** An event the viewer may see, else 404 (private groups' events do not exist for outsiders). */
 export async function getVisibleEvent(db: Db, viewer: Actor, id: number): Promise<EventRow> {
@@ -192,8 +186,8 @@ export interface OrganizerScopes {
 /** Where a person may create events: facilitators anywhere; group leads in their groups; state contacts in their state. */
 export async function organizerScopes(db: Db, actor: Actor): Promise<OrganizerScopes> {
   if (actor.kind !== 'user' || !actor.emailVerified) return { community: false, groups: [], states: [] };
-  const fac = isFacilitator(actor);
-  const leadIds = ledGroupIds(actor);
+  const fac = can(actor, 'event.organize_anywhere', undefined);
+  const leadIds = organizerGroupIds(actor);
   const [groups, states] = await Promise.all([
     fac || leadIds.length
       ? db
@@ -214,21 +208,21 @@ export async function organizerScopes(db: Db, actor: Actor): Promise<OrganizerSc
   return { community: fac, groups, states: states.map((s) => ({ code: s.code.trim(), name: s.name })) };
 }
 
-export async function canOrganize(db: Db | Tx, actor: Actor, e: Pick<EventRow, 'group_id' | 'state_code' | 'created_by'>): Promise<boolean> {
-  if (actor.kind !== 'user') return false;
-  if (isFacilitator(actor) || e.created_by === actor.id) return true;
-  if (e.group_id) return isActiveLead(actor, e.group_id);
-  if (e.state_code) {
+/** event.organize, with the one fact the rule needs from the database: is the actor a contact of the event's state initiative? */
+export async function canOrganize(db: Db | Tx, actor: Actor, e: Pick<EventRow, 'group_id' | 'group_visibility' | 'group_join_policy' | 'group_archived_at' | 'state_code' | 'created_by'>): Promise<boolean> {
+  const subject = eventSubject(e);
+  let stateContact = false;
+  if (actor.kind === 'user' && subject.group === null && subject.state_code !== null && !can(actor, 'event.organize', { ...subject, stateContact: false })) {
     const c = await db
       .selectFrom('state_initiative_contacts as c')
       .innerJoin('state_initiatives as s', 's.id', 'c.state_initiative_id')
       .select('c.user_id')
-      .where('s.state_code', '=', e.state_code)
+      .where('s.state_code', '=', subject.state_code)
       .where('c.user_id', '=', actor.id)
       .executeTakeFirst();
-    return !!c;
+    stateContact = !!c;
   }
-  return false;
+  return can(actor, 'event.organize', { ...subject, stateContact });
 }
 
 export async function requireOrganizer(db: Db | Tx, actor: Actor, e: EventRow): Promise<UserActor> {

@@ -43,7 +43,8 @@ import {
 import { calendarOf } from './calendar.js';
 import { isTimeZone } from './time.js';
 import { loadActor } from '../platform/auth/actor.js';
-import { CalendarSettingsView, EventFormView, EventView, EventsView, OrganizeView, type EventFiltersView } from './views.js';
+import { EventsView, type EventFiltersView } from './views.js';
+import { CalendarSettingsView, EventFormView, EventView, OrganizeView } from './event-views.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 const ListQuery = Type.Object({

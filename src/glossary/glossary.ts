@@ -2,7 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sql, type SqlBool } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { authorize, can } from '../platform/auth/policy.js';
+import type { TermSubject } from './policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
@@ -50,10 +51,8 @@ export interface TermRow {
 const COLUMNS = ['id', 'slug', 'term', 'acronym', 'plain_definition', 'term_es', 'acronym_es', 'plain_definition_es', 'related', 'sources', 'status', 'suggested_by', 'updated_at'] as const;
 
 
-/** Who may see a term: published ones everyone; suggestions their author and facilitators. */
-export function termVisible(actor: Actor, t: { status: string; suggested_by: number | null }) {
-  return t.status === 'published' || isFacilitator(actor) || (actor.kind === 'user' && t.suggested_by === actor.id);
-}
+/** Who may see a term: the glossary policy's term.view. */
+export const termVisible = (actor: Actor, t: TermSubject) => can(actor, 'term.view', t);
 
 export async function getTerm(db: Db, slug: string) {
   const term = (await db.selectFrom('glossary_terms').select(COLUMNS).where('slug', '=', slug).executeTakeFirst()) as TermRow | undefined;
@@ -115,8 +114,8 @@ async function writeDefinitions(tx: Parameters<Parameters<ReturnType<Db['transac
  * A term already in the glossary (by name) is a field error, not a duplicate.
  */
 export async function suggestTerm(db: Db, actor: Actor, input: TermInput, t: T, idempotencyKey?: string): Promise<{ slug: string; status: string }> {
+  authorize(actor, 'term.suggest', undefined);
   if (actor.kind !== 'user') throw new AppError('unauthenticated');
-  if (!actor.emailVerified) throw new AppError('forbidden');
   await hit(db, `glossary:${actor.id}`, { max: 30, windowSeconds: 3600 });
   const v = values(input);
   try {
@@ -127,7 +126,7 @@ export async function suggestTerm(db: Db, actor: Actor, input: TermInput, t: T, 
       // Page names under /glossary/ that a term may not take.
       if (slug === 'suggest' || slug === 'review') slug = `${slug}-term`;
       for (let n = 2; await tx.selectFrom('glossary_terms').select('id').where('slug', '=', slug).executeTakeFirst(); n++) slug = `${slugify(v.acronym ?? v.term, 'term')}-${n}`;
-      const status = isFacilitator(actor) ? 'published' : 'suggested';
+      const status = can(actor, 'glossary.review', undefined) ? 'published' : 'suggested';
       const row = await tx
         .insertInto('glossary_terms')
         .values({ ...v, slug, status, suggested_by: actor.id, reviewed_by: status === 'published' ? actor.id : null, created_at: new Date(), updated_at: new Date() })
@@ -144,7 +143,7 @@ export async function suggestTerm(db: Db, actor: Actor, input: TermInput, t: T, 
 
 /** Facilitators edit any term. */
 export async function updateTerm(db: Db, actor: Actor, term: TermRow, input: TermInput) {
-  if (!isFacilitator(actor)) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+  authorize(actor, 'glossary.review', undefined);
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('glossary_terms').set({ ...values(input), updated_at: new Date() }).where('id', '=', term.id).execute();
     await writeDefinitions(tx, term.id, input);
@@ -154,7 +153,7 @@ export async function updateTerm(db: Db, actor: Actor, term: TermRow, input: Ter
 
 /** Facilitators publish or reject a suggestion (audited). */
 export async function reviewTerm(db: Db, actor: Actor, term: TermRow, input: Static<typeof ReviewTermInput>) {
-  if (!isFacilitator(actor)) throw new AppError(actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+  authorize(actor, 'glossary.review', undefined);
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('glossary_terms').set({ status: input.status, review_note: clean(input.note), reviewed_by: actor.id, updated_at: new Date() }).where('id', '=', term.id).execute();
     await audit(tx, actor.id, `glossary.${input.status}`, { type: 'glossary_term', id: term.id });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { authorize, can } from '../platform/auth/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -54,12 +54,12 @@ export const glossaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [terms, az, pending] = await Promise.all([
       listTerms(db, { q, letter: letter || undefined }),
       letters(db),
-      isFacilitator(request.actor) ? listTerms(db, { status: 'suggested' }) : Promise.resolve([]),
+      can(request.actor, 'glossary.review', undefined) ? listTerms(db, { status: 'suggested' }) : Promise.resolve([]),
     ]);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('glossary.title'),
       lead: ctx.t('glossary.lead'),
-      children: h(GlossaryView, { ctx, terms, letters: az, q, letter, canReview: isFacilitator(request.actor), suggestions: pending.length }),
+      children: h(GlossaryView, { ctx, terms, letters: az, q, letter, canReview: can(request.actor, 'glossary.review', undefined), suggestions: pending.length }),
     }));
   });
 
@@ -100,8 +100,7 @@ export const glossaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }),
   );
   app.get('/glossary/review', async (request, reply) => {
-    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    if (!isFacilitator(request.actor)) throw new AppError('forbidden');
+    authorize(request.actor, 'glossary.review', undefined);
     const terms = await listTerms(db, { status: 'suggested' });
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('glossary.review_title'),
@@ -136,12 +135,12 @@ export const glossaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   app.get('/glossary/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
     const term = await visibleTerm(request, request.params.slug);
-    if (!isFacilitator(request.actor)) throw new AppError(request.actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+    authorize(request.actor, 'glossary.review', undefined);
     return editPage(request, reply, term.slug, term.term, emptyForm(termFormValues(term)));
   });
   app.post('/glossary/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
     const term = await visibleTerm(request, request.params.slug);
-    if (!isFacilitator(request.actor)) throw new AppError(request.actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+    authorize(request.actor, 'glossary.review', undefined);
     return submitForm({
       schema: TermInput,
       request,
@@ -161,7 +160,7 @@ export const glossaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderFor(app, request, reply, (ctx) => ({
       title: term.term,
       breadcrumbs: [{ label: ctx.t('glossary.title'), href: '/glossary' }],
-      children: h(TermView, { ctx, term, canEdit: isFacilitator(request.actor) }),
+      children: h(TermView, { ctx, term, canEdit: can(request.actor, 'glossary.review', undefined) }),
     }));
   });
 

@@ -1,6 +1,9 @@
 import { paragraphsHtml } from '../platform/text.js';
-import { isFacilitator, type Actor, isActiveLead } from '../platform/auth/actor.js';
-import { readerClass, resourceReader, resultCache } from '../platform/http/result-cache.js';
+import type { Actor } from '../platform/auth/actor.js';
+import { resultCache } from '../platform/http/result-cache.js';
+import { identityOf } from '../platform/views/kept.js';
+import { resourceReader } from '../resources/policy.js';
+import { eventReader } from '../events/policy.js';
 import { groupMembersCond, perspectiveGaps } from '../agenda/agenda.js';
 import { createHash } from 'node:crypto';
 import { groupResources } from '../resources/queries.js';
@@ -153,7 +156,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
    */
   function membersViewer(actor: Actor, rows: MemberRow[]): string {
     if (actor.kind !== 'user') return 'anonymous';
-    if (isFacilitator(actor)) return 'facilitator';
+    if (can(actor, 'group.see_all_member_fields', undefined)) return 'facilitator';
     return rows.some((r) => r.id === actor.id) ? `member:${actor.id}` : 'member';
   }
   // What the page shows is mostly the same for everyone who may see the group (its
@@ -181,7 +184,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       shared,
       resourcesCache(`${resourceReader(actor)}:${group.id}`, () => groupResources(db, actor, group.id)),
       gapsCache(String(group.id), () => perspectiveGaps(db, groupMembersCond(group.id))),
-      eventsCache(`${readerClass(actor)}:${group.id}`, () => listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3, count: false })),
+      eventsCache(`${eventReader(actor)}:${group.id}`, () => listEvents(db, actor, { group: group.id, when: 'upcoming', perPage: 3, count: false })),
     ]);
     const own = actor.kind === 'user' ? await groupViewerState(db, actor, group.id, { pending: canManage, threadIds: threads.map((x) => x.id) }) : undefined;
     // The mission as paragraphs, with glossary terms marked up.
@@ -196,7 +199,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       priorities: lists.priorities,
       leads: presentMembers(actor, lists.leads),
       members: () => presentMembers(actor, pageRows),
-      membersViewer: membersViewer(actor, pageRows),
+      membersKey: `${membersViewer(actor, pageRows)}#${identityOf(memberRows)}`,
       kept,
       membersPage,
       membersMore: memberRows.length > MEMBERS_PER_PAGE,
@@ -221,7 +224,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         signIn: actor.kind === 'anonymous' && group.join_policy !== 'invite',
         verify: actor.kind === 'user' && !actor.emailVerified && !membership,
         // Only an active lead or co-lead (an invited lead has not accepted yet).
-        review: isFacilitator(actor) || isActiveLead(actor, group.id),
+        review: can(actor, 'group.review', group),
       },
     };
     return renderFor(

@@ -4,12 +4,13 @@ import { DepthSection, WhoIsntHere } from '../agenda/views.js';
 import type { PerspectiveGap } from '../agenda/agenda.js';
 import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
-import { identityOf, keep } from '../platform/views/kept.js';
+import { keptPart, named, same, type KeptStore, type Named, type Same } from '../platform/views/kept.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../community/views.js';
 import type { PersonView } from '../community/queries.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
-import { Pager, ThreadList } from '../discussions/views.js';
+import { ThreadList } from '../discussions/views.js';
+import { Pager } from '../platform/views/pager.js';
 import type { ThreadRow } from '../discussions/queries.js';
 
 export function GroupsView({ ctx, groups, canCreate }: { ctx: PageContext; groups: HomeGroup[]; canCreate: boolean }) {
@@ -35,10 +36,14 @@ export interface GroupPageData {
   leads: (PersonView & { group_role: string })[];
   /** One page of members, by name, as this viewer may see them (asked for only when no kept markup fits). */
   members: () => (PersonView & { group_role: string })[];
-  /** Who the member list is presented for: the viewer's class, and their id when they are on this page of it (they see their own fields). */
-  membersViewer: string;
-  /** Markup kept with the group page's shared rows (`keep`). */
-  kept: Map<string, string>;
+  /**
+   * Names the member list as presented to this viewer: which rows (by
+   * identity) and the viewer's class, with their id when they are on this
+   * page of it (they see their own fields).
+   */
+  membersKey: string;
+  /** Markup kept with the group page's shared rows (`keptPart`). */
+  kept: KeptStore;
   membersPage: number;
   membersMore: boolean;
   pending: { id: number; name: string; status: string; message: string; created_at: Date }[];
@@ -57,21 +62,22 @@ export interface GroupPageData {
   can: { join: boolean; request: boolean; leave: boolean; update: boolean; manage: boolean; assignLeads: boolean; signIn: boolean; verify: boolean; startThread: boolean; review: boolean };
 }
 
-/** A page of the group's members, with links to manage each one for those who may. */
-function MembersSection({ ctx, data }: { ctx: PageContext; data: GroupPageData }) {
+type Members = (PersonView & { group_role: string })[];
+
+/** A page of the group's members, with links to manage each one for those who may. Kept: the same for every viewer of the same class. */
+const KeptMembers = keptPart<{ slug: string; memberCount: number; manage: boolean; page: number; more: boolean; members: Named<() => Members> }>('group-members', (ctx, d) => {
   const { t, fmt } = ctx;
-  const { group, can } = data;
-  const base = `/groups/${group.slug}`;
+  const base = `/groups/${d.slug}`;
   return (
     <section aria-labelledby="group-members">
       <h2 id="group-members">
-        {t('groups.members')} <span class="usa-hint">({fmt.number(group.member_count)})</span>
+        {t('groups.members')} <span class="usa-hint">({fmt.number(d.memberCount)})</span>
       </h2>
       <PeopleList
         ctx={ctx}
-        people={data.members()}
+        people={d.members()}
         extra={
-          can.manage || can.assignLeads
+          d.manage
             ? (p) => (
                 <>
                   {' · '}
@@ -83,10 +89,23 @@ function MembersSection({ ctx, data }: { ctx: PageContext; data: GroupPageData }
             : undefined
         }
       />
-      <Pager ctx={ctx} page={data.membersPage} more={data.membersMore} basePath={base} />
+      <Pager ctx={ctx} page={d.page} more={d.more} basePath={base} />
     </section>
   );
-}
+});
+
+/** The group's next convenings as this reader partition sees them (the rows' identity names the partition and the reading). */
+const KeptEvents = keptPart<{ events: Same<GroupPageData['events']>; slug: string; publicFeed: boolean }>('group-events', (ctx, d) => (
+  <UpcomingEvents ctx={ctx} events={d.events} id="group-events" allHref={`/events?scope=group%3A${encodeURIComponent(d.slug)}`} feedHref={d.publicFeed ? `/groups/${d.slug}/calendar.ics` : undefined} />
+));
+
+/** Who isn't here and the depth-of-interaction reviews: the same for everyone but for the review form, which only reviewers get. */
+const KeptWhoAndDepth = keptPart<{ gaps: Same<PerspectiveGap[]>; reviews: Same<GroupPageData['reviews']>; canReview: boolean; slug: string }>('group-who-depth', (ctx, d) => (
+  <>
+    <WhoIsntHere ctx={ctx} gaps={d.gaps} id="group-who" />
+    <DepthSection ctx={ctx} reviews={d.reviews} canReview={d.canReview} action={`/groups/${d.slug}/reviews`} form={emptyForm()} />
+  </>
+));
 
 export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: GroupPageData; invite: FormState }) {
   const { t, fmt } = ctx;
@@ -187,10 +206,7 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
         </ul>
       </section>
 
-      {/* Kept: the events as this reader class sees them (their rows' identity names the class and the reading). */}
-      {keep(data.kept, `events|${identityOf(data.events)}|${ctx.locale}|${ctx.tz}`, ctx, (c) => (
-        <UpcomingEvents ctx={c} events={data.events} id="group-events" allHref={`/events?scope=group%3A${encodeURIComponent(group.slug)}`} feedHref={group.visibility === 'public' ? `/groups/${group.slug}/calendar.ics` : undefined} />
-      ))}
+      {KeptEvents.render(data.kept, ctx, { events: same(data.events), slug: group.slug, publicFeed: group.visibility === 'public' })}
 
       <section aria-labelledby="group-resources">
         <h2 id="group-resources">{t('groups.resources')}</h2>
@@ -224,22 +240,21 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
         </ul>
       </section>
 
-      {/* Kept: the same for everyone but for the review form, which only reviewers get. */}
-      {keep(data.kept, `who-depth|${identityOf(data.gaps)}|${can.review}|${ctx.locale}|${ctx.tz}`, ctx, (c) => (
-        <>
-          <WhoIsntHere ctx={c} gaps={data.gaps} id="group-who" />
-          <DepthSection ctx={c} reviews={data.reviews} canReview={can.review} action={`${base}/reviews`} form={emptyForm()} />
-        </>
-      ))}
+      {KeptWhoAndDepth.render(data.kept, ctx, { gaps: same(data.gaps), reviews: same(data.reviews), canReview: can.review, slug: group.slug })}
 
       <section aria-labelledby="group-leads">
         <h2 id="group-leads">{t('groups.leads')}</h2>
         <PeopleList ctx={ctx} people={leads} />
       </section>
 
-      {keep(data.kept, `members|${data.membersViewer}|${ctx.locale}|${can.manage || can.assignLeads}|${group.slug}|${group.member_count}|${data.membersPage}|${data.membersMore}`, ctx, (c) => (
-        <MembersSection ctx={c} data={data} />
-      ))}
+      {KeptMembers.render(data.kept, ctx, {
+        slug: group.slug,
+        memberCount: group.member_count,
+        manage: can.manage || can.assignLeads,
+        page: data.membersPage,
+        more: data.membersMore,
+        members: named(data.membersKey, data.members),
+      })}
 
       {can.manage && (
         <section aria-labelledby="group-pending">

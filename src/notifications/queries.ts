@@ -2,7 +2,7 @@ import { sql, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import type { NotificationKind } from '../platform/db/schema.js';
-import { readableBy, readableByMember } from '../discussions/queries.js';
+import { threadReadableBy, threadReadableByMember } from '../discussions/policy.js';
 import { excerpt } from '../discussions/markdown.js';
 
 export const NOTIFICATIONS_PAGE = 30;
@@ -34,7 +34,7 @@ function visible(db: Db, viewer: UserActor) {
     .leftJoin('posts as p', 'p.id', 'n.post_id')
     .where('n.user_id', '=', viewer.id)
     .where('t.id', 'is not', null)
-    .where(readableBy(viewer))
+    .where(threadReadableBy(viewer))
     .where(POST_STILL_SHOWN);
 }
 
@@ -45,7 +45,7 @@ const POST_STILL_SHOWN = sql<SqlBool>`(p.id IS NULL OR (p.deleted_at IS NULL AND
  * `unreadCount` as a subquery for the person in alias `u`, so the session
  * lookup brings the count for the page's header with it (one statement fewer
  * on every signed-in page). Facilitators and admins read every thread, as in
- * `readableBy`; a test checks both counts agree.
+ * `threadReadableBy`; a test checks both counts agree.
  */
 export function unreadCountSubquery() {
   return sql<number>`(SELECT count(*)::int FROM notifications n
@@ -53,7 +53,7 @@ export function unreadCountSubquery() {
       LEFT JOIN practice_groups g ON g.id = t.group_id
       LEFT JOIN posts p ON p.id = n.post_id
      WHERE n.user_id = u.id AND n.read_at IS NULL
-       AND (u.role IN ('facilitator', 'admin') OR ${readableByMember(sql.ref('u.id'))})
+       AND (u.role IN ('facilitator', 'admin') OR ${threadReadableByMember(sql.ref('u.id'))})
        AND ${POST_STILL_SHOWN})`;
 }
 

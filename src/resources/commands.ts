@@ -2,8 +2,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isFacilitator } from '../platform/auth/actor.js';
-import { authorize, type ResourceSubject } from '../platform/auth/policy.js';
+import { authorize, can } from '../platform/auth/policy.js';
+import type { ResourceSubject } from './policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
@@ -167,7 +167,7 @@ async function resolve(db: Db | Tx, actor: Actor, input: ResourceInput, t: T, ha
   if (input.visibility === 'group') {
     const g = input.group ? await db.selectFrom('practice_groups').select('id').where('slug', '=', input.group).executeTakeFirst() : undefined;
     if (!g) fields.group = t('resources.group_required');
-    else if (!isFacilitator(actor) && !(actor.kind === 'user' && actor.memberships.get(g.id)?.status === 'active')) fields.group = t('resources.group_not_member');
+    else if (!can(actor, 'resource.file_in_group', { group_id: g.id })) fields.group = t('resources.group_not_member');
     else groupId = g.id;
   }
   const slugs = input.groups ?? [];
@@ -195,7 +195,7 @@ function columns(actor: Actor, input: ResourceInput, r: Resolved) {
     language: input.language ?? 'en',
     evidence_level: input.evidence_level ?? 'not_applicable',
     // Only facilitators mark a resource reviewed.
-    ...(isFacilitator(actor) && input.review_status ? { review_status: input.review_status } : {}),
+    ...(can(actor, 'resource.set_review_status', undefined) && input.review_status ? { review_status: input.review_status } : {}),
     published_on: input.published_on || null,
     visibility: input.visibility ?? 'public',
     group_id: input.visibility === 'group' ? r.groupId : null,
@@ -269,7 +269,7 @@ export async function updateResource(deps: ResourceDeps, actor: Actor, resource:
     await tx
       .updateTable('resources')
       // A change by anyone but a facilitator goes back to review.
-      .set({ ...columns(actor, input, r), ...(isFacilitator(actor) ? {} : { review_status: 'unreviewed' }), updated_at: new Date() })
+      .set({ ...columns(actor, input, r), ...(can(actor, 'resource.set_review_status', undefined) ? {} : { review_status: 'unreviewed' }), updated_at: new Date() })
       .where('id', '=', resource.id)
       .execute();
     await setLinks(tx, resource.id, input, r);
@@ -306,7 +306,7 @@ export async function extractResourceText(db: Db, files: FileStore, fileId: numb
 /** Organizations and state initiatives the person may act for (all of them for facilitators). */
 export async function partnersOf(db: Db, actor: Actor): Promise<{ value: string; label: string }[]> {
   if (actor.kind !== 'user') return [];
-  const all = isFacilitator(actor);
+  const all = can(actor, 'reach.act_for_any_partner', undefined);
   const orgs = all
     ? await db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute()
     : await db.selectFrom('organizations as o').innerJoin('user_organizations as uo', 'uo.organization_id', 'o.id').select(['o.id', 'o.name']).where('uo.user_id', '=', actor.id).orderBy('o.name').execute();

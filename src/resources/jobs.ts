@@ -1,7 +1,7 @@
 import type { Db } from '../platform/db/db.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { extractResourceText } from './commands.js';
-import { rollupReach } from './reach.js';
+import { rollupReach } from '../reach/ledger.js';
 import { uploadStore } from './storage.js';
 
 /** Registers the library's background jobs: text extraction from uploads and the hourly reach rollup. */

@@ -1,8 +1,9 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isFacilitator } from '../platform/auth/actor.js';
-import { can, type GroupSubject } from '../platform/auth/policy.js';
+import { can } from '../platform/auth/policy.js';
+import type { GroupSubject } from '../groups/policy.js';
+import { resourceReadableBy } from './policy.js';
 
 export const LIBRARY_PAGE = 20;
 
@@ -55,14 +56,6 @@ const COLUMNS = [
   'r.updated_at',
   'r.deleted_at',
 ] as const;
-
-/** SQL twin of policy's resource.view for resource alias r (a test keeps them in step). */
-export function resourceReadableBy(viewer: Actor): Expression<SqlBool> {
-  if (isFacilitator(viewer)) return sql<SqlBool>`true`;
-  if (viewer.kind === 'anonymous') return sql<SqlBool>`(r.deleted_at IS NULL AND r.visibility = 'public')`;
-  return sql<SqlBool>`(r.deleted_at IS NULL AND (r.visibility IN ('public','members') OR r.created_by = ${viewer.id}
-    OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = r.group_id AND m.user_id = ${viewer.id} AND m.status = 'active')))`;
-}
 
 export async function getResource(db: Db, slug: string): Promise<ResourceRow | undefined> {
   return (await db.selectFrom('resources as r').select(COLUMNS).where('r.slug', '=', slug).executeTakeFirst()) as ResourceRow | undefined;

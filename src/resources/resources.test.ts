@@ -2,7 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, apiToken, bearer, buildGroup, buildOrganization, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
 import { PNG_1PX, makePdf, multipart } from '../../test/fixtures.js';
-import { rebuildMonths, rollupReach, reachSummary } from './reach.js';
+import { rebuildMonths, rollupReach, reachSummary } from '../reach/ledger.js';
 
 let t: TestContext;
 before(async () => {

@@ -5,7 +5,7 @@ import { DEFAULT_VISIBILITY, PROFILE_FIELDS } from '../community/vocab.js';
 import { COMMUNITY, COMMUNITY_ROLES, DEMO_PASSWORD, GROUPS, MEMBERSHIPS, ORGANIZATIONS, PEOPLE, STATE_INITIATIVES, THREADS } from './demo-data.js';
 import { RENDER_VERSION, renderMarkdown } from '../discussions/markdown.js';
 import { LINKS, REPORTS, RESOURCES, USES } from './demo-resources.js';
-import { rebuildMonths } from '../resources/reach.js';
+import { rebuildMonths } from '../reach/ledger.js';
 import { GLOSSARY } from './demo-glossary.js';
 import { slugify } from '../platform/text.js';
 import { randomUUID } from 'node:crypto';

@@ -7,7 +7,8 @@ import { AppError } from '../platform/http/errors.js';
 import { renderFor, setFlash, clearSessionCookie } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { isAdmin, isFacilitator, type UserActor } from '../platform/auth/actor.js';
+import type { UserActor } from '../platform/auth/actor.js';
+import { authorize } from '../platform/auth/policy.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit } from '../platform/db/tx.js';
 import { mailTo } from '../platform/mail/templates.js';
@@ -44,14 +45,12 @@ export const trustRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return request.actor;
   };
   const requireFacilitator = (request: FastifyRequest) => {
-    const a = requireUser(request);
-    if (!isFacilitator(a)) throw new AppError('forbidden');
-    return a;
+    authorize(request.actor, 'contact.review', undefined);
+    return requireUser(request);
   };
   const requireAdmin = (request: FastifyRequest) => {
-    const a = requireUser(request);
-    if (!isAdmin(a)) throw new AppError('forbidden');
-    return a;
+    authorize(request.actor, 'retention.manage', undefined);
+    return requireUser(request);
   };
   const adminCrumbs = (request: FastifyRequest) => [{ label: request.t('nav.admin'), href: '/admin' }];
 

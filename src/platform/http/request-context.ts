@@ -4,7 +4,6 @@ import type { Actor, UserActor } from '../auth/actor.js';
 import { formatters, type Locale, type T } from '../i18n/i18n.js';
 import type { Flash, PageContext } from '../views/context.js';
 import { renderPage, type PageProps } from '../views/layout.js';
-import { isFacilitator, ledGroupIds } from '../auth/actor.js';
 import { can } from '../auth/policy.js';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../time-zone.js';
 import { PageCache } from './page-cache.js';
@@ -85,7 +84,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, commun
     nonce: reply.cspNonce?.script ?? '',
     flash: takeFlash(request, reply),
     communityName,
-    nav: { admin: isFacilitator(request.actor), moderate: can(request.actor, 'moderation.queue', undefined), analytics: isFacilitator(request.actor) || ledGroupIds(request.actor).length > 0 },
+    nav: { admin: can(request.actor, 'admin.access', undefined), moderate: can(request.actor, 'moderation.queue', undefined), analytics: can(request.actor, 'analytics.view', undefined) },
   };
   return ctx;
 }

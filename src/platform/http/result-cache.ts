@@ -1,5 +1,3 @@
-import type { Actor } from '../auth/actor.js';
-import { isFacilitator } from '../auth/actor.js';
 import type { PageCache } from './page-cache.js';
 
 /**
@@ -14,7 +12,8 @@ import type { PageCache } from './page-cache.js';
  * two periods). With the page cache off (tests), nothing is kept.
  *
  * The key must name everything the result depends on, including who may see
- * what: `readerClass` for threads and posts, `resourceReader` for resources.
+ * what: the reader partition of the capability whose rule applies (`threadReader`,
+ * `resourceReader`, `eventReader` in the capabilities' `policy.ts`).
  */
 export function resultCache<T>(pageCache: PageCache | undefined, maxEntries = 500, now: () => number = Date.now): (key: string, compute: () => Promise<T>) => Promise<T> {
   const entries = new Map<string, { at: number; value: Promise<T> }>();
@@ -62,24 +61,3 @@ export function resultCache<T>(pageCache: PageCache | undefined, maxEntries = 50
   };
 }
 
-/**
- * Who may read which threads and posts (`readableBy` in discussions): facilitators
- * everything, visitors public spaces, members public and members-only spaces
- * plus the groups they belong to or are invited to. People with the same class
- * see the same posts.
- */
-export function readerClass(actor: Actor): string {
-  if (isFacilitator(actor)) return 'all';
-  if (actor.kind !== 'user') return 'public';
-  const groups = [...actor.memberships.entries()]
-    .filter(([, m]) => m.status === 'active' || m.status === 'invited')
-    .map(([id]) => id)
-    .sort((a, b) => a - b);
-  return `m:${groups.join(',')}`;
-}
-
-/** Who may read which resources (`resourceReadableBy`): members also read what they added themselves, so theirs is personal. */
-export function resourceReader(actor: Actor): string {
-  if (isFacilitator(actor)) return 'all';
-  return actor.kind === 'user' ? `u${actor.id}` : 'public';
-}

@@ -32,23 +32,106 @@ export function rawHtml(html: string): VNode {
 }
 
 /**
- * A part of a page kept in `store` under `key`, which must name everything the
- * markup depends on besides the CSRF token: rendered with the slot on the
- * first view, then filled with each viewer's own token. The store lives as
- * long as the rows the markup was made from (a results-cache entry).
- * `fills` names other per-request values: each `slot()` name the view wrote
- * in place of one, and the text that goes there (escaped here).
+ * A value a kept part depends on by identity rather than by content: rows
+ * from a results-cache entry, which are read afresh exactly when they may
+ * have changed. The key holds which object it is; the view receives the
+ * object itself.
  */
-export function keep(store: Map<string, string>, key: string, ctx: PageContext, view: (ctx: PageContext) => VNode<any>, max = 200, fills?: Record<string, string>): VNode {
-  let html = store.get(key);
-  if (html === undefined) {
-    html = render(view(slottedContext(ctx)));
-    if (store.size >= max) store.clear();
-    store.set(key, html);
+export class Same<T extends object> {
+  constructor(readonly value: T) {}
+}
+export const same = <T extends object>(value: T) => new Same(value);
+
+/**
+ * A value a kept part depends on, named by a key the caller gives: for values
+ * rebuilt on each request that are fully determined by something shorter
+ * (the groups a reader partition may see, named by the partition).
+ */
+export class Named<T> {
+  constructor(
+    readonly name: string,
+    readonly value: T,
+  ) {}
+}
+export const named = <T>(name: string, value: T) => new Named(name, value);
+
+type Plain = string | number | boolean | null | undefined;
+/** What a kept part may depend on: plain values (named in the key as they are) and `same(rows)`. */
+export type KeptDeps = Record<string, Plain | Same<object> | Named<unknown> | readonly Plain[]>;
+type Unwrapped<D extends KeptDeps> = { [K in keyof D]: D[K] extends Same<infer T> ? T : D[K] extends Named<infer U> ? U : D[K] };
+
+/** Where kept parts are stored: it lives as long as the rows they were made from (a results-cache entry). */
+export type KeptStore = Map<string, string>;
+
+/** Parts of the page context that differ between viewers sharing kept markup: reading one while rendering a kept part is an error. */
+const PER_VIEWER = ['actor', 'path', 'flash', 'nav', 'nonce', 'csrfUsed'] as const;
+
+/**
+ * The context a kept part renders with: the language, time zone, translations
+ * and formatters (named in every key), forms carrying the CSRF slot, and
+ * nothing about the viewer.
+ */
+function keptContext(ctx: PageContext): PageContext {
+  const c = slottedContext(ctx);
+  for (const name of PER_VIEWER) {
+    Object.defineProperty(c, name, {
+      get() {
+        throw new Error(`Kept markup read ctx.${name}, which is not part of its key: name what the part depends on in its deps`);
+      },
+    });
   }
-  let out = fillCsrf(html, ctx);
-  if (fills) for (const [name, value] of Object.entries(fills)) out = out.replaceAll(name, escaped(value));
-  return rawHtml(out);
+  return c;
+}
+
+export interface KeptPart<D extends KeptDeps> {
+  readonly name: string;
+  /** The part for this viewer: kept markup when a viewer with the same deps rendered it already, with this viewer's CSRF token and `fills` written in. */
+  render(store: KeptStore | undefined, ctx: PageContext, deps: D, fills?: Record<string, string>): VNode;
+  /** The same as a string (for markup joined by hand). */
+  html(store: KeptStore | undefined, ctx: PageContext, deps: D, fills?: Record<string, string>): string;
+}
+
+/** The key naming everything the part shows: its name, the language and time zone, and each dep (by identity for `same` values). */
+export function keptKey(name: string, ctx: Pick<PageContext, 'locale' | 'tz'>, deps: KeptDeps): string {
+  const parts = [name, ctx.locale, ctx.tz];
+  for (const k of Object.keys(deps).sort()) {
+    const v = deps[k];
+    parts.push(`${k}=${v instanceof Same ? `#${identityOf(v.value)}` : v instanceof Named ? `@${v.name}` : JSON.stringify(v ?? null)}`);
+  }
+  return parts.join('|');
+}
+
+function unwrap<D extends KeptDeps>(deps: D): Unwrapped<D> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(deps)) out[k] = v instanceof Same || v instanceof Named ? v.value : v;
+  return out as Unwrapped<D>;
+}
+
+/**
+ * A part of a page kept between viewers. Declared once at module level with
+ * the view that draws it; the view receives only its deps (and a context
+ * without the viewer), so it cannot show anything its key does not name. Its
+ * key is made from the deps, never joined by hand. Without a store (a form
+ * showing a submission's errors, the page cache off) it is rendered for this
+ * view alone, through the same view.
+ */
+export function keptPart<D extends KeptDeps>(name: string, view: (ctx: PageContext, deps: Unwrapped<D>) => VNode<any>, opts: { max?: number; fills?: readonly string[] } = {}): KeptPart<D> {
+  const max = opts.max ?? 200;
+  const html = (store: KeptStore | undefined, ctx: PageContext, deps: D, fills?: Record<string, string>) => {
+    const key = keptKey(name, ctx, deps);
+    let out = store?.get(key);
+    if (out === undefined) {
+      out = render(view(keptContext(ctx), unwrap(deps)));
+      if (store) {
+        if (store.size >= max) store.clear();
+        store.set(key, out);
+      }
+    }
+    out = fillCsrf(out, ctx);
+    if (fills) for (const [slotName, value] of Object.entries(fills)) out = out.replaceAll(slotName, escaped(value));
+    return out;
+  };
+  return { name, html, render: (store, ctx, deps, fills) => rawHtml(html(store, ctx, deps, fills)) };
 }
 
 const identities = new WeakMap<object, number>();

@@ -3,7 +3,8 @@ import { sql, type SqlBool } from 'kysely';
 import { isbot } from 'isbot';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { isFacilitator } from '../platform/auth/actor.js';
+import { visitCountsTowardReach } from './policy.js';
+import { resourceReadableBy } from '../resources/policy.js';
 
 export const VIEW_KIND = { page: 1, download: 2, link: 3 } as const;
 
@@ -36,7 +37,7 @@ export async function recordView(
   now = new Date(),
 ): Promise<boolean> {
   const ua = req.userAgent ?? '';
-  if (!ua || isbot(ua) || isFacilitator(viewer)) return false;
+  if (!ua || isbot(ua) || !visitCountsTowardReach(viewer)) return false;
   const day = today(now);
   const salt = await saltFor(db, day);
   const visitor = createHash('sha256').update(salt).update(req.ip).update('\u0000').update(ua).digest().subarray(0, 16);
@@ -180,13 +181,7 @@ export interface ReachSummary {
  * optionally one group's.
  */
 function resourceScope(viewer: Actor, f: ReachFilters) {
-  const parts = [sql<SqlBool>`r.deleted_at IS NULL`];
-  if (!isFacilitator(viewer)) {
-    if (viewer.kind === 'anonymous') parts.push(sql<SqlBool>`r.visibility = 'public'`);
-    else
-      parts.push(sql<SqlBool>`(r.visibility IN ('public','members') OR r.created_by = ${viewer.id}
-        OR EXISTS (SELECT 1 FROM group_memberships m WHERE m.group_id = r.group_id AND m.user_id = ${viewer.id} AND m.status = 'active'))`);
-  }
+  const parts = [sql<SqlBool>`r.deleted_at IS NULL`, resourceReadableBy(viewer)];
   if (f.group) parts.push(sql<SqlBool>`EXISTS (SELECT 1 FROM resource_groups rg WHERE rg.resource_id = r.id AND rg.group_id = ${f.group})`);
   return sql.join(parts, sql` AND `);
 }

@@ -1,4 +1,4 @@
-import type { PageContext } from '../platform/views/context.js';
+import type { PageContext } from './context.js';
 
 /**
  * Charts drawn on the server as SVG, each followed by the same numbers as a

@@ -1,0 +1,211 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h } from 'preact';
+import { authorize, can } from '../platform/auth/policy.js';
+import { AppError } from '../platform/http/errors.js';
+import { submitForm } from '../platform/http/forms.js';
+import { renderFor, setFlash } from '../platform/http/request-context.js';
+import { errorResponses } from '../platform/http/schema-helpers.js';
+import { emptyForm, type FormState } from '../platform/views/forms.js';
+import {
+  EditInput,
+  deletePost,
+  editPost,
+  eraseHistory,
+  toggleHelpful,
+} from './commands.js';
+import { postRevisions, threadSubject, type ThreadRow, getVisiblePost } from './queries.js';
+import { EditPostView, HistoryView, ModerationView, RedactView, ReportView } from './moderation-views.js';
+import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
+const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
+
+/** Posts: editing, history, deleting, marking helpful; reports and the moderation queue. */
+export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db } = app.deps;
+  /** Heavy reads (search) go to the replica when there is one. */
+  const deps = { db, jobs: app.deps.jobs, glossary: app.glossary };
+
+
+  const threadOfPost = (request: FastifyRequest, postId: number) => getVisiblePost(db, request.actor, postId);
+
+  // ---- spaces: a group's discussions and the community-wide space ---------------------
+  // ---- posts: edit, history, delete, helpful ---------------------------------------------------------
+  const editPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, postId: number, withTitle: boolean, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('discussions.edit_post'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+        children: h(EditPostView, { ctx, form, action: `/posts/${postId}/edit`, withTitle }),
+      }),
+      status,
+    );
+  app.get('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return editPage(request, reply, thread, post.id, post.is_opening, emptyForm({ body: post.body, title: thread.title }));
+  });
+  app.post('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return submitForm({
+      schema: EditInput,
+      request,
+      reply,
+      render: (form, status) => editPage(request, reply, thread, post.id, post.is_opening, form, status),
+      run: async (input) => {
+        await editPost(deps, request.actor, thread, post.id, input, request.t);
+        return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+      },
+    });
+  });
+  app.get('/posts/:id/history', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
+    // Earlier versions may hold what the author took out: not found for anyone else.
+    if (!can(request.actor, 'post.history', subject) || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+    const revisions = await postRevisions(db, post.id);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('discussions.history'),
+      breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+      children: h(HistoryView, { ctx, postId: post.id, current: post, revisions }),
+    }));
+  });
+  app.post('/posts/:id/history/erase', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    await eraseHistory(db, request.actor, thread, post.id);
+    setFlash(reply, { kind: 'success', message: request.t('discussions.history_erased') });
+    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+  });
+  app.post('/posts/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    await deletePost(db, request.actor, thread, post.id);
+    setFlash(reply, { kind: 'success', message: request.t('discussions.post_deleted') });
+    return reply.redirect(post.is_opening ? (thread.group_slug ? `/groups/${thread.group_slug}/threads` : '/discussions') : `/threads/${thread.id}`, 303);
+  });
+  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    const on = String((request.body as Record<string, unknown> | undefined)?.on ?? 'true') !== 'false';
+    await toggleHelpful(db, request.actor, thread, post.id, on);
+    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+  });
+
+  // ---- reports and moderation ---------------------------------------------------------------------------
+  /** The post being reported, as the reporter may see it; refuses anyone who may not report it. */
+  async function reportable(request: FastifyRequest, postId: number) {
+    const { post, thread } = await threadOfPost(request, postId);
+    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
+    authorize(request.actor, 'post.flag', subject);
+    const concealed = post.hidden_at !== null && !can(request.actor, 'thread.moderate', subject.thread);
+    return { post, thread, shown: { author_name: post.author_name, created_at: post.created_at, body: concealed ? null : post.body } };
+  }
+  const reportPage = (request: FastifyRequest, reply: FastifyReply, r: Awaited<ReturnType<typeof reportable>>, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('moderation.report_title'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: r.thread.title, href: `/threads/${r.thread.id}` }],
+        children: h(ReportView, { ctx, form, action: `/posts/${r.post.id}/flags`, post: r.shown, back: `/threads/${r.thread.id}#post-${r.post.id}` }),
+      }),
+      status,
+    );
+  app.get('/posts/:id/report', { schema: { params: IdParams } }, async (request, reply) => {
+    reply.header('x-robots-tag', 'noindex');
+    return reportPage(request, reply, await reportable(request, request.params.id), emptyForm());
+  });
+  app.post('/posts/:id/flags', { schema: { params: IdParams } }, async (request, reply) => {
+    const r = await reportable(request, request.params.id);
+    return submitForm({
+      schema: FlagInput,
+      request,
+      reply,
+      render: (form, status) => reportPage(request, reply, r, form, status),
+      run: async (input) => {
+        await flagPost(db, request.actor, r.thread, r.post, input);
+        setFlash(reply, { kind: 'success', message: request.t('moderation.reported') });
+        return reply.redirect(`/threads/${r.thread.id}#post-${r.post.id}`, 303);
+      },
+    });
+  });
+  app.get('/moderation', async (request, reply) => {
+    const items = await moderationQueue(db, request.actor);
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('moderation.title'), lead: ctx.t('moderation.lead'), children: h(ModerationView, { ctx, items }) }));
+  });
+  const backTo = (request: FastifyRequest, fallback: string) => {
+    const next = (request.body as Record<string, unknown> | undefined)?.next;
+    return next === '/moderation' ? '/moderation' : fallback;
+  };
+  for (const action of ['hide', 'restore'] as const) {
+    app.post(`/posts/:id/${action}`, { schema: { params: IdParams } }, async (request, reply) => {
+      const { post, thread } = await threadOfPost(request, (request.params as { id: number }).id);
+      await setHidden(deps, request.actor, thread, post, action === 'hide');
+      setFlash(reply, { kind: 'success', message: request.t(action === 'hide' ? 'moderation.hidden' : 'moderation.restored') });
+      return reply.redirect(backTo(request, `/threads/${thread.id}#post-${post.id}`), 303);
+    });
+  }
+  app.post('/posts/:id/dismiss', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    await dismissFlags(db, request.actor, thread, post);
+    setFlash(reply, { kind: 'success', message: request.t('moderation.dismissed') });
+    return reply.redirect('/moderation', 303);
+  });
+  const redactPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, postId: number, form: FormState, status = 200) =>
+    renderFor(
+      app,
+      request,
+      reply,
+      (ctx) => ({
+        title: ctx.t('moderation.redact'),
+        hasErrors: status >= 400,
+        breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+        children: h(RedactView, { ctx, form, action: `/posts/${postId}/redact` }),
+      }),
+      status,
+    );
+  app.get('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return redactPage(request, reply, thread, post.id, emptyForm({ body: post.body }));
+  });
+  app.post('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    return submitForm({
+      schema: RedactInput,
+      request,
+      reply,
+      render: (form, status) => redactPage(request, reply, thread, post.id, form, status),
+      run: async ({ body }) => {
+        await redactPost(deps, request.actor, thread, post, body);
+        setFlash(reply, { kind: 'success', message: request.t('moderation.redacted') });
+        return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+      },
+    });
+  });
+  app.post(
+    '/api/v1/posts/:id/flags',
+    {
+      schema: {
+        tags: ['discussions'],
+        summary: 'Report a post to the moderators',
+        security: [{ bearer: [] }],
+        params: IdParams,
+        body: FlagInput,
+        response: { 201: Type.Object({ reported: Type.Boolean() }), ...errorResponses(400, 401, 403, 404, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { post, thread } = await threadOfPost(request, request.params.id);
+      await flagPost(db, request.actor, thread, post, request.body);
+      return reply.code(201).send({ reported: true });
+    },
+  );
+
+};

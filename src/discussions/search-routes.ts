@@ -1,0 +1,113 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { h } from 'preact';
+import { hit } from '../platform/auth/rate-limit.js';
+import { keyedHash } from '../platform/auth/secrets.js';
+import { renderFor } from '../platform/http/request-context.js';
+import { errorResponses } from '../platform/http/schema-helpers.js';
+import { cachedGroupList } from '../groups/queries.js';
+import { searchPosts } from './queries.js';
+import { SearchView } from './search-views.js';
+import { resultCache } from '../platform/http/result-cache.js';
+import { threadReader } from './policy.js';
+import { resourceReader } from '../resources/policy.js';
+import { PERSPECTIVES } from '../community/vocab.js';
+import { topResourceMatches } from '../resources/queries.js';
+import { listTerms } from '../glossary/glossary.js';
+
+/** Search across the discussions the viewer may read, with matching resources and glossary terms. */
+export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const { db } = app.deps;
+  /** Heavy reads (search) go to the replica when there is one. */
+  const readDb = app.deps.readDb ?? db;
+  const groupList = cachedGroupList(app.pageCache);
+
+
+
+  // ---- spaces: a group's discussions and the community-wide space ---------------------
+  // ---- search ---------------------------------------------------------------------------------------------
+  const SearchQuery = Type.Object({
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+    group: Type.Optional(Type.String({ maxLength: 100 })),
+    author: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 })),
+    from: Type.Optional(Type.String({ format: 'date' })),
+    to: Type.Optional(Type.String({ format: 'date' })),
+    perspective: Type.Optional(Type.Union([Type.String({ enum: [...PERSPECTIVES] }), Type.Literal('')])),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  });
+  // The same search by people who may read the same things gives the same answer for a few seconds.
+  // With the answer, its markup (`kept`): the form (the groups the reader class may search in) and the results.
+  const searchCache = resultCache<Awaited<ReturnType<typeof searchPosts>> & { kept: Map<string, string> }>(app.pageCache);
+  const resourceMatchCache = resultCache<Awaited<ReturnType<typeof topResourceMatches>>>(app.pageCache);
+  async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
+    const q = (query.q ?? '').trim();
+    if (!q) return { q, hits: [], more: false, kept: undefined };
+    // Per person when signed in, otherwise per (hashed) address; shared by all processes.
+    const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
+    await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
+    const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
+    const r = await searchCache(`${threadReader(request.actor)}|${JSON.stringify(filters)}`, async () => ({ ...(await searchPosts(readDb, request.actor, filters)), kept: new Map<string, string>() }));
+    return { q, ...r };
+  }
+  // Published glossary terms are the same for everyone.
+  const termMatches = resultCache<Awaited<ReturnType<typeof listTerms>>>(app.pageCache);
+  app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
+    const r = await runSearch(request, request.query);
+    const firstPage = r.q && (request.query.page ?? 1) === 1;
+    const [groups, resources, terms] = await Promise.all([
+      groupList(db, request.actor),
+      firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(readDb, request.actor, r.q)) : Promise.resolve([]),
+      firstPage ? termMatches(r.q, () => listTerms(readDb, { q: r.q }).then((x) => x.slice(0, 5))) : Promise.resolve([]),
+    ]);
+    reply.header('x-robots-tag', 'noindex');
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('search.title'),
+      children: h(SearchView, {
+        ctx,
+        q: r.q,
+        group: request.query.group ?? '',
+        perspective: request.query.perspective ?? '',
+        groups,
+        resources,
+        terms,
+        hits: r.hits,
+        more: r.more,
+        page: request.query.page ?? 1,
+        kept: r.kept,
+        reader: threadReader(request.actor),
+      }),
+    }));
+  });
+
+
+  // ---- JSON API ----------------------------------------------------------------------------------------------
+  const Hit = Type.Object({
+    post_id: Type.Integer(),
+    thread_id: Type.Integer(),
+    title: Type.String(),
+    group: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
+    author: Type.Union([Type.String(), Type.Null()]),
+    created_at: Type.String({ format: 'date-time' }),
+    snippet: Type.String({ description: 'Plain text; matches are wrapped in ⟦ and ⟧' }),
+  });
+  app.get(
+    '/api/v1/search',
+    { schema: { tags: ['discussions'], summary: 'Full-text search over what the requester may read', querystring: SearchQuery, response: { 200: Type.Object({ hits: Type.Array(Hit), more: Type.Boolean() }), ...errorResponses(400, 429) } } },
+    async (request) => {
+      const r = await runSearch(request, request.query);
+      return {
+        hits: r.hits.map((x) => ({
+          post_id: x.post_id,
+          thread_id: x.thread_id,
+          title: x.title,
+          group: x.group_slug ? { slug: x.group_slug, name: x.group_name! } : null,
+          author: x.author_name,
+          created_at: x.created_at.toISOString(),
+          snippet: x.snippet,
+        })),
+        more: r.more,
+      };
+    },
+  );
+};

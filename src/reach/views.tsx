@@ -1,0 +1,257 @@
+import type { PageContext } from '../platform/views/context.js';
+import { Select, TextField, type FormState } from '../platform/views/forms.js';
+import { STATES, STATE_CODES } from '../community/vocab.js';
+import type { ReachFilters, ReachSummary } from './ledger.js';
+import { DataTable, GoalMeter, StackedBars } from '../platform/views/charts.js';
+
+type Options = { value: string; label: string }[];
+
+function ReachFiltersForm({ ctx, filters, options, action }: { ctx: PageContext; filters: ReachFilters & { groupSlug?: string }; options: { groups: Options; partners: Options }; action: string }) {
+  const { t } = ctx;
+  const form: FormState = { values: { from: filters.from, to: filters.to, group: filters.groupSlug ?? '', state: filters.state ?? '', partner: filters.partner ? String(filters.partner) : '' }, errors: {} };
+  return (
+    <form method="get" action={action} class="usa-form convene-reach-filters" aria-label={t('reach.filters')}>
+      <div class="grid-row grid-gap-2">
+        <div class="grid-col-12 tablet:grid-col-6">
+          <TextField ctx={ctx} form={form} name="from" label={t('reach.from')} type="date" />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-6">
+          <TextField ctx={ctx} form={form} name="to" label={t('reach.to')} type="date" />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-4">
+          <Select ctx={ctx} form={form} name="group" label={t('reach.group')} options={options.groups} emptyLabel={t('reach.all')} />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-4">
+          <Select ctx={ctx} form={form} name="state" label={t('reach.state')} options={STATE_CODES.map((c) => ({ value: c, label: STATES[c]! }))} emptyLabel={t('reach.all')} />
+        </div>
+        <div class="grid-col-12 tablet:grid-col-4">
+          <Select ctx={ctx} form={form} name="partner" label={t('reach.partner')} options={options.partners} emptyLabel={t('reach.all')} />
+        </div>
+      </div>
+      <button class="usa-button margin-top-2" type="submit">
+        {t('reach.show')}
+      </button>
+    </form>
+  );
+}
+
+const qs = (f: ReachFilters & { groupSlug?: string }) =>
+  new URLSearchParams(Object.entries({ from: f.from, to: f.to, group: f.groupSlug ?? '', state: f.state ?? '', partner: f.partner ? String(f.partner) : '' }).filter(([, v]) => v)).toString();
+
+function ReachBody({ ctx, summary: s }: { ctx: PageContext; summary: ReachSummary }) {
+  const { t, fmt } = ctx;
+  const sources = [
+    { key: 'web', label: t('reach.source.web') },
+    { key: 'partner_report', label: t('reach.source.partner_report') },
+  ];
+  return (
+    <>
+      <section aria-labelledby="goal-heading">
+        <h2 id="goal-heading">{t('reach.toward_goal')}</h2>
+        <GoalMeter ctx={ctx} value={s.total} goal={s.goal} />
+        <div class="convene-table-scroll">
+          <table class="usa-table usa-table--borderless convene-full">
+            <caption>{t('reach.by_source')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('reach.source_col')}</th>
+                <th scope="col" class="text-right">
+                  {t('reach.people')}
+                </th>
+                <th scope="col">{t('reach.method')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.bySource.map((b) => (
+                <tr>
+                  <th scope="row">{t(`reach.source.${b.source}`)}</th>
+                  <td class="text-right">{fmt.number(b.people)}</td>
+                  <td>{t(`reach.method_of.${b.source}`)}</td>
+                </tr>
+              ))}
+              <tr>
+                <th scope="row">{t('reach.total')}</th>
+                <td class="text-right">
+                  <strong>{fmt.number(s.total)}</strong>
+                </td>
+                <td>{t('reach.method_of.total')}</td>
+              </tr>
+            </tbody>
+          </table>
+        </div>
+        <p class="usa-hint">
+          {t('reach.web_detail', { views: fmt.number(s.web.pageViews), downloads: fmt.number(s.web.downloads), links: fmt.number(s.web.linkVisits) })}
+          {s.pending > 0 && <> {t('reach.pending', { count: s.pending })}</>}
+          {s.questioned > 0 && <> {t('reach.questioned', { count: s.questioned })}</>}
+        </p>
+      </section>
+      <section aria-labelledby="time-heading" class="margin-top-4">
+        <h2 id="time-heading">{t('reach.over_time')}</h2>
+        <StackedBars ctx={ctx} caption={t('reach.by_month')} labelHeader={t('reach.month')} series={sources} rows={s.byMonth.map((m) => ({ label: m.month, values: { web: m.web, partner_report: m.partner_report } }))} />
+      </section>
+      <section aria-labelledby="partners-heading" class="margin-top-4">
+        <h2 id="partners-heading">{t('reach.by_partner')}</h2>
+        <StackedBars
+          ctx={ctx}
+          caption={t('reach.by_partner')}
+          labelHeader={t('reach.partner')}
+          series={[
+            { key: 'links', label: t('reach.link_visitors') },
+            { key: 'reported', label: t('reach.source.partner_report') },
+          ]}
+          rows={s.partners.map((p) => ({ label: p.name, values: { links: p.linkVisitors, reported: p.reported } }))}
+        />
+        <p class="usa-hint">{t('reach.partner_note')}</p>
+      </section>
+      <section aria-labelledby="audience-heading" class="margin-top-4">
+        <h2 id="audience-heading">{t('reach.by_audience')}</h2>
+        <DataTable ctx={ctx} caption={t('reach.by_audience')} labelHeader={t('reach.audience')} series={[{ key: 'people', label: t('reach.people') }]} rows={s.byAudience.map((a) => ({ label: t(`perspective.${a.audience}`), values: { people: a.people } }))} />
+        <p class="usa-hint">{t('reach.audience_note')}</p>
+      </section>
+      <section aria-labelledby="state-heading" class="margin-top-4">
+        <h2 id="state-heading">{t('reach.by_state')}</h2>
+        <DataTable ctx={ctx} caption={t('reach.by_state')} labelHeader={t('reach.state')} series={[{ key: 'people', label: t('reach.people') }]} rows={s.byState.map((a) => ({ label: STATES[a.state] ?? a.state, values: { people: a.people } }))} />
+      </section>
+      <section aria-labelledby="use-heading" class="margin-top-4">
+        <h2 id="use-heading">{t('reach.actual_use')}</h2>
+        <p>{t('reach.use_line', { count: s.use.reports })}</p>
+        {s.use.reports > 0 && (
+          <ul class="usa-list">
+            <li>{t('reach.avg', { what: t('resources.field.quality'), value: s.use.quality })}</li>
+            <li>{t('reach.avg', { what: t('resources.field.relevance'), value: s.use.relevance })}</li>
+            <li>{t('reach.avg', { what: t('resources.field.usefulness'), value: s.use.usefulness })}</li>
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="top-heading" class="margin-top-4">
+        <h2 id="top-heading">{t('reach.top')}</h2>
+        {s.topResources.length === 0 ? (
+          <p class="usa-hint">{t('reach.no_data')}</p>
+        ) : (
+          <div class="convene-table-scroll">
+            <table class="usa-table usa-table--borderless convene-full">
+              <caption class="usa-sr-only">{t('reach.top')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('reach.resource')}</th>
+                  <th scope="col" class="text-right">
+                    {t('reach.people')}
+                  </th>
+                  <th scope="col" class="text-right">
+                    {t('reach.uses')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.topResources.map((r) => (
+                  <tr>
+                    <th scope="row">
+                      <a class="usa-link" href={`/resources/${r.slug}`}>
+                        {r.title}
+                      </a>
+                    </th>
+                    <td class="text-right">{fmt.number(r.people)}</td>
+                    <td class="text-right">{fmt.number(r.uses)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </>
+  );
+}
+
+export function ReachView({ ctx, summary, filters, options, canExport }: { ctx: PageContext; summary: ReachSummary; filters: ReachFilters & { groupSlug?: string }; options: { groups: Options; partners: Options }; canExport: boolean }) {
+  const { t } = ctx;
+  return (
+    <>
+      <ReachFiltersForm ctx={ctx} filters={filters} options={options} action="/reach" />
+      {canExport && (
+        <p class="convene-actions margin-top-2">
+          <a class="usa-link" href={`/reach/report?${qs(filters)}`}>
+            {t('reach.funder_report')}
+          </a>
+          <a class="usa-link" href={`/reach/report.csv?${qs(filters)}`}>
+            {t('reach.report_csv')}
+          </a>
+          <a class="usa-link" href={`/reach/ledger.csv?${qs(filters)}`}>
+            {t('reach.ledger_csv')}
+          </a>
+        </p>
+      )}
+      <ReachBody ctx={ctx} summary={summary} />
+    </>
+  );
+}
+
+export function FunderReportView({
+  ctx,
+  summary,
+  filters,
+  entries,
+  totalEntries,
+}: {
+  ctx: PageContext;
+  summary: ReachSummary;
+  filters: ReachFilters & { groupSlug?: string };
+  entries: { entry: string; source: string; day: string; resource: string; partner: string | null; people: number; status: string }[];
+  totalEntries: number;
+}) {
+  const { t, fmt } = ctx;
+  return (
+    <div class="convene-report">
+      <p class="usa-intro">{t('reach.report_intro', { community: ctx.communityName })}</p>
+      <p class="convene-actions print:display-none">
+        <a class="usa-link" href={`/reach/report.csv?${qs(filters)}`}>
+          {t('reach.report_csv')}
+        </a>
+        <a class="usa-link" href={`/reach/ledger.csv?${qs(filters)}`}>
+          {t('reach.ledger_csv')}
+        </a>
+        <a class="usa-link" href={`/reach?${qs(filters)}`}>
+          {t('reach.back_dashboard')}
+        </a>
+      </p>
+      <ReachBody ctx={ctx} summary={summary} />
+      <section aria-labelledby="ledger-heading" class="margin-top-4">
+        <h2 id="ledger-heading">{t('reach.ledger')}</h2>
+        <p>{t('reach.ledger_note', { shown: fmt.number(entries.length), total: fmt.number(totalEntries) })}</p>
+        <div class="convene-table-scroll">
+          <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+            <caption class="usa-sr-only">{t('reach.ledger')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('reach.entry')}</th>
+                <th scope="col">{t('reach.source_col')}</th>
+                <th scope="col">{t('reach.day')}</th>
+                <th scope="col">{t('reach.resource')}</th>
+                <th scope="col">{t('reach.partner')}</th>
+                <th scope="col" class="text-right">
+                  {t('reach.people')}
+                </th>
+                <th scope="col">{t('resources.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((e) => (
+                <tr>
+                  <th scope="row">
+                    <code>{e.entry}</code>
+                  </th>
+                  <td>{t(`reach.source.${e.source}`)}</td>
+                  <td>{e.day}</td>
+                  <td>{e.resource}</td>
+                  <td>{e.partner ?? '—'}</td>
+                  <td class="text-right">{fmt.number(e.people)}</td>
+                  <td>{t(`resources.report_status.${e.status}`)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+    </div>
+  );
+}

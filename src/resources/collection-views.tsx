@@ -1,0 +1,122 @@
+import type { PageContext } from '../platform/views/context.js';
+import { ButtonForm, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+
+type Options = { value: string; label: string }[];
+
+/** How a facet's stored value is shown. */
+
+// ---- collections ------------------------------------------------------------------------------------
+
+export function CollectionsView({ ctx, collections, canCreate }: { ctx: PageContext; collections: { slug: string; title: string; description: string; group_name: string | null; items: number | null }[]; canCreate: boolean }) {
+  const { t } = ctx;
+  return (
+    <>
+      {canCreate && (
+        <p>
+          <a class="usa-button" href="/collections/new">
+            {t('collections.new')}
+          </a>
+        </p>
+      )}
+      {collections.length === 0 ? (
+        <p>{t('collections.none')}</p>
+      ) : (
+        <ul class="usa-list usa-list--unstyled">
+          {collections.map((c) => (
+            <li class="margin-bottom-3">
+              <h2 class="margin-bottom-05 font-heading-md">
+                <a class="usa-link" href={`/collections/${c.slug}`}>
+                  {c.title}
+                </a>
+              </h2>
+              <p class="margin-y-05">{c.description}</p>
+              <p class="margin-y-05 font-sans-3xs text-base-dark">
+                {t('collections.items', { count: c.items ?? 0 })} · {c.group_name ?? t('collections.by_facilitators')}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+export function CollectionFormView({ ctx, form, groups, facilitator, idempotencyKey }: { ctx: PageContext; form: FormState; groups: Options; facilitator: boolean; idempotencyKey: string }) {
+  const { t } = ctx;
+  const labels = { title: t('collections.field.title'), description: t('collections.field.description'), group: t('collections.field.group') };
+  return (
+    <>
+      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <Form ctx={ctx} action="/collections" idempotencyKey={idempotencyKey} label={t('collections.new')}>
+        <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
+        <TextArea ctx={ctx} form={form} name="description" label={labels.description} rows={4} maxLength={5000} />
+        <Select ctx={ctx} form={form} name="group" label={labels.group} options={groups} emptyLabel={facilitator ? t('collections.whole_community') : t('forms.choose')} required={!facilitator} />
+        <Submit label={t('collections.create')} />
+      </Form>
+    </>
+  );
+}
+
+export function CollectionView({
+  ctx,
+  collection,
+  items,
+  manage,
+  candidates,
+}: {
+  ctx: PageContext;
+  collection: { slug: string; description: string; group_name: string | null; group_slug: string | null };
+  items: { id: number; slug: string; title: string; summary: string; kind: string; language: string }[];
+  manage: boolean;
+  candidates: Options;
+}) {
+  const { t } = ctx;
+  const action = `/collections/${collection.slug}/items`;
+  return (
+    <>
+      {collection.description && <p class="usa-intro">{collection.description}</p>}
+      <p class="usa-hint">
+        {collection.group_slug ? (
+          <a class="usa-link" href={`/groups/${collection.group_slug}`}>
+            {collection.group_name}
+          </a>
+        ) : (
+          t('collections.by_facilitators')
+        )}
+      </p>
+      <section aria-labelledby="items">
+        <h2 id="items">{t('collections.items', { count: items.length })}</h2>
+        {items.length === 0 ? (
+          <p>{t('collections.empty')}</p>
+        ) : (
+          <ol class="usa-list">
+            {items.map((r, i) => (
+              <li class="margin-bottom-2">
+                <a class="usa-link text-bold" href={`/resources/${r.slug}`} lang={r.language !== ctx.locale ? r.language : undefined}>
+                  {r.title}
+                </a>{' '}
+                <span class="usa-tag">{t(`resources.kind.${r.kind}`)}</span>
+                <p class="margin-y-05">{r.summary}</p>
+                {manage && (
+                  <div class="convene-actions">
+                    {i > 0 && <ButtonForm ctx={ctx} action={action} hidden={{ action: 'up', resource: String(r.id) }} label={t('collections.up', { title: r.title })} variant="unstyled" />}
+                    {i < items.length - 1 && <ButtonForm ctx={ctx} action={action} hidden={{ action: 'down', resource: String(r.id) }} label={t('collections.down', { title: r.title })} variant="unstyled" />}
+                    <ButtonForm ctx={ctx} action={action} hidden={{ action: 'remove', resource: String(r.id) }} label={t('collections.remove', { title: r.title })} variant="unstyled" />
+                  </div>
+                )}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+      {manage && candidates.length > 0 && (
+        <Form ctx={ctx} action={action} label={t('collections.add')} class="usa-form">
+          <input type="hidden" name="action" value="add" />
+          <Select ctx={ctx} form={{ values: {}, errors: {} }} name="resource" label={t('collections.add_label')} options={candidates} required />
+          <Submit label={t('collections.add')} />
+        </Form>
+      )}
+    </>
+  );
+}
+
