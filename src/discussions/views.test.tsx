@@ -83,7 +83,7 @@ describe("the thread page's kept controls and reply form", () => {
         assert.equal(html, page(v), `view ${views.indexOf(v)}, round ${round}`);
         assert.doesNotMatch(html, /convene-(csrf|idem)-[0-9a-f]{32}/, 'every slot is filled');
       }
-    assert.ok(kept.size > 0 && kept.size <= 64);
+    assert.ok(kept.size > 0 && kept.size <= 2000, `kept ${kept.size} parts`);
   });
 
   test('two viewers of the same kept form get their own token and idempotency key', () => {
