@@ -4,12 +4,12 @@ import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import { mailTo } from '../platform/mail/templates.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import { Enum, EnumList, Line, OptionalText, clean } from '../platform/http/schema-helpers.js';
 import { hashPassword, hashToken, keyedHash, randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import { createSession, destroyUserSessions } from '../platform/auth/sessions.js';
 import { hit, hitAll, reset } from '../platform/auth/rate-limit.js';
-import { isLocale, type T } from '../platform/i18n/i18n.js';
+import { isLocale } from '../platform/i18n/i18n.js';
 import { DEFAULT_VISIBILITY, FIELD_VISIBILITIES, PERSPECTIVES, PROFILE_FIELDS, STATE_CODES, ageBand } from '../community/vocab.js';
 import { audit, isUniqueViolation } from '../platform/db/tx.js';
 
@@ -68,11 +68,11 @@ const RESET_PER_ACCOUNT = { max: 3, windowSeconds: 60 * 60 };
 
 const emailKey = (email: string) => email.trim().toLowerCase();
 
-function checkPasswordStrength(password: string, email: string, name: string, t: T, field = 'password'): void {
+function checkPasswordStrength(password: string, email: string, name: string, field = 'password'): void {
   const lower = password.toLowerCase();
   const local = emailKey(email).split('@')[0] ?? '';
   if (new Set(password).size < 4 || (local.length >= 4 && lower.includes(local)) || (name.length >= 4 && lower.includes(name.toLowerCase()))) {
-    throw new AppError('validation_failed', { fields: { [field]: t('accounts.password_weak') } });
+    throw new AppError('validation_failed', { fields: { [field]: msg('accounts.password_weak') } });
   }
 }
 
@@ -120,13 +120,13 @@ const EXISTS_NOTICE_PER_ACCOUNT = { max: 3, windowSeconds: 60 * 60 };
  * under 13 gets a neutral refusal and nothing they typed is kept; 13–17 become
  * youth accounts with protective defaults (profile for signed-in members only).
  */
-export async function signUp(db: Db, mail: MailContext, input: SignupInput, meta: { ip: string; userAgent: string; locale: string }, t: T): Promise<SignupResult> {
+export async function signUp(db: Db, mail: MailContext, input: SignupInput, meta: { ip: string; userAgent: string; locale: string }): Promise<SignupResult> {
   const band = ageBand(input.birth_year);
-  if (input.birth_year > thisYear()) throw new AppError('validation_failed', { fields: { birth_year: t('accounts.birth_year_future') } });
+  if (input.birth_year > thisYear()) throw new AppError('validation_failed', { fields: { birth_year: msg('accounts.birth_year_future') } });
   if (band === 'child') return { kind: 'under_age' };
   await hit(db, `signup:ip:${keyedHash(mail.secret, meta.ip)}`, SIGNUP_PER_ADDRESS);
   const name = clean(input.name);
-  checkPasswordStrength(input.password, input.email, name, t);
+  checkPasswordStrength(input.password, input.email, name);
   const passwordHash = await hashPassword(input.password);
   const isYouth = band === 'youth';
   const visibility = isYouth ? Object.fromEntries(PROFILE_FIELDS.map((f) => [f, 'members'])) : DEFAULT_VISIBILITY;
@@ -281,7 +281,7 @@ export async function requestPasswordReset(db: Db, mail: MailContext, email: str
 }
 
 /** Sets a new password from a reset link; every session of the account ends. */
-export async function resetPassword(db: Db, token: string, password: string, t: T): Promise<number> {
+export async function resetPassword(db: Db, token: string, password: string): Promise<number> {
   const pending = await db
     .selectFrom('email_tokens as e')
     .innerJoin('users as u', 'u.id', 'e.user_id')
@@ -291,12 +291,12 @@ export async function resetPassword(db: Db, token: string, password: string, t: 
     .where('e.used_at', 'is', null)
     .where('e.expires_at', '>', new Date())
     .executeTakeFirst();
-  if (!pending) throw new AppError('validation_failed', { fields: { token: t('accounts.reset_link_invalid') } });
-  checkPasswordStrength(password, pending.email, pending.name, t);
+  if (!pending) throw new AppError('validation_failed', { fields: { token: msg('accounts.reset_link_invalid') } });
+  checkPasswordStrength(password, pending.email, pending.name);
   const hash = await hashPassword(password);
   return db.transaction().execute(async (tx) => {
     const row = await consumeEmailToken(tx, token, 'reset');
-    if (!row) throw new AppError('validation_failed', { fields: { token: t('accounts.reset_link_invalid') } });
+    if (!row) throw new AppError('validation_failed', { fields: { token: msg('accounts.reset_link_invalid') } });
     // Following the emailed link also proves the address.
     await tx.updateTable('users').set({ password_hash: hash, updated_at: new Date(), email_verified_at: sql`coalesce(email_verified_at, now())` }).where('id', '=', row.user_id).execute();
     await destroyUserSessions(tx, row.user_id);
@@ -315,12 +315,12 @@ async function sendNotice(mail: MailContext, to: string, user: { name: string; l
 }
 
 /** Changes the password after checking the current one; other sessions end; a notice goes to the address. */
-export async function changePassword(db: Db, mail: MailContext, actor: Actor, current: string, next: string, t: T) {
+export async function changePassword(db: Db, mail: MailContext, actor: Actor, current: string, next: string) {
   if (actor.kind !== 'user') throw new AppError('unauthenticated');
   await hit(db, `pwchange:user:${actor.id}`, { max: 10, windowSeconds: 3600 });
   const row = await db.selectFrom('users').select(['password_hash']).where('id', '=', actor.id).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(row.password_hash, current))) throw new AppError('validation_failed', { fields: { current_password: t('accounts.password_wrong') } });
-  checkPasswordStrength(next, actor.email, actor.name, t, 'new_password');
+  if (!(await verifyPassword(row.password_hash, current))) throw new AppError('validation_failed', { fields: { current_password: msg('accounts.password_wrong') } });
+  checkPasswordStrength(next, actor.email, actor.name, 'new_password');
   const hash = await hashPassword(next);
   const sessionToken = await db.transaction().execute(async (tx) => {
     await tx.updateTable('users').set({ password_hash: hash, updated_at: new Date() }).where('id', '=', actor.id).execute();
@@ -333,13 +333,13 @@ export async function changePassword(db: Db, mail: MailContext, actor: Actor, cu
 }
 
 /** Starts an address change: a link goes to the new address, a notice to the old one. */
-export async function requestEmailChange(db: Db, mail: MailContext, actor: Actor, password: string, newEmail: string, t: T) {
+export async function requestEmailChange(db: Db, mail: MailContext, actor: Actor, password: string, newEmail: string) {
   if (actor.kind !== 'user') throw new AppError('unauthenticated');
   await hit(db, `emailchange:user:${actor.id}`, { max: 5, windowSeconds: 3600 });
   const row = await db.selectFrom('users').select(['password_hash']).where('id', '=', actor.id).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(row.password_hash, password))) throw new AppError('validation_failed', { fields: { password: t('accounts.password_wrong') } });
+  if (!(await verifyPassword(row.password_hash, password))) throw new AppError('validation_failed', { fields: { password: msg('accounts.password_wrong') } });
   const taken = await db.selectFrom('users').select('id').where(sql<string>`lower(email)`, '=', emailKey(newEmail)).executeTakeFirst();
-  if (taken) throw new AppError('validation_failed', { fields: { new_email: t('accounts.email_taken') } });
+  if (taken) throw new AppError('validation_failed', { fields: { new_email: msg('accounts.email_taken') } });
   const token = await issueEmailToken(db, actor.id, 'change_email', 24, newEmail.trim());
   await mail.mailer.send(
     mailTo({ ...actor, email: newEmail.trim() }, (mt) => ({
@@ -372,7 +372,7 @@ const splitTags = (v: string | string[] | undefined) =>
  * Updates a profile. Youth accounts cannot make any field public: their
  * choices are capped at "members".
  */
-export async function updateProfile(db: Db, actor: Actor, userId: number, input: ProfileInput, t: T) {
+export async function updateProfile(db: Db, actor: Actor, userId: number, input: ProfileInput) {
   if (actor.kind !== 'user' || (actor.id !== userId && actor.role !== 'admin')) throw new AppError('forbidden');
   const target = await db.selectFrom('users').select(['is_youth', 'visibility']).where('id', '=', userId).executeTakeFirst();
   if (!target) throw new AppError('not_found');
@@ -383,11 +383,11 @@ export async function updateProfile(db: Db, actor: Actor, userId: number, input:
   }
   if (input.organizations?.length) {
     const found = await db.selectFrom('organizations').select('id').where('id', 'in', input.organizations).execute();
-    if (found.length !== input.organizations.length) throw new AppError('validation_failed', { fields: { organizations: t('validation.choose') } });
+    if (found.length !== input.organizations.length) throw new AppError('validation_failed', { fields: { organizations: msg('validation.choose') } });
   }
   if (input.handle) {
     const taken = await db.selectFrom('users').select('id').where(sql<string>`lower(handle)`, '=', input.handle.toLowerCase()).where('id', '<>', userId).executeTakeFirst();
-    if (taken) throw new AppError('validation_failed', { fields: { handle: t('accounts.handle_taken') } });
+    if (taken) throw new AppError('validation_failed', { fields: { handle: msg('accounts.handle_taken') } });
   }
   await db
     .transaction()
@@ -422,7 +422,7 @@ export async function updateProfile(db: Db, actor: Actor, userId: number, input:
   })
     .catch((err: unknown) => {
       // Two people claiming the same handle at once: the database keeps one.
-      if (isUniqueViolation(err, 'users_handle_key')) throw new AppError('validation_failed', { fields: { handle: t('accounts.handle_taken') } });
+      if (isUniqueViolation(err, 'users_handle_key')) throw new AppError('validation_failed', { fields: { handle: msg('accounts.handle_taken') } });
       throw err;
     });
 }

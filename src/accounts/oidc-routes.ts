@@ -128,7 +128,7 @@ export const oidcRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare,
       render: (form, status) => formPage(request, reply, form, id, status),
       run: async (input) => {
-        await saveProvider(db, config.sessionSecret, actor, id, input, request.t);
+        await saveProvider(db, config.sessionSecret, actor, id, input);
         setFlash(reply, { kind: 'success', message: request.t('oidc.saved') });
         return reply.redirect('/admin/identity-providers', 303);
       },

@@ -4,9 +4,8 @@ import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import { audit, isUniqueViolation } from '../platform/db/tx.js';
 import { seal, unseal } from '../platform/auth/secrets.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import type { UserActor } from '../platform/auth/actor.js';
-import type { T } from '../platform/i18n/i18n.js';
 import { createAccount } from './commands.js';
 
 /**
@@ -56,9 +55,9 @@ export async function getProvider(db: Db, by: { id?: number; slug?: string }): P
 }
 
 /** Creates or updates a provider (admins only); the client secret is stored sealed and kept when left blank. */
-export async function saveProvider(db: Db, key: string, actor: UserActor, id: number | undefined, input: ProviderInput, t: T): Promise<number> {
+export async function saveProvider(db: Db, key: string, actor: UserActor, id: number | undefined, input: ProviderInput): Promise<number> {
   const secret = input.client_secret?.trim();
-  if (id === undefined && !secret) throw new AppError('validation_failed', { fields: { client_secret: t('oidc.secret_needed') } });
+  if (id === undefined && !secret) throw new AppError('validation_failed', { fields: { client_secret: msg('oidc.secret_needed') } });
   const values = {
     slug: input.slug,
     name: input.name.trim(),
@@ -73,7 +72,7 @@ export async function saveProvider(db: Db, key: string, actor: UserActor, id: nu
   };
   return db.transaction().execute(async (tx) => {
     const clash = await tx.selectFrom('oidc_providers').select('id').where('slug', '=', values.slug).executeTakeFirst();
-    if (clash && clash.id !== id) throw new AppError('conflict', { fields: { slug: t('oidc.slug_taken') } });
+    if (clash && clash.id !== id) throw new AppError('conflict', { fields: { slug: msg('oidc.slug_taken') } });
     let providerId: number;
     if (id === undefined) {
       const row = await tx

@@ -72,7 +72,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => signupPage(request, reply, form, status),
       run: async (input) => {
-        const result = await signUp(db, mail(), input, meta(request), request.t);
+        const result = await signUp(db, mail(), input, meta(request));
         if (result.kind === 'under_age') {
           // Neutral refusal: nothing typed is stored or echoed back.
           return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('accounts.under_age_title'), children: h(UnderAgeView, { ctx }) }), 403);
@@ -211,7 +211,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => resetPage(request, reply, form, token, status),
       run: async (input) => {
-        await resetPassword(db, input.token, input.password, request.t);
+        await resetPassword(db, input.token, input.password);
         clearSessionCookie(reply, config.secure);
         setFlash(reply, { kind: 'success', message: request.t('accounts.password_reset_done') });
         return reply.redirect('/login', 303);
@@ -292,7 +292,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: (v) => ({ perspectives: [], organizations: [], ...v }),
       render: (form, status) => settingsPage(request, reply, { profile: form }, status),
       run: async (input) => {
-        await updateProfile(db, actor, actor.id, input, request.t);
+        await updateProfile(db, actor, actor.id, input);
         if (input.locale) reply.setCookie(LANG_COOKIE, input.locale, { path: '/', sameSite: 'lax', maxAge: 365 * 86400 });
         setFlash(reply, { kind: 'success', message: request.t('settings.profile_saved') });
         return reply.redirect('/settings', 303);
@@ -307,7 +307,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => settingsPage(request, reply, { password: form }, status),
       run: async (input) => {
-        const token = await changePassword(db, mail(), actor, input.current_password, input.new_password, request.t);
+        const token = await changePassword(db, mail(), actor, input.current_password, input.new_password);
         setSessionCookie(reply, config.secure, token);
         setFlash(reply, { kind: 'success', message: request.t('settings.password_changed') });
         return reply.redirect('/settings', 303);
@@ -366,7 +366,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => twoFactorPage(request, reply, { form }, status),
       run: async ({ code }) => {
-        const codes = await confirmEnrollment(db, config.sessionSecret, actor, code, request.t);
+        const codes = await confirmEnrollment(db, config.sessionSecret, actor, code);
         // The other sessions were opened with one factor only.
         await destroyUserSessions(db, actor.id, request.sessionToken);
         actor.twoFactor = true;
@@ -382,7 +382,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       request,
       reply,
       render: (form, status) => twoFactorPage(request, reply, { form }, status),
-      run: async ({ code }) => twoFactorPage(request, reply, { codes: await regenerateRecoveryCodes(db, config.sessionSecret, actor, code, request.t) }, 201),
+      run: async ({ code }) => twoFactorPage(request, reply, { codes: await regenerateRecoveryCodes(db, config.sessionSecret, actor, code) }, 201),
     });
   });
   app.post('/settings/two-factor/disable', async (request, reply) => {
@@ -393,7 +393,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (disableForm, status) => twoFactorPage(request, reply, { disableForm }, status),
       run: async ({ password, disable_code }) => {
-        await disableTwoFactor(db, config.sessionSecret, actor, config.twoFactorRoles.includes(actor.role), password, disable_code, request.t);
+        await disableTwoFactor(db, config.sessionSecret, actor, config.twoFactorRoles.includes(actor.role), password, disable_code);
         setFlash(reply, { kind: 'success', message: request.t('two_factor.disabled') });
         return reply.redirect('/settings/two-factor', 303);
       },
@@ -434,7 +434,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => settingsPage(request, reply, { email: form }, status),
       run: async (input) => {
-        await requestEmailChange(db, mail(), actor, input.password, input.new_email, request.t);
+        await requestEmailChange(db, mail(), actor, input.password, input.new_email);
         setFlash(reply, { kind: 'info', message: request.t('settings.email_link_sent', { email: input.new_email }) });
         return reply.redirect('/settings', 303);
       },
@@ -583,7 +583,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const actor = requireUser(request);
-      await updateProfile(db, actor, actor.id, request.body as never, request.t);
+      await updateProfile(db, actor, actor.id, request.body as never);
       return reply.code(204).send(null);
     },
   );

@@ -6,9 +6,8 @@ import type { Db } from '../platform/db/db.js';
 import { audit } from '../platform/db/tx.js';
 import { hashToken, seal, unseal, verifyPassword } from '../platform/auth/secrets.js';
 import { hit, reset } from '../platform/auth/rate-limit.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import type { UserActor } from '../platform/auth/actor.js';
-import type { T } from '../platform/i18n/i18n.js';
 
 /**
  * Two-factor sign-in with time-based one-time passwords (RFC 6238: SHA-1,
@@ -72,13 +71,13 @@ const recoveryKey = (code: string) => hashToken(code.trim().toLowerCase().replac
  * Confirms set-up with a code from the pending seed: two-factor sign-in is on,
  * and the recovery codes are returned (shown once, stored only as hashes).
  */
-export async function confirmEnrollment(db: Db, key: string, actor: UserActor, code: string, t: T): Promise<string[]> {
+export async function confirmEnrollment(db: Db, key: string, actor: UserActor, code: string): Promise<string[]> {
   await hit(db, `totp:acct:${actor.id}`, CODE_ATTEMPTS);
   const row = await db.selectFrom('users').select(['totp_pending']).where('id', '=', actor.id).executeTakeFirst();
   const secret = row?.totp_pending ? unseal(key, row.totp_pending) : undefined;
-  if (!secret) throw new AppError('conflict', { fields: { code: t('two_factor.no_pending') } });
+  if (!secret) throw new AppError('conflict', { fields: { code: msg('two_factor.no_pending') } });
   const step = matchStep(secret, code);
-  if (step === undefined) throw new AppError('validation_failed', { fields: { code: t('two_factor.code_wrong') } });
+  if (step === undefined) throw new AppError('validation_failed', { fields: { code: msg('two_factor.code_wrong') } });
   const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
   await db.transaction().execute(async (tx) => {
     await tx
@@ -145,8 +144,8 @@ export async function twoFactorStatus(db: Db, userId: number): Promise<TwoFactor
 }
 
 /** New recovery codes (the old ones stop working); needs a current code. */
-export async function regenerateRecoveryCodes(db: Db, key: string, actor: UserActor, code: string, t: T): Promise<string[]> {
-  if ((await verifySecondFactor(db, key, actor.id, code)) !== 'code') throw new AppError('validation_failed', { fields: { code: t('two_factor.code_wrong') } });
+export async function regenerateRecoveryCodes(db: Db, key: string, actor: UserActor, code: string): Promise<string[]> {
+  if ((await verifySecondFactor(db, key, actor.id, code)) !== 'code') throw new AppError('validation_failed', { fields: { code: msg('two_factor.code_wrong') } });
   const codes = Array.from({ length: RECOVERY_CODES }, newRecoveryCode);
   await db.transaction().execute(async (tx) => {
     await tx.deleteFrom('totp_recovery_codes').where('user_id', '=', actor.id).execute();
@@ -160,11 +159,11 @@ export async function regenerateRecoveryCodes(db: Db, key: string, actor: UserAc
  * Turns two-factor sign-in off (password and a current code needed). Refused
  * for roles that must keep it.
  */
-export async function disableTwoFactor(db: Db, key: string, actor: UserActor, required: boolean, password: string, code: string, t: T): Promise<void> {
-  if (required) throw new AppError('conflict', { fields: { _: t('two_factor.required_for_role') } });
+export async function disableTwoFactor(db: Db, key: string, actor: UserActor, required: boolean, password: string, code: string): Promise<void> {
+  if (required) throw new AppError('conflict', { fields: { _: msg('two_factor.required_for_role') } });
   const user = await db.selectFrom('users').select('password_hash').where('id', '=', actor.id).executeTakeFirstOrThrow();
-  if (user.password_hash && !(await verifyPassword(user.password_hash, password))) throw new AppError('validation_failed', { fields: { password: t('accounts.password_wrong') } });
-  if (!(await verifySecondFactor(db, key, actor.id, code))) throw new AppError('validation_failed', { fields: { disable_code: t('two_factor.code_wrong') } });
+  if (user.password_hash && !(await verifyPassword(user.password_hash, password))) throw new AppError('validation_failed', { fields: { password: msg('accounts.password_wrong') } });
+  if (!(await verifySecondFactor(db, key, actor.id, code))) throw new AppError('validation_failed', { fields: { disable_code: msg('two_factor.code_wrong') } });
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('users').set({ totp_secret: null, totp_pending: null, totp_enabled_at: null, updated_at: new Date() }).where('id', '=', actor.id).execute();
     await tx.deleteFrom('totp_recovery_codes').where('user_id', '=', actor.id).execute();

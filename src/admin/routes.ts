@@ -104,7 +104,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: (v) => ({ states: [], ...v }),
       render: (form, status) => orgPage(request, reply, form, undefined, status),
       run: async (input) => {
-        const org = await createOrganization(db, request.actor, input, request.t, idemKeyOf(request.body));
+        const org = await createOrganization(db, request.actor, input, idemKeyOf(request.body));
         setFlash(reply, { kind: 'success', message: request.t('admin.saved') });
         return reply.redirect(`/organizations/${org.slug}`, 303);
       },
@@ -123,7 +123,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: (v) => ({ states: [], ...v }),
       render: (form, status) => orgPage(request, reply, form, request.params.id, status),
       run: async (input) => {
-        await updateOrganization(db, request.actor, request.params.id, input, request.t);
+        await updateOrganization(db, request.actor, request.params.id, input);
         app.community.invalidate();
         setFlash(reply, { kind: 'success', message: request.t('admin.saved') });
         return reply.redirect(`/organizations/${input.slug}`, 303);
@@ -164,7 +164,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => statePage(request, reply, form, id, status),
       run: async (input) => {
-        const saved = await saveStateInitiative(db, request.actor, id, input, request.t);
+        const saved = await saveStateInitiative(db, request.actor, id, input);
         setFlash(reply, { kind: 'success', message: request.t('admin.saved') });
         return reply.redirect(`/states/${saved.state_code.toLowerCase()}`, 303);
       },
@@ -217,7 +217,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const r = validate(PersonAdminInput, input, request.t);
     if (!r.ok) throw new AppError('validation_failed', { fields: r.errors });
     try {
-      await adminUpdatePerson(db, request.actor, request.params.id, r.value, request.t);
+      await adminUpdatePerson(db, request.actor, request.params.id, r.value);
       setFlash(reply, { kind: 'success', message: request.t('admin.saved') });
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'conflict') throw err;

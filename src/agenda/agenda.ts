@@ -6,7 +6,7 @@ import type { Actor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import type { GroupSubject } from '../groups/policy.js';
 import './policy.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
 import { PERSPECTIVES } from '../community/vocab.js';
@@ -17,7 +17,6 @@ import { resourceReadableBy } from '../resources/policy.js';
 export const AGENDA_STATUSES = ['proposed', 'active', 'achieved', 'paused'] as const;
 export const DEPTH_LEVELS = ['informing', 'networking', 'collaborating', 'transforming'] as const;
 
-type T = (k: string, v?: Record<string, unknown>) => string;
 
 export const AgendaInput = Type.Object({
   title: Line(200),
@@ -160,21 +159,21 @@ export const groupMembersCond = (groupId: number) => sql<SqlBool>`u.id IN (SELEC
 
 // ---- commands -------------------------------------------------------------------------------------------
 
-async function writeWhyAndOwners(tx: Parameters<Parameters<ReturnType<Db['transaction']>['execute']>[0]>[0], itemId: number, input: AgendaInput, t: T) {
+async function writeWhyAndOwners(tx: Parameters<Parameters<ReturnType<Db['transaction']>['execute']>[0]>[0], itemId: number, input: AgendaInput) {
   await tx.deleteFrom('agenda_why').where('item_id', '=', itemId).execute();
   const why = PERSPECTIVES.map((p) => ({ item_id: itemId, perspective: p, reason: clean(input[`why_${p}`] as string | undefined) })).filter((w) => w.reason);
   if (why.length) await tx.insertInto('agenda_why').values(why).execute();
   if (input.owners !== undefined) {
     if (input.owners.length) {
       const found = await tx.selectFrom('organizations').select('id').where('id', 'in', input.owners).execute();
-      if (found.length !== input.owners.length) throw new AppError('validation_failed', { fields: { owners: t('validation.choose') } });
+      if (found.length !== input.owners.length) throw new AppError('validation_failed', { fields: { owners: msg('validation.choose') } });
     }
     await tx.deleteFrom('agenda_owners').where('item_id', '=', itemId).execute();
     if (input.owners.length) await tx.insertInto('agenda_owners').values(input.owners.map((organization_id) => ({ item_id: itemId, organization_id }))).execute();
   }
 }
 
-export async function createAgendaItem(db: Db, actor: Actor, input: AgendaInput, t: T, idempotencyKey?: string) {
+export async function createAgendaItem(db: Db, actor: Actor, input: AgendaInput, idempotencyKey?: string) {
   requireFacilitator(actor);
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     let slug = slugify(input.title);
@@ -185,13 +184,13 @@ export async function createAgendaItem(db: Db, actor: Actor, input: AgendaInput,
       .values({ slug, title: clean(input.title), description: clean(input.description), status: input.status ?? 'proposed', created_by: actor.id, created_at: new Date(), updated_at: new Date() })
       .returning(['id', 'slug'])
       .executeTakeFirstOrThrow();
-    await writeWhyAndOwners(tx, row.id, input, t);
+    await writeWhyAndOwners(tx, row.id, input);
     await audit(tx, actor.id, 'agenda.create', { type: 'agenda_item', id: row.id });
     return { id: row.id, slug: row.slug };
   });
 }
 
-export async function updateAgendaItem(db: Db, actor: Actor, itemId: number, input: Partial<AgendaInput>, t: T) {
+export async function updateAgendaItem(db: Db, actor: Actor, itemId: number, input: Partial<AgendaInput>) {
   requireFacilitator(actor);
   await db.transaction().execute(async (tx) => {
     const set: Record<string, unknown> = { updated_at: new Date() };
@@ -199,7 +198,7 @@ export async function updateAgendaItem(db: Db, actor: Actor, itemId: number, inp
     if (input.description !== undefined) set.description = clean(input.description);
     if (input.status !== undefined) set.status = input.status;
     await tx.updateTable('agenda_items').set(set).where('id', '=', itemId).execute();
-    if (PERSPECTIVES.some((p) => input[`why_${p}`] !== undefined) || input.owners !== undefined) await writeWhyAndOwners(tx, itemId, input as AgendaInput, t);
+    if (PERSPECTIVES.some((p) => input[`why_${p}`] !== undefined) || input.owners !== undefined) await writeWhyAndOwners(tx, itemId, input as AgendaInput);
     await audit(tx, actor.id, 'agenda.update', { type: 'agenda_item', id: itemId }, input.status ? { status: input.status } : {});
   });
 }
@@ -243,32 +242,32 @@ export async function setMilestone(db: Db, actor: Actor, itemId: number, milesto
 }
 
 /** Links a thread or resource (by its address on this site) to an item as work done for it. */
-export async function linkWork(db: Db, actor: Actor, itemId: number, url: string, t: T) {
+export async function linkWork(db: Db, actor: Actor, itemId: number, url: string) {
   requireFacilitator(actor);
   const path = url.replace(/^https?:\/\/[^/]+/i, '');
   const thread = /^\/threads\/(\d{1,15})(?:[#?].*)?$/.exec(path);
   const resource = /^\/resources\/([a-z0-9-]{1,120})(?:[#?].*)?$/.exec(path);
   if (thread) {
     const row = await db.selectFrom('threads').select('id').where('id', '=', Number(thread[1])).where('deleted_at', 'is', null).executeTakeFirst();
-    if (!row) throw new AppError('validation_failed', { fields: { url: t('agenda.link_unknown') } });
+    if (!row) throw new AppError('validation_failed', { fields: { url: msg('agenda.link_unknown') } });
     await db.insertInto('agenda_links').values({ item_id: itemId, thread_id: row.id }).onConflict((oc) => oc.doNothing()).execute();
     return;
   }
   if (resource) {
     const row = await db.selectFrom('resources').select('id').where('slug', '=', resource[1]!).where('deleted_at', 'is', null).executeTakeFirst();
-    if (!row) throw new AppError('validation_failed', { fields: { url: t('agenda.link_unknown') } });
+    if (!row) throw new AppError('validation_failed', { fields: { url: msg('agenda.link_unknown') } });
     await db.insertInto('agenda_links').values({ item_id: itemId, resource_id: row.id }).onConflict((oc) => oc.doNothing()).execute();
     return;
   }
-  throw new AppError('validation_failed', { fields: { url: t('agenda.link_format') } });
+  throw new AppError('validation_failed', { fields: { url: msg('agenda.link_format') } });
 }
 
-export async function linkPriority(db: Db, actor: Actor, itemId: number, priority: string, t: T) {
+export async function linkPriority(db: Db, actor: Actor, itemId: number, priority: string) {
   const [groupId, position] = priority.split(':').map(Number) as [number, number];
   // Facilitators, or the group's own leads, tie a priority to the agenda.
   authorize(actor, 'agenda.link_priority', { group_id: groupId });
   const p = await db.selectFrom('group_priorities').select('id').where('group_id', '=', groupId).where('position', '=', position).executeTakeFirst();
-  if (!p) throw new AppError('validation_failed', { fields: { priority: t('validation.choose') } });
+  if (!p) throw new AppError('validation_failed', { fields: { priority: msg('validation.choose') } });
   await db.insertInto('agenda_priorities').values({ item_id: itemId, group_id: groupId, position }).onConflict((oc) => oc.doNothing()).execute();
 }
 

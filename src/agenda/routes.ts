@@ -108,7 +108,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare,
       render: (form, status) => formPage(request, reply, form, undefined, status),
       run: async (input) => {
-        const r = await createAgendaItem(db, request.actor, input, request.t, idemKeyOf(request.body));
+        const r = await createAgendaItem(db, request.actor, input, idemKeyOf(request.body));
         return reply.redirect(`/agenda/${r.slug}`, 303);
       },
     });
@@ -134,7 +134,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: (v) => ({ ...prepare(v), ...Object.fromEntries(PERSPECTIVES.map((p) => [`why_${p}`, v[`why_${p}`] ?? ''])) }),
       render: (form, status) => formPage(request, reply, form, item, status),
       run: async (input) => {
-        await updateAgendaItem(db, request.actor, item.id, input, request.t);
+        await updateAgendaItem(db, request.actor, item.id, input);
         setFlash(reply, { kind: 'success', message: request.t('agenda.saved') });
         return reply.redirect(`/agenda/${item.slug}`, 303);
       },
@@ -213,11 +213,11 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return 'agenda.milestone_added';
   });
   subForm('/agenda/:slug/links', LinkWorkInput, 'link', async (request, item, input: { url: string }) => {
-    await linkWork(db, request.actor, item.id, input.url, request.t);
+    await linkWork(db, request.actor, item.id, input.url);
     return 'agenda.linked';
   });
   subForm('/agenda/:slug/priorities', PriorityLinkInput, 'priority', async (request, item, input: { priority: string }) => {
-    await linkPriority(db, request.actor, item.id, input.priority, request.t);
+    await linkPriority(db, request.actor, item.id, input.priority);
     return 'agenda.linked';
   });
   app.post('/agenda/:slug/milestones/:id', { schema: { params: Type.Object({ slug: Type.String({ maxLength: 100 }), id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) }) } }, async (request, reply) => {
@@ -252,7 +252,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/agenda',
     { schema: { tags: ['agenda'], summary: 'Add an agenda item (facilitators)', security: [{ bearer: [] }], body: AgendaInput, response: { 201: AgendaSummary, ...errorResponses(400, 401, 403) } } },
     async (request, reply) => {
-      const r = await createAgendaItem(db, request.actor, request.body as never, request.t, request.headers['idempotency-key'] as string | undefined);
+      const r = await createAgendaItem(db, request.actor, request.body as never, request.headers['idempotency-key'] as string | undefined);
       return reply.code(201).send(await summary((await itemOr404({ id: r.id }))!));
     },
   );
@@ -300,7 +300,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['agenda'], summary: 'Change an agenda item (facilitators)', security: [{ bearer: [] }], params: IdParams, body: Type.Partial(AgendaInput), response: { 200: AgendaSummary, ...errorResponses(400, 401, 403, 404) } } },
     async (request) => {
       const item = await itemOr404({ id: request.params.id });
-      await updateAgendaItem(db, request.actor, item.id, request.body as never, request.t);
+      await updateAgendaItem(db, request.actor, item.id, request.body as never);
       return summary((await itemOr404({ id: item.id }))!);
     },
   );

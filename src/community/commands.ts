@@ -2,11 +2,10 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
 import { Enum, EnumList, Line, OptionalLine, OptionalText, Slug, Url, clean } from '../platform/http/schema-helpers.js';
 import { destroyUserSessions } from '../platform/auth/sessions.js';
-import type { T } from '../platform/i18n/i18n.js';
 import { LEVELS, ORG_KINDS, SITE_ROLES, STATE_CODES, STATE_STATUSES } from './vocab.js';
 import type { CommunityCache } from './queries.js';
 
@@ -53,7 +52,7 @@ const orgValues = (input: OrganizationInput) => ({
   description: clean(input.description),
 });
 
-export async function createOrganization(db: Db, actor: Actor, input: OrganizationInput, t: T, idempotencyKey?: string) {
+export async function createOrganization(db: Db, actor: Actor, input: OrganizationInput, idempotencyKey?: string) {
   authorize(actor, 'organization.manage', undefined);
   try {
     return await once(db, actor.id!, idempotencyKey, async (tx) => {
@@ -62,12 +61,12 @@ export async function createOrganization(db: Db, actor: Actor, input: Organizati
       return { id: row.id, slug: row.slug };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { slug: t('orgs.slug_taken') } });
+    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { slug: msg('orgs.slug_taken') } });
     throw err;
   }
 }
 
-export async function updateOrganization(db: Db, actor: Actor, id: number, input: OrganizationInput, t: T) {
+export async function updateOrganization(db: Db, actor: Actor, id: number, input: OrganizationInput) {
   authorize(actor, 'organization.manage', undefined);
   try {
     await db.transaction().execute(async (tx) => {
@@ -76,7 +75,7 @@ export async function updateOrganization(db: Db, actor: Actor, id: number, input
       await audit(tx, actor.id, 'organization.update', { type: 'organization', id });
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { slug: t('orgs.slug_taken') } });
+    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { slug: msg('orgs.slug_taken') } });
     throw err;
   }
 }
@@ -100,7 +99,7 @@ const stateValues = (input: StateInitiativeInput) => ({
   mental_health_agency_id: input.mental_health_agency_id || null,
 });
 
-export async function saveStateInitiative(db: Db, actor: Actor, id: number | undefined, input: StateInitiativeInput, t: T) {
+export async function saveStateInitiative(db: Db, actor: Actor, id: number | undefined, input: StateInitiativeInput) {
   authorize(actor, 'state.manage', undefined);
   try {
     return await db.transaction().execute(async (tx) => {
@@ -118,8 +117,8 @@ export async function saveStateInitiative(db: Db, actor: Actor, id: number | und
       return { id, state_code: code };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { state_code: t('states.taken') } });
-    if ((err as { code?: string }).code === '23503') throw new AppError('validation_failed', { fields: { education_agency_id: t('validation.choose') } });
+    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { state_code: msg('states.taken') } });
+    if ((err as { code?: string }).code === '23503') throw new AppError('validation_failed', { fields: { education_agency_id: msg('validation.choose') } });
     throw err;
   }
 }
@@ -152,11 +151,11 @@ export const PersonAdminInput = Type.Object({
 });
 
 /** Changes a person's site role, hides them from listings, or deactivates the account (ending its sessions). */
-export async function adminUpdatePerson(db: Db, actor: Actor, userId: number, input: Static<typeof PersonAdminInput>, t: T) {
+export async function adminUpdatePerson(db: Db, actor: Actor, userId: number, input: Static<typeof PersonAdminInput>) {
   authorize(actor, 'person.manage', undefined);
   if (input.role !== undefined) authorize(actor, 'person.setRole', undefined);
   if (actor.id === userId && (input.deactivated || (input.role && input.role !== 'admin' && input.role !== undefined))) {
-    throw new AppError('conflict', { fields: { _: t('admin.not_yourself') } });
+    throw new AppError('conflict', { fields: { _: msg('admin.not_yourself') } });
   }
   await db.transaction().execute(async (tx) => {
     const set: Record<string, unknown> = { updated_at: new Date() };

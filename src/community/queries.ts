@@ -115,32 +115,8 @@ export async function getOrganization(db: Db, slug: string): Promise<Organizatio
   return db.selectFrom('organizations').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
-export async function listStates(db: Db) {
-  return db
-    .selectFrom('state_initiatives as s')
-    .leftJoin('organizations as ed', 'ed.id', 's.education_agency_id')
-    .leftJoin('organizations as mh', 'mh.id', 's.mental_health_agency_id')
-    .select([
-      's.id',
-      's.state_code',
-      's.name',
-      's.status',
-      's.description',
-      'ed.name as education_agency',
-      'ed.slug as education_agency_slug',
-      'mh.name as mental_health_agency',
-      'mh.slug as mental_health_agency_slug',
-    ])
-    .orderBy('s.state_code')
-    .execute();
-}
-
-export async function getState(db: Db, code: string) {
-  const rows = await listStatesWhere(db, code.toUpperCase());
-  return rows[0];
-}
-
-async function listStatesWhere(db: Db, code: string) {
+/** State initiatives with their two agencies' names; one state when `code` is given. */
+function statesQuery(db: Db, code?: string) {
   return db
     .selectFrom('state_initiatives as s')
     .leftJoin('organizations as ed', 'ed.id', 's.education_agency_id')
@@ -158,8 +134,16 @@ async function listStatesWhere(db: Db, code: string) {
       'mh.name as mental_health_agency',
       'mh.slug as mental_health_agency_slug',
     ])
-    .where('s.state_code', '=', code)
-    .execute();
+    .$if(code !== undefined, (q) => q.where('s.state_code', '=', code!))
+    .orderBy('s.state_code');
+}
+
+export async function listStates(db: Db) {
+  return statesQuery(db).execute();
+}
+
+export async function getState(db: Db, code: string) {
+  return statesQuery(db, code.toUpperCase()).executeTakeFirst();
 }
 
 /** Columns needed to decide whether and what of a person the viewer may see. */

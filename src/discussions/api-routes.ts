@@ -94,7 +94,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
   const createThreadApi = async (request: FastifyRequest, reply: FastifyReply, group: GroupRow | null) => {
-    const created = await createThread(deps, request.actor, group, request.body as never, request.t, request.headers['idempotency-key'] as string | undefined);
+    const created = await createThread(deps, request.actor, group, request.body as never, request.headers['idempotency-key'] as string | undefined);
     return reply.code(201).send(presentThread((await getThread(db, created.id))!));
   };
   const createSchema = (summary: string, params?: typeof SlugParams) => ({
@@ -152,7 +152,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const thread = await visibleThread(request, request.params.id);
-      const post = await postReply(deps, request.actor, thread, request.body, request.t, request.headers['idempotency-key']);
+      const post = await postReply(deps, request.actor, thread, request.body, request.headers['idempotency-key']);
       return reply.code(201).send(post);
     },
   );
@@ -161,7 +161,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['discussions'], summary: 'Edit a post (the old text is kept as a revision for the author and moderators, unless it identified a student)', security: [{ bearer: [] }], params: IdParams, body: EditInput, response: { 204: Type.Null(), ...errorResponses(400, 401, 403, 404, 422) } } },
     async (request, reply) => {
       const { post, thread } = await threadOfPost(request, request.params.id);
-      await editPost(deps, request.actor, thread, post.id, request.body, request.t);
+      await editPost(deps, request.actor, thread, post.id, request.body);
       return reply.code(204).send(null);
     },
   );

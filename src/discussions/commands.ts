@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg, type FieldErrors } from '../platform/http/errors.js';
 import { hitAll } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, Line, OptionalLine, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
@@ -21,10 +21,10 @@ const Acknowledge = () => Type.Optional(Type.Boolean({ description: 'Set after t
 const Body = () => RequiredText(50_000);
 
 /** A message whose Markdown would cost seconds to render is refused with a clear field message. */
-function markdownLimits(t: (k: string, v?: Record<string, unknown>) => string, field: string, ...texts: (string | undefined)[]) {
+function markdownLimits(field: string, ...texts: (string | undefined)[]) {
   for (const text of texts) {
     const over = text ? markdownOverLimit(text) : undefined;
-    if (over) throw new AppError('validation_failed', { fields: { [field]: t(`discussions.markdown_limit.${over}`, { max: MARKDOWN_LIMITS[over] }) } });
+    if (over) throw new AppError('validation_failed', { fields: { [field]: msg(`discussions.markdown_limit.${over}`, { max: MARKDOWN_LIMITS[over] }) } });
   }
 }
 
@@ -37,9 +37,9 @@ export interface DiscussionDeps {
 }
 
 /** Posts in groups led by families or youth get the jargon check. */
-async function jargon(deps: DiscussionDeps, ledBy: string | null | undefined, acknowledged: boolean | undefined, t: (k: string, v?: Record<string, unknown>) => string, ...texts: (string | undefined)[]) {
+async function jargon(deps: DiscussionDeps, ledBy: string | null | undefined, acknowledged: boolean | undefined, ...texts: (string | undefined)[]) {
   if (!deps.glossary || (ledBy !== 'family' && ledBy !== 'youth')) return;
-  checkJargon(await deps.glossary.current(), t, acknowledged, ...texts);
+  checkJargon(await deps.glossary.current(), acknowledged, ...texts);
 }
 
 export const ThreadInput = Type.Object({
@@ -94,7 +94,7 @@ export const NEW_MEMBER = { days: 3, posts: 3, links: 2, mentions: 3 };
  * @mentions per post until their account is a few days old and has a few posts.
  * Facilitators are exempt.
  */
-async function newMemberLimits(db: Db, actor: Actor, html: string, t: (k: string, v?: Record<string, unknown>) => string) {
+async function newMemberLimits(db: Db, actor: Actor, html: string) {
   const links = linkCount(html);
   const mentions = mentionedHandles(html).length;
   if ((links <= NEW_MEMBER.links && mentions <= NEW_MEMBER.mentions) || can(actor, 'post.skip_new_member_limits', undefined)) return;
@@ -105,9 +105,9 @@ async function newMemberLimits(db: Db, actor: Actor, html: string, t: (k: string
     .executeTakeFirstOrThrow();
   const established = Date.now() - row.created_at.getTime() >= NEW_MEMBER.days * 86_400_000 && Number(row.posts) >= NEW_MEMBER.posts;
   if (established) return;
-  const fields: Record<string, string> = {};
-  if (links > NEW_MEMBER.links) fields.body = t('discussions.new_member_links', { max: NEW_MEMBER.links, days: NEW_MEMBER.days, posts: NEW_MEMBER.posts });
-  else fields.body = t('discussions.new_member_mentions', { max: NEW_MEMBER.mentions, days: NEW_MEMBER.days, posts: NEW_MEMBER.posts });
+  const fields: FieldErrors = {};
+  if (links > NEW_MEMBER.links) fields.body = msg('discussions.new_member_links', { max: NEW_MEMBER.links, days: NEW_MEMBER.days, posts: NEW_MEMBER.posts });
+  else fields.body = msg('discussions.new_member_mentions', { max: NEW_MEMBER.mentions, days: NEW_MEMBER.days, posts: NEW_MEMBER.posts });
   throw new AppError('validation_failed', { fields });
 }
 
@@ -166,7 +166,7 @@ export async function createThread(
   actor: Actor,
   group: { id: number; visibility: 'public' | 'members' | 'private'; join_policy: 'open' | 'request' | 'invite'; archived_at?: Date | null; led_by?: string } | null,
   input: ThreadInput,
-  t: (k: string, v?: Record<string, unknown>) => string,
+  
   idempotencyKey?: string,
 ): Promise<{ id: number; post_id: number }> {
   const { db, jobs } = deps;
@@ -176,15 +176,15 @@ export async function createThread(
   const applications = questionLines(input.application_questions);
   if (guide) {
     authorize(actor, 'guide.create', { group });
-    const fields: Record<string, string> = {};
-    if (reactions.length === 0) fields.reaction_questions = t('guides.need_reaction');
-    if (applications.length === 0) fields.application_questions = t('guides.need_application');
+    const fields: FieldErrors = {};
+    if (reactions.length === 0) fields.reaction_questions = msg('guides.need_reaction');
+    if (applications.length === 0) fields.application_questions = msg('guides.need_application');
     if (Object.keys(fields).length) throw new AppError('validation_failed', { fields });
   }
-  markdownLimits(t, 'body', input.body);
-  privacyCheck(t, input.acknowledge_privacy, input.title, input.body, ...reactions, ...applications);
-  await jargon(deps, group?.led_by, input.acknowledge_jargon, t, input.title, input.body);
-  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
+  markdownLimits('body', input.body);
+  privacyCheck(input.acknowledge_privacy, input.title, input.body, ...reactions, ...applications);
+  await jargon(deps, group?.led_by, input.acknowledge_jargon, input.title, input.body);
+  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)));
   await postingLimit(db, actor.id!);
   const language = input.language ?? 'en';
   return once(db, actor.id!, idempotencyKey, async (tx) => {
@@ -222,26 +222,26 @@ export async function reply(
   actor: Actor,
   thread: ThreadRow,
   input: ReplyInput,
-  t: (k: string, v?: Record<string, unknown>) => string,
+  
   idempotencyKey?: string,
 ): Promise<{ id: number }> {
   const { db, jobs } = deps;
   authorize(actor, 'post.create', threadSubject(thread));
-  markdownLimits(t, 'body', input.body);
-  privacyCheck(t, input.acknowledge_privacy, input.body);
-  await jargon(deps, thread.group_led_by, input.acknowledge_jargon, t, input.body);
-  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
+  markdownLimits('body', input.body);
+  privacyCheck(input.acknowledge_privacy, input.body);
+  await jargon(deps, thread.group_led_by, input.acknowledge_jargon, input.body);
+  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)));
   await postingLimit(db, actor.id!);
   const replyTo = input.reply_to || null;
   const questionId = input.question_id || null;
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     if (replyTo) {
       const target = await tx.selectFrom('posts').select('id').where('id', '=', replyTo).where('thread_id', '=', thread.id).executeTakeFirst();
-      if (!target) throw new AppError('validation_failed', { fields: { reply_to: t('discussions.reply_to_missing') } });
+      if (!target) throw new AppError('validation_failed', { fields: { reply_to: msg('discussions.reply_to_missing') } });
     }
     if (questionId) {
       const q = await tx.selectFrom('dialogue_questions').select('id').where('id', '=', questionId).where('thread_id', '=', thread.id).executeTakeFirst();
-      if (!q) throw new AppError('validation_failed', { fields: { question_id: t('guides.question_missing') } });
+      if (!q) throw new AppError('validation_failed', { fields: { question_id: msg('guides.question_missing') } });
     }
     // Count the reply first: the update locks the thread row (concurrent replies keep
     // reply_count exact) and returns its live state to authorize against. A refusal
@@ -270,11 +270,11 @@ export async function editPost(
   thread: ThreadRow,
   postId: number,
   input: Static<typeof EditInput>,
-  t: (k: string, v?: Record<string, unknown>) => string,
+  
 ) {
-  markdownLimits(t, 'body', input.body);
-  privacyCheck(t, input.acknowledge_privacy, input.title, input.body);
-  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)), t);
+  markdownLimits('body', input.body);
+  privacyCheck(input.acknowledge_privacy, input.title, input.body);
+  await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)));
   await db.transaction().execute(async (tx) => {
     const post = await tx.selectFrom('posts').select(['id', 'author_id', 'body', 'version', 'deleted_at', 'is_opening']).where('id', '=', postId).where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
     if (!post) throw new AppError('not_found');
@@ -362,10 +362,10 @@ export const GuideSummaryInput = Type.Object({
  * summary: the common ground found across perspectives and the actions agreed.
  * Writing it again replaces it; the change is audited.
  */
-export async function summarizeGuide(db: Db, actor: Actor, thread: ThreadRow & { kind?: string }, input: Static<typeof GuideSummaryInput>, t: (k: string, v?: Record<string, unknown>) => string) {
+export async function summarizeGuide(db: Db, actor: Actor, thread: ThreadRow & { kind?: string }, input: Static<typeof GuideSummaryInput>) {
   authorize(actor, 'thread.moderate', threadSubject(thread));
   if (thread.kind !== 'dialogue_guide') throw new AppError('not_found');
-  privacyCheck(t, undefined, input.common_ground, input.action_items);
+  privacyCheck(undefined, input.common_ground, input.action_items);
   await db.transaction().execute(async (tx) => {
     await tx
       .updateTable('threads')
@@ -413,7 +413,7 @@ export const SplitInput = Type.Object({
  * them becomes its opening post. Counts and activity times are recomputed for
  * both threads, and "in reply to" links that would cross threads are dropped.
  */
-export async function splitThread({ db }: DiscussionDeps, actor: Actor, thread: ThreadRow, input: Static<typeof SplitInput>, t: (k: string, v?: Record<string, unknown>) => string): Promise<{ id: number }> {
+export async function splitThread({ db }: DiscussionDeps, actor: Actor, thread: ThreadRow, input: Static<typeof SplitInput>): Promise<{ id: number }> {
   authorize(actor, 'thread.moderate', threadSubject(thread));
   const ids = [...new Set(input.post_ids)];
   return db.transaction().execute(async (tx) => {
@@ -428,7 +428,7 @@ export async function splitThread({ db }: DiscussionDeps, actor: Actor, thread: 
       .orderBy('created_at')
       .orderBy('id')
       .execute();
-    if (chosen.length !== ids.length || chosen.length === 0) throw new AppError('validation_failed', { fields: { post_ids: t('discussions.split_none') } });
+    if (chosen.length !== ids.length || chosen.length === 0) throw new AppError('validation_failed', { fields: { post_ids: msg('discussions.split_none') } });
     const first = chosen[0]!;
     const last = chosen[chosen.length - 1]!;
     const created = await tx

@@ -58,7 +58,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => editPage(request, reply, thread, post.id, post.is_opening, form, status),
       run: async (input) => {
-        await editPost(deps, request.actor, thread, post.id, input, request.t);
+        await editPost(deps, request.actor, thread, post.id, input);
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },
     });

@@ -114,7 +114,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => newThreadPage(request, reply, group, form, status),
       run: async (input) => {
-        const created = await createThread(deps, request.actor, group, input, request.t, idemKeyOf(request.body));
+        const created = await createThread(deps, request.actor, group, input, idemKeyOf(request.body));
         return reply.redirect(`/threads/${created.id}`, 303);
       },
     });
@@ -255,7 +255,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => threadPage(request, reply, thread, form, status),
       run: async (input) => {
-        const post = await postReply(deps, request.actor, thread, input, request.t, idemKeyOf(request.body));
+        const post = await postReply(deps, request.actor, thread, input, idemKeyOf(request.body));
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },
     });
@@ -360,7 +360,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => splitPage(request, reply, thread, form, status),
       run: async (input) => {
-        const created = await splitThread(deps, request.actor, thread, input, request.t);
+        const created = await splitThread(deps, request.actor, thread, input);
         setFlash(reply, { kind: 'success', message: request.t('discussions.split_done') });
         return reply.redirect(`/threads/${created.id}`, 303);
       },
@@ -377,7 +377,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => threadPage(request, reply, thread, form, status),
       run: async (input) => {
-        await summarizeGuide(db, request.actor, thread, input, request.t);
+        await summarizeGuide(db, request.actor, thread, input);
         setFlash(reply, { kind: 'success', message: request.t('guides.summary_saved') });
         return reply.redirect(`/threads/${thread.id}#guide-summary`, 303);
       },

@@ -226,10 +226,10 @@ describe('convenings', () => {
     const fac = await buildUser(t.db, { role: 'facilitator' });
     const ev = await makeEvent(await apiToken(t.app, fac.email), { title: 'Popular webinar', kind: 'webinar', capacity: 12 });
     const early = await Promise.all([1, 2].map(() => buildUser(t.db)));
-    for (const p of early) await register(t.db, t.jobs, await loadActor(t.db, p.id, 'session'), ev.id, { response: 'going' }, translator('en'));
+    for (const p of early) await register(t.db, t.jobs, await loadActor(t.db, p.id, 'session'), ev.id, { response: 'going' });
     const crowd = await Promise.all(Array.from({ length: 40 }, () => buildUser(t.db)));
     const actors = await Promise.all(crowd.map((p) => loadActor(t.db, p.id, 'session')));
-    const results = await Promise.all(actors.map((a) => register(t.db, t.jobs, a, ev.id, { response: 'going' }, translator('en'))));
+    const results = await Promise.all(actors.map((a) => register(t.db, t.jobs, a, ev.id, { response: 'going' })));
     assert.equal(results.filter((r) => r.status === 'confirmed').length, 10);
     assert.equal(results.filter((r) => r.status === 'waitlisted').length, 30);
     const row = await t.db.selectFrom('events').select(['going_count', 'waitlist_count']).where('id', '=', ev.id).executeTakeFirstOrThrow();

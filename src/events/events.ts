@@ -7,12 +7,11 @@ import type { Selectable } from 'kysely';
 import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { eventReadableBy, organizerGroupIds, type EventSubject } from './policy.js';
 import { can } from '../platform/auth/policy.js';
-import { AppError, type FieldErrors } from '../platform/http/errors.js';
+import { AppError, type FieldErrors, msg } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
 import { Enum, EnumList, Line, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { resourceReadableBy } from '../resources/policy.js';
-import type { T } from '../platform/i18n/i18n.js';
 import { MAX_OCCURRENCES, REPEAT_PRESETS, expandRule, isTimeZone, normalizeRule, presetRule, utcToLocal, withEnd, zonedToUtc } from './time.js';
 import { privacyCheck } from '../trust/privacy-guard.js';
 
@@ -242,51 +241,51 @@ interface Timing {
 }
 
 /** Works out the times from the form, in the chosen zone; field errors for anything that does not add up. */
-function timing(input: EventInput, t: T): Timing {
+function timing(input: EventInput): Timing {
   const errors: FieldErrors = {};
-  if (!isTimeZone(input.time_zone)) errors.time_zone = t('events.time_zone_invalid');
+  if (!isTimeZone(input.time_zone)) errors.time_zone = msg('events.time_zone_invalid');
   const zone = isTimeZone(input.time_zone) ? input.time_zone : 'UTC';
   const startsLocal = `${input.start_date}T${input.start_time}`;
   const startsAt = zonedToUtc(startsLocal, zone);
   const endsAt = zonedToUtc(`${input.end_date || input.start_date}T${input.end_time}`, zone);
-  if (!startsAt) errors.start_date = t('validation.date');
-  if (!endsAt) errors.end_time = t('validation.date');
-  if (startsAt && endsAt && endsAt <= startsAt) errors.end_time = t('events.end_after_start');
-  if (startsAt && endsAt && endsAt.getTime() - startsAt.getTime() > 7 * 86_400_000) errors.end_time = t('events.too_long');
+  if (!startsAt) errors.start_date = msg('validation.date');
+  if (!endsAt) errors.end_time = msg('validation.date');
+  if (startsAt && endsAt && endsAt <= startsAt) errors.end_time = msg('events.end_after_start');
+  if (startsAt && endsAt && endsAt.getTime() - startsAt.getTime() > 7 * 86_400_000) errors.end_time = msg('events.too_long');
   let deadline: Date | null = null;
   if (input.deadline_date) {
     deadline = zonedToUtc(`${input.deadline_date}T${input.deadline_time || '23:59'}`, zone) ?? null;
-    if (!deadline) errors.deadline_date = t('validation.date');
-    else if (startsAt && deadline > startsAt) errors.deadline_date = t('events.deadline_before_start');
+    if (!deadline) errors.deadline_date = msg('validation.date');
+    else if (startsAt && deadline > startsAt) errors.deadline_date = msg('events.deadline_before_start');
   }
   if (Object.keys(errors).length) throw new AppError('validation_failed', { fields: errors });
   return { startsLocal, startsAt: startsAt!, endsAt: endsAt!, durationMinutes: Math.round((endsAt!.getTime() - startsAt!.getTime()) / 60_000), deadline };
 }
 
 /** The rule from the form's repeat choice, or undefined for a single event. */
-function ruleOf(input: EventInput, startsLocal: string, t: T): string | undefined {
+function ruleOf(input: EventInput, startsLocal: string): string | undefined {
   const repeat = input.repeat ?? 'none';
   if (repeat === 'none') return undefined;
   const end = { count: input.repeat_count, until: input.repeat_until || undefined };
-  if (end.until && end.until < input.start_date) throw new AppError('validation_failed', { fields: { repeat_until: t('events.until_after_start') } });
+  if (end.until && end.until < input.start_date) throw new AppError('validation_failed', { fields: { repeat_until: msg('events.until_after_start') } });
   if (repeat === 'custom') {
     const rule = normalizeRule(input.rrule ?? '');
-    if (!rule) throw new AppError('validation_failed', { fields: { rrule: t('events.rrule_invalid') } });
+    if (!rule) throw new AppError('validation_failed', { fields: { rrule: msg('events.rrule_invalid') } });
     return withEnd(rule, end);
   }
   return presetRule(repeat, startsLocal, end.count || end.until ? end : { count: 6 });
 }
 
-async function scopeOf(db: Db, actor: UserActor, scope: string, t: T): Promise<{ group_id: number | null; state_code: string | null }> {
+async function scopeOf(db: Db, actor: UserActor, scope: string): Promise<{ group_id: number | null; state_code: string | null }> {
   const scopes = await organizerScopes(db, actor);
   if (scope === 'community') {
-    if (!scopes.community) throw new AppError('validation_failed', { fields: { scope: t('events.scope_not_allowed') } });
+    if (!scopes.community) throw new AppError('validation_failed', { fields: { scope: msg('events.scope_not_allowed') } });
     return { group_id: null, state_code: null };
   }
   const [kind, value] = scope.split(':') as ['group' | 'state', string];
   if (kind === 'group' && scopes.groups.some((g) => g.id === Number(value))) return { group_id: Number(value), state_code: null };
   if (kind === 'state' && scopes.states.some((s) => s.code === value)) return { group_id: null, state_code: value };
-  throw new AppError('validation_failed', { fields: { scope: t('events.scope_not_allowed') } });
+  throw new AppError('validation_failed', { fields: { scope: msg('events.scope_not_allowed') } });
 }
 
 const requireVerified = (actor: Actor): UserActor => {
@@ -317,14 +316,14 @@ export async function queueEventMail(tx: Tx, jobs: Jobs, eventId: number, userId
  * Creates an event, or a series and its occurrences (up to 52, over at most two
  * years), in one transaction with their reminders. Returns the first event's id.
  */
-export async function createEvent(db: Db, jobs: Jobs, actor: Actor, input: EventInput, t: T, host: string, idemKey?: string): Promise<{ id: number; occurrences: number }> {
+export async function createEvent(db: Db, jobs: Jobs, actor: Actor, input: EventInput, host: string, idemKey?: string): Promise<{ id: number; occurrences: number }> {
   const user = requireVerified(actor);
-  const scope = await scopeOf(db, user, input.scope, t);
-  const tm = timing(input, t);
-  const rule = ruleOf(input, tm.startsLocal, t);
-  privacyCheck(t, input.acknowledge_privacy, input.title, input.description, input.agenda);
+  const scope = await scopeOf(db, user, input.scope);
+  const tm = timing(input);
+  const rule = ruleOf(input, tm.startsLocal);
+  privacyCheck(input.acknowledge_privacy, input.title, input.description, input.agenda);
   const occurrences = rule ? expandRule(rule, tm.startsLocal, input.time_zone, tm.durationMinutes) : [{ recurrenceId: null, startsAt: tm.startsAt, endsAt: tm.endsAt }];
-  if (occurrences.length === 0) throw new AppError('validation_failed', { fields: { rrule: t('events.rule_no_dates') } });
+  if (occurrences.length === 0) throw new AppError('validation_failed', { fields: { rrule: msg('events.rule_no_dates') } });
   const base = {
     ...scope,
     kind: input.kind,
@@ -409,7 +408,7 @@ export async function promote(tx: Tx, jobs: Jobs, e: { id: number; capacity: num
  * up promotes the next person. The event's row is locked for the whole change,
  * so concurrent sign-ups for the last seats never overbook.
  */
-export async function register(db: Db, jobs: Jobs, actor: Actor, eventId: number, input: RegistrationInput, t: T): Promise<{ status: RegistrationStatus; response: RegistrationResponse }> {
+export async function register(db: Db, jobs: Jobs, actor: Actor, eventId: number, input: RegistrationInput): Promise<{ status: RegistrationStatus; response: RegistrationResponse }> {
   const user = requireVerified(actor);
   const accommodations = input.response === 'not_going' ? [] : (input.accommodations ?? []);
   // The command checks who may see the event itself, so a job or an import that calls it cannot skip that.
@@ -419,12 +418,12 @@ export async function register(db: Db, jobs: Jobs, actor: Actor, eventId: number
     if (!e) throw new AppError('not_found');
     const now = new Date();
     const prev = await registrationOf(tx, eventId, user.id);
-    if (e.status === 'cancelled') throw new AppError('conflict', { fields: { _: t('events.closed_cancelled') } });
-    if (e.ends_at < now) throw new AppError('conflict', { fields: { _: t('events.closed_past') } });
+    if (e.status === 'cancelled') throw new AppError('conflict', { fields: { _: msg('events.closed_cancelled') } });
+    if (e.ends_at < now) throw new AppError('conflict', { fields: { _: msg('events.closed_past') } });
     // After the deadline people may still step back (not going), but not sign up.
-    if (e.registration_deadline && e.registration_deadline < now && input.response !== 'not_going') throw new AppError('conflict', { fields: { _: t('events.closed_deadline') } });
+    if (e.registration_deadline && e.registration_deadline < now && input.response !== 'not_going') throw new AppError('conflict', { fields: { _: msg('events.closed_deadline') } });
     if (accommodations.includes('interpretation') && !clean(input.interpretation_language)) {
-      throw new AppError('validation_failed', { fields: { interpretation_language: t('events.interpretation_language_needed') } });
+      throw new AppError('validation_failed', { fields: { interpretation_language: msg('events.interpretation_language_needed') } });
     }
     let status: RegistrationStatus = 'none';
     if (input.response === 'going') {
@@ -463,14 +462,14 @@ export async function register(db: Db, jobs: Jobs, actor: Actor, eventId: number
  * tells everyone registered; a new time reschedules reminders; more seats
  * promote from the waitlist.
  */
-export async function updateEvent(db: Db, jobs: Jobs, actor: Actor, eventId: number, input: EventInput, t: T): Promise<{ changed: number }> {
+export async function updateEvent(db: Db, jobs: Jobs, actor: Actor, eventId: number, input: EventInput): Promise<{ changed: number }> {
   const user = requireVerified(actor);
   const current = await getEvent(db, eventId);
   if (!current) throw new AppError('not_found');
   await requireOrganizer(db, user, current);
-  const scope = input.scope === scopeKey(current) ? { group_id: current.group_id, state_code: current.state_code } : await scopeOf(db, user, input.scope, t);
-  const tm = timing(input, t);
-  privacyCheck(t, input.acknowledge_privacy, input.title, input.description, input.agenda);
+  const scope = input.scope === scopeKey(current) ? { group_id: current.group_id, state_code: current.state_code } : await scopeOf(db, user, input.scope);
+  const tm = timing(input);
+  privacyCheck(input.acknowledge_privacy, input.title, input.description, input.agenda);
   const all = current.series_id !== null && input.apply_to === 'all';
   return db.transaction().execute(async (tx) => {
     const targets = all
@@ -587,14 +586,14 @@ export async function recordAttendance(db: Db, actor: Actor, eventId: number, in
 }
 
 /** Files a library resource (recording, slides) with the event, by its address or slug. */
-export async function addMaterial(db: Db, actor: Actor, eventId: number, input: Static<typeof MaterialInput>, t: T): Promise<void> {
+export async function addMaterial(db: Db, actor: Actor, eventId: number, input: Static<typeof MaterialInput>): Promise<void> {
   const user = requireVerified(actor);
   const e = await getEvent(db, eventId);
   if (!e) throw new AppError('not_found');
   await requireOrganizer(db, user, e);
   const slug = clean(input.resource).replace(/[?#].*$/, '').replace(/\/+$/, '').split('/').pop() ?? '';
   const r = await db.selectFrom('resources').select(['id', 'visibility', 'group_id', 'created_by', 'deleted_at']).where('slug', '=', slug).executeTakeFirst();
-  if (!r || r.deleted_at || !can(user, 'resource.view', r)) throw new AppError('validation_failed', { fields: { resource: t('events.material_not_found') } });
+  if (!r || r.deleted_at || !can(user, 'resource.view', r)) throw new AppError('validation_failed', { fields: { resource: msg('events.material_not_found') } });
   await db.transaction().execute(async (tx) => {
     await tx.insertInto('event_resources').values({ event_id: eventId, resource_id: r.id, role: input.role }).onConflict((oc) => oc.columns(['event_id', 'resource_id']).doUpdateSet({ role: input.role })).execute();
     await audit(tx, user.id, 'event.material', { type: 'event', id: eventId }, { resource: r.id });

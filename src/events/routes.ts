@@ -233,7 +233,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: prepareEvent,
       render: (form, status) => formPage(request, reply, form, status),
       run: async (input) => {
-        const r = await createEvent(db, jobs, request.actor, input, request.t, host, idemKeyOf(request.body));
+        const r = await createEvent(db, jobs, request.actor, input, host, idemKeyOf(request.body));
         setFlash(reply, { kind: 'success', message: request.t('events.created', { count: r.occurrences }) });
         return reply.redirect(`/events/${r.id}`, 303);
       },
@@ -254,7 +254,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: prepareEvent,
       render: (form, status) => formPage(request, reply, form, status, e),
       run: async (input) => {
-        const r = await updateEvent(db, jobs, request.actor, e.id, input, request.t);
+        const r = await updateEvent(db, jobs, request.actor, e.id, input);
         setFlash(reply, { kind: 'success', message: request.t('events.saved', { count: r.changed }) });
         return reply.redirect(`/events/${e.id}`, 303);
       },
@@ -314,7 +314,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: (v) => ({ ...v, accommodations: v.accommodations === undefined || v.accommodations === '' ? [] : v.accommodations }),
       render: (form, status) => eventPage(request, reply, e.id, form, status),
       run: async (input) => {
-        const r = await register(db, jobs, request.actor, e.id, input, request.t);
+        const r = await register(db, jobs, request.actor, e.id, input);
         setFlash(reply, { kind: 'success', message: request.t(`events.registered.${r.status === 'none' ? r.response : r.status}`) });
         return reply.redirect(`/events/${e.id}#register`, 303);
       },
@@ -367,7 +367,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => organizePage(request, reply, e.id, { material: form }, status),
       run: async (input) => {
-        await addMaterial(db, request.actor, e.id, input, request.t);
+        await addMaterial(db, request.actor, e.id, input);
         setFlash(reply, { kind: 'success', message: request.t('events.material_filed') });
         return reply.redirect(`/events/${e.id}/organize`, 303);
       },
@@ -411,7 +411,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return ics(reply, calendarOf([e], { name: e.title, baseUrl: config.baseUrl, includeOnlineUrl: () => seat }), `event-${e.id}.ics`, request.actor.kind === 'user' || e.group_id ? 'private' : 'public');
   });
   const anonymous = { kind: 'anonymous', id: null } as const;
-  app.get('/events/calendar.ics', async (request, reply) => {
+  app.get('/events/calendar.ics', async (_request, reply) => {
     const community = await app.community.get();
     const rows = await feedRows(anonymous, {});
     return ics(reply, calendarOf(rows, { name: community?.short_name || community?.name || 'Convene', baseUrl: config.baseUrl }), 'events.ics', 'public');
@@ -532,7 +532,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['events'], summary: 'Create an event or a recurring series (organizers)', security: [{ bearer: [] }], body: EventInput, response: { 201: EventSchema, ...errorResponses(400, 401, 403) } } },
     async (request, reply) => {
       await requireScopes(request);
-      const r = await createEvent(db, jobs, request.actor, request.body, request.t, host, request.headers['idempotency-key'] as string | undefined);
+      const r = await createEvent(db, jobs, request.actor, request.body, host, request.headers['idempotency-key'] as string | undefined);
       return reply.code(201).send(present(await getVisibleEvent(db, request.actor, r.id), true));
     },
   );
@@ -564,7 +564,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const merged = { ...prepareEvent(formValuesOf(e)), ...(request.body as Record<string, unknown>) };
       const v = validate(EventInput, merged, request.t);
       if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
-      await updateEvent(db, jobs, request.actor, e.id, v.value, request.t);
+      await updateEvent(db, jobs, request.actor, e.id, v.value);
       return present(await getVisibleEvent(db, request.actor, e.id), true);
     },
   );
@@ -584,7 +584,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const e = await getVisibleEvent(db, request.actor, request.params.id);
       if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
       await hit(db, `register:u${request.actor.id}`, { max: 30, windowSeconds: 60 });
-      return register(db, jobs, request.actor, e.id, request.body, request.t);
+      return register(db, jobs, request.actor, e.id, request.body);
     },
   );
   app.get(

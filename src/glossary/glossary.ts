@@ -4,7 +4,7 @@ import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import type { TermSubject } from './policy.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
 import { Enum, Line, OptionalText, RequiredText, clean } from '../platform/http/schema-helpers.js';
@@ -13,7 +13,6 @@ import { slugify } from '../platform/text.js';
 export const DISCIPLINES = ['education', 'mental_health', 'family', 'juvenile_justice', 'health_care', 'military', 'youth'] as const;
 export type Discipline = (typeof DISCIPLINES)[number];
 
-type T = (k: string, v?: Record<string, unknown>) => string;
 
 const Acronym = () => Type.Optional(Type.Union([Type.String({ pattern: '^[A-Za-z0-9&/-]{2,15}$', 'x-message': 'glossary.acronym_format' }), Type.Literal('')]));
 
@@ -113,7 +112,7 @@ async function writeDefinitions(tx: Parameters<Parameters<ReturnType<Db['transac
  * A member suggests a term (facilitators' suggestions are published at once).
  * A term already in the glossary (by name) is a field error, not a duplicate.
  */
-export async function suggestTerm(db: Db, actor: Actor, input: TermInput, t: T, idempotencyKey?: string): Promise<{ slug: string; status: string }> {
+export async function suggestTerm(db: Db, actor: Actor, input: TermInput, idempotencyKey?: string): Promise<{ slug: string; status: string }> {
   authorize(actor, 'term.suggest', undefined);
   if (actor.kind !== 'user') throw new AppError('unauthenticated');
   await hit(db, `glossary:${actor.id}`, { max: 30, windowSeconds: 3600 });
@@ -121,7 +120,7 @@ export async function suggestTerm(db: Db, actor: Actor, input: TermInput, t: T, 
   try {
     return await once(db, actor.id, idempotencyKey, async (tx) => {
       const exists = await tx.selectFrom('glossary_terms').select('slug').where(sql<string>`lower(term)`, '=', v.term.toLowerCase()).where('status', '<>', 'rejected').executeTakeFirst();
-      if (exists) throw new AppError('validation_failed', { fields: { term: t('glossary.exists') } });
+      if (exists) throw new AppError('validation_failed', { fields: { term: msg('glossary.exists') } });
       let slug = slugify(v.acronym ?? v.term, 'term');
       // Page names under /glossary/ that a term may not take.
       if (slug === 'suggest' || slug === 'review') slug = `${slug}-term`;
@@ -136,7 +135,7 @@ export async function suggestTerm(db: Db, actor: Actor, input: TermInput, t: T, 
       return { slug, status };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('validation_failed', { fields: { term: t('glossary.exists') } });
+    if (isUniqueViolation(err)) throw new AppError('validation_failed', { fields: { term: msg('glossary.exists') } });
     throw err;
   }
 }

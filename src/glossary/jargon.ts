@@ -7,7 +7,7 @@ import { type Annotator, unknownAcronyms } from './annotate.js';
  * not know. Throws a 422 `jargon_check` the author answers by editing or by
  * publishing as it is; nothing is blocked silently.
  */
-export function checkJargon(annotator: Annotator, t: (k: string, v?: Record<string, unknown>) => string, acknowledged: boolean | undefined, ...texts: (string | undefined)[]): void {
+export function checkJargon(annotator: Annotator, acknowledged: boolean | undefined, ...texts: (string | undefined)[]): void {
   if (acknowledged) return;
   const text = texts.filter(Boolean).join('\n\n');
   if (!text.trim()) return;
@@ -18,6 +18,7 @@ export function checkJargon(annotator: Annotator, t: (k: string, v?: Record<stri
     .map((e) => (e.acronym && text.includes(e.acronym) ? e.acronym : e.term));
   const unknown = unknownAcronyms(text, annotator);
   if (unexplained.length === 0 && unknown.length === 0) return;
-  const parts = [unexplained.length ? t('jargon.terms', { list: unexplained.join(', ') }) : '', unknown.length ? t('jargon.unknown', { list: unknown.join(', ') }) : ''].filter(Boolean);
-  throw new AppError('jargon_check', { fields: { acknowledge_jargon: parts.join(' '), _jargon_unknown: unknown.join(',') } });
+  const message = (t: (k: string, v?: Record<string, unknown>) => string) =>
+    [unexplained.length ? t('jargon.terms', { list: unexplained.join(', ') }) : '', unknown.length ? t('jargon.unknown', { list: unknown.join(', ') }) : ''].filter(Boolean).join(' ');
+  throw new AppError('jargon_check', { fields: { acknowledge_jargon: message, _jargon_unknown: unknown.join(',') } });
 }

@@ -92,7 +92,7 @@ export const glossaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare,
       render: (form, status) => suggestPage(request, reply, form, status),
       run: async (input) => {
-        const r = await suggestTerm(db, request.actor, input, request.t, idemKeyOf(request.body));
+        const r = await suggestTerm(db, request.actor, input, idemKeyOf(request.body));
         glossary.invalidate();
         setFlash(reply, { kind: 'success', message: request.t(r.status === 'published' ? 'glossary.published' : 'glossary.thanks') });
         return reply.redirect(`/glossary/${r.slug}`, 303);
@@ -208,7 +208,7 @@ export const glossaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const r = await suggestTerm(db, request.actor, request.body as never, request.t, request.headers['idempotency-key']);
+      const r = await suggestTerm(db, request.actor, request.body as never, request.headers['idempotency-key']);
       glossary.invalidate();
       return reply.code(201).send(r);
     },

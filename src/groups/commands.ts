@@ -3,11 +3,10 @@ import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
 import { Enum, Line, OptionalLine, OptionalText, Slug, clean } from '../platform/http/schema-helpers.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
-import type { T } from '../platform/i18n/i18n.js';
 import type { GroupRow } from './queries.js';
 
 export const GroupInput = Type.Object({
@@ -46,7 +45,7 @@ async function recount(tx: Tx, groupId: number) {
 }
 
 /** Refuses a change that would leave an active group without a lead. */
-async function assertNotLastLead(tx: Tx, groupId: number, t: T, field: string) {
+async function assertNotLastLead(tx: Tx, groupId: number, field: string) {
   const leads = await tx
     .selectFrom('group_memberships')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -54,11 +53,11 @@ async function assertNotLastLead(tx: Tx, groupId: number, t: T, field: string) {
     .where('role', '=', 'lead')
     .where('status', '=', 'active')
     .executeTakeFirstOrThrow();
-  if (Number(leads.n) <= 1) throw new AppError('conflict', { fields: { [field]: t('groups.last_lead') } });
+  if (Number(leads.n) <= 1) throw new AppError('conflict', { fields: { [field]: msg('groups.last_lead') } });
 }
 
 /** Creates a practice group; the creator becomes its first lead unless `leadUserId` names someone else. */
-export async function createGroup(db: Db, actor: Actor, input: GroupInput, t: T, opts: { idempotencyKey?: string; leadUserId?: number } = {}) {
+export async function createGroup(db: Db, actor: Actor, input: GroupInput, opts: { idempotencyKey?: string; leadUserId?: number } = {}) {
   authorize(actor, 'group.create', undefined);
   const userId = actor.id!;
   try {
@@ -85,7 +84,7 @@ export async function createGroup(db: Db, actor: Actor, input: GroupInput, t: T,
       return { id: row.id, slug: row.slug };
     });
   } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { slug: t('groups.slug_taken') } });
+    if (isUniqueViolation(err)) throw new AppError('conflict', { fields: { slug: msg('groups.slug_taken') } });
     throw err;
   }
 }
@@ -146,20 +145,19 @@ export async function joinGroup(db: Db, actor: Actor, group: GroupRow, message =
   return 'joined';
 }
 
+/** A membership's role and status, its row locked for the rest of the transaction (membership changes are serialized per person and group). */
+function lockMembership(tx: Tx, groupId: number, userId: number) {
+  return tx.selectFrom('group_memberships').select(['role', 'status']).where('group_id', '=', groupId).where('user_id', '=', userId).forUpdate().executeTakeFirst();
+}
+
 /** Leaves a group (or withdraws a request, or declines an invitation). The last lead cannot leave. */
-export async function leaveGroup(db: Db, actor: Actor, group: GroupRow, t: T) {
+export async function leaveGroup(db: Db, actor: Actor, group: GroupRow) {
   authorize(actor, 'group.leave', group);
   await db.transaction().execute(async (tx) => {
-    const mine = await tx
-      .selectFrom('group_memberships')
-      .select(['role', 'status'])
-      .where('group_id', '=', group.id)
-      .where('user_id', '=', actor.id!)
-      .forUpdate()
-      .executeTakeFirst();
+    const mine = await lockMembership(tx, group.id, actor.id!);
     if (!mine) return;
     if (mine.status === 'active' && mine.role === 'lead') {
-      await assertNotLastLead(tx, group.id, t, '_');
+      await assertNotLastLead(tx, group.id, '_');
     }
     await tx.deleteFrom('group_memberships').where('group_id', '=', group.id).where('user_id', '=', actor.id!).execute();
     await recount(tx, group.id);
@@ -170,13 +168,7 @@ export async function leaveGroup(db: Db, actor: Actor, group: GroupRow, t: T) {
 export async function decideRequest(db: Db, actor: Actor, group: GroupRow, userId: number, approve: boolean) {
   authorize(actor, 'group.manage_members', group);
   await db.transaction().execute(async (tx) => {
-    const row = await tx
-      .selectFrom('group_memberships')
-      .select('status')
-      .where('group_id', '=', group.id)
-      .where('user_id', '=', userId)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await lockMembership(tx, group.id, userId);
     if (!row || row.status !== 'requested') throw new AppError('not_found');
     if (approve) {
       await tx
@@ -194,10 +186,10 @@ export async function decideRequest(db: Db, actor: Actor, group: GroupRow, userI
 }
 
 /** Invites an existing member of the community (found by email) into the group. */
-export async function inviteToGroup(db: Db, actor: Actor, group: GroupRow, email: string, t: T) {
+export async function inviteToGroup(db: Db, actor: Actor, group: GroupRow, email: string) {
   authorize(actor, 'group.manage_members', group);
   const user = await db.selectFrom('users').select(['id']).where(sql<string>`lower(email)`, '=', email.trim().toLowerCase()).where('deactivated_at', 'is', null).executeTakeFirst();
-  if (!user) throw new AppError('validation_failed', { fields: { email: t('groups.invite_no_account') } });
+  if (!user) throw new AppError('validation_failed', { fields: { email: msg('groups.invite_no_account') } });
   await db.transaction().execute(async (tx) => {
     await tx
       .insertInto('group_memberships')
@@ -210,19 +202,13 @@ export async function inviteToGroup(db: Db, actor: Actor, group: GroupRow, email
 }
 
 /** Changes an active member's role in the group; only leads and facilitators may name leads. */
-export async function setMemberRole(db: Db, actor: Actor, group: GroupRow, userId: number, role: (typeof GROUP_ROLES)[number], t: T) {
+export async function setMemberRole(db: Db, actor: Actor, group: GroupRow, userId: number, role: (typeof GROUP_ROLES)[number]) {
   authorize(actor, 'group.assign_leads', group);
   await db.transaction().execute(async (tx) => {
-    const row = await tx
-      .selectFrom('group_memberships')
-      .select(['role', 'status'])
-      .where('group_id', '=', group.id)
-      .where('user_id', '=', userId)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await lockMembership(tx, group.id, userId);
     if (!row || row.status !== 'active') throw new AppError('not_found');
     if (row.role === 'lead' && role !== 'lead') {
-      await assertNotLastLead(tx, group.id, t, 'role');
+      await assertNotLastLead(tx, group.id, 'role');
     }
     await tx.updateTable('group_memberships').set({ role }).where('group_id', '=', group.id).where('user_id', '=', userId).execute();
     await audit(tx, actor.id, 'group.member.role', { type: 'group', id: group.id }, { user_id: userId, role });
@@ -230,19 +216,13 @@ export async function setMemberRole(db: Db, actor: Actor, group: GroupRow, userI
 }
 
 /** Removes a member (leads and facilitators); the last lead cannot be removed. */
-export async function removeMember(db: Db, actor: Actor, group: GroupRow, userId: number, t: T) {
+export async function removeMember(db: Db, actor: Actor, group: GroupRow, userId: number) {
   authorize(actor, 'group.manage_members', group);
   await db.transaction().execute(async (tx) => {
-    const row = await tx
-      .selectFrom('group_memberships')
-      .select(['role', 'status'])
-      .where('group_id', '=', group.id)
-      .where('user_id', '=', userId)
-      .forUpdate()
-      .executeTakeFirst();
+    const row = await lockMembership(tx, group.id, userId);
     if (!row) throw new AppError('not_found');
     if (row.role === 'lead' && row.status === 'active') {
-      await assertNotLastLead(tx, group.id, t, '_');
+      await assertNotLastLead(tx, group.id, '_');
     }
     await tx.deleteFrom('group_memberships').where('group_id', '=', group.id).where('user_id', '=', userId).execute();
     await recount(tx, group.id);

@@ -102,7 +102,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: priorityLines,
       render: (form, status) => newForm(request, reply, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? form.values.priorities } }, status),
       run: async (input) => {
-        const created = await createGroup(db, request.actor, input, request.t, { idempotencyKey: idemKeyOf(request.body) });
+        const created = await createGroup(db, request.actor, input, { idempotencyKey: idemKeyOf(request.body) });
         setFlash(reply, { kind: 'success', message: request.t('groups.created') });
         return reply.redirect(`/groups/${created.slug}`, 303);
       },
@@ -258,7 +258,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/groups/:slug/leave', { schema: { params: SlugParams } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);
     try {
-      await leaveGroup(db, request.actor, group, request.t);
+      await leaveGroup(db, request.actor, group);
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
       setFlash(reply, { kind: 'error', message: request.t('groups.last_lead') });
@@ -282,7 +282,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => groupPage(request, reply, group, form, status),
       run: async ({ email }) => {
-        await inviteToGroup(db, request.actor, group, email, request.t);
+        await inviteToGroup(db, request.actor, group, email);
         setFlash(reply, { kind: 'success', message: request.t('groups.invited') });
         return reply.redirect(`/groups/${group.slug}#group-pending`, 303);
       },
@@ -312,7 +312,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const role = String((request.body as Record<string, unknown> | undefined)?.role ?? '');
     if (!(GROUP_ROLES as readonly string[]).includes(role)) throw new AppError('validation_failed', { fields: { role: request.t('validation.choose') } });
     try {
-      await setMemberRole(db, request.actor, group, request.params.userId, role as (typeof GROUP_ROLES)[number], request.t);
+      await setMemberRole(db, request.actor, group, request.params.userId, role as (typeof GROUP_ROLES)[number]);
       setFlash(reply, { kind: 'success', message: request.t('groups.role_changed') });
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
@@ -323,7 +323,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/groups/:slug/members/:userId/remove', { schema: { params: MemberParams } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);
     try {
-      await removeMember(db, request.actor, group, request.params.userId, request.t);
+      await removeMember(db, request.actor, group, request.params.userId);
       setFlash(reply, { kind: 'success', message: request.t('groups.member_removed') });
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'conflict') throw err;
@@ -380,7 +380,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const created = await createGroup(db, request.actor, request.body, request.t, { idempotencyKey: request.headers['idempotency-key'] });
+      const created = await createGroup(db, request.actor, request.body, { idempotencyKey: request.headers['idempotency-key'] });
       const group = (await getGroup(db, created.slug))!;
       const pr = await priorities(db, [group.id]);
       const leads = await leadsOf(db, request.actor, [group.id]);
@@ -427,7 +427,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['groups'], summary: 'Leave a group, withdraw a request or decline an invitation', security: [{ bearer: [] }], params: SlugParams, response: { 204: Type.Null(), ...errorResponses(401, 404, 409) } } },
     async (request, reply) => {
       const group = await visibleGroup(request, request.params.slug);
-      await leaveGroup(db, request.actor, group, request.t);
+      await leaveGroup(db, request.actor, group);
       return reply.code(204).send(null);
     },
   );

@@ -4,7 +4,7 @@ import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import type { ResourceSubject } from './policy.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg, type FieldErrors } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
 import { randomToken } from '../platform/auth/secrets.js';
@@ -28,7 +28,6 @@ import type { GlossaryService } from '../glossary/service.js';
 import { privacyCheck } from '../trust/privacy-guard.js';
 import { checkJargon } from '../glossary/jargon.js';
 
-type T = (k: string, v?: Record<string, unknown>) => string;
 
 export interface ResourceDeps {
   db: Db;
@@ -38,9 +37,9 @@ export interface ResourceDeps {
 }
 
 /** Resources for families or youth get the jargon check before they are saved. */
-async function jargon(deps: ResourceDeps, input: ResourceInput, t: T) {
+async function jargon(deps: ResourceDeps, input: ResourceInput) {
   if (!(input.audiences ?? []).some((a) => PLAIN_LANGUAGE_AUDIENCES.includes(a))) return;
-  checkJargon(await deps.glossary.current(), t, input.acknowledge_jargon, input.title, input.summary, input.description);
+  checkJargon(await deps.glossary.current(), input.acknowledge_jargon, input.title, input.summary, input.description);
 }
 
 const DateString = () => Type.String({ format: 'date', 'x-message': 'validation.date' });
@@ -127,10 +126,10 @@ async function uniqueSlug(tx: Tx, table: 'resources' | 'collections', title: str
  * Checks an uploaded file (type from its bytes, size, alt text for images)
  * and only then stores it; throws a field error when it is not acceptable.
  */
-async function acceptUpload(files: FileStore, upload: Upload, altText: string | undefined, t: T) {
+async function acceptUpload(files: FileStore, upload: Upload, altText: string | undefined) {
   const kind = await sniff(upload);
-  if (!kind.ok) throw new AppError(kind.reason === 'too_large' ? 'payload_too_large' : 'validation_failed', { fields: { file: t(`resources.upload_${kind.reason}`) } });
-  if (kind.contentType.startsWith('image/') && !clean(altText)) throw new AppError('validation_failed', { fields: { alt_text: t('resources.alt_required') } });
+  if (!kind.ok) throw new AppError(kind.reason === 'too_large' ? 'payload_too_large' : 'validation_failed', { fields: { file: msg(`resources.upload_${kind.reason}`) } });
+  if (kind.contentType.startsWith('image/') && !clean(altText)) throw new AppError('validation_failed', { fields: { alt_text: msg('resources.alt_required') } });
   const stored = await files.stage(upload.data);
   return { ...stored, contentType: kind.contentType, filename: safeFilename(upload.filename, kind.extension), size: upload.data.length };
 }
@@ -158,24 +157,24 @@ interface Resolved {
 }
 
 /** Validates the cross-field rules and resolves group slugs to ids. */
-async function resolve(db: Db | Tx, actor: Actor, input: ResourceInput, t: T, hasFile: boolean, hadFile = false): Promise<Resolved> {
-  const fields: Record<string, string> = {};
+async function resolve(db: Db | Tx, actor: Actor, input: ResourceInput, hasFile: boolean, hadFile = false): Promise<Resolved> {
+  const fields: FieldErrors = {};
   const audiences = input.audiences ?? [];
-  if (audiences.some((a) => PLAIN_LANGUAGE_AUDIENCES.includes(a)) && !clean(input.summary)) fields.summary = t('resources.summary_required');
-  if (!hasFile && !hadFile && !input.external_url) fields.external_url = t('resources.file_or_link');
+  if (audiences.some((a) => PLAIN_LANGUAGE_AUDIENCES.includes(a)) && !clean(input.summary)) fields.summary = msg('resources.summary_required');
+  if (!hasFile && !hadFile && !input.external_url) fields.external_url = msg('resources.file_or_link');
   let groupId: number | null = null;
   if (input.visibility === 'group') {
     const g = input.group ? await db.selectFrom('practice_groups').select('id').where('slug', '=', input.group).executeTakeFirst() : undefined;
-    if (!g) fields.group = t('resources.group_required');
-    else if (!can(actor, 'resource.file_in_group', { group_id: g.id })) fields.group = t('resources.group_not_member');
+    if (!g) fields.group = msg('resources.group_required');
+    else if (!can(actor, 'resource.file_in_group', { group_id: g.id })) fields.group = msg('resources.group_not_member');
     else groupId = g.id;
   }
   const slugs = input.groups ?? [];
   const groups = slugs.length ? await db.selectFrom('practice_groups').select(['id', 'slug']).where('slug', 'in', slugs).execute() : [];
-  if (groups.length !== slugs.length) fields.groups = t('validation.choose');
+  if (groups.length !== slugs.length) fields.groups = msg('validation.choose');
   if (input.organizations?.length) {
     const found = await db.selectFrom('organizations').select('id').where('id', 'in', input.organizations).execute();
-    if (found.length !== input.organizations.length) fields.organizations = t('validation.choose');
+    if (found.length !== input.organizations.length) fields.organizations = msg('validation.choose');
   }
   if (Object.keys(fields).length) throw new AppError('validation_failed', { fields });
   return { groupId, groupIds: groups.map((g) => g.id) };
@@ -235,13 +234,13 @@ async function insertFile(tx: Tx, jobs: Jobs, resourceId: number, actorId: numbe
 }
 
 /** Adds a resource (with an optional first file) in one transaction. */
-export async function createResource(deps: ResourceDeps, actor: Actor, input: ResourceInput, upload: Upload | undefined, t: T, idempotencyKey?: string): Promise<{ id: number; slug: string }> {
+export async function createResource(deps: ResourceDeps, actor: Actor, input: ResourceInput, upload: Upload | undefined, idempotencyKey?: string): Promise<{ id: number; slug: string }> {
   authorize(actor, 'resource.create', undefined);
-  const r = await resolve(deps.db, actor, input, t, !!upload);
-  privacyCheck(t, input.acknowledge_privacy, input.title, input.summary, input.description);
-  await jargon(deps, input, t);
+  const r = await resolve(deps.db, actor, input, !!upload);
+  privacyCheck(input.acknowledge_privacy, input.title, input.summary, input.description);
+  await jargon(deps, input);
   await hit(deps.db, `upload:${actor.id}`, { max: 60, windowSeconds: 3600 });
-  const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
+  const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text) : undefined;
   return withStagedFile(stored, (used) => once(deps.db, actor.id!, idempotencyKey, async (tx) => {
     used();
     const slug = await uniqueSlug(tx, 'resources', input.title);
@@ -257,13 +256,13 @@ export async function createResource(deps: ResourceDeps, actor: Actor, input: Re
   }));
 }
 
-export async function updateResource(deps: ResourceDeps, actor: Actor, resource: ResourceSubject & { id: number }, input: ResourceInput, upload: Upload | undefined, t: T) {
+export async function updateResource(deps: ResourceDeps, actor: Actor, resource: ResourceSubject & { id: number }, input: ResourceInput, upload: Upload | undefined) {
   authorize(actor, 'resource.update', resource);
   const files = await deps.db.selectFrom('resource_files').select('id').where('resource_id', '=', resource.id).execute();
-  const r = await resolve(deps.db, actor, input, t, !!upload, files.length > 0);
-  privacyCheck(t, input.acknowledge_privacy, input.title, input.summary, input.description);
-  await jargon(deps, input, t);
-  const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text, t) : undefined;
+  const r = await resolve(deps.db, actor, input, !!upload, files.length > 0);
+  privacyCheck(input.acknowledge_privacy, input.title, input.summary, input.description);
+  await jargon(deps, input);
+  const stored = upload ? await acceptUpload(deps.files, upload, input.alt_text) : undefined;
   await withStagedFile(stored, (used) => deps.db.transaction().execute(async (tx) => {
     used();
     await tx
@@ -322,18 +321,18 @@ export async function partnersOf(db: Db, actor: Actor): Promise<{ value: string;
   return [...orgs.map((o) => ({ value: `org:${o.id}`, label: o.name })), ...states.map((s) => ({ value: `state:${s.id}`, label: s.name }))];
 }
 
-async function partnerFor(db: Db, actor: Actor, partner: string, t: T): Promise<{ organization_id: number | null; state_initiative_id: number | null }> {
+async function partnerFor(db: Db, actor: Actor, partner: string): Promise<{ organization_id: number | null; state_initiative_id: number | null }> {
   if (actor.kind !== 'user') throw new AppError('unauthenticated');
   const allowed = await partnersOf(db, actor);
-  if (!allowed.some((p) => p.value === partner)) throw new AppError('validation_failed', { fields: { partner: t('resources.partner_not_yours') } });
+  if (!allowed.some((p) => p.value === partner)) throw new AppError('validation_failed', { fields: { partner: msg('resources.partner_not_yours') } });
   const [kind, id] = partner.split(':') as ['org' | 'state', string];
   return kind === 'org' ? { organization_id: Number(id), state_initiative_id: null } : { organization_id: null, state_initiative_id: Number(id) };
 }
 
 /** A partner's own short link to a resource (one per partner and channel: asking again returns it). */
-export async function createShareLink(db: Db, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof LinkInput>, t: T): Promise<{ code: string; created: boolean }> {
+export async function createShareLink(db: Db, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof LinkInput>): Promise<{ code: string; created: boolean }> {
   authorize(actor, 'resource.view', resource);
-  const who = await partnerFor(db, actor, input.partner, t);
+  const who = await partnerFor(db, actor, input.partner);
   const channel = input.channel ?? 'other';
   return db.transaction().execute(async (tx) => {
     // One link per resource, partner and channel, even under concurrent requests.
@@ -348,10 +347,10 @@ export async function createShareLink(db: Db, actor: Actor, resource: ResourceSu
   });
 }
 
-export async function reportDissemination(db: Db, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof DisseminationInput>, t: T, idempotencyKey?: string) {
+export async function reportDissemination(db: Db, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof DisseminationInput>, idempotencyKey?: string) {
   authorize(actor, 'resource.view', resource);
-  const who = await partnerFor(db, actor, input.partner, t);
-  if (input.sent_on > new Date().toISOString().slice(0, 10)) throw new AppError('validation_failed', { fields: { sent_on: t('resources.future_date') } });
+  const who = await partnerFor(db, actor, input.partner);
+  if (input.sent_on > new Date().toISOString().slice(0, 10)) throw new AppError('validation_failed', { fields: { sent_on: msg('resources.future_date') } });
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     const row = await tx
       .insertInto('dissemination_reports')
@@ -412,9 +411,9 @@ export async function reportUse(db: Db, actor: Actor, resource: ResourceSubject 
 
 // ---- collections --------------------------------------------------------------------------------------
 
-export async function createCollection(db: Db, actor: Actor, input: Static<typeof CollectionInput>, t: T, idempotencyKey?: string) {
+export async function createCollection(db: Db, actor: Actor, input: Static<typeof CollectionInput>, idempotencyKey?: string) {
   const group = input.group ? await db.selectFrom('practice_groups').select('id').where('slug', '=', input.group).executeTakeFirst() : null;
-  if (input.group && !group) throw new AppError('validation_failed', { fields: { group: t('validation.choose') } });
+  if (input.group && !group) throw new AppError('validation_failed', { fields: { group: msg('validation.choose') } });
   authorize(actor, 'collection.manage', { group_id: group?.id ?? null });
   return once(db, actor.id!, idempotencyKey, async (tx) => {
     const slug = await uniqueSlug(tx, 'collections', input.title);
@@ -429,7 +428,7 @@ export async function createCollection(db: Db, actor: Actor, input: Static<typeo
 }
 
 /** Adds, removes or moves one item of a collection; positions stay 1..n. */
-export async function editCollection(db: Db, actor: Actor, collection: { id: number; group_id: number | null }, op: { action: 'add' | 'remove' | 'up' | 'down'; resourceId: number }, t: T) {
+export async function editCollection(db: Db, actor: Actor, collection: { id: number; group_id: number | null }, op: { action: 'add' | 'remove' | 'up' | 'down'; resourceId: number }) {
   authorize(actor, 'collection.manage', { group_id: collection.group_id });
   await db.transaction().execute(async (tx) => {
     await tx.selectFrom('collections').select('id').where('id', '=', collection.id).forUpdate().execute();
@@ -438,7 +437,7 @@ export async function editCollection(db: Db, actor: Actor, collection: { id: num
     const at = order.indexOf(op.resourceId);
     if (op.action === 'add') {
       const r = await tx.selectFrom('resources').select('id').where('id', '=', op.resourceId).where('deleted_at', 'is', null).executeTakeFirst();
-      if (!r) throw new AppError('validation_failed', { fields: { resource: t('validation.choose') } });
+      if (!r) throw new AppError('validation_failed', { fields: { resource: msg('validation.choose') } });
       if (at === -1) order.push(op.resourceId);
     } else {
       if (at === -1) throw new AppError('not_found');

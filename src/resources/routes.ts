@@ -232,7 +232,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: prepareResource,
       render: (form, status) => resourceForm(request, reply, form, {}, status),
       run: async (input) => {
-        const r = await createResource(deps, request.actor, input, upload, request.t, idemKeyOf(request.body));
+        const r = await createResource(deps, request.actor, input, upload, idemKeyOf(request.body));
         setFlash(reply, { kind: 'success', message: request.t('resources.added') });
         return reply.redirect(`/resources/${r.slug}`, 303);
       },
@@ -267,7 +267,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: prepareResource,
       render: (form, status) => resourceForm(request, reply, form, { resource: r }, status),
       run: async (input) => {
-        await updateResource(deps, request.actor, r, input, upload, request.t);
+        await updateResource(deps, request.actor, r, input, upload);
         setFlash(reply, { kind: 'success', message: request.t('resources.saved') });
         return reply.redirect(`/resources/${r.slug}`, 303);
       },
@@ -358,7 +358,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => resourcePage(request, reply, r, { link: form }, status),
       run: async (input) => {
-        const link = await createShareLink(db, request.actor, r, input, request.t);
+        const link = await createShareLink(db, request.actor, r, input);
         setFlash(reply, { kind: 'success', message: request.t('resources.link_ready', { url: `${config.baseUrl}/r/${link.code}` }) });
         return reply.redirect(`/resources/${r.slug}#share`, 303);
       },
@@ -374,7 +374,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: (v) => ({ ...v, audiences: v.audiences || undefined, states: v.states || undefined, evidence_url: v.evidence_url || undefined }),
       render: (form, status) => resourcePage(request, reply, r, { report: form }, status),
       run: async (input) => {
-        await reportDissemination(db, request.actor, r, input, request.t, idemKeyOf(request.body));
+        await reportDissemination(db, request.actor, r, input, idemKeyOf(request.body));
         setFlash(reply, { kind: 'success', message: request.t('resources.reported') });
         return reply.redirect(`/resources/${r.slug}#reach`, 303);
       },
@@ -459,7 +459,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       render: (form, status) => collectionForm(request, reply, form, status),
       run: async (input) => {
         if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-        const c = await createCollection(db, request.actor, input, request.t, idemKeyOf(request.body));
+        const c = await createCollection(db, request.actor, input, idemKeyOf(request.body));
         return reply.redirect(`/collections/${c.slug}`, 303);
       },
     }),
@@ -499,7 +499,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const r = await getResourceById(db, resourceId);
       if (!r || !can(request.actor, 'resource.view', r)) throw new AppError('validation_failed', { fields: { resource: request.t('validation.choose') } });
     }
-    await editCollection(db, request.actor, c, { action: action as 'add', resourceId }, request.t);
+    await editCollection(db, request.actor, c, { action: action as 'add', resourceId });
     return reply.redirect(`/collections/${c.slug}#items`, 303);
   });
 
@@ -552,7 +552,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       authorize(request.actor, 'resource.create', undefined);
       const v = validate(ResourceInput, prepareResource({ ...((request.body as Record<string, unknown>) ?? {}) }), request.t);
       if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
-      const created = await createResource(deps, request.actor, v.value, uploadOf(request), request.t, request.headers['idempotency-key']);
+      const created = await createResource(deps, request.actor, v.value, uploadOf(request), request.headers['idempotency-key']);
       return reply.code(201).send(present((await getResourceById(db, created.id))!));
     },
   );
@@ -603,7 +603,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const r = await visibleResourceById(request, request.params.id);
       if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-      const link = await createShareLink(db, request.actor, r, request.body, request.t);
+      const link = await createShareLink(db, request.actor, r, request.body);
       return reply.code(link.created ? 201 : 200).send({ code: link.code, url: `${config.baseUrl}/r/${link.code}` });
     },
   );
@@ -623,7 +623,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const r = await visibleResourceById(request, request.params.id);
       if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-      return reply.code(201).send(await reportDissemination(db, request.actor, r, request.body, request.t, request.headers['idempotency-key']));
+      return reply.code(201).send(await reportDissemination(db, request.actor, r, request.body, request.headers['idempotency-key']));
     },
   );
   app.post(

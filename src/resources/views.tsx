@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES, STATE_CODES, STATES, LEVELS } from '../community/vocab.js';
@@ -276,6 +277,33 @@ export function ResourceFormView({
 type Details = Awaited<ReturnType<typeof resourceDetails>>;
 type Uses = Awaited<ReturnType<typeof recentUseReports>>;
 
+/** One row of a definition list, left out when there is nothing to show. */
+function Fact({ label, show = true, children }: { label: string; show?: boolean; children: ComponentChildren }) {
+  if (!show) return null;
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}
+
+/** Links separated by commas. */
+function LinkList({ items }: { items: { href: string; text: string }[] }) {
+  return (
+    <>
+      {items.map((item, i) => (
+        <>
+          {i > 0 && ', '}
+          <a class="usa-link" href={item.href}>
+            {item.text}
+          </a>
+        </>
+      ))}
+    </>
+  );
+}
+
 export function ResourceView({
   ctx,
   resource: r,
@@ -496,92 +524,31 @@ export function ResourceView({
       <aside class="grid-col-12 desktop:grid-col-4" aria-labelledby="facts-heading">
         <h2 id="facts-heading">{t('resources.facts')}</h2>
         <dl class="convene-facts">
-          {r.authors && (
-            <>
-              <dt>{t('resources.field.authors')}</dt>
-              <dd>{r.authors}</dd>
-            </>
-          )}
-          {details.organizations.length > 0 && (
-            <>
-              <dt>{t('resources.field.organizations')}</dt>
-              <dd>
-                {details.organizations.map((o, i) => (
-                  <>
-                    {i > 0 && ', '}
-                    <a class="usa-link" href={`/organizations/${o.slug}`}>
-                      {o.name}
-                    </a>
-                  </>
-                ))}
-              </dd>
-            </>
-          )}
-          {r.published_on && (
-            <>
-              <dt>{t('resources.field.published_on')}</dt>
-              <dd>{fmt.date(new Date(`${r.published_on}T00:00:00Z`))}</dd>
-            </>
-          )}
-          {r.audiences.length > 0 && (
-            <>
-              <dt>{t('resources.field.audiences')}</dt>
-              <dd>{r.audiences.map((a) => t(`perspective.${a}`)).join(', ')}</dd>
-            </>
-          )}
-          {r.topics.length > 0 && (
-            <>
-              <dt>{t('resources.field.topics')}</dt>
-              <dd>
-                {r.topics.map((tp, i) => (
-                  <>
-                    {i > 0 && ', '}
-                    <a class="usa-link" href={`/resources?topic=${encodeURIComponent(tp)}`}>
-                      {tp}
-                    </a>
-                  </>
-                ))}
-              </dd>
-            </>
-          )}
-          {details.groups.length > 0 && (
-            <>
-              <dt>{t('resources.field.groups')}</dt>
-              <dd>
-                {details.groups.map((g, i) => (
-                  <>
-                    {i > 0 && ', '}
-                    <a class="usa-link" href={`/groups/${g.slug}`}>
-                      {g.name}
-                    </a>
-                  </>
-                ))}
-              </dd>
-            </>
-          )}
-          <dt>{t('resources.field.level')}</dt>
-          <dd>{t(`level.${r.level}`)}</dd>
-          <dt>{t('resources.field.language')}</dt>
-          <dd>{r.language === 'es' ? 'Español' : 'English'}</dd>
-          <dt>{t('resources.field.visibility')}</dt>
-          <dd>{t(`resources.visibility.${r.visibility}`)}</dd>
-          <dt>{t('resources.field.accessibility')}</dt>
-          <dd>{r.accessibility.length ? r.accessibility.map((a) => t(`resources.a11y.${a}`)).join(', ') : t('resources.a11y_none')}</dd>
-          {details.collections.length > 0 && (
-            <>
-              <dt>{t('collections.title')}</dt>
-              <dd>
-                {details.collections.map((c, i) => (
-                  <>
-                    {i > 0 && ', '}
-                    <a class="usa-link" href={`/collections/${c.slug}`}>
-                      {c.title}
-                    </a>
-                  </>
-                ))}
-              </dd>
-            </>
-          )}
+          <Fact label={t('resources.field.authors')} show={!!r.authors}>
+            {r.authors}
+          </Fact>
+          <Fact label={t('resources.field.organizations')} show={details.organizations.length > 0}>
+            <LinkList items={details.organizations.map((o) => ({ href: `/organizations/${o.slug}`, text: o.name }))} />
+          </Fact>
+          <Fact label={t('resources.field.published_on')} show={!!r.published_on}>
+            {r.published_on && fmt.date(new Date(`${r.published_on}T00:00:00Z`))}
+          </Fact>
+          <Fact label={t('resources.field.audiences')} show={r.audiences.length > 0}>
+            {r.audiences.map((a) => t(`perspective.${a}`)).join(', ')}
+          </Fact>
+          <Fact label={t('resources.field.topics')} show={r.topics.length > 0}>
+            <LinkList items={r.topics.map((tp) => ({ href: `/resources?topic=${encodeURIComponent(tp)}`, text: tp }))} />
+          </Fact>
+          <Fact label={t('resources.field.groups')} show={details.groups.length > 0}>
+            <LinkList items={details.groups.map((g) => ({ href: `/groups/${g.slug}`, text: g.name }))} />
+          </Fact>
+          <Fact label={t('resources.field.level')}>{t(`level.${r.level}`)}</Fact>
+          <Fact label={t('resources.field.language')}>{r.language === 'es' ? 'Español' : 'English'}</Fact>
+          <Fact label={t('resources.field.visibility')}>{t(`resources.visibility.${r.visibility}`)}</Fact>
+          <Fact label={t('resources.field.accessibility')}>{r.accessibility.length ? r.accessibility.map((a) => t(`resources.a11y.${a}`)).join(', ') : t('resources.a11y_none')}</Fact>
+          <Fact label={t('collections.title')} show={details.collections.length > 0}>
+            <LinkList items={details.collections.map((c) => ({ href: `/collections/${c.slug}`, text: c.title }))} />
+          </Fact>
         </dl>
         {can.edit && <ButtonForm ctx={ctx} action={`/resources/${r.slug}/delete`} label={t('resources.delete')} variant="outline" />}
       </aside>

@@ -8,8 +8,8 @@ import { audit } from '../platform/db/tx.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import { mailTo } from '../platform/mail/templates.js';
-import { formatters, type T } from '../platform/i18n/i18n.js';
-import { AppError } from '../platform/http/errors.js';
+import { formatters } from '../platform/i18n/i18n.js';
+import { AppError, msg, type FieldErrors } from '../platform/http/errors.js';
 import { randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import { uploadStore } from '../resources/storage.js';
@@ -50,15 +50,15 @@ export async function requestExport(db: Db, jobs: Jobs, actor: UserActor): Promi
   });
 }
 
-export async function requestDeletion(db: Db, jobs: Jobs, actor: UserActor, input: { password?: string; email: string; posts: 'anonymize' | 'erase' }, t: T): Promise<void> {
+export async function requestDeletion(db: Db, jobs: Jobs, actor: UserActor, input: { password?: string; email: string; posts: 'anonymize' | 'erase' }): Promise<void> {
   const user = await db.selectFrom('users').select(['email', 'password_hash', 'role']).where('id', '=', actor.id).executeTakeFirstOrThrow();
-  const fields: Record<string, string> = {};
-  if (input.email.trim().toLowerCase() !== user.email.toLowerCase()) fields.email = t('your_data.confirm_email_wrong');
-  if (user.password_hash && !(await verifyPassword(user.password_hash, input.password ?? ''))) fields.password = t('accounts.password_wrong');
+  const fields: FieldErrors = {};
+  if (input.email.trim().toLowerCase() !== user.email.toLowerCase()) fields.email = msg('your_data.confirm_email_wrong');
+  if (user.password_hash && !(await verifyPassword(user.password_hash, input.password ?? ''))) fields.password = msg('accounts.password_wrong');
   if (Object.keys(fields).length) throw new AppError('validation_failed', { fields });
   if (user.role === 'admin') {
     const admins = await db.selectFrom('users').select(sql<number>`count(*)::int`.as('n')).where('role', '=', 'admin').where('deactivated_at', 'is', null).executeTakeFirstOrThrow();
-    if (admins.n <= 1) throw new AppError('conflict', { fields: { _: t('your_data.sole_admin') } });
+    if (admins.n <= 1) throw new AppError('conflict', { fields: { _: msg('your_data.sole_admin') } });
   }
   await db.transaction().execute(async (tx) => {
     const row = await tx

@@ -658,9 +658,9 @@ export function privacyWarningText(t: Translate, findings: PrivacyFinding[]): st
  * when any of the texts seems to identify a student, unless the author has
  * already seen the warning and chosen to publish.
  */
-export function privacyCheck(t: Translate, acknowledged: boolean | undefined, ...texts: (string | null | undefined)[]): void {
+export function privacyCheck(acknowledged: boolean | undefined, ...texts: (string | null | undefined)[]): void {
   if (acknowledged) return;
   const findings = checkStudentPrivacy(...texts.filter((x): x is string => !!x));
   if (findings.length === 0) return;
-  throw new AppError('privacy_warning', { fields: { acknowledge_privacy: privacyWarningText(t, findings) } });
+  throw new AppError('privacy_warning', { fields: { acknowledge_privacy: (t) => privacyWarningText(t, findings) } });
 }

@@ -163,7 +163,7 @@ export const trustRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => dataPage(request, reply, form, status),
       run: async (input) => {
-        await requestDeletion(db, jobs, actor, input, request.t);
+        await requestDeletion(db, jobs, actor, input);
         clearSessionCookie(reply, config.secure);
         setFlash(reply, { kind: 'info', message: request.t('your_data.delete_requested') });
         return reply.redirect('/', 303);

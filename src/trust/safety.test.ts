@@ -227,13 +227,12 @@ describe('commands check their own permission', () => {
   test('registering for a private group’s convening, called directly (as a job or import would), is not found for an outsider', async () => {
     const { register } = await import('../events/events.js');
     const { loadActor } = await import('../platform/auth/actor.js');
-    const { translator } = await import('../platform/i18n/i18n.js');
     const lead = await buildUser(t.db);
     const outsider = await buildUser(t.db);
     const g = await buildGroup(t.db, { leadId: lead.id, visibility: 'private', join_policy: 'invite' });
     const ev = await t.app.inject({ method: 'POST', url: '/api/v1/events', headers: bearer(await apiToken(t.app, lead.email)), payload: { title: 'Circle call', kind: 'group_call', scope: `group:${g.id}`, start_date: inDays(5), start_time: '15:00', end_time: '16:00', time_zone: 'America/New_York' } });
     assert.equal(ev.statusCode, 201, ev.body);
-    await assert.rejects(register(t.db, t.jobs, await loadActor(t.db, outsider.id, 'session'), ev.json().id, { response: 'going' }, translator('en')), (err: { code?: string }) => err.code === 'not_found');
+    await assert.rejects(register(t.db, t.jobs, await loadActor(t.db, outsider.id, 'session'), ev.json().id, { response: 'going' }), (err: { code?: string }) => err.code === 'not_found');
     const none = await t.db.selectFrom('event_registrations').select('user_id').where('user_id', '=', outsider.id).execute();
     assert.deepEqual(none, []);
   });

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorObject } from 'ajv';
-import { AppError, ERRORS, type ErrorCode } from './errors.js';
+import { AppError, ERRORS, translateFields, type ErrorCode } from './errors.js';
 import { fieldErrors } from './validation.js';
 import { pageContext, sendPage } from './request-context.js';
 import { translator } from '../i18n/i18n.js';
@@ -54,7 +54,7 @@ function send(app: FastifyInstance, e: AppError, request: FastifyRequest, reply:
   if (e.retryAfter) reply.header('retry-after', String(e.retryAfter));
   if (wantsJson(request)) {
     return reply.code(e.status).type('application/json; charset=utf-8').send({
-      error: { code: e.code, message, ...(e.fields ? { fields: e.fields } : {}) },
+      error: { code: e.code, message, ...(e.fields ? { fields: translateFields(e.fields, t) } : {}) },
     });
   }
   // A visitor who must sign in to see a page is taken to the sign-in form and back.

@@ -25,8 +25,32 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
-/** Field name → message already translated for the requester. */
-export type FieldErrors = Record<string, string>;
+/**
+ * A field's message: a translation key (with its values) that the error
+ * renderer translates for the requester, so commands never need a
+ * translator; or text already translated (schema validation, which runs
+ * with the request's translator).
+ */
+export interface MessageKey {
+  key: string;
+  params?: Record<string, unknown>;
+}
+/** A message composed of several translated parts (the privacy and jargon warnings): written with the requester's translator when the error is sent. */
+export type ComposedMessage = (t: (key: string, params?: Record<string, unknown>) => string) => string;
+export type FieldMessage = string | MessageKey | ComposedMessage;
+
+/** Field name → its message. */
+export type FieldErrors = Record<string, FieldMessage>;
+
+/** A field error by translation key: `fields: { email: msg('accounts.email_taken') }`. */
+export const msg = (key: string, params?: Record<string, unknown>): MessageKey => ({ key, params });
+
+/** The field messages in the requester's language. */
+export function translateFields(fields: FieldErrors, t: (key: string, params?: Record<string, unknown>) => string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, m] of Object.entries(fields)) out[name] = typeof m === 'string' ? m : typeof m === 'function' ? m(t) : t(m.key, m.params);
+  return out;
+}
 
 export class AppError extends Error {
   readonly code: ErrorCode;

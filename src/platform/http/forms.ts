@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Static, TSchema } from '@sinclair/typebox';
-import { AppError, ERRORS } from './errors.js';
+import { AppError, ERRORS, translateFields } from './errors.js';
 import { validate } from './validation.js';
 import { formValues } from './request-context.js';
 import type { FormState } from '../views/forms.js';
@@ -30,7 +30,7 @@ export async function submitForm<S extends TSchema>(opts: {
   } catch (err) {
     if (!(err instanceof AppError) || err.status >= 500 || err.code === 'not_found' || err.code === 'forbidden' || err.code === 'csrf_failed') throw err;
     if (err.retryAfter) reply.header('retry-after', String(err.retryAfter));
-    const errors = err.fields ?? { _: request.t(ERRORS[err.code].key, err.params) };
+    const errors = err.fields ? translateFields(err.fields, request.t) : { _: request.t(ERRORS[err.code].key, err.params) };
     return opts.render({ values, errors }, err.status);
   }
 }

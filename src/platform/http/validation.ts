@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import * as addFormatsModule from 'ajv-formats';
 import type { Static, TSchema } from '@sinclair/typebox';
 import type { T } from '../i18n/i18n.js';
-import { AppError, type FieldErrors } from './errors.js';
+import { AppError } from './errors.js';
 
 // ajv-formats is CommonJS; under NodeNext its function arrives as the default export's default.
 const addFormats = (addFormatsModule as unknown as { default: { default: (a: Ajv) => Ajv } }).default.default;
@@ -50,8 +50,8 @@ function schemaAt(root: TSchema, field: string): TSchema | undefined {
  * requester's language. A schema may give its own message with `x-message`
  * (an i18n key) when the generic one would not help, e.g. for a pattern.
  */
-export function fieldErrors(errors: ErrorObject[], t: T, root?: TSchema): FieldErrors {
-  const out: FieldErrors = {};
+export function fieldErrors(errors: ErrorObject[], t: T, root?: TSchema): Record<string, string> {
+  const out: Record<string, string> = {};
   for (const e of errors) {
     const field = fieldOf(e);
     if (out[field]) continue;
@@ -104,7 +104,7 @@ export function fieldErrors(errors: ErrorObject[], t: T, root?: TSchema): FieldE
   return out;
 }
 
-export type Validated<S extends TSchema> = { ok: true; value: Static<S> } | { ok: false; errors: FieldErrors };
+export type Validated<S extends TSchema> = { ok: true; value: Static<S> } | { ok: false; errors: Record<string, string> };
 
 /**
  * Validates (and coerces: form fields arrive as strings) `input` against a

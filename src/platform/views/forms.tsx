@@ -1,11 +1,11 @@
 import type { ComponentChildren } from 'preact';
-import type { FieldErrors } from '../http/errors.js';
 import type { PageContext } from './context.js';
 
 /** Values a form re-renders with (what the person typed) and the errors to show. */
 export interface FormState {
   values: Record<string, unknown>;
-  errors: FieldErrors;
+  /** Field name → message in the viewer's language. */
+  errors: Record<string, string>;
 }
 
 export const emptyForm = (values: Record<string, unknown> = {}): FormState => ({ values, errors: {} });

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { PageContext } from './context.js';
-import { CSRF_SLOT, escaped, fill, slot, slottedContext, template, type Template } from './kept.js';
+import { ANONYMOUS } from '../auth/actor.js';
+import { CSRF_SLOT, escaped, fill, keptKey, slot, slottedContext, template, type Template } from './kept.js';
 
 export interface PageProps {
   ctx: PageContext;
@@ -249,22 +250,66 @@ function currentEntries(path: string): string[] {
   return out;
 }
 
+/** Everything the page shell shows that differs between viewers. */
+interface ShellDeps {
+  signedIn: boolean;
+  admin: boolean;
+  moderate: boolean;
+  analytics: boolean;
+  unread: number;
+  current: string[];
+  communityName: string;
+}
+
 /**
- * Page shells kept by everything they depend on: language, signed in or not,
- * the navigation the viewer may use, the unread count and which entry is
- * current. The rest (title, address, token, nonce) are slots, so a page view
- * renders only its own `main`.
+ * The context the shell renders with: its deps and the language, nothing
+ * else about the viewer (forms carry the CSRF slot; reading the path or the
+ * flash throws, like any kept part's context).
+ */
+function shellContext(ctx: PageContext, d: ShellDeps): PageContext {
+  const c = slottedContext(ctx);
+  const shell: PageContext = {
+    t: c.t,
+    locale: c.locale,
+    fmt: c.fmt,
+    tz: c.tz,
+    csrf: c.csrf,
+    nonce: SLOTS.nonce,
+    communityName: d.communityName,
+    actor: d.signedIn ? ({ kind: 'user' } as PageContext['actor']) : ANONYMOUS,
+    nav: { admin: d.admin, moderate: d.moderate, analytics: d.analytics, unread: d.unread || undefined },
+    get path(): string {
+      throw new Error('The page shell may not read ctx.path: it is a slot');
+    },
+  };
+  return shell;
+}
+
+/**
+ * Page shells kept by everything they depend on (`ShellDeps`, keyed by
+ * `keptKey` like every kept part, with the language). The rest (title,
+ * address, token, nonce) are slots, so a page view renders only its own
+ * `main`.
  */
 const shells = new Map<string, Template<SlotName>>();
 const MAX_SHELLS = 500;
 
 function shellFor(ctx: PageContext): Template<SlotName> {
-  const current = currentEntries(ctx.path);
   const { nav } = ctx;
-  const key = [ctx.locale, ctx.actor.kind, nav.admin, nav.moderate, nav.analytics, nav.unread ?? 0, current.join(' '), ctx.communityName].join('|');
+  const deps: ShellDeps = {
+    signedIn: ctx.actor.kind === 'user',
+    admin: nav.admin,
+    moderate: nav.moderate,
+    analytics: nav.analytics,
+    unread: nav.unread ?? 0,
+    current: currentEntries(ctx.path),
+    communityName: ctx.communityName,
+  };
+  const key = keptKey('shell', { locale: ctx.locale, tz: '' }, { ...deps, current: deps.current.join(' ') });
   let shell = shells.get(key);
   if (!shell) {
-    const html = '<!DOCTYPE html>' + render(<Shell ctx={slottedContext(ctx)} where={{ current: (href) => current.includes(href), next: SLOTS.next }} />);
+    const current = deps.current;
+    const html = '<!DOCTYPE html>' + render(<Shell ctx={shellContext(ctx, deps)} where={{ current: (href) => current.includes(href), next: SLOTS.next }} />);
     shell = template(html, SLOTS);
     if (shells.size >= MAX_SHELLS) shells.clear();
     shells.set(key, shell);
