@@ -14,28 +14,8 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { paragraphsHtml } from '../platform/text.js';
 import { getVisibleGroup } from '../groups/queries.js';
-import {
-  AgendaInput,
-  LinkWorkInput,
-  MilestoneInput,
-  PriorityLinkInput,
-  ReviewInput,
-  UpdateInput,
-  addMilestone,
-  agendaDetails,
-  agendaParticipants,
-  canPostUpdate,
-  createAgendaItem,
-  getAgendaItem,
-  linkPriority,
-  linkWork,
-  listAgenda,
-  perspectiveGaps,
-  postUpdate,
-  reviewGroup,
-  setMilestone,
-  updateAgendaItem,
-} from './agenda.js';
+import { AgendaInput, LinkWorkInput, MilestoneInput, PriorityLinkInput, ReviewInput, UpdateInput, addMilestone, canPostUpdate, createAgendaItem, linkPriority, linkWork, postUpdate, reviewGroup, setMilestone, updateAgendaItem } from './commands.js';
+import { agendaDetails, agendaParticipants, getAgendaItem, listAgenda, perspectiveGaps } from './queries.js';
 import { AgendaFormView, AgendaItemView, AgendaListView } from './views.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });

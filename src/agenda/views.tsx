@@ -1,7 +1,7 @@
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES } from '../community/vocab.js';
-import { AGENDA_STATUSES, DEPTH_LEVELS, type AgendaRow, type PerspectiveGap, type agendaDetails } from './agenda.js';
+import { AGENDA_STATUSES, DEPTH_LEVELS, type AgendaRow, type PerspectiveGap, type agendaDetails } from './queries.js';
 
 type Details = Awaited<ReturnType<typeof agendaDetails>>;
 

@@ -1,6 +1,6 @@
 import { sql, type SqlBool } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
-import { perspectiveGaps, type PerspectiveGap } from '../agenda/agenda.js';
+import { perspectiveGaps, type PerspectiveGap } from '../agenda/queries.js';
 
 /**
  * Engagement analytics. Activity (posting, replying, attending, sharing a

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import { listEvents } from '../events/events.js';
+import { listEvents } from '../events/queries.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { AppError } from '../platform/http/errors.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';

@@ -4,7 +4,7 @@ import { PERSPECTIVES, STATES } from './vocab.js';
 import { Select, TextField } from '../platform/views/forms.js';
 import { Pager } from '../platform/views/pager.js';
 import { UpcomingEvents } from '../events/views.js';
-import type { EventRow } from '../events/events.js';
+import type { EventRow } from '../events/queries.js';
 
 /** Multi-paragraph text written by people, rendered as plain paragraphs (escaped). */
 export function Paragraphs({ text, lang }: { text: string; lang?: string }) {

@@ -14,7 +14,7 @@ import { threadReader } from './policy.js';
 import { resourceReader } from '../resources/policy.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { topResourceMatches } from '../resources/queries.js';
-import { listTerms } from '../glossary/glossary.js';
+import { listTerms } from '../glossary/queries.js';
 
 /** Search across the discussions the viewer may read, with matching resources and glossary terms. */
 export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {

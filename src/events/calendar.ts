@@ -1,5 +1,5 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
-import type { EventRow } from './events.js';
+import type { EventRow } from './queries.js';
 
 /**
  * iCalendar (RFC 5545) output for one event, a feed or an email attachment.

@@ -2,7 +2,7 @@ import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { DataTable } from '../platform/views/charts.js';
 import { STATES } from '../community/vocab.js';
-import { ACCOMMODATIONS, EVENT_KINDS, MATERIAL_ROLES, RESPONSES, seatsLeft, type EventRow, type OrganizerScopes, type registrationsOf } from './events.js';
+import { ACCOMMODATIONS, EVENT_KINDS, MATERIAL_ROLES, RESPONSES, seatsLeft, type EventRow, type OrganizerScopes, type registrationsOf } from './queries.js';
 import { COMMON_TIME_ZONES, REPEAT_PRESETS, describeRule, eventFormatters } from './time.js';
 
 type Registration = { response: string; status: string; accommodations: string[]; interpretation_language: string; accommodation_notes: string; waitlisted_at: Date | null } | undefined;

@@ -6,7 +6,7 @@ import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, t
 import { createMailer } from '../platform/mail/mailer.js';
 import { loadActor } from '../platform/auth/actor.js';
 import { translator } from '../platform/i18n/i18n.js';
-import { register } from './events.js';
+import { register } from './commands.js';
 import { eventReminder, sendEventMail } from './jobs.js';
 import { describeRule, expandRule, normalizeRule, presetRule, zonedToUtc } from './time.js';
 

@@ -16,30 +16,8 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { paragraphsHtml } from '../platform/text.js';
 import { listGroups, getVisibleGroup } from '../groups/queries.js';
 import { listStates } from '../community/queries.js';
-import {
-  AttendanceInput,
-  EventInput,
-  MaterialInput,
-  RegistrationInput,
-  EVENT_KINDS,
-  addMaterial,
-  attendanceBreakdown,
-  canOrganize,
-  cancelEvent,
-  createEvent,
-  formValuesOf,
-  getVisibleEvent,
-  listEvents,
-  materialsOf,
-  organizerScopes,
-  recordAttendance,
-  register,
-  registrationOf,
-  registrationsOf,
-  requireOrganizer,
-  updateEvent,
-  type EventRow,
-} from './events.js';
+import { AttendanceInput, EventInput, MaterialInput, RegistrationInput, addMaterial, cancelEvent, createEvent, recordAttendance, register, updateEvent } from './commands.js';
+import { EVENT_KINDS, attendanceBreakdown, canOrganize, formValuesOf, getVisibleEvent, listEvents, materialsOf, organizerScopes, registrationOf, registrationsOf, requireOrganizer, type EventRow } from './queries.js';
 import { calendarOf } from './calendar.js';
 import { isTimeZone } from './time.js';
 import { loadActor } from '../platform/auth/actor.js';

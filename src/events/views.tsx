@@ -1,7 +1,7 @@
 import type { PageContext } from '../platform/views/context.js';
 import { Select, type FormState } from '../platform/views/forms.js';
 import { Pager } from '../platform/views/pager.js';
-import { EVENT_KINDS, seatsLeft, type EventRow } from './events.js';
+import { EVENT_KINDS, seatsLeft, type EventRow } from './queries.js';
 import { eventFormatters, type EventFormatters } from './time.js';
 
 export const fmtFor = (ctx: PageContext) => eventFormatters(ctx.locale, ctx.tz);

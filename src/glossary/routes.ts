@@ -10,7 +10,8 @@ import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { ReviewTermInput, TermInput, getTerm, letters, listTerms, reviewTerm, suggestTerm, termFormValues, termVisible, updateTerm } from './glossary.js';
+import { ReviewTermInput, TermInput, reviewTerm, suggestTerm, updateTerm } from './commands.js';
+import { getTerm, letters, listTerms, termFormValues, termVisible } from './queries.js';
 import { GlossaryView, ReviewQueueView, TermFormView, TermView } from './views.js';
 
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });

@@ -1,6 +1,6 @@
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
-import { DISCIPLINES, type TermRow, type getTerm } from './glossary.js';
+import { DISCIPLINES, type TermRow, type getTerm } from './queries.js';
 
 type Term = NonNullable<Awaited<ReturnType<typeof getTerm>>>;
 

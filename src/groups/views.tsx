@@ -1,7 +1,7 @@
 import { UpcomingEvents } from '../events/views.js';
 import { emptyForm } from '../platform/views/forms.js';
 import { DepthSection, WhoIsntHere } from '../agenda/views.js';
-import type { PerspectiveGap } from '../agenda/agenda.js';
+import type { PerspectiveGap } from '../agenda/queries.js';
 import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
 import { keptPart, named, same, type KeptStore, type Named, type Same } from '../platform/views/kept.js';
@@ -52,7 +52,7 @@ export interface GroupPageData {
   /** The viewer's watch level for the group (signed in only). */
   watchLevel?: string;
   resources: { slug: string; title: string; kind: string; language: string }[];
-  events: import('../events/events.js').EventRow[];
+  events: import('../events/queries.js').EventRow[];
   /** The mission as HTML paragraphs with glossary terms marked up. */
   missionHtml: string;
   gaps: PerspectiveGap[];

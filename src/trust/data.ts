@@ -13,7 +13,7 @@ import { AppError, msg, type FieldErrors } from '../platform/http/errors.js';
 import { randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import { uploadStore } from '../resources/storage.js';
-import { promote, recount } from '../events/events.js';
+import { promote, recount } from '../events/commands.js';
 
 /**
  * "Download your data" and "delete your account": asked for on a page, done

@@ -225,7 +225,7 @@ describe('smaller holes', () => {
 
 describe('commands check their own permission', () => {
   test('registering for a private group’s convening, called directly (as a job or import would), is not found for an outsider', async () => {
-    const { register } = await import('../events/events.js');
+    const { register } = await import('../events/commands.js');
     const { loadActor } = await import('../platform/auth/actor.js');
     const lead = await buildUser(t.db);
     const outsider = await buildUser(t.db);

@@ -11,7 +11,7 @@ import '../../policies.js';
 import { can, registeredActions } from './policy.js';
 import { getThread, threadSubject } from '../../discussions/queries.js';
 import { threadReadableBy, threadReader } from '../../discussions/policy.js';
-import { canViewEvent, getEvent } from '../../events/events.js';
+import { canViewEvent, getEvent } from '../../events/queries.js';
 import { eventReadableBy, eventReader } from '../../events/policy.js';
 import { getResourceById } from '../../resources/queries.js';
 import { resourceReadableBy, resourceReader } from '../../resources/policy.js';
