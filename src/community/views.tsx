@@ -1,4 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
+import { GroupCards, PeopleList, type HomeGroup } from '../platform/views/lists.js';
 import type { CommunityInfo, PersonView } from './queries.js';
 import { PERSPECTIVES, STATES } from './vocab.js';
 import { Select, TextField } from '../platform/views/forms.js';
@@ -18,13 +19,7 @@ export function Paragraphs({ text, lang }: { text: string; lang?: string }) {
   );
 }
 
-export interface HomeGroup {
-  slug: string;
-  name: string;
-  mission: string;
-  member_count: number;
-  led_by: string;
-}
+export type { HomeGroup } from '../platform/views/lists.js';
 
 export function HomeView({ ctx, community, counts, groups }: { ctx: PageContext; community: CommunityInfo | undefined; counts: { states: number; organizations: number; members: number; groups: number }; groups: HomeGroup[] }) {
   const { t, fmt } = ctx;
@@ -116,36 +111,6 @@ export function HomeView({ ctx, community, counts, groups }: { ctx: PageContext;
   );
 }
 
-export function GroupCards({ ctx, groups, headingLevel }: { ctx: PageContext; groups: HomeGroup[]; headingLevel: 2 | 3 }) {
-  const { t, fmt } = ctx;
-  const H = headingLevel === 2 ? 'h2' : 'h3';
-  return (
-    <ul class="usa-card-group">
-      {groups.map((g) => (
-        <li class="usa-card tablet:grid-col-6 desktop:grid-col-4">
-          <div class="usa-card__container">
-            <div class="usa-card__header">
-              <H class="usa-card__heading">
-                <a class="usa-link" href={`/groups/${g.slug}`}>
-                  {g.name}
-                </a>
-              </H>
-            </div>
-            <div class="usa-card__body">
-              <p class="convene-clamp">{g.mission}</p>
-            </div>
-            <div class="usa-card__footer">
-              <p class="usa-hint">
-                {t('groups.member_count', { count: g.member_count, n: fmt.number(g.member_count) })}
-                {g.led_by !== 'none' && ` · ${t(`led_by.${g.led_by}`)}`}
-              </p>
-            </div>
-          </div>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 export interface OrgListItem {
   slug: string;
@@ -216,26 +181,6 @@ export function OrganizationsView({ ctx, orgs, kind, q, kinds }: { ctx: PageCont
   );
 }
 
-export function PeopleList({ ctx, people, extra }: { ctx: PageContext; people: (PersonView & { title?: string; group_role?: string; contact_role?: string })[]; extra?: (p: PersonView) => unknown }) {
-  const { t } = ctx;
-  if (people.length === 0) return <p class="usa-hint">{t('people.none_visible')}</p>;
-  return (
-    <ul class="usa-list usa-list--unstyled convene-people">
-      {people.map((p) => (
-        <li>
-          <a class="usa-link" href={`/people/${p.id}`}>
-            <bdi>{p.name}</bdi>
-          </a>
-          {p.pronouns && <span class="usa-hint"> ({p.pronouns})</span>}
-          {p.group_role && p.group_role !== 'member' && <span class="usa-tag margin-left-1">{t(`group_role.${p.group_role}`)}</span>}
-          {(p.title || p.contact_role) && <span> · {p.title || p.contact_role}</span>}
-          {p.perspectives && p.perspectives.length > 0 && <span class="usa-hint"> · {p.perspectives.map((x) => t(`perspective.${x}`)).join(', ')}</span>}
-          {extra ? extra(p) : null}
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 export function OrganizationView({ ctx, org, people, initiatives, groups }: { ctx: PageContext; org: { name: string; short_name: string; kind: string; level: string; website: string | null; states: string[]; description: string }; people: (PersonView & { title: string })[]; initiatives: { state_code: string; name: string }[]; groups: { slug: string; name: string; people: number }[] }) {
   const { t } = ctx;

@@ -8,7 +8,7 @@ import { groupMembersCond, perspectiveGaps } from '../agenda/queries.js';
 import { createHash } from 'node:crypto';
 import { groupResources } from '../resources/queries.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { listEvents } from '../events/queries.js';

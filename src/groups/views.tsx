@@ -6,7 +6,7 @@ import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
 import { keptPart, named, same, type KeptStore, type Named, type Same } from '../platform/views/kept.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
-import { GroupCards, PeopleList, type HomeGroup } from '../community/views.js';
+import { GroupCards, PeopleList, type HomeGroup } from '../platform/views/lists.js';
 import type { PersonView } from '../community/queries.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
 import { ThreadList } from '../discussions/views.js';
