@@ -14,6 +14,8 @@
  *   npm run bench -- --startup          also time `convene start` on an existing demo data dir
  *   npm run bench -- --serve            start the server on the bench data, print its address and
  *                                       a signed-in cookie, and keep it running (for probing)
+ *   npm run bench -- --only realistic   only the realistic scenarios (bench/realistic.ts: many
+ *                                       different pages, queries and people, drawn with a Zipf law)
  *   npm run bench -- --only thread --cpu-prof
  *                                       write the server's V8 CPU profile to bench/profiles/ and
  *                                       print where its time went (see bench/profile.ts)
@@ -29,6 +31,7 @@ import { sql } from 'kysely';
 import { connect } from '../src/platform/db/db.js';
 import { BENCH_SESSION_SECRET, BENCH_TOTP_SECRET, benchDatabase } from './common.js';
 import { currentCode } from '../src/accounts/two-factor.js';
+import { memberCookies, realisticData, realisticScenarios } from './realistic.js';
 
 const { values } = parseArgs({
   options: {
@@ -292,6 +295,18 @@ async function main() {
       if (!want(name)) continue;
       process.stderr.write(`${name}...\n`);
       results.push(await load(name, opts));
+    }
+
+    // Traffic as people send it: many different pages, queries and people (bench/realistic.ts).
+    const realistic = realisticScenarios(base, { publicThreads: [], memberThreads: [], memberGroups: [], queries: [] }, []).some(([name]) => want(name));
+    if (realistic) {
+      process.stderr.write('realistic: drawing pages, queries and 1,000 members...\n');
+      const [data, cookies] = await Promise.all([realisticData(db), memberCookies(db, SECRET, 1000)]);
+      for (const [name, opts] of realisticScenarios(base, data, cookies)) {
+        if (!want(name)) continue;
+        process.stderr.write(`${name}...\n`);
+        results.push(await load(name, opts));
+      }
     }
 
     if (want('reply')) {

@@ -1,4 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
+import { StackedTable } from '../platform/views/table.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { LEVELS, ORG_KINDS, SITE_ROLES, STATE_STATUSES, STATES } from '../community/vocab.js';
 import { stateOptions } from '../accounts/views.js';
@@ -31,31 +32,17 @@ export function AdminHome({ ctx, audit, can }: { ctx: PageContext; can: { identi
       {audit.length === 0 ? (
         <p class="usa-hint">{t('admin.no_actions')}</p>
       ) : (
-        <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
-          <caption class="usa-sr-only">{t('admin.recent_actions')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('admin.when')}</th>
-              <th scope="col">{t('admin.who')}</th>
-              <th scope="col">{t('admin.action')}</th>
-              <th scope="col">{t('admin.subject')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {audit.map((a) => (
-              <tr>
-                <td data-label={t('admin.when')}>{fmt.dateTime(a.created_at)}</td>
-                <td data-label={t('admin.who')}>{a.actor ?? '—'}</td>
-                <td data-label={t('admin.action')}>
-                  <code>{a.action}</code>
-                </td>
-                <td data-label={t('admin.subject')}>
-                  {a.subject_type} {a.subject_id}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <StackedTable
+          caption={t('admin.recent_actions')}
+          rows={audit}
+          rowHeader={false}
+          columns={[
+            { label: t('admin.when'), cell: (a) => fmt.dateTime(a.created_at) },
+            { label: t('admin.who'), cell: (a) => a.actor ?? '—' },
+            { label: t('admin.action'), cell: (a) => <code>{a.action}</code> },
+            { label: t('admin.subject'), cell: (a) => `${a.subject_type} ${a.subject_id ?? ''}`.trimEnd() },
+          ]}
+        />
       )}
     </>
   );
@@ -96,29 +83,15 @@ export function OrgAdminList({ ctx, orgs }: { ctx: PageContext; orgs: { id: numb
           {t('admin.new_organization')}
         </a>
       </p>
-      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
-        <caption class="usa-sr-only">{t('admin.organizations')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('orgs.name')}</th>
-            <th scope="col">{t('orgs.kind')}</th>
-            <th scope="col">{t('orgs.level')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {orgs.map((o) => (
-            <tr>
-              <th scope="row" data-label={t('orgs.name')}>
-                <a class="usa-link" href={`/admin/organizations/${o.id}`}>
-                  {o.name}
-                </a>
-              </th>
-              <td data-label={t('orgs.kind')}>{t(`org_kind.${o.kind}`)}</td>
-              <td data-label={t('orgs.level')}>{t(`level.${o.level}`)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <StackedTable
+        caption={t('admin.organizations')}
+        rows={orgs}
+        columns={[
+          { label: t('orgs.name'), cell: (o) => <a class="usa-link" href={`/admin/organizations/${o.id}`}>{o.name}</a> },
+          { label: t('orgs.kind'), cell: (o) => t(`org_kind.${o.kind}`) },
+          { label: t('orgs.level'), cell: (o) => t(`level.${o.level}`) },
+        ]}
+      />
     </>
   );
 }
@@ -167,31 +140,15 @@ export function StateAdminList({ ctx, states }: { ctx: PageContext; states: { id
           {t('admin.new_state')}
         </a>
       </p>
-      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
-        <caption class="usa-sr-only">{t('admin.states')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('states.state')}</th>
-            <th scope="col">{t('states.initiative')}</th>
-            <th scope="col">{t('states.status')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {states.map((s) => (
-            <tr>
-              <th scope="row" data-label={t('states.state')}>
-                {STATES[s.state_code] ?? s.state_code}
-              </th>
-              <td data-label={t('states.initiative')}>
-                <a class="usa-link" href={`/admin/states/${s.id}`}>
-                  {s.name}
-                </a>
-              </td>
-              <td data-label={t('states.status')}>{t(`state_status.${s.status}`)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <StackedTable
+        caption={t('admin.states')}
+        rows={states}
+        columns={[
+          { label: t('states.state'), cell: (s) => STATES[s.state_code] ?? s.state_code },
+          { label: t('states.initiative'), cell: (s) => <a class="usa-link" href={`/admin/states/${s.id}`}>{s.name}</a> },
+          { label: t('states.status'), cell: (s) => t(`state_status.${s.status}`) },
+        ]}
+      />
     </>
   );
 }

@@ -1,4 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
+import { StackedTable } from '../platform/views/table.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../platform/views/lists.js';
 import type { CommunityInfo, PersonView } from './queries.js';
 import { PERSPECTIVES, STATES } from './vocab.js';
@@ -149,34 +150,17 @@ export function OrganizationsView({ ctx, orgs, kind, q, kinds }: { ctx: PageCont
       <p role="status" class="margin-top-3">
         {t('orgs.count', { count: orgs.length, n: fmt.number(orgs.length) })}
       </p>
-      <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
-        <caption class="usa-sr-only">{t('orgs.title')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('orgs.name')}</th>
-            <th scope="col">{t('orgs.kind')}</th>
-            <th scope="col">{t('orgs.level')}</th>
-            <th scope="col">{t('orgs.states')}</th>
-            <th scope="col">{t('orgs.people')}</th>
-          </tr>
-        </thead>
-        <tbody>
-          {orgs.map((o) => (
-            <tr>
-              <th scope="row" data-label={t('orgs.name')}>
-                <a class="usa-link" href={`/organizations/${o.slug}`}>
-                  {o.name}
-                </a>
-                {o.short_name && ` (${o.short_name})`}
-              </th>
-              <td data-label={t('orgs.kind')}>{t(`org_kind.${o.kind}`)}</td>
-              <td data-label={t('orgs.level')}>{t(`level.${o.level}`)}</td>
-              <td data-label={t('orgs.states')}>{o.states.join(', ') || '—'}</td>
-              <td data-label={t('orgs.people')}>{fmt.number(Number(o.people_count ?? 0))}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <StackedTable
+        caption={t('orgs.title')}
+        rows={orgs}
+        columns={[
+          { label: t('orgs.name'), cell: (o) => <><a class="usa-link" href={`/organizations/${o.slug}`}>{o.name}</a>{o.short_name && ` (${o.short_name})`}</> },
+          { label: t('orgs.kind'), cell: (o) => t(`org_kind.${o.kind}`) },
+          { label: t('orgs.level'), cell: (o) => t(`level.${o.level}`) },
+          { label: t('orgs.states'), cell: (o) => o.states.join(', ') || '—' },
+          { label: t('orgs.people'), cell: (o) => fmt.number(Number(o.people_count ?? 0)) },
+        ]}
+      />
     </>
   );
 }
@@ -257,39 +241,17 @@ function AgencyLink({ name, slug }: { name: string | null; slug: string | null }
 export function StatesView({ ctx, states }: { ctx: PageContext; states: StateItem[] }) {
   const { t } = ctx;
   return (
-    <table class="usa-table usa-table--borderless usa-table--stacked convene-full">
-      <caption class="usa-sr-only">{t('states.title')}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{t('states.state')}</th>
-          <th scope="col">{t('states.initiative')}</th>
-          <th scope="col">{t('states.education_agency')}</th>
-          <th scope="col">{t('states.mental_health_agency')}</th>
-          <th scope="col">{t('states.status')}</th>
-        </tr>
-      </thead>
-      <tbody>
-        {states.map((s) => (
-          <tr>
-            <th scope="row" data-label={t('states.state')}>
-              {STATES[s.state_code] ?? s.state_code}
-            </th>
-            <td data-label={t('states.initiative')}>
-              <a class="usa-link" href={`/states/${s.state_code.toLowerCase()}`}>
-                {s.name}
-              </a>
-            </td>
-            <td data-label={t('states.education_agency')}>
-              <AgencyLink name={s.education_agency} slug={s.education_agency_slug} />
-            </td>
-            <td data-label={t('states.mental_health_agency')}>
-              <AgencyLink name={s.mental_health_agency} slug={s.mental_health_agency_slug} />
-            </td>
-            <td data-label={t('states.status')}>{t(`state_status.${s.status}`)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <StackedTable
+      caption={t('states.title')}
+      rows={states}
+      columns={[
+        { label: t('states.state'), cell: (s) => STATES[s.state_code] ?? s.state_code },
+        { label: t('states.initiative'), cell: (s) => <a class="usa-link" href={`/states/${s.state_code.toLowerCase()}`}>{s.name}</a> },
+        { label: t('states.education_agency'), cell: (s) => <AgencyLink name={s.education_agency} slug={s.education_agency_slug} /> },
+        { label: t('states.mental_health_agency'), cell: (s) => <AgencyLink name={s.mental_health_agency} slug={s.mental_health_agency_slug} /> },
+        { label: t('states.status'), cell: (s) => t(`state_status.${s.status}`) },
+      ]}
+    />
   );
 }
 
