@@ -82,7 +82,7 @@ export async function realisticData(db: Kysely<any>): Promise<RealisticData> {
        WHERE t.deleted_at IS NULL AND (g.id IS NULL OR (g.visibility IN ('public', 'members') AND g.archived_at IS NULL))`.execute(db)
   ).rows;
   const groups = (await sql<{ slug: string }>`SELECT slug FROM practice_groups WHERE visibility IN ('public', 'members') AND archived_at IS NULL`.execute(db)).rows;
-  const bodies = (await sql<{ body: string }>`SELECT body FROM posts TABLESAMPLE SYSTEM (1) REPEATABLE (42) WHERE deleted_at IS NULL LIMIT 1000`.execute(db)).rows;
+  const bodies = (await sql<{ body: string }>`SELECT body FROM posts TABLESAMPLE SYSTEM (1) REPEATABLE (42) WHERE deleted_at IS NULL AND body NOT LIKE 'Bench reply %' LIMIT 1000`.execute(db)).rows;
   const random = rng(7);
   const queries: string[] = [];
   for (const { body } of bodies) {

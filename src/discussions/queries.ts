@@ -332,10 +332,48 @@ export interface SearchHit {
  */
 /** How many of the most recent matches a search without filters ranks. */
 const RANKED_CANDIDATES = 2000;
+/** The most recent posts (by id) looked in first for a search's candidates. */
+const RECENT_WINDOW = 200_000;
 
-export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Promise<{ hits: SearchHit[]; more: boolean }> {
+const tsQuery = (q: string) => sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
+
+/** A search without narrowing filters: true when `recentMatches` gives its candidates. */
+export const unnarrowed = (f: SearchFilters) => !(f.group || f.author || f.perspective || f.from || f.to);
+
+/**
+ * The ids of a query's most recent matches (post text, or the title of the
+ * thread a post opens), newest first, at most RANKED_CANDIDATES. They are the
+ * same for every reader (who may read which, and what is deleted or hidden,
+ * is applied when they are ranked), so they can be shared between readers.
+ * The most recent RECENT_WINDOW posts are looked in first: the text index's
+ * matches are intersected with that range of ids before any post is read,
+ * so a common word reads only its recent posts. All posts are looked in only
+ * when the window holds too few matches (then there are few of them).
+ */
+export async function recentMatches(db: Db, q: string): Promise<number[]> {
+  const query = tsQuery(q);
+  const run = async (floor: number) =>
+    (
+      await sql<{ id: number }>`SELECT id FROM (
+          SELECT p.id FROM posts p WHERE p.search @@ ${query} AND p.id > ${floor}
+          UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query} AND p.id > ${floor}
+        ) m ORDER BY id DESC LIMIT ${RANKED_CANDIDATES}`.execute(db)
+    ).rows.map((r) => Number(r.id));
+  const newest = Number((await sql<{ id: number | null }>`SELECT max(id) AS id FROM posts ${PREPARED}`.execute(db)).rows[0]?.id ?? 0);
+  const floor = newest - RECENT_WINDOW;
+  if (floor <= 0) return run(0);
+  const recent = await run(floor);
+  return recent.length >= RANKED_CANDIDATES ? recent : run(0);
+}
+
+/**
+ * Full-text search, ranked. Without narrowing filters it ranks `candidates`
+ * (from `recentMatches`, which callers may share between readers), or finds
+ * them itself.
+ */
+export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters, candidates?: number[]): Promise<{ hits: SearchHit[]; more: boolean }> {
   const page = Math.max(1, f.page ?? 1);
-  const query = sql`(websearch_to_tsquery('english', ${f.q}) || websearch_to_tsquery('spanish', ${f.q}))`;
+  const query = tsQuery(f.q);
   let q = db
     .selectFrom('posts as p')
     .innerJoin('threads as t', 't.id', 'p.thread_id')
@@ -360,10 +398,15 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters): Prom
   // Matches come from the two GIN indexes (post text, thread titles) as a union of ids. Without
   // narrowing filters, only the most recent matches are ranked: ranking every match of a common
   // word would read every such post.
-  const narrowed = Boolean(f.group || f.author || f.perspective || f.from || f.to);
-  const matches = sql`SELECT p.id FROM posts p WHERE p.search @@ ${query}
-    UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}`;
-  q = q.where(narrowed ? sql<SqlBool>`p.id IN (${matches})` : sql<SqlBool>`p.id IN (SELECT id FROM (${matches}) m ORDER BY id DESC LIMIT ${RANKED_CANDIDATES})`);
+  if (unnarrowed(f)) {
+    const ids = candidates ?? (await recentMatches(db, f.q));
+    if (ids.length === 0) return { hits: [], more: false };
+    q = q.where(sql<SqlBool>`p.id = ANY(${ids}::bigint[])`);
+  } else {
+    const matches = sql`SELECT p.id FROM posts p WHERE p.search @@ ${query}
+      UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}`;
+    q = q.where(sql<SqlBool>`p.id IN (${matches})`);
+  }
   if (f.group) q = q.where('g.slug', '=', f.group);
   if (f.author) q = q.where('p.author_id', '=', f.author);
   if (f.perspective) q = q.where(sql<SqlBool>`p.perspectives @> ARRAY[${f.perspective}]::text[]`);

@@ -7,7 +7,7 @@ import { keyedHash } from '../platform/auth/secrets.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { cachedGroupList } from '../groups/queries.js';
-import { searchPosts } from './queries.js';
+import { recentMatches, searchPosts, unnarrowed } from './queries.js';
 import { SearchView } from './search-views.js';
 import { resultCache } from '../platform/http/result-cache.js';
 import { threadReader } from './policy.js';
@@ -40,6 +40,9 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // With the answer, its markup (`kept`): the form (the groups the reader class may search in) and the results.
   const searchCache = resultCache<Awaited<ReturnType<typeof searchPosts>> & { kept: Map<string, string> }>(app.pageCache);
   const resourceMatchCache = resultCache<Awaited<ReturnType<typeof topResourceMatches>>>(app.pageCache);
+  // A query's most recent matches are the same for every reader (readability is applied when they
+  // are ranked): found once for everyone, the costly part of a search is shared across reader classes.
+  const candidatesCache = resultCache<number[]>(app.pageCache, 1000);
   async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
     const q = (query.q ?? '').trim();
     if (!q) return { q, hits: [], more: false, kept: undefined };
@@ -47,7 +50,10 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
     await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
     const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
-    const r = await searchCache(`${threadReader(request.actor)}|${JSON.stringify(filters)}`, async () => ({ ...(await searchPosts(readDb, request.actor, filters)), kept: new Map<string, string>() }));
+    const r = await searchCache(`${threadReader(request.actor)}|${JSON.stringify(filters)}`, async () => {
+      const candidates = unnarrowed(filters) ? await candidatesCache(q, () => recentMatches(readDb, q)) : undefined;
+      return { ...(await searchPosts(readDb, request.actor, filters, candidates)), kept: new Map<string, string>() };
+    });
     return { q, ...r };
   }
   // Published glossary terms are the same for everyone.

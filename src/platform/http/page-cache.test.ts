@@ -302,3 +302,26 @@ describe('shared results', () => {
     assert.equal(await off('k', compute), 7, 'with the cache off nothing is kept');
   });
 });
+
+describe('the page cache is bounded by bytes as well as by entries', () => {
+  test('the oldest pages go first when the bytes would pass the bound; a page too large for it is not kept', () => {
+    const cache = new PageCache({ ttlMs: 60_000, maxEntries: 100, maxBytes: 16_000 });
+    const page = (n: number) => Buffer.alloc(n, 'x');
+    for (let i = 0; i < 10; i++) cache.put(`k${i}`, page(1000), 'en');
+    assert.equal(cache.byteSize, 10_000);
+    cache.put('big', page(900), 'en');
+    for (let i = 0; i < 10; i++) cache.put(`m${i}`, page(1000), 'en');
+    assert.ok(cache.byteSize <= 16_000, `kept ${cache.byteSize} bytes`);
+    assert.equal(cache.get('k0'), undefined, 'the oldest page was dropped');
+    assert.ok(cache.get('m9'), 'the newest page is kept');
+    // Over a sixteenth of the bound: not worth pushing everything else out.
+    cache.put('huge', page(1001), 'en');
+    assert.equal(cache.get('huge'), undefined);
+    // Putting a key again replaces it without counting it twice.
+    const before = cache.byteSize;
+    cache.put('m9', page(1000), 'en');
+    assert.equal(cache.byteSize, before);
+    cache.clear();
+    assert.equal(cache.byteSize, 0);
+  });
+});

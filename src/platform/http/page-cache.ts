@@ -29,11 +29,21 @@ export class PageCache {
   private trusted = true;
 
   constructor(
-    private readonly opts: { ttlMs: number; maxEntries: number; databaseUrl?: string; log?: (m: string) => void },
+    private readonly opts: { ttlMs: number; maxEntries: number; /** Bytes of pages kept at most (oldest dropped first); default 64 MiB. */ maxBytes?: number; databaseUrl?: string; log?: (m: string) => void },
   ) {}
 
   static key(locale: string, tz: string, url: string) {
     return `${locale}|${tz}|${url}`;
+  }
+
+  /** Bytes of the pages kept now. */
+  private bytes = 0;
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.bytes -= e.body.length;
+    this.entries.delete(key);
   }
 
   get(key: string): Entry | undefined {
@@ -41,7 +51,7 @@ export class PageCache {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (Date.now() - e.at > this.opts.ttlMs) {
-      this.entries.delete(key);
+      this.drop(key);
       return undefined;
     }
     return e;
@@ -49,18 +59,24 @@ export class PageCache {
 
   put(key: string, body: Buffer, language: string): void {
     if (this.opts.ttlMs <= 0 || !this.trusted) return;
-    if (this.entries.size >= this.opts.maxEntries) {
-      // Drop the oldest (Map keeps insertion order).
+    const maxBytes = this.opts.maxBytes ?? 64 * 1024 * 1024;
+    if (body.length > maxBytes / 16) return;
+    this.drop(key);
+    // Drop the oldest (Map keeps insertion order) until the page fits both bounds.
+    while (this.entries.size > 0 && (this.entries.size >= this.opts.maxEntries || this.bytes + body.length > maxBytes)) {
       const first = this.entries.keys().next().value;
-      if (first !== undefined) this.entries.delete(first);
+      if (first === undefined) break;
+      this.drop(first);
     }
     this.entries.set(key, { body, language, at: Date.now() });
+    this.bytes += body.length;
   }
 
   private clearListeners: (() => void)[] = [];
 
   clear(): void {
     this.entries.clear();
+    this.bytes = 0;
     for (const fn of this.clearListeners) fn();
   }
 
@@ -75,6 +91,11 @@ export class PageCache {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Bytes of the pages kept now (bounded by `maxBytes`). */
+  get byteSize(): number {
+    return this.bytes;
   }
 
   /** Names this process's notifications, so it does not clear again what it already cleared. */
