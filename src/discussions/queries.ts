@@ -331,7 +331,7 @@ export interface SearchHit {
  * highlighted snippets, filtered to what the viewer may read.
  */
 /** How many of the most recent matches a search without filters ranks. */
-const RANKED_CANDIDATES = 2000;
+const RANKED_CANDIDATES = 500;
 /** The most recent posts (by id) looked in first for a search's candidates. */
 const RECENT_WINDOW = 200_000;
 

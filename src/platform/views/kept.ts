@@ -71,8 +71,12 @@ const PER_VIEWER = ['actor', 'path', 'flash', 'nav', 'nonce', 'csrfUsed'] as con
  * and formatters (named in every key), forms carrying the CSRF slot, and
  * nothing about the viewer.
  */
+const keptContexts = new WeakMap<PageContext, PageContext>();
+
 function keptContext(ctx: PageContext): PageContext {
-  const c = slottedContext(ctx);
+  let c = keptContexts.get(ctx);
+  if (c) return c;
+  c = slottedContext(ctx);
   for (const name of PER_VIEWER) {
     Object.defineProperty(c, name, {
       get() {
@@ -80,6 +84,8 @@ function keptContext(ctx: PageContext): PageContext {
       },
     });
   }
+  // One per request context: a page's twenty kept posts share it.
+  keptContexts.set(ctx, c);
   return c;
 }
 
@@ -96,7 +102,9 @@ export function keptKey(name: string, ctx: Pick<PageContext, 'locale' | 'tz'>, d
   const parts = [name, ctx.locale, ctx.tz];
   for (const k of Object.keys(deps).sort()) {
     const v = deps[k];
-    parts.push(`${k}=${v instanceof Same ? `#${identityOf(v.value)}` : v instanceof Named ? `@${v.name}` : JSON.stringify(v ?? null)}`);
+    // Numbers and booleans as they are; strings, lists and nulls as JSON (quoted, so no value can pass for another).
+    const text = typeof v === 'number' || typeof v === 'boolean' ? String(v) : v instanceof Same ? `#${identityOf(v.value)}` : v instanceof Named ? `@${JSON.stringify(v.name)}` : JSON.stringify(v ?? null);
+    parts.push(`${k}=${text}`);
   }
   return parts.join('|');
 }
