@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { buildGroup, buildTestApp, buildUser, type TestContext } from '../../../test/helpers.js';
 import { ANONYMOUS, loadActor, type Actor } from './actor.js';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import '../../policies.js';
@@ -210,4 +210,19 @@ test('every capability with routes owns its rules in a policy.ts that src/polici
 
 test('an action without a rule is an error, never an allow', () => {
   assert.throws(() => can(ANONYMOUS, 'no.such_action' as never, undefined as never), /no rule registered/);
+});
+
+test('every action a policy declares has its rule registered, and nothing is registered undeclared', () => {
+  const src = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+  const declared = new Set<string>();
+  for (const dir of readdirSync(src, { withFileTypes: true })) {
+    const file = path.join(src, dir.name, 'policy.ts');
+    if (!dir.isDirectory() || !existsSync(file)) continue;
+    const block = /interface PolicySubjects \{([\s\S]*?)\n {2}\}/.exec(readFileSync(file, 'utf8'));
+    for (const m of block?.[1]?.matchAll(/'([A-Za-z_.]+)':/g) ?? []) declared.add(m[1]!);
+  }
+  const registered = new Set(registeredActions().keys());
+  assert.deepEqual([...declared].filter((a) => !registered.has(a)), [], 'declared without a rule');
+  assert.deepEqual([...registered].filter((a) => !declared.has(a)), [], 'registered without a declaration');
+  assert.ok(declared.size >= 60);
 });
