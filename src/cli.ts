@@ -1,3 +1,5 @@
+// Every capability's permission rules, for the web server and the worker alike.
+import './policies.js';
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
