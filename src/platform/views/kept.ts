@@ -56,7 +56,7 @@ export class Named<T> {
 export const named = <T>(name: string, value: T) => new Named(name, value);
 
 type Plain = string | number | boolean | null | undefined;
-/** What a kept part may depend on: plain values (named in the key as they are) and `same(rows)`. */
+/** What a kept part may depend on: plain values (named in the key as they are), `same(rows)` and `named(key, value)`. */
 export type KeptDeps = Record<string, Plain | Same<object> | Named<unknown> | readonly Plain[]>;
 type Unwrapped<D extends KeptDeps> = { [K in keyof D]: D[K] extends Same<infer T> ? T : D[K] extends Named<infer U> ? U : D[K] };
 
@@ -66,13 +66,13 @@ export type KeptStore = Map<string, string>;
 /** Parts of the page context that differ between viewers sharing kept markup: reading one while rendering a kept part is an error. */
 const PER_VIEWER = ['actor', 'path', 'flash', 'nav', 'nonce', 'csrfUsed'] as const;
 
+const keptContexts = new WeakMap<PageContext, PageContext>();
+
 /**
  * The context a kept part renders with: the language, time zone, translations
  * and formatters (named in every key), forms carrying the CSRF slot, and
  * nothing about the viewer.
  */
-const keptContexts = new WeakMap<PageContext, PageContext>();
-
 function keptContext(ctx: PageContext): PageContext {
   let c = keptContexts.get(ctx);
   if (c) return c;
@@ -123,7 +123,7 @@ function unwrap<D extends KeptDeps>(deps: D): Unwrapped<D> {
  * showing a submission's errors, the page cache off) it is rendered for this
  * view alone, through the same view.
  */
-export function keptPart<D extends KeptDeps>(name: string, view: (ctx: PageContext, deps: Unwrapped<D>) => VNode<any>, opts: { max?: number; fills?: readonly string[] } = {}): KeptPart<D> {
+export function keptPart<D extends KeptDeps>(name: string, view: (ctx: PageContext, deps: Unwrapped<D>) => VNode<any>, opts: { max?: number } = {}): KeptPart<D> {
   const max = opts.max ?? 200;
   const html = (store: KeptStore | undefined, ctx: PageContext, deps: D, fills?: Record<string, string>) => {
     const key = keptKey(name, ctx, deps);
