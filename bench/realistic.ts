@@ -114,7 +114,16 @@ export function varied(next: () => { path: string; cookie?: string }): Pick<auto
   };
 }
 
-/** The realistic scenarios, named `realistic: …`. */
+export const REALISTIC = [
+  'realistic: thread pages, signed out',
+  'realistic: thread pages, signed in',
+  'realistic: group pages, signed in',
+  'realistic: search, signed in',
+  'realistic: search, signed out',
+  'realistic: home, signed in',
+] as const;
+
+/** The realistic scenarios, named as in REALISTIC. */
 export function realisticScenarios(base: string, data: RealisticData, cookies: string[]): [string, autocannon.Options][] {
   const random = rng(11);
   const pick = <T>(list: T[]) => list[Math.floor(random() * list.length)]!;
@@ -125,12 +134,13 @@ export function realisticScenarios(base: string, data: RealisticData, cookies: s
   const readers = cookies.slice(0, 500);
   const homeReaders = cookies.slice(0, 1000);
   const q = () => `/search?q=${encodeURIComponent(query())}`;
+  const [threadsOut, threadsIn, groupsIn, searchIn, searchOut, homeIn] = REALISTIC;
   return [
-    ['realistic: thread pages, signed out', { url: base, ...varied(() => ({ path: `/threads/${publicThread()}` })) }],
-    ['realistic: thread pages, signed in', { url: base, ...varied(() => ({ path: `/threads/${memberThread()}`, cookie: pick(readers) })) }],
-    ['realistic: group pages, signed in', { url: base, ...varied(() => ({ path: `/groups/${group()}`, cookie: pick(readers) })) }],
-    ['realistic: search, signed in', { url: base, ...varied(() => ({ path: q(), cookie: pick(readers) })) }],
-    ['realistic: search, signed out', { url: base, ...varied(() => ({ path: q() })) }],
-    ['realistic: home, signed in', { url: base, ...varied(() => ({ path: '/', cookie: pick(homeReaders) })) }],
+    [threadsOut, { url: base, ...varied(() => ({ path: `/threads/${publicThread()}` })) }],
+    [threadsIn, { url: base, ...varied(() => ({ path: `/threads/${memberThread()}`, cookie: pick(readers) })) }],
+    [groupsIn, { url: base, ...varied(() => ({ path: `/groups/${group()}`, cookie: pick(readers) })) }],
+    [searchIn, { url: base, ...varied(() => ({ path: q(), cookie: pick(readers) })) }],
+    [searchOut, { url: base, ...varied(() => ({ path: q() })) }],
+    [homeIn, { url: base, ...varied(() => ({ path: '/', cookie: pick(homeReaders) })) }],
   ];
 }

@@ -31,7 +31,7 @@ import { sql } from 'kysely';
 import { connect } from '../src/platform/db/db.js';
 import { BENCH_SESSION_SECRET, BENCH_TOTP_SECRET, benchDatabase } from './common.js';
 import { currentCode } from '../src/accounts/two-factor.js';
-import { memberCookies, realisticData, realisticScenarios } from './realistic.js';
+import { REALISTIC, memberCookies, realisticData, realisticScenarios } from './realistic.js';
 
 const { values } = parseArgs({
   options: {
@@ -298,8 +298,7 @@ async function main() {
     }
 
     // Traffic as people send it: many different pages, queries and people (bench/realistic.ts).
-    const realistic = realisticScenarios(base, { publicThreads: [], memberThreads: [], memberGroups: [], queries: [] }, []).some(([name]) => want(name));
-    if (realistic) {
+    if (REALISTIC.some(want)) {
       process.stderr.write('realistic: drawing pages, queries and 1,000 members...\n');
       const [data, cookies] = await Promise.all([realisticData(db), memberCookies(db, SECRET, 1000)]);
       for (const [name, opts] of realisticScenarios(base, data, cookies)) {

@@ -1,4 +1,4 @@
-import { isFacilitator, ledGroupIds, type Actor } from '../platform/auth/actor.js';
+import { isFacilitator } from '../platform/auth/actor.js';
 import { definePolicy } from '../platform/auth/policy.js';
 import { isActiveMember, stewardsGroup } from '../groups/policy.js';
 
@@ -29,6 +29,3 @@ definePolicy('agenda', {
   'agenda.see_priority': (actor, p) =>
     p.visibility === 'public' || (actor.kind === 'user' && (p.visibility === 'members' || isFacilitator(actor) || isActiveMember(actor, p.group_id))),
 });
-
-/** The groups whose priorities the actor may link: every group for facilitators, else those they lead. */
-export const priorityGroupScope = (actor: Actor): 'all' | number[] => (isFacilitator(actor) ? 'all' : ledGroupIds(actor));

@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { authorize, can } from '../platform/auth/policy.js';
-import { priorityGroupScope } from './policy.js';
+import { stewardedGroups } from '../groups/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
@@ -132,14 +132,15 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     ]);
     const descriptionHtml = annotated[0]!;
     details.updates.forEach((u, i) => Object.assign(u, { html: annotated[i + 1]! }));
-    const scope = priorityGroupScope(actor);
+    // Facilitators link any group's priorities; leads their own groups'.
+    const scope = stewardedGroups(actor);
     const priorityRows =
       scope === 'all' || scope.length
         ? await db
             .selectFrom('group_priorities as p')
             .innerJoin('practice_groups as g', 'g.id', 'p.group_id')
             .select(['p.group_id', 'p.position', 'p.text', 'g.name'])
-            .$if(scope !== 'all', (q) => q.where('p.group_id', 'in', scope === 'all' ? [] : scope))
+            .$if(scope !== 'all', (q) => q.where('p.group_id', 'in', scope as number[]))
             .where('g.archived_at', 'is', null)
             .orderBy('g.name')
             .orderBy('p.position')

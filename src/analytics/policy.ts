@@ -1,6 +1,6 @@
-import { isFacilitator, ledGroupIds, type Actor } from '../platform/auth/actor.js';
+import { isFacilitator, ledGroupIds } from '../platform/auth/actor.js';
 import { definePolicy } from '../platform/auth/policy.js';
-import { isActiveMember } from '../groups/policy.js';
+import { isActiveMember, stewardsGroup } from '../groups/policy.js';
 
 /**
  * Who may see engagement analytics: facilitators for the whole community and
@@ -20,9 +20,6 @@ declare module '../platform/auth/policy.js' {
 definePolicy('analytics', {
   'analytics.view': (actor) => isFacilitator(actor) || ledGroupIds(actor).length > 0,
   'analytics.community': (actor) => isFacilitator(actor),
-  'analytics.group': (actor, s) => isFacilitator(actor) || ledGroupIds(actor).includes(s.group_id),
+  'analytics.group': (actor, s) => stewardsGroup(actor, s.group_id),
   'analytics.group_detail': (actor, s) => isFacilitator(actor) || isActiveMember(actor, s.group_id),
 });
-
-/** The groups whose analytics the actor may open: every group for facilitators, else those they lead. */
-export const analyticsGroupScope = (actor: Actor): 'all' | number[] => (isFacilitator(actor) ? 'all' : ledGroupIds(actor));

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { h } from 'preact';
-import { analyticsGroupScope } from './policy.js';
+import { stewardedGroups } from '../groups/policy.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit } from '../platform/db/tx.js';
@@ -45,7 +45,8 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** Works out the period and group, and who may see them; field errors for a bad period. */
   const filtersOf = async (request: FastifyRequest, q: Static<typeof Query>): Promise<EngagementFilters & { slug: string | null }> => {
     authorize(request.actor, 'analytics.view', undefined);
-    const scope = analyticsGroupScope(request.actor);
+    // Facilitators see the community and every group; leads the groups they lead.
+    const scope = stewardedGroups(request.actor);
     const to = q.to ?? new Date().toISOString().slice(0, 10);
     const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 364 * 86_400_000).toISOString().slice(0, 10);
     if (from > to || Date.parse(to) - Date.parse(from) > 5 * 366 * 86_400_000) throw new AppError('validation_failed', { fields: { from: request.t('analytics.range_invalid') } });
@@ -69,14 +70,16 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const summaryFor = async (request: FastifyRequest, f: EngagementFilters) =>
     engagementSummary(readDb, f, (id) => can(request.actor, 'analytics.group_detail', { group_id: id }));
 
-  const groupOptions = async (request: FastifyRequest) =>
-    db
+  const groupOptions = async (request: FastifyRequest) => {
+    const scope = stewardedGroups(request.actor);
+    return db
       .selectFrom('practice_groups')
       .select(['slug', 'name'])
       .where('archived_at', 'is', null)
-      .$if(!can(request.actor, 'analytics.community', undefined), (q) => q.where('id', 'in', [0, ...(analyticsGroupScope(request.actor) as number[])]))
+      .$if(scope !== 'all', (q) => q.where('id', 'in', [0, ...(scope as number[])]))
       .orderBy('name')
       .execute();
+  };
 
   app.get('/analytics', { schema: { querystring: Query } }, async (request, reply) => {
     const f = await filtersOf(request, request.query);

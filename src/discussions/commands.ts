@@ -12,7 +12,7 @@ import type { WatchLevel } from '../platform/db/schema.js';
 import type { GlossaryService } from '../glossary/service.js';
 import { checkJargon } from '../glossary/jargon.js';
 import { MARKDOWN_LIMITS, RENDER_VERSION, linkCount, markdownOverLimit, mentionedHandles, renderMarkdown } from './markdown.js';
-import { threadSubject, type ThreadRow } from './queries.js';
+import { threadSubject, type ThreadRow, postSubject } from './queries.js';
 import { checkStudentPrivacy, privacyCheck } from '../trust/privacy-guard.js';
 
 /** Field every posting form and API call may send after reading the privacy warning. */
@@ -278,7 +278,7 @@ export async function editPost(
   await db.transaction().execute(async (tx) => {
     const post = await tx.selectFrom('posts').select(['id', 'author_id', 'body', 'version', 'deleted_at', 'is_opening']).where('id', '=', postId).where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
     if (!post) throw new AppError('not_found');
-    authorize(actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(actor, 'post.edit', postSubject(post, thread));
     const body = input.body.replace(/\r\n?/g, '\n');
     const titleChanged = post.is_opening && input.title !== undefined && clean(input.title) !== thread.title;
     if (body === post.body && !titleChanged) return;
@@ -305,7 +305,7 @@ export async function eraseHistory(db: Db, actor: Actor, thread: ThreadRow, post
   await db.transaction().execute(async (tx) => {
     const post = await tx.selectFrom('posts').select(['id', 'author_id', 'deleted_at']).where('id', '=', postId).where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
     if (!post) throw new AppError('not_found');
-    authorize(actor, 'post.history', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(actor, 'post.history', postSubject(post, thread));
     await tx.deleteFrom('post_revisions').where('post_id', '=', post.id).execute();
     if (post.author_id !== actor.id) await audit(tx, actor.id, 'post.erase_history', { type: 'post', id: post.id });
   });
@@ -316,7 +316,7 @@ export async function deletePost(db: Db, actor: Actor, thread: ThreadRow, postId
   await db.transaction().execute(async (tx) => {
     const post = await tx.selectFrom('posts').select(['id', 'author_id', 'deleted_at', 'is_opening']).where('id', '=', postId).where('thread_id', '=', thread.id).forUpdate().executeTakeFirst();
     if (!post) throw new AppError('not_found');
-    authorize(actor, 'post.delete', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(actor, 'post.delete', postSubject(post, thread));
     const now = new Date();
     await tx.updateTable('posts').set({ deleted_at: now }).where('id', '=', post.id).execute();
     if (post.is_opening) await tx.updateTable('threads').set({ deleted_at: now }).where('id', '=', thread.id).execute();
@@ -330,7 +330,7 @@ export async function toggleHelpful(db: Db, actor: Actor, thread: ThreadRow, pos
   await db.transaction().execute(async (tx) => {
     const post = await tx.selectFrom('posts').select(['id', 'author_id', 'deleted_at']).where('id', '=', postId).where('thread_id', '=', thread.id).executeTakeFirst();
     if (!post) throw new AppError('not_found');
-    authorize(actor, 'post.react', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(actor, 'post.react', postSubject(post, thread));
     const changed = on
       ? await tx.insertInto('post_reactions').values({ post_id: post.id, user_id: actor.id!, created_at: new Date() }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
       : await tx.deleteFrom('post_reactions').where('post_id', '=', post.id).where('user_id', '=', actor.id!).executeTakeFirst();

@@ -7,7 +7,7 @@ import { hit } from '../platform/auth/rate-limit.js';
 import { audit } from '../platform/db/tx.js';
 import { Enum, OptionalText, RequiredText } from '../platform/http/schema-helpers.js';
 import { RENDER_VERSION, excerpt, renderMarkdown } from './markdown.js';
-import { threadSubject, type ThreadRow } from './queries.js';
+import { type ThreadRow, postSubject } from './queries.js';
 import type { DiscussionDeps } from './commands.js';
 import { createNotification } from '../notifications/notify.js';
 
@@ -26,7 +26,7 @@ type PostRef = { id: number; author_id: number | null; deleted_at: Date | null; 
 
 /** A member reports a post; one open report per person per post. */
 export async function flagPost(db: Db, actor: Actor, thread: ThreadRow, post: PostRef, input: Static<typeof FlagInput>) {
-  authorize(actor, 'post.flag', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+  authorize(actor, 'post.flag', postSubject(post, thread));
   await hit(db, `flag:${actor.id}`, { max: 20, windowSeconds: 3600 });
   await db
     .insertInto('post_flags')
@@ -41,7 +41,7 @@ async function resolveFlags(tx: Db | Tx, postId: number, actorId: number, resolu
 
 /** Hides a post from everyone but moderators (or shows it again), resolving its open reports. */
 export async function setHidden(deps: DiscussionDeps, actor: Actor, thread: ThreadRow, post: PostRef, hidden: boolean) {
-  authorize(actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+  authorize(actor, 'post.hide', postSubject(post, thread));
   await deps.db.transaction().execute(async (tx) => {
     await tellAuthor(tx, deps, actor, thread, post, hidden ? 'hide' : 'restore');
     await tx.updateTable('posts').set({ hidden_at: hidden ? new Date() : null, hidden_by: hidden ? actor.id : null }).where('id', '=', post.id).execute();
@@ -52,7 +52,7 @@ export async function setHidden(deps: DiscussionDeps, actor: Actor, thread: Thre
 
 /** Closes a post's open reports without action. */
 export async function dismissFlags(db: Db, actor: Actor, thread: ThreadRow, post: PostRef) {
-  authorize(actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+  authorize(actor, 'post.hide', postSubject(post, thread));
   await db.transaction().execute(async (tx) => {
     await resolveFlags(tx, post.id, actor.id!, 'dismissed');
     await audit(tx, actor.id, 'post.flags.dismiss', { type: 'post', id: post.id });
@@ -64,7 +64,7 @@ export async function dismissFlags(db: Db, actor: Actor, thread: ThreadRow, post
  * earlier versions are purged from the history, since they hold what had to go.
  */
 export async function redactPost(deps: DiscussionDeps, actor: Actor, thread: ThreadRow, post: PostRef, body: string) {
-  authorize(actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+  authorize(actor, 'post.hide', postSubject(post, thread));
   await deps.db.transaction().execute(async (tx) => {
     await tellAuthor(tx, deps, actor, thread, post, 'redact');
     const text = body.replace(/\r\n?/g, '\n');

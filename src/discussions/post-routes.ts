@@ -15,7 +15,7 @@ import {
   eraseHistory,
   toggleHelpful,
 } from './commands.js';
-import { postRevisions, threadSubject, type ThreadRow, getVisiblePost } from './queries.js';
+import { postRevisions, threadSubject, type ThreadRow, getVisiblePost, postSubject } from './queries.js';
 import { EditPostView, HistoryView, ModerationView, RedactView, ReportView } from './moderation-views.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -46,12 +46,12 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   app.get('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(request.actor, 'post.edit', postSubject(post, thread));
     return editPage(request, reply, thread, post.id, post.is_opening, emptyForm({ body: post.body, title: thread.title }));
   });
   app.post('/posts/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.edit', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(request.actor, 'post.edit', postSubject(post, thread));
     return submitForm({
       schema: EditInput,
       request,
@@ -65,7 +65,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get('/posts/:id/history', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
-    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
+    const subject = postSubject(post, thread);
     // Earlier versions may hold what the author took out: not found for anyone else.
     if (!can(request.actor, 'post.history', subject) || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
     const revisions = await postRevisions(db, post.id);
@@ -98,7 +98,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /** The post being reported, as the reporter may see it; refuses anyone who may not report it. */
   async function reportable(request: FastifyRequest, postId: number) {
     const { post, thread } = await threadOfPost(request, postId);
-    const subject = { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
+    const subject = postSubject(post, thread);
     authorize(request.actor, 'post.flag', subject);
     const concealed = post.hidden_at !== null && !can(request.actor, 'thread.moderate', subject.thread);
     return { post, thread, shown: { author_name: post.author_name, created_at: post.created_at, body: concealed ? null : post.body } };
@@ -171,12 +171,12 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   app.get('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(request.actor, 'post.hide', postSubject(post, thread));
     return redactPage(request, reply, thread, post.id, emptyForm({ body: post.body }));
   });
   app.post('/posts/:id/redact', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
-    authorize(request.actor, 'post.hide', { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at });
+    authorize(request.actor, 'post.hide', postSubject(post, thread));
     return submitForm({
       schema: RedactInput,
       request,

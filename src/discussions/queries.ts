@@ -1,7 +1,7 @@
 import { sql, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
-import { threadReadableBy, type ThreadSubject } from './policy.js';
+import { threadReadableBy, type PostSubject, type ThreadSubject } from './policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { authorize } from '../platform/auth/policy.js';
 import { RENDER_VERSION, renderMarkdown } from './markdown.js';
@@ -84,6 +84,11 @@ export function threadSubject(t: ThreadRow): ThreadSubject {
     closed: t.closed,
     deleted_at: t.deleted_at,
   };
+}
+
+/** What the post policy looks at: the post's author and state, in its thread. */
+export function postSubject(post: { author_id: number | null; deleted_at: Date | null }, thread: ThreadRow): PostSubject {
+  return { author_id: post.author_id, thread: threadSubject(thread), deleted_at: post.deleted_at };
 }
 
 export async function getThread(db: Db, id: number): Promise<ThreadRow | undefined> {

@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import { isActiveLead, isFacilitator, ledGroupIds, type Actor } from '../platform/auth/actor.js';
+import { isActiveLead, isFacilitator, type Actor } from '../platform/auth/actor.js';
 import { definePolicy } from '../platform/auth/policy.js';
 import { canViewGroup, groupReader, type GroupSubject } from '../groups/policy.js';
 
@@ -49,9 +49,6 @@ definePolicy(
     'event.organize': { action: 'event.view' },
   },
 );
-
-/** The groups where the actor may create events without being a facilitator: those they lead. */
-export const organizerGroupIds = (actor: Actor) => ledGroupIds(actor);
 
 /** SQL twin of event.view for events alias e, group alias g (`policy-agreement.test.ts` keeps them in step). */
 export function eventReadableBy(viewer: Actor): Expression<SqlBool> {

@@ -3,7 +3,8 @@ import { PREPARED, type Db, type Tx } from '../platform/db/db.js';
 import type { EventsTable } from '../platform/db/schema.js';
 import type { Selectable } from 'kysely';
 import type { Actor, UserActor } from '../platform/auth/actor.js';
-import { eventReadableBy, organizerGroupIds, type EventSubject } from './policy.js';
+import { eventReadableBy, type EventSubject } from './policy.js';
+import { stewardedGroups } from '../groups/policy.js';
 import { can } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { resourceReadableBy } from '../resources/policy.js';
@@ -134,7 +135,8 @@ export interface OrganizerScopes {
 export async function organizerScopes(db: Db, actor: Actor): Promise<OrganizerScopes> {
   if (actor.kind !== 'user' || !actor.emailVerified) return { community: false, groups: [], states: [] };
   const fac = can(actor, 'event.organize_anywhere', undefined);
-  const leadIds = organizerGroupIds(actor);
+  const stewarded = stewardedGroups(actor);
+  const leadIds = stewarded === 'all' ? [] : stewarded;
   const [groups, states] = await Promise.all([
     fac || leadIds.length
       ? db

@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import { isActiveLead, isFacilitator, type Actor, type UserActor } from '../platform/auth/actor.js';
+import { isActiveLead, isFacilitator, ledGroupIds, type Actor, type UserActor } from '../platform/auth/actor.js';
 import { definePolicy } from '../platform/auth/policy.js';
 
 /**
@@ -68,6 +68,9 @@ export function canTakePart(actor: Actor, group: GroupSubject | null): actor is 
 
 /** A group's stewards: facilitators, and the group's active leads and co-leads. */
 export const stewardsGroup = (actor: Actor, groupId: number) => isFacilitator(actor) || isActiveLead(actor, groupId);
+
+/** The groups the actor stewards: every group for facilitators ('all'), else those they lead. */
+export const stewardedGroups = (actor: Actor): 'all' | number[] => (isFacilitator(actor) ? 'all' : ledGroupIds(actor));
 
 definePolicy(
   'groups',
