@@ -1,9 +1,10 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { threadReadableBy, type PostSubject, type ThreadSubject } from './policy.js';
 import { AppError } from '../platform/http/errors.js';
-import { authorize } from '../platform/auth/policy.js';
+import { authorize, can } from '../platform/auth/policy.js';
+import type { GroupSubject } from '../groups/policy.js';
 import { RENDER_VERSION, renderMarkdown } from './markdown.js';
 import type { WatchLevel } from '../platform/db/schema.js';
 
@@ -330,56 +331,111 @@ export interface SearchHit {
   rank: number;
 }
 
-/**
- * Full-text search over thread titles and posts with web-search syntax
- * ("quoted phrases", OR, -term), in English and Spanish, ranked, with
- * highlighted snippets, filtered to what the viewer may read.
- */
-/** How many of the most recent matches a search without filters ranks. */
-const RANKED_CANDIDATES = 500;
+/** How many of a query's most recent matches a search without filters ranks. */
+const RANKED_CANDIDATES = 300;
 /** The most recent posts (by id) looked in first for a search's candidates. */
 const RECENT_WINDOW = 200_000;
 
 const tsQuery = (q: string) => sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
 
-/** A search without narrowing filters: true when `recentMatches` gives its candidates. */
+/** A search without narrowing filters: true when `rankedMatches` gives its candidates. */
 export const unnarrowed = (f: SearchFilters) => !(f.group || f.author || f.perspective || f.from || f.to);
 
-/**
- * The ids of a query's most recent matches (post text, or the title of the
- * thread a post opens), newest first, at most RANKED_CANDIDATES. They are the
- * same for every reader (who may read which, and what is deleted or hidden,
- * is applied when they are ranked), so they can be shared between readers.
- * The most recent RECENT_WINDOW posts are looked in first: the text index's
- * matches are intersected with that range of ids before any post is read,
- * so a common word reads only its recent posts. All posts are looked in only
- * when the window holds too few matches (then there are few of them).
- */
-export async function recentMatches(db: Db, q: string): Promise<number[]> {
-  const query = tsQuery(q);
-  const run = async (floor: number) =>
-    (
-      await sql<{ id: number }>`SELECT id FROM (
-          SELECT p.id FROM posts p WHERE p.search @@ ${query} AND p.id > ${floor}
-          UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query} AND p.id > ${floor}
-        ) m ORDER BY id DESC LIMIT ${RANKED_CANDIDATES}`.execute(db)
-    ).rows.map((r) => Number(r.id));
-  const newest = Number((await sql<{ id: number | null }>`SELECT max(id) AS id FROM posts ${PREPARED}`.execute(db)).rows[0]?.id ?? 0);
-  const floor = newest - RECENT_WINDOW;
-  if (floor <= 0) return run(0);
-  const recent = await run(floor);
-  return recent.length >= RANKED_CANDIDATES ? recent : run(0);
+/** One of a query's matches, ranked, with what the thread policy needs to decide who may read it. */
+export interface RankedMatch {
+  post_id: number;
+  thread: ThreadSubject;
 }
 
 /**
- * Full-text search, ranked. Without narrowing filters it ranks `candidates`
- * (from `recentMatches`, which callers may share between readers), or finds
- * them itself.
+ * The ids of a query's most recent matches (post text, or the title of the
+ * thread a post opens), newest first, at most RANKED_CANDIDATES. The most
+ * recent RECENT_WINDOW posts are looked in first (the text index's matches
+ * are intersected with that range of ids, so a common word reads only its
+ * recent posts); older posts only for as many as the window lacked.
  */
-export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters, candidates?: number[]): Promise<{ hits: SearchHit[]; more: boolean }> {
-  const page = Math.max(1, f.page ?? 1);
-  const query = tsQuery(f.q);
-  let q = db
+async function recentMatchIds(db: Db, q: string): Promise<number[]> {
+  const query = tsQuery(q);
+  const run = async (range: RawBuilder<unknown>, limit: number) =>
+    (
+      await sql<{ id: number }>`SELECT id FROM (
+          SELECT p.id FROM posts p WHERE p.search @@ ${query} AND ${range}
+          UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query} AND ${range}
+        ) m ORDER BY id DESC LIMIT ${limit}`.execute(db)
+    ).rows.map((r) => Number(r.id));
+  const newest = Number((await sql<{ id: number | null }>`SELECT max(id) AS id FROM posts ${PREPARED}`.execute(db)).rows[0]?.id ?? 0);
+  const floor = newest - RECENT_WINDOW;
+  if (floor <= 0) return run(sql`true`, RANKED_CANDIDATES);
+  const recent = await run(sql`p.id > ${floor}`, RANKED_CANDIDATES);
+  if (recent.length >= RANKED_CANDIDATES) return recent;
+  return recent.concat(await run(sql`p.id <= ${floor}`, RANKED_CANDIDATES - recent.length));
+}
+
+/**
+ * A query's most recent matches, ranked (best first), the same for every
+ * reader: deleted and hidden posts are left out here, and who may read
+ * which is decided per reader by the thread policy (`readableMatches`). So
+ * the costly part of a search (finding and ranking) is done once per query
+ * for everyone, and callers may share it between readers.
+ */
+export async function rankedMatches(db: Db, q: string): Promise<RankedMatch[]> {
+  const ids = await recentMatchIds(db, q);
+  if (ids.length === 0) return [];
+  const query = tsQuery(q);
+  const rows = (
+    await sql<{
+      post_id: string | number;
+      rank: number;
+      group_id: number | null;
+      visibility: GroupSubject['visibility'] | null;
+      join_policy: GroupSubject['join_policy'] | null;
+      archived_at: Date | null;
+      deleted_at: Date | null;
+    }>`SELECT p.id AS post_id, t.group_id, g.visibility, g.join_policy, g.archived_at, t.deleted_at,
+        ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END AS rank
+      FROM posts p JOIN threads t ON t.id = p.thread_id LEFT JOIN practice_groups g ON g.id = t.group_id
+      WHERE p.id = ANY(${ids}::bigint[]) AND p.deleted_at IS NULL AND p.hidden_at IS NULL
+      ORDER BY rank DESC, p.id DESC`.execute(db)
+  ).rows;
+  // Matches in the same space share one subject (a query's entry stays small while it is kept).
+  const subjects = new Map<string, ThreadSubject>();
+  return rows.map((r) => {
+    const key = `${r.group_id}|${r.deleted_at ? 'd' : ''}`;
+    let thread = subjects.get(key);
+    if (!thread) {
+      const group = r.group_id === null ? null : { id: r.group_id, visibility: r.visibility!, join_policy: r.join_policy!, archived_at: r.archived_at };
+      thread = { group, deleted_at: r.deleted_at };
+      subjects.set(key, thread);
+    }
+    return { post_id: Number(r.post_id), thread };
+  });
+}
+
+/** The matches this reader may read, in rank order (the thread policy, as for one thread). */
+export const readableMatches = (viewer: Actor, matches: RankedMatch[]) => matches.filter((m) => can(viewer, 'thread.view', m.thread));
+
+/** Shared between readers of one query: its ranked matches, and the hits already shown (post id → hit). */
+export interface SharedSearch {
+  matches: RankedMatch[];
+  shown: Map<number, SearchHit>;
+}
+
+export async function sharedSearch(db: Db, q: string): Promise<SharedSearch> {
+  return { matches: await rankedMatches(db, q), shown: new Map() };
+}
+
+/** What a hit shows (title, space, author, highlighted snippet) for the given posts. */
+async function hitsFor(db: Db, q: string, postIds: number[]): Promise<SearchHit[]> {
+  if (postIds.length === 0) return [];
+  return (await hitQuery(db, tsQuery(q))
+    .where(sql<SqlBool>`p.id = ANY(${postIds}::bigint[])`)
+    .where('p.deleted_at', 'is', null)
+    .where('p.hidden_at', 'is', null)
+    .execute()) as SearchHit[];
+}
+
+function hitQuery(db: Db, query: RawBuilder<unknown>) {
+  return db
     .selectFrom('posts as p')
     .innerJoin('threads as t', 't.id', 'p.thread_id')
     .leftJoin('practice_groups as g', 'g.id', 't.group_id')
@@ -396,22 +452,39 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters, candi
       sql<string>`ts_headline(CASE WHEN p.language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, p.body, ${query},
         'StartSel=⟦, StopSel=⟧, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "')`.as('snippet'),
       sql<number>`ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END`.as('rank'),
-    ])
+    ]);
+}
+
+/**
+ * Full-text search over thread titles and posts with web-search syntax
+ * ("quoted phrases", OR, -term), in English and Spanish, ranked, with
+ * highlighted snippets, filtered to what the viewer may read.
+ *
+ * Without narrowing filters it pages through the query's ranked matches
+ * (`shared`, from `sharedSearch`, which callers may keep for every reader;
+ * found here when not given), fetching only the page's hits that no reader
+ * has been shown yet. With filters, one statement finds, filters and ranks.
+ */
+export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters, shared?: SharedSearch): Promise<{ hits: SearchHit[]; more: boolean }> {
+  const page = Math.max(1, f.page ?? 1);
+  if (unnarrowed(f)) {
+    const s = shared ?? (await sharedSearch(db, f.q));
+    const readable = readableMatches(viewer, s.matches);
+    const ids = readable.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((m) => m.post_id);
+    const missing = ids.filter((id) => !s.shown.has(id));
+    for (const hit of await hitsFor(db, f.q, missing)) s.shown.set(Number(hit.post_id), hit);
+    // A post deleted since the matches were found has no hit: it is left out.
+    const hits = ids.flatMap((id) => s.shown.get(id) ?? []);
+    return { hits, more: readable.length > page * PAGE_SIZE };
+  }
+  const query = tsQuery(f.q);
+  const matches = sql`SELECT p.id FROM posts p WHERE p.search @@ ${query}
+      UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}`;
+  let q = hitQuery(db, query)
     .where('p.deleted_at', 'is', null)
     .where('p.hidden_at', 'is', null)
-    .where(threadReadableBy(viewer));
-  // Matches come from the two GIN indexes (post text, thread titles) as a union of ids. Without
-  // narrowing filters, only the most recent matches are ranked: ranking every match of a common
-  // word would read every such post.
-  if (unnarrowed(f)) {
-    const ids = candidates ?? (await recentMatches(db, f.q));
-    if (ids.length === 0) return { hits: [], more: false };
-    q = q.where(sql<SqlBool>`p.id = ANY(${ids}::bigint[])`);
-  } else {
-    const matches = sql`SELECT p.id FROM posts p WHERE p.search @@ ${query}
-      UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}`;
-    q = q.where(sql<SqlBool>`p.id IN (${matches})`);
-  }
+    .where(threadReadableBy(viewer))
+    .where(sql<SqlBool>`p.id IN (${matches})`);
   if (f.group) q = q.where('g.slug', '=', f.group);
   if (f.author) q = q.where('p.author_id', '=', f.author);
   if (f.perspective) q = q.where(sql<SqlBool>`p.perspectives @> ARRAY[${f.perspective}]::text[]`);

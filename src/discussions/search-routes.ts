@@ -7,13 +7,12 @@ import { keyedHash } from '../platform/auth/secrets.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { cachedGroupList } from '../groups/queries.js';
-import { recentMatches, searchPosts, unnarrowed } from './queries.js';
+import { searchPosts, sharedSearch, unnarrowed, type SharedSearch } from './queries.js';
 import { SearchView } from './search-views.js';
 import { resultCache } from '../platform/http/result-cache.js';
 import { threadReader } from './policy.js';
-import { resourceReader } from '../resources/policy.js';
 import { PERSPECTIVES } from '../community/vocab.js';
-import { topResourceMatches } from '../resources/queries.js';
+import { rankedResourceMatches, readableResourceMatches, topResourceMatches, type ResourceMatch } from '../resources/queries.js';
 import { listTerms } from '../glossary/queries.js';
 
 /** Search across the discussions the viewer may read, with matching resources and glossary terms. */
@@ -39,10 +38,16 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // The same search by people who may read the same things gives the same answer for a few seconds.
   // With the answer, its markup (`kept`): the form (the groups the reader class may search in) and the results.
   const searchCache = resultCache<Awaited<ReturnType<typeof searchPosts>> & { kept: Map<string, string> }>(app.pageCache);
-  const resourceMatchCache = resultCache<Awaited<ReturnType<typeof topResourceMatches>>>(app.pageCache);
-  // A query's most recent matches are the same for every reader (readability is applied when they
-  // are ranked): found once for everyone, the costly part of a search is shared across reader classes.
-  const candidatesCache = resultCache<number[]>(app.pageCache, 1000);
+  // The library's best matches for a query, shared by everyone; each reader keeps what they may see.
+  const resourceMatchCache = resultCache<ResourceMatch[]>(app.pageCache, 1000);
+  const SHARED_RESOURCES = 30;
+  async function resourceMatches(request: FastifyRequest, q: string) {
+    const shared = await resourceMatchCache(q, () => rankedResourceMatches(readDb, q, { limit: SHARED_RESOURCES }));
+    return readableResourceMatches(request.actor, shared, 5, SHARED_RESOURCES) ?? (await topResourceMatches(readDb, request.actor, q));
+  }
+  // A query's ranked matches are the same for every reader (who may read which is decided per
+  // reader): found and ranked once for everyone, the costly part of a search is shared by all.
+  const sharedCache = resultCache<SharedSearch>(app.pageCache, 1000);
   async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
     const q = (query.q ?? '').trim();
     if (!q) return { q, hits: [], more: false, kept: undefined };
@@ -51,8 +56,8 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
     const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
     const r = await searchCache(`${threadReader(request.actor)}|${JSON.stringify(filters)}`, async () => {
-      const candidates = unnarrowed(filters) ? await candidatesCache(q, () => recentMatches(readDb, q)) : undefined;
-      return { ...(await searchPosts(readDb, request.actor, filters, candidates)), kept: new Map<string, string>() };
+      const shared = unnarrowed(filters) ? await sharedCache(q, () => sharedSearch(readDb, q)) : undefined;
+      return { ...(await searchPosts(readDb, request.actor, filters, shared)), kept: new Map<string, string>() };
     });
     return { q, ...r };
   }
@@ -63,7 +68,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const firstPage = r.q && (request.query.page ?? 1) === 1;
     const [groups, resources, terms] = await Promise.all([
       groupList(db, request.actor),
-      firstPage ? resourceMatchCache(`${resourceReader(request.actor)}|${r.q}`, () => topResourceMatches(readDb, request.actor, r.q)) : Promise.resolve([]),
+      firstPage ? resourceMatches(request, r.q) : Promise.resolve([]),
       firstPage ? termMatches(r.q, () => listTerms(readDb, { q: r.q }).then((x) => x.slice(0, 5))) : Promise.resolve([]),
     ]);
     reply.header('x-robots-tag', 'noindex');

@@ -372,15 +372,38 @@ export async function groupResources(db: Db, viewer: Actor, groupId: number, lim
 
 /** The best few library matches for the site-wide search page. */
 export async function topResourceMatches(db: Db, viewer: Actor, q: string, limit = 5) {
+  return rankedResourceMatches(db, q, { viewer, limit });
+}
+
+/** A library match with what the resource policy needs to decide who may see it. */
+export type ResourceMatch = Awaited<ReturnType<typeof rankedResourceMatches>>[number];
+
+/**
+ * A query's best library matches, ranked; for one viewer (filtered in SQL),
+ * or for everyone (`viewer` left out: callers share them and keep what each
+ * reader may see with `readableResourceMatches`).
+ */
+export async function rankedResourceMatches(db: Db, q: string, opts: { viewer?: Actor; limit: number }) {
   const query = sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
-  return db
+  let select = db
     .selectFrom('resources as r')
-    .select(['r.slug', 'r.title', 'r.summary', 'r.kind', 'r.language'])
-    .where(resourceReadableBy(viewer))
+    .select(['r.slug', 'r.title', 'r.summary', 'r.kind', 'r.language', 'r.visibility', 'r.group_id', 'r.created_by'])
     .where('r.deleted_at', 'is', null)
-    .where(sql<SqlBool>`r.search @@ ${query}`)
+    .where(sql<SqlBool>`r.search @@ ${query}`);
+  if (opts.viewer) select = select.where(resourceReadableBy(opts.viewer));
+  return select
     .orderBy(sql`ts_rank(r.search, ${query})`, 'desc')
     .orderBy('r.id', 'desc')
-    .limit(limit)
+    .limit(opts.limit)
     .execute();
+}
+
+/**
+ * The first `limit` of a query's shared matches this viewer may see (the
+ * resource policy, as for one resource). Undefined when the shared list,
+ * cut at `sharedLimit`, holds too few for this viewer: then ask for theirs.
+ */
+export function readableResourceMatches(viewer: Actor, shared: ResourceMatch[], limit: number, sharedLimit: number): ResourceMatch[] | undefined {
+  const readable = shared.filter((r) => can(viewer, 'resource.view', r)).slice(0, limit);
+  return readable.length < limit && shared.length >= sharedLimit ? undefined : readable;
 }

@@ -129,6 +129,10 @@ describe('the signed-out page cache', () => {
     assert.equal(memo.statusCode, 201, memo.body);
     assert.match((await inAgent.get('/resources?q=quetzalcoatl')).body, /Quetzalcoatl group memo/);
     assert.doesNotMatch((await outAgent.get('/resources?q=quetzalcoatl')).body, /Quetzalcoatl group memo/);
+    // The search page's library matches are shared too: the outsider asks first, each sees their own.
+    assert.doesNotMatch((await outAgent.get('/search?q=quetzalcoatl')).body, /Quetzalcoatl group memo/);
+    assert.doesNotMatch((await anon('/search?q=quetzalcoatl')).body, /Quetzalcoatl group memo/);
+    assert.match((await inAgent.get('/search?q=quetzalcoatl')).body, /Quetzalcoatl group memo/);
     // A new public thread with the same word: the outsider's next search (after the write) finds it.
     const pub = await buildGroup(t.db, { leadId: insider.id });
     const open = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${pub.slug}/threads`, headers: bearer(insiderToken), payload: { title: 'Quetzalcoatl open call', body: 'Everyone welcome.', language: 'en' } });
@@ -138,6 +142,38 @@ describe('the signed-out page cache', () => {
     assert.doesNotMatch(after, /Quetzalcoatl planning/);
   });
 
+
+  test("a query's ranked matches are shared by every reader, each sees only what they may read, in rank order and pages", async () => {
+    const insider = await buildUser(t.db);
+    const secret = await buildGroup(t.db, { leadId: insider.id, visibility: 'private' });
+    const pub = await buildGroup(t.db, { leadId: insider.id });
+    const token = await apiToken(t.app, insider.email);
+    const post = (slug: string, title: string, body: string) =>
+      t.app.inject({ method: 'POST', url: `/api/v1/groups/${slug}/threads`, headers: bearer(token), payload: { title, body, language: 'en' } });
+    assert.equal((await post(secret.slug, 'Axolotl budget', 'Axolotl figures for the group only.')).statusCode, 201);
+    // More public matches than a page holds (written directly: the API's posting limits would stop them).
+    for (let i = 0; i < 27; i++) {
+      const th = await t.db.insertInto('threads').values({ group_id: pub.id, author_id: insider.id, title: `Open note ${i}` }).returning('id').executeTakeFirstOrThrow();
+      await t.db.insertInto('posts').values({ thread_id: th.id, author_id: insider.id, is_opening: true, body: `An axolotl remark, number ${i}.` }).execute();
+    }
+    // The visitor asks first: the shared matches are found for everyone, filtered for the visitor.
+    const first = (await t.app.inject('/api/v1/search?q=axolotl')).json();
+    assert.equal(first.hits.length, 25);
+    assert.equal(first.more, true);
+    assert.ok(first.hits.every((h: { title: string }) => h.title.startsWith('Open note')));
+    // The insider's identical search (no write since) still finds the private thread, ranked first (its title matches).
+    const own = (await t.app.inject({ url: '/api/v1/search?q=axolotl', headers: bearer(token) })).json();
+    assert.equal(own.hits[0].title, 'Axolotl budget');
+    const second = (await t.app.inject({ url: '/api/v1/search?q=axolotl&page=2', headers: bearer(token) })).json();
+    assert.equal(second.hits.length, 3);
+    assert.equal(second.more, false);
+    const seen = new Set([...own.hits, ...second.hits].map((h: { post_id: number }) => h.post_id));
+    assert.equal(seen.size, 28, 'no hit twice across pages');
+    // The visitor's second page holds the public rest only.
+    const rest = (await t.app.inject('/api/v1/search?q=axolotl&page=2')).json();
+    assert.equal(rest.hits.length, 2);
+    assert.ok(rest.hits.every((h: { title: string }) => h.title.startsWith('Open note')));
+  });
   test("a group page's shared rows are presented per viewer; each viewer's own state is read per view; a write refreshes them", async () => {
     const lead = await buildUser(t.db, { name: 'Lena Lead' });
     const hidden = await buildUser(t.db, { name: 'Harriet Hidden', hidden: true });
