@@ -8,6 +8,30 @@
       if (zone) document.cookie = 'convene_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
     }
   } catch (e) { /* no cookies: the community's time zone is used */ }
+  // The header menu: folded behind "Menu" on narrow screens (open without JavaScript and on wide ones).
+  var menu = document.querySelector('details.convene-nav__menu');
+  if (menu && window.matchMedia) {
+    var narrow = window.matchMedia('(max-width: 40em)');
+    var fit = function () { menu.open = !narrow.matches; };
+    fit();
+    if (narrow.addEventListener) narrow.addEventListener('change', fit);
+  }
+  // "More" closes with Escape (focus back on it) and when focus or a click goes elsewhere.
+  var more = document.querySelector('.convene-nav__more > details');
+  if (more) {
+    more.addEventListener('keydown', function (event) {
+      if (event.key === 'Escape' && more.open) {
+        more.open = false;
+        more.querySelector('summary').focus();
+      }
+    });
+    document.addEventListener('click', function (event) {
+      if (more.open && !more.contains(event.target)) more.open = false;
+    });
+    more.addEventListener('focusout', function (event) {
+      if (more.open && event.relatedTarget && !more.contains(event.relatedTarget)) more.open = false;
+    });
+  }
   // After a failed submit, move focus to the error summary so it is read first.
   var summary = document.getElementById('error-summary');
   if (summary) summary.focus();

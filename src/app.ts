@@ -31,6 +31,7 @@ import { adminRoutes } from './admin/routes.js';
 import { discussionRoutes } from './discussions/routes.js';
 import { postRoutes } from './discussions/post-routes.js';
 import { searchRoutes } from './discussions/search-routes.js';
+import { latestRoutes } from './discussions/latest-routes.js';
 import { discussionApiRoutes } from './discussions/api-routes.js';
 import { AppError } from './platform/http/errors.js';
 import { FLASH_COOKIE, setFlash, viewerTimeZone } from './platform/http/request-context.js';
@@ -318,6 +319,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(discussionRoutes);
   await app.register(postRoutes);
   await app.register(searchRoutes);
+  await app.register(latestRoutes);
   await app.register(discussionApiRoutes);
   await app.register(notificationRoutes);
   await app.register(resourceRoutes);

@@ -40,7 +40,7 @@ export interface ThreadRow {
   summary_by_name: string | null;
 }
 
-function threadSelect(db: Db) {
+export function threadSelect(db: Db) {
   return db
     .selectFrom('threads as t')
     .leftJoin('practice_groups as g', 'g.id', 't.group_id')

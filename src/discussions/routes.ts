@@ -1,3 +1,4 @@
+import { firstNewPost } from './tracking.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -197,6 +198,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The shared rows are never changed: a post the viewer marked helpful is a copy.
     const reacted: ReadonlySet<number> = new Set(state.reactedPostIds);
     const posts = reacted.size ? shared.posts.map((p) => (reacted.has(p.id) ? { ...p, reacted: true } : p)) : shared.posts;
+    const fresh = status === 200 ? firstNewPost(shared.posts, actor, state.readAt) : undefined;
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
     if (actor.kind === 'user' && status === 200) {
       await readThread(db, actor.id, thread.id, { lastActivityAt: thread.last_activity_at, readAt: state.readAt, unreadNotifications: state.unreadNotifications });
@@ -227,6 +229,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             can: { ...perms, signIn: actor.kind === 'anonymous' && !thread.closed },
             watchLevel: watch?.level,
             linkedFrom: state.linkedFrom,
+            newSince: fresh && { first: fresh.first.id, count: fresh.count },
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
             renderedPosts: renderPosts(ctx, shared.posts, reacted, thread.id, perms, questions, shared.kept),
             kept: shared.kept,

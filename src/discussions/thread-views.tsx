@@ -28,6 +28,8 @@ export interface ThreadPageData {
   /** The viewer's watch level (signed in only). */
   watchLevel?: string;
   linkedFrom: { id: number; title: string }[];
+  /** Signed in: replies by others since the viewer last opened the thread, and the first of them. */
+  newSince?: { first: number; count: number };
   guide?: GuideData;
   /** Posts already rendered for this viewer (`renderPosts`), by post id; the rest are rendered in place. */
   renderedPosts?: Map<number, string>;
@@ -355,6 +357,18 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
   return (
     <>
       {KeptControls.render(data.kept, ctx, controls)}
+      {data.newSince && (
+        <div class="usa-alert usa-alert--info usa-alert--slim margin-bottom-2">
+          <div class="usa-alert__body">
+            <p class="usa-alert__text">
+              {t('latest.since_last_visit', { count: data.newSince.count, n: ctx.fmt.number(data.newSince.count) })}{' '}
+              <a class="usa-link" href={`#post-${data.newSince.first}`}>
+                {t('latest.jump_first_new')}
+              </a>
+            </p>
+          </div>
+        </div>
+      )}
       {data.guide && <GuideSections ctx={ctx} thread={thread} posts={posts} guide={data.guide} canSummarize={can.moderate} />}
       {data.guide && <h2>{t('discussions.posts')}</h2>}
       <ol class="convene-posts" aria-label={t('discussions.posts')} data-live={`/threads/${thread.id}/live`} data-after={String(lastId)} data-fragment={`/threads/${thread.id}/posts`}>

@@ -69,6 +69,7 @@ const TABLES = [
   // sign-in with their organization (providers and account links).
   { name: 'notifications', order: 'id', identity: true },
   { name: 'thread_reads', order: 'user_id, thread_id', identity: false },
+  { name: 'read_horizons', order: 'user_id', identity: false },
   { name: 'calendar_feeds', order: 'user_id', identity: false },
   { name: 'event_reminders_sent', order: 'event_id, user_id, kind, starts_at', identity: false },
   { name: 'contact_requests', order: 'id', identity: true },

@@ -78,6 +78,9 @@ const PAGES: PageCase[] = [
   { route: '/threads/:id/split', url: (ids) => `/threads/${ids.thread}/split`, who: ['facilitator'] },
   { route: '/threads/:id/move', url: (ids) => `/threads/${ids.thread}/move`, who: ['facilitator'] },
   { route: '/notifications', url: () => '/notifications', who: SIGNED_IN },
+  { route: '/latest', url: () => '/latest', who: ALL },
+  { route: '/new', url: () => '/new', who: SIGNED_IN },
+  { route: '/unread', url: () => '/unread', who: SIGNED_IN },
   { route: '/settings/sessions', url: () => '/settings/sessions', who: SIGNED_IN },
   { route: '/agenda', url: () => '/agenda', who: ALL },
   { route: '/agenda/:slug', url: () => '/agenda/families-as-design-partners', who: ALL },
@@ -310,7 +313,7 @@ describe('every page template', () => {
     const context = await contextFor(env);
     const page = await context.newPage();
     await page.goto(`${env.baseUrl}/signup`);
-    await page.click('button[type=submit]');
+    await page.click('main button[type=submit]');
     await page.waitForSelector('#error-summary');
     await assertPageBasics(page, 'signup with errors', 'en');
     await assertAccessible(page, 'signup with errors');

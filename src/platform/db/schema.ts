@@ -258,6 +258,12 @@ export interface ThreadReadsTable {
   read_at: Timestamp;
 }
 
+/** "Mark everything read": nothing before `cleared_at` counts as new or unread for this person. */
+export interface ReadHorizonsTable {
+  user_id: number;
+  cleared_at: Timestamp;
+}
+
 export interface NotificationsTable {
   id: Id;
   user_id: number;
@@ -600,6 +606,7 @@ export interface Database {
   notifications: NotificationsTable;
   thread_links: ThreadLinksTable;
   thread_reads: ThreadReadsTable;
+  read_horizons: ReadHorizonsTable;
   community: CommunityTable;
   organizations: OrganizationsTable;
   community_roles: CommunityRolesTable;

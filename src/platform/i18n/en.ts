@@ -1,8 +1,10 @@
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
+import { latestEn } from './en-daily.js';
 import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youthEn, yourDataEn } from './en-trust.js';
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
+  latest: latestEn,
   events: eventsEn,
   directory: directoryEn,
   analytics: analyticsEn,
@@ -33,6 +35,11 @@ export const en = {
     switch_to_en: 'English',
   },
   nav: {
+    latest: 'Latest',
+    search_label: 'Search the community',
+    search_button: 'Search',
+    menu: 'Menu',
+    more: 'More',
     agenda: 'Shared agenda',
     events: 'Convenings',
     directory: 'People',

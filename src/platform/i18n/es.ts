@@ -1,9 +1,11 @@
 import type { Messages } from './en.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
+import { latestEs } from './es-daily.js';
 import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youthEs, yourDataEs } from './es-trust.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
+  latest: latestEs,
   events: eventsEs,
   directory: directoryEs,
   analytics: analyticsEs,
@@ -34,6 +36,11 @@ export const es: Messages = {
     switch_to_en: 'English',
   },
   nav: {
+    latest: 'Recientes',
+    search_label: 'Buscar en la comunidad',
+    search_button: 'Buscar',
+    menu: 'Menú',
+    more: 'Más',
     agenda: 'Agenda compartida',
     events: 'Encuentros',
     directory: 'Personas',

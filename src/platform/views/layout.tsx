@@ -35,25 +35,50 @@ function LanguageSwitch({ ctx, next }: { ctx: PageContext; next: string }) {
   );
 }
 
-function Header({ ctx, where }: { ctx: PageContext; where: Where }) {
+/** The header's menu: at most seven entries in view (six and "More"), the rest under "More". */
+function navLinks(ctx: PageContext): { primary: { href: string; label: string }[]; more: { href: string; label: string }[] } {
   const { t, actor } = ctx;
-  const links: { href: string; label: string }[] = [
+  const primary = [
     { href: '/', label: t('nav.home') },
+    { href: '/latest', label: t('nav.latest') },
     { href: '/groups', label: t('nav.groups') },
-    { href: '/discussions', label: t('nav.discussions') },
     { href: '/resources', label: t('nav.library') },
-    { href: '/glossary', label: t('nav.glossary') },
-    { href: '/agenda', label: t('nav.agenda') },
     { href: '/events', label: t('nav.events') },
+    { href: '/agenda', label: t('nav.agenda') },
+  ];
+  const more = [
+    { href: '/discussions', label: t('nav.discussions') },
     { href: '/people', label: t('nav.directory') },
+    { href: '/glossary', label: t('nav.glossary') },
     { href: '/organizations', label: t('nav.organizations') },
     { href: '/states', label: t('nav.states') },
     { href: '/search', label: t('nav.search') },
   ];
-  if (actor.kind === 'user') links.push({ href: '/reach', label: t('nav.reach') });
-  if (ctx.nav.analytics) links.push({ href: '/analytics', label: t('nav.analytics') });
-  if (ctx.nav.moderate) links.push({ href: '/moderation', label: t('nav.moderation') });
-  if (ctx.nav.admin) links.push({ href: '/admin', label: t('nav.admin') });
+  if (actor.kind === 'user') more.push({ href: '/reach', label: t('nav.reach') });
+  if (ctx.nav.analytics) more.push({ href: '/analytics', label: t('nav.analytics') });
+  if (ctx.nav.moderate) more.push({ href: '/moderation', label: t('nav.moderation') });
+  if (ctx.nav.admin) more.push({ href: '/admin', label: t('nav.admin') });
+  return { primary, more };
+}
+
+/** The site-wide search box in the header (a plain GET form: it works without JavaScript). */
+function HeaderSearch({ ctx, id }: { ctx: PageContext; id: string }) {
+  return (
+    <form class={`usa-search usa-search--small convene-header__search convene-header__search--${id}`} role="search" method="get" action="/search" aria-label={ctx.t('nav.search_label')}>
+      <label class="usa-sr-only" for={id}>
+        {ctx.t('nav.search_label')}
+      </label>
+      <input class="usa-input" id={id} type="search" name="q" maxLength={200} autocomplete="off" />
+      <button class="usa-button" type="submit">
+        <span class="usa-search__submit-text">{ctx.t('nav.search_button')}</span>
+      </button>
+    </form>
+  );
+}
+
+function Header({ ctx, where }: { ctx: PageContext; where: Where }) {
+  const { t, actor } = ctx;
+  const { primary, more } = navLinks(ctx);
   const { current } = where;
   return (
     <header class="convene-header" role="banner">
@@ -63,6 +88,7 @@ function Header({ ctx, where }: { ctx: PageContext; where: Where }) {
             {ctx.communityName}
           </a>
         </div>
+        <HeaderSearch ctx={ctx} id="site-search" />
         <div class="convene-header__tools">
           <LanguageSwitch ctx={ctx} next={where.next} />
           {actor.kind === 'user' ? (
@@ -103,17 +129,36 @@ function Header({ ctx, where }: { ctx: PageContext; where: Where }) {
         </div>
       </div>
       <nav class="convene-nav" aria-label={t('nav.label')}>
-        <ul class="grid-container convene-nav__list">
-          {links.map((l) => (
-            <li>
-              <a href={l.href} class="convene-nav__link" aria-current={current(l.href) ? 'page' : undefined}>
-                {l.label}
-              </a>
-            </li>
-          ))}
-        </ul>
+        {/* On a phone the menu folds behind "Menu" (a disclosure: convene.js closes it on narrow
+            screens; without JavaScript it stays open, as on wide screens, where its summary is hidden). */}
+        <details class="convene-nav__menu grid-container" open>
+          <summary class="convene-nav__toggle">{t('nav.menu')}</summary>
+          <HeaderSearch ctx={ctx} id="menu-search" />
+          <NavList primary={primary} more={more} current={current} moreLabel={t('nav.more')} />
+        </details>
       </nav>
     </header>
+  );
+}
+
+function NavList({ primary, more, current, moreLabel }: { primary: { href: string; label: string }[]; more: { href: string; label: string }[]; current: (href: string) => boolean; moreLabel: string }) {
+  const link = (l: { href: string; label: string }) => (
+    <li>
+      <a href={l.href} class="convene-nav__link" aria-current={current(l.href) ? 'page' : undefined}>
+        {l.label}
+      </a>
+    </li>
+  );
+  return (
+    <ul class="convene-nav__list">
+      {primary.map(link)}
+      <li class="convene-nav__more">
+        <details>
+          <summary class={`convene-nav__link${more.some((l) => current(l.href)) ? ' convene-nav__link--current' : ''}`}>{moreLabel}</summary>
+          <ul class="convene-nav__sub">{more.map(link)}</ul>
+        </details>
+      </li>
+    </ul>
   );
 }
 
@@ -241,12 +286,14 @@ function Shell({ ctx, where }: { ctx: PageContext; where: Where }) {
   );
 }
 
-const NAV_HREFS = ['/', '/groups', '/discussions', '/resources', '/glossary', '/agenda', '/events', '/people', '/organizations', '/states', '/search', '/reach', '/analytics', '/moderation', '/admin'];
+const NAV_HREFS = ['/', '/latest', '/groups', '/discussions', '/resources', '/glossary', '/agenda', '/events', '/people', '/organizations', '/states', '/search', '/reach', '/analytics', '/moderation', '/admin'];
 
 /** The entries of the header marked as the current page. */
 function currentEntries(path: string): string[] {
   const out = NAV_HREFS.filter((href) => (href === '/' ? path === '/' : path === href || path.startsWith(href + '/') || path.startsWith(href + '?')));
   if (path.startsWith('/notifications')) out.push('/notifications');
+  // New and Unread are views of Latest.
+  if (/^\/(new|unread)(\/|\?|$)/.test(path)) out.push('/latest');
   return out;
 }
 

@@ -1,0 +1,160 @@
+import { test, describe, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
+
+let t: TestContext;
+before(async () => {
+  t = await buildTestApp();
+});
+
+async function startThread(token: string, slug: string, title: string, body = 'Opening words for everyone.') {
+  const res = await t.app.inject({ method: 'POST', url: `/api/v1/groups/${slug}/threads`, headers: bearer(token), payload: { title, body } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json().id as number;
+}
+async function reply(token: string, threadId: number, body: string) {
+  const res = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(token), payload: { body } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json().id as number;
+}
+type Listed = { id: number; title: string; is_new: boolean; new_replies: number; first_unread_post_id: number | null };
+const api = async (view: string, token?: string) => {
+  const res = await t.app.inject({ url: `/api/v1/${view}`, headers: token ? bearer(token) : {} });
+  assert.equal(res.statusCode, 200, res.body);
+  return res.json().threads as Listed[];
+};
+const titles = (list: Listed[]) => list.map((x) => x.title);
+
+describe('Latest', () => {
+  test('every thread the viewer may read, across groups, latest activity first; private ones only to their members', async () => {
+    const lead = await buildUser(t.db);
+    const outsider = await buildUser(t.db);
+    const pub = await buildGroup(t.db, { leadId: lead.id, visibility: 'public' });
+    const members = await buildGroup(t.db, { leadId: lead.id, visibility: 'members' });
+    const secret = await buildGroup(t.db, { leadId: lead.id, visibility: 'private', join_policy: 'invite' });
+    const token = await apiToken(t.app, lead.email);
+    const a = await startThread(token, pub.slug, 'Latest public wombat');
+    await startThread(token, members.slug, 'Latest members wombat');
+    await startThread(token, secret.slug, 'Latest secret wombat');
+    const outsiderToken = await apiToken(t.app, outsider.email);
+
+    assert.deepEqual(titles(await api('latest')).filter((x) => x.includes('wombat')), ['Latest public wombat']);
+    assert.deepEqual(titles(await api('latest', outsiderToken)).filter((x) => x.includes('wombat')), ['Latest members wombat', 'Latest public wombat']);
+    assert.deepEqual(titles(await api('latest', token)).filter((x) => x.includes('wombat')), ['Latest secret wombat', 'Latest members wombat', 'Latest public wombat']);
+    // A reply moves a thread to the top.
+    await reply(token, a, 'A fresh reply.');
+    assert.equal(titles(await api('latest', token)).filter((x) => x.includes('wombat'))[0], 'Latest public wombat');
+
+    const page = await t.app.inject('/latest');
+    assert.equal(page.statusCode, 200);
+    const text = textOf(page.body);
+    assert.match(text, /Latest public wombat/);
+    assert.doesNotMatch(page.body, /secret wombat|members wombat/);
+    assert.match(text, /Sign in to see what is new to you/);
+    const es = await t.app.inject({ url: '/latest', headers: { 'accept-language': 'es' } });
+    assert.match(textOf(es.body), /Conversaciones recientes/);
+    assert.equal((await t.app.inject('/latest?page=0')).statusCode, 400);
+  });
+});
+
+describe('New and Unread', () => {
+  test('per person: new threads until opened, replies by others since the last read, jump to the first, muting, and mark everything read', async () => {
+    const writer = await buildUser(t.db, { name: 'Wren Writer' });
+    const reader = await buildUser(t.db, { name: 'Reese Reader' });
+    const g = await buildGroup(t.db, { leadId: writer.id, memberIds: [reader.id] });
+    const wt = await apiToken(t.app, writer.email);
+    const rt = await apiToken(t.app, reader.email);
+    const agent = await new Agent(t.app).signIn(reader.email);
+    const id = await startThread(wt, g.slug, 'Narwhal screening plan');
+
+    // New to the reader (not to its author), with the tab's count.
+    assert.ok((await api('new', rt)).some((x) => x.id === id && x.is_new));
+    assert.ok(!(await api('new', wt)).some((x) => x.id === id), "one's own thread is not new to oneself");
+    const newPage = await agent.get('/new');
+    assert.equal(newPage.statusCode, 200);
+    assert.match(textOf(newPage.body), /Narwhal screening plan/);
+    assert.match(textOf(newPage.body), /New \(\d+\)/);
+
+    // Opening it: no longer new, nothing unread.
+    assert.equal((await agent.get(`/threads/${id}`)).statusCode, 200);
+    assert.ok(!(await api('new', rt)).some((x) => x.id === id));
+    assert.ok(!(await api('unread', rt)).some((x) => x.id === id));
+
+    // Two replies by the writer, one by the reader: two new replies, the first one to jump to.
+    await new Promise((r) => setTimeout(r, 5));
+    const first = await reply(wt, id, 'First answer from the writer.');
+    await reply(wt, id, 'Second answer from the writer.');
+    const unread = (await api('unread', rt)).find((x) => x.id === id);
+    assert.ok(unread, 'the thread is unread');
+    assert.equal(unread.new_replies, 2);
+    assert.equal(unread.first_unread_post_id, first);
+    const unreadPage = await agent.get('/unread');
+    assert.match(unreadPage.body, new RegExp(`href="/threads/${id}#post-${first}"`));
+    assert.match(textOf(unreadPage.body), /2 new replies/);
+    // The thread page says so and links to the first new reply; reading it clears Unread.
+    const threadPage = await agent.get(`/threads/${id}`);
+    assert.match(textOf(threadPage.body), /2 new replies since your last visit/);
+    assert.match(threadPage.body, new RegExp(`href="#post-${first}"`));
+    assert.ok(!(await api('unread', rt)).some((x) => x.id === id));
+    assert.doesNotMatch(textOf((await agent.get(`/threads/${id}`)).body), /since your last visit/);
+
+    // The reader's own reply is not new to them; a deleted reply does not count.
+    await reply(rt, id, 'My own reply.');
+    assert.ok(!(await api('unread', rt)).some((x) => x.id === id));
+    const gone = await reply(wt, id, 'Posted, then taken back.');
+    assert.equal((await t.app.inject({ method: 'DELETE', url: `/api/v1/posts/${gone}`, headers: bearer(wt) })).statusCode, 204);
+    assert.ok(!(await api('unread', rt)).some((x) => x.id === id));
+
+    // A muted thread leaves Unread.
+    await reply(wt, id, 'Another answer.');
+    assert.equal((await api('unread', rt)).find((x) => x.id === id)?.new_replies, 1);
+    const watch = (level: string) => agent.post(`/threads/${id}/watch`, { level, next: `/threads/${id}` });
+    assert.equal((await watch('muted')).statusCode, 303);
+    assert.ok(!(await api('unread', rt)).some((x) => x.id === id));
+    assert.equal((await watch('tracking')).statusCode, 303);
+    assert.ok((await api('unread', rt)).some((x) => x.id === id));
+
+    // Mark everything read (the form, with its CSRF token): New and Unread empty until something arrives.
+    const other = await startThread(wt, g.slug, 'Narwhal follow-up');
+    assert.ok((await api('new', rt)).some((x) => x.id === other));
+    assert.equal((await agent.post('/latest/mark-read', { next: '/unread' }, { csrf: false })).statusCode, 403);
+    const marked = await agent.post('/latest/mark-read', { next: '/unread' });
+    assert.equal(marked.statusCode, 303);
+    assert.equal(marked.headers.location, '/unread');
+    assert.deepEqual(await api('new', rt), []);
+    assert.deepEqual(await api('unread', rt), []);
+    assert.match(textOf((await agent.get('/unread')).body), /You are all caught up/);
+    await new Promise((r) => setTimeout(r, 5));
+    await reply(wt, id, 'After the horizon.');
+    assert.equal((await api('unread', rt)).find((x) => x.id === id)?.new_replies, 1);
+    const later = await startThread(wt, g.slug, 'Narwhal after the horizon');
+    assert.ok((await api('new', rt)).some((x) => x.id === later));
+    // The API's "mark everything read".
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/mark-read', headers: bearer(rt) })).statusCode, 204);
+    assert.deepEqual(await api('unread', rt), []);
+  });
+
+  test('a thread in a private group leaves New and Unread when the reader leaves the group', async () => {
+    const lead = await buildUser(t.db);
+    const member = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [member.id], visibility: 'private', join_policy: 'invite' });
+    const lt = await apiToken(t.app, lead.email);
+    const mt = await apiToken(t.app, member.email);
+    const id = await startThread(lt, g.slug, 'Private okapi notes');
+    assert.ok((await api('new', mt)).some((x) => x.id === id));
+    await t.db.deleteFrom('group_memberships').where('group_id', '=', g.id).where('user_id', '=', member.id).execute();
+    const fresh = await apiToken(t.app, member.email);
+    assert.ok(!(await api('new', fresh)).some((x) => x.id === id));
+    assert.ok(!(await api('latest', fresh)).some((x) => x.id === id));
+  });
+
+  test('New, Unread and mark everything read need a signed-in person', async () => {
+    for (const url of ['/new', '/unread']) {
+      const res = await t.app.inject(url);
+      assert.equal(res.statusCode, 303, url);
+      assert.match(res.headers.location as string, /^\/login\?next=/);
+    }
+    for (const url of ['/api/v1/new', '/api/v1/unread']) assert.equal((await t.app.inject(url)).statusCode, 401, url);
+    assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/mark-read' })).statusCode, 401);
+  });
+});

@@ -1,0 +1,30 @@
+import type { latestEn } from './en-daily.js';
+
+/** Textos en español de lo nuevo para cada persona: Recientes, Nuevas, Sin leer. */
+export const latestEs: typeof latestEn = {
+  title_latest: 'Conversaciones recientes',
+  title_new: 'Conversaciones nuevas',
+  title_unread: 'Conversaciones sin leer',
+  lead_latest: 'Todas las conversaciones que puede leer, en todos los grupos de práctica y el espacio de la comunidad, empezando por las de actividad más reciente.',
+  lead_new: 'Conversaciones iniciadas en las últimas dos semanas que todavía no ha abierto.',
+  lead_unread: 'Conversaciones que ya leyó y que tienen respuestas nuevas desde entonces.',
+  visitor_lead: 'Estas son las conversaciones públicas. Inicie sesión para ver lo nuevo para usted y las conversaciones abiertas a los miembros.',
+  views_label: 'Qué mostrar',
+  tab_latest: 'Recientes',
+  tab_new: 'Nuevas',
+  tab_unread: 'Sin leer',
+  new_badge: 'Nueva',
+  new_replies_one: '{{n}} respuesta nueva',
+  new_replies_other: '{{n}} respuestas nuevas',
+  replies_one: '{{n}} respuesta',
+  replies_other: '{{n}} respuestas',
+  active: 'actividad: {{when}}',
+  none_latest: 'Todavía no hay conversaciones.',
+  none_new: 'No hay nada nuevo desde su última visita.',
+  none_unread: 'Está al día.',
+  mark_all_read: 'Marcar todo como leído',
+  marked_read: 'Todo quedó marcado como leído. Solo lo que llegue a partir de ahora aparecerá como nuevo.',
+  since_last_visit_one: '{{n}} respuesta nueva desde su última visita.',
+  since_last_visit_other: '{{n}} respuestas nuevas desde su última visita.',
+  jump_first_new: 'Ir a la primera respuesta nueva',
+};

@@ -1,0 +1,83 @@
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertAccessible, assertPageBasics, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
+
+let env: BrowserEnv;
+before(async () => {
+  env = await startBrowserEnv();
+});
+
+const MEMBER = 'family@demo.convene.test';
+
+test('on a phone (375 px) the header stays short, the menu folds behind a button that works with the keyboard, and "More" opens and closes', async () => {
+  const context = await contextFor(env, { email: MEMBER, width: 375 });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${env.baseUrl}/latest`);
+    const header = await page.locator('header.convene-header').boundingBox();
+    const toggle = page.locator('summary.convene-nav__toggle');
+    assert.ok(await toggle.isVisible(), 'the Menu button shows');
+    const nav = await page.locator('nav.convene-nav').boundingBox();
+    assert.ok(header && nav, 'header and menu are laid out');
+    // The header with its folded menu (the brand, the tools, the Menu button).
+    assert.ok(nav.y + nav.height - header.y < 140, `header and folded menu are ${nav.y + nav.height - header.y} px tall`);
+    assert.equal(await page.locator('.convene-nav__menu .convene-nav__list').isVisible(), false, 'the menu starts folded');
+    assert.equal(await page.locator('#site-search').isVisible(), false, 'the header search moves into the menu');
+
+    // Keyboard: focus the Menu button, open it, reach the search box and "More".
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    assert.ok(await page.locator('#menu-search').isVisible(), 'the menu holds the search box');
+    assert.ok(await page.locator('.convene-nav__menu a[href="/groups"]').isVisible());
+    const more = page.locator('.convene-nav__more summary');
+    await more.focus();
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle);
+    assert.notEqual(outline, 'none', 'focus is visible on More');
+    await page.keyboard.press('Enter');
+    assert.ok(await page.locator('.convene-nav__more a[href="/glossary"]').isVisible(), 'More shows the rest');
+    await page.keyboard.press('Escape');
+    assert.equal(await page.locator('.convene-nav__more a[href="/glossary"]').isVisible(), false, 'Escape closes More');
+    await assertAccessible(page, 'latest, menu open, 375 px');
+
+    // Searching from the menu.
+    await page.fill('#menu-search', 'families');
+    await Promise.all([page.waitForURL(/\/search\?q=families/), page.press('#menu-search', 'Enter')]);
+  } finally {
+    await context.close();
+  }
+});
+
+test('at 1,280 px the search box is in the header, seven menu entries at most, and "More" holds the rest', async () => {
+  const context = await contextFor(env, { email: 'facilitator@demo.convene.test' });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${env.baseUrl}/`);
+    assert.ok(await page.locator('#site-search').isVisible());
+    assert.equal(await page.locator('summary.convene-nav__toggle').isVisible(), false);
+    const top = await page.locator('.convene-nav__menu .convene-nav__list > li').count();
+    assert.ok(top <= 7, `${top} top-level entries`);
+    await page.fill('#site-search', 'screening');
+    await Promise.all([page.waitForURL(/\/search\?q=screening/), page.press('#site-search', 'Enter')]);
+    await assertPageBasics(page, 'search from the header', 'en');
+  } finally {
+    await context.close();
+  }
+});
+
+test('Latest, New and Unread pass axe at 375 px in English and Spanish', async () => {
+  for (const locale of ['en', 'es'] as const) {
+    const context = await contextFor(env, { email: MEMBER, width: 375, locale });
+    try {
+      const page = await context.newPage();
+      for (const path of ['/latest', '/new', '/unread']) {
+        await page.goto(`${env.baseUrl}${path}`);
+        await assertPageBasics(page, `${path} at 375 px [${locale}]`, locale);
+        await assertAccessible(page, `${path} at 375 px [${locale}]`);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${path} scrolls sideways by ${overflow} px`);
+      }
+    } finally {
+      await context.close();
+    }
+  }
+});
