@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { listEvents } from '../events/queries.js';
+import { resultCache } from '../platform/http/result-cache.js';
+import { forYou, visitorHome, type VisitorHome } from './for-you.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { AppError } from '../platform/http/errors.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
@@ -35,14 +37,19 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
 
   const groupList = cachedGroupList(app.pageCache);
+  // What a visitor sees happening is the same for every visitor: read once per cache period.
+  const visitorSections = resultCache<VisitorHome>(app.pageCache, 1);
   app.get('/', async (request, reply) => {
-    const [community, counts, all] = await Promise.all([app.community.get(), homeCounts(db), groupList(db, request.actor)]);
+    const actor = request.actor;
+    const [community, counts, all] = await Promise.all([app.community.get(), homeCounts(db), groupList(db, actor)]);
     // A large community shows its busiest groups here; the groups page lists them all.
     const groups = all.length > HOME_GROUPS * 2 ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all;
+    const mine = actor.kind === 'user' ? await forYou(db, actor, all) : undefined;
+    const visitor = actor.kind === 'user' ? undefined : await visitorSections('visitor', () => visitorHome(db));
     return renderFor(app, request, reply, (ctx) => ({
       title: community?.name ?? ctx.t('home.empty_title'),
       ownHeading: true,
-      children: h(HomeView, { ctx, community, counts, groups }),
+      children: h(HomeView, { ctx, community, counts, groups, forYou: mine, visitor }),
     }));
   });
 

@@ -7,6 +7,8 @@ import { Select, TextField } from '../platform/views/forms.js';
 import { Pager } from '../platform/views/pager.js';
 import { UpcomingEvents } from '../events/views.js';
 import type { EventRow } from '../events/queries.js';
+import type { ForYou, VisitorHome } from './for-you.js';
+import { ForYouSections, VisitorSections } from './for-you-views.js';
 
 /** Multi-paragraph text written by people, rendered as plain paragraphs (escaped). */
 export function Paragraphs({ text, lang }: { text: string; lang?: string }) {
@@ -22,14 +24,34 @@ export function Paragraphs({ text, lang }: { text: string; lang?: string }) {
 
 export type { HomeGroup } from '../platform/views/lists.js';
 
-export function HomeView({ ctx, community, counts, groups }: { ctx: PageContext; community: CommunityInfo | undefined; counts: { states: number; organizations: number; members: number; groups: number }; groups: HomeGroup[] }) {
+export function HomeView({
+  ctx,
+  community,
+  counts,
+  groups,
+  forYou,
+  visitor,
+}: {
+  ctx: PageContext;
+  community: CommunityInfo | undefined;
+  counts: { states: number; organizations: number; members: number; groups: number };
+  groups: HomeGroup[];
+  /** Signed in: what is waiting for this person, shown first. */
+  forYou?: ForYou;
+  /** Signed out: what a visitor can do, and what is happening in public. */
+  visitor?: VisitorHome;
+}) {
   const { t, fmt } = ctx;
   if (!community) {
     return (
-      <section class="convene-hero">
-        <h1>{t('home.empty_title')}</h1>
-        <p class="usa-intro">{t('home.empty_body')}</p>
-      </section>
+      <>
+        <section class="convene-hero">
+          <h1>{t('home.empty_title')}</h1>
+          <p class="usa-intro">{t('home.empty_body')}</p>
+        </section>
+        {forYou && <ForYouSections ctx={ctx} data={forYou} />}
+        {visitor && <VisitorSections ctx={ctx} data={visitor} />}
+      </>
     );
   }
   return (
@@ -65,6 +87,8 @@ export function HomeView({ ctx, community, counts, groups }: { ctx: PageContext;
           .
         </p>
       </section>
+      {forYou && <ForYouSections ctx={ctx} data={forYou} />}
+      {visitor && <VisitorSections ctx={ctx} data={visitor} />}
       <section aria-labelledby="counts-title" class="margin-top-4">
         <h2 id="counts-title">{t('home.at_a_glance')}</h2>
         <ul class="convene-stats">

@@ -69,7 +69,7 @@ function baseQuery(db: Db, viewer: Actor) {
 }
 
 /** One page of a view, newest activity first (New: newest started first). */
-export async function trackedThreads(db: Db, viewer: Actor, view: TrackedView, page = 1): Promise<{ threads: TrackedThread[]; more: boolean }> {
+export async function trackedThreads(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE): Promise<{ threads: TrackedThread[]; more: boolean }> {
   if (view !== 'latest' && viewer.kind !== 'user') return { threads: [], more: false };
   let q = baseQuery(db, viewer);
   if (viewer.kind === 'user') {
@@ -85,13 +85,13 @@ export async function trackedThreads(db: Db, viewer: Actor, view: TrackedView, p
   const ordered = view === 'new' ? q.orderBy('t.created_at', 'desc') : q.orderBy('t.last_activity_at', 'desc');
   const rows = (await ordered
     .orderBy('t.id', 'desc')
-    .limit(PAGE_SIZE + 1)
-    .offset((page - 1) * PAGE_SIZE)
+    .limit(perPage + 1)
+    .offset((page - 1) * perPage)
     .execute()) as TrackedThread[];
   for (const r of rows) {
     if (r.first_unread_id !== undefined && r.first_unread_id !== null) r.first_unread_id = Number(r.first_unread_id);
   }
-  return { threads: rows.slice(0, PAGE_SIZE), more: rows.length > PAGE_SIZE };
+  return { threads: rows.slice(0, perPage), more: rows.length > perPage };
 }
 
 /** How many threads are New and Unread for this person (each at most COUNT_CAP + 1). */
