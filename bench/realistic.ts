@@ -58,6 +58,12 @@ export async function memberCookies(db: Kysely<any>, secret: string, count: numb
   const users = (
     await sql<{ id: number }>`SELECT id FROM users WHERE role = 'member' AND deactivated_at IS NULL AND email_verified_at IS NOT NULL AND totp_enabled_at IS NULL ORDER BY md5(id::text) LIMIT ${count}`.execute(db)
   ).rows;
+  // Each has read some threads a month ago (most of them have had replies since): Unread has something to show.
+  await sql`INSERT INTO thread_reads (user_id, thread_id, read_at)
+    SELECT u.id, t.id, now() - interval '30 days' FROM unnest(${users.map((u) => u.id)}::bigint[]) AS u(id)
+    CROSS JOIN generate_series(1, 20) AS g(n)
+    JOIN threads t ON t.id = (u.id * 7919 + g.n * 104729) % (SELECT max(id) FROM threads) + 1 AND t.deleted_at IS NULL
+    ON CONFLICT (user_id, thread_id) DO UPDATE SET read_at = EXCLUDED.read_at`.execute(db);
   const cookies: string[] = [];
   for (const u of users) {
     const token = randomBytes(32).toString('base64url');
@@ -121,6 +127,7 @@ export const REALISTIC = [
   'realistic: search, signed in',
   'realistic: search, signed out',
   'realistic: home, signed in',
+  'realistic: unread, signed in',
 ] as const;
 
 /** The realistic scenarios, named as in REALISTIC. */
@@ -134,7 +141,7 @@ export function realisticScenarios(base: string, data: RealisticData, cookies: s
   const readers = cookies.slice(0, 500);
   const homeReaders = cookies.slice(0, 1000);
   const q = () => `/search?q=${encodeURIComponent(query())}`;
-  const [threadsOut, threadsIn, groupsIn, searchIn, searchOut, homeIn] = REALISTIC;
+  const [threadsOut, threadsIn, groupsIn, searchIn, searchOut, homeIn, unreadIn] = REALISTIC;
   return [
     [threadsOut, { url: base, ...varied(() => ({ path: `/threads/${publicThread()}` })) }],
     [threadsIn, { url: base, ...varied(() => ({ path: `/threads/${memberThread()}`, cookie: pick(readers) })) }],
@@ -142,5 +149,6 @@ export function realisticScenarios(base: string, data: RealisticData, cookies: s
     [searchIn, { url: base, ...varied(() => ({ path: q(), cookie: pick(readers) })) }],
     [searchOut, { url: base, ...varied(() => ({ path: q() })) }],
     [homeIn, { url: base, ...varied(() => ({ path: '/', cookie: pick(homeReaders) })) }],
+    [unreadIn, { url: base, ...varied(() => ({ path: '/unread', cookie: pick(homeReaders) })) }],
   ];
 }

@@ -32,6 +32,53 @@
       if (more.open && event.relatedTarget && !more.contains(event.relatedTarget)) more.open = false;
     });
   }
+  // Markdown formatting buttons (an ARIA toolbar: one tab stop, arrow keys move between buttons).
+  Array.prototype.forEach.call(document.querySelectorAll('.convene-md-toolbar[data-for]'), function (bar) {
+    var area = document.getElementById(bar.getAttribute('data-for'));
+    if (!area) return;
+    var buttons = Array.prototype.slice.call(bar.querySelectorAll('button[data-md]'));
+    var wrap = function (before, after, placeholder) {
+      var start = area.selectionStart, end = area.selectionEnd, text = area.value;
+      var chosen = text.slice(start, end) || placeholder;
+      area.value = text.slice(0, start) + before + chosen + after + text.slice(end);
+      area.focus();
+      area.setSelectionRange(start + before.length, start + before.length + chosen.length);
+    };
+    var prefixLines = function (prefix) {
+      var start = text_lineStart(area.value, area.selectionStart), end = area.selectionEnd;
+      var block = area.value.slice(start, end) || '';
+      var lines = (block || ' ').split('\n').map(function (l) { return prefix + l; }).join('\n');
+      area.value = area.value.slice(0, start) + lines + area.value.slice(end);
+      area.focus();
+      area.setSelectionRange(start, start + lines.length);
+    };
+    function text_lineStart(text, i) { var n = text.lastIndexOf('\n', i - 1); return n < 0 ? 0 : n + 1; }
+    var actions = {
+      bold: function () { wrap('**', '**', 'text'); },
+      italic: function () { wrap('_', '_', 'text'); },
+      link: function () { wrap('[', '](https://)', 'text'); },
+      list: function () { prefixLines('- '); },
+      quote: function () { prefixLines('> '); }
+    };
+    bar.addEventListener('click', function (event) {
+      var b = event.target.closest('button[data-md]');
+      if (b && actions[b.getAttribute('data-md')]) actions[b.getAttribute('data-md')]();
+    });
+    bar.addEventListener('keydown', function (event) {
+      var i = buttons.indexOf(document.activeElement);
+      if (i < 0) return;
+      var next = event.key === 'ArrowRight' ? (i + 1) % buttons.length : event.key === 'ArrowLeft' ? (i - 1 + buttons.length) % buttons.length : event.key === 'Home' ? 0 : event.key === 'End' ? buttons.length - 1 : -1;
+      if (next < 0) return;
+      event.preventDefault();
+      buttons[i].tabIndex = -1;
+      buttons[next].tabIndex = 0;
+      buttons[next].focus();
+    });
+    bar.hidden = false;
+  });
+  // A preview shown after "Preview": move focus to it so it is read.
+  var preview = document.getElementById('reply-preview');
+  if (preview) preview.focus();
   // After a failed submit, move focus to the error summary so it is read first.
   var summary = document.getElementById('error-summary');
   if (summary) summary.focus();

@@ -158,3 +158,33 @@ describe('New and Unread', () => {
     assert.equal((await t.app.inject({ method: 'POST', url: '/api/v1/mark-read' })).statusCode, 401);
   });
 });
+
+describe('the composer', () => {
+  test('"Preview" shows the reply as it will be published, keeps what was typed, and posts nothing; bad input gets its message', async () => {
+    const lead = await buildUser(t.db);
+    const member = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [member.id] });
+    const id = await startThread(await apiToken(t.app, lead.email), g.slug, 'Preview pelican');
+    const agent = await new Agent(t.app).signIn(member.email);
+    const before = await t.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).where('thread_id', '=', id).executeTakeFirstOrThrow();
+    const body = 'We tried **morning huddles**.\n\n<script>alert(1)</script>\n\n- first\n- second';
+    const res = await agent.post(`/threads/${id}/replies`, { body, language: 'en', preview: '1' });
+    assert.equal(res.statusCode, 200);
+    assert.match(res.body, /Preview of your reply/);
+    assert.match(res.body, /<strong>morning huddles<\/strong>/);
+    assert.match(res.body, /<li>first<\/li>/);
+    assert.doesNotMatch(res.body, /<script>alert/);
+    assert.match(res.body, /We tried \*\*morning huddles\*\*\./, 'the text stays in the form');
+    assert.match(res.body, /role="toolbar"/);
+    const after = await t.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).where('thread_id', '=', id).executeTakeFirstOrThrow();
+    assert.equal(Number(after.n), Number(before.n), 'nothing was posted');
+    const empty = await agent.post(`/threads/${id}/replies`, { body: '', language: 'en', preview: '1' });
+    assert.equal(empty.statusCode, 400);
+    assert.match(empty.body, /id="error-summary"/);
+    // An outsider cannot preview in a thread they may not reply to.
+    const outsider = await new Agent(t.app).signIn((await buildUser(t.db)).email);
+    const secret = await buildGroup(t.db, { leadId: lead.id, visibility: 'private', join_policy: 'invite' });
+    const hidden = await startThread(await apiToken(t.app, lead.email), secret.slug, 'Secret pelican');
+    assert.equal((await outsider.post(`/threads/${hidden}/replies`, { body: 'x', language: 'en', preview: '1' })).statusCode, 404);
+  });
+});

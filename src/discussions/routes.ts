@@ -9,7 +9,8 @@ import { authorize, can } from '../platform/auth/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
-import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
+import { renderMarkdown } from './markdown.js';
+import { formValues, idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { cachedGroupList, getGroup, getVisibleGroup, type GroupRow } from '../groups/queries.js';
@@ -186,7 +187,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   /** The thread page. `known` is the viewer's state read with the thread; a re-rendered form reads it again. */
-  async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200, known?: ThreadViewerState) {
+  async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200, known?: ThreadViewerState, preview?: string) {
     const actor = request.actor;
     const subject = threadSubject(thread);
     const moderator = can(actor, 'thread.moderate', subject);
@@ -230,6 +231,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             watchLevel: watch?.level,
             linkedFrom: state.linkedFrom,
             newSince: fresh && { first: fresh.first.id, count: fresh.count },
+            preview,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
             renderedPosts: renderPosts(ctx, shared.posts, reacted, thread.id, perms, questions, shared.kept),
             kept: shared.kept,
@@ -258,6 +260,12 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => threadPage(request, reply, thread, form, status),
       run: async (input) => {
+        // "Preview": the reply rendered as it will be published (the same Markdown pipeline and
+        // glossary), shown above the form with what was typed; nothing is written.
+        if ((request.body as Record<string, unknown> | undefined)?.preview === '1') {
+          const html = await app.glossary.annotateUncached(renderMarkdown(input.body));
+          return threadPage(request, reply, thread, { values: formValues(request.body), errors: {} }, 200, undefined, html);
+        }
         const post = await postReply(deps, request.actor, thread, input, idemKeyOf(request.body));
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },

@@ -30,6 +30,8 @@ export interface ThreadPageData {
   linkedFrom: { id: number; title: string }[];
   /** Signed in: replies by others since the viewer last opened the thread, and the first of them. */
   newSince?: { first: number; count: number };
+  /** The reply being written, as it will look (the "Preview" button). */
+  preview?: string;
   guide?: GuideData;
   /** Posts already rendered for this viewer (`renderPosts`), by post id; the rest are rendered in place. */
   renderedPosts?: Map<number, string>;
@@ -403,7 +405,7 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
             { threadId: thread.id, closed: thread.closed, locked: thread.locked, reply: can.reply, signIn: can.signIn, replyTo: String(form.values.reply_to ?? ''), language: String(form.values.language ?? '') },
             { [IDEM_SLOT]: data.idempotencyKey },
           )
-        : <ReplySection ctx={ctx} thread={thread} can={can} questions={questions} idempotencyKey={data.idempotencyKey} form={form} />}
+        : <ReplySection ctx={ctx} thread={thread} can={can} questions={questions} idempotencyKey={data.idempotencyKey} form={form} preview={data.preview} />}
     </>
   );
 }
@@ -459,8 +461,43 @@ const KeptReply = keptPart<{ threadId: number; closed: boolean; locked: boolean;
   { max: 2000 },
 );
 
+/**
+ * Formatting buttons for a Markdown field: hidden (and out of the accessibility tree)
+ * until convene.js wires them; without JavaScript people type the Markdown themselves.
+ */
+function MarkdownToolbar({ ctx, field }: { ctx: PageContext; field: string }) {
+  const { t } = ctx;
+  const tools = ['bold', 'italic', 'link', 'list', 'quote'] as const;
+  return (
+    <div role="toolbar" class="convene-md-toolbar margin-top-2" aria-label={t('discussions.toolbar_label')} aria-controls={field} data-for={field} hidden>
+      {tools.map((tool, i) => (
+        <button type="button" class="usa-button usa-button--unstyled convene-md-toolbar__button" data-md={tool} tabIndex={i === 0 ? 0 : -1}>
+          {t(`discussions.tool_${tool}`)}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 /** "Your reply": the form, or why there is none (closed, locked, members only, sign in first). */
-function ReplySection({ ctx, thread, can, questions, idempotencyKey, form }: { ctx: PageContext; thread: Pick<ThreadRow, 'id' | 'closed' | 'locked'>; can: { reply: boolean; signIn: boolean }; questions?: DialogueQuestion[]; idempotencyKey: string; form: FormState }) {
+function ReplySection({
+  ctx,
+  thread,
+  can,
+  questions,
+  idempotencyKey,
+  form,
+  preview,
+}: {
+  ctx: PageContext;
+  thread: Pick<ThreadRow, 'id' | 'closed' | 'locked'>;
+  can: { reply: boolean; signIn: boolean };
+  questions?: DialogueQuestion[];
+  idempotencyKey: string;
+  form: FormState;
+  /** The reply as it will look, rendered by the server's posting pipeline (sanitized HTML). */
+  preview?: string;
+}) {
   const { t } = ctx;
   return (
     <section aria-labelledby="reply" class="margin-top-4">
@@ -478,6 +515,15 @@ function ReplySection({ ctx, thread, can, questions, idempotencyKey, form }: { c
       {can.reply && (
         <>
           <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), acknowledge_privacy: t('privacy.heading'), acknowledge_jargon: t('jargon.heading') }} />
+          {preview !== undefined && (
+            <section aria-labelledby="reply-preview" class="convene-preview margin-y-2 padding-2 border-1px border-base-lighter radius-md">
+              <h3 id="reply-preview" tabIndex={-1}>
+                {t('discussions.preview_heading')}
+              </h3>
+              <p class="usa-hint">{t('discussions.preview_hint')}</p>
+              <div class="convene-post__body" dangerouslySetInnerHTML={{ __html: preview }} />
+            </section>
+          )}
           <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={idempotencyKey} label={t('discussions.your_reply')}>
             {form.values.reply_to ? (
               <p>
@@ -497,11 +543,19 @@ function ReplySection({ ctx, thread, can, questions, idempotencyKey, form }: { c
                 options={questions.map((q) => ({ value: String(q.id), label: `${t(q.kind === 'reaction' ? 'guides.reactions' : 'guides.applications')} ${q.position}: ${q.prompt}` }))}
               />
             )}
-            <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required />
+            <MarkdownToolbar ctx={ctx} field="field-body" />
+            <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required markdown />
             <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
             <PrivacyAcknowledge ctx={ctx} form={form} />
             <JargonAcknowledge ctx={ctx} form={form} />
-            <Submit label={t('discussions.post_reply')} />
+            <div class="margin-top-3">
+              <button type="submit" class="usa-button">
+                {t('discussions.post_reply')}
+              </button>
+              <button type="submit" class="usa-button usa-button--outline" name="preview" value="1" formNoValidate>
+                {t('discussions.preview')}
+              </button>
+            </div>
           </Form>
         </>
       )}

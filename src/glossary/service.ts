@@ -75,6 +75,11 @@ export class GlossaryService {
     });
   }
 
+  /** Annotates one body without keeping the result (text that is not stored: a preview). */
+  async annotateUncached(html: string): Promise<string> {
+    return html ? (await this.current()).annotate(html, new Set<number>()) : html;
+  }
+
   async annotate(html: string, key: string): Promise<string> {
     return (await this.annotatePage([{ key, html }]))[0]!;
   }

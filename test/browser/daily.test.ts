@@ -81,3 +81,33 @@ test('Latest, New and Unread pass axe at 375 px in English and Spanish', async (
     }
   }
 });
+
+test('the composer: formatting buttons work from the keyboard (one tab stop, arrow keys) and Preview shows the reply before it is posted', async () => {
+  const context = await contextFor(env, { email: MEMBER });
+  try {
+    const page = await context.newPage();
+    const thread = await env.db.selectFrom('threads as t').innerJoin('practice_groups as g', 'g.id', 't.group_id').select('t.id').where('g.slug', '=', 'families-in-partnership').where('t.deleted_at', 'is', null).orderBy('t.id').executeTakeFirstOrThrow();
+    await page.goto(`${env.baseUrl}/threads/${thread.id}`);
+    const bar = page.locator('.convene-md-toolbar');
+    assert.ok(await bar.isVisible(), 'the toolbar shows once the script runs');
+    await page.fill('#field-body', 'Try ');
+    await page.focus('#field-body');
+    await page.keyboard.press('End');
+    await page.locator('.convene-md-toolbar button[data-md=bold]').focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.inputValue('#field-body'), 'Try **text**');
+    await page.locator('.convene-md-toolbar button[data-md=bold]').focus();
+    await page.keyboard.press('ArrowRight');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-md')), 'italic');
+    assert.equal(await page.locator('.convene-md-toolbar button[tabindex="0"]').count(), 1, 'one tab stop');
+    await page.fill('#field-body', 'We tried **morning huddles** this week.');
+    await Promise.all([page.waitForLoadState('load'), page.click('button[name=preview]')]);
+    await page.waitForSelector('#reply-preview');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'reply-preview', 'focus moves to the preview');
+    assert.match(await page.locator('.convene-preview').innerText(), /morning huddles/);
+    assert.equal(await page.inputValue('#field-body'), 'We tried **morning huddles** this week.');
+    await assertAccessible(page, 'reply preview');
+  } finally {
+    await context.close();
+  }
+});

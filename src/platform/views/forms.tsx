@@ -111,7 +111,7 @@ export function TextField(
   );
 }
 
-export function TextArea(props: FieldProps & { rows?: number; maxLength?: number }) {
+export function TextArea(props: FieldProps & { rows?: number; maxLength?: number; /** Markdown: convene.js adds a formatting toolbar. */ markdown?: boolean }) {
   const error = props.form.errors[props.name];
   return (
     <FieldShell {...props}>
@@ -119,6 +119,7 @@ export function TextArea(props: FieldProps & { rows?: number; maxLength?: number
         class={`usa-textarea${error ? ' usa-input--error' : ''}`}
         id={fieldId(props.name)}
         name={props.name}
+        data-markdown={props.markdown ? '' : undefined}
         rows={props.rows ?? 5}
         maxLength={props.maxLength}
         required={props.required}
