@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import { ANONYMOUS, type Actor, type UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { trackedThreads, type TrackedThread } from '../discussions/tracking.js';
@@ -53,8 +53,11 @@ async function newResources(db: Db, viewer: Actor, groupIds: number[] | undefine
     .where('r.deleted_at', 'is', null)
     .where(resourceReadableBy(viewer));
   // Filed under one of the groups, or kept for one of them.
-  if (groupIds) q = q.where(sql<boolean>`(r.group_id = ANY(${groupIds}::bigint[]) OR EXISTS (SELECT 1 FROM resource_groups rg WHERE rg.resource_id = r.id AND rg.group_id = ANY(${groupIds}::bigint[])))`);
-  return q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(SHORT).execute();
+  // (Found from the groups' side: both lists are indexed by group.)
+  if (groupIds)
+    q = q.where(sql<boolean>`r.id IN (SELECT x.id FROM resources x WHERE x.group_id = ANY(${groupIds}::bigint[])
+      UNION SELECT rg.resource_id FROM resource_groups rg WHERE rg.group_id = ANY(${groupIds}::bigint[]))`);
+  return q.orderBy('r.created_at', 'desc').orderBy('r.id', 'desc').limit(SHORT).modifyEnd(PREPARED).execute();
 }
 
 export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Promise<ForYou> {
@@ -69,7 +72,7 @@ export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Pro
       FROM agenda_milestones m JOIN agenda_items i ON i.id = m.item_id
       WHERE m.percent < 100 AND m.due_on IS NOT NULL AND m.due_on <= current_date + 30
         AND EXISTS (SELECT 1 FROM agenda_owners o JOIN user_organizations uo ON uo.organization_id = o.organization_id WHERE o.item_id = i.id AND uo.user_id = ${viewer.id})
-      ORDER BY m.due_on, m.id LIMIT ${SHORT}`.execute(db),
+      ORDER BY m.due_on, m.id LIMIT ${SHORT} ${PREPARED}`.execute(db),
   ]);
   const statuses = events.rows.length
     ? await db

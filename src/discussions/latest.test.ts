@@ -188,3 +188,29 @@ describe('the composer', () => {
     assert.equal((await outsider.post(`/threads/${hidden}/replies`, { body: 'x', language: 'en', preview: '1' })).statusCode, 404);
   });
 });
+
+describe('no dead ends', () => {
+  test('who may not start a discussion is told what would let them, and joining brings them back to start one', async () => {
+    const lead = await buildUser(t.db);
+    const visitor = await buildUser(t.db);
+    const open = await buildGroup(t.db, { leadId: lead.id, join_policy: 'open' });
+    const asking = await buildGroup(t.db, { leadId: lead.id, join_policy: 'request' });
+    const anon = await t.app.inject(`/groups/${open.slug}/threads`);
+    assert.match(textOf(anon.body), /Sign in to start a discussion/);
+    const agent = await new Agent(t.app).signIn(visitor.email);
+    const page = await agent.get(`/groups/${open.slug}/threads`);
+    assert.match(textOf(page.body), /Join the group to start one/);
+    assert.doesNotMatch(page.body, new RegExp(`href="/groups/${open.slug}/threads/new"`));
+    const joined = await agent.post(`/groups/${open.slug}/join`, { next: `/groups/${open.slug}/threads` });
+    assert.equal(joined.statusCode, 303);
+    assert.equal(joined.headers.location, `/groups/${open.slug}/threads`);
+    const after = await agent.get(`/groups/${open.slug}/threads`);
+    assert.match(after.body, new RegExp(`href="/groups/${open.slug}/threads/new"`));
+    assert.doesNotMatch(textOf(after.body), /Join the group to start one/);
+    // A group that takes requests: ask to join.
+    assert.match(textOf((await agent.get(`/groups/${asking.slug}/threads`)).body), /Ask to join/);
+    // An address elsewhere is not followed.
+    const away = await agent.post(`/groups/${asking.slug}/join`, { next: 'https://evil.example/' });
+    assert.equal(away.headers.location, `/groups/${asking.slug}`);
+  });
+});

@@ -1,4 +1,5 @@
 import { firstNewPost } from './tracking.js';
+import type { StartHint } from './views.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -58,6 +59,16 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { threads, more } = await listThreads(db, group?.id ?? null, page, request.actor);
     const canStart = can(request.actor, 'thread.create', { group });
     const base = group ? `/groups/${group.slug}/threads` : '/discussions';
+    // No dead end: someone who may not start a discussion here is told what would let them.
+    const startHint: StartHint | undefined = canStart
+      ? undefined
+      : request.actor.kind === 'anonymous'
+        ? { kind: 'sign_in', next: base }
+        : group && can(request.actor, 'group.join', group)
+          ? { kind: 'join', action: `/groups/${group.slug}/join`, next: base }
+          : group && can(request.actor, 'group.request', group)
+            ? { kind: 'request', action: `/groups/${group.slug}/join`, next: base }
+            : undefined;
     return renderFor(app, request, reply, (ctx) => ({
       title: group ? ctx.t('discussions.group_title', { name: group.name }) : ctx.t('discussions.community_space'),
       lead: group ? undefined : ctx.t('discussions.community_lead'),
@@ -73,6 +84,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         more,
         page,
         newHref: canStart ? `${base}/new` : undefined,
+        startHint,
         basePath: base,
         feedHref: !group ? '/discussions/feed.atom' : group.visibility === 'public' ? `/groups/${group.slug}/feed.atom` : undefined,
       }),

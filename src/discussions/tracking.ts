@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import type { Db } from '../platform/db/db.js';
+import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { threadReadableBy } from './policy.js';
 import { PAGE_SIZE, threadSelect, type ThreadRow } from './queries.js';
@@ -87,6 +87,8 @@ export async function trackedThreads(db: Db, viewer: Actor, view: TrackedView, p
     .orderBy('t.id', 'desc')
     .limit(perPage + 1)
     .offset((page - 1) * perPage)
+    // Prepared: these statements take longer to plan (2 ms) than to run.
+    .modifyEnd(PREPARED)
     .execute()) as TrackedThread[];
   for (const r of rows) {
     if (r.first_unread_id !== undefined && r.first_unread_id !== null) r.first_unread_id = Number(r.first_unread_id);
@@ -98,7 +100,7 @@ export async function trackedThreads(db: Db, viewer: Actor, view: TrackedView, p
 export async function trackedCounts(db: Db, viewer: UserActor): Promise<{ new: number; unread: number }> {
   const count = async (where: ReturnType<typeof isNew>) => {
     const inner = baseQuery(db, viewer).clearSelect().select(sql`1`.as('x')).where(where).where(sql<SqlBool>`NOT ${muted(viewer)}`).limit(COUNT_CAP + 1);
-    const r = await db.selectFrom(inner.as('c')).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    const r = await db.selectFrom(inner.as('c')).select((eb) => eb.fn.countAll<number>().as('n')).modifyEnd(PREPARED).executeTakeFirst();
     return Number(r?.n ?? 0);
   };
   const [n, u] = await Promise.all([count(isNew(viewer)), count(hasUnread(viewer))]);

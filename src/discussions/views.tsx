@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { PrivacyAcknowledge, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, PrivacyAcknowledge, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { ThreadRow } from './queries.js';
 
 import { Pager } from '../platform/views/pager.js';
@@ -52,7 +52,28 @@ export function ThreadList({ ctx, threads, caption }: { ctx: PageContext; thread
   );
 }
 
-export function SpaceView({ ctx, threads, more, page, newHref, basePath, feedHref }: { ctx: PageContext; threads: ThreadRow[]; more: boolean; page: number; newHref?: string; basePath: string; feedHref?: string }) {
+/** Why the viewer cannot start a discussion here, and what would let them. */
+export type StartHint = { kind: 'sign_in'; next: string } | { kind: 'join' | 'request'; action: string; next: string };
+
+export function SpaceView({
+  ctx,
+  threads,
+  more,
+  page,
+  newHref,
+  startHint,
+  basePath,
+  feedHref,
+}: {
+  ctx: PageContext;
+  threads: ThreadRow[];
+  more: boolean;
+  page: number;
+  newHref?: string;
+  startHint?: StartHint;
+  basePath: string;
+  feedHref?: string;
+}) {
   const { t } = ctx;
   return (
     <>
@@ -69,6 +90,20 @@ export function SpaceView({ ctx, threads, more, page, newHref, basePath, feedHre
             {t('discussions.new_thread')}
           </a>
         </p>
+      )}
+      {startHint?.kind === 'sign_in' && (
+        <p>
+          {t('discussions.start_sign_in')}{' '}
+          <a class="usa-link" href={`/login?next=${encodeURIComponent(startHint.next)}`}>
+            {t('nav.sign_in')}
+          </a>
+        </p>
+      )}
+      {(startHint?.kind === 'join' || startHint?.kind === 'request') && (
+        <div class="usa-summary-box margin-bottom-2">
+          <p class="margin-top-0">{t(startHint.kind === 'join' ? 'discussions.start_join' : 'discussions.start_request')}</p>
+          <ButtonForm ctx={ctx} action={startHint.action} label={t(startHint.kind === 'join' ? 'discussions.join_button' : 'discussions.request_button')} hidden={{ next: startHint.next }} />
+        </div>
       )}
       <ThreadList ctx={ctx} threads={threads} caption={t('discussions.threads')} />
       <Pager ctx={ctx} page={page} more={more} basePath={basePath} />

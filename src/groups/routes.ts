@@ -13,7 +13,7 @@ import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { listEvents } from '../events/queries.js';
 import { randomToken } from '../platform/auth/secrets.js';
-import { renderFor, setFlash, idemKeyOf } from '../platform/http/request-context.js';
+import { renderFor, safeNext, setFlash, idemKeyOf } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
 import { AppError } from '../platform/http/errors.js';
 import { Enum, errorResponses } from '../platform/http/schema-helpers.js';
@@ -251,9 +251,11 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post('/groups/:slug/join', { schema: { params: SlugParams } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);
-    const outcome = await joinGroup(db, request.actor, group, String((request.body as Record<string, unknown> | undefined)?.message ?? ''));
+    const body = request.body as Record<string, unknown> | undefined;
+    const outcome = await joinGroup(db, request.actor, group, String(body?.message ?? ''));
     setFlash(reply, { kind: 'success', message: outcomeMessage(request, outcome) });
-    return reply.redirect(`/groups/${group.slug}`, 303);
+    // Back where the person asked (the group's discussions, say), or the group's page.
+    return reply.redirect(safeNext(body?.next, `/groups/${group.slug}`), 303);
   });
   app.post('/groups/:slug/leave', { schema: { params: SlugParams } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);

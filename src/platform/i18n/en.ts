@@ -435,6 +435,11 @@ export const en = {
     slug_taken: 'Another group already uses this web address name.',
   },
   discussions: {
+    start_sign_in: 'Sign in to start a discussion or reply.',
+    start_join: 'Only members of this group start discussions here. Join the group to start one.',
+    start_request: 'Only members of this group start discussions here. Ask to join; a lead will answer.',
+    join_button: 'Join this group',
+    request_button: 'Ask to join',
     preview: 'Preview',
     preview_heading: 'Preview of your reply',
     preview_hint: 'This is how your reply will look. It has not been posted yet: change it below or post it.',

@@ -436,6 +436,11 @@ export const es: Messages = {
     slug_taken: 'Otro grupo ya usa este nombre de dirección web.',
   },
   discussions: {
+    start_sign_in: 'Inicie sesión para empezar una conversación o responder.',
+    start_join: 'Solo los miembros de este grupo empiezan conversaciones aquí. Únase al grupo para empezar una.',
+    start_request: 'Solo los miembros de este grupo empiezan conversaciones aquí. Pida unirse; alguien que lo coordina le responderá.',
+    join_button: 'Unirse a este grupo',
+    request_button: 'Pedir unirse',
     preview: 'Vista previa',
     preview_heading: 'Vista previa de su respuesta',
     preview_hint: 'Así se verá su respuesta. Todavía no se ha publicado: puede cambiarla abajo o publicarla.',
