@@ -75,18 +75,9 @@ export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Pro
       ORDER BY m.due_on, m.id LIMIT ${SHORT} ${PREPARED}`.execute(db),
   ]);
   const statuses = events.rows.length
-    ? await db
-        .selectFrom('event_registrations')
-        .select(['event_id', 'status'])
-        .where('user_id', '=', viewer.id)
-        .where(
-          'event_id',
-          'in',
-          events.rows.map((e) => e.id),
-        )
-        .execute()
+    ? await db.selectFrom('event_registrations').select(['event_id', 'status']).where('user_id', '=', viewer.id).where('event_id', 'in', events.rows.map((e) => e.id)).execute()
     : [];
-  const statusOf = new Map(statuses.map((s) => [Number(s.event_id), s.status as string]));
+  const statusOf = new Map<number, string>(statuses.map((s) => [Number(s.event_id), s.status]));
   return {
     unread: unread.threads,
     fresh: fresh.threads,

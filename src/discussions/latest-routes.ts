@@ -7,7 +7,7 @@ import { AppError } from '../platform/http/errors.js';
 import { renderFor, safeNext, setFlash } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { COUNT_CAP, markEverythingRead, trackedCounts, trackedThreads, type TrackedThread, type TrackedView } from './tracking.js';
-import { TrackedView as TrackedPage } from './latest-views.js';
+import { TrackedPage } from './latest-views.js';
 
 const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });
 const VIEWS: TrackedView[] = ['latest', 'new', 'unread'];

@@ -9,8 +9,8 @@ const TABS: TrackedView[] = ['latest', 'new', 'unread'];
 /** A capped count: "99+" past the cap. */
 const capped = (ctx: PageContext, n: number, cap: number) => (n > cap ? `${ctx.fmt.number(cap)}+` : ctx.fmt.number(n));
 
-/** Latest, New and Unread across every space the viewer may read. */
-export function TrackedView({
+/** The Latest, New and Unread pages (one view, three selections). */
+export function TrackedPage({
   ctx,
   view,
   threads,
