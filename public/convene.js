@@ -8,11 +8,12 @@
       if (zone) document.cookie = 'convene_tz=' + encodeURIComponent(zone) + '; path=/; max-age=31536000; samesite=lax';
     }
   } catch (e) { /* no cookies: the community's time zone is used */ }
-  // The header menu: folded behind "Menu" on narrow screens (open without JavaScript and on wide ones).
-  var menu = document.querySelector('details.convene-nav__menu');
-  if (menu && window.matchMedia) {
+  // Disclosures folded on narrow screens only: the header menu and the library's filters
+  // (open without JavaScript and on wide screens).
+  if (window.matchMedia) {
     var narrow = window.matchMedia('(max-width: 40em)');
-    var fit = function () { menu.open = !narrow.matches; };
+    var folds = Array.prototype.slice.call(document.querySelectorAll('details.convene-nav__menu, details[data-fold-narrow]'));
+    var fit = function () { folds.forEach(function (d) { d.open = !narrow.matches; }); };
     fit();
     if (narrow.addEventListener) narrow.addEventListener('change', fit);
   }

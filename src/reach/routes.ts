@@ -19,7 +19,7 @@ import { resourceReader } from '../resources/policy.js';
 import { getResourceById } from '../resources/queries.js';
 import { ReviewInput, reviewDissemination } from '../resources/commands.js';
 import { ledgerEntries, reachSummary, type ReachFilters, type ReachSummary } from './ledger.js';
-import { FunderReportView, ReachView } from './views.js';
+import { FunderReportView, ReachView, ReviewQueueView } from './views.js';
 import './policy.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -39,9 +39,9 @@ type Options = { value: string; label: string }[];
  * filters, the choices its form offers (named by the reader partition that
  * decides which groups are offered) and whether the viewer may export.
  */
-const KeptDashboard = keptPart<{ summary: Same<ReachSummary>; filters: string; options: Named<{ groups: Options; partners: Options }>; canExport: boolean }>(
+const KeptDashboard = keptPart<{ summary: Same<ReachSummary>; filters: string; options: Named<{ groups: Options; partners: Options }>; canExport: boolean; canReview: boolean }>(
   'reach-dashboard',
-  (ctx, d) => h(ReachView, { ctx, summary: d.summary, filters: JSON.parse(d.filters) as ReachFilters & { groupSlug?: string }, options: d.options, canExport: d.canExport }),
+  (ctx, d) => h(ReachView, { ctx, summary: d.summary, filters: JSON.parse(d.filters) as ReachFilters & { groupSlug?: string }, options: d.options, canExport: d.canExport, canReview: d.canReview }),
   { max: 500 },
 );
 
@@ -88,7 +88,7 @@ export const reachRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: ctx.t('reach.title'),
       lead: ctx.t('reach.lead'),
       // The dashboard's markup (a long filter form, tables and charts) is kept with its sums.
-      children: KeptDashboard.render(kept, ctx, { summary: same(summary), filters: JSON.stringify(f), options: named(`reach-options:${groupReader(request.actor)}`, options), canExport }),
+      children: KeptDashboard.render(kept, ctx, { summary: same(summary), filters: JSON.stringify(f), options: named(`reach-options:${groupReader(request.actor)}`, options), canExport, canReview: can(request.actor, 'dissemination.review', undefined) }),
     }));
   });
   app.get('/reach/report', { schema: { querystring: ReachQuery } }, async (request, reply) => {
@@ -133,6 +133,27 @@ export const reachRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
 
   // ---- partners' dissemination reports: facilitators confirm or question them --------------------------
+  /** The queue: every report still waiting for review, oldest first, with its resource. */
+  app.get('/dissemination/review', async (request, reply) => {
+    authorize(request.actor, 'dissemination.review', undefined);
+    const reports = await db
+      .selectFrom('dissemination_reports as d')
+      .innerJoin('resources as r', 'r.id', 'd.resource_id')
+      .leftJoin('organizations as o', 'o.id', 'd.organization_id')
+      .leftJoin('state_initiatives as s', 's.id', 'd.state_initiative_id')
+      .select(['d.id', 'd.channel', 'd.recipients', 'd.sent_on', 'd.note', 'd.evidence_url', 'r.slug as resource_slug', 'r.title as resource_title', 'r.language as resource_language', 'o.name as org_name', 's.name as state_name'])
+      .where('d.status', '=', 'reported')
+      .where('r.deleted_at', 'is', null)
+      .orderBy('d.id')
+      .limit(200)
+      .execute();
+    return renderFor(app, request, reply, (ctx) => ({
+      title: ctx.t('reach.queue_title'),
+      lead: ctx.t('reach.queue_lead'),
+      breadcrumbs: [{ label: ctx.t('nav.reach'), href: '/reach' }],
+      children: h(ReviewQueueView, { ctx, reports }),
+    }));
+  });
   app.post('/dissemination/:id/review', { schema: { params: IdParams } }, async (request, reply) => {
     const report = await db.selectFrom('dissemination_reports').select(['id', 'resource_id']).where('id', '=', request.params.id).executeTakeFirst();
     if (!report) throw new AppError('not_found');
@@ -143,7 +164,9 @@ export const reachRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
     await reviewDissemination(db, request.actor, report.id, v.value);
     setFlash(reply, { kind: 'success', message: request.t(`resources.review_done.${v.value.status}`) });
-    return reply.redirect(`/resources/${r.slug}#reach`, 303);
+    // Back to the queue when reviewed there.
+    const fromQueue = (request.body as Record<string, unknown> | undefined)?.next === '/dissemination/review';
+    return reply.redirect(fromQueue ? '/dissemination/review' : `/resources/${r.slug}#reach`, 303);
   });
 
 

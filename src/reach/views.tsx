@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { Select, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, Select, TextField, type FormState } from '../platform/views/forms.js';
 import { STATES, STATE_CODES } from '../community/vocab.js';
 import type { ReachFilters, ReachSummary } from './ledger.js';
 import { DataTable, GoalMeter, StackedBars } from '../platform/views/charts.js';
@@ -38,7 +38,7 @@ function ReachFiltersForm({ ctx, filters, options, action }: { ctx: PageContext;
 const qs = (f: ReachFilters & { groupSlug?: string }) =>
   new URLSearchParams(Object.entries({ from: f.from, to: f.to, group: f.groupSlug ?? '', state: f.state ?? '', partner: f.partner ? String(f.partner) : '' }).filter(([, v]) => v)).toString();
 
-function ReachBody({ ctx, summary: s }: { ctx: PageContext; summary: ReachSummary }) {
+function ReachBody({ ctx, summary: s, canReview }: { ctx: PageContext; summary: ReachSummary; /** The pending count links to the review queue. */ canReview?: boolean }) {
   const { t, fmt } = ctx;
   const sources = [
     { key: 'web', label: t('reach.source.web') },
@@ -81,7 +81,17 @@ function ReachBody({ ctx, summary: s }: { ctx: PageContext; summary: ReachSummar
         </div>
         <p class="usa-hint">
           {t('reach.web_detail', { views: fmt.number(s.web.pageViews), downloads: fmt.number(s.web.downloads), links: fmt.number(s.web.linkVisits) })}
-          {s.pending > 0 && <> {t('reach.pending', { count: s.pending })}</>}
+          {s.pending > 0 &&
+            (canReview ? (
+              <>
+                {' '}
+                <a class="usa-link" href="/dissemination/review">
+                  {t('reach.pending', { count: s.pending })}
+                </a>
+              </>
+            ) : (
+              <> {t('reach.pending', { count: s.pending })}</>
+            ))}
           {s.questioned > 0 && <> {t('reach.questioned', { count: s.questioned })}</>}
         </p>
       </section>
@@ -163,7 +173,7 @@ function ReachBody({ ctx, summary: s }: { ctx: PageContext; summary: ReachSummar
   );
 }
 
-export function ReachView({ ctx, summary, filters, options, canExport }: { ctx: PageContext; summary: ReachSummary; filters: ReachFilters & { groupSlug?: string }; options: { groups: Options; partners: Options }; canExport: boolean }) {
+export function ReachView({ ctx, summary, filters, options, canExport, canReview }: { ctx: PageContext; summary: ReachSummary; filters: ReachFilters & { groupSlug?: string }; options: { groups: Options; partners: Options }; canExport: boolean; canReview?: boolean }) {
   const { t } = ctx;
   return (
     <>
@@ -181,7 +191,7 @@ export function ReachView({ ctx, summary, filters, options, canExport }: { ctx: 
           </a>
         </p>
       )}
-      <ReachBody ctx={ctx} summary={summary} />
+      <ReachBody ctx={ctx} summary={summary} canReview={canReview} />
     </>
   );
 }
@@ -253,5 +263,46 @@ export function FunderReportView({
         </div>
       </section>
     </div>
+  );
+}
+
+/** Partners' dissemination reports waiting for a facilitator to confirm or question them. */
+export function ReviewQueueView({
+  ctx,
+  reports,
+}: {
+  ctx: PageContext;
+  reports: { id: number; channel: string; recipients: number; sent_on: string | Date; note: string; evidence_url: string | null; resource_slug: string; resource_title: string; resource_language: string; org_name: string | null; state_name: string | null }[];
+}) {
+  const { t, fmt } = ctx;
+  if (reports.length === 0) return <p>{t('reach.queue_empty')}</p>;
+  return (
+    <ul class="usa-list usa-list--unstyled">
+      {reports.map((d) => (
+        <li class="padding-y-2 border-bottom border-base-lighter">
+          <a class="usa-link text-bold" href={`/resources/${d.resource_slug}#reach`} lang={d.resource_language !== ctx.locale ? d.resource_language : undefined}>
+            <bdi>{d.resource_title}</bdi>
+          </a>
+          <p class="margin-y-05">
+            {t('reach.queue_item', {
+              who: d.org_name ?? d.state_name ?? t('reach.queue_unknown'),
+              people: fmt.number(d.recipients),
+              channel: t(`resources.channel.${d.channel}`),
+              date: fmt.date(new Date(`${String(d.sent_on instanceof Date ? d.sent_on.toISOString().slice(0, 10) : d.sent_on)}T12:00:00Z`)),
+            })}
+          </p>
+          {d.note && <p class="margin-y-05 text-base-dark">{d.note}</p>}
+          {d.evidence_url && (
+            <p class="margin-y-05">
+              <a class="usa-link" href={d.evidence_url} rel="noopener noreferrer nofollow">
+                {t('reach.queue_evidence')}
+              </a>
+            </p>
+          )}
+          <ButtonForm ctx={ctx} action={`/dissemination/${d.id}/review`} hidden={{ status: 'verified', next: '/dissemination/review' }} label={t('resources.verify')} variant="outline" />
+          <ButtonForm ctx={ctx} action={`/dissemination/${d.id}/review`} hidden={{ status: 'questioned', next: '/dissemination/review' }} label={t('resources.question')} variant="outline" />
+        </li>
+      ))}
+    </ul>
   );
 }

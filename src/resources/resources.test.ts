@@ -311,6 +311,18 @@ describe('the dissemination ledger', () => {
     const memberAgent = await new Agent(t.app).signIn(partnerUser.email);
     assert.equal((await memberAgent.post(`/dissemination/${b.json().id}/review`, { status: 'verified' })).statusCode, 403);
     const facAgent = await new Agent(t.app).signIn(fac.email);
+    // The review queue: facilitators only; the reach page's pending count links to it.
+    assert.equal((await memberAgent.get('/dissemination/review')).statusCode, 403);
+    assert.equal((await t.app.inject('/dissemination/review')).statusCode, 303);
+    const queue = await facAgent.get('/dissemination/review');
+    assert.equal(queue.statusCode, 200);
+    assert.match(textOf(queue.body), /reports reaching 40,000 people by Newsletter/);
+    assert.match(queue.body, new RegExp(`action="/dissemination/${a.json().id}/review"`));
+    assert.match((await facAgent.get('/reach')).body, /href="\/dissemination\/review"/);
+    assert.doesNotMatch((await memberAgent.get('/reach')).body, /href="\/dissemination\/review"/);
+    const fromQueue = await facAgent.post(`/dissemination/${a.json().id}/review`, { status: 'verified', next: '/dissemination/review' });
+    assert.equal(fromQueue.headers.location, '/dissemination/review');
+    assert.doesNotMatch((await facAgent.get('/dissemination/review')).body, new RegExp(`action="/dissemination/${a.json().id}/review"`));
     assert.equal((await facAgent.post(`/dissemination/${a.json().id}/review`, { status: 'verified' })).statusCode, 303);
     assert.equal((await facAgent.post(`/dissemination/${b.json().id}/review`, { status: 'questioned', note: 'Looks like the whole list' })).statusCode, 303);
     assert.equal((await facAgent.post(`/dissemination/${b.json().id}/review`, { status: 'maybe' })).statusCode, 400);

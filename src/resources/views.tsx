@@ -55,6 +55,7 @@ export function LibraryView({ ctx, filters, result, canAdd }: { ctx: PageContext
     return `/resources?${q.toString()}`;
   };
   const pages = Math.max(1, Math.ceil(result.total / 20));
+  const chosenCount = FACET_ORDER.reduce((n, f) => n + selected(f).size, 0);
   return (
     <div class="grid-row grid-gap-4">
       <div class="grid-col-12 desktop:grid-col-4">
@@ -76,6 +77,13 @@ export function LibraryView({ ctx, filters, result, canAdd }: { ctx: PageContext
               </option>
             ))}
           </select>
+          {/* On a phone the facets fold behind "Filters" (convene.js closes the disclosure on
+              narrow screens; it is open without JavaScript and on wide screens). */}
+          <details class="convene-filters margin-top-2" open data-fold-narrow="">
+            <summary class="convene-filters__toggle">
+              {t('resources.filters')}
+              {chosenCount > 0 && ` (${t('resources.filters_chosen', { count: chosenCount, n: fmt.number(chosenCount) })})`}
+            </summary>
           {FACET_ORDER.map((facet) => {
             const values = result.facets[facet];
             const chosen = selected(facet);
@@ -97,6 +105,7 @@ export function LibraryView({ ctx, filters, result, canAdd }: { ctx: PageContext
               </fieldset>
             );
           })}
+          </details>
           <button class="usa-button margin-top-2" type="submit">
             {t('resources.apply')}
           </button>

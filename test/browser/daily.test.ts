@@ -42,6 +42,17 @@ test('on a phone (375 px) the header stays short, the menu folds behind a button
     // Searching from the menu.
     await page.fill('#menu-search', 'families');
     await Promise.all([page.waitForURL(/\/search\?q=families/), page.press('#menu-search', 'Enter')]);
+
+    // The library's filters fold behind "Filters"; the search box stays in view.
+    await page.goto(`${env.baseUrl}/resources`);
+    assert.ok(await page.locator('#library-q').isVisible());
+    const filters = page.locator('summary.convene-filters__toggle');
+    assert.ok(await filters.isVisible(), 'the Filters button shows');
+    assert.equal(await page.locator('.convene-filters fieldset').first().isVisible(), false, 'the filters start folded');
+    await filters.focus();
+    await page.keyboard.press('Enter');
+    assert.ok(await page.locator('.convene-filters fieldset').first().isVisible(), 'Enter unfolds them');
+    await assertAccessible(page, 'library, filters open, 375 px');
   } finally {
     await context.close();
   }
@@ -59,6 +70,10 @@ test('at 1,280 px the search box is in the header, seven menu entries at most, a
     await page.fill('#site-search', 'screening');
     await Promise.all([page.waitForURL(/\/search\?q=screening/), page.press('#site-search', 'Enter')]);
     await assertPageBasics(page, 'search from the header', 'en');
+    // On a wide screen the library's filters are simply shown.
+    await page.goto(`${env.baseUrl}/resources`);
+    assert.equal(await page.locator('summary.convene-filters__toggle').isVisible(), false);
+    assert.ok(await page.locator('.convene-filters fieldset').first().isVisible());
   } finally {
     await context.close();
   }

@@ -79,6 +79,7 @@ const PAGES: PageCase[] = [
   { route: '/threads/:id/move', url: (ids) => `/threads/${ids.thread}/move`, who: ['facilitator'] },
   { route: '/notifications', url: () => '/notifications', who: SIGNED_IN },
   { route: '/latest', url: () => '/latest', who: ALL },
+  { route: '/dissemination/review', url: () => '/dissemination/review', who: ['facilitator'] },
   { route: '/new', url: () => '/new', who: SIGNED_IN },
   { route: '/unread', url: () => '/unread', who: SIGNED_IN },
   { route: '/settings/sessions', url: () => '/settings/sessions', who: SIGNED_IN },

@@ -655,6 +655,9 @@ export const en = {
     save_summary: 'Save summary',
   },
   resources: {
+    filters: 'Filters',
+    filters_chosen_one: '{{n}} chosen',
+    filters_chosen_other: '{{n}} chosen',
     feed: 'New resources (Atom feed)',
     library: 'Resource library',
     library_lead: 'Briefs, toolkits, guides and recordings from across the community, for every role.',
@@ -838,6 +841,12 @@ export const en = {
     add_label: 'Resource to add',
   },
   reach: {
+    queue_title: 'Partner reports to review',
+    queue_lead: 'Reports partners filed about sharing a resource. Confirm the ones that hold up; question the ones that do not (a questioned report is not counted).',
+    queue_empty: 'No partner report is waiting for review.',
+    queue_item: '{{who}} reports reaching {{people}} people by {{channel}} on {{date}}.',
+    queue_unknown: 'A partner',
+    queue_evidence: 'Their evidence',
     title: 'Reach and use',
     lead: 'How far the community’s resources travel, where each number comes from, and what people say about using them.',
     filters: 'Choose what to show',

@@ -656,6 +656,9 @@ export const es: Messages = {
     save_summary: 'Guardar el resumen',
   },
   resources: {
+    filters: 'Filtros',
+    filters_chosen_one: '{{n}} elegido',
+    filters_chosen_other: '{{n}} elegidos',
     feed: 'Recursos nuevos (fuente Atom)',
     library: 'Biblioteca de recursos',
     library_lead: 'Informes breves, herramientas, guías y grabaciones de toda la comunidad, para cada rol.',
@@ -839,6 +842,12 @@ export const es: Messages = {
     add_label: 'Recurso para añadir',
   },
   reach: {
+    queue_title: 'Informes de socios por revisar',
+    queue_lead: 'Informes que los socios presentaron sobre la difusión de un recurso. Confirme los que se sostienen; cuestione los que no (un informe cuestionado no se cuenta).',
+    queue_empty: 'No hay informes de socios esperando revisión.',
+    queue_item: '{{who}} informa que llegó a {{people}} personas por {{channel}} el {{date}}.',
+    queue_unknown: 'Un socio',
+    queue_evidence: 'Su evidencia',
     title: 'Alcance y uso',
     lead: 'Hasta dónde llegan los recursos de la comunidad, de dónde sale cada número y qué dice la gente al usarlos.',
     filters: 'Elija qué mostrar',
