@@ -77,6 +77,61 @@
     });
     bar.hidden = false;
   });
+  // Drafts: a reply being written is kept in this browser (per thread) until it is sent,
+  // discarded, or the person signs out.
+  var DRAFT = 'convene-draft:';
+  var store = null;
+  try { store = window.localStorage; store.getItem('x'); } catch (e) { store = null; }
+  if (store) {
+    Array.prototype.forEach.call(document.querySelectorAll('textarea[data-draft]'), function (area) {
+      var key = DRAFT + area.getAttribute('data-draft');
+      var form = area.form;
+      var saved = store.getItem(key);
+      if (saved && !area.value.trim()) {
+        area.value = saved;
+        var note = document.createElement('div');
+        note.className = 'usa-hint convene-draft-note';
+        note.setAttribute('role', 'status');
+        note.textContent = area.getAttribute('data-draft-restored') + ' ';
+        var discard = document.createElement('button');
+        discard.type = 'button';
+        discard.className = 'usa-button usa-button--unstyled';
+        discard.textContent = area.getAttribute('data-draft-discard');
+        discard.addEventListener('click', function () {
+          store.removeItem(key);
+          area.value = '';
+          note.parentNode.removeChild(note);
+          area.focus();
+        });
+        note.appendChild(discard);
+        area.parentNode.insertBefore(note, area);
+      }
+      var timer = null;
+      area.addEventListener('input', function () {
+        window.clearTimeout(timer);
+        timer = window.setTimeout(function () {
+          try {
+            if (area.value.trim()) store.setItem(key, area.value);
+            else store.removeItem(key);
+          } catch (e) { /* storage full or blocked: nothing is kept */ }
+        }, 400);
+      });
+      if (form) form.addEventListener('submit', function (event) {
+        // Posting (not previewing) ends the draft; a refused post comes back with the text in the box.
+        var via = event.submitter;
+        if (!via || via.name !== 'preview') store.removeItem(key);
+      });
+    });
+    // Signing out leaves no draft behind on this device.
+    Array.prototype.forEach.call(document.querySelectorAll('form[action="/logout"]'), function (form) {
+      form.addEventListener('submit', function () {
+        for (var i = store.length - 1; i >= 0; i--) {
+          var k = store.key(i);
+          if (k && k.indexOf(DRAFT) === 0) store.removeItem(k);
+        }
+      });
+    });
+  }
   // A preview shown after "Preview": move focus to it so it is read.
   var preview = document.getElementById('reply-preview');
   if (preview) preview.focus();

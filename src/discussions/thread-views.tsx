@@ -544,7 +544,7 @@ function ReplySection({
               />
             )}
             <MarkdownToolbar ctx={ctx} field="field-body" />
-            <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required markdown />
+            <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required markdown draft={{ key: `reply:${thread.id}`, restored: t('discussions.draft_restored'), discard: t('discussions.draft_discard') }} />
             <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
             <PrivacyAcknowledge ctx={ctx} form={form} />
             <JargonAcknowledge ctx={ctx} form={form} />

@@ -126,3 +126,37 @@ test('the composer: formatting buttons work from the keyboard (one tab stop, arr
     await context.close();
   }
 });
+
+test('a reply being written is kept in the browser per thread, restored after a reload, discarded on request, and gone after posting or signing out', async () => {
+  const context = await contextFor(env, { email: MEMBER });
+  try {
+    const page = await context.newPage();
+    const thread = await env.db.selectFrom('threads as t').innerJoin('practice_groups as g', 'g.id', 't.group_id').select('t.id').where('g.slug', '=', 'families-in-partnership').where('t.deleted_at', 'is', null).orderBy('t.id', 'desc').executeTakeFirstOrThrow();
+    const url = `${env.baseUrl}/threads/${thread.id}`;
+    await page.goto(url);
+    await page.fill('#field-body', 'Half a thought about family nights');
+    await page.waitForTimeout(600);
+    await page.reload();
+    assert.equal(await page.inputValue('#field-body'), 'Half a thought about family nights');
+    assert.match(await page.locator('.convene-draft-note').innerText(), /kept in this browser/);
+    await assertAccessible(page, 'restored draft');
+    // Discard: the box empties and the next visit has nothing.
+    await page.click('.convene-draft-note button');
+    assert.equal(await page.inputValue('#field-body'), '');
+    await page.reload();
+    assert.equal(await page.inputValue('#field-body'), '');
+    // Posting ends the draft.
+    await page.fill('#field-body', 'A draft that gets posted about family nights.');
+    await page.waitForTimeout(600);
+    await Promise.all([page.waitForURL(/#post-\d+$/), page.click('form[action$="/replies"] button[type=submit]:not([name])')]);
+    await page.goto(url);
+    assert.equal(await page.inputValue('#field-body'), '');
+    // Signing out clears every draft on the device.
+    await page.fill('#field-body', 'Kept until sign-out.');
+    await page.waitForTimeout(600);
+    await Promise.all([page.waitForLoadState('load'), page.click('form[action="/logout"] button')]);
+    assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('convene-draft:')).length), 0);
+  } finally {
+    await context.close();
+  }
+});

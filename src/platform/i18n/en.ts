@@ -435,6 +435,8 @@ export const en = {
     slug_taken: 'Another group already uses this web address name.',
   },
   discussions: {
+    draft_restored: 'Your unsent reply was kept in this browser and is back in the box.',
+    draft_discard: 'Discard it',
     start_sign_in: 'Sign in to start a discussion or reply.',
     start_join: 'Only members of this group start discussions here. Join the group to start one.',
     start_request: 'Only members of this group start discussions here. Ask to join; a lead will answer.',

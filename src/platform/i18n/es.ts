@@ -436,6 +436,8 @@ export const es: Messages = {
     slug_taken: 'Otro grupo ya usa este nombre de dirección web.',
   },
   discussions: {
+    draft_restored: 'Su respuesta sin enviar se guardó en este navegador y está de nuevo en el cuadro.',
+    draft_discard: 'Descartarla',
     start_sign_in: 'Inicie sesión para empezar una conversación o responder.',
     start_join: 'Solo los miembros de este grupo empiezan conversaciones aquí. Únase al grupo para empezar una.',
     start_request: 'Solo los miembros de este grupo empiezan conversaciones aquí. Pida unirse; alguien que lo coordina le responderá.',

@@ -111,7 +111,15 @@ export function TextField(
   );
 }
 
-export function TextArea(props: FieldProps & { rows?: number; maxLength?: number; /** Markdown: convene.js adds a formatting toolbar. */ markdown?: boolean }) {
+export function TextArea(
+  props: FieldProps & {
+    rows?: number;
+    maxLength?: number;
+    /** Markdown: convene.js adds a formatting toolbar. */ markdown?: boolean;
+    /** Kept in this browser while writing (convene.js), under this key, with the messages it shows. */
+    draft?: { key: string; restored: string; discard: string };
+  },
+) {
   const error = props.form.errors[props.name];
   return (
     <FieldShell {...props}>
@@ -120,6 +128,9 @@ export function TextArea(props: FieldProps & { rows?: number; maxLength?: number
         id={fieldId(props.name)}
         name={props.name}
         data-markdown={props.markdown ? '' : undefined}
+        data-draft={props.draft?.key}
+        data-draft-restored={props.draft?.restored}
+        data-draft-discard={props.draft?.discard}
         rows={props.rows ?? 5}
         maxLength={props.maxLength}
         required={props.required}
