@@ -19,7 +19,7 @@ const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });
 
-const ThreadSummary = Type.Object({
+export const ThreadSummary = Type.Object({
   id: Type.Integer(),
   title: Type.String(),
   language: Type.String(),
@@ -48,7 +48,7 @@ const PostSchema = Type.Object({
   hidden: Type.Boolean(),
 });
 
-const presentThread = (t: ThreadRow) => ({
+export const presentThread = (t: ThreadRow) => ({
   id: t.id,
   title: t.title,
   language: t.language,

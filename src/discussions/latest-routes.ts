@@ -8,33 +8,23 @@ import { renderFor, safeNext, setFlash } from '../platform/http/request-context.
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { COUNT_CAP, markEverythingRead, trackedCounts, trackedThreads, type TrackedThread, type TrackedView } from './tracking.js';
 import { TrackedPage } from './latest-views.js';
+import { ThreadSummary, presentThread } from './api-routes.js';
 
 const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });
 const VIEWS: TrackedView[] = ['latest', 'new', 'unread'];
 
-const TrackedSchema = Type.Object({
-  id: Type.Integer(),
-  title: Type.String(),
-  language: Type.String(),
-  group: Type.Union([Type.Object({ slug: Type.String(), name: Type.String() }), Type.Null()]),
-  author: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
-  reply_count: Type.Integer(),
-  created_at: Type.String({ format: 'date-time' }),
-  last_activity_at: Type.String({ format: 'date-time' }),
-  is_new: Type.Boolean({ description: 'Signed in: never opened, started in the last 14 days' }),
-  new_replies: Type.Integer({ description: 'Signed in: replies by others since the requester last read the thread' }),
-  first_unread_post_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The first of those replies' }),
-});
+/** A thread as every thread list in the API gives it, with what is new to the requester. */
+const TrackedSchema = Type.Composite([
+  ThreadSummary,
+  Type.Object({
+    is_new: Type.Boolean({ description: 'Signed in: never opened, started in the last 14 days' }),
+    new_replies: Type.Integer({ description: 'Signed in: replies by others since the requester last read the thread' }),
+    first_unread_post_id: Type.Union([Type.Integer(), Type.Null()], { description: 'The first of those replies' }),
+  }),
+]);
 
 const present = (t: TrackedThread) => ({
-  id: t.id,
-  title: t.title,
-  language: t.language,
-  group: t.group_slug ? { slug: t.group_slug, name: t.group_name! } : null,
-  author: t.author_id && t.author_name ? { id: t.author_id, name: t.author_name } : null,
-  reply_count: t.reply_count,
-  created_at: t.created_at.toISOString(),
-  last_activity_at: t.last_activity_at.toISOString(),
+  ...presentThread(t),
   is_new: Boolean(t.is_new),
   new_replies: Number(t.new_replies ?? 0),
   first_unread_post_id: t.new_replies ? (t.first_unread_id ?? null) : null,

@@ -9,6 +9,10 @@ before(async () => {
 
 const MEMBER = 'family@demo.convene.test';
 
+/** A demo thread in the member's group (the first or the latest). */
+const familiesThread = (order: 'asc' | 'desc') =>
+  env.db.selectFrom('threads as t').innerJoin('practice_groups as g', 'g.id', 't.group_id').select('t.id').where('g.slug', '=', 'families-in-partnership').where('t.deleted_at', 'is', null).orderBy('t.id', order).executeTakeFirstOrThrow();
+
 test('on a phone (375 px) the header stays short, the menu folds behind a button that works with the keyboard, and "More" opens and closes', async () => {
   const context = await contextFor(env, { email: MEMBER, width: 375 });
   try {
@@ -101,7 +105,7 @@ test('the composer: formatting buttons work from the keyboard (one tab stop, arr
   const context = await contextFor(env, { email: MEMBER });
   try {
     const page = await context.newPage();
-    const thread = await env.db.selectFrom('threads as t').innerJoin('practice_groups as g', 'g.id', 't.group_id').select('t.id').where('g.slug', '=', 'families-in-partnership').where('t.deleted_at', 'is', null).orderBy('t.id').executeTakeFirstOrThrow();
+    const thread = await familiesThread('asc');
     await page.goto(`${env.baseUrl}/threads/${thread.id}`);
     const bar = page.locator('.convene-md-toolbar');
     assert.ok(await bar.isVisible(), 'the toolbar shows once the script runs');
@@ -131,7 +135,7 @@ test('a reply being written is kept in the browser per thread, restored after a 
   const context = await contextFor(env, { email: MEMBER });
   try {
     const page = await context.newPage();
-    const thread = await env.db.selectFrom('threads as t').innerJoin('practice_groups as g', 'g.id', 't.group_id').select('t.id').where('g.slug', '=', 'families-in-partnership').where('t.deleted_at', 'is', null).orderBy('t.id', 'desc').executeTakeFirstOrThrow();
+    const thread = await familiesThread('desc');
     const url = `${env.baseUrl}/threads/${thread.id}`;
     await page.goto(url);
     await page.fill('#field-body', 'Half a thought about family nights');
