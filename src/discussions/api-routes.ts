@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { can } from '../platform/auth/policy.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
+import { AppError } from '../platform/http/errors.js';
 import { getVisibleGroup, type GroupRow } from '../groups/queries.js';
 import {
   EditInput,
@@ -14,6 +15,7 @@ import {
   eraseHistory,
   reply as postReply,
 } from './commands.js';
+import { REACTIONS, setReaction, whoReacted, type ReactionCounts, type ReactionKind } from './reactions.js';
 import { getThread, listThreads, threadPosts, threadSubject, type ThreadRow, getVisibleThread, getVisiblePost } from './queries.js';
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
@@ -32,6 +34,11 @@ export const ThreadSummary = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   last_activity_at: Type.String({ format: 'date-time' }),
 });
+const ReactionKindSchema = Type.Union(REACTIONS.map((k) => Type.Literal(k)));
+const ReactionCountsSchema = Type.Object(Object.fromEntries(REACTIONS.map((k) => [k, Type.Integer({ minimum: 0 })])) as Record<ReactionKind, ReturnType<typeof Type.Integer>>, {
+  description: 'How many people left each reaction',
+});
+const countsOf = (c: ReactionCounts) => Object.fromEntries(REACTIONS.map((k) => [k, c[k] ?? 0])) as Record<ReactionKind, number>;
 const PostSchema = Type.Object({
   id: Type.Integer(),
   author: Type.Union([Type.Object({ id: Type.Integer(), name: Type.String() }), Type.Null()]),
@@ -41,7 +48,9 @@ const PostSchema = Type.Object({
   html: Type.String(),
   language: Type.String(),
   version: Type.Integer(),
-  helpful_count: Type.Integer(),
+  helpful_count: Type.Integer({ description: 'The same as reactions.helpful (kept for older clients)' }),
+  reactions: ReactionCountsSchema,
+  my_reactions: Type.Array(ReactionKindSchema, { description: "The caller's own reactions to this post" }),
   created_at: Type.String({ format: 'date-time' }),
   edited_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   deleted: Type.Boolean(),
@@ -129,6 +138,8 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
           language: p.language,
           version: p.version,
           helpful_count: p.helpful_count,
+          reactions: countsOf(p.reactions),
+          my_reactions: p.mine,
           created_at: p.created_at.toISOString(),
           edited_at: p.edited_at?.toISOString() ?? null,
           deleted: p.deleted_at !== null,
@@ -172,6 +183,42 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { post, thread } = await threadOfPost(request, request.params.id);
       await eraseHistory(db, request.actor, thread, post.id);
       return reply.code(204).send(null);
+    },
+  );
+  const ReactionParams = Type.Object({ id: IdParams.properties.id, kind: ReactionKindSchema });
+  const reactionSchema = (summary: string) => ({
+    tags: ['discussions'],
+    summary,
+    security: [{ bearer: [] }],
+    params: ReactionParams,
+    response: { 200: Type.Object({ reactions: ReactionCountsSchema }), ...errorResponses(400, 401, 403, 404) },
+  });
+  const reactApi = async (request: FastifyRequest, params: { id: number; kind: ReactionKind }, on: boolean) => {
+    const { post, thread } = await threadOfPost(request, params.id);
+    return { reactions: countsOf(await setReaction(db, request.actor, thread, post.id, params.kind, on)) };
+  };
+  app.put('/api/v1/posts/:id/reactions/:kind', { schema: reactionSchema('React to a post (once per kind; repeating it changes nothing)') }, async (request) => reactApi(request, request.params, true));
+  app.delete('/api/v1/posts/:id/reactions/:kind', { schema: reactionSchema('Take back a reaction') }, async (request) => reactApi(request, request.params, false));
+  app.get(
+    '/api/v1/posts/:id/reactions',
+    {
+      schema: {
+        tags: ['discussions'],
+        summary: 'Who reacted to a post, by kind, newest first',
+        params: IdParams,
+        response: {
+          200: Type.Object({
+            reactions: Type.Array(Type.Object({ kind: ReactionKindSchema, count: Type.Integer(), people: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), at: Type.String({ format: 'date-time' }) })) })),
+          }),
+          ...errorResponses(404),
+        },
+      },
+    },
+    async (request) => {
+      const { post, thread } = await threadOfPost(request, request.params.id);
+      if (post.deleted_at || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+      const kinds = await whoReacted(db, post.id);
+      return { reactions: kinds.map((k) => ({ kind: k.kind, count: k.count, people: k.people.map((p) => ({ id: p.id, name: p.name, at: p.at.toISOString() })) })) };
     },
   );
   app.delete(

@@ -325,20 +325,6 @@ export async function deletePost(db: Db, actor: Actor, thread: ThreadRow, postId
   });
 }
 
-/** Marks (or unmarks) a post as helpful; one mark per person. */
-export async function toggleHelpful(db: Db, actor: Actor, thread: ThreadRow, postId: number, on: boolean) {
-  await db.transaction().execute(async (tx) => {
-    const post = await tx.selectFrom('posts').select(['id', 'author_id', 'deleted_at']).where('id', '=', postId).where('thread_id', '=', thread.id).executeTakeFirst();
-    if (!post) throw new AppError('not_found');
-    authorize(actor, 'post.react', postSubject(post, thread));
-    const changed = on
-      ? await tx.insertInto('post_reactions').values({ post_id: post.id, user_id: actor.id!, created_at: new Date() }).onConflict((oc) => oc.doNothing()).executeTakeFirst()
-      : await tx.deleteFrom('post_reactions').where('post_id', '=', post.id).where('user_id', '=', actor.id!).executeTakeFirst();
-    const n = Number('numInsertedOrUpdatedRows' in changed ? changed.numInsertedOrUpdatedRows : changed.numDeletedRows);
-    if (n > 0) await tx.updateTable('posts').set({ helpful_count: sql`helpful_count + ${on ? 1 : -1}` }).where('id', '=', post.id).execute();
-  });
-}
-
 /** Pins, locks or closes a thread (group leads and facilitators). */
 export async function moderateThread(db: Db, actor: Actor, thread: ThreadRow, input: Static<typeof ModerateInput>) {
   authorize(actor, 'thread.moderate', threadSubject(thread));

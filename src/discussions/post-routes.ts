@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { authorize, can } from '../platform/auth/policy.js';
-import { AppError } from '../platform/http/errors.js';
+import { AppError, msg } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
 import { renderFor, setFlash } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
@@ -13,14 +13,15 @@ import {
   deletePost,
   editPost,
   eraseHistory,
-  toggleHelpful,
 } from './commands.js';
+import { isReaction, setReaction, whoReacted, type ReactionKind } from './reactions.js';
+import { ReactionsView } from './reactions-views.js';
 import { postRevisions, threadSubject, type ThreadRow, getVisiblePost, postSubject } from './queries.js';
 import { EditPostView, HistoryView, ModerationView, RedactView, ReportView } from './moderation-views.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 
-/** Posts: editing, history, deleting, marking helpful; reports and the moderation queue. */
+/** Posts: editing, history, deleting, reactions; reports and the moderation queue. */
 export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
   /** Heavy reads (search) go to the replica when there is one. */
@@ -30,7 +31,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const threadOfPost = (request: FastifyRequest, postId: number) => getVisiblePost(db, request.actor, postId);
 
   // ---- spaces: a group's discussions and the community-wide space ---------------------
-  // ---- posts: edit, history, delete, helpful ---------------------------------------------------------
+  // ---- posts: edit, history, delete ---------------------------------------------------------
   const editPage = (request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, postId: number, withTitle: boolean, form: FormState, status = 200) =>
     renderFor(
       app,
@@ -87,11 +88,28 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     setFlash(reply, { kind: 'success', message: request.t('discussions.post_deleted') });
     return reply.redirect(post.is_opening ? (thread.group_slug ? `/groups/${thread.group_slug}/threads` : '/discussions') : `/threads/${thread.id}`, 303);
   });
-  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => {
-    const { post, thread } = await threadOfPost(request, request.params.id);
+  // ---- reactions ----------------------------------------------------------------------------------------
+  /** A reaction from a form: `kind` one of REACTIONS, `on` "false" to take it back. */
+  const react = async (request: FastifyRequest, reply: FastifyReply, postId: number, kind: unknown) => {
+    const { post, thread } = await threadOfPost(request, postId);
+    if (!isReaction(kind)) throw new AppError('validation_failed', { fields: { kind: msg('reactions.unknown_kind') } });
     const on = String((request.body as Record<string, unknown> | undefined)?.on ?? 'true') !== 'false';
-    await toggleHelpful(db, request.actor, thread, post.id, on);
+    await setReaction(db, request.actor, thread, post.id, kind as ReactionKind, on);
     return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+  };
+  app.post('/posts/:id/reactions', { schema: { params: IdParams } }, async (request, reply) => react(request, reply, request.params.id, (request.body as Record<string, unknown> | undefined)?.kind));
+  // The one reaction there used to be, for forms and bookmarks made before the others.
+  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => react(request, reply, request.params.id, 'helpful'));
+  app.get('/posts/:id/reactions', { schema: { params: IdParams } }, async (request, reply) => {
+    const { post, thread } = await threadOfPost(request, request.params.id);
+    // A removed or hidden post's reactions are no one's business but the moderators'.
+    if (post.deleted_at || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+    const kinds = await whoReacted(db, post.id);
+    return renderFor(app, request, reply, (ctx) => ({
+      title: post.author_name ? ctx.t('reactions.heading', { name: post.author_name }) : ctx.t('reactions.title'),
+      breadcrumbs: [{ label: thread.title, href: `/threads/${thread.id}` }],
+      children: h(ReactionsView, { ctx, post: { id: post.id }, thread: { id: thread.id, title: thread.title }, kinds }),
+    }));
   });
 
   // ---- reports and moderation ---------------------------------------------------------------------------

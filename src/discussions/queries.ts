@@ -7,6 +7,7 @@ import { authorize, can } from '../platform/auth/policy.js';
 import type { GroupSubject } from '../groups/policy.js';
 import { RENDER_VERSION, renderMarkdown } from './markdown.js';
 import type { WatchLevel } from '../platform/db/schema.js';
+import { inOrder, type ReactionCounts, type ReactionKind } from './reactions.js';
 
 export const PAGE_SIZE = 25;
 
@@ -104,12 +105,12 @@ export interface ThreadViewerState {
   groupWatch: WatchLevel | null;
   readAt: Date | null;
   unreadNotifications: boolean;
-  /** The thread's posts the viewer marked helpful. */
-  reactedPostIds: number[];
+  /** The viewer's reactions to the thread's posts: [post id, kind]. */
+  reactions: [number, ReactionKind][];
 }
 
 /** The state of a viewer with nothing recorded (a visitor, or a thread that went away). */
-export const NO_VIEWER_STATE: ThreadViewerState = { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false, reactedPostIds: [] };
+export const NO_VIEWER_STATE: ThreadViewerState = { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false, reactions: [] };
 
 /**
  * A thread with its viewer's state (watch levels, read mark, unread
@@ -133,14 +134,14 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
       sql<boolean>`EXISTS (SELECT 1 FROM notifications n WHERE n.user_id = ${uid} AND n.thread_id = t.id AND n.read_at IS NULL)`.as('unread_notifications'),
       // The viewer's reactions here, so the thread's posts can be the same rows for everyone.
       (viewer.kind === 'user'
-        ? sql<number[]>`(SELECT coalesce(json_agg(pr.post_id), '[]'::json) FROM posts rp JOIN post_reactions pr ON pr.post_id = rp.id AND pr.user_id = ${uid} WHERE rp.thread_id = t.id)`
-        : sql<number[]>`'[]'::json`
+        ? sql<[number, ReactionKind][]>`(SELECT coalesce(json_agg(json_build_array(pr.post_id, pr.kind)), '[]'::json) FROM posts rp JOIN post_reactions pr ON pr.post_id = rp.id AND pr.user_id = ${uid} WHERE rp.thread_id = t.id)`
+        : sql<[number, ReactionKind][]>`'[]'::json`
       ).as('reacted'),
     ])
     .where('t.id', '=', id)
     .modifyEnd(PREPARED)
     .executeTakeFirst()) as
-    | (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean; reacted: number[] })
+    | (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean; reacted: [number, ReactionKind][] })
     | undefined;
   if (!row) return undefined;
   const { linked_from, own_watch, group_watch, read_at, unread_notifications, reacted, ...thread } = row;
@@ -152,7 +153,7 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
       groupWatch: group_watch,
       readAt: read_at,
       unreadNotifications: unread_notifications,
-      reactedPostIds: reacted,
+      reactions: reacted,
     },
   };
 }
@@ -220,12 +221,15 @@ export interface PostView {
   language: string;
   version: number;
   helpful_count: number;
+  /** Reactions by kind, for everyone. */
+  reactions: ReactionCounts;
   created_at: Date;
   edited_at: Date | null;
   deleted_at: Date | null;
   /** Hidden by a moderator: its text is shown only to moderators. */
   hidden: boolean;
-  reacted: boolean;
+  /** The kinds of reaction the viewer left here, in display order. */
+  mine: ReactionKind[];
   /** The author's perspectives when posting (Dialogue Guides group by these). */
   perspectives: string[];
   question_id: number | null;
@@ -234,7 +238,7 @@ export interface PostView {
 /**
  * A thread's posts in time order, with rendered HTML. HTML is cached per post
  * version: a row whose cache is missing or older than the renderer is
- * rendered here and stored, once. With `viewer` null, `reacted` is false on
+ * rendered here and stored, once. With `viewer` null, `mine` is empty on
  * every post: rows the same for every reader (the thread page shares them and
  * takes each viewer's reactions from `getThreadForViewer`).
  */
@@ -257,6 +261,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
       'p.language',
       'p.version',
       'p.helpful_count',
+      'p.reactions',
       'p.created_at',
       'p.edited_at',
       'p.deleted_at',
@@ -264,8 +269,12 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
       'p.perspectives',
       'p.question_id',
     ])
-    // Whether the viewer found each post helpful, in the same statement.
-    .select(viewer?.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM post_reactions pr WHERE pr.post_id = p.id AND pr.user_id = ${viewer.id})`.as('reacted') : sql<boolean>`false`.as('reacted'))
+    // The viewer's own reactions to each post, in the same statement.
+    .select(
+      viewer?.kind === 'user'
+        ? sql<string[]>`ARRAY(SELECT pr.kind FROM post_reactions pr WHERE pr.post_id = p.id AND pr.user_id = ${viewer.id})`.as('mine')
+        : sql<string[]>`'{}'::text[]`.as('mine'),
+    )
     .where('p.thread_id', '=', threadId)
     .$if(opts.afterId !== undefined, (q) => q.where('p.id', '>', opts.afterId!))
     .orderBy('p.created_at')
@@ -281,10 +290,10 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
       await db.updateTable('posts').set({ body_html: html, render_version: RENDER_VERSION }).where('id', '=', r.id).where('version', '=', r.version).execute();
     }
     const concealed = r.deleted_at !== null || (r.hidden_at !== null && !opts.moderator);
-    const { hidden_at, body_html, render_version, ...rest } = r;
+    const { hidden_at, body_html, render_version, mine, reactions, ...rest } = r;
     void body_html;
     void render_version;
-    out.push({ ...rest, hidden: hidden_at !== null, html: concealed ? '' : (html ?? ''), body: concealed ? '' : r.body });
+    out.push({ ...rest, reactions: reactions as ReactionCounts, mine: inOrder(mine), hidden: hidden_at !== null, html: concealed ? '' : (html ?? ''), body: concealed ? '' : r.body });
   }
   return out;
 }

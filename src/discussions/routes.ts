@@ -31,6 +31,7 @@ import {
 import { dialogueQuestions, getThreadForViewer, listThreads, NO_VIEWER_STATE, threadPosts, threadSubject, type PostView, type ThreadRow, type ThreadViewerState, getVisibleThread } from './queries.js';
 import { SpaceView, ThreadForm } from './views.js';
 import { PostItem, ThreadView, renderPosts } from './thread-views.js';
+import { inOrder, type ReactionKind } from './reactions.js';
 import { MoveView, SplitView } from './moderation-views.js';
 import { render } from 'preact-render-to-string';
 import { pageContext } from '../platform/http/request-context.js';
@@ -208,9 +209,11 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       thread.kind === 'dialogue_guide' ? dialogueQuestions(db, thread.id) : Promise.resolve(undefined),
       known ?? getThreadForViewer(db, thread.id, actor).then((r) => r?.state ?? NO_VIEWER_STATE),
     ]);
-    // The shared rows are never changed: a post the viewer marked helpful is a copy.
-    const reacted: ReadonlySet<number> = new Set(state.reactedPostIds);
-    const posts = reacted.size ? shared.posts.map((p) => (reacted.has(p.id) ? { ...p, reacted: true } : p)) : shared.posts;
+    // The shared rows are never changed: a post the viewer reacted to is a copy.
+    const mine = new Map<number, ReactionKind[]>();
+    for (const [postId, kind] of state.reactions) mine.set(postId, [...(mine.get(postId) ?? []), kind]);
+    for (const [postId, kinds] of mine) mine.set(postId, inOrder(kinds));
+    const posts = mine.size ? shared.posts.map((p) => (mine.has(p.id) ? { ...p, mine: mine.get(p.id)! } : p)) : shared.posts;
     const fresh = status === 200 ? firstNewPost(shared.posts, actor, state.readAt) : undefined;
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
     if (actor.kind === 'user' && status === 200) {
@@ -245,7 +248,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             newSince: fresh && { first: fresh.first.id, count: fresh.count },
             preview,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
-            renderedPosts: renderPosts(ctx, shared.posts, reacted, thread.id, perms, questions, shared.kept),
+            renderedPosts: renderPosts(ctx, shared.posts, mine, thread.id, perms, questions, shared.kept),
             kept: shared.kept,
           },
         }),

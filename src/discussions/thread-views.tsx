@@ -2,6 +2,7 @@ import type { PageContext } from '../platform/views/context.js';
 import { keptPart, same, slot, type KeptStore } from '../platform/views/kept.js';
 import { ButtonForm, PrivacyAcknowledge, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, emptyForm, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, ThreadRow } from './queries.js';
+import { REACTIONS, inOrder, type ReactionKind } from './reactions.js';
 import { WatchControl } from '../notifications/views.js';
 import { ThreadFlags, LanguageSelect } from './views.js';
 
@@ -74,15 +75,15 @@ export function PostItem({ ctx, p, threadId, can, questions }: { ctx: PageContex
 
 /**
  * A post as kept between viewers: the shared row (by identity: any write reads
- * it afresh), whether this viewer marked it helpful, whether it is their own,
+ * it afresh), the reactions this viewer left on it, whether it is their own,
  * what they may do to it, and the Dialogue Guide question it answers.
  */
-const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; reacted: boolean; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; edit: boolean; delete: boolean; question: string | null }>(
+const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: string; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; edit: boolean; delete: boolean; question: string | null }>(
   'post',
   (ctx, d) => (
     <PostArticle
       ctx={ctx}
-      p={d.reacted === Boolean(d.post.reacted) ? d.post : { ...d.post, reacted: d.reacted }}
+      p={d.mine === d.post.mine.join(',') ? d.post : { ...d.post, mine: inOrder(d.mine ? d.mine.split(',') : []) }}
       threadId={d.threadId}
       own={d.own}
       actions={{ reply: d.reply, moderate: d.moderate, react: d.react, flag: d.flag, edit: d.edit, delete: d.delete }}
@@ -98,14 +99,14 @@ const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; reacted: bo
  * rendered it already. A thread page's rows are the same for all its readers
  * and only these few things vary, so after the first few views a page puts
  * kept strings together instead of rendering twenty posts again. `shared` are
- * the rows as read for everyone; `reacted` the posts this viewer marked.
+ * the rows as read for everyone; `mine` the viewer's reactions by post.
  */
-export function renderPosts(ctx: PageContext, shared: PostView[], reacted: ReadonlySet<number>, threadId: number, can: PostPermissions, questions: DialogueQuestion[] | undefined, store: KeptStore): Map<number, string> {
+export function renderPosts(ctx: PageContext, shared: PostView[], mine: ReadonlyMap<number, ReactionKind[]>, threadId: number, can: PostPermissions, questions: DialogueQuestion[] | undefined, store: KeptStore): Map<number, string> {
   const out = new Map<number, string>();
   for (const p of shared) {
     const q = questionOf(p, questions);
     const own = ctx.actor.kind === 'user' && p.author_id === ctx.actor.id;
-    out.set(p.id, KeptPost.html(store, ctx, { post: same(p), reacted: reacted.has(p.id) || Boolean(p.reacted), own, threadId, ...postActions(can, p), question: q ? JSON.stringify(q) : null }));
+    out.set(p.id, KeptPost.html(store, ctx, { post: same(p), mine: (mine.get(p.id) ?? p.mine).join(','), own, threadId, ...postActions(can, p), question: q ? JSON.stringify(q) : null }));
   }
   return out;
 }
@@ -171,16 +172,7 @@ function PostArticle({ ctx, p, threadId, own, actions: can, question }: PostProp
       )}
       {!p.deleted_at && (!p.hidden || can.moderate) && (
         <footer class="convene-post__actions">
-          <span class="usa-hint">{t('discussions.helpful_count', { count: p.helpful_count })}</span>
-          {can.react && !own && (
-            <ButtonForm
-              ctx={ctx}
-              action={`/posts/${p.id}/helpful`}
-              hidden={{ on: String(!p.reacted) }}
-              label={p.reacted ? t('discussions.unmark_helpful') : t('discussions.mark_helpful')}
-              variant="unstyled"
-            />
-          )}
+          <ReactionBar ctx={ctx} p={p} canReact={can.react && !own} />
           {can.reply && (
             <a class="usa-link margin-left-1" href={`/threads/${threadId}?reply_to=${p.id}#reply`}>
               {t('discussions.reply_to_this')}
@@ -563,3 +555,47 @@ function ReplySection({
   );
 }
 
+
+/** A picture for each reaction, next to its words (never instead of them). */
+export const REACTION_SIGNS: Record<ReactionKind, string> = { helpful: '💡', thanks: '🙏', agree: '👍', will_try: '🌱' };
+
+/**
+ * A post's reactions: toggle buttons (`aria-pressed`) for a reader who may
+ * react, each a small form so it works without JavaScript; counts alone for
+ * everyone else; and a link to who reacted.
+ */
+function ReactionBar({ ctx, p, canReact }: { ctx: PageContext; p: PostView; canReact: boolean }) {
+  const { t, fmt } = ctx;
+  const total = REACTIONS.reduce((n, k) => n + (p.reactions[k] ?? 0), 0);
+  if (!canReact && total === 0) return null;
+  const mine = new Set(p.mine);
+  return (
+    <div class="convene-reactions" role="group" aria-label={t('reactions.label')}>
+      {REACTIONS.map((kind) => {
+        const count = p.reactions[kind] ?? 0;
+        const face = (
+          <>
+            <span aria-hidden="true">{REACTION_SIGNS[kind]}</span> {t(`reactions.kind.${kind}`)}
+            {count > 0 && <span class="convene-reaction__count">{fmt.number(count)}</span>}
+          </>
+        );
+        if (!canReact) return count > 0 ? <span class="convene-reaction convene-reaction--static">{face}</span> : null;
+        return (
+          <form method="post" action={`/posts/${p.id}/reactions`} class="convene-inline-form">
+            <input type="hidden" name="_csrf" value={ctx.csrf()} />
+            <input type="hidden" name="kind" value={kind} />
+            <input type="hidden" name="on" value={String(!mine.has(kind))} />
+            <button type="submit" class="convene-reaction" aria-pressed={mine.has(kind) ? 'true' : 'false'}>
+              {face}
+            </button>
+          </form>
+        );
+      })}
+      {total > 0 && (
+        <a class="usa-link convene-reactions__who" href={`/posts/${p.id}/reactions`}>
+          {t('reactions.who', { count: total })}
+        </a>
+      )}
+    </div>
+  );
+}

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { expandRule, presetRule, zonedToUtc } from '../events/time.js';
 import { rollupEngagement } from '../analytics/engagement.js';
+import { REACTIONS, recountReactions } from '../discussions/reactions.js';
 
 const SEED_LOCK = 724_115_002;
 
@@ -225,6 +226,17 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
       }
     }
     await tx.updateTable('threads').set({ reply_count: count, last_activity_at: last }).where('id', '=', thread.id).execute();
+    // The people in a conversation react to each other's messages (never their own): a few reactions on most posts.
+    const inThread = postsByAuthor.filter((x) => x.thread === thread.id);
+    const participants = [...new Set(inThread.map((x) => x.key))];
+    const reactions = inThread.flatMap((x, k) =>
+      participants
+        .filter((who) => who !== x.key)
+        .slice(0, (k + thread.id) % 4)
+        .map((who, j) => ({ post_id: x.post, user_id: personIds.get(who)!, kind: REACTIONS[(k + j + thread.id) % REACTIONS.length]!, created_at: last })),
+    );
+    if (reactions.length) await tx.insertInto('post_reactions').values(reactions).execute();
+    await recountReactions(tx, inThread.map((x) => x.post));
   }
 
   // A few notifications, so the demo family leader has something to open.

@@ -14,6 +14,7 @@ import { randomToken, verifyPassword } from '../platform/auth/secrets.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import { uploadStore } from '../resources/storage.js';
 import { promote, recount } from '../events/commands.js';
+import { recountReactions } from '../discussions/reactions.js';
 
 /**
  * "Download your data" and "delete your account": asked for on a page, done
@@ -94,11 +95,12 @@ export async function collectPersonalData(db: Db, userId: number) {
     .select(['id', 'email', 'email_verified_at', 'name', 'handle', 'pronouns', 'bio', 'state_code', 'birth_year', 'is_youth', 'role', 'perspectives', 'expertise', 'visibility', 'hidden', 'locale', 'time_zone', 'email_notifications', 'created_at', 'last_seen_at', 'totp_enabled_at'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  const [organizations, groups, threads, posts, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact] = await Promise.all([
+  const [organizations, groups, threads, posts, reactions, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact] = await Promise.all([
     db.selectFrom('user_organizations as uo').innerJoin('organizations as o', 'o.id', 'uo.organization_id').select(['o.name', 'o.slug', 'uo.title']).where('uo.user_id', '=', userId).execute(),
     db.selectFrom('group_memberships as m').innerJoin('practice_groups as g', 'g.id', 'm.group_id').select(['g.name', 'g.slug', 'm.role', 'm.status']).where('m.user_id', '=', userId).execute(),
     db.selectFrom('threads').select(['id', 'title', 'group_id', 'created_at', 'deleted_at']).where('author_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('posts').select(['id', 'thread_id', 'body', 'language', 'created_at', 'edited_at', 'deleted_at']).where('author_id', '=', userId).orderBy('id').execute(),
+    db.selectFrom('post_reactions').select(['post_id', 'kind', 'created_at']).where('user_id', '=', userId).orderBy('created_at').execute(),
     db.selectFrom('resources').select(['id', 'slug', 'title', 'summary', 'created_at', 'deleted_at']).where('created_by', '=', userId).orderBy('id').execute(),
     db.selectFrom('resource_files').select(['id', 'resource_id', 'filename', 'storage_key', 'size_bytes', 'created_at']).where('uploaded_by', '=', userId).orderBy('id').execute(),
     db
@@ -116,7 +118,7 @@ export async function collectPersonalData(db: Db, userId: number) {
     db.selectFrom('user_identities as i').innerJoin('oidc_providers as p', 'p.id', 'i.provider_id').select(['p.name', 'i.created_at', 'i.last_used_at']).where('i.user_id', '=', userId).execute(),
     db.selectFrom('contact_requests').select(['topic', 'body', 'status', 'created_at']).where('user_id', '=', userId).execute(),
   ]);
-  return { user, organizations, groups, threads, posts, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact };
+  return { user, organizations, groups, threads, posts, reactions, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact };
 }
 
 /** Builds the archive: data.json, README.txt and the person's uploads under files/. */
@@ -214,7 +216,10 @@ export async function removeAccount(tx: Tx, jobs: Jobs, dataDir: string, userId:
     if (r.status === 'confirmed' && r.ends_at > new Date()) await promote(tx, jobs, r);
     await recount(tx, r.id);
   }
+  // Their reactions go with them, and the posts they reacted to are counted again.
+  const reactedTo = await tx.selectFrom('post_reactions').select('post_id').distinct().where('user_id', '=', userId).execute();
   await tx.deleteFrom('users').where('id', '=', userId).execute();
+  await recountReactions(tx, reactedTo.map((r) => r.post_id));
   for (const g of groups) {
     await sql`UPDATE practice_groups SET member_count = (SELECT count(*) FROM group_memberships WHERE group_id = ${g.group_id} AND status = 'active') WHERE id = ${g.group_id}`.execute(tx);
   }

@@ -1,5 +1,6 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { assertAccessible, assertPageBasics, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
 
 let env: BrowserEnv;
@@ -160,6 +161,41 @@ test('a reply being written is kept in the browser per thread, restored after a 
     await page.waitForTimeout(600);
     await Promise.all([page.waitForLoadState('load'), page.click('form[action="/logout"] button')]);
     assert.equal(await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('convene-draft:')).length), 0);
+  } finally {
+    await context.close();
+  }
+});
+
+test('reactions: reached with Tab, pressed with Space, announced as pressed, counted; "Who reacted" lists the reader', async () => {
+  const context = await contextFor(env, { email: MEMBER, width: 375 });
+  try {
+    const page = await context.newPage();
+    const thread = await familiesThread('asc');
+    const target = await env.db
+      .selectFrom('posts as p')
+      .innerJoin('users as u', 'u.id', 'p.author_id')
+      .select(['p.id', sql<number>`coalesce((p.reactions ->> 'thanks')::int, 0)`.as('thanks')])
+      .where('p.thread_id', '=', thread.id)
+      .where('u.email', '!=', MEMBER)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('post_reactions as r').innerJoin('users as me', 'me.id', 'r.user_id').select('r.post_id').whereRef('r.post_id', '=', 'p.id').where('me.email', '=', MEMBER).where('r.kind', '=', 'thanks'))))
+      .orderBy('p.id')
+      .executeTakeFirstOrThrow();
+    await page.goto(`${env.baseUrl}/threads/${thread.id}#post-${target.id}`);
+    const button = page.locator(`#post-${target.id} .convene-reactions button`, { hasText: 'Thanks' });
+    assert.equal(await button.getAttribute('aria-pressed'), 'false');
+    // Tab from the button before it lands here: the reactions are ordinary stops in the tab order.
+    await page.locator(`#post-${target.id} .convene-reactions button`, { hasText: 'Helpful' }).focus();
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim().replace(/\s+/g, ' ')), `🙏 Thanks${target.thanks ? target.thanks : ''}`.replace(/\s+/g, ' '));
+    await Promise.all([page.waitForLoadState('load'), page.waitForURL(new RegExp(`#post-${target.id}$`)), page.keyboard.press('Space')]);
+    const after = page.locator(`#post-${target.id} .convene-reactions button`, { hasText: 'Thanks' });
+    await after.waitFor();
+    assert.equal(await after.getAttribute('aria-pressed'), 'true');
+    assert.match((await after.textContent()) ?? '', new RegExp(`Thanks${target.thanks + 1}$`));
+    await assertAccessible(page, 'thread with reactions, 375 px');
+    await page.click(`#post-${target.id} .convene-reactions__who`);
+    assert.match(await page.locator('main').innerText(), /Thanks[\s\S]*Rosa/);
+    await assertAccessible(page, 'who reacted, 375 px');
   } finally {
     await context.close();
   }

@@ -1,5 +1,6 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { unsubscribeToken } from '../../src/notifications/notify.js';
 import { seal } from '../../src/platform/auth/secrets.js';
 import { currentCode } from '../../src/accounts/two-factor.js';
@@ -24,6 +25,8 @@ interface Ids {
   person: number;
   /** A post none of the signed-in accounts wrote, so each of them may report it. */
   reportable: number;
+  /** A public post with reactions of more than one kind. */
+  reacted: number;
   org: number;
   state: number;
   thread: number;
@@ -109,6 +112,7 @@ const PAGES: PageCase[] = [
   { route: '/posts/:id/edit', url: (ids) => `/posts/${ids.post}/edit`, who: SIGNED_IN },
   { route: '/posts/:id/history', url: (ids) => `/posts/${ids.post}/history`, who: ['facilitator'] },
   { route: '/posts/:id/report', url: (ids) => `/posts/${ids.reportable}/report`, who: SIGNED_IN },
+  { route: '/posts/:id/reactions', url: (ids) => `/posts/${ids.reacted}/reactions`, who: ALL },
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
   { route: '/moderation', url: () => '/moderation', who: SIGNED_IN },
   { route: '/posts/:id/redact', url: (ids) => `/posts/${ids.post}/redact`, who: ['facilitator'] },
@@ -222,7 +226,18 @@ before(async () => {
     .where('u.email', 'not in', Object.values(ACCOUNTS))
     .orderBy('p.id')
     .executeTakeFirstOrThrow();
-  ids = { reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const reacted = await env.db
+    .selectFrom('post_reactions as r')
+    .innerJoin('posts as p', 'p.id', 'r.post_id')
+    .innerJoin('threads as t', 't.id', 'p.thread_id')
+    .innerJoin('practice_groups as g', 'g.id', 't.group_id')
+    .select('r.post_id')
+    .where('g.visibility', '=', 'public')
+    .groupBy('r.post_id')
+    .having(sql`count(DISTINCT r.kind)`, '>', 1)
+    .orderBy('r.post_id')
+    .executeTakeFirstOrThrow();
+  ids = { reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {

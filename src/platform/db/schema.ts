@@ -289,6 +289,8 @@ export interface PostsTable {
   body_html: string | null;
   render_version: Generated<number>;
   helpful_count: Generated<number>;
+  /** Reaction counts by kind (`ReactionKind`), kept with each reaction. */
+  reactions: Generated<Record<string, number>>;
   created_at: Timestamp;
   edited_at: NullableTimestamp;
   deleted_at: NullableTimestamp;
@@ -323,7 +325,7 @@ export interface PostRevisionsTable {
 export interface PostReactionsTable {
   post_id: number;
   user_id: number;
-  kind: Generated<string>;
+  kind: Generated<'helpful' | 'thanks' | 'agree' | 'will_try'>;
   created_at: Timestamp;
 }
 

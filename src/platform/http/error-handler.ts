@@ -5,6 +5,7 @@ import { fieldErrors } from './validation.js';
 import { pageContext, sendPage } from './request-context.js';
 import { translator } from '../i18n/i18n.js';
 import { ANONYMOUS } from '../auth/actor.js';
+import { h } from 'preact';
 
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
 
@@ -62,7 +63,10 @@ function send(app: FastifyInstance, e: AppError, request: FastifyRequest, reply:
     return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
   }
   const ctx = pageContext(request, reply, app.community.nameOrDefault());
-  return sendPage(reply, { ctx, title: t(`errors.title.${e.status}`, { defaultValue: t('errors.title.default') }), lead: message }, e.status);
+  // A request from a page with no form of its own to show them again (a button, a link) still says what was wrong.
+  const fields = e.fields ? Object.values(translateFields(e.fields, t)) : [];
+  const children = fields.length ? h('div', { class: 'usa-alert usa-alert--error usa-alert--slim', role: 'alert' }, h('div', { class: 'usa-alert__body' }, h('ul', { class: 'usa-list usa-alert__text' }, fields.map((f) => h('li', null, f))))) : undefined;
+  return sendPage(reply, { ctx, title: t(`errors.title.${e.status}`, { defaultValue: t('errors.title.default') }), lead: message, children }, e.status);
 }
 
 /** One renderer for every error: an HTML page for browsers, JSON for the API. */

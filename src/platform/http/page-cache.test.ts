@@ -232,7 +232,7 @@ describe('the signed-out page cache', () => {
     assert.match((await fAgent.get(`/groups/${g.slug}`)).body, /Mo Member<\/bdi><\/a>\s*<span class="usa-tag margin-left-1">Co-lead/);
   });
 
-  test("a thread's posts are shared rows: hidden text only for moderators, each viewer's own helpful marks, and a write refreshes them", async () => {
+  test("a thread's posts are shared rows: hidden text only for moderators, each viewer's own reactions, and a write refreshes them", async () => {
     const lead = await buildUser(t.db);
     const first = await buildUser(t.db);
     const second = await buildUser(t.db);
@@ -248,25 +248,28 @@ describe('the signed-out page cache', () => {
     const opening = await t.db.selectFrom('posts').select('id').where('thread_id', '=', id).where('is_opening', '=', true).executeTakeFirstOrThrow();
     // Written straight to the database, before any view: nothing here clears the cache.
     await t.db.updateTable('posts').set({ hidden_at: new Date() }).where('id', '=', hiddenReply.json().id).execute();
-    await t.db.insertInto('post_reactions').values({ post_id: opening.id, user_id: first.id }).execute();
+    await t.db.insertInto('post_reactions').values({ post_id: opening.id, user_id: first.id, kind: 'agree' }).execute();
     const leadAgent = await new Agent(t.app).signIn(lead.email);
     const firstAgent = await new Agent(t.app).signIn(first.email);
     const secondAgent = await new Agent(t.app).signIn(second.email);
 
-    // Readers share one copy (the first reader marked the opening post helpful; the second did not).
+    // Readers share one copy (the first reader agreed with the opening post; the second did not).
+    const pressed = /aria-pressed="true"><span aria-hidden="true">👍<\/span> Agree/;
     const asFirst = (await firstAgent.get(`/threads/${id}`)).body;
     assert.doesNotMatch(asFirst, /Words a moderator hid/);
-    assert.match(asFirst, /Remove “helpful”/);
+    assert.match(asFirst, pressed);
     const asSecond = (await secondAgent.get(`/threads/${id}`)).body;
     assert.doesNotMatch(asSecond, /Words a moderator hid/);
-    assert.doesNotMatch(asSecond, /Remove “helpful”/, "the first reader's mark is not shown to the second");
-    assert.match(asSecond, /action="\/posts\/\d+\/helpful"/);
+    assert.doesNotMatch(asSecond, pressed, "the first reader's reaction is not shown to the second");
+    assert.match(asSecond, /action="\/posts\/\d+\/reactions"/);
     // The moderator's copy is their own: the hidden text is there.
     assert.match((await leadAgent.get(`/threads/${id}`)).body, /Words a moderator hid/);
     assert.doesNotMatch((await anon(`/threads/${id}`)).body, /Words a moderator hid/);
     // Views in the other order do not leak either way.
-    assert.doesNotMatch((await secondAgent.get(`/threads/${id}`)).body, /Words a moderator hid|Remove “helpful”/);
-    assert.match((await firstAgent.get(`/threads/${id}`)).body, /Remove “helpful”/);
+    const again = (await secondAgent.get(`/threads/${id}`)).body;
+    assert.doesNotMatch(again, /Words a moderator hid/);
+    assert.doesNotMatch(again, pressed);
+    assert.match((await firstAgent.get(`/threads/${id}`)).body, pressed);
 
     // Two readers whose view is the same share the posts' kept markup; each page carries its viewer's own CSRF token.
     const thirdAgent = await new Agent(t.app).signIn(third.email);
@@ -279,10 +282,13 @@ describe('the signed-out page cache', () => {
     assert.equal(fourthTokens.size, 1);
     assert.notDeepEqual(thirdTokens, fourthTokens);
     assert.doesNotMatch(asThird, /convene-csrf-[0-9a-f]{32}/, 'no slot is left unfilled');
-    const marked = await thirdAgent.post(`/posts/${opening.id}/helpful`, { on: 'true' }, { csrf: [...thirdTokens][0]! });
+    const marked = await thirdAgent.post(`/posts/${opening.id}/reactions`, { kind: 'thanks', on: 'true' }, { csrf: [...thirdTokens][0]! });
     assert.equal(marked.statusCode, 303, 'the token in the kept markup is valid for this reader');
-    assert.match((await thirdAgent.get(`/threads/${id}`)).body, /Remove “helpful”/);
-    assert.doesNotMatch((await fourthAgent.get(`/threads/${id}`)).body, /Remove “helpful”/);
+    const thanked = /aria-pressed="true"><span aria-hidden="true">🙏<\/span> Thanks<span class="convene-reaction__count">1</;
+    assert.match((await thirdAgent.get(`/threads/${id}`)).body, thanked);
+    const fourthNow = (await fourthAgent.get(`/threads/${id}`)).body;
+    assert.doesNotMatch(fourthNow, thanked);
+    assert.match(fourthNow, /aria-pressed="false"><span aria-hidden="true">🙏<\/span> Thanks<span class="convene-reaction__count">1</, 'the count is everyone’s');
 
     // A reply (a write) shows at once to a reader whose copy was cached.
     const newer = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${id}/posts`, headers: bearer(secondToken), payload: { body: 'A newer reply.', language: 'en' } });
