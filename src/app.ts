@@ -32,6 +32,7 @@ import { discussionRoutes } from './discussions/routes.js';
 import { postRoutes } from './discussions/post-routes.js';
 import { searchRoutes } from './discussions/search-routes.js';
 import { latestRoutes } from './discussions/latest-routes.js';
+import { bookmarkRoutes } from './discussions/bookmark-routes.js';
 import { discussionApiRoutes } from './discussions/api-routes.js';
 import { AppError } from './platform/http/errors.js';
 import { FLASH_COOKIE, setFlash, viewerTimeZone } from './platform/http/request-context.js';
@@ -49,6 +50,7 @@ import { agendaRoutes } from './agenda/routes.js';
 import { GlossaryService } from './glossary/service.js';
 import { registerResourceJobs } from './resources/jobs.js';
 import { registerEventJobs } from './events/jobs.js';
+import { registerBookmarkJobs } from './discussions/bookmarks.js';
 import { eventRoutes } from './events/routes.js';
 import { analyticsRoutes } from './analytics/routes.js';
 
@@ -151,6 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerNotificationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerResourceJobs({ db: deps.db, jobs: deps.jobs, config });
   registerEventJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
+  registerBookmarkJobs({ db: deps.db, jobs: deps.jobs });
   // Reference-typed decorations start as null and are set first thing in onRequest.
   app.decorateRequest('actor', null as never);
   app.decorateRequest('locale', 'en');
@@ -320,6 +323,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(postRoutes);
   await app.register(searchRoutes);
   await app.register(latestRoutes);
+  await app.register(bookmarkRoutes);
   await app.register(discussionApiRoutes);
   await app.register(notificationRoutes);
   await app.register(resourceRoutes);

@@ -13,6 +13,7 @@ import { createMailer } from './platform/mail/mailer.js';
 import { registerNotificationJobs } from './notifications/notify.js';
 import { registerResourceJobs } from './resources/jobs.js';
 import { registerEventJobs } from './events/jobs.js';
+import { registerBookmarkJobs } from './discussions/bookmarks.js';
 import { registerTrustJobs } from './trust/data.js';
 import { DEMO_TOTP_SECRET, currentCode } from './accounts/two-factor.js';
 import { seedDemo } from './seed/seed.js';
@@ -132,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
       registerNotificationJobs({ db: handle.db, jobs, mailer, config });
       registerResourceJobs({ db: handle.db, jobs, config });
       registerEventJobs({ db: handle.db, jobs, mailer, config });
+      registerBookmarkJobs({ db: handle.db, jobs });
       registerTrustJobs({ db: handle.db, jobs, mailer, config });
       await jobs.start();
       console.log(`Convene worker running (mail: ${mailer.describe()})`);

@@ -36,6 +36,8 @@ declare module '../platform/auth/policy.js' {
     'post.delete': PostSubject;
     'post.history': PostSubject;
     'post.react': PostSubject;
+    /** Keep a post in one's bookmarks (with a note and a reminder). */
+    'post.bookmark': PostSubject;
     'post.flag': PostSubject;
     'post.hide': PostSubject;
     /** Post past the new-member limits on links and mentions. */
@@ -77,6 +79,7 @@ definePolicy(
     'post.flag': (actor, p) => actor.kind === 'user' && !p.deleted_at && p.author_id !== actor.id && viewThread(actor, p.thread),
     'post.hide': (actor, p) => !p.deleted_at && moderateThread(actor, p.thread),
     'post.react': (actor, p) => actor.kind === 'user' && actor.emailVerified && !p.deleted_at && p.author_id !== actor.id && viewThread(actor, p.thread),
+    'post.bookmark': (actor, p) => actor.kind === 'user' && !p.deleted_at && viewThread(actor, p.thread),
     'post.skip_new_member_limits': (actor) => isFacilitator(actor),
     'moderation.queue': (actor) => isFacilitator(actor) || ledGroupIds(actor).length > 0,
     'moderation.queue_all': (actor) => isFacilitator(actor),
@@ -89,6 +92,7 @@ definePolicy(
     'post.delete': { action: 'thread.view', subject: (p) => p.thread },
     'post.history': { action: 'thread.view', subject: (p) => p.thread },
     'post.react': { action: 'thread.view', subject: (p) => p.thread },
+    'post.bookmark': { action: 'thread.view', subject: (p) => p.thread },
     'post.flag': { action: 'thread.view', subject: (p) => p.thread },
     'post.hide': { action: 'thread.view', subject: (p) => p.thread },
   },

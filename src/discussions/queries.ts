@@ -107,10 +107,12 @@ export interface ThreadViewerState {
   unreadNotifications: boolean;
   /** The viewer's reactions to the thread's posts: [post id, kind]. */
   reactions: [number, ReactionKind][];
+  /** The thread's posts the viewer bookmarked. */
+  bookmarks: number[];
 }
 
 /** The state of a viewer with nothing recorded (a visitor, or a thread that went away). */
-export const NO_VIEWER_STATE: ThreadViewerState = { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false, reactions: [] };
+export const NO_VIEWER_STATE: ThreadViewerState = { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false, reactions: [], bookmarks: [] };
 
 /**
  * A thread with its viewer's state (watch levels, read mark, unread
@@ -137,14 +139,18 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
         ? sql<[number, ReactionKind][]>`(SELECT coalesce(json_agg(json_build_array(pr.post_id, pr.kind)), '[]'::json) FROM posts rp JOIN post_reactions pr ON pr.post_id = rp.id AND pr.user_id = ${uid} WHERE rp.thread_id = t.id)`
         : sql<[number, ReactionKind][]>`'[]'::json`
       ).as('reacted'),
+      (viewer.kind === 'user'
+        ? sql<number[]>`(SELECT coalesce(json_agg(b.post_id), '[]'::json) FROM bookmarks b JOIN posts bp ON bp.id = b.post_id AND bp.thread_id = t.id WHERE b.user_id = ${uid})`
+        : sql<number[]>`'[]'::json`
+      ).as('bookmarked'),
     ])
     .where('t.id', '=', id)
     .modifyEnd(PREPARED)
     .executeTakeFirst()) as
-    | (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean; reacted: [number, ReactionKind][] })
+    | (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean; reacted: [number, ReactionKind][]; bookmarked: number[] })
     | undefined;
   if (!row) return undefined;
-  const { linked_from, own_watch, group_watch, read_at, unread_notifications, reacted, ...thread } = row;
+  const { linked_from, own_watch, group_watch, read_at, unread_notifications, reacted, bookmarked, ...thread } = row;
   return {
     thread,
     state: {
@@ -154,6 +160,7 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
       readAt: read_at,
       unreadNotifications: unread_notifications,
       reactions: reacted,
+      bookmarks: bookmarked,
     },
   };
 }
@@ -230,6 +237,8 @@ export interface PostView {
   hidden: boolean;
   /** The kinds of reaction the viewer left here, in display order. */
   mine: ReactionKind[];
+  /** In the viewer's bookmarks. */
+  bookmarked: boolean;
   /** The author's perspectives when posting (Dialogue Guides group by these). */
   perspectives: string[];
   question_id: number | null;
@@ -275,6 +284,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
         ? sql<string[]>`ARRAY(SELECT pr.kind FROM post_reactions pr WHERE pr.post_id = p.id AND pr.user_id = ${viewer.id})`.as('mine')
         : sql<string[]>`'{}'::text[]`.as('mine'),
     )
+    .select(viewer?.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM bookmarks b WHERE b.user_id = ${viewer.id} AND b.post_id = p.id)`.as('bookmarked') : sql<boolean>`false`.as('bookmarked'))
     .where('p.thread_id', '=', threadId)
     .$if(opts.afterId !== undefined, (q) => q.where('p.id', '>', opts.afterId!))
     .orderBy('p.created_at')

@@ -163,6 +163,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       moderate: can(actor, 'thread.moderate', subject),
       react: actor.kind === 'user' && actor.emailVerified,
       flag: actor.kind === 'user',
+      bookmark: can(actor, 'post.bookmark', postSubject({ author_id: null, deleted_at: null })),
       editIds: new Set(posts.filter((p) => can(actor, 'post.edit', postSubject(p))).map((p) => p.id)),
       deleteIds: new Set(posts.filter((p) => can(actor, 'post.delete', postSubject(p))).map((p) => p.id)),
     };
@@ -213,7 +214,8 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const mine = new Map<number, ReactionKind[]>();
     for (const [postId, kind] of state.reactions) mine.set(postId, [...(mine.get(postId) ?? []), kind]);
     for (const [postId, kinds] of mine) mine.set(postId, inOrder(kinds));
-    const posts = mine.size ? shared.posts.map((p) => (mine.has(p.id) ? { ...p, mine: mine.get(p.id)! } : p)) : shared.posts;
+    const bookmarks: ReadonlySet<number> = new Set(state.bookmarks);
+    const posts = mine.size || bookmarks.size ? shared.posts.map((p) => (mine.has(p.id) || bookmarks.has(p.id) ? { ...p, mine: mine.get(p.id) ?? p.mine, bookmarked: bookmarks.has(p.id) } : p)) : shared.posts;
     const fresh = status === 200 ? firstNewPost(shared.posts, actor, state.readAt) : undefined;
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
     if (actor.kind === 'user' && status === 200) {
@@ -248,7 +250,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             newSince: fresh && { first: fresh.first.id, count: fresh.count },
             preview,
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
-            renderedPosts: renderPosts(ctx, shared.posts, mine, thread.id, perms, questions, shared.kept),
+            renderedPosts: renderPosts(ctx, shared.posts, { mine, bookmarks }, thread.id, perms, questions, shared.kept),
             kept: shared.kept,
           },
         }),

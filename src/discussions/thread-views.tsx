@@ -17,6 +17,7 @@ export interface PostPermissions {
   moderate: boolean;
   react: boolean;
   flag: boolean;
+  bookmark: boolean;
   editIds: Set<number>;
   deleteIds: Set<number>;
 }
@@ -51,6 +52,7 @@ interface PostActions {
   moderate: boolean;
   react: boolean;
   flag: boolean;
+  bookmark: boolean;
   edit: boolean;
   delete: boolean;
 }
@@ -58,7 +60,7 @@ interface PostActions {
 type PostProps = { ctx: PageContext; p: PostView; threadId: number; own: boolean; actions: PostActions; question?: DialogueQuestion };
 
 function postActions(can: PostPermissions, p: PostView): PostActions {
-  return { reply: can.reply, moderate: can.moderate, react: can.react, flag: can.flag, edit: can.editIds.has(p.id), delete: can.deleteIds.has(p.id) };
+  return { reply: can.reply, moderate: can.moderate, react: can.react, flag: can.flag, bookmark: can.bookmark, edit: can.editIds.has(p.id), delete: can.deleteIds.has(p.id) };
 }
 
 const questionOf = (p: PostView, questions: DialogueQuestion[] | undefined) => (p.question_id ? questions?.find((q) => q.id === p.question_id) : undefined);
@@ -75,18 +77,19 @@ export function PostItem({ ctx, p, threadId, can, questions }: { ctx: PageContex
 
 /**
  * A post as kept between viewers: the shared row (by identity: any write reads
- * it afresh), the reactions this viewer left on it, whether it is their own,
+ * it afresh), the reactions this viewer left on it, whether they bookmarked
+ * it, whether it is their own,
  * what they may do to it, and the Dialogue Guide question it answers.
  */
-const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: string; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; edit: boolean; delete: boolean; question: string | null }>(
+const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: string; bookmarked: boolean; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; bookmark: boolean; edit: boolean; delete: boolean; question: string | null }>(
   'post',
   (ctx, d) => (
     <PostArticle
       ctx={ctx}
-      p={d.mine === d.post.mine.join(',') ? d.post : { ...d.post, mine: inOrder(d.mine ? d.mine.split(',') : []) }}
+      p={d.mine === d.post.mine.join(',') && d.bookmarked === d.post.bookmarked ? d.post : { ...d.post, mine: inOrder(d.mine ? d.mine.split(',') : []), bookmarked: d.bookmarked }}
       threadId={d.threadId}
       own={d.own}
-      actions={{ reply: d.reply, moderate: d.moderate, react: d.react, flag: d.flag, edit: d.edit, delete: d.delete }}
+      actions={{ reply: d.reply, moderate: d.moderate, react: d.react, flag: d.flag, bookmark: d.bookmark, edit: d.edit, delete: d.delete }}
       question={d.question === null ? undefined : (JSON.parse(d.question) as DialogueQuestion)}
     />
   ),
@@ -99,14 +102,15 @@ const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: strin
  * rendered it already. A thread page's rows are the same for all its readers
  * and only these few things vary, so after the first few views a page puts
  * kept strings together instead of rendering twenty posts again. `shared` are
- * the rows as read for everyone; `mine` the viewer's reactions by post.
+ * the rows as read for everyone; `viewer` the reader's reactions by post and
+ * their bookmarks.
  */
-export function renderPosts(ctx: PageContext, shared: PostView[], mine: ReadonlyMap<number, ReactionKind[]>, threadId: number, can: PostPermissions, questions: DialogueQuestion[] | undefined, store: KeptStore): Map<number, string> {
+export function renderPosts(ctx: PageContext, shared: PostView[], viewer: { mine: ReadonlyMap<number, ReactionKind[]>; bookmarks: ReadonlySet<number> }, threadId: number, can: PostPermissions, questions: DialogueQuestion[] | undefined, store: KeptStore): Map<number, string> {
   const out = new Map<number, string>();
   for (const p of shared) {
     const q = questionOf(p, questions);
     const own = ctx.actor.kind === 'user' && p.author_id === ctx.actor.id;
-    out.set(p.id, KeptPost.html(store, ctx, { post: same(p), mine: (mine.get(p.id) ?? p.mine).join(','), own, threadId, ...postActions(can, p), question: q ? JSON.stringify(q) : null }));
+    out.set(p.id, KeptPost.html(store, ctx, { post: same(p), mine: (viewer.mine.get(p.id) ?? p.mine).join(','), bookmarked: viewer.bookmarks.has(p.id) || p.bookmarked, own, threadId, ...postActions(can, p), question: q ? JSON.stringify(q) : null }));
   }
   return out;
 }
@@ -173,6 +177,14 @@ function PostArticle({ ctx, p, threadId, own, actions: can, question }: PostProp
       {!p.deleted_at && (!p.hidden || can.moderate) && (
         <footer class="convene-post__actions">
           <ReactionBar ctx={ctx} p={p} canReact={can.react && !own} />
+          {can.bookmark &&
+            (p.bookmarked ? (
+              <a class="usa-link convene-bookmark convene-bookmark--on" href={`/posts/${p.id}/bookmark`}>
+                {t('bookmarks.bookmarked')}
+              </a>
+            ) : (
+              <ButtonForm ctx={ctx} action={`/posts/${p.id}/bookmark`} label={t('bookmarks.bookmark')} variant="unstyled" />
+            ))}
           {can.reply && (
             <a class="usa-link margin-left-1" href={`/threads/${threadId}?reply_to=${p.id}#reply`}>
               {t('discussions.reply_to_this')}

@@ -28,10 +28,11 @@ const TABLES = [
   { name: 'dialogue_questions', order: 'id', identity: true },
   { name: 'posts', order: 'id', identity: true },
   { name: 'post_revisions', order: 'post_id, version', identity: false },
-  { name: 'post_reactions', order: 'post_id, user_id', identity: false },
+  { name: 'post_reactions', order: 'post_id, user_id, kind', identity: false },
   { name: 'post_flags', order: 'id', identity: true },
   { name: 'thread_watches', order: 'thread_id, user_id', identity: false },
   { name: 'thread_links', order: 'from_post_id, to_thread_id', identity: false },
+  { name: 'bookmarks', order: 'user_id, post_id', identity: false },
   // Resource files' bytes live in the data dir (uploads/); copy that folder alongside the export.
   { name: 'resources', order: 'id', identity: true },
   { name: 'resource_organizations', order: 'resource_id, organization_id', identity: false },

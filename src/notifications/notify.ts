@@ -225,6 +225,8 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
           actor: content.actorName ?? t('notifications.someone'),
           title: content.thread.title,
         }),
+        // A reminder repeats the note the person left with their bookmark.
+        ...(n.kind === 'reminder' && typeof (n.data as { note?: unknown }).note === 'string' ? [t('notifications.mail.reminder_note', { note: (n.data as { note: string }).note })] : []),
       ],
       quoted: content.post ? { html: absoluteLinks(content.post.html, config.baseUrl), text: content.post.text, lang: content.post.language } : undefined,
       action: { label: t('notifications.mail.open'), url: threadUrl },

@@ -24,7 +24,7 @@ const FrequencyInput = Type.Object({ email_notifications: Enum(EMAIL_FREQUENCIES
 
 const NotificationSchema = Type.Object({
   id: Type.Integer(),
-  kind: Type.String({ enum: ['mention', 'reply', 'watched_post', 'new_thread', 'moderation'] }),
+  kind: Type.String({ enum: ['mention', 'reply', 'watched_post', 'new_thread', 'moderation', 'reminder'] }),
   thread: Type.Union([Type.Object({ id: Type.Integer(), title: Type.String() }), Type.Null()]),
   post_id: Type.Union([Type.Integer(), Type.Null()]),
   group: Type.Union([Type.String(), Type.Null()]),

@@ -252,6 +252,14 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
     await tx.insertInto('notifications').values({ user_id: personIds.get('educator')!, kind: 'mention', thread_id: mention.thread, post_id: mention.post, actor_id: family, created_at: new Date() }).execute();
   }
   await tx.insertInto('group_watches').values({ user_id: family, group_id: groupIds.get('families-in-partnership')!, level: 'watching' }).execute();
+  // Two messages the family leader kept: one with a note and a reminder that came yesterday.
+  const kept = postsByAuthor.filter((x) => x.key !== 'family' && postsByAuthor.some((y) => y.key === 'family' && y.thread === x.thread)).slice(0, 2);
+  for (const [i, k] of kept.entries()) {
+    await tx
+      .insertInto('bookmarks')
+      .values({ user_id: family, post_id: k.post, note: i === 0 ? 'Share with the parent group at our next meeting' : '', remind_at: i === 0 ? new Date(Date.now() - 86_400_000) : null, reminded_at: i === 0 ? new Date(Date.now() - 86_400_000) : null, created_at: new Date(Date.now() - 4 * 86_400_000) })
+      .execute();
+  }
   onProgress(6, steps, 'resources');
   await writeLibrary(tx, personIds, groupIds, orgIds);
   onProgress(7, steps, 'glossary');

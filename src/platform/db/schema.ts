@@ -85,7 +85,7 @@ export interface UsersTable {
 
 export type EmailFrequency = 'immediate' | 'daily' | 'weekly' | 'off';
 export type WatchLevel = 'watching' | 'tracking' | 'normal' | 'muted';
-export type NotificationKind = 'mention' | 'reply' | 'watched_post' | 'new_thread' | 'moderation';
+export type NotificationKind = 'mention' | 'reply' | 'watched_post' | 'new_thread' | 'moderation' | 'reminder';
 export type ThreadKind = 'discussion' | 'dialogue_guide';
 
 export interface UserOrganizationsTable {
@@ -319,6 +319,15 @@ export interface PostRevisionsTable {
   version: number;
   body: string;
   edited_by: number | null;
+  created_at: Timestamp;
+}
+
+export interface BookmarksTable {
+  user_id: number;
+  post_id: number;
+  note: Generated<string>;
+  remind_at: NullableTimestamp;
+  reminded_at: NullableTimestamp;
   created_at: Timestamp;
 }
 
@@ -601,6 +610,7 @@ export interface Database {
   posts: PostsTable;
   post_revisions: PostRevisionsTable;
   post_reactions: PostReactionsTable;
+  bookmarks: BookmarksTable;
   post_flags: PostFlagsTable;
   dialogue_questions: DialogueQuestionsTable;
   group_watches: GroupWatchesTable;
