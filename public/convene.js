@@ -132,6 +132,111 @@
       });
     });
   }
+  // @mentions: typing @ and a few letters offers people to mention, in a list under the box
+  // (the ARIA 1.2 combobox pattern as it applies to a text area: the box keeps focus and
+  // points at the highlighted option; Down and Up move, Enter or Tab mentions, Escape closes;
+  // a polite status says how many were found). Without script, people type the handle.
+  Array.prototype.forEach.call(document.querySelectorAll('textarea[data-mentions]'), function (area) {
+    var source = area.getAttribute('data-mentions');
+    var msg = function (name) { return area.getAttribute('data-mentions-' + name) || ''; };
+    var listId = area.id + '-mentions';
+    var box = document.createElement('ul');
+    box.id = listId;
+    box.className = 'convene-mentions';
+    box.setAttribute('role', 'listbox');
+    box.setAttribute('aria-label', msg('label'));
+    box.hidden = true;
+    var status = document.createElement('div');
+    status.className = 'usa-sr-only';
+    status.setAttribute('role', 'status');
+    status.setAttribute('aria-live', 'polite');
+    area.parentNode.insertBefore(status, area.nextSibling);
+    area.parentNode.insertBefore(box, area.nextSibling);
+    area.setAttribute('aria-autocomplete', 'list');
+    area.setAttribute('aria-controls', listId);
+    var people = [];
+    var active = -1;
+    var start = -1;
+    var timer = null;
+    var asked = 0;
+    var close = function () {
+      box.hidden = true;
+      box.textContent = '';
+      people = [];
+      active = -1;
+      area.removeAttribute('aria-activedescendant');
+    };
+    var highlight = function (i) {
+      active = i;
+      Array.prototype.forEach.call(box.children, function (li, j) { li.setAttribute('aria-selected', j === i ? 'true' : 'false'); });
+      if (i < 0) return area.removeAttribute('aria-activedescendant');
+      area.setAttribute('aria-activedescendant', listId + '-' + i);
+      if (box.children[i].scrollIntoView) box.children[i].scrollIntoView({ block: 'nearest' });
+    };
+    var pick = function (i) {
+      var person = people[i];
+      if (!person) return;
+      var before = area.value.slice(0, start);
+      var after = area.value.slice(area.selectionEnd).replace(/^[\p{L}\p{N}_.]*/u, '');
+      var inserted = '@' + person.handle + ' ';
+      area.value = before + inserted + after;
+      var caret = before.length + inserted.length;
+      area.setSelectionRange(caret, caret);
+      close();
+      status.textContent = msg('picked').replace('{name}', person.name);
+      // Drafts and anything else listening hear about the change.
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+    };
+    var lookup = function () {
+      var upto = area.value.slice(0, area.selectionStart);
+      var m = /(^|[^\p{L}\p{N}_@])@([\p{L}\p{N}_.]{1,30})$/u.exec(upto);
+      if (!m || area.selectionStart !== area.selectionEnd) return close();
+      start = upto.length - m[2].length - 1;
+      var mine = ++asked;
+      fetch(source + (source.indexOf('?') >= 0 ? '&' : '?') + 'q=' + encodeURIComponent(m[2]), { credentials: 'same-origin', headers: { accept: 'application/json' } })
+        .then(function (res) { return res.ok ? res.json() : null; })
+        .then(function (data) {
+          if (mine !== asked) return;
+          close();
+          if (!data || !data.people || data.people.length === 0) { status.textContent = msg('none'); return; }
+          people = data.people;
+          people.forEach(function (person, i) {
+            var li = document.createElement('li');
+            li.id = listId + '-' + i;
+            li.className = 'convene-mentions__option';
+            li.setAttribute('role', 'option');
+            li.setAttribute('aria-selected', 'false');
+            var name = document.createElement('span');
+            name.textContent = person.name;
+            var handle = document.createElement('span');
+            handle.className = 'convene-handle';
+            handle.textContent = ' @' + person.handle;
+            li.appendChild(name);
+            li.appendChild(handle);
+            // Keep focus in the box: a click picks without blurring it.
+            li.addEventListener('mousedown', function (event) { event.preventDefault(); });
+            li.addEventListener('click', function () { pick(i); area.focus(); });
+            box.appendChild(li);
+          });
+          box.hidden = false;
+          status.textContent = people.length === 1 ? msg('one') : msg('many').replace('{n}', String(people.length));
+        })
+        .catch(close);
+    };
+    area.addEventListener('input', function (event) {
+      if (!event.isTrusted) return;
+      clearTimeout(timer);
+      timer = setTimeout(lookup, 150);
+    });
+    area.addEventListener('keydown', function (event) {
+      if (box.hidden || people.length === 0) return;
+      if (event.key === 'ArrowDown') { event.preventDefault(); highlight((active + 1) % people.length); }
+      else if (event.key === 'ArrowUp') { event.preventDefault(); highlight(active <= 0 ? people.length - 1 : active - 1); }
+      else if ((event.key === 'Enter' || event.key === 'Tab') && active >= 0) { event.preventDefault(); pick(active); }
+      else if (event.key === 'Escape') { event.preventDefault(); close(); }
+    });
+    area.addEventListener('blur', function () { setTimeout(close, 150); });
+  });
   // A preview shown after "Preview": move focus to it so it is read.
   var preview = document.getElementById('reply-preview');
   if (preview) preview.focus();

@@ -150,6 +150,7 @@ export async function getState(db: Db, code: string) {
 export const PERSON_COLUMNS = [
   'id',
   'name',
+  'handle',
   'pronouns',
   'bio',
   'state_code',
@@ -176,6 +177,8 @@ export const personSubject = (p: PersonRow): PersonSubject => ({
 export interface PersonView {
   id: number;
   name: string;
+  /** For @mentions: shown wherever the person is. */
+  handle: string;
   role: string;
   pronouns?: string;
   bio?: string;
@@ -187,7 +190,7 @@ export interface PersonView {
 
 export function presentPerson(viewer: Actor, p: PersonRow, orgs?: { slug: string; name: string; title: string }[]): PersonView {
   const subject = personSubject(p);
-  const out: PersonView = { id: p.id, name: p.name, role: p.role };
+  const out: PersonView = { id: p.id, name: p.name, handle: p.handle, role: p.role };
   const show = (field: string) => can(viewer, 'person.view_field', { person: subject, field });
   for (const f of PROFILE_FIELDS) {
     if (!show(f)) continue;

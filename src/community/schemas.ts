@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox';
 export const PersonSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
+  handle: Type.String({ description: 'For @mentions' }),
   role: Type.String(),
   pronouns: Type.Optional(Type.String()),
   bio: Type.Optional(Type.String()),

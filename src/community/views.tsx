@@ -316,6 +316,9 @@ export function PersonPage({ ctx, person, groups, isSelf }: { ctx: PageContext; 
   const { t } = ctx;
   return (
     <>
+      <p class="convene-handle convene-handle--profile">
+        <span class="usa-sr-only">{t('people.handle_label')} </span>@{person.handle}
+      </p>
       {isSelf && (
         <p>
           <a class="usa-link" href="/settings#profile">

@@ -4,6 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { can } from '../platform/auth/policy.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { AppError } from '../platform/http/errors.js';
+import { mentionable } from './mentions.js';
 import { getVisibleGroup, type GroupRow } from '../groups/queries.js';
 import {
   EditInput,
@@ -183,6 +184,31 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { post, thread } = await threadOfPost(request, request.params.id);
       await eraseHistory(db, request.actor, thread, post.id);
       return reply.code(204).send(null);
+    },
+  );
+  app.get(
+    '/api/v1/mentions',
+    {
+      schema: {
+        tags: ['discussions'],
+        summary: 'People the caller may @mention, for autocomplete: by handle or name, those in the thread or group first',
+        security: [{ bearer: [] }],
+        querystring: Type.Object({
+          q: Type.String({ minLength: 1, maxLength: 40, pattern: "^@?[\\p{L}\\p{N}_.' -]+$" }),
+          thread: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 })),
+          group: Type.Optional(Type.String({ maxLength: 100 })),
+        }),
+        response: { 200: Type.Object({ people: Type.Array(Type.Object({ id: Type.Integer(), handle: Type.String(), name: Type.String() })) }), ...errorResponses(400, 401, 404) },
+      },
+    },
+    async (request) => {
+      const actor = request.actor;
+      if (actor.kind !== 'user') throw new AppError('unauthenticated');
+      const { q, thread: threadId, group: slug } = request.query;
+      // The place must be one the author can see; a mention list for a private group is not for outsiders.
+      const thread = threadId ? await visibleThread(request, threadId) : undefined;
+      const group = thread ? (thread.group_id === null ? null : { id: thread.group_id, visibility: thread.group_visibility! }) : slug ? await visibleGroup(request, slug) : undefined;
+      return { people: await mentionable(db, actor, q, { threadId: thread?.id, group: group && { id: group.id, visibility: group.visibility } }) };
     },
   );
   const ReactionParams = Type.Object({ id: IdParams.properties.id, kind: ReactionKindSchema });

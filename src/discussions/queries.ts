@@ -220,6 +220,8 @@ export interface PostView {
   id: number;
   author_id: number | null;
   author_name: string | null;
+  /** The author's @handle, for mentioning them. */
+  author_handle: string | null;
   is_opening: boolean;
   reply_to_id: number | null;
   reply_to_author: string | null;
@@ -261,6 +263,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
       'p.id',
       'p.author_id',
       'u.name as author_name',
+      'u.handle as author_handle',
       'p.is_opening',
       'p.reply_to_id',
       'ru.name as reply_to_author',

@@ -123,9 +123,12 @@ function PostArticle({ ctx, p, threadId, own, actions: can, question }: PostProp
         <span id={`post-${p.id}-by`}>
           <strong>
             {p.author_id ? (
-              <a class="usa-link" href={`/people/${p.author_id}`}>
-                <bdi>{p.author_name}</bdi>
-              </a>
+              <>
+                <a class="usa-link" href={`/people/${p.author_id}`}>
+                  <bdi>{p.author_name}</bdi>
+                </a>
+                {p.author_handle && <span class="convene-handle"> @{p.author_handle}</span>}
+              </>
             ) : (
               t('discussions.former_member')
             )}
@@ -548,7 +551,7 @@ function ReplySection({
               />
             )}
             <MarkdownToolbar ctx={ctx} field="field-body" />
-            <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required markdown draft={{ key: `reply:${thread.id}`, restored: t('discussions.draft_restored'), discard: t('discussions.draft_discard') }} />
+            <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required markdown draft={{ key: `reply:${thread.id}`, restored: t('discussions.draft_restored'), discard: t('discussions.draft_discard') }} mentions={`/api/v1/mentions?thread=${thread.id}`} />
             <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
             <PrivacyAcknowledge ctx={ctx} form={form} />
             <JargonAcknowledge ctx={ctx} form={form} />

@@ -112,6 +112,12 @@ export function SpaceView({
 }
 
 
+/** Where a new thread's form asks for people to mention: its group's members first. */
+const mentionsFor = (action: string) => {
+  const group = /^\/groups\/([^/]+)\/threads/.exec(action)?.[1];
+  return group ? `/api/v1/mentions?group=${encodeURIComponent(group)}` : '/api/v1/mentions?';
+};
+
 export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx: PageContext; form: FormState; action: string; idempotencyKey: string; guides?: boolean }) {
   const { t } = ctx;
   const labels = {
@@ -143,7 +149,7 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
           />
         )}
         <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
-        <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={10} required />
+        <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={10} required markdown mentions={mentionsFor(action)} />
         <LanguageSelect ctx={ctx} form={form} label={labels.language} />
         {guides && (
           <fieldset class="usa-fieldset margin-top-3">

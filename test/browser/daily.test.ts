@@ -200,3 +200,41 @@ test('reactions: reached with Tab, pressed with Space, announced as pressed, cou
     await context.close();
   }
 });
+
+test('@mention suggestions: typing @ and letters offers people; Down highlights (the box points at it), Enter inserts the handle; Escape closes; axe passes with the list open', async () => {
+  const context = await contextFor(env, { email: 'facilitator@demo.convene.test' });
+  try {
+    const page = await context.newPage();
+    const thread = await familiesThread('asc');
+    const rosa = await env.db.selectFrom('users').select(['handle', 'name']).where('email', '=', MEMBER).executeTakeFirstOrThrow();
+    await page.goto(`${env.baseUrl}/threads/${thread.id}`);
+    const box = page.locator('#field-body');
+    await box.focus();
+    await page.keyboard.type('Thanks @ros');
+    const list = page.locator('#field-body-mentions');
+    await list.locator('[role="option"]').first().waitFor();
+    assert.equal(await box.getAttribute('aria-controls'), 'field-body-mentions');
+    assert.equal(await box.getAttribute('aria-autocomplete'), 'list');
+    assert.match(await page.locator('#field-body ~ [role="status"]').innerText(), /found/);
+    const options = await list.locator('[role="option"]').allInnerTexts();
+    assert.ok(options.some((o) => o.includes(rosa.name) && o.includes(`@${rosa.handle}`)), `offered: ${options.join(' | ')}`);
+    await assertAccessible(page, 'reply box with mention suggestions');
+    const index = options.findIndex((o) => o.includes(`@${rosa.handle}`));
+    for (let i = 0; i <= index; i++) await page.keyboard.press('ArrowDown');
+    const activeId = await box.getAttribute('aria-activedescendant');
+    assert.equal(await page.locator(`#${activeId}`).getAttribute('aria-selected'), 'true');
+    await page.keyboard.press('Enter');
+    assert.equal(await box.inputValue(), `Thanks @${rosa.handle} `);
+    assert.equal(await list.isVisible(), false, 'the list closes after a choice');
+    assert.match(await page.locator('#field-body ~ [role="status"]').innerText(), new RegExp(`${rosa.name} mentioned`));
+    // Escape closes the list and leaves the text alone.
+    await page.keyboard.type('and @ros');
+    await list.locator('[role="option"]').first().waitFor();
+    await page.keyboard.press('Escape');
+    assert.equal(await list.isVisible(), false);
+    assert.equal(await box.inputValue(), `Thanks @${rosa.handle} and @ros`);
+    await page.evaluate(() => window.localStorage.clear());
+  } finally {
+    await context.close();
+  }
+});

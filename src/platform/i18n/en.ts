@@ -73,6 +73,13 @@ export const en = {
     powered_by: 'Runs on Convene, open-source software for communities of practice.',
   },
   forms: {
+    mentions: {
+      label: 'People to mention',
+      one: '1 person found. Use the down arrow to choose, Enter to mention.',
+      many: '{n} people found. Use the down arrow to choose, Enter to mention.',
+      none: 'Nobody found with that name.',
+      picked: '{name} mentioned.',
+    },
     required: 'required',
     choose: 'Choose…',
     choose_optional: 'Choose (optional)',
@@ -357,6 +364,7 @@ export const en = {
     taken: 'This state already has an initiative.',
   },
   people: {
+    handle_label: 'Mention them with',
     none_visible: 'No one to show here yet.',
     groups: 'Practice groups',
     no_groups: 'Not in any practice group you can see.',

@@ -74,6 +74,13 @@ export const es: Messages = {
     powered_by: 'Funciona con Convene, software libre para comunidades de práctica.',
   },
   forms: {
+    mentions: {
+      label: 'Personas para mencionar',
+      one: 'Se encontró 1 persona. Use la flecha hacia abajo para elegir y Enter para mencionar.',
+      many: 'Se encontraron {n} personas. Use la flecha hacia abajo para elegir y Enter para mencionar.',
+      none: 'No se encontró a nadie con ese nombre.',
+      picked: 'Mencionó a {name}.',
+    },
     required: 'obligatorio',
     choose: 'Elija…',
     choose_optional: 'Elija (opcional)',
@@ -358,6 +365,7 @@ export const es: Messages = {
     taken: 'Este estado ya tiene una iniciativa.',
   },
   people: {
+    handle_label: 'Para mencionar a esta persona:',
     none_visible: 'Todavía no hay nadie que mostrar aquí.',
     groups: 'Grupos de práctica',
     no_groups: 'No participa en ningún grupo de práctica que usted pueda ver.',

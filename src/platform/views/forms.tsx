@@ -118,8 +118,11 @@ export function TextArea(
     /** Markdown: convene.js adds a formatting toolbar. */ markdown?: boolean;
     /** Kept in this browser while writing (convene.js), under this key, with the messages it shows. */
     draft?: { key: string; restored: string; discard: string };
+    /** @mention suggestions (convene.js): where to ask for people; the messages come from the page's language. */
+    mentions?: string;
   },
 ) {
+  const t = props.ctx.t;
   const error = props.form.errors[props.name];
   return (
     <FieldShell {...props}>
@@ -131,6 +134,12 @@ export function TextArea(
         data-draft={props.draft?.key}
         data-draft-restored={props.draft?.restored}
         data-draft-discard={props.draft?.discard}
+        data-mentions={props.mentions}
+        data-mentions-label={props.mentions ? t('forms.mentions.label') : undefined}
+        data-mentions-one={props.mentions ? t('forms.mentions.one') : undefined}
+        data-mentions-many={props.mentions ? t('forms.mentions.many') : undefined}
+        data-mentions-none={props.mentions ? t('forms.mentions.none') : undefined}
+        data-mentions-picked={props.mentions ? t('forms.mentions.picked') : undefined}
         rows={props.rows ?? 5}
         maxLength={props.maxLength}
         required={props.required}
