@@ -33,6 +33,7 @@ import { postRoutes } from './discussions/post-routes.js';
 import { searchRoutes } from './discussions/search-routes.js';
 import { latestRoutes } from './discussions/latest-routes.js';
 import { bookmarkRoutes } from './discussions/bookmark-routes.js';
+import { photoRoutes } from './community/photo-routes.js';
 import { discussionApiRoutes } from './discussions/api-routes.js';
 import { AppError } from './platform/http/errors.js';
 import { FLASH_COOKIE, setFlash, viewerTimeZone } from './platform/http/request-context.js';
@@ -324,6 +325,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(searchRoutes);
   await app.register(latestRoutes);
   await app.register(bookmarkRoutes);
+  await app.register(photoRoutes);
   await app.register(discussionApiRoutes);
   await app.register(notificationRoutes);
   await app.register(resourceRoutes);

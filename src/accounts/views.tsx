@@ -166,6 +166,11 @@ export function SettingsView({
             </a>
           </li>
           <li>
+            <a class="usa-link" href="/settings/photo">
+              {t('photos.link')}
+            </a>
+          </li>
+          <li>
             <a class="usa-link" href="#password">
               {t('settings.password')}
             </a>

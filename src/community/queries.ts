@@ -162,6 +162,7 @@ export const PERSON_COLUMNS = [
   'deactivated_at',
   'role',
   'created_at',
+  'photo_version',
 ] as const;
 export type PersonRow = Pick<User, (typeof PERSON_COLUMNS)[number]>;
 
@@ -179,6 +180,8 @@ export interface PersonView {
   name: string;
   /** For @mentions: shown wherever the person is. */
   handle: string;
+  /** Their photo's version (null: initials). Only people the viewer may see are presented at all. */
+  photo: number | null;
   role: string;
   pronouns?: string;
   bio?: string;
@@ -190,7 +193,7 @@ export interface PersonView {
 
 export function presentPerson(viewer: Actor, p: PersonRow, orgs?: { slug: string; name: string; title: string }[]): PersonView {
   const subject = personSubject(p);
-  const out: PersonView = { id: p.id, name: p.name, handle: p.handle, role: p.role };
+  const out: PersonView = { id: p.id, name: p.name, handle: p.handle, photo: p.photo_version, role: p.role };
   const show = (field: string) => can(viewer, 'person.view_field', { person: subject, field });
   for (const f of PROFILE_FIELDS) {
     if (!show(f)) continue;

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
+import { isFacilitator } from '../platform/auth/actor.js';
 import { listEvents } from '../events/queries.js';
 import { resultCache } from '../platform/http/result-cache.js';
 import { forYou, visitorHome, type VisitorHome } from './for-you.js';
@@ -184,7 +185,7 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
       title: person.name,
-      children: h(PersonPage, { ctx, person, groups, isSelf: request.actor.id === row.id }),
+      children: h(PersonPage, { ctx, person, groups, isSelf: request.actor.id === row.id, canRemovePhoto: isFacilitator(request.actor) }),
     }));
   });
 

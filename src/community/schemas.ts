@@ -8,6 +8,7 @@ export const PersonSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
   handle: Type.String({ description: 'For @mentions' }),
+  photo: Type.Union([Type.Integer(), Type.Null()], { description: 'Photo version: the image is at /people/{id}/photo/{photo}; null when they have none' }),
   role: Type.String(),
   pronouns: Type.Optional(Type.String()),
   bio: Type.Optional(Type.String()),

@@ -2,6 +2,8 @@ import type { PageContext } from '../platform/views/context.js';
 import { StackedTable } from '../platform/views/table.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../platform/views/lists.js';
 import type { CommunityInfo, PersonView } from './queries.js';
+import { Avatar } from '../platform/views/avatar.js';
+import { ButtonForm } from '../platform/views/forms.js';
 import { PERSPECTIVES, STATES } from './vocab.js';
 import { Select, TextField } from '../platform/views/forms.js';
 import { Pager } from '../platform/views/pager.js';
@@ -312,13 +314,15 @@ export function StateView({ ctx, state, contacts, people, groups, events }: { ct
   );
 }
 
-export function PersonPage({ ctx, person, groups, isSelf }: { ctx: PageContext; person: PersonView; groups: { slug: string; name: string; role: string }[]; isSelf: boolean }) {
+export function PersonPage({ ctx, person, groups, isSelf, canRemovePhoto = false }: { ctx: PageContext; person: PersonView; groups: { slug: string; name: string; role: string }[]; isSelf: boolean; canRemovePhoto?: boolean }) {
   const { t } = ctx;
   return (
     <>
+      <Avatar person={{ id: person.id, name: person.name, photo: person.photo }} size="lg" />
       <p class="convene-handle convene-handle--profile">
         <span class="usa-sr-only">{t('people.handle_label')} </span>@{person.handle}
       </p>
+      {person.photo !== null && !isSelf && canRemovePhoto && <ButtonForm ctx={ctx} action={`/people/${person.id}/photo/delete`} label={t('photos.remove_other')} variant="unstyled" />}
       {isSelf && (
         <p>
           <a class="usa-link" href="/settings#profile">

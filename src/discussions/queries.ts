@@ -222,6 +222,9 @@ export interface PostView {
   author_name: string | null;
   /** The author's @handle, for mentioning them. */
   author_handle: string | null;
+  /** The author's photo version, when others may see it at all (youth: signed-in viewers only, `author_youth`). */
+  author_photo: number | null;
+  author_youth: boolean;
   is_opening: boolean;
   reply_to_id: number | null;
   reply_to_author: string | null;
@@ -264,6 +267,9 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
       'p.author_id',
       'u.name as author_name',
       'u.handle as author_handle',
+      // A hidden or deactivated person's photo is not served to others: initials instead.
+      sql<number | null>`CASE WHEN u.hidden OR u.deactivated_at IS NOT NULL THEN NULL ELSE u.photo_version END`.as('author_photo'),
+      sql<boolean>`coalesce(u.is_youth, false)`.as('author_youth'),
       'p.is_opening',
       'p.reply_to_id',
       'ru.name as reply_to_author',

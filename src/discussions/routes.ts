@@ -164,6 +164,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       react: actor.kind === 'user' && actor.emailVerified,
       flag: actor.kind === 'user',
       bookmark: can(actor, 'post.bookmark', postSubject({ author_id: null, deleted_at: null })),
+      youthPhotos: actor.kind === 'user',
       editIds: new Set(posts.filter((p) => can(actor, 'post.edit', postSubject(p))).map((p) => p.id)),
       deleteIds: new Set(posts.filter((p) => can(actor, 'post.delete', postSubject(p))).map((p) => p.id)),
     };

@@ -4,6 +4,7 @@ import { ButtonForm, PrivacyAcknowledge, ErrorSummary, Form, JargonAcknowledge, 
 import type { DialogueQuestion, PostView, ThreadRow } from './queries.js';
 import { REACTIONS, inOrder, type ReactionKind } from './reactions.js';
 import { WatchControl } from '../notifications/views.js';
+import { Avatar } from '../platform/views/avatar.js';
 import { ThreadFlags, LanguageSelect } from './views.js';
 
 export interface GuideData {
@@ -18,6 +19,8 @@ export interface PostPermissions {
   react: boolean;
   flag: boolean;
   bookmark: boolean;
+  /** Youth members' photos: signed-in viewers only (the public sees their initials). */
+  youthPhotos: boolean;
   editIds: Set<number>;
   deleteIds: Set<number>;
 }
@@ -53,6 +56,7 @@ interface PostActions {
   react: boolean;
   flag: boolean;
   bookmark: boolean;
+  youthPhotos: boolean;
   edit: boolean;
   delete: boolean;
 }
@@ -60,7 +64,7 @@ interface PostActions {
 type PostProps = { ctx: PageContext; p: PostView; threadId: number; own: boolean; actions: PostActions; question?: DialogueQuestion };
 
 function postActions(can: PostPermissions, p: PostView): PostActions {
-  return { reply: can.reply, moderate: can.moderate, react: can.react, flag: can.flag, bookmark: can.bookmark, edit: can.editIds.has(p.id), delete: can.deleteIds.has(p.id) };
+  return { reply: can.reply, moderate: can.moderate, react: can.react, flag: can.flag, bookmark: can.bookmark, youthPhotos: can.youthPhotos, edit: can.editIds.has(p.id), delete: can.deleteIds.has(p.id) };
 }
 
 const questionOf = (p: PostView, questions: DialogueQuestion[] | undefined) => (p.question_id ? questions?.find((q) => q.id === p.question_id) : undefined);
@@ -81,7 +85,7 @@ export function PostItem({ ctx, p, threadId, can, questions }: { ctx: PageContex
  * it, whether it is their own,
  * what they may do to it, and the Dialogue Guide question it answers.
  */
-const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: string; bookmarked: boolean; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; bookmark: boolean; edit: boolean; delete: boolean; question: string | null }>(
+const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: string; bookmarked: boolean; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; bookmark: boolean; youthPhotos: boolean; edit: boolean; delete: boolean; question: string | null }>(
   'post',
   (ctx, d) => (
     <PostArticle
@@ -89,7 +93,7 @@ const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: strin
       p={d.mine === d.post.mine.join(',') && d.bookmarked === d.post.bookmarked ? d.post : { ...d.post, mine: inOrder(d.mine ? d.mine.split(',') : []), bookmarked: d.bookmarked }}
       threadId={d.threadId}
       own={d.own}
-      actions={{ reply: d.reply, moderate: d.moderate, react: d.react, flag: d.flag, bookmark: d.bookmark, edit: d.edit, delete: d.delete }}
+      actions={{ reply: d.reply, moderate: d.moderate, react: d.react, flag: d.flag, bookmark: d.bookmark, youthPhotos: d.youthPhotos, edit: d.edit, delete: d.delete }}
       question={d.question === null ? undefined : (JSON.parse(d.question) as DialogueQuestion)}
     />
   ),
@@ -121,6 +125,7 @@ function PostArticle({ ctx, p, threadId, own, actions: can, question }: PostProp
     <article aria-labelledby={`post-${p.id}-by`}>
       <header class="convene-post__meta">
         <span id={`post-${p.id}-by`}>
+          {p.author_id && <Avatar person={{ id: p.author_id, name: p.author_name, photo: p.author_youth && !can.youthPhotos ? null : p.author_photo }} />}
           <strong>
             {p.author_id ? (
               <>

@@ -48,7 +48,7 @@ function page(v: View, kept?: Map<string, string>): string {
   const data: ThreadPageData = {
     thread: thread(v.flags),
     posts,
-    can: { reply: v.reply, moderate: v.moderate, react: !v.signIn, flag: !v.signIn, bookmark: !v.signIn, editIds: new Set(), deleteIds: new Set(), signIn: v.signIn },
+    can: { reply: v.reply, moderate: v.moderate, react: !v.signIn, flag: !v.signIn, bookmark: !v.signIn, youthPhotos: !v.signIn, editIds: new Set(), deleteIds: new Set(), signIn: v.signIn },
     idempotencyKey: v.idem,
     watchLevel: v.watch,
     linkedFrom: [],

@@ -18,6 +18,8 @@ const TABLES = [
   { name: 'community_roles', order: 'position', identity: false },
   { name: 'users', order: 'id', identity: true },
   { name: 'user_organizations', order: 'user_id, organization_id', identity: false },
+  // Profile photos travel as hex in the JSON (already small: 320 px WebP).
+  { name: 'user_photos', order: 'user_id', identity: false },
   { name: 'state_initiatives', order: 'id', identity: true },
   { name: 'state_initiative_contacts', order: 'state_initiative_id, user_id', identity: false },
   { name: 'practice_groups', order: 'id', identity: true },

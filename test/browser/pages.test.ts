@@ -115,6 +115,7 @@ const PAGES: PageCase[] = [
   { route: '/posts/:id/reactions', url: (ids) => `/posts/${ids.reacted}/reactions`, who: ALL },
   { route: '/posts/:id/bookmark', url: (ids) => `/posts/${ids.reportable}/bookmark`, who: SIGNED_IN },
   { route: '/bookmarks', url: () => '/bookmarks', who: SIGNED_IN },
+  { route: '/settings/photo', url: () => '/settings/photo', who: SIGNED_IN },
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
   { route: '/moderation', url: () => '/moderation', who: SIGNED_IN },
   { route: '/posts/:id/redact', url: (ids) => `/posts/${ids.post}/redact`, who: ['facilitator'] },

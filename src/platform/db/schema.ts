@@ -81,6 +81,14 @@ export interface UsersTable {
   /** The last accepted TOTP time step: a code is accepted once. */
   totp_last_step: Generated<number>;
   retention_warned_at: NullableTimestamp;
+  /** The current profile photo's version (its address changes with it); null: initials instead. */
+  photo_version: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export interface UserPhotosTable {
+  user_id: number;
+  image: Buffer;
+  updated_at: Timestamp;
 }
 
 export type EmailFrequency = 'immediate' | 'daily' | 'weekly' | 'off';
@@ -611,6 +619,7 @@ export interface Database {
   post_revisions: PostRevisionsTable;
   post_reactions: PostReactionsTable;
   bookmarks: BookmarksTable;
+  user_photos: UserPhotosTable;
   post_flags: PostFlagsTable;
   dialogue_questions: DialogueQuestionsTable;
   group_watches: GroupWatchesTable;
