@@ -5,6 +5,7 @@ import { can } from '../platform/auth/policy.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { AppError } from '../platform/http/errors.js';
 import { mentionable } from './mentions.js';
+import { attachmentUrl } from './thread-views.js';
 import { getVisibleGroup, type GroupRow } from '../groups/queries.js';
 import {
   EditInput,
@@ -52,6 +53,19 @@ const PostSchema = Type.Object({
   helpful_count: Type.Integer({ description: 'The same as reactions.helpful (kept for older clients)' }),
   reactions: ReactionCountsSchema,
   my_reactions: Type.Array(ReactionKindSchema, { description: "The caller's own reactions to this post" }),
+  attachments: Type.Array(
+    Type.Object({
+      id: Type.Integer(),
+      kind: Type.Union([Type.Literal('image'), Type.Literal('file')]),
+      filename: Type.String(),
+      content_type: Type.String(),
+      size_bytes: Type.Integer(),
+      alt: Type.String({ description: "A picture's description, written by its author" }),
+      width: Type.Union([Type.Integer(), Type.Null()]),
+      height: Type.Union([Type.Integer(), Type.Null()]),
+      url: Type.String({ description: 'Fetched with the same access as the thread' }),
+    }),
+  ),
   created_at: Type.String({ format: 'date-time' }),
   edited_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   deleted: Type.Boolean(),
@@ -141,6 +155,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
           helpful_count: p.helpful_count,
           reactions: countsOf(p.reactions),
           my_reactions: p.mine,
+          attachments: p.attachments.map((a) => ({ ...a, url: attachmentUrl(a) })),
           created_at: p.created_at.toISOString(),
           edited_at: p.edited_at?.toISOString() ?? null,
           deleted: p.deleted_at !== null,

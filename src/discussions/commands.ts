@@ -14,6 +14,8 @@ import { checkJargon } from '../glossary/jargon.js';
 import { MARKDOWN_LIMITS, RENDER_VERSION, linkCount, markdownOverLimit, mentionedHandles, renderMarkdown } from './markdown.js';
 import { threadSubject, type ThreadRow, postSubject } from './queries.js';
 import { checkStudentPrivacy, privacyCheck } from '../trust/privacy-guard.js';
+import type { FileStore } from '../resources/storage.js';
+import { recordAttachment, stageAttachment, type PreparedAttachment } from './attachments.js';
 
 /** Field every posting form and API call may send after reading the privacy warning. */
 const Acknowledge = () => Type.Optional(Type.Boolean({ description: 'Set after the author has checked a privacy warning and chooses to publish' }));
@@ -34,6 +36,8 @@ export interface DiscussionDeps {
   jobs: Jobs;
   /** For the jargon check in family- and youth-led groups. */
   glossary?: GlossaryService;
+  /** Where attachments' bytes go (needed only to post one). */
+  files?: FileStore;
 }
 
 /** Posts in groups led by families or youth get the jargon check. */
@@ -224,17 +228,39 @@ export async function reply(
   input: ReplyInput,
   
   idempotencyKey?: string,
+  /** A picture or file checked by `prepareAttachment`, stored with the reply in its transaction. */
+  attachment?: PreparedAttachment,
 ): Promise<{ id: number }> {
   const { db, jobs } = deps;
   authorize(actor, 'post.create', threadSubject(thread));
   markdownLimits('body', input.body);
-  privacyCheck(input.acknowledge_privacy, input.body);
+  privacyCheck(input.acknowledge_privacy, input.body, attachment?.alt);
   await jargon(deps, thread.group_led_by, input.acknowledge_jargon, input.body);
   await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)));
   await postingLimit(db, actor.id!);
   const replyTo = input.reply_to || null;
   const questionId = input.question_id || null;
-  return once(db, actor.id!, idempotencyKey, async (tx) => {
+  if (!attachment) return once(db, actor.id!, idempotencyKey, (tx) => replyIn(tx));
+  if (!deps.files) throw new Error('no file store for attachments');
+  // The bytes are written first under a temporary name and kept only if the reply is: a refusal,
+  // a failure or a replayed double submit leaves nothing behind.
+  const staged = await stageAttachment(deps.files, attachment);
+  let wrote = false;
+  try {
+    const result = await once(db, actor.id!, idempotencyKey, async (tx) => {
+      const post = await replyIn(tx);
+      await recordAttachment(tx, post.id, actor.id!, attachment, staged);
+      wrote = true;
+      return post;
+    });
+    await (wrote ? staged.commit() : staged.discard());
+    return result;
+  } catch (err) {
+    await staged.discard();
+    throw err;
+  }
+
+  async function replyIn(tx: Tx): Promise<{ id: number }> {
     if (replyTo) {
       const target = await tx.selectFrom('posts').select('id').where('id', '=', replyTo).where('thread_id', '=', thread.id).executeTakeFirst();
       if (!target) throw new AppError('validation_failed', { fields: { reply_to: msg('discussions.reply_to_missing') } });
@@ -256,7 +282,7 @@ export async function reply(
     authorize(actor, 'post.create', { ...threadSubject(thread), ...live });
     const post = await insertPost(tx, jobs, thread.id, actor.id!, input.body, input.language ?? thread.language, { replyTo, questionId, watch: 'tracking' });
     return { id: post.id };
-  });
+  }
 }
 
 /**

@@ -16,6 +16,9 @@ import {
 } from './commands.js';
 import { isReaction, setReaction, whoReacted, type ReactionKind } from './reactions.js';
 import { ReactionsView } from './reactions-views.js';
+import { deleteAttachmentRow, getAttachment, removeStored } from './attachments.js';
+import { uploadStore } from '../resources/storage.js';
+import { audit } from '../platform/db/tx.js';
 import { postRevisions, threadSubject, type ThreadRow, getVisiblePost, postSubject } from './queries.js';
 import { EditPostView, HistoryView, ModerationView, RedactView, ReportView } from './moderation-views.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
@@ -88,6 +91,43 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     setFlash(reply, { kind: 'success', message: request.t('discussions.post_deleted') });
     return reply.redirect(post.is_opening ? (thread.group_slug ? `/groups/${thread.group_slug}/threads` : '/discussions') : `/threads/${thread.id}`, 303);
   });
+  // ---- attachments -------------------------------------------------------------------------------------
+  const files = uploadStore(app.deps.config.dataDir);
+  /**
+   * A picture or file of a message, to whoever may read the message, every
+   * time: outsiders of a private group get not found, on every channel (a
+   * mail reader that follows the link must sign in). Never run as a page:
+   * sandboxed, typed by what the server stored, files as downloads.
+   */
+  app.get('/attachments/:id/:name', { schema: { params: Type.Object({ id: IdParams.properties.id, name: Type.String({ maxLength: 300 }) }) } }, async (request, reply) => {
+    const a = await getAttachment(db, request.params.id);
+    if (!a) throw new AppError('not_found');
+    const { thread } = await threadOfPost(request, a.post_id);
+    if (a.deleted_at || (a.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+    if (!files.exists(a.storage_key)) throw new AppError('not_found');
+    reply.header('cache-control', 'private, max-age=3600');
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('content-security-policy', "default-src 'none'; sandbox");
+    reply.header('content-disposition', `${a.kind === 'image' ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(a.filename)}`);
+    return reply.type(a.content_type).send(files.stream(a.storage_key));
+  });
+  app.post('/attachments/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
+    const a = await getAttachment(db, request.params.id);
+    if (!a) throw new AppError('not_found');
+    const { post, thread } = await threadOfPost(request, a.post_id);
+    // The author (while they may edit the message) and the thread's moderators.
+    const subject = postSubject(post, thread);
+    if (!can(request.actor, 'post.edit', subject) && !can(request.actor, 'thread.moderate', subject.thread)) throw new AppError(request.actor.kind === 'user' ? 'forbidden' : 'unauthenticated');
+    const key = await db.transaction().execute(async (tx) => {
+      const removed = await deleteAttachmentRow(tx, a.id);
+      if (post.author_id !== request.actor.id) await audit(tx, request.actor.id ?? null, 'attachment.delete', { type: 'post', id: post.id }, { filename: a.filename });
+      return removed;
+    });
+    if (key) await removeStored(files, [key]);
+    setFlash(reply, { kind: 'success', message: request.t('attachments.removed') });
+    return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
+  });
+
   // ---- reactions ----------------------------------------------------------------------------------------
   /** A reaction from a form: `kind` one of REACTIONS, `on` "false" to take it back. */
   const react = async (request: FastifyRequest, reply: FastifyReply, postId: number, kind: unknown) => {

@@ -8,6 +8,7 @@ import type { GroupSubject } from '../groups/policy.js';
 import { RENDER_VERSION, renderMarkdown } from './markdown.js';
 import type { WatchLevel } from '../platform/db/schema.js';
 import { inOrder, type ReactionCounts, type ReactionKind } from './reactions.js';
+import type { AttachmentView } from './attachments.js';
 
 export const PAGE_SIZE = 25;
 
@@ -244,6 +245,8 @@ export interface PostView {
   mine: ReactionKind[];
   /** In the viewer's bookmarks. */
   bookmarked: boolean;
+  /** Pictures and files, in the order they were added (none when the post's text is concealed). */
+  attachments: AttachmentView[];
   /** The author's perspectives when posting (Dialogue Guides group by these). */
   perspectives: string[];
   question_id: number | null;
@@ -294,6 +297,9 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
         : sql<string[]>`'{}'::text[]`.as('mine'),
     )
     .select(viewer?.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM bookmarks b WHERE b.user_id = ${viewer.id} AND b.post_id = p.id)`.as('bookmarked') : sql<boolean>`false`.as('bookmarked'))
+    .select(
+      sql<AttachmentView[]>`(SELECT coalesce(json_agg(json_build_object('id', a.id, 'kind', a.kind, 'filename', a.filename, 'content_type', a.content_type, 'size_bytes', a.size_bytes, 'alt', a.alt, 'width', a.width, 'height', a.height) ORDER BY a.id), '[]'::json) FROM post_attachments a WHERE a.post_id = p.id)`.as('attachments'),
+    )
     .where('p.thread_id', '=', threadId)
     .$if(opts.afterId !== undefined, (q) => q.where('p.id', '>', opts.afterId!))
     .orderBy('p.created_at')
@@ -312,7 +318,7 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
     const { hidden_at, body_html, render_version, mine, reactions, ...rest } = r;
     void body_html;
     void render_version;
-    out.push({ ...rest, reactions: reactions as ReactionCounts, mine: inOrder(mine), hidden: hidden_at !== null, html: concealed ? '' : (html ?? ''), body: concealed ? '' : r.body });
+    out.push({ ...rest, attachments: concealed ? [] : rest.attachments, reactions: reactions as ReactionCounts, mine: inOrder(mine), hidden: hidden_at !== null, html: concealed ? '' : (html ?? ''), body: concealed ? '' : r.body });
   }
   return out;
 }

@@ -6,6 +6,10 @@ import { Type } from '@sinclair/typebox';
 import { h, type ComponentChild } from 'preact';
 import type { PageContext } from '../platform/views/context.js';
 import { Feed } from 'feed';
+import multipart from '@fastify/multipart';
+import { uploadStore, type Upload } from '../resources/storage.js';
+import { MAX_UPLOAD_BYTES } from '../resources/vocab.js';
+import { prepareAttachment } from './attachments.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
@@ -48,7 +52,23 @@ const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, m
 export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
   /** Heavy reads (search) go to the replica when there is one. */
-  const deps = { db, jobs: app.deps.jobs, glossary: app.glossary };
+  const files = uploadStore(app.deps.config.dataDir);
+  const deps = { db, jobs: app.deps.jobs, glossary: app.glossary, files };
+
+  // Replies may carry one picture or file: the form is sent as multipart, fields as plain values.
+  await app.register(multipart, {
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 1, fields: 40, fieldSize: 256 * 1024 },
+    async onFile(part) {
+      const data = await part.toBuffer();
+      (part as unknown as { value: unknown }).value = part.filename ? ({ filename: part.filename, data } satisfies Upload) : undefined;
+    },
+  });
+  /** The form's attachment (a file chosen in its picker), if any. */
+  const attachmentOf = (request: FastifyRequest): Upload | undefined => {
+    const f = (request.body as Record<string, unknown> | undefined)?.attachment as Upload | undefined;
+    return f && Buffer.isBuffer(f.data) && f.data.length > 0 ? f : undefined;
+  };
   const groupList = cachedGroupList(app.pageCache);
 
   const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
@@ -201,6 +221,13 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return thread.reply_count < SHARED_POSTS_UP_TO ? sharedPosts(`${thread.id}:${moderator ? 'moderator' : 'reader'}`, read) : read();
   };
 
+  /** A re-shown reply form keeps the picture's description (the file itself must be chosen again). */
+  const withAttachmentValues = (request: FastifyRequest, form: FormState): FormState => {
+    const { attachment: _file, ...values } = formValues(request.body);
+    void _file;
+    return { ...form, values: { ...values, ...form.values, attachment: undefined } };
+  };
+
   /** The thread page. `known` is the viewer's state read with the thread; a re-rendered form reads it again. */
   async function threadPage(request: FastifyRequest, reply: FastifyReply, thread: ThreadRow, form: FormState, status = 200, known?: ThreadViewerState, preview?: string) {
     const actor = request.actor;
@@ -276,15 +303,20 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: ReplyInput,
       request,
       reply,
-      render: (form, status) => threadPage(request, reply, thread, form, status),
+      // The file and its description are not fields of the reply itself.
+      prepare: ({ attachment: _file, attachment_alt: _alt, ...values }) => values,
+      render: (form, status) => threadPage(request, reply, thread, withAttachmentValues(request, form), status),
       run: async (input) => {
+        const upload = attachmentOf(request);
+        const alt = (request.body as Record<string, unknown> | undefined)?.attachment_alt;
         // "Preview": the reply rendered as it will be published (the same Markdown pipeline and
         // glossary), shown above the form with what was typed; nothing is written.
         if ((request.body as Record<string, unknown> | undefined)?.preview === '1') {
           const html = await app.glossary.annotateUncached(renderMarkdown(input.body));
-          return threadPage(request, reply, thread, { values: formValues(request.body), errors: {} }, 200, undefined, html);
+          return threadPage(request, reply, thread, withAttachmentValues(request, { values: formValues(request.body), errors: upload ? { attachment: request.t('attachments.choose_again') } : {} }), 200, undefined, html);
         }
-        const post = await postReply(deps, request.actor, thread, input, idemKeyOf(request.body));
+        const attachment = upload ? await prepareAttachment(upload, typeof alt === 'string' ? alt : undefined) : undefined;
+        const post = await postReply(deps, request.actor, thread, input, idemKeyOf(request.body), attachment);
         return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
       },
     });

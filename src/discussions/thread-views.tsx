@@ -1,6 +1,6 @@
 import type { PageContext } from '../platform/views/context.js';
 import { keptPart, same, slot, type KeptStore } from '../platform/views/kept.js';
-import { ButtonForm, PrivacyAcknowledge, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, emptyForm, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, FileField, PrivacyAcknowledge, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, emptyForm, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, ThreadRow } from './queries.js';
 import { REACTIONS, inOrder, type ReactionKind } from './reactions.js';
 import { WatchControl } from '../notifications/views.js';
@@ -180,6 +180,7 @@ function PostArticle({ ctx, p, threadId, own, actions: can, question }: PostProp
         <>
           {p.hidden && <p class="usa-tag">{t('moderation.hidden_tag')}</p>}
           <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
+          {p.attachments.length > 0 && <Attachments ctx={ctx} p={p} canRemove={can.edit || can.moderate} />}
         </>
       )}
       {!p.deleted_at && (!p.hidden || can.moderate) && (
@@ -526,7 +527,7 @@ function ReplySection({
       {!can.reply && !can.signIn && !thread.closed && !thread.locked && <p class="usa-hint">{t('discussions.members_only_reply')}</p>}
       {can.reply && (
         <>
-          <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), acknowledge_privacy: t('privacy.heading'), acknowledge_jargon: t('jargon.heading') }} />
+          <ErrorSummary ctx={ctx} form={form} labels={{ body: t('discussions.reply_label'), reply_to: t('discussions.reply_label'), question_id: t('guides.answering'), attachment: t('attachments.field'), attachment_alt: t('attachments.alt'), acknowledge_privacy: t('privacy.heading'), acknowledge_jargon: t('jargon.heading') }} />
           {preview !== undefined && (
             <section aria-labelledby="reply-preview" class="convene-preview margin-y-2 padding-2 border-1px border-base-lighter radius-md">
               <h3 id="reply-preview" tabIndex={-1}>
@@ -536,7 +537,7 @@ function ReplySection({
               <div class="convene-post__body" dangerouslySetInnerHTML={{ __html: preview }} />
             </section>
           )}
-          <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={idempotencyKey} label={t('discussions.your_reply')}>
+          <Form ctx={ctx} action={`/threads/${thread.id}/replies`} idempotencyKey={idempotencyKey} label={t('discussions.your_reply')} enctype="multipart/form-data">
             {form.values.reply_to ? (
               <p>
                 <input type="hidden" name="reply_to" value={String(form.values.reply_to)} />
@@ -558,6 +559,11 @@ function ReplySection({
             <MarkdownToolbar ctx={ctx} field="field-body" />
             <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required markdown draft={{ key: `reply:${thread.id}`, restored: t('discussions.draft_restored'), discard: t('discussions.draft_discard') }} mentions={`/api/v1/mentions?thread=${thread.id}`} />
             <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
+            <details class="convene-attach" open={Boolean(form.errors.attachment || form.errors.attachment_alt || form.values.attachment_alt) || undefined}>
+              <summary>{t('attachments.add')}</summary>
+              <FileField ctx={ctx} form={form} name="attachment" label={t('attachments.field')} hint={t('attachments.hint')} />
+              <TextField ctx={ctx} form={form} name="attachment_alt" label={t('attachments.alt')} hint={t('attachments.alt_hint')} maxLength={300} />
+            </details>
             <PrivacyAcknowledge ctx={ctx} form={form} />
             <JargonAcknowledge ctx={ctx} form={form} />
             <div class="margin-top-3">
@@ -615,6 +621,46 @@ function ReactionBar({ ctx, p, canReact }: { ctx: PageContext; p: PostView; canR
         <a class="usa-link convene-reactions__who" href={`/posts/${p.id}/reactions`}>
           {t('reactions.who', { count: total })}
         </a>
+      )}
+    </div>
+  );
+}
+
+export const attachmentUrl = (a: { id: number; filename: string }) => `/attachments/${a.id}/${encodeURIComponent(a.filename)}`;
+
+/** A message's pictures (with the description their author wrote) and files (with type and size). */
+function Attachments({ ctx, p, canRemove }: { ctx: PageContext; p: PostView; canRemove: boolean }) {
+  const { t, fmt } = ctx;
+  const images = p.attachments.filter((a) => a.kind === 'image');
+  const files = p.attachments.filter((a) => a.kind === 'file');
+  const remove = (a: { id: number; filename: string }) =>
+    canRemove && (
+      <form method="post" action={`/attachments/${a.id}/delete`} class="convene-inline-form">
+        <input type="hidden" name="_csrf" value={ctx.csrf()} />
+        <button type="submit" class="usa-button usa-button--unstyled" aria-label={t('attachments.remove_named', { name: a.filename })}>
+          {t('attachments.remove')}
+        </button>
+      </form>
+    );
+  return (
+    <div class="convene-attachments">
+      {images.map((a) => (
+        <figure class="convene-attachment">
+          <img src={attachmentUrl(a)} alt={a.alt} width={a.width ?? undefined} height={a.height ?? undefined} loading="lazy" decoding="async" />
+          {remove(a)}
+        </figure>
+      ))}
+      {files.length > 0 && (
+        <ul class="usa-list usa-list--unstyled">
+          {files.map((a) => (
+            <li>
+              <a class="usa-link" href={attachmentUrl(a)} download={a.filename}>
+                {a.filename}
+              </a>{' '}
+              <span class="usa-hint">({t('attachments.size', { type: (a.filename.split('.').pop() ?? '').toUpperCase(), size: fmt.number(Math.max(1, Math.round(a.size_bytes / 1024))) })})</span> {remove(a)}
+            </li>
+          ))}
+        </ul>
       )}
     </div>
   );

@@ -30,6 +30,8 @@ const TABLES = [
   { name: 'dialogue_questions', order: 'id', identity: true },
   { name: 'posts', order: 'id', identity: true },
   { name: 'post_revisions', order: 'post_id, version', identity: false },
+  // Their bytes live in the data dir (uploads/), like resource files.
+  { name: 'post_attachments', order: 'id', identity: true },
   { name: 'post_reactions', order: 'post_id, user_id, kind', identity: false },
   { name: 'post_flags', order: 'id', identity: true },
   { name: 'thread_watches', order: 'thread_id, user_id', identity: false },

@@ -15,6 +15,7 @@ import type { UserActor } from '../platform/auth/actor.js';
 import { uploadStore } from '../resources/storage.js';
 import { promote, recount } from '../events/commands.js';
 import { recountReactions } from '../discussions/reactions.js';
+import { removeStored } from '../discussions/attachments.js';
 
 /**
  * "Download your data" and "delete your account": asked for on a page, done
@@ -189,6 +190,9 @@ export async function removeAccount(tx: Tx, jobs: Jobs, dataDir: string, userId:
   if (posts === 'erase') {
     const mine = tx.selectFrom('posts').select('id').where('author_id', '=', userId);
     await tx.deleteFrom('post_revisions').where('post_id', 'in', mine).execute();
+    // Their pictures and files go too (the bytes right away: nothing else refers to them).
+    const attached = await tx.deleteFrom('post_attachments').where('post_id', 'in', mine).returning('storage_key').execute();
+    await removeStored(uploadStore(dataDir), attached.map((r) => r.storage_key));
     await tx.updateTable('posts').set({ body: '[removed]', body_html: null, deleted_at: sql`coalesce(deleted_at, now())` }).where('author_id', '=', userId).execute();
     // Threads they started that nobody else joined go with them.
     await tx

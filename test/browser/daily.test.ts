@@ -1,6 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import sharp from 'sharp';
 import { assertAccessible, assertPageBasics, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
 
 let env: BrowserEnv;
@@ -234,6 +235,28 @@ test('@mention suggestions: typing @ and letters offers people; Down highlights 
     assert.equal(await list.isVisible(), false);
     assert.equal(await box.inputValue(), `Thanks @${rosa.handle} and @ros`);
     await page.evaluate(() => window.localStorage.clear());
+  } finally {
+    await context.close();
+  }
+});
+
+test('a picture in a reply: chosen with the keyboard-reachable picker, described, posted, shown with its description', async () => {
+  const context = await contextFor(env, { email: MEMBER });
+  try {
+    const page = await context.newPage();
+    const thread = await familiesThread('desc');
+    await page.goto(`${env.baseUrl}/threads/${thread.id}`);
+    await page.locator('.convene-attach > summary').focus();
+    await page.keyboard.press('Enter');
+    const png = await sharp({ create: { width: 900, height: 600, channels: 3, background: '#c63' } }).png().toBuffer();
+    await page.setInputFiles('#field-attachment', { name: 'welcome-table.png', mimeType: 'image/png', buffer: png });
+    await page.fill('#field-attachment_alt', 'Our welcome table with name tags');
+    await page.fill('#field-body', 'This is how we set up the room.');
+    await Promise.all([page.waitForURL(/#post-\d+$/), page.click('form[aria-label="Your reply"] button[type="submit"]:not([name])')]);
+    const img = page.locator('.convene-attachment img[alt="Our welcome table with name tags"]');
+    await img.waitFor();
+    assert.ok(await img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth === 900), 'the picture loads');
+    await assertAccessible(page, 'thread with a picture');
   } finally {
     await context.close();
   }

@@ -330,6 +330,21 @@ export interface PostRevisionsTable {
   created_at: Timestamp;
 }
 
+export interface PostAttachmentsTable {
+  id: Id;
+  post_id: number;
+  uploaded_by: number | null;
+  kind: 'image' | 'file';
+  filename: string;
+  content_type: string;
+  size_bytes: number;
+  storage_key: string;
+  alt: Generated<string>;
+  width: number | null;
+  height: number | null;
+  created_at: Generated<Date>;
+}
+
 export interface BookmarksTable {
   user_id: number;
   post_id: number;
@@ -619,6 +634,7 @@ export interface Database {
   post_revisions: PostRevisionsTable;
   post_reactions: PostReactionsTable;
   bookmarks: BookmarksTable;
+  post_attachments: PostAttachmentsTable;
   user_photos: UserPhotosTable;
   post_flags: PostFlagsTable;
   dialogue_questions: DialogueQuestionsTable;

@@ -216,6 +216,24 @@ export function ChoiceGroup(props: FieldProps & { options: { value: string; labe
   );
 }
 
+/** A file picker with its label, hint and error (the file itself is never echoed back). */
+export function FileField(props: FieldProps & { accept?: string }) {
+  const error = props.form.errors[props.name];
+  return (
+    <FieldShell {...props}>
+      <input
+        class={`usa-input convene-file${error ? ' usa-input--error' : ''}`}
+        id={fieldId(props.name)}
+        name={props.name}
+        type="file"
+        accept={props.accept}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={describedBy(props.name, props.hint, error)}
+      />
+    </FieldShell>
+  );
+}
+
 /** A POST form with its CSRF token and, when given, an idempotency key against double submits. */
 export function Form(props: {
   ctx: PageContext;
@@ -225,9 +243,11 @@ export function Form(props: {
   class?: string;
   label?: string;
   novalidate?: boolean;
+  /** 'multipart/form-data' for a form that carries a file. */
+  enctype?: string;
 }) {
   return (
-    <form method="post" action={props.action} class={props.class ?? 'usa-form usa-form--large'} aria-label={props.label} noValidate={props.novalidate ?? true}>
+    <form method="post" action={props.action} class={props.class ?? 'usa-form usa-form--large'} aria-label={props.label} noValidate={props.novalidate ?? true} enctype={props.enctype}>
       <input type="hidden" name="_csrf" value={props.ctx.csrf()} />
       {props.idempotencyKey && <input type="hidden" name="_idem" value={props.idempotencyKey} />}
       {props.children}
