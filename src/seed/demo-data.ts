@@ -1,3 +1,4 @@
+import { MORE_MEMBERSHIPS, MORE_ORGANIZATIONS, MORE_PEOPLE, MORE_STATES, MORE_THREADS } from './demo-more.js';
 /**
  * The demo community: the National Community of Practice on Collaborative
  * School Behavioral Health, with its real facilitators, funders and practice
@@ -26,7 +27,7 @@ export interface DemoOrg {
   description: string;
 }
 
-export const ORGANIZATIONS: DemoOrg[] = [
+const BASE_ORGANIZATIONS: DemoOrg[] = [
   {
     slug: 'idea-partnership',
     name: 'IDEA Partnership at the National Association of State Directors of Special Education',
@@ -86,7 +87,7 @@ export const COMMUNITY_ROLES = [
   { facilitator: 'csmh', funder: 'hrsa' },
 ];
 
-export const STATE_INITIATIVES = [
+const BASE_STATE_INITIATIVES: { state_code: string; name: string; status: 'exploring' | 'active' | 'sustaining' | 'paused'; education: string | null; mental_health: string | null; description: string }[] = [
   { state_code: 'MD', name: 'Maryland School Mental Health Initiative', status: 'sustaining', education: 'msde', mental_health: 'md-bha', description: 'Joins the state’s education and behavioral health agencies with family and provider groups to expand school mental health in every county.' },
   { state_code: 'OH', name: 'Ohio Community Collaborative for School Behavioral Health', status: 'active', education: 'ohio-ode', mental_health: 'ohio-mha', description: 'Builds regional teams that link schools with community providers and family organizations.' },
   { state_code: 'SC', name: 'South Carolina School Behavioral Health Community', status: 'active', education: 'sc-ed', mental_health: 'sc-dmh', description: 'Supports clinicians placed in schools and the districts that host them, with a shared set of quality measures.' },
@@ -265,7 +266,7 @@ export const GROUPS: DemoGroup[] = [
 ];
 
 /** Fictional people covering every stakeholder perspective. */
-export const PEOPLE = [
+const BASE_PEOPLE = [
   { key: 'admin', email: 'admin@demo.convene.test', name: 'Avery Admin', role: 'admin', perspectives: ['other'], state: null, org: null, bio: 'Keeps this demo instance running.' },
   { key: 'facilitator', email: 'facilitator@demo.convene.test', name: 'Dana Whitfield', role: 'facilitator', perspectives: ['administrator', 'policymaker'], state: 'VA', org: 'idea-partnership', bio: 'Facilitates the national community and its practice group leads.' },
   { key: 'facilitator2', email: 'cofacilitator@demo.convene.test', name: 'Marcus Oyelaran', role: 'facilitator', perspectives: ['researcher', 'school_mh'], state: 'MD', org: 'csmh', bio: 'Researcher and trainer focused on school mental health quality.' },
@@ -283,7 +284,7 @@ export const PEOPLE = [
 ] as const;
 
 /** Group slug → [person key, role] for demo memberships. */
-export const MEMBERSHIPS: Record<string, [string, 'lead' | 'co_lead' | 'member'][]> = {
+const BASE_MEMBERSHIPS: Record<string, [string, 'lead' | 'co_lead' | 'member'][]> = {
   'collaborative-culture': [['schoolmh', 'lead'], ['communitymh', 'co_lead'], ['educator', 'member'], ['family', 'member']],
   'smh-and-pbs': [['researcher', 'lead'], ['educator', 'member'], ['administrator', 'member']],
   'juvenile-justice': [['justice', 'lead'], ['family', 'co_lead'], ['policy', 'member']],
@@ -301,6 +302,17 @@ export const MEMBERSHIPS: Record<string, [string, 'lead' | 'co_lead' | 'member']
 /** The password every demo account shares. Demo data is for trying Convene, never for production. */
 export const DEMO_PASSWORD = 'convene-demo-2026';
 
+export interface DemoThread {
+  group: string | null;
+  author: string;
+  title: string;
+  body: string;
+  /** The opening's language (replies are told apart by their words); English when not given. */
+  language?: 'en' | 'es';
+  replies: [string, string][];
+  guide?: DemoGuide;
+}
+
 /** Demo discussions: [space (group slug or null for community-wide), author key, title, body, replies [author key, body]]. */
 export interface DemoGuide {
   source_title: string;
@@ -312,7 +324,7 @@ export interface DemoGuide {
   summary?: { common_ground: string; actions: string };
 }
 
-export const THREADS: { group: string | null; author: string; title: string; body: string; replies: [string, string][]; guide?: DemoGuide }[] = [
+const BASE_THREADS: DemoThread[] = [
   {
     group: null,
     author: 'facilitator',
@@ -371,3 +383,12 @@ export const THREADS: { group: string | null; author: string; title: string; bod
     },
   },
 ];
+
+// ---- the whole demo: the first members and spaces above, and the rest of the community (demo-more.ts) ----
+export const ORGANIZATIONS: DemoOrg[] = [...BASE_ORGANIZATIONS, ...MORE_ORGANIZATIONS];
+export const STATE_INITIATIVES = [...BASE_STATE_INITIATIVES, ...MORE_STATES.map((s) => ({ ...s, education: null, mental_health: null }))];
+export const PEOPLE = [...BASE_PEOPLE, ...MORE_PEOPLE];
+export const MEMBERSHIPS: Record<string, [string, 'lead' | 'co_lead' | 'member'][]> = Object.fromEntries(
+  [...new Set([...Object.keys(BASE_MEMBERSHIPS), ...Object.keys(MORE_MEMBERSHIPS)])].map((slug) => [slug, [...(BASE_MEMBERSHIPS[slug] ?? []), ...(MORE_MEMBERSHIPS[slug] ?? [])]]),
+);
+export const THREADS: DemoThread[] = [...BASE_THREADS, ...MORE_THREADS];

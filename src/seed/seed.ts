@@ -96,7 +96,7 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
         name: s.name,
         status: s.status,
         description: s.description,
-        education_agency_id: orgIds.get(s.education) ?? null,
+        education_agency_id: s.education ? (orgIds.get(s.education) ?? null) : null,
         mental_health_agency_id: s.mental_health ? (orgIds.get(s.mental_health) ?? null) : null,
       })
       .returning('id')
@@ -156,8 +156,12 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
 
   // A few discussions, spaced over the past days so lists have an order.
   const groupIds = new Map((await tx.selectFrom('practice_groups').select(['id', 'slug']).execute()).map((g) => [g.slug, g.id]));
-  let minutesAgo = 60 * 24 * 6;
-  const at = () => new Date(Date.now() - (minutesAgo -= 173) * 60_000);
+  // Every message gets its own moment over the last two weeks, oldest first.
+  const messages = THREADS.reduce((n, th) => n + 1 + th.replies.length + (th.guide?.answers.length ?? 0), 0);
+  const step = Math.floor((14 * 24 * 60) / messages);
+  let minutesAgo = messages * step + 30;
+  const at = () => new Date(Date.now() - (minutesAgo -= step) * 60_000);
+  const looksSpanish = (text: string) => /[ñ¿¡]|\b(que|para|las|los|una|con|familias|escuela)\b/i.test(text);
   const perspectivesOf = new Map<string, string[]>(PEOPLE.map((p) => [p.key, [...p.perspectives]]));
   const postsByAuthor: { key: string; post: number; thread: number }[] = [];
   for (const th of THREADS) {
@@ -173,6 +177,7 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
         kind: th.guide ? 'dialogue_guide' : 'discussion',
         source_title: th.guide?.source_title ?? null,
         source_url: th.guide?.source_url ?? null,
+        language: th.language ?? 'en',
       })
       .returning('id')
       .executeTakeFirstOrThrow();
@@ -189,6 +194,7 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
           body,
           body_html: renderMarkdown(body),
           render_version: RENDER_VERSION,
+          language: opening ? (th.language ?? 'en') : looksSpanish(body) ? 'es' : 'en',
           created_at: when,
         })
         .returning('id')
@@ -607,6 +613,81 @@ async function writeEvents(tx: Tx, personIds: Map<string, number>, groupIds: Map
     description: 'A practical session for teachers in their first years: what stress looks like in a classroom and small changes that help every student.',
     online: 'https://meet.example.org/trauma-informed-training',
     capacity: 40,
+  });
+  // A convening in most groups over the next two months, so every space has something coming up.
+  const youthCall = await insert({
+    title: 'Youth Leadership: council leads’ call',
+    kind: 'group_call',
+    start: local(6, '17:30'),
+    minutes: 60,
+    group: 'youth-leadership',
+    description: 'Youth council leads from several states share what their councils changed this term and plan a youth-led session for the spring convening.',
+    agenda: 'Wins from each council\nPlanning the spring session\nOpen questions',
+    online: 'https://meet.example.org/youth-leadership',
+    capacity: 30,
+  });
+  await registerAll(youthCall, [['youth', 'going'], ['youth2', 'going'], ['counselor', 'maybe']]);
+  await insert({
+    title: 'Conversación en español: familias y salud mental en la escuela',
+    kind: 'group_call',
+    start: local(9, '19:00'),
+    minutes: 60,
+    group: 'culturally-diverse-youth',
+    language: 'es',
+    description: 'Un espacio para familias y profesionales que prefieren hablar en español: cómo pedir apoyo en la escuela y qué preguntas hacer.',
+    agenda: 'Bienvenida\nExperiencias de las familias\nPreguntas y recursos',
+    online: 'https://meet.example.org/conversacion-familias',
+    capacity: 40,
+  });
+  await insert({
+    title: 'School-based Medicaid billing: a practical webinar',
+    kind: 'webinar',
+    start: local(16, '14:00'),
+    minutes: 60,
+    group: 'systems-of-care',
+    description: 'District and state staff walk through what it takes to bill for services delivered in schools, from eligible staff to documentation habits.',
+    online: 'https://meet.example.org/medicaid-webinar',
+    capacity: 150,
+  });
+  await insert({
+    title: 'Psychiatry consultation hour for school teams',
+    kind: 'group_call',
+    start: local(20, '12:00'),
+    minutes: 60,
+    group: 'psychiatry-and-schools',
+    description: 'School teams bring general questions, never identifying students, to a child and adolescent psychiatrist.',
+    online: 'https://meet.example.org/psychiatry-hour',
+    capacity: 25,
+  });
+  await insert({
+    title: 'Military families: starting at a new school mid-year',
+    kind: 'webinar',
+    start: local(24, '19:00'),
+    minutes: 60,
+    group: 'military-families',
+    description: 'Counselors, school liaisons and parents on what makes the first weeks at a new school go well for students who move often.',
+    online: 'https://meet.example.org/military-families',
+    capacity: 80,
+  });
+  await insert({
+    title: 'Reading quality measures together: a training for district teams',
+    kind: 'training',
+    start: local(33, '10:00'),
+    minutes: 120,
+    group: 'quality-and-ebp',
+    description: 'District teams practice reading their school mental health quality measures and choosing one improvement to try.',
+    online: 'https://meet.example.org/quality-training',
+    capacity: 50,
+  });
+  await insert({
+    title: 'Texas family-school partnership kickoff',
+    kind: 'state_convening',
+    start: local(40, '10:00'),
+    minutes: 240,
+    state: 'TX',
+    description: 'Family organizations, districts and providers in Texas meet to start their state initiative, with Spanish interpretation throughout.',
+    location: 'San Antonio, Texas (the room is shared with registered people)',
+    capacity: 70,
   });
   const past = await insert({
     title: 'Annual meeting session: what families taught us this year',
