@@ -34,6 +34,8 @@ import { searchRoutes } from './discussions/search-routes.js';
 import { latestRoutes } from './discussions/latest-routes.js';
 import { bookmarkRoutes } from './discussions/bookmark-routes.js';
 import { photoRoutes } from './community/photo-routes.js';
+import { conversationRoutes } from './conversations/routes.js';
+import { registerConversationJobs } from './conversations/conversations.js';
 import { discussionApiRoutes } from './discussions/api-routes.js';
 import { AppError } from './platform/http/errors.js';
 import { FLASH_COOKIE, setFlash, viewerTimeZone } from './platform/http/request-context.js';
@@ -155,6 +157,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerResourceJobs({ db: deps.db, jobs: deps.jobs, config });
   registerEventJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerBookmarkJobs({ db: deps.db, jobs: deps.jobs });
+  registerConversationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   // Reference-typed decorations start as null and are set first thing in onRequest.
   app.decorateRequest('actor', null as never);
   app.decorateRequest('locale', 'en');
@@ -326,6 +329,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(latestRoutes);
   await app.register(bookmarkRoutes);
   await app.register(photoRoutes);
+  await app.register(conversationRoutes);
   await app.register(discussionApiRoutes);
   await app.register(notificationRoutes);
   await app.register(resourceRoutes);

@@ -14,6 +14,7 @@ import { registerNotificationJobs } from './notifications/notify.js';
 import { registerResourceJobs } from './resources/jobs.js';
 import { registerEventJobs } from './events/jobs.js';
 import { registerBookmarkJobs } from './discussions/bookmarks.js';
+import { registerConversationJobs } from './conversations/conversations.js';
 import { registerTrustJobs } from './trust/data.js';
 import { DEMO_TOTP_SECRET, currentCode } from './accounts/two-factor.js';
 import { seedDemo } from './seed/seed.js';
@@ -134,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
       registerResourceJobs({ db: handle.db, jobs, config });
       registerEventJobs({ db: handle.db, jobs, mailer, config });
       registerBookmarkJobs({ db: handle.db, jobs });
+      registerConversationJobs({ db: handle.db, jobs, mailer, config });
       registerTrustJobs({ db: handle.db, jobs, mailer, config });
       await jobs.start();
       console.log(`Convene worker running (mail: ${mailer.describe()})`);

@@ -14,3 +14,4 @@ import './community/policy.js';
 import './admin/policy.js';
 import './trust/policy.js';
 import './analytics/policy.js';
+import './conversations/policy.js';

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { isFacilitator } from '../platform/auth/actor.js';
+import { mayMessage } from '../conversations/conversations.js';
 import { listEvents } from '../events/queries.js';
 import { resultCache } from '../platform/http/result-cache.js';
 import { forYou, visitorHome, type VisitorHome } from './for-you.js';
@@ -181,11 +182,12 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const orgs = (await organizationsOf(db, [row.id])).get(row.id) ?? [];
     const person = presentPerson(request.actor, row, orgs);
     const groups = await groupsOfPerson(db, request.actor, row.id);
+    const canMessage = request.actor.kind === 'user' && (await mayMessage(db, request.actor, row.id));
     // Anonymous visitors: profiles are not for search engines.
     reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
       title: person.name,
-      children: h(PersonPage, { ctx, person, groups, isSelf: request.actor.id === row.id, canRemovePhoto: isFacilitator(request.actor) }),
+      children: h(PersonPage, { ctx, person, groups, isSelf: request.actor.id === row.id, canRemovePhoto: isFacilitator(request.actor), canMessage }),
     }));
   });
 

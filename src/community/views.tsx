@@ -314,7 +314,7 @@ export function StateView({ ctx, state, contacts, people, groups, events }: { ct
   );
 }
 
-export function PersonPage({ ctx, person, groups, isSelf, canRemovePhoto = false }: { ctx: PageContext; person: PersonView; groups: { slug: string; name: string; role: string }[]; isSelf: boolean; canRemovePhoto?: boolean }) {
+export function PersonPage({ ctx, person, groups, isSelf, canRemovePhoto = false, canMessage = false }: { ctx: PageContext; person: PersonView; groups: { slug: string; name: string; role: string }[]; isSelf: boolean; canRemovePhoto?: boolean; canMessage?: boolean }) {
   const { t } = ctx;
   return (
     <>
@@ -322,6 +322,13 @@ export function PersonPage({ ctx, person, groups, isSelf, canRemovePhoto = false
       <p class="convene-handle convene-handle--profile">
         <span class="usa-sr-only">{t('people.handle_label')} </span>@{person.handle}
       </p>
+      {canMessage && (
+        <p>
+          <a class="usa-button usa-button--outline" href={`/conversations/new?to=${encodeURIComponent(person.handle)}`}>
+            {t('conversations.send_message')}
+          </a>
+        </p>
+      )}
       {person.photo !== null && !isSelf && canRemovePhoto && <ButtonForm ctx={ctx} action={`/people/${person.id}/photo/delete`} label={t('photos.remove_other')} variant="unstyled" />}
       {isSelf && (
         <p>

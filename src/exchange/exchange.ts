@@ -37,6 +37,10 @@ const TABLES = [
   { name: 'thread_watches', order: 'thread_id, user_id', identity: false },
   { name: 'thread_links', order: 'from_post_id, to_thread_id', identity: false },
   { name: 'bookmarks', order: 'user_id, post_id', identity: false },
+  { name: 'conversations', order: 'id', identity: true },
+  { name: 'conversation_members', order: 'conversation_id, user_id', identity: false },
+  { name: 'conversation_messages', order: 'id', identity: true },
+  { name: 'conversation_reports', order: 'id', identity: true },
   // Resource files' bytes live in the data dir (uploads/); copy that folder alongside the export.
   { name: 'resources', order: 'id', identity: true },
   { name: 'resource_organizations', order: 'resource_id, organization_id', identity: false },

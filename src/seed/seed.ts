@@ -266,6 +266,32 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
       .values({ user_id: family, post_id: k.post, note: i === 0 ? 'Share with the parent group at our next meeting' : '', remind_at: i === 0 ? new Date(Date.now() - 86_400_000) : null, reminded_at: i === 0 ? new Date(Date.now() - 86_400_000) : null, created_at: new Date(Date.now() - 4 * 86_400_000) })
       .execute();
   }
+  // Two private conversations: family leaders planning together, and youth council members with their counselor.
+  const converse = async (subject: string, people: string[], youth: boolean, hoursAgo: number, lines: [string, string][]) => {
+    const startAt = new Date(Date.now() - hoursAgo * 3_600_000);
+    const c = await tx.insertInto('conversations').values({ subject, created_by: personIds.get(people[0]!)!, involves_youth: youth, created_at: startAt, last_message_at: startAt }).returning('id').executeTakeFirstOrThrow();
+    await tx.insertInto('conversation_members').values(people.map((k) => ({ conversation_id: c.id, user_id: personIds.get(k)!, joined_at: startAt }))).execute();
+    let when = startAt;
+    for (const [author, body] of lines) {
+      when = new Date(when.getTime() + 40 * 60_000);
+      await tx.insertInto('conversation_messages').values({ conversation_id: c.id, author_id: personIds.get(author)!, body, body_html: renderMarkdown(body), created_at: when }).execute();
+    }
+    await tx.updateTable('conversations').set({ last_message_at: when }).where('id', '=', c.id).execute();
+    // Everyone has read all but the last message, which its author wrote.
+    await tx.updateTable('conversation_members').set({ read_at: new Date(when.getTime() - 60_000) }).where('conversation_id', '=', c.id).execute();
+    await tx.updateTable('conversation_members').set({ read_at: when }).where('conversation_id', '=', c.id).where('user_id', '=', personIds.get(lines[lines.length - 1]![0])!).execute();
+  };
+  await converse('Family night handouts in Spanish', ['family', 'family2', 'military'], false, 30, [
+    ['family', 'Marisol, could you look over the Spanish version of our family night handout before we print it?'],
+    ['family2', 'Claro. Te mando mis cambios mañana; hay dos palabras que las familias no usarían.'],
+    ['military', 'Thank you both. I can bring the printed copies to the next call.'],
+  ]);
+  await converse('Our session at the spring convening', ['youth2', 'youth', 'counselor'], true, 20, [
+    ['youth2', 'Should we open our session with the before-and-after of the school website page?'],
+    ['youth', 'Yes, and then let the audience try rewriting one paragraph themselves.'],
+    ['counselor', 'Great plan. I can book a room with tables instead of rows.'],
+  ]);
+
   onProgress(6, steps, 'resources');
   await writeLibrary(tx, personIds, groupIds, orgIds);
   onProgress(7, steps, 'glossary');

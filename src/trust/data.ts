@@ -96,12 +96,13 @@ export async function collectPersonalData(db: Db, userId: number) {
     .select(['id', 'email', 'email_verified_at', 'name', 'handle', 'pronouns', 'bio', 'state_code', 'birth_year', 'is_youth', 'role', 'perspectives', 'expertise', 'visibility', 'hidden', 'locale', 'time_zone', 'email_notifications', 'created_at', 'last_seen_at', 'totp_enabled_at'])
     .where('id', '=', userId)
     .executeTakeFirstOrThrow();
-  const [organizations, groups, threads, posts, reactions, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact] = await Promise.all([
+  const [organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact] = await Promise.all([
     db.selectFrom('user_organizations as uo').innerJoin('organizations as o', 'o.id', 'uo.organization_id').select(['o.name', 'o.slug', 'uo.title']).where('uo.user_id', '=', userId).execute(),
     db.selectFrom('group_memberships as m').innerJoin('practice_groups as g', 'g.id', 'm.group_id').select(['g.name', 'g.slug', 'm.role', 'm.status']).where('m.user_id', '=', userId).execute(),
     db.selectFrom('threads').select(['id', 'title', 'group_id', 'created_at', 'deleted_at']).where('author_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('posts').select(['id', 'thread_id', 'body', 'language', 'created_at', 'edited_at', 'deleted_at']).where('author_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('post_reactions').select(['post_id', 'kind', 'created_at']).where('user_id', '=', userId).orderBy('created_at').execute(),
+    db.selectFrom('conversation_messages as m').innerJoin('conversations as c', 'c.id', 'm.conversation_id').select(['m.id', 'c.subject', 'm.body', 'm.created_at']).where('m.author_id', '=', userId).orderBy('m.id').execute(),
     db.selectFrom('resources').select(['id', 'slug', 'title', 'summary', 'created_at', 'deleted_at']).where('created_by', '=', userId).orderBy('id').execute(),
     db.selectFrom('resource_files').select(['id', 'resource_id', 'filename', 'storage_key', 'size_bytes', 'created_at']).where('uploaded_by', '=', userId).orderBy('id').execute(),
     db
@@ -119,7 +120,7 @@ export async function collectPersonalData(db: Db, userId: number) {
     db.selectFrom('user_identities as i').innerJoin('oidc_providers as p', 'p.id', 'i.provider_id').select(['p.name', 'i.created_at', 'i.last_used_at']).where('i.user_id', '=', userId).execute(),
     db.selectFrom('contact_requests').select(['topic', 'body', 'status', 'created_at']).where('user_id', '=', userId).execute(),
   ]);
-  return { user, organizations, groups, threads, posts, reactions, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact };
+  return { user, organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact };
 }
 
 /** Builds the archive: data.json, README.txt and the person's uploads under files/. */
@@ -190,6 +191,8 @@ export async function removeAccount(tx: Tx, jobs: Jobs, dataDir: string, userId:
   if (posts === 'erase') {
     const mine = tx.selectFrom('posts').select('id').where('author_id', '=', userId);
     await tx.deleteFrom('post_revisions').where('post_id', 'in', mine).execute();
+    // Their private messages are erased for everyone too.
+    await tx.deleteFrom('conversation_messages').where('author_id', '=', userId).execute();
     // Their pictures and files go too (the bytes right away: nothing else refers to them).
     const attached = await tx.deleteFrom('post_attachments').where('post_id', 'in', mine).returning('storage_key').execute();
     await removeStored(uploadStore(dataDir), attached.map((r) => r.storage_key));

@@ -27,6 +27,9 @@ interface Ids {
   reportable: number;
   /** A public post with reactions of more than one kind. */
   reacted: number;
+  /** A private conversation the member is in, and a message in it by someone else. */
+  conversation: number;
+  conversationMessage: number;
   org: number;
   state: number;
   thread: number;
@@ -116,6 +119,12 @@ const PAGES: PageCase[] = [
   { route: '/posts/:id/bookmark', url: (ids) => `/posts/${ids.reportable}/bookmark`, who: SIGNED_IN },
   { route: '/bookmarks', url: () => '/bookmarks', who: SIGNED_IN },
   { route: '/settings/photo', url: () => '/settings/photo', who: SIGNED_IN },
+  { route: '/conversations', url: () => '/conversations', who: SIGNED_IN },
+  { route: '/conversations', url: () => '/conversations?view=youth', who: ['facilitator'] },
+  { route: '/conversations/new', url: () => '/conversations/new', who: SIGNED_IN },
+  { route: '/conversations/:id', url: (ids) => `/conversations/${ids.conversation}`, who: ['member'] },
+  { route: '/conversations/messages/:id/report', url: (ids) => `/conversations/messages/${ids.conversationMessage}/report`, who: ['member'] },
+  { route: '/moderation/conversations', url: () => '/moderation/conversations', who: ['facilitator'] },
   { route: '/search', url: () => '/search?q=families%20meeting', who: ALL },
   { route: '/moderation', url: () => '/moderation', who: SIGNED_IN },
   { route: '/posts/:id/redact', url: (ids) => `/posts/${ids.post}/redact`, who: ['facilitator'] },
@@ -160,6 +169,8 @@ const EXEMPT: Record<string, string> = {
   '/groups/:slug/feed.atom': 'Atom XML for feed readers',
   '/discussions/feed.atom': 'Atom XML for feed readers',
   '/u/:handle': 'redirects an @mention to the profile page',
+  '/attachments/:id/:name': 'a picture or file in a message, sent as itself (checked in attachments.test.ts and daily.test.ts)',
+  '/people/:id/photo/:version': 'a profile photo, sent as an image (checked in photos.test.ts)',
   '/r/:code': 'a tracked share link: counts the visit, then redirects to the resource page',
   '/resources/:slug/files/:id': 'a file download (attachment), not a page',
   '/reach/ledger.csv': 'CSV download',
@@ -240,7 +251,16 @@ before(async () => {
     .having(sql`count(DISTINCT r.kind)`, '>', 1)
     .orderBy('r.post_id')
     .executeTakeFirstOrThrow();
-  ids = { reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const conversation = await env.db
+    .selectFrom('conversation_messages as m')
+    .innerJoin('conversation_members as cm', 'cm.conversation_id', 'm.conversation_id')
+    .innerJoin('users as me', 'me.id', 'cm.user_id')
+    .select(['m.conversation_id', 'm.id'])
+    .where('me.email', '=', ACCOUNTS.member)
+    .where('m.author_id', '!=', sql<number>`me.id`)
+    .orderBy('m.id')
+    .executeTakeFirstOrThrow();
+  ids = { conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {

@@ -345,6 +345,45 @@ export interface PostAttachmentsTable {
   created_at: Generated<Date>;
 }
 
+export interface ConversationsTable {
+  id: Id;
+  subject: string;
+  created_by: number | null;
+  involves_youth: Generated<boolean>;
+  created_at: Generated<Date>;
+  last_message_at: Generated<Date>;
+}
+
+export interface ConversationMembersTable {
+  conversation_id: number;
+  user_id: number;
+  joined_at: Generated<Date>;
+  read_at: NullableTimestamp;
+  left_at: NullableTimestamp;
+}
+
+export interface ConversationMessagesTable {
+  id: Id;
+  conversation_id: number;
+  author_id: number | null;
+  body: string;
+  body_html: string;
+  created_at: Generated<Date>;
+  hidden_at: NullableTimestamp;
+  hidden_by: number | null;
+}
+
+export interface ConversationReportsTable {
+  id: Id;
+  message_id: number;
+  reporter_id: number | null;
+  reason: string;
+  note: Generated<string>;
+  created_at: Generated<Date>;
+  resolved_at: NullableTimestamp;
+  resolved_by: number | null;
+}
+
 export interface BookmarksTable {
   user_id: number;
   post_id: number;
@@ -635,6 +674,10 @@ export interface Database {
   post_reactions: PostReactionsTable;
   bookmarks: BookmarksTable;
   post_attachments: PostAttachmentsTable;
+  conversations: ConversationsTable;
+  conversation_members: ConversationMembersTable;
+  conversation_messages: ConversationMessagesTable;
+  conversation_reports: ConversationReportsTable;
   user_photos: UserPhotosTable;
   post_flags: PostFlagsTable;
   dialogue_questions: DialogueQuestionsTable;

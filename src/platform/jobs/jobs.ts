@@ -32,6 +32,8 @@ export const QUEUES = {
   accountExport: 'account-export',
   /** Remove one account that asked to be deleted, and email them. */
   accountDelete: 'account-delete',
+  /** A new message in a private conversation, to one member by email. */
+  conversationEmail: 'conversation-email',
   /** A bookmark's reminder is due. */
   bookmarkReminder: 'bookmark-reminder',
   /** Daily: apply the retention settings (old notifications, inactive accounts, expired downloads). */

@@ -54,7 +54,7 @@ function navLinks(ctx: PageContext): { primary: { href: string; label: string }[
     { href: '/states', label: t('nav.states') },
     { href: '/search', label: t('nav.search') },
   ];
-  if (actor.kind === 'user') more.push({ href: '/bookmarks', label: t('nav.bookmarks') }, { href: '/reach', label: t('nav.reach') });
+  if (actor.kind === 'user') more.push({ href: '/conversations', label: t('nav.conversations') }, { href: '/bookmarks', label: t('nav.bookmarks') }, { href: '/reach', label: t('nav.reach') });
   if (ctx.nav.analytics) more.push({ href: '/analytics', label: t('nav.analytics') });
   if (ctx.nav.moderate) more.push({ href: '/moderation', label: t('nav.moderation') });
   if (ctx.nav.admin) more.push({ href: '/admin', label: t('nav.admin') });
@@ -286,7 +286,7 @@ function Shell({ ctx, where }: { ctx: PageContext; where: Where }) {
   );
 }
 
-const NAV_HREFS = ['/', '/latest', '/groups', '/discussions', '/resources', '/glossary', '/agenda', '/events', '/people', '/organizations', '/states', '/search', '/bookmarks', '/reach', '/analytics', '/moderation', '/admin'];
+const NAV_HREFS = ['/', '/latest', '/groups', '/discussions', '/resources', '/glossary', '/agenda', '/events', '/people', '/organizations', '/states', '/search', '/conversations', '/bookmarks', '/reach', '/analytics', '/moderation', '/admin'];
 
 /** The entries of the header marked as the current page. */
 function currentEntries(path: string): string[] {
