@@ -112,4 +112,28 @@ describe('pictures and files in messages', () => {
     assert.equal(uploadStore(t.config.dataDir).exists(img!.storage_key), false, 'the bytes are gone');
     assert.equal((await t.db.selectFrom('audit_log').select('action').where('action', '=', 'attachment.delete').execute()).length, 1);
   });
+
+  test('a new thread can open with a picture; a refused one starts no thread', async () => {
+    const { member, group } = await setup();
+    const agent = await new Agent(t.app).signIn(member.email);
+    const post = async (fields: Record<string, string>, file: { data: Buffer; filename: string; contentType: string }) => {
+      const page = await agent.get(`/groups/${group.slug}/threads/new`);
+      assert.match(page.body, /enctype="multipart\/form-data"/);
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(page.body)![1]!;
+      const idem = /name="_idem" value="([^"]+)"/.exec(page.body)![1]!;
+      const body = multipart({ _csrf: csrf, _idem: idem, language: 'en', ...fields }, [{ field: 'attachment', ...file }]);
+      return agent.raw({ method: 'POST', url: `/groups/${group.slug}/threads`, payload: body.payload, headers: body.headers });
+    };
+    const refused = await post({ title: 'No description', body: 'See the picture.' }, { data: await picture(), filename: 'a.jpg', contentType: 'image/jpeg' });
+    assert.equal(refused.statusCode, 400);
+    assert.match(textOf(refused.body), /Describe the picture/);
+    assert.match(refused.body, /value="No description"/, 'what was typed is kept');
+    assert.equal((await t.db.selectFrom('threads').select('id').where('title', '=', 'No description').execute()).length, 0);
+    const made = await post({ title: 'Our room setup', body: 'See the picture.', attachment_alt: 'Chairs in a circle around a table' }, { data: await picture(), filename: 'room.jpg', contentType: 'image/jpeg' });
+    assert.equal(made.statusCode, 303, made.body.slice(0, 300));
+    const id = Number(/\/threads\/(\d+)/.exec(String(made.headers.location))![1]);
+    const [img] = await attachmentsOf(id);
+    assert.equal(img!.alt, 'Chairs in a circle around a table');
+    assert.match((await agent.get(`/threads/${id}`)).body, /alt="Chairs in a circle around a table"/);
+  });
 });

@@ -172,6 +172,8 @@ export async function createThread(
   input: ThreadInput,
   
   idempotencyKey?: string,
+  /** A picture or file for the opening post (`prepareAttachment`). */
+  attachment?: PreparedAttachment,
 ): Promise<{ id: number; post_id: number }> {
   const { db, jobs } = deps;
   authorize(actor, 'thread.create', { group });
@@ -186,12 +188,12 @@ export async function createThread(
     if (Object.keys(fields).length) throw new AppError('validation_failed', { fields });
   }
   markdownLimits('body', input.body);
-  privacyCheck(input.acknowledge_privacy, input.title, input.body, ...reactions, ...applications);
+  privacyCheck(input.acknowledge_privacy, input.title, input.body, attachment?.alt, ...reactions, ...applications);
   await jargon(deps, group?.led_by, input.acknowledge_jargon, input.title, input.body);
   await newMemberLimits(db, actor, renderMarkdown(normalize(input.body)));
   await postingLimit(db, actor.id!);
   const language = input.language ?? 'en';
-  return once(db, actor.id!, idempotencyKey, async (tx) => {
+  return onceWithAttachment(deps, actor.id!, idempotencyKey, attachment, (r) => r.post_id, async (tx) => {
     const now = new Date();
     const thread = await tx
       .insertInto('threads')
@@ -220,6 +222,38 @@ export async function createThread(
   });
 }
 
+/**
+ * One idempotent transaction for a new post (`write`), with an attachment's
+ * bytes written first under a temporary name and kept only if the post is: a
+ * refusal, a failure or a replayed double submit leaves nothing behind.
+ */
+async function onceWithAttachment<R extends Record<string, unknown>>(
+  deps: DiscussionDeps,
+  userId: number,
+  idempotencyKey: string | undefined,
+  attachment: PreparedAttachment | undefined,
+  postIdOf: (r: R) => number,
+  write: (tx: Tx) => Promise<R>,
+): Promise<R> {
+  if (!attachment) return once(deps.db, userId, idempotencyKey, write);
+  if (!deps.files) throw new Error('no file store for attachments');
+  const staged = await stageAttachment(deps.files, attachment);
+  let wrote = false;
+  try {
+    const result = await once(deps.db, userId, idempotencyKey, async (tx) => {
+      const r = await write(tx);
+      await recordAttachment(tx, postIdOf(r), userId, attachment, staged);
+      wrote = true;
+      return r;
+    });
+    await (wrote ? staged.commit() : staged.discard());
+    return result;
+  } catch (err) {
+    await staged.discard();
+    throw err;
+  }
+}
+
 /** Replies to a thread, optionally quoting one earlier post of the same thread. */
 export async function reply(
   deps: DiscussionDeps,
@@ -240,25 +274,7 @@ export async function reply(
   await postingLimit(db, actor.id!);
   const replyTo = input.reply_to || null;
   const questionId = input.question_id || null;
-  if (!attachment) return once(db, actor.id!, idempotencyKey, (tx) => replyIn(tx));
-  if (!deps.files) throw new Error('no file store for attachments');
-  // The bytes are written first under a temporary name and kept only if the reply is: a refusal,
-  // a failure or a replayed double submit leaves nothing behind.
-  const staged = await stageAttachment(deps.files, attachment);
-  let wrote = false;
-  try {
-    const result = await once(db, actor.id!, idempotencyKey, async (tx) => {
-      const post = await replyIn(tx);
-      await recordAttachment(tx, post.id, actor.id!, attachment, staged);
-      wrote = true;
-      return post;
-    });
-    await (wrote ? staged.commit() : staged.discard());
-    return result;
-  } catch (err) {
-    await staged.discard();
-    throw err;
-  }
+  return onceWithAttachment(deps, actor.id!, idempotencyKey, attachment, (r) => r.id, replyIn);
 
   async function replyIn(tx: Tx): Promise<{ id: number }> {
     if (replyTo) {

@@ -147,9 +147,13 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: ThreadInput,
       request,
       reply,
-      render: (form, status) => newThreadPage(request, reply, group, form, status),
+      prepare: ({ attachment: _file, attachment_alt: _alt, ...values }) => values,
+      render: (form, status) => newThreadPage(request, reply, group, withAttachmentValues(request, form), status),
       run: async (input) => {
-        const created = await createThread(deps, request.actor, group, input, idemKeyOf(request.body));
+        const upload = attachmentOf(request);
+        const alt = (request.body as Record<string, unknown> | undefined)?.attachment_alt;
+        const attachment = upload ? await prepareAttachment(upload, typeof alt === 'string' ? alt : undefined) : undefined;
+        const created = await createThread(deps, request.actor, group, input, idemKeyOf(request.body), attachment);
         return reply.redirect(`/threads/${created.id}`, 303);
       },
     });

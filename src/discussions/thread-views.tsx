@@ -1,11 +1,11 @@
 import type { PageContext } from '../platform/views/context.js';
 import { keptPart, same, slot, type KeptStore } from '../platform/views/kept.js';
-import { ButtonForm, FileField, PrivacyAcknowledge, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, emptyForm, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, PrivacyAcknowledge, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, emptyForm, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, ThreadRow } from './queries.js';
 import { REACTIONS, inOrder, type ReactionKind } from './reactions.js';
 import { WatchControl } from '../notifications/views.js';
 import { Avatar } from '../platform/views/avatar.js';
-import { ThreadFlags, LanguageSelect } from './views.js';
+import { AttachmentFields, ThreadFlags, LanguageSelect } from './views.js';
 
 export interface GuideData {
   questions: DialogueQuestion[];
@@ -559,11 +559,7 @@ function ReplySection({
             <MarkdownToolbar ctx={ctx} field="field-body" />
             <TextArea ctx={ctx} form={form} name="body" label={t('discussions.reply_label')} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={6} required markdown draft={{ key: `reply:${thread.id}`, restored: t('discussions.draft_restored'), discard: t('discussions.draft_discard') }} mentions={`/api/v1/mentions?thread=${thread.id}`} />
             <LanguageSelect ctx={ctx} form={form} label={t('discussions.language_label')} />
-            <details class="convene-attach" open={Boolean(form.errors.attachment || form.errors.attachment_alt || form.values.attachment_alt) || undefined}>
-              <summary>{t('attachments.add')}</summary>
-              <FileField ctx={ctx} form={form} name="attachment" label={t('attachments.field')} hint={t('attachments.hint')} />
-              <TextField ctx={ctx} form={form} name="attachment_alt" label={t('attachments.alt')} hint={t('attachments.alt_hint')} maxLength={300} />
-            </details>
+            <AttachmentFields ctx={ctx} form={form} />
             <PrivacyAcknowledge ctx={ctx} form={form} />
             <JargonAcknowledge ctx={ctx} form={form} />
             <div class="margin-top-3">

@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, PrivacyAcknowledge, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, FileField, PrivacyAcknowledge, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import type { ThreadRow } from './queries.js';
 
 import { Pager } from '../platform/views/pager.js';
@@ -112,6 +112,18 @@ export function SpaceView({
 }
 
 
+/** A picture or a file for a message, folded until wanted (open when it has something to say). */
+export function AttachmentFields({ ctx, form }: { ctx: PageContext; form: FormState }) {
+  const { t } = ctx;
+  return (
+    <details class="convene-attach" open={Boolean(form.errors.attachment || form.errors.attachment_alt || form.values.attachment_alt) || undefined}>
+      <summary>{t('attachments.add')}</summary>
+      <FileField ctx={ctx} form={form} name="attachment" label={t('attachments.field')} hint={t('attachments.hint')} />
+      <TextField ctx={ctx} form={form} name="attachment_alt" label={t('attachments.alt')} hint={t('attachments.alt_hint')} maxLength={300} />
+    </details>
+  );
+}
+
 /** Where a new thread's form asks for people to mention: its group's members first. */
 const mentionsFor = (action: string) => {
   const group = /^\/groups\/([^/]+)\/threads/.exec(action)?.[1];
@@ -126,6 +138,8 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
     language: t('discussions.language_label'),
     acknowledge_privacy: t('privacy.heading'),
     acknowledge_jargon: t('jargon.heading'),
+    attachment: t('attachments.field'),
+    attachment_alt: t('attachments.alt'),
     kind: t('guides.kind_legend'),
     source_title: t('guides.source_title'),
     source_url: t('guides.source_url'),
@@ -135,7 +149,7 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
   return (
     <>
       <ErrorSummary ctx={ctx} form={form} labels={labels} />
-      <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={t('discussions.new_thread')}>
+      <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={t('discussions.new_thread')} enctype="multipart/form-data">
         {guides && (
           <ChoiceGroup
             ctx={ctx}
@@ -151,6 +165,7 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
         <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
         <TextArea ctx={ctx} form={form} name="body" label={labels.body} hint={`${t('discussions.markdown_hint')} ${t('discussions.mention_hint')}`} rows={10} required markdown mentions={mentionsFor(action)} />
         <LanguageSelect ctx={ctx} form={form} label={labels.language} />
+        <AttachmentFields ctx={ctx} form={form} />
         {guides && (
           <fieldset class="usa-fieldset margin-top-3">
             <legend class="usa-legend usa-legend--large">{t('guides.badge')}</legend>

@@ -273,21 +273,26 @@ describe('every page template', () => {
     assert.deepEqual([...new Set(missing)], []);
   });
 
-  for (const locale of ['en', 'es'] as const) {
+  // Two accounts at a time (the axe runs are the long part of the suite, and the machine has two
+  // cores); one test per account, both languages in turn, since signing in with a language sets the
+  // account's. The tests after this suite run alone.
+  describe('zero axe violations, two accounts at a time', { concurrency: 2 }, () => {
     for (const who of [...ALL, 'admin'] as const) {
-      test(`${who}, ${locale}: zero axe violations on each page`, async () => {
-        const context = await contextFor(env, { email: who === 'anonymous' ? undefined : ACCOUNTS[who], locale });
-        try {
-          for (const p of PAGES.filter((x) => x.who.includes(who))) {
-            const page = await checkPage(context, env.baseUrl + p.url(ids), { locale, status: p.status });
-            await page.close();
+      test(`${who}, en and es: zero axe violations on each page`, async () => {
+        for (const locale of ['en', 'es'] as const) {
+          const context = await contextFor(env, { email: who === 'anonymous' ? undefined : ACCOUNTS[who], locale });
+          try {
+            for (const p of PAGES.filter((x) => x.who.includes(who))) {
+              const page = await checkPage(context, env.baseUrl + p.url(ids), { locale, status: p.status });
+              await page.close();
+            }
+          } finally {
+            await context.close();
           }
-        } finally {
-          await context.close();
         }
       });
     }
-  }
+  });
 
   test('at 320 px wide nothing scrolls sideways (facilitator, every page)', async () => {
     // Reflow only: the markup is the same as at 1,280 px, where axe has already run on it.
