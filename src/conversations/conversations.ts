@@ -280,19 +280,6 @@ export async function listConversations(db: Db, viewer: UserActor, view: 'mine' 
   };
 }
 
-/** How many of a person's conversations have something they have not read. */
-export async function unreadConversations(db: Db, userId: number): Promise<number> {
-  const r = await db
-    .selectFrom('conversation_members as me')
-    .innerJoin('conversations as c', 'c.id', 'me.conversation_id')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('me.user_id', '=', userId)
-    .where('me.left_at', 'is', null)
-    .where(sql<boolean>`(me.read_at IS NULL OR me.read_at < c.last_message_at)`)
-    .executeTakeFirst();
-  return Number(r?.n ?? 0);
-}
-
 // ---- reports ----------------------------------------------------------------------------------------------
 
 /** The message, with its conversation, if the actor may see it. */
