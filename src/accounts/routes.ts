@@ -31,7 +31,7 @@ import { TwoFactorLoginView, TwoFactorSettingsView } from './two-factor-views.js
 import { clearPending, finishSignIn, pendingSignIn, startSession } from './sign-in.js';
 import { enabledProviders } from './oidc.js';
 import { ForgotView, LoginView, ResetView, SessionsView, SettingsView, SignupView, UnderAgeView, type SettingsData } from './views.js';
-import { clearSessionCookie, renderFor, safeNext, setFlash, setSessionCookie } from '../platform/http/request-context.js';
+import { clearSessionCookie, renderFor, safeNext, setFlash, setSessionCookie, requireUser } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { AppError } from '../platform/http/errors.js';
@@ -46,10 +46,6 @@ import { PersonSchema } from '../community/schemas.js';
 
 const CodeInput = Type.Object({ code: Type.String({ minLength: 1, maxLength: 20 }) });
 
-function requireUser(request: FastifyRequest) {
-  if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-  return request.actor;
-}
 
 /** Sign-up, sign-in, email links, password reset, settings and personal API tokens. */
 export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {

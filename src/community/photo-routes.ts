@@ -3,10 +3,10 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import { ANONYMOUS, type UserActor } from '../platform/auth/actor.js';
+import { ANONYMOUS } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { AppError, msg, translateFields } from '../platform/http/errors.js';
-import { renderFor, setFlash } from '../platform/http/request-context.js';
+import { renderFor, setFlash, requireUser } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { MAX_PHOTO_BYTES, getPhoto, removePhoto, setPhoto } from './photos.js';
@@ -21,10 +21,6 @@ interface PhotoUpload {
 /** Profile photos: set and remove one's own (page and API), and the photos themselves, for those who may see the person. */
 export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
-  const signedIn = (request: FastifyRequest): UserActor => {
-    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    return request.actor;
-  };
 
   // One picture per request, in memory up to the limit (a little over, so "too large" can be said plainly).
   await app.register(multipart, {
@@ -42,7 +38,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const noPhoto = () => new AppError('validation_failed', { fields: { photo: msg('photos.missing') } });
 
   const page = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const me = await db.selectFrom('users').select(['id', 'name', 'photo_version', 'is_youth']).where('id', '=', actor.id).executeTakeFirstOrThrow();
     return renderFor(
       app,
@@ -63,7 +59,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return page(request, reply, emptyForm());
   });
   app.post('/settings/photo', async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     try {
       const data = uploadOf(request);
       if (!data) throw noPhoto();
@@ -76,7 +72,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return reply.redirect('/settings/photo', 303);
   });
   app.post('/settings/photo/delete', async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     await removePhoto(db, actor, actor.id);
     setFlash(reply, { kind: 'success', message: request.t('photos.removed') });
     return reply.redirect('/settings/photo', 303);
@@ -84,7 +80,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // A facilitator takes down someone's photo (one that breaks the guidelines): audited, initials instead.
   app.post('/people/:id/photo/delete', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) }) } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const person = await getPerson(db, request.params.id);
     if (!person || !can(actor, 'person.view', personSubject(person))) throw new AppError('not_found');
     await removePhoto(db, actor, person.id);
@@ -125,7 +121,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const actor = signedIn(request);
+      const actor = requireUser(request);
       const data = uploadOf(request);
       if (!data) throw noPhoto();
       const version = await setPhoto(db, actor, actor.id, data);
@@ -136,7 +132,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/me/photo',
     { schema: { tags: ['people'], summary: 'Remove your profile photo (initials are shown instead)', security: [{ bearer: [] }], response: { 200: PhotoResult, ...errorResponses(401) } } },
     async (request) => {
-      const actor = signedIn(request);
+      const actor = requireUser(request);
       await removePhoto(db, actor, actor.id);
       return { photo_url: null };
     },

@@ -2,12 +2,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import type { UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
-import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
+import { idemKeyOf, renderFor, setFlash, requireUser } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
@@ -38,13 +37,9 @@ const ListQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, m
 export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, jobs } = app.deps;
   const deps = { db, jobs };
-  const signedIn = (request: FastifyRequest): UserActor => {
-    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    return request.actor;
-  };
 
   app.get('/conversations', { schema: { querystring: ListQuery } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const view = request.query.view ?? 'mine';
     const page = request.query.page ?? 1;
     const { items, more } = await listConversations(db, actor, view, page);
@@ -69,12 +64,12 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       status,
     );
   app.get('/conversations/new', { schema: { querystring: Type.Object({ to: Type.Optional(Type.String({ maxLength: 600 })) }) } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     if (!can(actor, 'conversation.start', undefined)) throw new AppError('forbidden');
     return newPage(request, reply, emptyForm({ to: request.query.to ? `@${request.query.to.replace(/^@/, '')}` : '' }));
   });
   app.post('/conversations', async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     return submitForm({
       schema: StartInput,
       request,
@@ -88,7 +83,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   const page = async (request: FastifyRequest, reply: FastifyReply, c: ConversationRow, form: FormState, status = 200) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const messages = await conversationMessages(db, actor, c.id);
     if (status === 200) await markConversationRead(db, actor.id, c);
     const canWrite = can(actor, 'conversation.write', subjectOf(c));
@@ -106,11 +101,11 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     );
   };
   app.get('/conversations/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     return page(request, reply, await getVisibleConversation(db, actor, request.params.id), emptyForm());
   });
   app.post('/conversations/:id/messages', { schema: { params: IdParams } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const c = await getVisibleConversation(db, actor, request.params.id);
     return submitForm({
       schema: MessageInput,
@@ -124,7 +119,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
   app.post('/conversations/:id/leave', { schema: { params: IdParams } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const c = await getVisibleConversation(db, actor, request.params.id);
     await leaveConversation(db, actor, c);
     setFlash(reply, { kind: 'success', message: request.t('conversations.left') });
@@ -133,7 +128,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- reports ------------------------------------------------------------------------------------------------
   const reportPage = async (request: FastifyRequest, reply: FastifyReply, messageId: number, form: FormState, status = 200) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const { message, conversation } = await visibleMessage(db, actor, messageId);
     if (!can(actor, 'conversation.write', subjectOf(conversation)) || message.author_id === actor.id || message.hidden_at) throw new AppError('forbidden');
     const author = message.author_id ? conversation.members.find((m) => m.id === message.author_id)?.name ?? null : null;
@@ -152,7 +147,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   app.get('/conversations/messages/:id/report', { schema: { params: IdParams } }, async (request, reply) => reportPage(request, reply, request.params.id, emptyForm()));
   app.post('/conversations/messages/:id/report', { schema: { params: IdParams } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     return submitForm({
       schema: ReportInput,
       request,
@@ -167,7 +162,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
   app.get('/moderation/conversations', async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     if (!can(actor, 'conversation.oversee', undefined)) throw new AppError('forbidden');
     const reports = await openReports(db, actor);
     return renderFor(app, request, reply, (ctx) => ({
@@ -177,7 +172,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     }));
   });
   app.post('/moderation/conversations/:id', { schema: { params: IdParams } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const r = validate(Type.Object({ action: Type.Union([Type.Literal('hide'), Type.Literal('keep')]) }), request.body, request.t);
     if (!r.ok) throw new AppError('validation_failed', { fields: r.errors });
     await resolveReport(db, actor, request.params.id, r.value.action);
@@ -191,7 +186,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/conversations',
     { schema: { tags: ['conversations'], summary: 'Your private conversations, latest first', security: [{ bearer: [] }], querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }), response: { 200: Type.Object({ conversations: Type.Array(Summary), more: Type.Boolean() }), ...errorResponses(401) } } },
     async (request) => {
-      const { items, more } = await listConversations(db, signedIn(request), 'mine', request.query.page ?? 1);
+      const { items, more } = await listConversations(db, requireUser(request), 'mine', request.query.page ?? 1);
       return { conversations: items.map((c) => ({ id: c.id, subject: c.subject, last_message_at: c.last_message_at.toISOString(), unread: c.unread, people: c.people })), more };
     },
   );
@@ -207,7 +202,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 201: Type.Object({ id: Type.Integer() }), ...errorResponses(400, 401, 403, 422, 429) },
       },
     },
-    async (request, reply) => reply.code(201).send(await startConversation(deps, signedIn(request), request.body, request.headers['idempotency-key'])),
+    async (request, reply) => reply.code(201).send(await startConversation(deps, requireUser(request), request.body, request.headers['idempotency-key'])),
   );
   app.get(
     '/api/v1/conversations/:id',
@@ -229,7 +224,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const actor = signedIn(request);
+      const actor = requireUser(request);
       const c = await getVisibleConversation(db, actor, request.params.id);
       const messages = await conversationMessages(db, actor, c.id);
       await markConversationRead(db, actor.id, c);
@@ -255,7 +250,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = signedIn(request);
+      const actor = requireUser(request);
       const c = await getVisibleConversation(db, actor, request.params.id);
       return reply.code(201).send(await sendMessage(deps, actor, c, request.body, request.headers['idempotency-key']));
     },

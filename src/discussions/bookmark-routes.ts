@@ -2,11 +2,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import type { UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
-import { renderFor, setFlash, viewerTimeZone } from '../platform/http/request-context.js';
+import { renderFor, setFlash, viewerTimeZone, requireUser } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { BookmarkForm, BookmarkInput, getBookmark, listBookmarks, reminderFromApi, reminderFromForm, removeBookmark, saveBookmark } from './bookmarks.js';
@@ -34,14 +33,10 @@ const BookmarkSchema = Type.Object({
 /** Bookmarks: keep a post with a note and a reminder; the list of them; and their API. */
 export const bookmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, jobs } = app.deps;
-  const signedIn = (request: FastifyRequest): UserActor => {
-    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    return request.actor;
-  };
 
   /** The post, if the person may bookmark it; not found when they may not see it. */
   const bookmarkable = async (request: FastifyRequest, postId: number) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const { post, thread } = await getVisiblePost(db, actor, postId);
     if (post.deleted_at || (post.hidden_at && !can(actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
     if (!can(actor, 'post.bookmark', postSubject(post, thread))) throw new AppError('forbidden');
@@ -77,7 +72,7 @@ export const bookmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
 
   app.get('/bookmarks', { schema: { querystring: PageQuery } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const page = request.query.page ?? 1;
     const { items, more } = await listBookmarks(db, actor, page);
     return renderFor(app, request, reply, (ctx) => ({
@@ -118,7 +113,7 @@ export const bookmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   app.post('/posts/:id/bookmark/delete', { schema: { params: IdParams } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     // Removing needs no access to the post any more: a bookmark on a post one can no longer read can still go.
     await removeBookmark(db, actor, request.params.id);
     setFlash(reply, { kind: 'success', message: request.t('bookmarks.removed') });
@@ -150,7 +145,7 @@ export const bookmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const { items, more } = await listBookmarks(db, signedIn(request), request.query.page ?? 1);
+      const { items, more } = await listBookmarks(db, requireUser(request), request.query.page ?? 1);
       return { bookmarks: items.map(present), more };
     },
   );
@@ -176,7 +171,7 @@ export const bookmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/posts/:id/bookmark',
     { schema: { tags: ['discussions'], summary: 'Remove a bookmark', security: [{ bearer: [] }], params: IdParams, response: { 204: Type.Null(), ...errorResponses(401, 404) } } },
     async (request, reply) => {
-      if (!(await removeBookmark(db, signedIn(request), request.params.id))) throw new AppError('not_found');
+      if (!(await removeBookmark(db, requireUser(request), request.params.id))) throw new AppError('not_found');
       return reply.code(204).send(null);
     },
   );

@@ -2,9 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import type { UserActor } from '../platform/auth/actor.js';
-import { AppError } from '../platform/http/errors.js';
-import { renderFor, safeNext, setFlash } from '../platform/http/request-context.js';
+import { renderFor, safeNext, setFlash, requireUser } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { COUNT_CAP, markEverythingRead, trackedCounts, trackedThreads, type TrackedThread, type TrackedView } from './tracking.js';
 import { TrackedPage } from './latest-views.js';
@@ -33,13 +31,9 @@ const present = (t: TrackedThread) => ({
 /** Latest, New and Unread across every space the viewer may read, "mark everything read", and their API. */
 export const latestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
-  const signedIn = (request: FastifyRequest): UserActor => {
-    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    return request.actor;
-  };
 
   const page = async (request: FastifyRequest, reply: FastifyReply, view: TrackedView, pageNo: number) => {
-    if (view !== 'latest') signedIn(request);
+    if (view !== 'latest') requireUser(request);
     const actor = request.actor;
     const [{ threads, more }, counts] = await Promise.all([
       trackedThreads(db, actor, view, pageNo),
@@ -56,7 +50,7 @@ export const latestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   app.post('/latest/mark-read', async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     await markEverythingRead(db, actor);
     setFlash(reply, { kind: 'success', message: request.t('latest.marked_read') });
     return reply.redirect(safeNext((request.body as Record<string, unknown> | undefined)?.next, '/unread'), 303);
@@ -82,7 +76,7 @@ export const latestRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       },
       async (request) => {
-        if (view !== 'latest') signedIn(request);
+        if (view !== 'latest') requireUser(request);
         const r = await trackedThreads(db, request.actor, view, request.query.page ?? 1);
         return { threads: r.threads.map(present), more: r.more };
       },
@@ -92,7 +86,7 @@ export const latestRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/v1/mark-read',
     { schema: { tags: ['discussions'], summary: 'Mark everything read: only what arrives later is new or unread', security: [{ bearer: [] }], response: { 204: Type.Null(), ...errorResponses(401) } } },
     async (request, reply) => {
-      await markEverythingRead(db, signedIn(request));
+      await markEverythingRead(db, requireUser(request));
       return reply.code(204).send(null);
     },
   );

@@ -3,9 +3,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { authorize, can } from '../platform/auth/policy.js';
-import type { UserActor } from '../platform/auth/actor.js';
 import { AppError } from '../platform/http/errors.js';
-import { renderFor, setFlash, safeNext } from '../platform/http/request-context.js';
+import { renderFor, setFlash, safeNext, requireUser } from '../platform/http/request-context.js';
 import { Enum, errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { getVisibleGroup } from '../groups/queries.js';
@@ -39,20 +38,16 @@ const NotificationSchema = Type.Object({
 export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, config } = app.deps;
 
-  const signedIn = (request: FastifyRequest): UserActor => {
-    if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-    return request.actor;
-  };
 
   // ---- the notifications page --------------------------------------------------------------
   app.get('/notifications', { schema: { querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }) } }, async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const page = request.query.page ?? 1;
     const { items, more } = await listNotifications(db, actor, page);
     return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('notifications.title'), children: h(NotificationsView, { ctx, items, more, page }) }));
   });
   app.post('/notifications/read', async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const raw = (request.body as Record<string, unknown> | undefined)?.id;
     const id = raw === undefined ? undefined : Number(raw);
     if (id !== undefined && (!Number.isSafeInteger(id) || id < 1)) throw new AppError('validation_failed', { fields: { id: request.t('validation.number') } });
@@ -64,7 +59,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- email preferences ---------------------------------------------------------------------
   const settingsPage = async (request: FastifyRequest, reply: FastifyReply, errors: Record<string, string> = {}, status = 200) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const user = await db.selectFrom('users').select(['email_notifications', 'handle']).where('id', '=', actor.id).executeTakeFirstOrThrow();
     const groups = await db
       .selectFrom('group_memberships as m')
@@ -91,7 +86,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   app.get('/settings/notifications', async (request, reply) => settingsPage(request, reply));
   app.post('/settings/notifications', async (request, reply) => {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const r = validate(FrequencyInput, request.body, request.t);
     if (!r.ok) return settingsPage(request, reply, r.errors, 400);
     await db.updateTable('users').set({ email_notifications: r.value.email_notifications, updated_at: new Date() }).where('id', '=', actor.id).execute();
@@ -101,13 +96,13 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- watch levels ----------------------------------------------------------------------------
   async function watchGroup(request: FastifyRequest, slug: string, level: (typeof WATCH_LEVELS)[number]) {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const group = await getVisibleGroup(db, actor, slug);
     await setGroupWatch(db, actor.id, group.id, level);
     return group;
   }
   async function watchThread(request: FastifyRequest, id: number, level: (typeof WATCH_LEVELS)[number]) {
-    const actor = signedIn(request);
+    const actor = requireUser(request);
     const thread = await getThread(db, id);
     if (!thread) throw new AppError('not_found');
     authorize(actor, 'thread.view', threadSubject(thread));
@@ -170,7 +165,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      const actor = signedIn(request);
+      const actor = requireUser(request);
       const [{ items, more }, unread] = await Promise.all([listNotifications(db, actor, request.query.page ?? 1), unreadCount(db, actor)]);
       return {
         unread,
@@ -201,7 +196,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ marked: Type.Integer() }), ...errorResponses(400, 401) },
       },
     },
-    async (request) => ({ marked: await markRead(db, signedIn(request).id, request.body.ids) }),
+    async (request) => ({ marked: await markRead(db, requireUser(request).id, request.body.ids) }),
   );
   const WatchBody = Type.Object({ level: Enum(WATCH_LEVELS) });
   const watchResponse = { 200: Type.Object({ level: Type.String() }), ...errorResponses(400, 401, 404) };

@@ -7,6 +7,7 @@ import { renderPage, type PageProps } from '../views/layout.js';
 import { can } from '../auth/policy.js';
 import { DEFAULT_TIME_ZONE, isTimeZone } from '../time-zone.js';
 import { PageCache } from './page-cache.js';
+import { AppError } from './errors.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -169,3 +170,9 @@ export const idemKeyOf = (body: unknown) => {
   const v = (body as Record<string, unknown> | undefined)?._idem;
   return typeof v === 'string' ? v : undefined;
 };
+
+/** The signed-in person making the request; anyone else is refused with 401 (a page sends them to sign in). */
+export function requireUser(request: FastifyRequest): UserActor {
+  if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
+  return request.actor;
+}
