@@ -97,9 +97,8 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/people/:id/photo/:version', { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }), version: Type.Integer({ minimum: 1, maximum: 2 ** 31 - 1 }) }) } }, async (request, reply) => {
     const person = await getPerson(db, request.params.id);
     if (!person || !can(request.actor, 'person.view', personSubject(person))) throw new AppError('not_found');
-    const current = await db.selectFrom('users').select('photo_version').where('id', '=', person.id).executeTakeFirst();
-    if (!current?.photo_version) throw new AppError('not_found');
-    if (current.photo_version !== request.params.version) return reply.redirect(`/people/${person.id}/photo/${current.photo_version}`, 302);
+    if (!person.photo_version) throw new AppError('not_found');
+    if (person.photo_version !== request.params.version) return reply.redirect(`/people/${person.id}/photo/${person.photo_version}`, 302);
     const image = await getPhoto(db, person.id);
     if (!image) throw new AppError('not_found');
     const everyone = can(ANONYMOUS, 'person.view', personSubject(person));

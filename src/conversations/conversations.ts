@@ -291,7 +291,7 @@ export async function visibleMessage(db: Db, actor: Actor, messageId: number) {
 }
 
 /** A member reports a message to the facilitators (once per person and message). */
-export async function reportMessage(db: Db, actor: Actor, messageId: number, input: Static<typeof ReportInput>): Promise<void> {
+export async function reportMessage(db: Db, actor: Actor, messageId: number, input: Static<typeof ReportInput>): Promise<{ conversationId: number }> {
   const { message, conversation } = await visibleMessage(db, actor, messageId);
   authorize(actor, 'conversation.write', subjectOf(conversation));
   if (message.author_id === actor.id) throw new AppError('forbidden');
@@ -299,7 +299,7 @@ export async function reportMessage(db: Db, actor: Actor, messageId: number, inp
     .insertInto('conversation_reports')
     .values({ message_id: message.id, reporter_id: actor.id!, reason: input.reason, note: clean(input.note) })
     .onConflict((oc) => oc.columns(['message_id', 'reporter_id']).doUpdateSet({ reason: input.reason, note: clean(input.note), resolved_at: null, resolved_by: null }))
-    .execute();
+    .execute();  return { conversationId: conversation.id };
 }
 
 export interface ReportedMessage {

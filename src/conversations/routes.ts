@@ -154,10 +154,9 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => reportPage(request, reply, request.params.id, form, status),
       run: async (input) => {
-        await reportMessage(db, actor, request.params.id, input);
-        const { conversation } = await visibleMessage(db, actor, request.params.id);
+        const { conversationId } = await reportMessage(db, actor, request.params.id, input);
         setFlash(reply, { kind: 'success', message: request.t('conversations.reported') });
-        return reply.redirect(`/conversations/${conversation.id}`, 303);
+        return reply.redirect(`/conversations/${conversationId}`, 303);
       },
     });
   });

@@ -18,7 +18,7 @@ import {
   reply as postReply,
 } from './commands.js';
 import { REACTIONS, setReaction, whoReacted, type ReactionCounts, type ReactionKind } from './reactions.js';
-import { getThread, listThreads, threadPosts, threadSubject, type ThreadRow, getVisibleThread, getVisiblePost } from './queries.js';
+import { getThread, listThreads, threadPosts, threadSubject, type ThreadRow, getVisibleThread, getVisiblePost, assertPostShown } from './queries.js';
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });
@@ -257,7 +257,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { post, thread } = await threadOfPost(request, request.params.id);
-      if (post.deleted_at || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+      assertPostShown(request.actor, post, thread);
       const kinds = await whoReacted(db, post.id);
       return { reactions: kinds.map((k) => ({ kind: k.kind, count: k.count, people: k.people.map((p) => ({ id: p.id, name: p.name, at: p.at.toISOString() })) })) };
     },

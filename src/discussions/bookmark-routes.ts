@@ -11,7 +11,7 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { BookmarkForm, BookmarkInput, getBookmark, listBookmarks, reminderFromApi, reminderFromForm, removeBookmark, saveBookmark } from './bookmarks.js';
 import { BookmarkFormView, BookmarksView } from './bookmark-views.js';
 import { excerpt } from './markdown.js';
-import { getVisiblePost, postSubject, threadSubject } from './queries.js';
+import { getVisiblePost, postSubject, assertPostShown } from './queries.js';
 import { DateTime } from 'luxon';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -38,7 +38,7 @@ export const bookmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const bookmarkable = async (request: FastifyRequest, postId: number) => {
     const actor = requireUser(request);
     const { post, thread } = await getVisiblePost(db, actor, postId);
-    if (post.deleted_at || (post.hidden_at && !can(actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+    assertPostShown(actor, post, thread);
     if (!can(actor, 'post.bookmark', postSubject(post, thread))) throw new AppError('forbidden');
     return { actor, post, thread };
   };

@@ -19,7 +19,7 @@ import { ReactionsView } from './reactions-views.js';
 import { deleteAttachmentRow, getAttachment, removeStored } from './attachments.js';
 import { uploadStore } from '../resources/storage.js';
 import { audit } from '../platform/db/tx.js';
-import { postRevisions, threadSubject, type ThreadRow, getVisiblePost, postSubject } from './queries.js';
+import { postRevisions, threadSubject, type ThreadRow, getVisiblePost, postSubject, assertPostShown } from './queries.js';
 import { EditPostView, HistoryView, ModerationView, RedactView, ReportView } from './moderation-views.js';
 import { FlagInput, RedactInput, dismissFlags, flagPost, moderationQueue, redactPost, setHidden } from './moderation.js';
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -103,7 +103,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const a = await getAttachment(db, request.params.id);
     if (!a) throw new AppError('not_found');
     const { thread } = await threadOfPost(request, a.post_id);
-    if (a.deleted_at || (a.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+    assertPostShown(request.actor, a, thread);
     if (!files.exists(a.storage_key)) throw new AppError('not_found');
     reply.header('cache-control', 'private, max-age=3600');
     reply.header('x-content-type-options', 'nosniff');
@@ -143,7 +143,7 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/posts/:id/reactions', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
     // A removed or hidden post's reactions are no one's business but the moderators'.
-    if (post.deleted_at || (post.hidden_at && !can(request.actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+    assertPostShown(request.actor, post, thread);
     const kinds = await whoReacted(db, post.id);
     return renderFor(app, request, reply, (ctx) => ({
       title: post.author_name ? ctx.t('reactions.heading', { name: post.author_name }) : ctx.t('reactions.title'),

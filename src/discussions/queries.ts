@@ -553,6 +553,11 @@ export async function getVisibleThread(db: Db, actor: Actor, id: number): Promis
   return thread;
 }
 
+/** A deleted post, or a hidden one to anyone but the thread's moderators, is not found (nor its reactions, attachments or bookmark). */
+export function assertPostShown(actor: Actor, post: { deleted_at: Date | null; hidden_at: Date | null }, thread: ThreadRow): void {
+  if (post.deleted_at || (post.hidden_at && !can(actor, 'thread.moderate', threadSubject(thread)))) throw new AppError('not_found');
+}
+
 /** A post and its thread, when the actor may read the thread; else 404. */
 export async function getVisiblePost(db: Db, actor: Actor, postId: number) {
   const post = await getPost(db, postId);

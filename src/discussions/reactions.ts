@@ -68,6 +68,8 @@ export async function whoReacted(db: Db, postId: number, limit = 200): Promise<{
     .select(sql<number>`row_number() OVER (PARTITION BY r.kind ORDER BY r.created_at DESC, u.id)`.as('n'))
     .select(sql<number>`count(*) OVER (PARTITION BY r.kind)::int`.as('total'))
     .where('r.post_id', '=', postId)
+    .orderBy('r.created_at', 'desc')
+    .orderBy('u.id')
     .execute();
   const by = new Map<ReactionKind, { count: number; people: Reactor[] }>();
   for (const r of rows) {
@@ -75,7 +77,6 @@ export async function whoReacted(db: Db, postId: number, limit = 200): Promise<{
     if (Number(r.n) <= limit) entry.people.push({ id: r.id, name: r.name, at: r.created_at });
     by.set(r.kind, entry);
   }
-  for (const e of by.values()) e.people.sort((a, b) => b.at.getTime() - a.at.getTime() || a.id - b.id);
   return REACTIONS.filter((k) => by.has(k)).map((k) => ({ kind: k, ...by.get(k)! }));
 }
 
