@@ -77,8 +77,8 @@ describe('private conversations', () => {
       [{ to: `@${await handleOf(hidden.id)}`, subject: 'x', body: 'x' }, 'to', /nobody to write to/],
       [{ to: `@${await handleOf(me.id)}`, subject: 'x', body: 'x' }, 'to', /someone other than yourself/],
       [{ to: handles.join(' '), subject: 'x', body: 'x' }, 'to', /at most 10 people/],
-      [{ to: `@${handles[0]}`, subject: 'x', body: '   ' }, 'body', /.+/],
-      [{ to: `@${handles[0]}`, subject: '', body: 'x' }, 'subject', /.+/],
+      [{ to: `@${handles[0]}`, subject: 'x', body: '   ' }, 'body', /not in the expected format|visible text/],
+      [{ to: `@${handles[0]}`, subject: '', body: 'x' }, 'subject', /Fill in this field/],
     ];
     for (const [payload, field, message] of cases) {
       const res = await start(token, payload);

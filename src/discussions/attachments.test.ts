@@ -83,7 +83,7 @@ describe('pictures and files in messages', () => {
       const { res } = await replyWith(agent, threadId, fields, file);
       assert.equal(res.statusCode, 400, fields.body);
       assert.match(textOf(res.body), message);
-      assert.match(res.body, new RegExp(`value="${fields.body === 'No description' ? '  ' : 'x'}"|id="field-attachment`), 'the form is shown again');
+      assert.match(res.body, new RegExp(`<textarea[^>]*name="body"[^>]*>${fields.body}</textarea>`), 'the form is shown again with what was typed');
     }
     assert.equal((await attachmentsOf(threadId)).length, 0);
     assert.equal((await t.db.selectFrom('posts').select('id').where('thread_id', '=', threadId).execute()).length, 1, 'no reply was written');

@@ -111,9 +111,9 @@ describe('bookmarks', () => {
       [{ remind: 'custom', remind_at: '2020-01-01T09:00' }, /Choose a time that has not passed yet/],
       [{ remind: 'custom', remind_at: '2099-01-01T09:00' }, /Choose a time within the next two years/],
       [{ remind: 'custom', remind_at: '2027-02-30T09:00' }, /Enter a real date and time/],
-      [{ remind: 'sometime', note: '' }, /Remind me/],
-      [{ remind: '', note: 'x'.repeat(501) }, /Note/],
-      [{ remind: '', note: 'two\nlines' }, /Note/],
+      [{ remind: 'sometime', note: '' }, /Choose one of the options/],
+      [{ remind: '', note: 'x'.repeat(501) }, /Use 500 characters or fewer/],
+      [{ remind: '', note: 'two\nlines' }, /Use one line of visible text/],
     ];
     for (const [fields, message] of cases) {
       const res = await agent.post(`/posts/${reply}/bookmark`, fields);
