@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
+import { ImageError, reencodeImage } from '../platform/images.js';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import { isFacilitator, type UserActor } from '../platform/auth/actor.js';
@@ -8,8 +9,6 @@ import { audit } from '../platform/db/tx.js';
 
 /** Largest photo accepted before re-encoding. */
 export const MAX_PHOTO_BYTES = 8 * 1024 * 1024;
-/** Refuse images that would take this many pixels to decode (a small file can claim a huge picture). */
-const MAX_PIXELS = 40_000_000;
 /** Stored square, this many pixels a side: enough for the profile page on a sharp screen. */
 export const PHOTO_SIZE = 320;
 const ACCEPTED = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
@@ -29,14 +28,9 @@ export async function processPhoto(data: Buffer): Promise<Buffer> {
   const type = await fileTypeFromBuffer(data);
   if (!type || !ACCEPTED.has(type.mime)) throw invalid('photos.type');
   try {
-    const image = sharp(data, { limitInputPixels: MAX_PIXELS, failOn: 'error', animated: false });
-    const meta = await image.metadata();
-    if (!meta.width || !meta.height) throw invalid('photos.unreadable');
-    return await image.rotate().resize(PHOTO_SIZE, PHOTO_SIZE, { fit: 'cover', position: sharp.strategy.attention }).webp({ quality: 80 }).toBuffer();
+    return (await reencodeImage(data, { width: PHOTO_SIZE, height: PHOTO_SIZE, fit: 'cover', position: sharp.strategy.attention })).data;
   } catch (err) {
-    if (err instanceof AppError) throw err;
-    // A truncated file, a picture too large to decode, a format sharp cannot read.
-    throw invalid(/pixel limit/i.test((err as Error).message) ? 'photos.too_many_pixels' : 'photos.unreadable');
+    throw err instanceof ImageError ? invalid(`photos.${err.reason}`) : err;
   }
 }
 

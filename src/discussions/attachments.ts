@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { ImageError, reencodeImage } from '../platform/images.js';
 import { rm } from 'node:fs/promises';
 import type { Db, Tx } from '../platform/db/db.js';
 import { AppError, msg } from '../platform/http/errors.js';
@@ -6,8 +6,6 @@ import { safeFilename, sniff, type FileStore, type StagedFile, type Upload } fro
 
 /** Pictures are re-encoded no larger than this on their longer side. */
 export const IMAGE_MAX_SIDE = 1600;
-/** Refuse pictures that would take this many pixels to decode (a small file can claim a huge picture). */
-const MAX_PIXELS = 60_000_000;
 export const ALT_MAX = 300;
 const IMAGES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 
@@ -50,15 +48,10 @@ export async function prepareAttachment(upload: Upload, alt: string | undefined)
   if (description.length > ALT_MAX) throw refuse('attachment_alt', 'attachments.alt_long', { max: ALT_MAX });
   if (/[\p{Cc}]/u.test(description)) throw refuse('attachment_alt', 'validation.line');
   try {
-    const image = sharp(upload.data, { limitInputPixels: MAX_PIXELS, failOn: 'error', animated: false });
-    const { data, info } = await image
-      .rotate()
-      .resize({ width: IMAGE_MAX_SIDE, height: IMAGE_MAX_SIDE, fit: 'inside', withoutEnlargement: true })
-      .webp({ quality: 82 })
-      .toBuffer({ resolveWithObject: true });
-    return { kind: 'image', filename: safeFilename(upload.filename, 'webp'), contentType: 'image/webp', data, alt: description, width: info.width, height: info.height };
+    const image = await reencodeImage(upload.data, { width: IMAGE_MAX_SIDE, height: IMAGE_MAX_SIDE, fit: 'inside', withoutEnlargement: true }, 82);
+    return { kind: 'image', filename: safeFilename(upload.filename, 'webp'), contentType: 'image/webp', data: image.data, alt: description, width: image.width, height: image.height };
   } catch (err) {
-    throw refuse('attachment', /pixel limit/i.test((err as Error).message) ? 'attachments.too_many_pixels' : 'attachments.unreadable');
+    throw err instanceof ImageError ? refuse('attachment', `attachments.${err.reason}`) : err;
   }
 }
 

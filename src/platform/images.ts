@@ -1,0 +1,27 @@
+import sharp, { type ResizeOptions } from 'sharp';
+
+/** Refuse pictures that would take this many pixels to decode (a small file can claim a huge picture). */
+const MAX_PIXELS = 60_000_000;
+
+export type ImageFailure = 'too_many_pixels' | 'unreadable';
+
+/**
+ * Re-encodes a picture as WebP: turned upright from its EXIF orientation,
+ * resized as asked, and with every piece of metadata dropped (re-encoding
+ * keeps none). Throws `ImageError` for a picture too large to decode or one
+ * that cannot be read (damaged, cut short, not really an image).
+ */
+export async function reencodeImage(data: Buffer, resize: ResizeOptions, quality = 80): Promise<{ data: Buffer; width: number; height: number }> {
+  try {
+    const out = await sharp(data, { limitInputPixels: MAX_PIXELS, failOn: 'error', animated: false }).rotate().resize(resize).webp({ quality }).toBuffer({ resolveWithObject: true });
+    return { data: out.data, width: out.info.width, height: out.info.height };
+  } catch (err) {
+    throw new ImageError(/pixel limit/i.test((err as Error).message) ? 'too_many_pixels' : 'unreadable');
+  }
+}
+
+export class ImageError extends Error {
+  constructor(readonly reason: ImageFailure) {
+    super(`image ${reason}`);
+  }
+}
