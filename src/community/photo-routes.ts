@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
+import { registerUploads, uploadOf } from '../platform/http/uploads.js';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { ANONYMOUS } from '../platform/auth/actor.js';
@@ -13,28 +13,13 @@ import { MAX_PHOTO_BYTES, getPhoto, removePhoto, setPhoto } from './photos.js';
 import { PhotoSettingsView } from './photo-views.js';
 import { getPerson, personSubject } from './queries.js';
 
-interface PhotoUpload {
-  filename: string;
-  data: Buffer;
-}
-
 /** Profile photos: set and remove one's own (page and API), and the photos themselves, for those who may see the person. */
 export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
 
   // One picture per request, in memory up to the limit (a little over, so "too large" can be said plainly).
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: MAX_PHOTO_BYTES + 1, files: 1, fields: 5, fieldSize: 1024 },
-    async onFile(part) {
-      const data = await part.toBuffer();
-      (part as unknown as { value: unknown }).value = part.filename ? ({ filename: part.filename, data } satisfies PhotoUpload) : undefined;
-    },
-  });
-  const uploadOf = (request: FastifyRequest): Buffer | undefined => {
-    const f = (request.body as Record<string, unknown> | undefined)?.photo as PhotoUpload | undefined;
-    return f && Buffer.isBuffer(f.data) ? f.data : undefined;
-  };
+  await registerUploads(app, { maxBytes: MAX_PHOTO_BYTES + 1, fields: 5, fieldSize: 1024 });
+  const photoOf = (request: FastifyRequest): Buffer | undefined => uploadOf(request, 'photo')?.data;
   const noPhoto = () => new AppError('validation_failed', { fields: { photo: msg('photos.missing') } });
 
   const page = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200) => {
@@ -61,7 +46,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/settings/photo', async (request, reply) => {
     const actor = requireUser(request);
     try {
-      const data = uploadOf(request);
+      const data = photoOf(request);
       if (!data) throw noPhoto();
       await setPhoto(db, actor, actor.id, data);
     } catch (err) {
@@ -121,7 +106,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const actor = requireUser(request);
-      const data = uploadOf(request);
+      const data = photoOf(request);
       if (!data) throw noPhoto();
       const version = await setPhoto(db, actor, actor.id, data);
       return { photo_url: `/people/${actor.id}/photo/${version}` };

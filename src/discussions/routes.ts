@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox';
 import { h, type ComponentChild } from 'preact';
 import type { PageContext } from '../platform/views/context.js';
 import { Feed } from 'feed';
-import multipart from '@fastify/multipart';
+import { registerUploads, uploadOf } from '../platform/http/uploads.js';
 import { uploadStore, type Upload } from '../resources/storage.js';
 import { MAX_UPLOAD_BYTES } from '../resources/vocab.js';
 import { prepareAttachment } from './attachments.js';
@@ -55,19 +55,12 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const files = uploadStore(app.deps.config.dataDir);
   const deps = { db, jobs: app.deps.jobs, glossary: app.glossary, files };
 
-  // Replies may carry one picture or file: the form is sent as multipart, fields as plain values.
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: MAX_UPLOAD_BYTES + 1, files: 1, fields: 40, fieldSize: 256 * 1024 },
-    async onFile(part) {
-      const data = await part.toBuffer();
-      (part as unknown as { value: unknown }).value = part.filename ? ({ filename: part.filename, data } satisfies Upload) : undefined;
-    },
-  });
+  // New threads and replies may carry one picture or file: their forms are sent as multipart.
+  await registerUploads(app, { maxBytes: MAX_UPLOAD_BYTES + 1, fields: 40, fieldSize: 256 * 1024 });
   /** The form's attachment (a file chosen in its picker), if any. */
   const attachmentOf = (request: FastifyRequest): Upload | undefined => {
-    const f = (request.body as Record<string, unknown> | undefined)?.attachment as Upload | undefined;
-    return f && Buffer.isBuffer(f.data) && f.data.length > 0 ? f : undefined;
+    const f = uploadOf(request, 'attachment');
+    return f && f.data.length > 0 ? f : undefined;
   };
   const groupList = cachedGroupList(app.pageCache);
 

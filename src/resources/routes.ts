@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
+import { registerUploads, uploadOf } from '../platform/http/uploads.js';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { Feed } from 'feed';
@@ -84,18 +84,8 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
 
   // Uploads: one file per request, in memory up to the limit; form fields arrive as plain values.
-  await app.register(multipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 80, fieldSize: 64 * 1024 },
-    async onFile(part) {
-      const data = await part.toBuffer();
-      (part as unknown as { value: unknown }).value = part.filename ? ({ filename: part.filename, data } satisfies Upload) : undefined;
-    },
-  });
-  const uploadOf = (request: FastifyRequest): Upload | undefined => {
-    const f = (request.body as Record<string, unknown> | undefined)?.file as Upload | undefined;
-    return f && Buffer.isBuffer(f.data) && f.filename ? f : undefined;
-  };
+  await registerUploads(app, { maxBytes: MAX_UPLOAD_BYTES, fields: 80, fieldSize: 64 * 1024 });
+  const fileOf = (request: FastifyRequest): Upload | undefined => uploadOf(request, 'file');
 
   const visitorKey = (request: FastifyRequest) => (request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(config.sessionSecret, request.ip)}`);
 
@@ -224,7 +214,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.post('/resources', async (request, reply) => {
     authorize(request.actor, 'resource.create', undefined);
-    const upload = uploadOf(request);
+    const upload = fileOf(request);
     return submitForm({
       schema: ResourceInput,
       request,
@@ -259,7 +249,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/resources/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
     const r = await visibleResource(request, request.params.slug);
     authorize(request.actor, 'resource.update', r);
-    const upload = uploadOf(request);
+    const upload = fileOf(request);
     return submitForm({
       schema: ResourceInput,
       request,
@@ -552,7 +542,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       authorize(request.actor, 'resource.create', undefined);
       const v = validate(ResourceInput, prepareResource({ ...((request.body as Record<string, unknown>) ?? {}) }), request.t);
       if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
-      const created = await createResource(deps, request.actor, v.value, uploadOf(request), request.headers['idempotency-key']);
+      const created = await createResource(deps, request.actor, v.value, fileOf(request), request.headers['idempotency-key']);
       return reply.code(201).send(present((await getResourceById(db, created.id))!));
     },
   );

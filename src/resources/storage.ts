@@ -5,10 +5,8 @@ import path from 'node:path';
 import { fileTypeFromBuffer } from 'file-type';
 import { MAX_UPLOAD_BYTES, UPLOAD_TYPES } from './vocab.js';
 
-export interface Upload {
-  filename: string;
-  data: Buffer;
-}
+import type { Upload } from '../platform/http/uploads.js';
+export type { Upload };
 
 export type SniffResult = { ok: true; contentType: string; extension: string } | { ok: false; reason: 'empty' | 'too_large' | 'type' };
 
