@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { renderFor, safeNext, setFlash, requireUser } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
-import { COUNT_CAP, markEverythingRead, trackedCounts, trackedThreads, type TrackedThread, type TrackedView } from './tracking.js';
+import { COUNT_CAP, markEverythingRead, trackedPage, trackedThreads, type TrackedThread, type TrackedView } from './tracking.js';
 import { TrackedPage } from './latest-views.js';
 import { ThreadSummary, presentThread } from './api-routes.js';
 
@@ -35,10 +35,7 @@ export const latestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const page = async (request: FastifyRequest, reply: FastifyReply, view: TrackedView, pageNo: number) => {
     if (view !== 'latest') requireUser(request);
     const actor = request.actor;
-    const [{ threads, more }, counts] = await Promise.all([
-      trackedThreads(db, actor, view, pageNo),
-      actor.kind === 'user' ? trackedCounts(db, actor) : Promise.resolve(undefined),
-    ]);
+    const { threads, more, counts } = await trackedPage(db, actor, view, pageNo);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t(`latest.title_${view}`),
       lead: ctx.t(`latest.lead_${view}`),

@@ -42,6 +42,18 @@ export interface ThreadRow {
   summary_by_name: string | null;
 }
 
+/** The times of a thread row, turned back into dates when the rows come as JSON (`json_agg`). */
+const THREAD_TIMES = ['created_at', 'edited_at', 'last_activity_at', 'deleted_at', 'summary_at', 'group_archived_at'] as const;
+
+/** Thread rows aggregated as JSON by the database (several lists in one statement), as `threadSelect` gives them. */
+export function threadsFromJson<T extends ThreadRow>(rows: unknown[]): T[] {
+  return rows.map((raw) => {
+    const r = raw as Record<string, unknown>;
+    for (const k of THREAD_TIMES) if (typeof r[k] === 'string') r[k] = new Date(r[k] as string);
+    return r as unknown as T;
+  });
+}
+
 export function threadSelect(db: Db) {
   return db
     .selectFrom('threads as t')

@@ -1,8 +1,8 @@
-import { sql, type SqlBool } from 'kysely';
+import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { threadReadableBy } from './policy.js';
-import { PAGE_SIZE, threadSelect, type ThreadRow } from './queries.js';
+import { PAGE_SIZE, threadSelect, threadsFromJson, type ThreadRow } from './queries.js';
 
 /**
  * What is new to a person across every space they may read: Latest (every
@@ -35,16 +35,24 @@ export interface TrackedThread extends ThreadRow {
 
 const uid = (viewer: UserActor) => sql`${viewer.id}::bigint`;
 
-/** The time before which nothing is new or unread to this person: their horizon (set by "mark everything read"), if any. */
-const horizon = (viewer: UserActor) => sql<Date | null>`(SELECT h.cleared_at FROM read_horizons h WHERE h.user_id = ${uid(viewer)})`;
+/*
+ * How these statements are written: each is prepared (parsed and planned once
+ * per connection), and PostgreSQL keeps one generic plan for it only when that
+ * plan's estimate matches a per-value plan's. So the person is their only
+ * parameter: the window for New is written in (a parameter there made the
+ * generic plan guess a third of all threads), the first page's limit is written
+ * in (later pages are unprepared), and the person's read mark and horizon are
+ * joined once (`r`, `h`) rather than looked up in each place they are used.
+ * Measured at scale 1, the lists went from a new plan on every use (2–8 ms) to
+ * one per connection.
+ */
 
-/** The person's effective read mark for thread t: their last read, or their horizon when later; null if never opened. */
-const readMark = (viewer: UserActor) =>
-  sql<Date | null>`(SELECT greatest(r.read_at, ${horizon(viewer)}) FROM thread_reads r WHERE r.user_id = ${uid(viewer)} AND r.thread_id = t.id)`;
+/** The person's effective read mark for thread t (`r`: their read mark, `h`: their horizon): the later of the two; null if never opened. */
+const MARK = sql<Date | null>`CASE WHEN r.thread_id IS NULL THEN NULL ELSE greatest(r.read_at, h.cleared_at) END`;
 
-/** Posts in thread t that count as new for this person after `since`. */
-const newPostsAfter = (viewer: UserActor, since: ReturnType<typeof readMark>) =>
-  sql`FROM posts p WHERE p.thread_id = t.id AND p.created_at > ${since} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.author_id IS DISTINCT FROM ${uid(viewer)}`;
+/** Posts in thread t that count as new for this person after their mark. */
+const newPosts = (viewer: UserActor) =>
+  sql`FROM posts p WHERE p.thread_id = t.id AND p.created_at > greatest(r.read_at, h.cleared_at) AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND p.author_id IS DISTINCT FROM ${uid(viewer)}`;
 
 /** Thread t is muted by this person (the thread itself, or its group unless the thread says otherwise). */
 const muted = (viewer: UserActor) => sql<SqlBool>`coalesce(
@@ -53,58 +61,123 @@ const muted = (viewer: UserActor) => sql<SqlBool>`coalesce(
     'normal'
   ) = 'muted'`;
 
-/** Never opened, not the person's own, started after NEW_FOR_DAYS ago and after their horizon. */
-const isNew = (viewer: UserActor) => sql<SqlBool>`(NOT EXISTS (SELECT 1 FROM thread_reads r WHERE r.user_id = ${uid(viewer)} AND r.thread_id = t.id)
+/** Never opened (no `r`), not the person's own, started after NEW_FOR_DAYS ago and after their horizon. */
+const isNew = (viewer: UserActor) => sql<SqlBool>`(r.thread_id IS NULL
     AND t.author_id IS DISTINCT FROM ${uid(viewer)}
-    AND t.created_at > now() - make_interval(days => ${NEW_FOR_DAYS})
-    AND t.created_at > coalesce(${horizon(viewer)}, '-infinity'::timestamptz))`;
+    AND t.created_at > now() - ${sql.raw(`interval '${NEW_FOR_DAYS} days'`)}
+    AND t.created_at > coalesce(h.cleared_at, '-infinity'::timestamptz))`;
 
-/** Opened before, and others have replied since (the person's read mark or horizon). Driven from the person's read marks. */
-const hasUnread = (viewer: UserActor) => sql<SqlBool>`(t.id IN (SELECT r.thread_id FROM thread_reads r WHERE r.user_id = ${uid(viewer)})
-    AND t.last_activity_at > ${readMark(viewer)}
-    AND EXISTS (SELECT 1 ${newPostsAfter(viewer, readMark(viewer))}))`;
+/** Opened before (an `r` row), and others have replied since the person's read mark or horizon. */
+const hasUnread = (viewer: UserActor) => sql<SqlBool>`(r.thread_id IS NOT NULL
+    AND t.last_activity_at > greatest(r.read_at, h.cleared_at)
+    AND EXISTS (SELECT 1 ${newPosts(viewer)}))`;
 
 function baseQuery(db: Db, viewer: Actor) {
   return threadSelect(db).where('t.deleted_at', 'is', null).where(threadReadableBy(viewer));
 }
 
-/** One page of a view, newest activity first (New: newest started first). */
-export async function trackedThreads(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE): Promise<{ threads: TrackedThread[]; more: boolean }> {
-  if (view !== 'latest' && viewer.kind !== 'user') return { threads: [], more: false };
-  let q = baseQuery(db, viewer);
-  if (viewer.kind === 'user') {
-    const mark = readMark(viewer);
+/**
+ * Joins this person's read mark (`r`) and horizon (`h`) to the readable
+ * threads `t`: Unread is driven from the person's read marks (an inner join),
+ * the other views keep every thread (outer joins).
+ */
+function withMarks<QB extends SelectQueryBuilder<any, any, any>>(qb: QB, viewer: UserActor, view: TrackedView): QB {
+  const me = uid(viewer);
+  const base = qb.leftJoin('read_horizons as h', (j) => j.on(sql<SqlBool>`h.user_id = ${me}`));
+  return (
+    view === 'unread'
+      ? base.innerJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 't.id').on(sql<SqlBool>`r.user_id = ${me}`))
+      : base.leftJoin('thread_reads as r', (j) => j.onRef('r.thread_id', '=', 't.id').on(sql<SqlBool>`r.user_id = ${me}`))
+  ) as QB;
+}
+
+/** The statement for one page of a view (not run), newest activity first (New: newest started first); one row more than the page, to tell whether there is more. */
+export function trackedQuery(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE) {
+  let q = viewer.kind === 'user' ? withMarks(baseQuery(db, viewer), viewer, view) : baseQuery(db, viewer);
+  if (viewer.kind === 'user' && view === 'unread') {
+    // The new replies are counted once per thread, in the join that keeps only threads that have some.
+    q = q
+      .innerJoin(sql`LATERAL (SELECT count(*)::int AS c, min(p.id) AS first ${newPosts(viewer)})`.as('n'), (j) => j.on(sql<SqlBool>`n.c > 0`))
+      .select([sql<boolean>`false`.as('is_new'), sql<number>`n.c`.as('new_replies'), sql<number | null>`n.first`.as('first_unread_id')])
+      .where(sql<SqlBool>`t.last_activity_at > greatest(r.read_at, h.cleared_at)`)
+      .where(sql<SqlBool>`NOT ${muted(viewer)}`);
+  } else if (viewer.kind === 'user') {
     q = q.select([
       isNew(viewer).as('is_new'),
-      sql<number>`CASE WHEN ${mark} IS NULL THEN 0 ELSE (SELECT count(*)::int ${newPostsAfter(viewer, mark)}) END`.as('new_replies'),
-      sql<number | null>`CASE WHEN ${mark} IS NULL THEN NULL ELSE (SELECT min(p.id) ${newPostsAfter(viewer, mark)}) END`.as('first_unread_id'),
+      sql<number>`CASE WHEN ${MARK} IS NULL THEN 0 ELSE (SELECT count(*)::int ${newPosts(viewer)}) END`.as('new_replies'),
+      sql<number | null>`CASE WHEN ${MARK} IS NULL THEN NULL ELSE (SELECT min(p.id) ${newPosts(viewer)}) END`.as('first_unread_id'),
     ]);
     if (view === 'new') q = q.where(isNew(viewer)).where(sql<SqlBool>`NOT ${muted(viewer)}`);
-    if (view === 'unread') q = q.where(hasUnread(viewer)).where(sql<SqlBool>`NOT ${muted(viewer)}`);
   }
   const ordered = view === 'new' ? q.orderBy('t.created_at', 'desc') : q.orderBy('t.last_activity_at', 'desc');
-  const rows = (await ordered
+  return ordered
     .orderBy('t.id', 'desc')
-    .limit(perPage + 1)
-    .offset((page - 1) * perPage)
-    // Prepared: these statements take longer to plan (2 ms) than to run.
-    .modifyEnd(PREPARED)
+    .limit(sql.lit(perPage + 1))
+    .$if(page > 1, (b) => b.offset((page - 1) * perPage));
+}
+
+/** The order of a view's rows, for aggregating them (alias s). */
+export const trackedOrder = (view: TrackedView) => (view === 'new' ? sql`s.created_at DESC, s.id DESC` : sql`s.last_activity_at DESC, s.id DESC`);
+
+/** A view's threads as one JSON array (a column of a larger statement), in the view's order. */
+export function trackedJson(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE) {
+  return sql<unknown[]>`(SELECT coalesce(json_agg(s ORDER BY ${trackedOrder(view)}), '[]'::json) FROM (${trackedQuery(db, viewer, view, page, perPage)}) s)`;
+}
+
+/** Rows of `trackedJson`, with their times as dates again. */
+export function trackedFromJson(rows: unknown[]): TrackedThread[] {
+  return threadsFromJson(rows) as TrackedThread[];
+}
+
+/** How many threads a view holds for this person, at most COUNT_CAP + 1 (a column of a larger statement). */
+function countOf(db: Db, viewer: UserActor, view: 'new' | 'unread') {
+  const inner = withMarks(db.selectFrom('threads as t').leftJoin('practice_groups as g', 'g.id', 't.group_id'), viewer, view)
+    .select(sql`1`.as('x'))
+    .where('t.deleted_at', 'is', null)
+    .where(threadReadableBy(viewer))
+    .where(view === 'new' ? isNew(viewer) : hasUnread(viewer))
+    .where(sql<SqlBool>`NOT ${muted(viewer)}`)
+    .limit(sql.lit(COUNT_CAP + 1));
+  return sql<number>`(SELECT count(*)::int FROM (${inner}) c)`;
+}
+
+export interface TrackedPage {
+  threads: TrackedThread[];
+  more: boolean;
+  /** Signed in: how many threads are New and Unread (each at most COUNT_CAP + 1), for the tabs. */
+  counts?: { new: number; unread: number };
+}
+
+/**
+ * One page of a view; signed in, with the New and Unread counts. One
+ * statement: each round trip to the database costs more than these small
+ * queries do (the socket write and a backend's wake-up), and the first page is
+ * prepared.
+ */
+export async function trackedPage(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE): Promise<TrackedPage> {
+  if (view !== 'latest' && viewer.kind !== 'user') return { threads: [], more: false };
+  const counts = viewer.kind === 'user' ? sql`${countOf(db, viewer, 'new')} AS new_count, ${countOf(db, viewer, 'unread')} AS unread_count,` : sql``;
+  const row = (
+    await sql<{ threads: unknown[]; new_count?: number; unread_count?: number }>`SELECT ${counts} ${trackedJson(db, viewer, view, page, perPage)} AS threads ${page === 1 ? PREPARED : sql``}`.execute(db)
+  ).rows[0]!;
+  const threads = trackedFromJson(row.threads);
+  return {
+    threads: threads.slice(0, perPage),
+    more: threads.length > perPage,
+    ...(viewer.kind === 'user' ? { counts: { new: Number(row.new_count ?? 0), unread: Number(row.unread_count ?? 0) } } : {}),
+  };
+}
+
+/** One page of a view, without the counts. */
+export async function trackedThreads(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE): Promise<{ threads: TrackedThread[]; more: boolean }> {
+  if (view !== 'latest' && viewer.kind !== 'user') return { threads: [], more: false };
+  const rows = (await trackedQuery(db, viewer, view, page, perPage)
+    .$if(page === 1, (b) => b.modifyEnd(PREPARED))
     .execute()) as TrackedThread[];
   for (const r of rows) {
     if (r.first_unread_id !== undefined && r.first_unread_id !== null) r.first_unread_id = Number(r.first_unread_id);
   }
   return { threads: rows.slice(0, perPage), more: rows.length > perPage };
-}
-
-/** How many threads are New and Unread for this person (each at most COUNT_CAP + 1). */
-export async function trackedCounts(db: Db, viewer: UserActor): Promise<{ new: number; unread: number }> {
-  const count = async (where: ReturnType<typeof isNew>) => {
-    const inner = baseQuery(db, viewer).clearSelect().select(sql`1`.as('x')).where(where).where(sql<SqlBool>`NOT ${muted(viewer)}`).limit(COUNT_CAP + 1);
-    const r = await db.selectFrom(inner.as('c')).select((eb) => eb.fn.countAll<number>().as('n')).modifyEnd(PREPARED).executeTakeFirst();
-    return Number(r?.n ?? 0);
-  };
-  const [n, u] = await Promise.all([count(isNew(viewer)), count(hasUnread(viewer))]);
-  return { new: n, unread: u };
 }
 
 /** "Mark everything read": from now on, only what arrives later is new or unread. */

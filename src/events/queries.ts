@@ -53,7 +53,7 @@ export interface EventFilters {
   kind?: string;
   from?: Date;
   to?: Date;
-  /** Only events this person registered for (going or maybe). */
+  /** Only events this person registered for (going or maybe); each row also carries their registration's status (`registration`). */
   registeredBy?: number;
   page?: number;
   perPage?: number;
@@ -61,11 +61,12 @@ export interface EventFilters {
   count?: boolean;
 }
 
-export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): Promise<{ rows: EventRow[]; total: number }> {
-  const now = new Date();
+export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): Promise<{ rows: (EventRow & { registration?: string | null })[]; total: number }> {
   const where = [eventReadableBy(viewer)];
-  if (f.when === 'past') where.push(sql<SqlBool>`e.ends_at < ${now}`);
-  else if (f.when === 'upcoming') where.push(sql<SqlBool>`e.ends_at >= ${now}`);
+  // The database's clock, not a parameter: a time given as a parameter makes PostgreSQL plan the
+  // prepared statement afresh on every use (it cannot estimate how many events lie ahead of it).
+  if (f.when === 'past') where.push(sql<SqlBool>`e.ends_at < now()`);
+  else if (f.when === 'upcoming') where.push(sql<SqlBool>`e.ends_at >= now()`);
   if (f.from) where.push(sql<SqlBool>`e.starts_at >= ${f.from}`);
   if (f.to) where.push(sql<SqlBool>`e.starts_at < ${f.to}`);
   if (f.group) where.push(sql<SqlBool>`e.group_id = ${f.group}`);
@@ -78,7 +79,9 @@ export async function listEvents(db: Db, viewer: Actor, f: EventFilters = {}): P
   const offset = ((f.page ?? 1) - 1) * perPage;
   const order = f.when === 'past' ? sql`e.starts_at DESC, e.id DESC` : sql`e.starts_at, e.id`;
   const [rows, total] = await Promise.all([
-    sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE ${cond} ORDER BY ${order} LIMIT ${perPage} OFFSET ${offset} ${PREPARED}`.execute(db),
+    sql<EventRow & { registration?: string | null }>`SELECT ${EVENT_SELECT}${
+      f.registeredBy ? sql`, (SELECT r.status FROM event_registrations r WHERE r.event_id = e.id AND r.user_id = ${f.registeredBy}) AS registration` : sql``
+    } FROM ${EVENT_FROM} WHERE ${cond} ORDER BY ${order} LIMIT ${perPage} OFFSET ${offset} ${PREPARED}`.execute(db),
     f.count === false ? Promise.resolve(undefined) : sql<{ n: number }>`SELECT count(*)::int AS n FROM events e LEFT JOIN practice_groups g ON g.id = e.group_id WHERE ${cond}`.execute(db),
   ]);
   return { rows: rows.rows, total: total ? total.rows[0]!.n : rows.rows.length };

@@ -57,8 +57,8 @@ export function unreadCountSubquery() {
        AND ${POST_STILL_SHOWN})`;
 }
 
-export async function listNotifications(db: Db, viewer: UserActor, page = 1): Promise<{ items: NotificationItem[]; more: boolean }> {
-  const rows = await visible(db, viewer)
+function itemsOf(db: Db, viewer: UserActor) {
+  return visible(db, viewer)
     .leftJoin('users as a', 'a.id', 'n.actor_id')
     .select([
       'n.id',
@@ -74,12 +74,37 @@ export async function listNotifications(db: Db, viewer: UserActor, page = 1): Pr
       'n.read_at',
     ])
     .orderBy('n.created_at', 'desc')
-    .orderBy('n.id', 'desc')
+    .orderBy('n.id', 'desc');
+}
+
+const toItem = ({ body, ...r }: { body: string | null } & Omit<NotificationItem, 'excerpt'>): NotificationItem => ({
+  ...r,
+  excerpt: body && r.kind !== 'moderation' ? excerpt(body, 160) : '',
+});
+
+export async function listNotifications(db: Db, viewer: UserActor, page = 1): Promise<{ items: NotificationItem[]; more: boolean }> {
+  const rows = await itemsOf(db, viewer)
     .limit(NOTIFICATIONS_PAGE + 1)
     .offset((page - 1) * NOTIFICATIONS_PAGE)
     .execute();
-  const items = rows.slice(0, NOTIFICATIONS_PAGE).map(({ body, ...r }) => ({ ...r, excerpt: body && r.kind !== 'moderation' ? excerpt(body, 160) : '' }));
-  return { items, more: rows.length > NOTIFICATIONS_PAGE };
+  return { items: rows.slice(0, NOTIFICATIONS_PAGE).map(toItem), more: rows.length > NOTIFICATIONS_PAGE };
+}
+
+/**
+ * The person's unread replies and mentions, newest first, as one JSON array
+ * (a column of the home page's statement); `addressedFromJson` reads it.
+ */
+export function addressedJson(db: Db, viewer: UserActor, limit: number) {
+  const q = itemsOf(db, viewer).where('n.read_at', 'is', null).where('n.kind', 'in', ['reply', 'mention']).limit(sql.lit(limit));
+  return sql<unknown[]>`(SELECT coalesce(json_agg(s ORDER BY s.created_at DESC, s.id DESC), '[]'::json) FROM (${q}) s)`;
+}
+
+export function addressedFromJson(rows: unknown[]): NotificationItem[] {
+  return rows.map((raw) => {
+    const r = raw as Record<string, unknown>;
+    const row = r as unknown as Parameters<typeof toItem>[0];
+    return toItem({ ...row, created_at: new Date(r.created_at as string), read_at: r.read_at ? new Date(r.read_at as string) : null });
+  });
 }
 
 export async function unreadCount(db: Db, viewer: UserActor): Promise<number> {
