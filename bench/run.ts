@@ -43,6 +43,8 @@ const { values } = parseArgs({
     startup: { type: 'boolean', default: false },
     'cpu-prof': { type: 'boolean', default: false },
     serve: { type: 'boolean', default: false },
+    /** The server's V8 heap limit in MB; default: the one `npm start` gives (package.json), "none" for V8's own. */
+    heap: { type: 'string' },
   },
 });
 const WORKERS = Math.max(1, Number(values.workers));
@@ -117,9 +119,18 @@ function cpuNow(serverPid: number): { server: number; postgres: number; load: nu
 
 const PROFILE_DIR = path.resolve('bench/profiles');
 
+/** The heap limit `npm start` runs Convene with (package.json's start script), so the bench measures the server as deployed. */
+function heapFlags(): string[] {
+  if (values.heap === 'none') return [];
+  if (values.heap) return [`--max-old-space-size=${Number(values.heap)}`];
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start ?? '';
+  const flag = /--max-old-space-size=\d+/.exec(start)?.[0];
+  return flag ? [flag] : [];
+}
+
 async function startServer(env: Record<string, string>, args: string[]): Promise<ChildProcess> {
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', 'bench/server.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...heapFlags(), ...profile, '--import', 'tsx', 'bench/server.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -410,11 +421,12 @@ async function main() {
     node: process.version,
     cpus: (await import('node:os')).cpus().length,
     server_peak_rss_mb: Math.round(peak / 1048576),
+    server_heap_flags: heapFlags().join(' '),
     results: results.map((r) => ({ ...r, rps_vs_hello: hello ? Number(ratio(r.rps)) : null })),
     startup,
   };
   const md = [
-    `Convene benchmark, ${date}: ${WORKERS} process(es), ${CONNECTIONS} connections, ${DURATION} s measured per scenario after ${WARMUP} s of the same load unmeasured, Node ${process.version}, ${out.cpus} CPUs; server peak memory ${out.server_peak_rss_mb} MB.`,
+    `Convene benchmark, ${date}: ${WORKERS} process(es), ${CONNECTIONS} connections, ${DURATION} s measured per scenario after ${WARMUP} s of the same load unmeasured, Node ${process.version}, ${out.cpus} CPUs; server peak memory ${out.server_peak_rss_mb} MB${out.server_heap_flags ? ` (${out.server_heap_flags})` : ''}.`,
     '',
     '| scenario | req/s | × hello | p50 ms | p95 ms | p99 ms | errors | non-2xx | cores: server / PostgreSQL / load | warm-up: req/s, p99 ms | note |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',

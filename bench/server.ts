@@ -35,10 +35,12 @@ if (workers > 1 && cluster.isPrimary) {
   const { startServer } = (await import(compiled)) as typeof import('../src/server.js');
   const running = await startServer(undefined, () => {});
   const stopWatch = process.env.BENCH_LOOP_DELAY ? watchLoop() : undefined;
+  const stopMemory = process.env.BENCH_MEMORY ? watchMemory() : undefined;
   if (cluster.isWorker) process.send?.('ready');
   else console.log('ready');
   const stop = async () => {
     stopWatch?.();
+    stopMemory?.();
     await running.stop();
     process.exit(0);
   };
@@ -81,5 +83,25 @@ function watchLoop(): () => void {
     clearInterval(tick);
     obs.disconnect();
     process.stderr.write(lines.map((l) => `[loop] ${l}\n`).join(''));
+  };
+}
+
+/**
+ * BENCH_MEMORY=1: what the resident memory is made of. The peak of each part
+ * of `process.memoryUsage()` (sampled every 200 ms), printed to stderr when
+ * the server stops: V8's heap (bounded by --max-old-space-size), Buffers
+ * outside it (the page cache's pages), and the rest (code, libraries).
+ */
+function watchMemory(): () => void {
+  const peak = { rss: 0, heapTotal: 0, heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const t = setInterval(() => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(peak) as (keyof typeof peak)[]) peak[k] = Math.max(peak[k], m[k]);
+  }, 200);
+  t.unref();
+  return () => {
+    clearInterval(t);
+    const mb = (n: number) => Math.round(n / 1048576);
+    console.error(`memory peaks (MB): rss ${mb(peak.rss)}, V8 heap ${mb(peak.heapTotal)} (used ${mb(peak.heapUsed)}), external ${mb(peak.external)} (Buffers ${mb(peak.arrayBuffers)})`);
   };
 }

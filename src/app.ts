@@ -40,6 +40,7 @@ import { discussionApiRoutes } from './discussions/api-routes.js';
 import { AppError } from './platform/http/errors.js';
 import { FLASH_COOKIE, setFlash, viewerTimeZone } from './platform/http/request-context.js';
 import { PageCache } from './platform/http/page-cache.js';
+import { watchHeap } from './platform/memory.js';
 import { hit } from './platform/auth/rate-limit.js';
 import { keyedHash } from './platform/auth/secrets.js';
 import type { Jobs } from './platform/jobs/jobs.js';
@@ -147,12 +148,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('community', new CommunityCache(deps.db));
   const live = new LiveHub(deps.databaseUrl, (m) => app.log.warn(m));
   app.decorate('live', live);
-  app.decorate('glossary', new GlossaryService(deps.db));
+  const glossary = new GlossaryService(deps.db);
+  app.decorate('glossary', glossary);
   app.addHook('onClose', async () => live.close());
-  const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000, maxEntries: 2000, databaseUrl: deps.databaseUrl, log: (m) => app.log.warn(m) });
+  const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000, maxEntries: 2000, maxBytes: config.pageCacheMb * 1024 * 1024, databaseUrl: deps.databaseUrl, log: (m) => app.log.warn(m) });
   app.decorate('pageCache', pageCache);
   app.addHook('onClose', async () => pageCache.close());
   if (config.pageCacheSeconds > 0) app.addHook('onReady', async () => pageCache.listen());
+  // Every cache together stays well inside the heap: past 60 % of it, they are dropped (platform/memory.ts).
+  const heap = watchHeap(
+    () => {
+      pageCache.clear();
+      glossary.dropAnnotated();
+    },
+    { log: (m) => app.log.info(m) },
+  );
+  app.addHook('onClose', async () => heap.stop());
   registerNotificationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerResourceJobs({ db: deps.db, jobs: deps.jobs, config });
   registerEventJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });

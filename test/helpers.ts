@@ -128,6 +128,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     twoFactorRoles: [],
     // Off here (tests change rows directly and read pages at once); page-cache tests turn it on.
     pageCacheSeconds: 0,
+    pageCacheMb: 32,
     trustProxy: [],
     ...overrides,
   };

@@ -1,4 +1,3 @@
-import sharp from 'sharp';
 import { fileTypeFromBuffer } from 'file-type';
 import { ImageError, reencodeImage } from '../platform/images.js';
 import { sql } from 'kysely';
@@ -28,7 +27,7 @@ export async function processPhoto(data: Buffer): Promise<Buffer> {
   const type = await fileTypeFromBuffer(data);
   if (!type || !ACCEPTED.has(type.mime)) throw invalid('photos.type');
   try {
-    return (await reencodeImage(data, { width: PHOTO_SIZE, height: PHOTO_SIZE, fit: 'cover', position: sharp.strategy.attention })).data;
+    return (await reencodeImage(data, { width: PHOTO_SIZE, height: PHOTO_SIZE, fit: 'cover', position: 'attention' })).data;
   } catch (err) {
     throw err instanceof ImageError ? invalid(`photos.${err.reason}`) : err;
   }

@@ -30,6 +30,11 @@ export class GlossaryService {
     return this.annotator;
   }
 
+  /** Forget the annotated bodies kept (the process is short of memory); the automaton stays. */
+  dropAnnotated(): void {
+    this.cache.clear();
+  }
+
   /** Forget the version so the next use reloads (after a facilitator publishes). */
   invalidate(): void {
     this.checkedAt = 0;

@@ -29,6 +29,8 @@ export interface Config {
   twoFactorRoles: string[];
   /** Seconds signed-out visitors' pages are cached (CONVENE_PAGE_CACHE_SECONDS, default 10; 0 turns it off). */
   pageCacheSeconds: number;
+  /** Megabytes of signed-out pages kept at most, oldest dropped first (CONVENE_PAGE_CACHE_MB, default 32). */
+  pageCacheMb: number;
   /**
    * The load balancers or reverse proxies in front (CONVENE_TRUST_PROXY):
    * addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. A
@@ -67,10 +69,10 @@ function loadSessionSecret(dataDir: string, fromEnv: string | undefined): string
   return secret;
 }
 
-function readSeconds(raw: string | undefined, fallback: number): number {
+function readWhole(name: string, raw: string | undefined, fallback: number, max: number, min = 0): number {
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 3600) throw new ConfigError(`CONVENE_PAGE_CACHE_SECONDS must be a whole number from 0 to 3600, not "${raw}"`);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
   return n;
 }
 
@@ -138,7 +140,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed,
     env: env.NODE_ENV || 'development',
     twoFactorRoles: readRoles(env.CONVENE_2FA_ROLES),
-    pageCacheSeconds: readSeconds(env.CONVENE_PAGE_CACHE_SECONDS, 10),
+    pageCacheSeconds: readWhole('CONVENE_PAGE_CACHE_SECONDS', env.CONVENE_PAGE_CACHE_SECONDS, 10, 3600),
+    pageCacheMb: readWhole('CONVENE_PAGE_CACHE_MB', env.CONVENE_PAGE_CACHE_MB, 32, 4096, 1),
     trustProxy: readTrustProxy(env.CONVENE_TRUST_PROXY),
   };
 }

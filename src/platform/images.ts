@@ -1,4 +1,11 @@
-import sharp, { type ResizeOptions } from 'sharp';
+import type { ResizeOptions } from 'sharp';
+
+/**
+ * sharp (libvips) is loaded on the first picture, not at start: it adds about
+ * 28 MB to every process, most of which never handles a picture.
+ */
+let loaded: Promise<typeof import('sharp')> | undefined;
+const loadSharp = () => (loaded ??= import('sharp'));
 
 /** Refuse pictures that would take this many pixels to decode (a small file can claim a huge picture). */
 const MAX_PIXELS = 60_000_000;
@@ -12,6 +19,7 @@ export type ImageFailure = 'too_many_pixels' | 'unreadable';
  * that cannot be read (damaged, cut short, not really an image).
  */
 export async function reencodeImage(data: Buffer, resize: ResizeOptions, quality = 80): Promise<{ data: Buffer; width: number; height: number }> {
+  const { default: sharp } = await loadSharp();
   try {
     const out = await sharp(data, { limitInputPixels: MAX_PIXELS, failOn: 'error', animated: false }).rotate().resize(resize).webp({ quality }).toBuffer({ resolveWithObject: true });
     return { data: out.data, width: out.info.width, height: out.info.height };

@@ -367,3 +367,31 @@ describe('the page cache is bounded by bytes as well as by entries', () => {
     assert.equal(cache.byteSize, 0);
   });
 });
+
+describe('the page cache bound is set by CONVENE_PAGE_CACHE_MB', () => {
+  test('the default is 32 MB; other values are read as whole megabytes and nonsense is refused at start', async () => {
+    const { ConfigError, loadConfig } = await import('../config.js');
+    const base = { SESSION_SECRET: 'x'.repeat(40), CONVENE_DATA_DIR: '/tmp/convene-page-cache-config' };
+    assert.equal(loadConfig(base).pageCacheMb, 32);
+    assert.equal(loadConfig({ ...base, CONVENE_PAGE_CACHE_MB: '8' }).pageCacheMb, 8);
+    for (const bad of ['0', '-1', '1.5', 'lots', '5000']) {
+      assert.throws(() => loadConfig({ ...base, CONVENE_PAGE_CACHE_MB: bad }), (e: unknown) => e instanceof ConfigError && /CONVENE_PAGE_CACHE_MB/.test(e.message), bad);
+    }
+  });
+
+  test('an app given 1 MB keeps at most 1 MB of pages however many different pages visitors ask for', async () => {
+    const small = await buildApp({ config: testConfig({ pageCacheSeconds: 30, pageCacheMb: 1 }), db: t.db, jobs: new Jobs(t.db), databaseUrl: t.url, engine: ENGINE, mailer: new MemoryMailer(), logger: false });
+    onCleanup(() => small.close());
+    let sent = 0;
+    for (let i = 0; i < 240; i++) {
+      const r = await small.inject({ url: `/?visit=${i}`, headers: { 'accept-language': 'en' } });
+      assert.equal(r.statusCode, 200);
+      sent += r.rawPayload.length;
+    }
+    assert.ok(sent > 1024 * 1024, `the visits sent ${sent} bytes, more than the bound`);
+    const kept = small.pageCache!.byteSize;
+    assert.ok(kept > 0 && kept <= 1024 * 1024, `kept ${kept} bytes`);
+    const again = await small.inject({ url: '/?visit=239', headers: { 'accept-language': 'en' } });
+    assert.equal(again.headers['x-convene-cache'], 'hit', 'the newest pages are kept');
+  });
+});

@@ -29,7 +29,7 @@ export class PageCache {
   private trusted = true;
 
   constructor(
-    private readonly opts: { ttlMs: number; maxEntries: number; /** Bytes of pages kept at most (oldest dropped first); default 64 MiB. */ maxBytes?: number; databaseUrl?: string; log?: (m: string) => void },
+    private readonly opts: { ttlMs: number; maxEntries: number; /** Bytes of pages kept at most (oldest dropped first); default 32 MiB (CONVENE_PAGE_CACHE_MB). */ maxBytes?: number; databaseUrl?: string; log?: (m: string) => void },
   ) {}
 
   static key(locale: string, tz: string, url: string) {
@@ -59,7 +59,7 @@ export class PageCache {
 
   put(key: string, body: Buffer, language: string): void {
     if (this.opts.ttlMs <= 0 || !this.trusted) return;
-    const maxBytes = this.opts.maxBytes ?? 64 * 1024 * 1024;
+    const maxBytes = this.opts.maxBytes ?? 32 * 1024 * 1024;
     if (body.length > maxBytes / 16) return;
     this.drop(key);
     // Drop the oldest (Map keeps insertion order) until the page fits both bounds.
