@@ -134,6 +134,60 @@ describe('New and Unread', () => {
     assert.deepEqual(await api('unread', rt), []);
   });
 
+  test('the pages list what the API lists, in the same order, and their tab counts agree with it (muted group, private group, own threads)', async () => {
+    const writer = await buildUser(t.db, { name: 'Tabitha Writer' });
+    const reader = await buildUser(t.db, { name: 'Tobias Reader' });
+    const g = await buildGroup(t.db, { leadId: writer.id, memberIds: [reader.id] });
+    const quiet = await buildGroup(t.db, { leadId: writer.id, memberIds: [reader.id] });
+    const secret = await buildGroup(t.db, { leadId: writer.id, visibility: 'private', join_policy: 'invite' });
+    const wt = await apiToken(t.app, writer.email);
+    const rt = await apiToken(t.app, reader.email);
+    const agent = await new Agent(t.app).signIn(reader.email);
+    const read = await startThread(wt, g.slug, 'Tapir check-in routines');
+    const unreadToo = await startThread(wt, g.slug, 'Tapir family nights');
+    await startThread(wt, g.slug, 'Tapir peer mentors');
+    await startThread(wt, quiet.slug, 'Tapir muted group thread');
+    await startThread(wt, secret.slug, 'Tapir private thread');
+    await startThread(rt, g.slug, 'Tapir my own thread');
+    assert.equal((await agent.post(`/groups/${quiet.slug}/watch`, { level: 'muted', next: `/groups/${quiet.slug}` })).statusCode, 303);
+    // Read two, then the writer answers both: two Unread, one with two new replies.
+    for (const id of [read, unreadToo]) assert.equal((await agent.get(`/threads/${id}`)).statusCode, 200);
+    await new Promise((r) => setTimeout(r, 5));
+    const first = await reply(wt, read, 'First tapir answer.');
+    await reply(wt, read, 'Second tapir answer.');
+    await reply(wt, unreadToo, 'One tapir answer.');
+
+    const all = async (view: string) => {
+      const out: Listed[] = [];
+      for (let page = 1; ; page++) {
+        const res = await t.app.inject({ url: `/api/v1/${view}?page=${page}`, headers: bearer(rt) });
+        out.push(...(res.json().threads as Listed[]));
+        if (!res.json().more) return out;
+      }
+    };
+    const [fresh, unread] = [await all('new'), await all('unread')];
+    assert.deepEqual(unread.map((x) => [x.id, x.new_replies]), [[unreadToo, 1], [read, 2]]);
+    assert.ok(!fresh.some((x) => /muted group|private thread|my own thread/.test(x.title)), 'muted, unreadable and own threads are not New');
+    assert.ok(fresh.some((x) => x.title === 'Tapir peer mentors'));
+
+    for (const [view, list] of [['new', fresh], ['unread', unread]] as const) {
+      const page = await agent.get(`/${view}`);
+      assert.equal(page.statusCode, 200, view);
+      const text = textOf(page.body);
+      // The tabs count what the API lists (both under the cap here).
+      assert.match(text, new RegExp(`New \\(${fresh.length}\\)`), `${view}: the New tab`);
+      assert.match(text, new RegExp(`Unread \\(${unread.length}\\)`), `${view}: the Unread tab`);
+      // The page's first threads are the API's first page, in its order.
+      const shown = [...page.body.matchAll(/href="\/threads\/(\d+)(?:#post-\d+)?"/g)].map((m) => Number(m[1]));
+      const firstPage = list.slice(0, 25).map((x) => x.id);
+      assert.deepEqual([...new Set(shown)].filter((id) => firstPage.includes(id)), firstPage, `${view}: same threads, same order`);
+    }
+    const unreadPage = await agent.get('/unread');
+    assert.match(unreadPage.body, new RegExp(`href="/threads/${read}#post-${first}"`));
+    assert.match(textOf(unreadPage.body), /2 new replies/);
+    assert.doesNotMatch(unreadPage.body, /Tapir private thread/);
+  });
+
   test('a thread in a private group leaves New and Unread when the reader leaves the group', async () => {
     const lead = await buildUser(t.db);
     const member = await buildUser(t.db);

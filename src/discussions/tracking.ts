@@ -117,7 +117,7 @@ export function trackedQuery(db: Db, viewer: Actor, view: TrackedView, page = 1,
 }
 
 /** The order of a view's rows, for aggregating them (alias s). */
-export const trackedOrder = (view: TrackedView) => (view === 'new' ? sql`s.created_at DESC, s.id DESC` : sql`s.last_activity_at DESC, s.id DESC`);
+const trackedOrder = (view: TrackedView) => (view === 'new' ? sql`s.created_at DESC, s.id DESC` : sql`s.last_activity_at DESC, s.id DESC`);
 
 /** A view's threads as one JSON array (a column of a larger statement), in the view's order. */
 export function trackedJson(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE) {
