@@ -22,6 +22,16 @@ describe('glossary annotation', () => {
     assert.equal(text(out), text(html), 'the words are unchanged');
   });
 
+  test('characters outside the basic plane and accents around terms: matched where they stand, text unchanged', () => {
+    const html = renderMarkdown('🙂 wraparound 😀 then 𝒜LRE and LRE🙂, la Programa de Educación Individualizado aquí');
+    const out = a.annotate(html);
+    assert.equal(text(out), text(html), 'the words are unchanged');
+    assert.match(out, /🙂 <a class="convene-term" href="\/glossary\/wraparound" data-term="wraparound">wraparound<\/a> 😀/);
+    // A letter from outside the basic plane is part of the word: no match there; the next LRE is marked.
+    assert.match(out, /𝒜LRE and <a class="convene-term" href="\/glossary\/lre" data-term="lre"><abbr title="least restrictive environment">LRE<\/abbr><\/a>🙂/);
+    assert.match(out, /la <a class="convene-term" href="\/glossary\/iep" data-term="iep">Programa de Educación Individualizado<\/a> aquí/);
+  });
+
   test('word boundaries: no match inside longer words', () => {
     assert.doesNotMatch(a.annotate(renderMarkdown('TIEPOLO and IEPs? KEIEP')), /convene-term/);
     assert.match(a.annotate(renderMarkdown('(IEP).')), /data-term="iep"/);

@@ -25,13 +25,28 @@ interface Pattern {
   entry: number;
 }
 
+/** A state of the automaton. Transitions are on UTF-16 code units (a pattern's code units match exactly where its characters do). */
 interface Node {
-  next: Map<string, number>;
+  next: Map<number, number>;
   fail: number;
   out: number[];
 }
 
 const WORD = /[\p{L}\p{N}]/u;
+/** A letter or digit ends just before `i` (a whole character: one outside the basic plane is two code units). */
+function wordBefore(text: string, i: number): boolean {
+  if (i <= 0) return false;
+  const low = text.charCodeAt(i - 1);
+  const ch = low >= 0xdc00 && low <= 0xdfff && i >= 2 ? text.slice(i - 2, i) : text[i - 1]!;
+  return WORD.test(ch);
+}
+
+/** A letter or digit starts at `i`. */
+function wordAt(text: string, i: number): boolean {
+  if (i >= text.length) return false;
+  return WORD.test(String.fromCodePoint(text.codePointAt(i)!));
+}
+
 const SKIP = new Set(['a', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'abbr', 'dfn', 'script', 'style', 'textarea', 'button']);
 
 
@@ -64,11 +79,13 @@ export class Annotator {
     if (text.length < 2) return;
     const id = this.patterns.push({ ...p, text }) - 1;
     let n = 0;
-    for (const ch of text.toLowerCase()) {
-      let next = this.nodes[n]!.next.get(ch);
+    const lower = text.toLowerCase();
+    for (let k = 0; k < lower.length; k++) {
+      const c = lower.charCodeAt(k);
+      let next = this.nodes[n]!.next.get(c);
       if (next === undefined) {
         next = this.nodes.push({ next: new Map(), fail: 0, out: [] }) - 1;
-        this.nodes[n]!.next.set(ch, next);
+        this.nodes[n]!.next.set(c, next);
       }
       n = next;
     }
@@ -97,21 +114,26 @@ export class Annotator {
     // Lower-casing can change lengths for a few characters; then fall back to matching as-is.
     const hay = lower.length === text.length ? lower : text;
     const found: { start: number; end: number; entry: number }[] = [];
+    const nodes = this.nodes;
     let n = 0;
-    let i = 0;
-    for (const ch of hay) {
-      const len = ch.length;
-      while (n !== 0 && !this.nodes[n]!.next.has(ch)) n = this.nodes[n]!.fail;
-      n = this.nodes[n]!.next.get(ch) ?? 0;
-      i += len;
-      for (const pid of this.nodes[n]!.out) {
+    // Code unit by code unit (no string per character), one map lookup per step.
+    for (let k = 0; k < hay.length; k++) {
+      const c = hay.charCodeAt(k);
+      let next = nodes[n]!.next.get(c);
+      while (next === undefined && n !== 0) {
+        n = nodes[n]!.fail;
+        next = nodes[n]!.next.get(c);
+      }
+      n = next ?? 0;
+      const out = nodes[n]!.out;
+      if (out.length === 0) continue;
+      const i = k + 1;
+      for (const pid of out) {
         const p = this.patterns[pid]!;
         const start = i - p.text.length;
         if (start < 0) continue;
         if (p.exact && text.slice(start, i) !== p.text) continue;
-        const before = start > 0 ? text[start - 1]! : '';
-        const after = i < text.length ? text[i]! : '';
-        if ((before && WORD.test(before)) || (after && WORD.test(after))) continue;
+        if (wordBefore(text, start) || wordAt(text, i)) continue;
         found.push({ start, end: i, entry: p.entry });
       }
     }

@@ -188,7 +188,11 @@ test('reactions: reached with Tab, pressed with Space, announced as pressed, cou
     await page.locator(`#post-${target.id} .convene-reactions button`, { hasText: 'Helpful' }).focus();
     await page.keyboard.press('Tab');
     assert.equal(await page.evaluate(() => document.activeElement?.textContent?.trim().replace(/\s+/g, ' ')), `🙏 Thanks${target.thanks ? target.thanks : ''}`.replace(/\s+/g, ' '));
-    await Promise.all([page.waitForLoadState('load'), page.waitForURL(new RegExp(`#post-${target.id}$`)), page.keyboard.press('Space')]);
+    // The form posts and comes back to this same address: wait for the new page itself (the address and
+    // load state are already what they will be, so waiting for those alone could read the old page).
+    await Promise.all([page.waitForEvent('framenavigated', (f) => f === page.mainFrame()), page.keyboard.press('Space')]);
+    await page.waitForLoadState('load');
+    assert.match(page.url(), new RegExp(`#post-${target.id}$`));
     const after = page.locator(`#post-${target.id} .convene-reactions button`, { hasText: 'Thanks' });
     await after.waitFor();
     assert.equal(await after.getAttribute('aria-pressed'), 'true');
