@@ -13,6 +13,8 @@ import v8 from 'node:v8';
  */
 export interface HeapWatch {
   stop(): void;
+  /** One check now (the timer calls it; tests call it with their own clock). */
+  check(): void;
   /** How many times the caches were dropped. */
   readonly relieved: number;
 }
@@ -23,8 +25,9 @@ export function watchHeap(
     /** The share of the heap limit above which caches are dropped (default 0.6). */
     share?: number;
     everyMs?: number;
-    /** For tests: the heap's used bytes and limit. */
+    /** For tests: the heap's used bytes and limit, and the clock. */
     read?: () => { used: number; limit: number };
+    now?: () => number;
     log?: (m: string) => void;
   } = {},
 ): HeapWatch {
@@ -35,21 +38,24 @@ export function watchHeap(
       const s = v8.getHeapStatistics();
       return { used: s.used_heap_size, limit: s.heap_size_limit };
     });
+  const now = opts.now ?? Date.now;
+  const everyMs = opts.everyMs ?? 1000;
   let relieved = 0;
   let quietUntil = 0;
   const check = () => {
     const { used, limit } = read();
-    if (used <= limit * share || Date.now() < quietUntil) return;
+    if (used <= limit * share || now() < quietUntil) return;
     relieve();
     relieved++;
     // What was dropped is garbage only once collected: give V8 a few seconds before judging again.
-    quietUntil = Date.now() + 5 * (opts.everyMs ?? 1000);
+    quietUntil = now() + 5 * everyMs;
     opts.log?.(`heap at ${Math.round(used / 1048576)} of ${Math.round(limit / 1048576)} MB: caches dropped`);
   };
-  const timer = setInterval(check, opts.everyMs ?? 1000);
+  const timer = setInterval(check, everyMs);
   timer.unref();
   return {
     stop: () => clearInterval(timer),
+    check,
     get relieved() {
       return relieved;
     },
