@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { PREPARED, type Db } from '../platform/db/db.js';
+import { PREPARED, jsonRows, type Db } from '../platform/db/db.js';
 import { ANONYMOUS, type Actor, type UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { trackedFromJson, trackedJson, trackedThreads, type TrackedThread } from '../discussions/tracking.js';
@@ -84,8 +84,8 @@ export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Pro
         ${trackedJson(db, viewer, 'unread', 1, SHORT)} AS unread,
         ${trackedJson(db, viewer, 'new', 1, SHORT)} AS fresh,
         ${addressedJson(db, viewer, SHORT)} AS for_me,
-        (SELECT coalesce(json_agg(s ORDER BY s.created_at DESC, s.id DESC), '[]'::json) FROM (${newResourcesQuery(db, viewer, viewer)}) s) AS resources,
-        (SELECT coalesce(json_agg(s ORDER BY s.due_on, s.id), '[]'::json) FROM (${milestonesQuery(viewer)}) s) AS milestones
+        ${jsonRows(newResourcesQuery(db, viewer, viewer), sql`s.created_at DESC, s.id DESC`)} AS resources,
+        ${jsonRows(milestonesQuery(viewer), sql`s.due_on, s.id`)} AS milestones
         ${PREPARED}`.execute(db),
     listEvents(db, viewer, { when: 'upcoming', registeredBy: viewer.id, perPage: 3, count: false }),
   ]);

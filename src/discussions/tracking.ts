@@ -1,5 +1,5 @@
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
-import { PREPARED, type Db } from '../platform/db/db.js';
+import { PREPARED, jsonRows, type Db } from '../platform/db/db.js';
 import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { threadReadableBy } from './policy.js';
 import { PAGE_SIZE, threadSelect, threadsFromJson, type ThreadRow } from './queries.js';
@@ -121,7 +121,7 @@ const trackedOrder = (view: TrackedView) => (view === 'new' ? sql`s.created_at D
 
 /** A view's threads as one JSON array (a column of a larger statement), in the view's order. */
 export function trackedJson(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE) {
-  return sql<unknown[]>`(SELECT coalesce(json_agg(s ORDER BY ${trackedOrder(view)}), '[]'::json) FROM (${trackedQuery(db, viewer, view, page, perPage)}) s)`;
+  return jsonRows(trackedQuery(db, viewer, view, page, perPage), trackedOrder(view));
 }
 
 /** Rows of `trackedJson`, with their times as dates again. */

@@ -1,5 +1,5 @@
 import { sql, type SqlBool } from 'kysely';
-import { PREPARED, type Db } from '../platform/db/db.js';
+import { PREPARED, jsonRows, type Db } from '../platform/db/db.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import type { NotificationKind } from '../platform/db/schema.js';
 import { threadReadableBy, threadReadableByMember } from '../discussions/policy.js';
@@ -96,7 +96,7 @@ export async function listNotifications(db: Db, viewer: UserActor, page = 1): Pr
  */
 export function addressedJson(db: Db, viewer: UserActor, limit: number) {
   const q = itemsOf(db, viewer).where('n.read_at', 'is', null).where('n.kind', 'in', ['reply', 'mention']).limit(sql.lit(limit));
-  return sql<unknown[]>`(SELECT coalesce(json_agg(s ORDER BY s.created_at DESC, s.id DESC), '[]'::json) FROM (${q}) s)`;
+  return jsonRows(q, sql`s.created_at DESC, s.id DESC`);
 }
 
 export function addressedFromJson(rows: unknown[]): NotificationItem[] {

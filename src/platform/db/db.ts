@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Kysely, PostgresDialect, sql, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, sql, type Expression, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { startEmbedded, type EmbeddedServer } from './embedded.js';
@@ -34,6 +34,15 @@ export interface DatabaseHandle {
  *   builder.modifyEnd(PREPARED)   or   sql`... ${PREPARED}`
  */
 export const PREPARED = sql.raw('/* convene:prepared */');
+
+/**
+ * A query's rows as one JSON array, in the given order (over alias `s`): a
+ * column of a larger statement, so several short lists for one page come in
+ * one round trip. JSON has no dates: the caller turns times back into dates.
+ */
+export function jsonRows<T = unknown>(query: Expression<unknown> | RawBuilder<unknown>, order: RawBuilder<unknown>) {
+  return sql<T[]>`(SELECT coalesce(json_agg(s ORDER BY ${order}), '[]'::json) FROM (${query}) s)`;
+}
 const PREPARED_MARK = '/* convene:prepared */';
 
 /** Distinct statements one connection may keep prepared (the marked ones are a few dozen). */
