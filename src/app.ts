@@ -57,6 +57,12 @@ import { registerEventJobs } from './events/jobs.js';
 import { registerBookmarkJobs } from './discussions/bookmarks.js';
 import { eventRoutes } from './events/routes.js';
 import { analyticsRoutes } from './analytics/routes.js';
+import { emailRoutes } from './email/routes.js';
+import { registerListJobs } from './email/list-mode.js';
+import { startMailListener, type MailListener } from './email/listener.js';
+import type { Resolver } from './email/inbound.js';
+import { bareAddress, mailFrom } from './platform/mail/mailer.js';
+import { uploadStore } from './resources/storage.js';
 
 const ADDRESS_BUDGETS = {
   write: { max: 300, windowSeconds: 300 },
@@ -94,6 +100,8 @@ export interface AppDeps {
   databaseUrl?: string;
   /** Pino options or false to silence (tests). */
   logger?: boolean | Record<string, unknown>;
+  /** DNS for checking incoming mail's SPF, DKIM and DMARC (tests give their own records). */
+  dnsResolver?: Resolver;
 }
 
 declare module 'fastify' {
@@ -103,6 +111,8 @@ declare module 'fastify' {
     live: LiveHub;
     glossary: GlossaryService;
     routeList: { method: string; url: string }[];
+    /** The mail-in listener, when INBOUND_SMTP is set (started when the app is ready). */
+    mailListener?: MailListener;
   }
 }
 
@@ -169,6 +179,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerEventJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerBookmarkJobs({ db: deps.db, jobs: deps.jobs });
   registerConversationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
+  registerListJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
+  if (config.inboundSmtp) {
+    const inbound = config.inboundSmtp;
+    const ownDomains = [...new Set([config.inboundDomain!, bareAddress(mailFrom(config)).split('@')[1] ?? ''].filter(Boolean))];
+    app.decorate('mailListener', undefined);
+    app.addHook('onReady', async () => {
+      app.mailListener = await startMailListener(
+        { db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config, glossary, files: uploadStore(config.dataDir), resolver: deps.dnsResolver, ownDomains },
+        { ...inbound, maxBytes: config.inboundMaxBytes ?? 25 * 1024 * 1024, log: (m) => app.log.warn(m) },
+      );
+    });
+    app.addHook('onClose', async () => app.mailListener?.close());
+  }
   // Reference-typed decorations start as null and are set first thing in onRequest.
   app.decorateRequest('actor', null as never);
   app.decorateRequest('locale', 'en');
@@ -349,6 +372,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(agendaRoutes);
   await app.register(eventRoutes);
   await app.register(analyticsRoutes);
+  await app.register(emailRoutes);
   await app.register(trustRoutes);
   return app;
 }

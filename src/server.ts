@@ -3,7 +3,7 @@ import { buildApp } from './app.js';
 import { loadConfig, type Config } from './platform/config.js';
 import { connect, openDatabase, type DatabaseHandle } from './platform/db/db.js';
 import { migrate } from './platform/db/migrate.js';
-import { createMailer } from './platform/mail/mailer.js';
+import { createMailer, mailFrom } from './platform/mail/mailer.js';
 import { seedIfEmpty } from './seed/seed.js';
 import { enrollDemoAccounts } from './accounts/two-factor.js';
 import { Jobs } from './platform/jobs/jobs.js';
@@ -17,10 +17,7 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** The From address: MAIL_FROM, or no-reply at BASE_URL's host. */
-export function mailFrom(config: Config): string {
-  return process.env.MAIL_FROM || `Convene <no-reply@${new URL(config.baseUrl).hostname.replace(/^127\.0\.0\.1$|^\[?::1\]?$/, 'localhost')}>`;
-}
+export { mailFrom };
 
 /**
  * Starts Convene: opens the database (embedded unless DATABASE_URL is set),

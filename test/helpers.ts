@@ -7,7 +7,7 @@ import pg from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../src/app.js';
+import { buildApp, type AppDeps } from '../src/app.js';
 import { connect, type Db, type Engine } from '../src/platform/db/db.js';
 import { startEmbedded } from '../src/platform/db/embedded.js';
 import { migrate } from '../src/platform/db/migrate.js';
@@ -145,12 +145,12 @@ export interface TestContext {
 }
 
 /** An app on its own fresh database, closed after the file's tests. */
-export async function buildTestApp(configOverrides: Partial<Config> = {}, opts: { readDb?: (db: Db) => Db } = {}): Promise<TestContext> {
+export async function buildTestApp(configOverrides: Partial<Config> = {}, opts: { readDb?: (db: Db) => Db; dnsResolver?: AppDeps['dnsResolver'] } = {}): Promise<TestContext> {
   const { db, url } = await createTestDatabase();
   const mailer = new MemoryMailer();
   const config = testConfig(configOverrides);
   const jobs = new Jobs(db);
-  const app = await buildApp({ config, db, readDb: opts.readDb?.(db), jobs, databaseUrl: url, engine: ENGINE, mailer, logger: false });
+  const app = await buildApp({ config, db, readDb: opts.readDb?.(db), jobs, databaseUrl: url, engine: ENGINE, mailer, logger: false, dnsResolver: opts.dnsResolver });
   await app.ready();
   onCleanup(async () => {
     await jobs.stop();

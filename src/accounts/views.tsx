@@ -210,6 +210,16 @@ export function SettingsView({
               {t('notifications.settings_title')}
             </a>
           </li>
+          <li>
+            <a class="usa-link" href="/settings/by-email">
+              {t('mail_in.settings.title')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href="/held">
+              {t('mail_in.held_page.list_title')}
+            </a>
+          </li>
         </ul>
       </nav>
 

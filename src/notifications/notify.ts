@@ -11,6 +11,8 @@ import { translator, formatters } from '../platform/i18n/i18n.js';
 import { absoluteLinks, mailLocale, mailTo } from '../platform/mail/templates.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { getThread, threadSubject, type ThreadRow } from '../discussions/queries.js';
+import { mailInEnabled, replyAddress } from '../email/addresses.js';
+import { mailHost, onList, postMessageId, queueListEmails, threadMessageId } from '../email/list-mode.js';
 import { RENDER_VERSION, excerpt, linkedThreadIds, mentionedHandles, renderMarkdown } from '../discussions/markdown.js';
 
 export interface NotifyDeps {
@@ -108,6 +110,8 @@ export async function postPublished(deps: NotifyDeps, postId: number): Promise<v
   if (!post || post.deleted_at || post.hidden_at) return;
   const thread = await getThread(db, post.thread_id);
   if (!thread || thread.deleted_at) return;
+  // Mailing-list mode: the post as its own email to those who chose it (each copy checked when sent; an edit sends none).
+  await queueListEmails(deps, post, thread.group_id);
   const html = post.body_html && post.render_version === RENDER_VERSION ? post.body_html : renderMarkdown(post.body);
 
   // Links to other threads, for "linked from" on those threads.
@@ -192,7 +196,6 @@ function listHeaders(config: Config, userId: number) {
   };
 }
 
-const mailHost = (config: Config) => new URL(config.baseUrl).hostname || 'localhost';
 
 // ---- one notification, by email ---------------------------------------------------------------
 
@@ -216,6 +219,12 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
     // The reader as they are now (memberships, deactivation), loaded once.
     const content = await notificationContent(db, await loadActor(db, user.id, 'session'), n);
     if (!content) return 'skipped';
+    // A post in a group the person receives as a mailing list has already come to them as its own email.
+    if (n.post_id && n.kind !== 'moderation' && n.kind !== 'reminder' && (await onList(tx, user.id, content.thread.group_id))) {
+      await tx.updateTable('notifications').set({ emailed_at: new Date() }).where('id', '=', n.id).execute();
+      return 'skipped';
+    }
+    const replyable = mailInEnabled(config) && n.post_id !== null && n.kind !== 'moderation' && content.post !== undefined;
     const list = listHeaders(config, user.id);
     const threadUrl = `${config.baseUrl}/threads/${content.thread.id}${n.post_id ? `#post-${n.post_id}` : ''}`;
     const mail = mailTo(user, (t) => ({
@@ -230,10 +239,20 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
       ],
       quoted: content.post ? { html: absoluteLinks(content.post.html, config.baseUrl), text: content.post.text, lang: content.post.language } : undefined,
       action: { label: t('notifications.mail.open'), url: threadUrl },
+      ...(replyable ? { footer: `${t('mail_in.notification_footer')} ${t('mail.footer')}` } : {}),
       unsubscribe: { label: t('notifications.mail.unsubscribe'), url: list.url },
       headers: list.headers,
     }));
-    await deps.mailer.send({ ...mail, messageId: `<notification-${n.id}@${mailHost(config)}>`, references: `<thread-${content.thread.id}@${mailHost(config)}>` });
+    // Threaded in mail programs: in reply to the post it is about, under the thread's root.
+    const root = threadMessageId(config, content.thread.id);
+    const about = content.post && n.post_id ? postMessageId(config, { id: n.post_id, is_opening: content.post.opening, thread_id: content.thread.id }) : root;
+    await deps.mailer.send({
+      ...mail,
+      messageId: `<notification-${n.id}@${mailHost(config)}>`,
+      inReplyTo: about,
+      references: about === root ? root : `${root} ${about}`,
+      ...(replyable ? { replyTo: replyAddress(config, user.id, n.post_id!) } : {}),
+    });
     await tx.updateTable('notifications').set({ emailed_at: new Date() }).where('id', '=', n.id).execute();
     return 'sent';
   });
@@ -246,12 +265,12 @@ async function notificationContent(db: Db, reader: Actor, n: { thread_id: number
   if (!thread || !can(reader, 'thread.view', threadSubject(thread))) return undefined;
   // The contact rule again at send time: the two may no longer share a group.
   if (reader.kind === 'user' && n.actor_id !== null && n.actor_id !== reader.id && !(await mayContact(db, n.actor_id, [reader.id])).has(reader.id)) return undefined;
-  let post: { html: string; text: string; language: string } | undefined;
+  let post: { html: string; text: string; language: string; opening: boolean } | undefined;
   if (n.post_id) {
-    const p = await db.selectFrom('posts').select(['body', 'body_html', 'language', 'deleted_at', 'hidden_at', 'author_id']).where('id', '=', n.post_id).executeTakeFirst();
+    const p = await db.selectFrom('posts').select(['body', 'body_html', 'language', 'deleted_at', 'hidden_at', 'author_id', 'is_opening']).where('id', '=', n.post_id).executeTakeFirst();
     // Moderation outcomes speak about the reader's own post even when it is hidden; other kinds vanish with their post.
     if (!p || p.deleted_at || (p.hidden_at && n.kind !== 'moderation')) return undefined;
-    if (n.kind !== 'moderation') post = { html: p.body_html ?? renderMarkdown(p.body), text: excerpt(p.body, 1500), language: p.language };
+    if (n.kind !== 'moderation') post = { html: p.body_html ?? renderMarkdown(p.body), text: excerpt(p.body, 1500), language: p.language, opening: p.is_opening };
   }
   const actorName = n.actor_id ? (await db.selectFrom('users').select('name').where('id', '=', n.actor_id).executeTakeFirst())?.name : undefined;
   const space = thread.group_name ?? 'Convene';
@@ -324,6 +343,8 @@ export async function sendDigest(deps: NotifyDeps, userId: number, now = new Dat
     for (const n of rows) {
       const c = await notificationContent(db, reader, n);
       if (!c) continue;
+      // Already mailed post by post (mailing-list mode).
+      if (n.post_id && n.kind !== 'moderation' && n.kind !== 'reminder' && (await onList(tx, user.id, c.thread.group_id))) continue;
       items.push({
         title: c.thread.title,
         detail: `${t(`notifications.kind.${n.kind}`, { actor: c.actorName ?? t('notifications.someone') })} · ${fmt.dateTime(n.created_at)}${c.post ? ` — ${excerpt(c.post.text, 160)}` : ''}`,

@@ -127,6 +127,11 @@ export function NotificationSettingsView({
             {t('common.save')}
           </button>
         </Form>
+        <p>
+          <a class="usa-link" href="/settings/by-email">
+            {t('mail_in.settings.title')}
+          </a>
+        </p>
       </section>
       <section aria-labelledby="groups-heading" class="margin-top-5">
         <h2 id="groups-heading">{t('notifications.groups_heading')}</h2>

@@ -39,6 +39,26 @@ export interface Config {
    * than the balancer. Empty: no proxy is trusted and the header is ignored.
    */
   trustProxy: string[];
+  /**
+   * Mail in (INBOUND_SMTP=host:port): the SMTP or LMTP listener a mail server
+   * hands messages to. Unset: Convene receives no mail.
+   */
+  inboundSmtp?: { host: string; port: number; lmtp: boolean };
+  /**
+   * The domain of reply and group posting addresses (INBOUND_MAIL_DOMAIN;
+   * BASE_URL's host when only INBOUND_SMTP is set). Set: notifications carry a
+   * Reply-To address and group mail a List-Post address. A worker process that
+   * sends mail but does not listen sets this alone.
+   */
+  inboundDomain?: string;
+  /** The largest message accepted, in bytes (INBOUND_MAX_MB, default 25). */
+  inboundMaxBytes?: number;
+  /**
+   * Mail servers in front whose Received line names the real sender's address
+   * (INBOUND_RELAYS: addresses or `loopback`; default `loopback`; `none`).
+   * SPF is checked against that address instead of the relay's own.
+   */
+  inboundRelays?: string[];
 }
 
 export class ConfigError extends Error {}
@@ -103,6 +123,42 @@ function readTrustProxy(raw: string | undefined): string[] {
   return items;
 }
 
+/** INBOUND_SMTP: host:port ([v6]:port for an IPv6 address). */
+function readInbound(raw: string | undefined, protocol: string | undefined): Config['inboundSmtp'] {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(raw.trim());
+  if (!m) throw new ConfigError(`INBOUND_SMTP must be host:port, for example 127.0.0.1:2525, not "${raw}"`);
+  const proto = (protocol || 'smtp').toLowerCase();
+  if (proto !== 'smtp' && proto !== 'lmtp') throw new ConfigError(`INBOUND_PROTOCOL must be "smtp" or "lmtp", not "${protocol}"`);
+  return { host: m[1] ?? m[2]!, port: readPort(m[3], 0), lmtp: proto === 'lmtp' };
+}
+
+function readDomain(raw: string | undefined): string | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const d = raw.trim().toLowerCase();
+  if (!/^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/.test(d)) throw new ConfigError(`INBOUND_MAIL_DOMAIN must be a domain name, not "${raw}"`);
+  return d;
+}
+
+function readRelays(raw: string | undefined): string[] {
+  if (raw === undefined || raw.trim() === '') return ['loopback'];
+  if (raw.trim() === 'none') return [];
+  const items = raw.split(',').map((x) => x.trim()).filter(Boolean);
+  for (const item of items) if (item !== 'loopback' && !isIP(item)) throw new ConfigError(`INBOUND_RELAYS must list addresses of your mail servers (or loopback, or none), not "${item}"`);
+  return items;
+}
+
+function inbound(env: NodeJS.ProcessEnv, base: URL): Pick<Config, 'inboundSmtp' | 'inboundDomain' | 'inboundMaxBytes' | 'inboundRelays'> {
+  const smtp = readInbound(env.INBOUND_SMTP, env.INBOUND_PROTOCOL);
+  const domain = readDomain(env.INBOUND_MAIL_DOMAIN) ?? (smtp ? readDomain(base.hostname.replace(/^\[|\]$/g, '').replace(/^127\.0\.0\.1$|^::1$/, 'localhost')) : undefined);
+  return {
+    inboundSmtp: smtp,
+    inboundDomain: domain,
+    inboundMaxBytes: readWhole('INBOUND_MAX_MB', env.INBOUND_MAX_MB, 25, 100, 1) * 1024 * 1024,
+    inboundRelays: readRelays(env.INBOUND_RELAYS),
+  };
+}
+
 /** Reads the configuration from an environment (process.env by default). */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const dataDir = path.resolve(env.CONVENE_DATA_DIR || 'data');
@@ -143,5 +199,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pageCacheSeconds: readWhole('CONVENE_PAGE_CACHE_SECONDS', env.CONVENE_PAGE_CACHE_SECONDS, 10, 3600),
     pageCacheMb: readWhole('CONVENE_PAGE_CACHE_MB', env.CONVENE_PAGE_CACHE_MB, 32, 4096, 1),
     trustProxy: readTrustProxy(env.CONVENE_TRUST_PROXY),
+    ...inbound(env, parsedBase),
   };
 }

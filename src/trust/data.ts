@@ -1,3 +1,4 @@
+import { pruneHeld } from '../email/held.js';
 import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -252,6 +253,9 @@ export async function runRetention(deps: TrustDeps, now = new Date()): Promise<{
   }
   let warned = 0;
   let removed = 0;
+  // Messages held from email that their authors never published, and the record of received mail.
+  await pruneHeld(db, now);
+  await db.deleteFrom('inbound_messages').where('received_at', '<', new Date(now.getTime() - 90 * 86400_000)).execute();
   if (c?.retention_inactive_days) {
     const limit = c.retention_inactive_days;
     const lastUse = sql<Date>`coalesce(last_seen_at, created_at)`;

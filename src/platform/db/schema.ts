@@ -586,6 +586,21 @@ export interface EventRegistrationsTable {
 }
 
 export interface Database {
+  inbound_messages: { message_id: string; recipient: string; outcome: Generated<string>; post_id: number | null; received_at: Timestamp };
+  held_posts: {
+    id: Id;
+    user_id: number;
+    thread_id: number | null;
+    reply_to_id: number | null;
+    group_id: number | null;
+    title: string | null;
+    body: string;
+    language: Generated<string>;
+    reason: 'privacy' | 'jargon';
+    created_at: Timestamp;
+  };
+  list_subscriptions: { user_id: number; group_id: number; created_at: Timestamp };
+  list_deliveries: { post_id: number; user_id: number; sent_at: Timestamp };
   totp_recovery_codes: { id: Id; user_id: number; code_hash: string; used_at: NullableTimestamp; created_at: Timestamp };
   oidc_providers: {
     id: Id;

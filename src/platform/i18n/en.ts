@@ -1,10 +1,12 @@
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
 import { latestEn } from './en-daily.js';
+import { mailInEn } from './en-mail.js';
 import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youthEn, yourDataEn } from './en-trust.js';
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
   latest: latestEn,
+  mail_in: mailInEn,
   events: eventsEn,
   directory: directoryEn,
   analytics: analyticsEn,

@@ -1,11 +1,13 @@
 import type { Messages } from './en.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
 import { latestEs } from './es-daily.js';
+import { mailInEs } from './es-mail.js';
 import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youthEs, yourDataEs } from './es-trust.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
   latest: latestEs,
+  mail_in: mailInEs,
   events: eventsEs,
   directory: directoryEs,
   analytics: analyticsEs,

@@ -11,6 +11,8 @@ export interface MailOptions {
   paragraphs: string[];
   action?: { label: string; url: string };
   footer?: string;
+  /** Already-sanitized HTML shown as the message itself (a post in mailing-list mode), with its plain-text form. */
+  body?: { html: string; text: string; lang?: string };
   /** Already-sanitized HTML shown after the paragraphs (a post's body), with its plain-text form. */
   quoted?: { html: string; text: string; lang?: string };
   /** Items listed after the paragraphs (a digest), each linking back. */
@@ -52,6 +54,7 @@ export function buildMail(opts: MailOptions): MailMessage {
     opts.greeting,
     '',
     ...opts.paragraphs.flatMap((p) => [p, '']),
+    ...(opts.body ? [opts.body.text, ''] : []),
     ...(opts.quoted ? [...opts.quoted.text.split('\n').map((l) => `> ${l}`), ''] : []),
     ...(opts.items ?? []).flatMap((i) => [`* ${i.title}`, `  ${i.detail}`, `  ${i.url}`, '']),
     ...(opts.action ? [`${opts.action.label}: ${opts.action.url}`, ''] : []),
@@ -72,6 +75,7 @@ export function buildMail(opts: MailOptions): MailMessage {
           {opts.paragraphs.map((p) => (
             <p>{p}</p>
           ))}
+          {opts.body && <div lang={opts.body.lang} dangerouslySetInnerHTML={{ __html: opts.body.html }} />}
           {opts.quoted && (
             <blockquote lang={opts.quoted.lang} style="margin: 0 0 1em; padding: 0 1em; border-left: 4px solid #dfe1e2;" dangerouslySetInnerHTML={{ __html: opts.quoted.html }} />
           )}
