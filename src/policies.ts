@@ -15,3 +15,4 @@ import './admin/policy.js';
 import './trust/policy.js';
 import './analytics/policy.js';
 import './conversations/policy.js';
+import './email/policy.js';

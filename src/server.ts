@@ -49,6 +49,7 @@ export async function startServer(config: Config = loadConfig(), log: (m: string
     const port = addr && typeof addr === 'object' ? addr.port : config.port;
     const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     log(`Convene is running at ${url} (database: ${handle.engine}${replica ? ', heavy reads on a replica' : ''}; mail: ${mailer.describe()})`);
+    if (app.mailListener && config.inboundSmtp) log(`receiving mail for ${config.inboundDomain} by ${config.inboundSmtp.lmtp ? 'LMTP' : 'SMTP'} on ${config.inboundSmtp.host}:${app.mailListener.port}`);
     let stopping: Promise<void> | undefined;
     return {
       app,

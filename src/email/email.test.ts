@@ -4,7 +4,7 @@ import nodemailer, { type SendMailOptions } from 'nodemailer';
 import sharp from 'sharp';
 import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
 import { replyAddress } from './addresses.js';
-import { automatic, mailCommand, titleOf, writtenText } from './parse.js';
+import { automatic, mailCommand, splitLongLines, titleOf, writtenText } from './parse.js';
 import { simpleParser } from 'mailparser';
 
 /**
@@ -387,13 +387,15 @@ describe('mailing-list mode', () => {
     assert.equal((await t.app.inject({ method: 'POST', url: path.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')) })).statusCode, 404, 'a changed token is refused');
   });
 
-  test('a private group mails only its readers: someone who left gets nothing more', async () => {
-    const s = await scene({ visibility: 'private' });
-    await t.db.insertInto('list_subscriptions').values({ user_id: s.ben.id, group_id: s.group.id, created_at: new Date() }).execute();
-    await t.db.deleteFrom('group_memberships').where('user_id', '=', s.ben.id).where('group_id', '=', s.group.id).execute();
-    await t.app.inject({ method: 'POST', url: `/api/v1/threads/${s.threadId}/posts`, headers: bearer(s.anaToken), payload: { body: 'Private news for members.' } });
-    await drain();
-    assert.ok(!mailTo(s.ben.email).some((m) => m.text.includes('Private news')));
+  test('list mail goes only to active members: someone who left a public or a private group gets nothing more', async () => {
+    for (const visibility of ['public', 'private'] as const) {
+      const s = await scene({ visibility });
+      await t.db.insertInto('list_subscriptions').values({ user_id: s.ben.id, group_id: s.group.id, created_at: new Date() }).execute();
+      await t.db.deleteFrom('group_memberships').where('user_id', '=', s.ben.id).where('group_id', '=', s.group.id).execute();
+      await t.app.inject({ method: 'POST', url: `/api/v1/threads/${s.threadId}/posts`, headers: bearer(s.anaToken), payload: { body: `News for members of a ${visibility} group.` } });
+      await drain();
+      assert.ok(!mailTo(s.ben.email).some((m) => m.text.includes('News for members')), visibility);
+    }
   });
 
   test('the email settings page: signed out is sent to sign in; a member chooses groups; bad input is refused with a field message', async () => {
@@ -435,5 +437,87 @@ describe('reading a message', () => {
     assert.equal(mailCommand('Watch out for this'), undefined);
     assert.equal(titleOf('RE: Fwd: [Families] RV: Plan'), 'Plan');
     assert.equal(writtenText(await parse('From: a@x.org\nSubject: s\n\nGracias.\n\nEl lun, 30 nov 2026 a las 10:00, Ana (<a@x.org>) escribió:\n> hola\n')), 'Gracias.');
+  });
+  test('a paragraph longer than a mail line is kept whole, including a ">" inside it', async () => {
+    const para = `${'word '.repeat(500)}> not a quote ${'more '.repeat(300)}`.trim();
+    assert.ok(splitLongLines(para).split('\n').length > 1, 'the parser sees it in pieces');
+    assert.equal(writtenText(await parse(`From: a@x.org\nSubject: s\n\n${para}\n\nOn Tue, Ana wrote:\n> old\n`)), para);
+  });
+});
+
+describe('more of what a web post gets', () => {
+  test('the jargon check in a family-led group holds the message; a file type the library refuses is bounced with the reason', async () => {
+    const s = await scene();
+    await t.db.updateTable('practice_groups').set({ led_by: 'family' }).where('id', '=', s.group.id).execute();
+    const address = replyAddress({ ...t.config, inboundDomain: 'convene.test' }, s.ben.id, s.opening.id);
+    const before = (await postsOf(s.threadId)).length;
+    await send({ from: s.ben.email, to: address, subject: 'Re: check-ins', messageId: msgId(), text: 'Our SST meets on Fridays to plan these.' });
+    const held = await t.db.selectFrom('held_posts').select(['reason']).where('user_id', '=', s.ben.id).executeTakeFirstOrThrow();
+    assert.equal(held.reason, 'jargon');
+    assert.match(mailTo(s.ben.email).at(-1)!.text, /SST/);
+
+    await send({
+      from: s.ben.email,
+      to: address,
+      subject: 'Re: check-ins',
+      messageId: msgId(),
+      text: 'Here is the tool we use.',
+      attachments: [{ filename: 'tool.exe', content: Buffer.concat([Buffer.from('MZ'), Buffer.alloc(2000, 1)]), contentType: 'application/octet-stream' }],
+    });
+    const bounce = mailTo(s.ben.email).at(-1)!;
+    assert.match(bounce.subject, /^Not posted/);
+    assert.match(bounce.text, /for this reason:/);
+    assert.equal((await postsOf(s.threadId)).length, before);
+    assert.equal(await t.db.selectFrom('post_attachments as a').innerJoin('posts as p', 'p.id', 'a.post_id').select('a.id').where('p.thread_id', '=', s.threadId).executeTakeFirst(), undefined);
+  });
+
+  test('over LMTP, a reply is posted the same way', async () => {
+    const lmtp = await buildTestApp({ inboundSmtp: { host: '127.0.0.1', port: 0, lmtp: true }, inboundDomain: 'convene.test', inboundRelays: [] }, { dnsResolver: resolver });
+    const ana = await buildUser(lmtp.db);
+    const ben = await buildUser(lmtp.db);
+    const group = await buildGroup(lmtp.db, { leadId: ana.id, memberIds: [ben.id] });
+    const res = await lmtp.app.inject({ method: 'POST', url: `/api/v1/groups/${group.slug}/threads`, headers: bearer(await apiToken(lmtp.app, ana.email)), payload: { title: 'LMTP', body: 'Opening.' } });
+    const threadId = res.json().id as number;
+    const opening = await lmtp.db.selectFrom('posts').select('id').where('thread_id', '=', threadId).executeTakeFirstOrThrow();
+    const transport = nodemailer.createTransport({ host: '127.0.0.1', port: lmtp.app.mailListener!.port, lmtp: true, ignoreTLS: true } as never);
+    try {
+      await transport.sendMail({ from: ben.email, to: replyAddress(lmtp.config as never, ben.id, opening.id), subject: 'Re: LMTP', messageId: msgId(), text: 'Delivered by LMTP.' });
+    } finally {
+      transport.close();
+    }
+    const last = await lmtp.db.selectFrom('posts').select(['author_id', 'body']).where('thread_id', '=', threadId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+    assert.deepEqual(last, { author_id: ben.id, body: 'Delivered by LMTP.' });
+  });
+});
+
+describe('configuration', () => {
+  test('INBOUND_SMTP and its companions are read and checked at start', async () => {
+    const { ConfigError, loadConfig } = await import('../platform/config.js');
+    const base = { SESSION_SECRET: 'x'.repeat(40), CONVENE_DATA_DIR: '/tmp/convene-inbound-config', BASE_URL: 'https://talk.example.org' };
+    const off = loadConfig(base);
+    assert.equal(off.inboundSmtp, undefined);
+    assert.equal(off.inboundDomain, undefined, 'no reply addresses unless mail in is configured');
+    const on = loadConfig({ ...base, INBOUND_SMTP: '127.0.0.1:2525' });
+    assert.deepEqual(on.inboundSmtp, { host: '127.0.0.1', port: 2525, lmtp: false });
+    assert.equal(on.inboundDomain, 'talk.example.org');
+    assert.deepEqual(on.inboundRelays, ['loopback']);
+    assert.equal(on.inboundMaxBytes, 25 * 1024 * 1024);
+    const v6 = loadConfig({ ...base, INBOUND_SMTP: '[::1]:24', INBOUND_PROTOCOL: 'LMTP', INBOUND_MAIL_DOMAIN: 'Mail.Example.org', INBOUND_RELAYS: '10.0.0.5,loopback', INBOUND_MAX_MB: '10' });
+    assert.deepEqual(v6.inboundSmtp, { host: '::1', port: 24, lmtp: true });
+    assert.equal(v6.inboundDomain, 'mail.example.org');
+    assert.deepEqual(v6.inboundRelays, ['10.0.0.5', 'loopback']);
+    assert.equal(v6.inboundMaxBytes, 10 * 1024 * 1024);
+    assert.deepEqual(loadConfig({ ...base, INBOUND_MAIL_DOMAIN: 'talk.example.org' }).inboundDomain, 'talk.example.org');
+    for (const [name, value] of [
+      ['INBOUND_SMTP', '2525'],
+      ['INBOUND_SMTP', 'localhost:99999'],
+      ['INBOUND_PROTOCOL', 'imap'],
+      ['INBOUND_MAIL_DOMAIN', 'not a domain'],
+      ['INBOUND_RELAYS', 'mx.example.org'],
+      ['INBOUND_MAX_MB', '0'],
+    ] as const) {
+      const env = { ...base, INBOUND_SMTP: '127.0.0.1:2525', [name]: value };
+      assert.throws(() => loadConfig(env), (e: unknown) => e instanceof ConfigError && e.message.includes(name), `${name}=${value}`);
+    }
   });
 });

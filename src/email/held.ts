@@ -1,6 +1,7 @@
 import type { Db } from '../platform/db/db.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import { AppError, translateFields, type FieldErrors } from '../platform/http/errors.js';
+import { authorize } from '../platform/auth/policy.js';
 import type { GlossaryService } from '../glossary/service.js';
 import type { Jobs } from '../platform/jobs/jobs.js';
 import { checkJargon } from '../glossary/jargon.js';
@@ -21,12 +22,13 @@ export async function getHeld(db: Db, actor: UserActor, id: number) {
     .leftJoin('practice_groups as g', (j) => j.on((eb) => eb.or([eb('g.id', '=', eb.ref('h.group_id')), eb('g.id', '=', eb.ref('t.group_id'))])))
     .select(['h.id', 'h.user_id', 'h.thread_id', 'h.reply_to_id', 'h.group_id', 'h.title', 'h.body', 'h.language', 'h.reason', 'h.created_at', 't.title as thread_title', 'g.name as group_name', 'g.slug as group_slug', 'g.led_by'])
     .where('h.id', '=', id)
-    .where('h.user_id', '=', actor.id)
     .executeTakeFirst();
   if (!row) throw new AppError('not_found');
+  authorize(actor, 'email.held', row);
   return row;
 }
 
+/** The person's own held messages (the SQL twin of email.held). */
 export async function listHeld(db: Db, actor: UserActor) {
   return db
     .selectFrom('held_posts as h')
@@ -86,9 +88,11 @@ export async function publishHeld(
   return out;
 }
 
-export async function discardHeld(db: Db, actor: UserActor, id: number): Promise<boolean> {
-  const r = await db.deleteFrom('held_posts').where('id', '=', id).where('user_id', '=', actor.id).executeTakeFirst();
-  return Number(r.numDeletedRows) > 0;
+export async function discardHeld(db: Db, actor: UserActor, id: number): Promise<void> {
+  const held = await db.selectFrom('held_posts').select(['id', 'user_id']).where('id', '=', id).executeTakeFirst();
+  if (!held) throw new AppError('not_found');
+  authorize(actor, 'email.held', held);
+  await db.deleteFrom('held_posts').where('id', '=', held.id).execute();
 }
 
 /** Retention: held messages nobody published within HELD_DAYS. */

@@ -30,7 +30,7 @@ export const postMessageId = (config: Config, post: { id: number; is_opening: bo
 
 // ---- subscriptions ---------------------------------------------------------------------------------
 
-/** The person's groups (active memberships, not archived) and whether each comes to them as a mailing list. */
+/** The person's groups (active memberships, not archived: the SQL twin of email.list) and whether each comes to them as a mailing list. */
 export async function listChoices(db: Db, userId: number) {
   return db
     .selectFrom('group_memberships as m')
@@ -44,21 +44,15 @@ export async function listChoices(db: Db, userId: number) {
     .execute();
 }
 
-/** Sets which of the person's groups arrive post by post. A group they are not an active member of is refused. */
+/** Sets which groups arrive post by post: only groups the person may receive (email.list); any other choice is refused. */
 export async function setListGroups(db: Db, actor: UserActor, slugs: string[]): Promise<void> {
   const wanted = [...new Set(slugs)];
+  const groups = wanted.length ? await db.selectFrom('practice_groups').select(['id', 'slug']).where('slug', 'in', wanted).where('archived_at', 'is', null).execute() : [];
+  if (groups.length !== wanted.length || !groups.every((g) => can(actor, 'email.list', { group_id: g.id }))) {
+    throw new AppError('validation_failed', { fields: { groups: msg('mail_in.list.not_member') } });
+  }
+  const ids = groups.map((g) => g.id);
   await db.transaction().execute(async (tx) => {
-    const groups = wanted.length
-      ? await tx
-          .selectFrom('practice_groups as g')
-          .innerJoin('group_memberships as m', (j) => j.onRef('m.group_id', '=', 'g.id').on('m.user_id', '=', actor.id).on('m.status', '=', 'active'))
-          .select('g.id')
-          .where('g.slug', 'in', wanted)
-          .where('g.archived_at', 'is', null)
-          .execute()
-      : [];
-    if (groups.length !== wanted.length) throw new AppError('validation_failed', { fields: { groups: msg('mail_in.list.not_member') } });
-    const ids = groups.map((g) => g.id);
     let del = tx.deleteFrom('list_subscriptions').where('user_id', '=', actor.id);
     if (ids.length) del = del.where('group_id', 'not in', ids);
     await del.execute();
@@ -122,7 +116,7 @@ export async function sendListEmail(deps: ListDeps, postId: number, userId: numb
     const user = await tx.selectFrom('users').select(['id', 'email', 'name', 'locale', 'email_verified_at', 'deactivated_at']).where('id', '=', userId).executeTakeFirst();
     if (!user || user.deactivated_at || !user.email_verified_at) return 'skipped';
     const reader = await loadActor(db, userId, 'session');
-    if (reader.kind !== 'user' || !can(reader, 'thread.view', threadSubject(thread))) return 'skipped';
+    if (reader.kind !== 'user' || !can(reader, 'email.list', { group_id: thread.group_id }) || !can(reader, 'thread.view', threadSubject(thread))) return 'skipped';
     if (post.author_id !== null && !(await mayContact(tx, post.author_id, [userId])).has(userId)) return 'skipped';
     const group = await tx.selectFrom('practice_groups').select(['slug', 'name', 'short_name']).where('id', '=', thread.group_id).executeTakeFirstOrThrow();
     const html = absoluteLinks(post.body_html && post.render_version === RENDER_VERSION ? post.body_html : renderMarkdown(post.body), config.baseUrl);

@@ -58,11 +58,45 @@ export function writtenText(mail: ParsedMail): string | undefined {
   let text = typeof mail.text === 'string' && mail.text.trim() ? mail.text : '';
   if (!text && typeof mail.html === 'string' && mail.html.trim()) {
     if (mail.html.length > MAX_TEXT * 5) return undefined;
-    text = NodeHtmlMarkdown.translate(mail.html.replace(/<(?:div|blockquote)[^>]*class="[^"]*(?:gmail_quote|yahoo_quoted|moz-cite-prefix)[^"]*"[\s\S]*$/i, ''));
+    text = NodeHtmlMarkdown.translate(mail.html.replace(/<(?:div|blockquote)[^>]*class="[^"]*(?:gmail_quote|yahoo_quoted|moz-cite-prefix)[^"]*"[\s\S]*$/i, ''))
+      // Pictures inside the message itself (cid:) come as attachments, not as links to nowhere.
+      .replace(/!\[[^\]]*\]\(cid:[^)]*\)/g, '');
   }
   if (text.length > MAX_TEXT) return undefined;
-  const visible = new EmailReplyParser().read(text.replace(/\r\n?/g, '\n')).getVisibleText();
-  return visible.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
+  // The parser's patterns take time growing faster than a line's length (a 180,000-character line
+  // of "On On On…" takes seconds), so long lines are split for it with a mark, and joined again after.
+  const visible = new EmailReplyParser().read(splitLongLines(text.replace(/\r\n?/g, '\n'))).getVisibleText();
+  return visible.split(JOIN).join('').replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').trim();
+}
+
+/** Lines are split at most this long for the reply parser (RFC 5322's own limit for a line). */
+const LINE = 998;
+/** An invisible separator and a line break: where a long line was split, removed after parsing. */
+const JOIN = '\u2063\n';
+
+/** Splits lines over LINE characters, after a space followed by a letter or digit where there is one (never before a ">" or "-" that would look like a quote or a signature). */
+export function splitLongLines(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      if (line.length <= LINE) return line;
+      const parts: string[] = [];
+      let rest = line;
+      while (rest.length > LINE) {
+        let cut = LINE;
+        for (let i = LINE; i > LINE / 2; i--) {
+          if (rest[i - 1] === ' ' && /[\p{L}\p{N}]/u.test(rest[i] ?? '')) {
+            cut = i;
+            break;
+          }
+        }
+        parts.push(rest.slice(0, cut));
+        rest = rest.slice(cut);
+      }
+      parts.push(rest);
+      return parts.join(JOIN);
+    })
+    .join('\n');
 }
 
 export type MailCommand = 'mute' | 'watch' | 'unsubscribe';

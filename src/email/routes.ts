@@ -158,7 +158,7 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.post('/held/:id/discard', { schema: { params: IdParams } }, async (request, reply) => {
     const actor = requireUser(request);
-    if (!(await discardHeld(db, actor, request.params.id))) throw new AppError('not_found');
+    await discardHeld(db, actor, request.params.id);
     setFlash(reply, { kind: 'success', message: request.t('mail_in.held_page.discarded') });
     return reply.redirect('/held', 303);
   });

@@ -130,7 +130,9 @@ function readInbound(raw: string | undefined, protocol: string | undefined): Con
   if (!m) throw new ConfigError(`INBOUND_SMTP must be host:port, for example 127.0.0.1:2525, not "${raw}"`);
   const proto = (protocol || 'smtp').toLowerCase();
   if (proto !== 'smtp' && proto !== 'lmtp') throw new ConfigError(`INBOUND_PROTOCOL must be "smtp" or "lmtp", not "${protocol}"`);
-  return { host: m[1] ?? m[2]!, port: readPort(m[3], 0), lmtp: proto === 'lmtp' };
+  const port = Number(m[3]);
+  if (port > 65535) throw new ConfigError(`INBOUND_SMTP's port must be from 0 to 65535, not "${m[3]}"`);
+  return { host: m[1] ?? m[2]!, port, lmtp: proto === 'lmtp' };
 }
 
 function readDomain(raw: string | undefined): string | undefined {

@@ -2,6 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { unsubscribeToken } from '../../src/notifications/notify.js';
+import { listUnsubscribeToken } from '../../src/email/list-mode.js';
 import { seal } from '../../src/platform/auth/secrets.js';
 import { currentCode } from '../../src/accounts/two-factor.js';
 import { assertAccessible, assertPageBasics, checkPage, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
@@ -36,6 +37,9 @@ interface Ids {
   post: number;
   guide: number;
   unsubscribe: string;
+  /** A message the member sent by email that the privacy guard held, and a list-unsubscribe token. */
+  held: number;
+  listUnsubscribe: string;
   resource: string;
   event: number;
   pastEvent: number;
@@ -118,6 +122,10 @@ const PAGES: PageCase[] = [
   { route: '/posts/:id/reactions', url: (ids) => `/posts/${ids.reacted}/reactions`, who: ALL },
   { route: '/posts/:id/bookmark', url: (ids) => `/posts/${ids.reportable}/bookmark`, who: SIGNED_IN },
   { route: '/bookmarks', url: () => '/bookmarks', who: SIGNED_IN },
+  { route: '/settings/by-email', url: () => '/settings/by-email', who: SIGNED_IN },
+  { route: '/held', url: () => '/held', who: SIGNED_IN },
+  { route: '/held/:id', url: (ids) => `/held/${ids.held}`, who: ['member'] },
+  { route: '/unsubscribe/list/:token', url: (ids) => `/unsubscribe/list/${ids.listUnsubscribe}`, who: ['anonymous'] },
   { route: '/settings/photo', url: () => '/settings/photo', who: SIGNED_IN },
   { route: '/conversations', url: () => '/conversations', who: SIGNED_IN },
   { route: '/conversations', url: () => '/conversations?view=youth', who: ['facilitator'] },
@@ -200,7 +208,7 @@ const ACCOUNTS: Record<Exclude<Who, 'anonymous'>, string> = {
 let env: BrowserEnv;
 let ids: Ids;
 before(async () => {
-  env = await startBrowserEnv();
+  env = await startBrowserEnv({ inboundDomain: 'convene.test' });
   const person = await env.db.selectFrom('users').select('id').where('email', '=', 'schoolpsych@demo.convene.test').executeTakeFirstOrThrow();
   const org = await env.db.selectFrom('organizations').select('id').where('slug', '=', 'csmh').executeTakeFirstOrThrow();
   const state = await env.db.selectFrom('state_initiatives').select('id').where('state_code', '=', 'MD').executeTakeFirstOrThrow();
@@ -260,7 +268,14 @@ before(async () => {
     .where('m.author_id', '!=', sql<number>`me.id`)
     .orderBy('m.id')
     .executeTakeFirstOrThrow();
-  ids = { conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const member = await env.db.selectFrom('users').select('id').where('email', '=', ACCOUNTS.member).executeTakeFirstOrThrow();
+  const held = await env.db
+    .insertInto('held_posts')
+    .values({ user_id: member.id, thread_id: thread.id, reply_to_id: post.id, body: 'Jaylen in 3rd period at Lincoln Elementary has an IEP and keeps getting sent out.', reason: 'privacy', created_at: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const families = await env.db.selectFrom('practice_groups').select('id').where('slug', '=', 'families-in-partnership').executeTakeFirstOrThrow();
+  ids = { held: held.id, listUnsubscribe: listUnsubscribeToken(env.app.deps.config.sessionSecret, member.id, families.id), conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {
