@@ -103,6 +103,7 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderFor(app, request, reply, (ctx) => ({
       title: state.name,
       breadcrumbs: [{ label: ctx.t('states.title'), href: '/states' }],
+      alternates: [{ type: 'text/calendar' as const, title: `${ctx.t('events.title')} · ${state.name}`, href: `/states/${state.state_code.trim().toLowerCase()}/calendar.ics` }],
       children: h(StateView, { ctx, state, contacts, people, groups, events: events.rows }),
     }));
   });

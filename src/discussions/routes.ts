@@ -86,6 +86,11 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderFor(app, request, reply, (ctx) => ({
       title: group ? ctx.t('discussions.group_title', { name: group.name }) : ctx.t('discussions.community_space'),
       lead: group ? undefined : ctx.t('discussions.community_lead'),
+      alternates: !group
+        ? [{ type: 'application/atom+xml' as const, title: ctx.t('discussions.community_space'), href: '/discussions/feed.atom' }]
+        : group.visibility === 'public' && !group.archived_at
+          ? [{ type: 'application/atom+xml' as const, title: ctx.t('discussions.group_title', { name: group.name }), href: `/groups/${group.slug}/feed.atom` }]
+          : undefined,
       breadcrumbs: group
         ? [
             { label: ctx.t('groups.title'), href: '/groups' },

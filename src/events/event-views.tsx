@@ -134,6 +134,8 @@ export function EventView(props: {
   form: FormState;
   materials: { slug: string; title: string; role: string }[];
   occurrences: { id: number; starts_at: Date; status: string }[];
+  /** "Add to" links for Google Calendar and Outlook (addToCalendarLinks). */
+  calendarLinks: { google: string; outlook: string; office: string };
 }) {
   const { ctx, e, registration: reg } = props;
   const { t } = ctx;
@@ -192,23 +194,46 @@ export function EventView(props: {
           </>
         )}
       </dl>
-      <p class="convene-inline-list">
-        <a class="usa-link" href={`/events/${e.id}/event.ics`}>
-          {t('events.add_to_calendar')}
-        </a>
-        {props.organizer && (
-          <>
-            {' · '}
-            <a class="usa-link" href={`/events/${e.id}/organize`}>
-              {t('events.organizer_view')}
+      <ul class="usa-list usa-list--unstyled convene-inline-list" aria-label={t('events.calendar_links')}>
+        <li>
+          <a class="usa-link" href={`/events/${e.id}/event.ics`}>
+            {t('events.add_to_calendar')}
+          </a>
+        </li>
+        {e.series_id !== null && (
+          <li>
+            <a class="usa-link" href={`/events/series/${e.series_id}/series.ics`}>
+              {t('events.add_series')}
             </a>
-            {' · '}
-            <a class="usa-link" href={`/events/${e.id}/edit`}>
-              {t('events.edit')}
-            </a>
-          </>
+          </li>
         )}
-      </p>
+        <li>
+          <a class="usa-link" href={props.calendarLinks.google} rel="noopener noreferrer">
+            {t('events.add_google')}
+          </a>
+        </li>
+        <li>
+          <a class="usa-link" href={props.calendarLinks.outlook} rel="noopener noreferrer">
+            {t('events.add_outlook')}
+          </a>
+        </li>
+        <li>
+          <a class="usa-link" href={props.calendarLinks.office} rel="noopener noreferrer">
+            {t('events.add_office')}
+          </a>
+        </li>
+      </ul>
+      {props.organizer && (
+        <p class="convene-inline-list">
+          <a class="usa-link" href={`/events/${e.id}/organize`}>
+            {t('events.organizer_view')}
+          </a>
+          {' · '}
+          <a class="usa-link" href={`/events/${e.id}/edit`}>
+            {t('events.edit')}
+          </a>
+        </p>
+      )}
       {e.descriptionHtml && <div class="convene-prose" dangerouslySetInnerHTML={{ __html: e.descriptionHtml }} />}
       {e.agendaHtml && (
         <section aria-labelledby="agenda-heading">
@@ -475,6 +500,11 @@ export function CalendarSettingsView({ ctx, form, feedUrl, current }: { ctx: Pag
               {t('events.settings.feed_url')}
             </label>
             <input class="usa-input" id="feed-url" type="text" readOnly value={feedUrl} />
+            <p>
+              <a class="usa-link" href={feedUrl.replace(/^https?:/, 'webcal:')}>
+                {t('events.subscribe_webcal')}
+              </a>
+            </p>
             <p class="usa-hint">{t('events.settings.feed_secret')}</p>
             <ButtonForm ctx={ctx} action="/settings/calendar/feed" label={t('events.settings.feed_reset')} variant="outline" />{' '}
             <ButtonForm ctx={ctx} action="/settings/calendar/feed/revoke" label={t('events.settings.feed_revoke')} variant="secondary" />

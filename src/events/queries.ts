@@ -28,6 +28,14 @@ export async function getEvent(db: Db | Tx, id: number): Promise<EventRow | unde
   return r.rows[0];
 }
 
+/** A series and its occurrences (for the whole series as one calendar entry); the caller checks who may see them. */
+export async function getSeries(db: Db, seriesId: number) {
+  const series = await db.selectFrom('event_series').select(['id', 'rrule', 'time_zone', 'duration_minutes']).where('id', '=', seriesId).executeTakeFirst();
+  if (!series) return undefined;
+  const r = await sql<EventRow>`SELECT ${EVENT_SELECT} FROM ${EVENT_FROM} WHERE e.series_id = ${seriesId} ORDER BY e.recurrence_id, e.id`.execute(db);
+  return { series, rows: r.rows };
+}
+
 export const groupSubjectOf = (e: Pick<EventRow, 'group_id' | 'group_visibility' | 'group_join_policy' | 'group_archived_at'>) =>
   e.group_id ? { id: e.group_id, visibility: e.group_visibility!, join_policy: e.group_join_policy!, archived_at: e.group_archived_at } : null;
 

@@ -17,8 +17,9 @@ import { paragraphsHtml } from '../platform/text.js';
 import { listGroups, getVisibleGroup } from '../groups/queries.js';
 import { listStates } from '../community/queries.js';
 import { AttendanceInput, EventInput, MaterialInput, RegistrationInput, addMaterial, cancelEvent, createEvent, recordAttendance, register, updateEvent } from './commands.js';
-import { EVENT_KINDS, attendanceBreakdown, canOrganize, formValuesOf, getVisibleEvent, listEvents, materialsOf, organizerScopes, registrationOf, registrationsOf, requireOrganizer, type EventRow } from './queries.js';
+import { EVENT_KINDS, attendanceBreakdown, canOrganize, formValuesOf, canViewEvent, getSeries, getVisibleEvent, listEvents, materialsOf, organizerScopes, registrationOf, registrationsOf, requireOrganizer, type EventRow } from './queries.js';
 import { calendarOf } from './calendar.js';
+import { addToCalendarLinks, seriesCalendar, webcal } from './series-calendar.js';
 import { isTimeZone } from './time.js';
 import { loadActor } from '../platform/auth/actor.js';
 import { EventsView, type EventFiltersView } from './views.js';
@@ -144,6 +145,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('events.title'),
       lead: ctx.t('events.lead'),
+      alternates: [{ type: 'text/calendar' as const, title: ctx.t('events.title'), href: feedHref }],
       children: h(EventsView, {
         ctx,
         rows,
@@ -274,7 +276,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: e.title,
         hasErrors: status >= 400,
         breadcrumbs: [{ label: ctx.t('events.title'), href: '/events' }],
-        children: h(EventView, { ctx, e: { ...e, descriptionHtml: descriptionHtml!, agendaHtml: agendaHtml!, notesHtml: notesHtml! }, registration: reg, organizer, form: form ?? emptyForm(initial), materials, occurrences }),
+        children: h(EventView, { ctx, e: { ...e, descriptionHtml: descriptionHtml!, agendaHtml: agendaHtml!, notesHtml: notesHtml! }, registration: reg, organizer, form: form ?? emptyForm(initial), materials, occurrences, calendarLinks: addToCalendarLinks(e, config.baseUrl) }),
       }),
       status,
     );
@@ -389,6 +391,16 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return ics(reply, calendarOf([e], { name: e.title, baseUrl: config.baseUrl, includeOnlineUrl: () => seat }), `event-${e.id}.ics`, request.actor.kind === 'user' || e.group_id ? 'private' : 'public');
   });
   const anonymous = { kind: 'anonymous', id: null } as const;
+  // A whole series as one entry (RRULE, its time zone, and the occurrences changed one at a time).
+  app.get('/events/series/:id/series.ics', { schema: { params: IdParams } }, async (request, reply) => {
+    const found = await getSeries(db, request.params.id);
+    const rows = found?.rows.filter((e) => canViewEvent(request.actor, e)) ?? [];
+    // Every occurrence shares its series' audience: one hidden means the series is not the viewer's.
+    if (!found || rows.length === 0 || rows.length !== found.rows.length) throw new AppError('not_found');
+    const body = seriesCalendar(found.series, rows, { name: rows[0]!.title, baseUrl: config.baseUrl, host: new URL(config.baseUrl).hostname || 'localhost' });
+    if (!body) throw new AppError('not_found');
+    return ics(reply, body, `series-${found.series.id}.ics`, request.actor.kind === 'user' || rows[0]!.group_id ? 'private' : 'public');
+  });
   app.get('/events/calendar.ics', async (_request, reply) => {
     const community = await app.community.get();
     const rows = await feedRows(anonymous, {});

@@ -1,3 +1,4 @@
+import { webcal } from './series-calendar.js';
 import type { PageContext } from '../platform/views/context.js';
 import { Select, type FormState } from '../platform/views/forms.js';
 import { Pager } from '../platform/views/pager.js';
@@ -116,9 +117,7 @@ export function EventsView(props: {
             {t('events.new')}
           </a>
         )}{' '}
-        <a class="usa-link" href={props.feedHref}>
-          {t('events.subscribe_feed')}
-        </a>
+        <FeedLinks ctx={ctx} href={props.feedHref} />
         {ctx.actor.kind === 'user' && (
           <>
             {' · '}
@@ -245,6 +244,26 @@ function MonthGrid({ ctx, rows, month, f, query }: { ctx: PageContext; rows: Eve
   );
 }
 
+/** A calendar feed: a subscription link (webcal://, which calendar programs open) and the file itself. */
+export function FeedLinks({ ctx, href }: { ctx: PageContext; href: string }) {
+  const { t } = ctx;
+  return (
+    <>
+      {ctx.siteUrl ? (
+        <>
+          <a class="usa-link" href={webcal(ctx.siteUrl, href)}>
+            {t('events.subscribe_webcal')}
+          </a>
+          {' · '}
+        </>
+      ) : null}
+      <a class="usa-link" href={href}>
+        {ctx.siteUrl ? t('events.download_feed') : t('events.subscribe_feed')}
+      </a>
+    </>
+  );
+}
+
 export function UpcomingEvents({ ctx, events, allHref, feedHref, id }: { ctx: PageContext; events: EventRow[]; allHref: string; feedHref?: string; id: string }) {
   const { t } = ctx;
   const f = fmtFor(ctx);
@@ -276,9 +295,7 @@ export function UpcomingEvents({ ctx, events, allHref, feedHref, id }: { ctx: Pa
         </li>
         {feedHref && (
           <li>
-            <a class="usa-link" href={feedHref}>
-              {t('events.subscribe_feed')}
-            </a>
+            <FeedLinks ctx={ctx} href={feedHref} />
           </li>
         )}
       </ul>

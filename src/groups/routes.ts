@@ -233,6 +233,14 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       (ctx) => ({
         title: group.name,
+        // Feed readers and calendar programs carry no session: only public groups have feeds.
+        alternates:
+          group.visibility === 'public' && !group.archived_at
+            ? [
+                { type: 'application/atom+xml' as const, title: ctx.t('discussions.group_title', { name: group.name }), href: `/groups/${group.slug}/feed.atom` },
+                { type: 'text/calendar' as const, title: `${ctx.t('events.title')} · ${group.name}`, href: `/groups/${group.slug}/calendar.ics` },
+              ]
+            : undefined,
         hasErrors: status >= 400,
         breadcrumbs: [{ label: ctx.t('groups.title'), href: '/groups' }],
         children: h(GroupView, { ctx, data, invite }),

@@ -142,6 +142,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('resources.library'),
       lead: ctx.t('resources.library_lead'),
+      alternates: [{ type: 'application/atom+xml' as const, title: ctx.t('resources.library'), href: '/resources/feed.atom' }],
       children: h(LibraryView, { ctx, filters: f, result, canAdd: can(request.actor, 'resource.create', undefined) }),
     }));
   });

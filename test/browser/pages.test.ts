@@ -186,6 +186,7 @@ const EXEMPT: Record<string, string> = {
   '/reach/report.csv': 'CSV download',
   '/threads/:id/live': 'a server-sent event stream, no markup',
   '/events/:id/event.ics': 'iCalendar file for calendar programs',
+  '/events/series/:id/series.ics': 'iCalendar file (a whole series) for calendar programs',
   '/events/calendar.ics': 'iCalendar feed for calendar programs',
   '/groups/:slug/calendar.ics': 'iCalendar feed for calendar programs',
   '/states/:code/calendar.ics': 'iCalendar feed for calendar programs',

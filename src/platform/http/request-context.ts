@@ -85,6 +85,7 @@ export function pageContext(request: FastifyRequest, reply: FastifyReply, commun
     nonce: reply.cspNonce?.script ?? '',
     flash: takeFlash(request, reply),
     communityName,
+    siteUrl: request.server.deps?.config.baseUrl,
     nav: { admin: can(request.actor, 'admin.access', undefined), moderate: can(request.actor, 'moderation.queue', undefined), analytics: can(request.actor, 'analytics.view', undefined) },
   };
   return ctx;

@@ -25,6 +25,8 @@ export interface PageContext {
   nonce: string;
   flash?: Flash;
   communityName: string;
+  /** The site's public address (BASE_URL), for links that must be absolute (webcal://). */
+  siteUrl?: string;
   /** Navigation entries the viewer may use. */
   nav: { admin: boolean; moderate: boolean; /** Facilitators and group leads see engagement analytics. */ analytics: boolean; /** Unread notifications (signed in). */ unread?: number };
 }

@@ -17,6 +17,15 @@ export interface PageProps {
   children?: ComponentChildren;
   /** Omit the h1 when the page draws its own (e.g. the home hero). */
   ownHeading?: boolean;
+  /** Feeds and calendars of this page, linked from the head so feed readers and calendar programs find them. */
+  alternates?: Alternate[];
+}
+
+/** A `<link rel="alternate">`: an Atom feed or an iCalendar feed of the page's content. */
+export interface Alternate {
+  type: 'application/atom+xml' | 'text/calendar';
+  title: string;
+  href: string;
 }
 
 /** What the header needs to know about the page's address: which nav entries are current, and the address to come back to (encoded). */
@@ -255,7 +264,7 @@ function MainContent(props: PageProps) {
   );
 }
 
-const SLOTS = { title: slot('title'), main: slot('main'), nonce: slot('nonce'), next: slot('next'), csrf: CSRF_SLOT };
+const SLOTS = { title: slot('title'), alternates: slot('alternates'), main: slot('main'), nonce: slot('nonce'), next: slot('next'), csrf: CSRF_SLOT };
 type SlotName = keyof typeof SLOTS;
 
 /** Everything around `main`, with slots for the title, the page's address, the CSRF token, the nonce and `main` itself. */
@@ -270,6 +279,7 @@ function Shell({ ctx, where }: { ctx: PageContext; where: Where }) {
         <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
         <link rel="stylesheet" href="/assets/convene.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        {SLOTS.alternates}
       </head>
       <body>
         <a class="usa-skipnav" href="#main-content">
@@ -371,6 +381,7 @@ export function renderPage(props: PageProps): string {
   const fullTitle = `${props.hasErrors ? ctx.t('common.error_prefix') + ' ' : ''}${props.title} | ${ctx.communityName}`;
   return fill(shell, {
     title: escaped(fullTitle),
+    alternates: props.alternates?.length ? render(<>{props.alternates.map((a) => <link rel="alternate" type={a.type} title={a.title} href={a.href} />)}</>) : '',
     main: render(<MainContent {...props} />),
     nonce: escaped(ctx.nonce),
     next: escaped(encodeURIComponent(ctx.path)),
