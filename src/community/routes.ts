@@ -212,7 +212,7 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
         response: { 200: Type.Object({ organizations: Type.Array(OrganizationSchema) }), ...errorResponses(400) },
       },
     },
-    async (request) => ({ organizations: await listOrganizations(db, { kind: request.query.kind, q: request.query.q?.trim() || undefined }) }),
+    async (request) => ({ organizations: (await listOrganizations(db, { kind: request.query.kind, q: request.query.q?.trim() || undefined })).map((o) => ({ ...o, partner: `org:${o.slug}` })) }),
   );
   app.get(
     '/api/v1/organizations/:slug',
@@ -227,13 +227,13 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const org = await getOrganization(db, request.params.slug);
       if (!org) throw new AppError('not_found');
-      return { ...org, people: await peopleOfOrganization(db, request.actor, org.id) };
+      return { ...org, partner: `org:${org.slug}`, people: await peopleOfOrganization(db, request.actor, org.id) };
     },
   );
   app.get(
     '/api/v1/states',
     { schema: { tags: ['community'], summary: 'State initiatives', response: { 200: Type.Object({ states: Type.Array(StateSchema) }) } } },
-    async () => ({ states: await listStates(db) }),
+    async () => ({ states: (await listStates(db)).map((s) => ({ ...s, partner: `state:${s.state_code.trim()}`, scope: `state:${s.state_code.trim()}` })) }),
   );
   app.get(
     '/api/v1/people/:id',

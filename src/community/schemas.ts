@@ -19,7 +19,9 @@ export const PersonSchema = Type.Object({
 });
 
 export const OrganizationSchema = Type.Object({
+  id: Type.Integer(),
   slug: Type.String(),
+  partner: Type.String({ description: 'How to name this organization as a partner (tracked links, dissemination reports): org:<slug>' }),
   name: Type.String(),
   short_name: Type.String(),
   kind: Type.String(),
@@ -30,7 +32,10 @@ export const OrganizationSchema = Type.Object({
 });
 
 export const StateSchema = Type.Object({
+  id: Type.Integer(),
   state_code: Type.String(),
+  partner: Type.String({ description: 'How to name this state initiative as a partner: state:<code>' }),
+  scope: Type.String({ description: 'How to place a convening in this state: state:<code>' }),
   name: Type.String(),
   status: Type.String(),
   description: Type.String(),

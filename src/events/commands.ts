@@ -19,8 +19,12 @@ const DateStr = Type.String({ format: 'date', 'x-message': 'validation.date' });
 export const EventInput = Type.Object({
   title: Line(200),
   kind: Enum(EVENT_KINDS),
-  /** community, group:<id> or state:<code> */
-  scope: Type.String({ pattern: '^(community|group:[0-9]{1,15}|state:[A-Z]{2})$', 'x-message': 'validation.choose' }),
+  /** community, group:<slug or id> or state:<code> */
+  scope: Type.String({
+    pattern: '^(community|group:([0-9]{1,15}|[a-z0-9][a-z0-9-]{0,99})|state:[A-Za-z]{2})$',
+    'x-message': 'validation.choose',
+    description: 'community, group:<slug> or state:<code> (the "scope" the groups and states lists give); group:<id> also works',
+  }),
   description: OptionalText(20000),
   agenda: OptionalText(20000),
   language: Type.Optional(Enum(['en', 'es'] as const)),
@@ -110,9 +114,11 @@ async function scopeOf(db: Db, actor: UserActor, scope: string): Promise<{ group
     if (!scopes.community) throw new AppError('validation_failed', { fields: { scope: msg('events.scope_not_allowed') } });
     return { group_id: null, state_code: null };
   }
-  const [kind, value] = scope.split(':') as ['group' | 'state', string];
-  if (kind === 'group' && scopes.groups.some((g) => g.id === Number(value))) return { group_id: Number(value), state_code: null };
-  if (kind === 'state' && scopes.states.some((s) => s.code === value)) return { group_id: null, state_code: value };
+  const [kind, raw] = scope.split(':') as ['group' | 'state', string];
+  const group = kind === 'group' ? scopes.groups.find((g) => (/^[0-9]+$/.test(raw) ? g.id === Number(raw) : g.slug === raw)) : undefined;
+  if (group) return { group_id: group.id, state_code: null };
+  const code = raw.toUpperCase();
+  if (kind === 'state' && scopes.states.some((s) => s.code === code)) return { group_id: null, state_code: code };
   throw new AppError('validation_failed', { fields: { scope: msg('events.scope_not_allowed') } });
 }
 

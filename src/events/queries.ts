@@ -138,7 +138,7 @@ export async function materialsOf(db: Db, viewer: Actor, eventId: number) {
 
 export interface OrganizerScopes {
   community: boolean;
-  groups: { id: number; name: string }[];
+  groups: { id: number; slug: string; name: string }[];
   states: { code: string; name: string }[];
 }
 
@@ -152,7 +152,7 @@ export async function organizerScopes(db: Db, actor: Actor): Promise<OrganizerSc
     fac || leadIds.length
       ? db
           .selectFrom('practice_groups')
-          .select(['id', 'name'])
+          .select(['id', 'slug', 'name'])
           .where('archived_at', 'is', null)
           .$if(!fac, (q) => q.where('id', 'in', leadIds))
           .orderBy(sql`lower(name)`)

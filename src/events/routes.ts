@@ -19,7 +19,7 @@ import { listStates } from '../community/queries.js';
 import { AttendanceInput, EventInput, MaterialInput, RegistrationInput, addMaterial, cancelEvent, createEvent, recordAttendance, register, updateEvent } from './commands.js';
 import { EVENT_KINDS, attendanceBreakdown, canOrganize, formValuesOf, canViewEvent, getSeries, getVisibleEvent, listEvents, materialsOf, organizerScopes, registrationOf, registrationsOf, requireOrganizer, type EventRow } from './queries.js';
 import { calendarOf } from './calendar.js';
-import { addToCalendarLinks, seriesCalendar, webcal } from './series-calendar.js';
+import { addToCalendarLinks, seriesCalendar } from './series-calendar.js';
 import { isTimeZone } from './time.js';
 import { loadActor } from '../platform/auth/actor.js';
 import { EventsView, type EventFiltersView } from './views.js';
@@ -45,6 +45,8 @@ const EventSchema = Type.Object({
   language: Type.String(),
   starts_at: Type.String({ format: 'date-time' }),
   ends_at: Type.String({ format: 'date-time' }),
+  starts_at_local: Type.String({ format: 'date-time', description: 'starts_at with the offset of time_zone' }),
+  ends_at_local: Type.String({ format: 'date-time', description: 'ends_at with the offset of time_zone' }),
   time_zone: Type.String(),
   location: Type.String(),
   online_url: Type.Optional(Type.Union([Type.String(), Type.Null()])),
@@ -54,12 +56,47 @@ const EventSchema = Type.Object({
   registration_deadline: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   status: Type.String(),
   group: Type.Union([Type.String(), Type.Null()]),
+  group_id: Type.Union([Type.Integer(), Type.Null()]),
   state: Type.Union([Type.String(), Type.Null()]),
+  scope: Type.String({ description: 'community, group:<slug> or state:<code>: the value to send back to move it' }),
   series_id: Type.Union([Type.Integer(), Type.Null()]),
   rrule: Type.Union([Type.String(), Type.Null()]),
   url: Type.String(),
   my_registration: Type.Optional(Type.Union([Type.Object({ response: Type.String(), status: Type.String() }), Type.Null()])),
 });
+/** An instant as ISO 8601 with its offset ("2027-03-02T18:00:00-05:00" or "…Z"). */
+const Instant = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\\.[0-9]{1,9})?)?(Z|[+-][0-9]{2}:[0-9]{2})$', description: 'ISO 8601 date-time with an offset' });
+const Instants = Type.Object({
+  starts_at: Type.Optional({ ...Instant, description: 'Instead of start_date and start_time: when it starts (ISO 8601 with an offset); read in time_zone' }),
+  ends_at: Type.Optional({ ...Instant, description: 'Instead of end_date and end_time: when it ends (ISO 8601 with an offset)' }),
+});
+/** The API's event body: the form's fields, or starts_at and ends_at instead of the date and time fields. */
+const EventApiInput = Type.Composite([
+  Type.Omit(EventInput, ['start_date', 'start_time', 'end_time']),
+  Type.Partial(Type.Pick(EventInput, ['start_date', 'start_time', 'end_time'])),
+  Instants,
+]);
+const EventApiPatch = Type.Composite([Type.Partial(EventInput), Instants]);
+
+/** starts_at / ends_at turned into the form's date and time fields in the event's zone (other fields as they are). */
+function fromInstants(body: Record<string, unknown>, zone: string): Record<string, unknown> {
+  const { starts_at, ends_at, ...rest } = body;
+  const at = (v: unknown, field: string) => {
+    const d = DateTime.fromISO(String(v), { setZone: true });
+    if (!d.isValid) throw new AppError('validation_failed', { fields: { [field]: { key: 'validation.format' } } });
+    return d.setZone(isTimeZone(zone) ? zone : 'UTC');
+  };
+  if (starts_at !== undefined) {
+    const s = at(starts_at, 'starts_at');
+    Object.assign(rest, { start_date: s.toFormat('yyyy-MM-dd'), start_time: s.toFormat('HH:mm') });
+  }
+  if (ends_at !== undefined) {
+    const e = at(ends_at, 'ends_at');
+    Object.assign(rest, { end_date: e.toFormat('yyyy-MM-dd'), end_time: e.toFormat('HH:mm') });
+  }
+  return rest;
+}
+
 const RegistrationSchema = Type.Object({
   user_id: Type.Integer(),
   name: Type.String(),
@@ -93,6 +130,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     language: e.language,
     starts_at: e.starts_at.toISOString(),
     ends_at: e.ends_at.toISOString(),
+    starts_at_local: DateTime.fromJSDate(e.starts_at, { zone: e.time_zone }).toISO({ suppressMilliseconds: true })!,
+    ends_at_local: DateTime.fromJSDate(e.ends_at, { zone: e.time_zone }).toISO({ suppressMilliseconds: true })!,
     time_zone: e.time_zone,
     location: e.location,
     ...(showOnline ? { online_url: e.online_url } : {}),
@@ -102,7 +141,9 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     registration_deadline: e.registration_deadline?.toISOString() ?? null,
     status: e.status,
     group: e.group_slug,
+    group_id: e.group_id,
     state: e.state_code?.trim() ?? null,
+    scope: e.group_slug ? `group:${e.group_slug}` : e.state_code ? `state:${e.state_code.trim()}` : 'community',
     series_id: e.series_id,
     rrule: e.rrule,
     url: `${config.baseUrl}/events/${e.id}`,
@@ -171,7 +212,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const formPage = async (request: FastifyRequest, reply: FastifyReply, form: FormState, status = 200, editing?: EventRow) => {
     const scopes = await organizerScopes(db, request.actor);
     // An event's own scope stays selectable while editing, even for someone who could not create there.
-    if (editing?.group_id && !scopes.groups.some((g) => g.id === editing.group_id)) scopes.groups.push({ id: editing.group_id, name: editing.group_name ?? '' });
+    if (editing?.group_id && !scopes.groups.some((g) => g.id === editing.group_id)) scopes.groups.push({ id: editing.group_id, slug: editing.group_slug ?? '', name: editing.group_name ?? '' });
     if (editing?.state_code && !scopes.states.some((s) => s.code === editing.state_code!.trim())) scopes.states.push({ code: editing.state_code.trim(), name: editing.state_name ?? '' });
     if (editing && !editing.group_id && !editing.state_code) scopes.community = true;
     return renderFor(
@@ -519,10 +560,12 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.post(
     '/api/v1/events',
-    { schema: { tags: ['events'], summary: 'Create an event or a recurring series (organizers)', security: [{ bearer: [] }], body: EventInput, response: { 201: EventSchema, ...errorResponses(400, 401, 403) } } },
+    { schema: { tags: ['events'], summary: 'Create an event or a recurring series (organizers)', security: [{ bearer: [] }], body: EventApiInput, response: { 201: EventSchema, ...errorResponses(400, 401, 403) } } },
     async (request, reply) => {
       await requireScopes(request);
-      const r = await createEvent(db, jobs, request.actor, request.body, host, request.headers['idempotency-key'] as string | undefined);
+      const v = validate(EventInput, fromInstants(request.body as Record<string, unknown>, request.body.time_zone), request.t);
+      if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
+      const r = await createEvent(db, jobs, request.actor, v.value, host, request.headers['idempotency-key'] as string | undefined);
       return reply.code(201).send(present(await getVisibleEvent(db, request.actor, r.id), true));
     },
   );
@@ -543,7 +586,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         summary: 'Change an event, or all upcoming occurrences of its series with apply_to "all" (organizers)',
         security: [{ bearer: [] }],
         params: IdParams,
-        body: Type.Partial(EventInput),
+        body: EventApiPatch,
         response: { 200: EventSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
@@ -551,7 +594,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const e = await getVisibleEvent(db, request.actor, request.params.id);
       await requireOrganizer(db, request.actor, e);
       // Unchanged fields keep their values: the patch is laid over the event as the form would show it.
-      const merged = { ...prepareEvent(formValuesOf(e)), ...(request.body as Record<string, unknown>) };
+      const body = request.body as Record<string, unknown>;
+      const merged = { ...prepareEvent(formValuesOf(e)), ...fromInstants(body, typeof body.time_zone === 'string' ? body.time_zone : e.time_zone) };
       const v = validate(EventInput, merged, request.t);
       if (!v.ok) throw new AppError('validation_failed', { fields: v.errors });
       await updateEvent(db, jobs, request.actor, e.id, v.value);

@@ -30,7 +30,9 @@ const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const MemberParams = Type.Object({ slug: Type.String({ maxLength: 100 }), userId: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 
 const GroupSummary = Type.Object({
+  id: Type.Integer(),
   slug: Type.String(),
+  scope: Type.String({ description: 'How to place a convening in this group: group:<slug>' }),
   name: Type.String(),
   short_name: Type.String(),
   mission: Type.String(),
@@ -64,7 +66,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   const visibleGroup = (request: FastifyRequest, slug: string) => getVisibleGroup(db, request.actor, slug);
 
-  const summary = (g: GroupRow, leads: { id: number; name: string; role: string }[] = []) => ({ ...g, archived: g.archived_at !== null, leads });
+  const summary = (g: GroupRow, leads: { id: number; name: string; role: string }[] = []) => ({ ...g, scope: `group:${g.slug}`, archived: g.archived_at !== null, leads });
 
   app.get('/groups', async (request, reply) => {
     const groups = await listGroups(db, request.actor);

@@ -74,12 +74,12 @@ export const ResourceInput = Type.Object({
 export type ResourceInput = Static<typeof ResourceInput>;
 
 export const LinkInput = Type.Object({
-  partner: Type.String({ pattern: '^(org|state):[0-9]{1,15}$', 'x-message': 'validation.choose' }),
+  partner: Partner(),
   channel: Type.Optional(Enum(CHANNELS)),
 });
 
 export const DisseminationInput = Type.Object({
-  partner: Type.String({ pattern: '^(org|state):[0-9]{1,15}$', 'x-message': 'validation.choose' }),
+  partner: Partner(),
   channel: Enum(CHANNELS),
   recipients: Type.Integer({ minimum: 1, maximum: 100_000_000, 'x-message': 'validation.number' }),
   sent_on: DateString(),
@@ -302,6 +302,11 @@ export async function extractResourceText(db: Db, files: FileStore, fileId: numb
 
 // ---- partners: share links and dissemination reports --------------------------------------------
 
+/** A partner: org:<id or slug> or state:<id or two-letter code>, as the organizations and states lists name them. */
+function Partner() {
+  return Type.String({ pattern: '^(org:([0-9]{1,15}|[a-z0-9][a-z0-9-]{0,99})|state:([0-9]{1,15}|[A-Za-z]{2}))$', 'x-message': 'validation.choose', description: 'org:<slug> or state:<code> (the "partner" the lists give); org:<id> and state:<id> also work' });
+}
+
 /** Organizations and state initiatives the person may act for (all of them for facilitators). */
 export async function partnersOf(db: Db, actor: Actor): Promise<{ value: string; label: string }[]> {
   if (actor.kind !== 'user') return [];
@@ -321,12 +326,25 @@ export async function partnersOf(db: Db, actor: Actor): Promise<{ value: string;
   return [...orgs.map((o) => ({ value: `org:${o.id}`, label: o.name })), ...states.map((s) => ({ value: `state:${s.id}`, label: s.name }))];
 }
 
-async function partnerFor(db: Db, actor: Actor, partner: string): Promise<{ organization_id: number | null; state_initiative_id: number | null }> {
+async function partnerFor(db: Db, actor: Actor, named: string): Promise<{ organization_id: number | null; state_initiative_id: number | null }> {
   if (actor.kind !== 'user') throw new AppError('unauthenticated');
+  const partner = await partnerById(db, named);
   const allowed = await partnersOf(db, actor);
-  if (!allowed.some((p) => p.value === partner)) throw new AppError('validation_failed', { fields: { partner: msg('resources.partner_not_yours') } });
+  if (!partner || !allowed.some((p) => p.value === partner)) throw new AppError('validation_failed', { fields: { partner: msg('resources.partner_not_yours') } });
   const [kind, id] = partner.split(':') as ['org' | 'state', string];
   return kind === 'org' ? { organization_id: Number(id), state_initiative_id: null } : { organization_id: null, state_initiative_id: Number(id) };
+}
+
+/** A partner named by slug or code, as the form's org:<id> / state:<id> value (undefined when there is none such). */
+async function partnerById(db: Db, named: string): Promise<string | undefined> {
+  const [kind, key = ''] = named.split(':');
+  if (/^[0-9]+$/.test(key)) return named;
+  if (kind === 'org') {
+    const o = await db.selectFrom('organizations').select('id').where('slug', '=', key).executeTakeFirst();
+    return o && `org:${o.id}`;
+  }
+  const st = await db.selectFrom('state_initiatives').select('id').where('state_code', '=', key.toUpperCase()).executeTakeFirst();
+  return st && `state:${st.id}`;
 }
 
 /** A partner's own short link to a resource (one per partner and channel: asking again returns it). */
