@@ -58,6 +58,8 @@ import { registerBookmarkJobs } from './discussions/bookmarks.js';
 import { eventRoutes } from './events/routes.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { emailRoutes } from './email/routes.js';
+import { importRoutes } from './admin/import-routes.js';
+import { registerImportJobs } from './admin/member-import.js';
 import { registerListJobs } from './email/list-mode.js';
 import { startMailListener, type MailListener } from './email/listener.js';
 import type { Resolver } from './email/inbound.js';
@@ -180,6 +182,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerBookmarkJobs({ db: deps.db, jobs: deps.jobs });
   registerConversationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerListJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
+  registerImportJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   if (config.inboundSmtp) {
     const inbound = config.inboundSmtp;
     const ownDomains = [...new Set([config.inboundDomain!, bareAddress(mailFrom(config)).split('@')[1] ?? ''].filter(Boolean))];
@@ -373,6 +376,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(eventRoutes);
   await app.register(analyticsRoutes);
   await app.register(emailRoutes);
+  await app.register(importRoutes);
   await app.register(trustRoutes);
   return app;
 }

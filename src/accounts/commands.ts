@@ -255,6 +255,28 @@ export async function mailSignInLink(db: Db, mail: MailContext, email: string): 
   );
 }
 
+/** Invitations last a week: long enough for a busy person, short enough to expire unused. */
+const INVITE_HOURS = 7 * 24;
+
+/**
+ * Emails the owner of an account made for them (a members import) a link to
+ * choose a password, which also confirms the address, and the sign-in
+ * providers they may use instead. Sends nothing once the account is in use.
+ */
+export async function sendInvitation(db: Db, mail: MailContext, userId: number, community: string, providers: string[]): Promise<'sent' | 'skipped'> {
+  const user = await db.selectFrom('users').select(['id', 'email', 'name', 'locale', 'password_hash', 'email_verified_at', 'deactivated_at']).where('id', '=', userId).executeTakeFirst();
+  if (!user || user.deactivated_at || user.password_hash || user.email_verified_at) return 'skipped';
+  const token = await issueEmailToken(db, user.id, 'reset', INVITE_HOURS);
+  await mail.mailer.send(
+    mailTo(user, (t) => ({
+      subject: t('mail.invite.subject', { community }),
+      paragraphs: [t('mail.invite.body', { community }), ...(providers.length ? [t('mail.invite.providers', { providers: providers.join(', ') })] : []), t('mail.invite.expires')],
+      action: { label: t('mail.invite.action'), url: `${mail.baseUrl}/password/reset?token=${encodeURIComponent(token)}` },
+    })),
+  );
+  return 'sent';
+}
+
 /** Uses a one-time sign-in link; returns whose it was. */
 export async function useSignInLink(db: Db, token: string): Promise<number | undefined> {
   return db.transaction().execute(async (tx) => {

@@ -16,6 +16,8 @@ declare module '../platform/auth/policy.js' {
     'person.manage': undefined;
     'person.setRole': undefined;
     'identity_providers.manage': undefined;
+    /** Create member accounts in bulk from a CSV (never youth accounts). */
+    'members.import': undefined;
   }
 }
 
@@ -27,4 +29,5 @@ definePolicy('admin', {
   'person.manage': (actor) => isFacilitator(actor),
   'person.setRole': (actor) => isAdmin(actor),
   'identity_providers.manage': (actor) => isAdmin(actor),
+  'members.import': (actor) => isFacilitator(actor),
 });

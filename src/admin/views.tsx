@@ -231,6 +231,11 @@ export function PeopleAdmin({ ctx, people, q, canSetRole }: { ctx: PageContext; 
   const { t } = ctx;
   return (
     <>
+      <p>
+        <a class="usa-button usa-button--outline" href="/admin/members/import">
+          {t('member_import.title')}
+        </a>
+      </p>
       <form method="get" action="/admin/people" class="usa-search usa-search--small margin-bottom-3" role="search" aria-label={t('admin.search_people')}>
         <label class="usa-label" for="people-q">
           {t('admin.search_people')}

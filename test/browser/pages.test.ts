@@ -123,6 +123,7 @@ const PAGES: PageCase[] = [
   { route: '/posts/:id/bookmark', url: (ids) => `/posts/${ids.reportable}/bookmark`, who: SIGNED_IN },
   { route: '/bookmarks', url: () => '/bookmarks', who: SIGNED_IN },
   { route: '/settings/by-email', url: () => '/settings/by-email', who: SIGNED_IN },
+  { route: '/admin/members/import', url: () => '/admin/members/import', who: ['facilitator'] },
   { route: '/held', url: () => '/held', who: SIGNED_IN },
   { route: '/held/:id', url: (ids) => `/held/${ids.held}`, who: ['member'] },
   { route: '/unsubscribe/list/:token', url: (ids) => `/unsubscribe/list/${ids.listUnsubscribe}`, who: ['anonymous'] },

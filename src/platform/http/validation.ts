@@ -20,7 +20,7 @@ const ajv = new Ajv(AJV_OPTIONS);
 addFormats(ajv);
 const compiled = new WeakMap<object, ValidateFunction>();
 
-function compile(schema: TSchema): ValidateFunction {
+export function compile(schema: TSchema): ValidateFunction {
   const known = compiled.get(schema);
   if (known) return known;
   const fn = ajv.compile(schema);

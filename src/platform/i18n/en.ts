@@ -1,12 +1,13 @@
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
 import { latestEn } from './en-daily.js';
-import { mailInEn } from './en-mail.js';
+import { mailInEn, memberImportEn } from './en-mail.js';
 import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youthEn, yourDataEn } from './en-trust.js';
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
   latest: latestEn,
   mail_in: mailInEn,
+  member_import: memberImportEn,
   events: eventsEn,
   directory: directoryEn,
   analytics: analyticsEn,
@@ -1370,6 +1371,13 @@ export const en = {
       body: 'Please confirm that this is your email address so you can join practice groups.',
       ignore: 'If you did not create an account, you can ignore this message.',
       action: 'Confirm my address',
+    },
+    invite: {
+      subject: 'You are invited to {{community}}',
+      body: 'A facilitator of {{community}} made an account for you with this address. Choose a password to sign in and take part.',
+      providers: 'You can also sign in with your organization\'s account: {{providers}}.',
+      expires: 'The link works for seven days. If you did not expect this, ignore this message and nothing more will happen.',
+      action: 'Choose your password',
     },
     reset: {
       subject: 'Reset your password',

@@ -1,4 +1,4 @@
-import type { mailInEn } from './en-mail.js';
+import type { mailInEn, memberImportEn } from './en-mail.js';
 
 /** Participar por correo: avisos de rechazo, mensajes retenidos, órdenes y modo lista de correo. */
 export const mailInEs: typeof mailInEn = {
@@ -88,4 +88,51 @@ export const mailInEs: typeof mailInEn = {
     done: 'Listo: las publicaciones de {{group}} ya no le llegarán por correo.',
     settings_link: 'Su configuración de correo',
   },
+};
+
+/** Importar miembros desde un CSV. */
+export const memberImportEs: typeof memberImportEn = {
+  title: 'Importar miembros',
+  lead: 'Agregue a muchas personas a la vez desde una hoja de cálculo guardada como CSV. Revise primero el archivo: no se crea nada hasta que todas las filas estén bien.',
+  columns: 'Columnas (la primera fila les da nombre): name (nombre) y email (correo) son obligatorias; perspectives (separadas por ";"), state (código de dos letras), organization (su dirección corta o su nombre) y groups (direcciones cortas separadas por ";") son opcionales.',
+  youth_note: 'Las cuentas de jóvenes no se pueden crear así: los jóvenes se registran por su cuenta, con las protecciones que eso conlleva.',
+  invite_note: 'Cada persona nueva recibe por correo una invitación para elegir su contraseña (o entrar con la cuenta de su organización). Quienes ya tienen cuenta reciben una invitación a los grupos en los que no están. Importar el mismo archivo otra vez no crea nada dos veces.',
+  file: 'Archivo CSV',
+  file_hint: 'Como máximo {{max}} personas y 2 MB.',
+  paste: 'O pegue aquí el CSV',
+  check: 'Revisar el archivo',
+  import: 'Importar estos miembros',
+  problems_heading: 'Problemas que corregir ({{count}})',
+  problems_lead: 'Corrija estas filas y revise el archivo otra vez. No se creó nada.',
+  line: 'Línea',
+  column: 'Columna',
+  problem: 'Problema',
+  file_level: 'el archivo',
+  ready_heading: 'Listo para importar',
+  ready: '{{new}} cuentas nuevas y {{existing}} personas que ya tienen una. Todavía no se ha creado nada.',
+  done_heading: 'Importación hecha',
+  done: 'Se crearon {{created}} cuentas, {{existing}} personas ya tenían una y se agregaron {{groups}} membresías o invitaciones a grupos.',
+  outcome_created: 'cuenta creada, invitación enviada',
+  outcome_existing: 'ya tenía cuenta',
+  email: 'Correo',
+  outcome: 'Qué pasó',
+  status: 'Estado',
+  status_new: 'cuenta nueva',
+  status_existing: 'ya tiene cuenta',
+  nothing: 'Elija un archivo CSV o péguelo.',
+  too_large: 'El archivo pesa más de {{mb}} MB.',
+  not_csv: 'No es un archivo CSV que podamos leer.',
+  empty: 'El archivo está vacío.',
+  missing_column: 'La primera fila no tiene la columna "{{column}}".',
+  too_many: 'El archivo tiene más de {{max}} personas; divídalo.',
+  bad_name: 'Falta el nombre (una línea, como máximo 200 caracteres).',
+  bad_email: 'No es una dirección de correo.',
+  duplicate: 'Esta dirección ya está en la línea {{line}}.',
+  bad_perspective: '"{{value}}" no es una de las perspectivas de la comunidad.',
+  no_youth: 'No se pueden importar cuentas de jóvenes.',
+  bad_state: '"{{value}}" no es un código de estado o territorio.',
+  bad_organization: 'No hay ninguna organización "{{value}}".',
+  bad_group: 'No hay ningún grupo abierto "{{value}}".',
+  existing_youth: 'Esta dirección es de una cuenta de joven; una importación no puede agregar cuentas de jóvenes a grupos.',
+  has_problems: 'El archivo tiene {{count}} problemas; revíselo primero.',
 };

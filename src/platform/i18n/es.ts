@@ -1,13 +1,14 @@
 import type { Messages } from './en.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
 import { latestEs } from './es-daily.js';
-import { mailInEs } from './es-mail.js';
+import { mailInEs, memberImportEs } from './es-mail.js';
 import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youthEs, yourDataEs } from './es-trust.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
   latest: latestEs,
   mail_in: mailInEs,
+  member_import: memberImportEs,
   events: eventsEs,
   directory: directoryEs,
   analytics: analyticsEs,
@@ -1371,6 +1372,13 @@ export const es: Messages = {
       body: 'Confirme que esta es su dirección de correo para poder unirse a grupos de práctica.',
       ignore: 'Si usted no creó una cuenta, puede ignorar este mensaje.',
       action: 'Confirmar mi correo',
+    },
+    invite: {
+      subject: 'Le invitamos a {{community}}',
+      body: 'Una persona facilitadora de {{community}} le creó una cuenta con esta dirección. Elija una contraseña para entrar y participar.',
+      providers: 'También puede entrar con la cuenta de su organización: {{providers}}.',
+      expires: 'El enlace vale por siete días. Si no esperaba este mensaje, ignórelo y no pasará nada más.',
+      action: 'Elegir su contraseña',
     },
     reset: {
       subject: 'Restablezca su contraseña',

@@ -36,6 +36,8 @@ export const QUEUES = {
   conversationEmail: 'conversation-email',
   /** A bookmark's reminder is due. */
   bookmarkReminder: 'bookmark-reminder',
+  /** An account made by a members import: email its owner the invitation. */
+  memberInvite: 'member-invite',
   /** Mailing-list mode: one post, as its own email, to one member. */
   listEmail: 'list-email',
   /** Daily: apply the retention settings (old notifications, inactive accounts, expired downloads). */
