@@ -59,6 +59,8 @@ import { eventRoutes } from './events/routes.js';
 import { analyticsRoutes } from './analytics/routes.js';
 import { emailRoutes } from './email/routes.js';
 import { importRoutes } from './admin/import-routes.js';
+import { webhookRoutes } from './webhooks/routes.js';
+import { registerWebhookJobs } from './webhooks/deliver.js';
 import { registerImportJobs } from './admin/member-import.js';
 import { registerListJobs } from './email/list-mode.js';
 import { startMailListener, type MailListener } from './email/listener.js';
@@ -183,6 +185,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerConversationJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerListJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerImportJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
+  registerWebhookJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   if (config.inboundSmtp) {
     const inbound = config.inboundSmtp;
     const ownDomains = [...new Set([config.inboundDomain!, bareAddress(mailFrom(config)).split('@')[1] ?? ''].filter(Boolean))];
@@ -377,6 +380,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(analyticsRoutes);
   await app.register(emailRoutes);
   await app.register(importRoutes);
+  await app.register(webhookRoutes);
   await app.register(trustRoutes);
   return app;
 }

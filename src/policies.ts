@@ -16,3 +16,4 @@ import './trust/policy.js';
 import './analytics/policy.js';
 import './conversations/policy.js';
 import './email/policy.js';
+import './webhooks/policy.js';

@@ -12,6 +12,8 @@ export function AdminHome({ ctx, audit, can }: { ctx: PageContext; can: { identi
     ['/admin/states', t('admin.states')],
     ['/admin/groups', t('admin.groups')],
     ['/admin/people', t('admin.people')],
+    ['/admin/members/import', t('member_import.title')],
+    ['/admin/webhooks', t('webhooks.title')],
     ['/admin/contact', t('contact.admin_title')],
     ['/admin/audit', t('audit.title')],
     ...(can.identityProviders ? [['/admin/identity-providers', t('oidc.admin_title')] as const] : []),

@@ -1,3 +1,4 @@
+import { queueWebhooks } from '../webhooks/deliver.js';
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
@@ -194,6 +195,7 @@ export async function createEvent(db: Db, jobs: Jobs, actor: Actor, input: Event
         .executeTakeFirstOrThrow();
       ids.push(row.id);
       await scheduleReminders(tx, jobs, row);
+      await queueWebhooks(tx, jobs, 'event.created', row.id);
     }
     await audit(tx, user.id, 'event.create', { type: 'event', id: ids[0] }, { occurrences: ids.length, series: series?.id ?? null });
     return { id: ids[0]!, occurrences: ids.length };
@@ -284,6 +286,7 @@ export async function register(db: Db, jobs: Jobs, actor: Actor, eventId: number
     const changed = prev?.status !== status;
     if (changed && status === 'confirmed') await queueEventMail(tx, jobs, e.id, user.id, 'registered', now.getTime());
     if (changed && status === 'waitlisted') await queueEventMail(tx, jobs, e.id, user.id, 'waitlisted', now.getTime());
+    if (!prev) await queueWebhooks(tx, jobs, 'registration.created', e.id, now.getTime());
     return { status, response: input.response };
   });
 }
@@ -352,6 +355,7 @@ export async function updateEvent(db: Db, jobs: Jobs, actor: Actor, eventId: num
         .where('id', '=', e.id)
         .execute();
       if (timeChanged) await scheduleReminders(tx, jobs, { id: e.id, starts_at: startsAt });
+      await queueWebhooks(tx, jobs, 'event.changed', e.id, now.getTime());
       if ((timeChanged || placeChanged) && e.status === 'scheduled' && endsAt > now) {
         const people = await tx.selectFrom('event_registrations').select('user_id').where('event_id', '=', e.id).where('response', 'in', ['going', 'maybe']).execute();
         for (const p of people) await queueEventMail(tx, jobs, e.id, p.user_id, 'changed', e.sequence + 1);
@@ -388,6 +392,7 @@ export async function cancelEvent(db: Db, jobs: Jobs, actor: Actor, eventId: num
       .execute();
     for (const e of targets) {
       await tx.updateTable('events').set({ status: 'cancelled', sequence: e.sequence + 1, updated_at: now }).where('id', '=', e.id).execute();
+      await queueWebhooks(tx, jobs, 'event.changed', e.id, now.getTime());
       if (e.ends_at > now) {
         const people = await tx.selectFrom('event_registrations').select('user_id').where('event_id', '=', e.id).where('response', 'in', ['going', 'maybe']).execute();
         for (const p of people) await queueEventMail(tx, jobs, e.id, p.user_id, 'cancelled', e.sequence + 1);

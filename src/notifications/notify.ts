@@ -1,3 +1,4 @@
+import { queueWebhooks } from '../webhooks/deliver.js';
 import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
@@ -112,6 +113,9 @@ export async function postPublished(deps: NotifyDeps, postId: number): Promise<v
   if (!thread || thread.deleted_at) return;
   // Mailing-list mode: the post as its own email to those who chose it (each copy checked when sent; an edit sends none).
   await queueListEmails(deps, post, thread.group_id);
+  // Partners' webhooks (one message per post and endpoint, however often this job runs).
+  await queueWebhooks(db, jobs, 'post.created', post.id);
+  if (post.is_opening) await queueWebhooks(db, jobs, 'thread.created', post.id);
   const html = post.body_html && post.render_version === RENDER_VERSION ? post.body_html : renderMarkdown(post.body);
 
   // Links to other threads, for "linked from" on those threads.

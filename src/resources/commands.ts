@@ -1,3 +1,4 @@
+import { queueWebhooks } from '../webhooks/deliver.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
@@ -252,6 +253,7 @@ export async function createResource(deps: ResourceDeps, actor: Actor, input: Re
       .executeTakeFirstOrThrow();
     await setLinks(tx, row.id, input, r);
     if (stored) await insertFile(tx, deps.jobs, row.id, actor.id!, stored, clean(input.alt_text));
+    await queueWebhooks(tx, deps.jobs, 'resource.published', row.id);
     return { id: row.id, slug: row.slug };
   }));
 }
@@ -365,7 +367,7 @@ export async function createShareLink(db: Db, actor: Actor, resource: ResourceSu
   });
 }
 
-export async function reportDissemination(db: Db, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof DisseminationInput>, idempotencyKey?: string) {
+export async function reportDissemination({ db, jobs }: { db: Db; jobs: Jobs }, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof DisseminationInput>, idempotencyKey?: string) {
   authorize(actor, 'resource.view', resource);
   const who = await partnerFor(db, actor, input.partner);
   if (input.sent_on > new Date().toISOString().slice(0, 10)) throw new AppError('validation_failed', { fields: { sent_on: msg('resources.future_date') } });
@@ -387,6 +389,7 @@ export async function reportDissemination(db: Db, actor: Actor, resource: Resour
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await queueWebhooks(tx, jobs, 'dissemination.reported', row.id);
     return { id: row.id };
   });
 }
@@ -402,7 +405,7 @@ export async function reviewDissemination(db: Db, actor: Actor, reportId: number
 }
 
 /** Anyone who can see a resource may say how they used it; limited per person or address. */
-export async function reportUse(db: Db, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof UseReportInput>, who: string, idempotencyKey?: string) {
+export async function reportUse({ db, jobs }: { db: Db; jobs: Jobs }, actor: Actor, resource: ResourceSubject & { id: number }, input: Static<typeof UseReportInput>, who: string, idempotencyKey?: string) {
   authorize(actor, 'resource.use_report', resource);
   await hit(db, `use:${who}`, { max: 10, windowSeconds: 3600 });
   const write = async (tx: Tx | Db) => {
@@ -422,9 +425,10 @@ export async function reportUse(db: Db, actor: Actor, resource: ResourceSubject 
       })
       .returning('id')
       .executeTakeFirstOrThrow();
+    await queueWebhooks(tx, jobs, 'use_report.filed', row.id);
     return { id: row.id };
   };
-  return actor.kind === 'user' ? once(db, actor.id, idempotencyKey, write) : write(db);
+  return actor.kind === 'user' ? once(db, actor.id, idempotencyKey, write) : db.transaction().execute(write);
 }
 
 // ---- collections --------------------------------------------------------------------------------------

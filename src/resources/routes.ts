@@ -365,7 +365,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       prepare: (v) => ({ ...v, audiences: v.audiences || undefined, states: v.states || undefined, evidence_url: v.evidence_url || undefined }),
       render: (form, status) => resourcePage(request, reply, r, { report: form }, status),
       run: async (input) => {
-        await reportDissemination(db, request.actor, r, input, idemKeyOf(request.body));
+        await reportDissemination({ db, jobs: app.deps.jobs }, request.actor, r, input, idemKeyOf(request.body));
         setFlash(reply, { kind: 'success', message: request.t('resources.reported') });
         return reply.redirect(`/resources/${r.slug}#reach`, 303);
       },
@@ -404,7 +404,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => usePage(request, reply, r, form, status),
       run: async (input) => {
-        await reportUse(db, request.actor, r, input, visitorKey(request), idemKeyOf(request.body));
+        await reportUse({ db, jobs: app.deps.jobs }, request.actor, r, input, visitorKey(request), idemKeyOf(request.body));
         setFlash(reply, { kind: 'success', message: request.t('resources.use_thanks') });
         return reply.redirect(`/resources/${r.slug}`, 303);
       },
@@ -614,7 +614,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const r = await visibleResourceById(request, request.params.id);
       if (request.actor.kind !== 'user') throw new AppError('unauthenticated');
-      return reply.code(201).send(await reportDissemination(db, request.actor, r, request.body, request.headers['idempotency-key']));
+      return reply.code(201).send(await reportDissemination({ db, jobs: app.deps.jobs }, request.actor, r, request.body, request.headers['idempotency-key']));
     },
   );
   app.post(
@@ -630,7 +630,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const r = await visibleResourceById(request, request.params.id);
-      return reply.code(201).send(await reportUse(db, request.actor, r, request.body, visitorKey(request), request.headers['idempotency-key'] as string | undefined));
+      return reply.code(201).send(await reportUse({ db, jobs: app.deps.jobs }, request.actor, r, request.body, visitorKey(request), request.headers['idempotency-key'] as string | undefined));
     },
   );
 };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { unsubscribeToken } from '../../src/notifications/notify.js';
 import { listUnsubscribeToken } from '../../src/email/list-mode.js';
+import { newSecret, sealSecret } from '../../src/webhooks/deliver.js';
 import { seal } from '../../src/platform/auth/secrets.js';
 import { currentCode } from '../../src/accounts/two-factor.js';
 import { assertAccessible, assertPageBasics, checkPage, contextFor, startBrowserEnv, type BrowserEnv } from './harness.js';
@@ -40,6 +41,8 @@ interface Ids {
   /** A message the member sent by email that the privacy guard held, and a list-unsubscribe token. */
   held: number;
   listUnsubscribe: string;
+  /** A webhook endpoint of the facilitator's, with one delivery logged. */
+  webhook: number;
   resource: string;
   event: number;
   pastEvent: number;
@@ -124,6 +127,9 @@ const PAGES: PageCase[] = [
   { route: '/bookmarks', url: () => '/bookmarks', who: SIGNED_IN },
   { route: '/settings/by-email', url: () => '/settings/by-email', who: SIGNED_IN },
   { route: '/admin/members/import', url: () => '/admin/members/import', who: ['facilitator'] },
+  { route: '/admin/webhooks', url: () => '/admin/webhooks', who: ['facilitator', 'admin'] },
+  { route: '/admin/webhooks/new', url: () => '/admin/webhooks/new', who: ['facilitator', 'admin'] },
+  { route: '/admin/webhooks/:id', url: (ids) => `/admin/webhooks/${ids.webhook}`, who: ['facilitator'] },
   { route: '/held', url: () => '/held', who: SIGNED_IN },
   { route: '/held/:id', url: (ids) => `/held/${ids.held}`, who: ['member'] },
   { route: '/unsubscribe/list/:token', url: (ids) => `/unsubscribe/list/${ids.listUnsubscribe}`, who: ['anonymous'] },
@@ -277,7 +283,14 @@ before(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   const families = await env.db.selectFrom('practice_groups').select('id').where('slug', '=', 'families-in-partnership').executeTakeFirstOrThrow();
-  ids = { held: held.id, listUnsubscribe: listUnsubscribeToken(env.app.deps.config.sessionSecret, member.id, families.id), conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const facilitator = await env.db.selectFrom('users').select('id').where('email', '=', ACCOUNTS.facilitator).executeTakeFirstOrThrow();
+  const webhook = await env.db
+    .insertInto('webhook_endpoints')
+    .values({ owner_id: facilitator.id, url: 'https://partner.example.org/hooks', description: 'State dashboard', events: ['resource.published', 'event.created'], secret_sealed: sealSecret(env.app.deps.config, newSecret()), created_at: new Date(), updated_at: new Date() })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await env.db.insertInto('webhook_deliveries').values({ endpoint_id: webhook.id, event: 'resource.published', message_id: 'msg_resource_published_1', payload: JSON.stringify({}), status: 'delivered', attempts: 1, response_code: 204, created_at: new Date(), last_attempt_at: new Date() }).execute();
+  ids = { webhook: webhook.id, held: held.id, listUnsubscribe: listUnsubscribeToken(env.app.deps.config.sessionSecret, member.id, families.id), conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {

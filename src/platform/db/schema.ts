@@ -601,6 +601,33 @@ export interface Database {
   };
   list_subscriptions: { user_id: number; group_id: number; created_at: Timestamp };
   list_deliveries: { post_id: number; user_id: number; sent_at: Timestamp };
+  webhook_endpoints: {
+    id: Id;
+    owner_id: number;
+    url: string;
+    description: Generated<string>;
+    events: string[];
+    secret_sealed: string;
+    include_private: Generated<boolean>;
+    allow_private_network: Generated<boolean>;
+    failure_count: Generated<number>;
+    disabled_at: NullableTimestamp;
+    created_at: Timestamp;
+    updated_at: Timestamp;
+  };
+  webhook_deliveries: {
+    id: Id;
+    endpoint_id: number;
+    event: string;
+    message_id: string;
+    payload: Json<Record<string, unknown>>;
+    status: Generated<'pending' | 'delivered' | 'failed'>;
+    attempts: Generated<number>;
+    response_code: number | null;
+    last_error: string | null;
+    created_at: Timestamp;
+    last_attempt_at: NullableTimestamp;
+  };
   totp_recovery_codes: { id: Id; user_id: number; code_hash: string; used_at: NullableTimestamp; created_at: Timestamp };
   oidc_providers: {
     id: Id;

@@ -1,4 +1,4 @@
-import type { mailInEn, memberImportEn } from './en-mail.js';
+import type { mailInEn, memberImportEn, webhooksEn } from './en-mail.js';
 
 /** Participar por correo: avisos de rechazo, mensajes retenidos, órdenes y modo lista de correo. */
 export const mailInEs: typeof mailInEn = {
@@ -135,4 +135,66 @@ export const memberImportEs: typeof memberImportEn = {
   bad_group: 'No hay ningún grupo abierto "{{value}}".',
   existing_youth: 'Esta dirección es de una cuenta de joven; una importación no puede agregar cuentas de jóvenes a grupos.',
   has_problems: 'El archivo tiene {{count}} problemas; revíselo primero.',
+};
+
+/** Webhooks. */
+export const webhooksEs: typeof webhooksEn = {
+  title: 'Webhooks',
+  lead: 'Avise a los sistemas de las organizaciones aliadas cuando pase algo aquí. Cada envío va firmado, se reintenta si falla y queda registrado.',
+  new_title: 'Agregar un destino',
+  none: 'Todavía no hay destinos.',
+  owner: 'agregado por {{name}}',
+  state_on: 'activo',
+  state_disabled: 'desactivado',
+  url: 'Dirección (URL)',
+  url_hint: 'Una dirección HTTPS del sistema de la organización aliada. Las direcciones de redes privadas se rechazan salvo que una persona administradora las permita.',
+  description: 'Para qué sirve (opcional)',
+  events: 'Eventos que enviar',
+  events_hint: 'Un envío nunca lleva lo que usted no podría leer.',
+  admin_options: 'Solo las personas administradoras pueden marcar esto',
+  include_private: 'Incluir contenido de grupos privados (que usted puede leer)',
+  allow_private_network: 'Permitir una dirección de una red privada (y HTTP sin cifrar)',
+  create: 'Agregar el destino',
+  secret_heading: 'Su clave de firma',
+  secret_once: 'Cópiela ahora: solo se muestra esta vez. Los envíos se firman con ella según la convención Standard Webhooks.',
+  disabled_note: 'Desactivado el {{date}} tras varios envíos fallidos.',
+  enable: 'Volver a activar',
+  enabled: 'El destino vuelve a estar activo.',
+  deleted: 'Se eliminó el destino.',
+  delete: 'Eliminar este destino',
+  private_content: 'Contenido de grupos privados',
+  yes: 'Sí',
+  no: 'No',
+  signing: 'Firma',
+  signing_text: 'Encabezados webhook-id, webhook-timestamp y webhook-signature: "v1," y el HMAC-SHA256 (base64) de "id.timestamp.cuerpo" con la clave.',
+  deliveries: 'Envíos recientes',
+  no_deliveries: 'Todavía no se ha enviado nada.',
+  when: 'Cuándo',
+  event_col: 'Evento',
+  status: 'Estado',
+  response: 'Respuesta',
+  attempts: 'Intentos',
+  status_pending: 'se volverá a intentar',
+  status_delivered: 'entregado',
+  status_failed: 'fallido',
+  url_invalid: 'Escriba una dirección web completa, como https://aliada.example.org/avisos.',
+  url_https: 'Use una dirección HTTPS.',
+  url_credentials: 'No incluya usuarios ni contraseñas en la dirección.',
+  url_private: 'Esta dirección es de una red privada; solo una persona administradora puede permitirlo.',
+  admin_only: 'Solo las personas administradoras pueden permitir contenido de grupos privados o redes privadas.',
+  event: {
+    thread_created: 'Se inicia una conversación',
+    post_created: 'Se publica un mensaje',
+    resource_published: 'Se agrega un recurso a la biblioteca',
+    event_created: 'Se programa una reunión',
+    event_changed: 'Una reunión cambia o se cancela',
+    registration_created: 'Alguien se inscribe en una reunión',
+    use_report_filed: 'Alguien cuenta cómo usó un recurso',
+    dissemination_reported: 'Una organización aliada informa que difundió un recurso',
+  },
+  mail: {
+    disabled_subject: 'Se desactivó un webhook',
+    disabled_body: 'Los envíos a {{url}} fallaron {{count}} veces seguidas, así que Convene dejó de enviarlos. Revise el sistema de la organización aliada y vuelva a activar el destino.',
+    open: 'Abrir el destino',
+  },
 };

@@ -36,6 +36,10 @@ export const QUEUES = {
   conversationEmail: 'conversation-email',
   /** A bookmark's reminder is due. */
   bookmarkReminder: 'bookmark-reminder',
+  /** Something happened that webhooks may be told about: find the endpoints and queue a delivery each. */
+  webhookFanout: 'webhook-fanout',
+  /** One signed webhook delivery (retried with backoff). */
+  webhookDeliver: 'webhook-deliver',
   /** An account made by a members import: email its owner the invitation. */
   memberInvite: 'member-invite',
   /** Mailing-list mode: one post, as its own email, to one member. */
