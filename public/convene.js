@@ -351,4 +351,73 @@
       if (event.key === ' ') { event.preventDefault(); link.click(); }
     });
   });
+  // ---- the installable app: service worker, install button, push on this device ----------------
+  var sw = 'serviceWorker' in navigator && window.isSecureContext;
+  if (sw) {
+    navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(function () { /* the site works without it */ });
+    // Signing out: drop the offline copies now (the answer's Clear-Site-Data does it too where supported).
+    Array.prototype.forEach.call(document.querySelectorAll('form[action="/logout"]'), function (form) {
+      form.addEventListener('submit', function () {
+        if (navigator.serviceWorker.controller) navigator.serviceWorker.controller.postMessage('convene:clear');
+        if (window.caches) caches.keys().then(function (keys) { keys.forEach(function (k) { caches.delete(k); }); });
+      });
+    });
+  }
+  var installItem = document.querySelector('.convene-install');
+  window.addEventListener('beforeinstallprompt', function (event) {
+    if (!installItem) return;
+    event.preventDefault();
+    installItem.hidden = false;
+    installItem.querySelector('button').addEventListener('click', function () {
+      installItem.hidden = true;
+      event.prompt();
+    }, { once: true });
+  });
+  var push = document.querySelector('.convene-push');
+  if (push && sw && 'PushManager' in window && 'Notification' in window) {
+    var note = push.querySelector('.convene-push__unsupported');
+    var status = push.querySelector('.convene-push__status');
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'usa-button usa-button--outline';
+    note.hidden = true;
+    push.insertBefore(button, status);
+    var keyBytes = function (base64) {
+      var padded = (base64 + '==='.slice((base64.length + 3) % 4)).replace(/-/g, '+').replace(/_/g, '/');
+      var raw = atob(padded);
+      var out = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+      return out;
+    };
+    var send = function (method, body) {
+      return fetch('/api/v1/me/push-subscriptions', { method: method, credentials: 'same-origin', headers: { 'content-type': 'application/json', 'x-csrf-token': push.getAttribute('data-push-csrf') }, body: JSON.stringify(body) });
+    };
+    var show = function (on) {
+      button.textContent = push.getAttribute(on ? 'data-push-off' : 'data-push-on');
+      button.setAttribute('aria-pressed', on ? 'true' : 'false');
+    };
+    navigator.serviceWorker.ready.then(function (reg) {
+      reg.pushManager.getSubscription().then(function (sub) { show(!!sub); });
+      button.addEventListener('click', function () {
+        reg.pushManager.getSubscription().then(function (sub) {
+          if (sub) {
+            return send('DELETE', { endpoint: sub.endpoint }).then(function () { return sub.unsubscribe(); }).then(function () {
+              show(false);
+              status.textContent = push.getAttribute('data-push-removed');
+            });
+          }
+          return Notification.requestPermission().then(function (permission) {
+            if (permission !== 'granted') { status.textContent = push.getAttribute('data-push-denied'); return; }
+            return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(push.getAttribute('data-push-key')) }).then(function (created) {
+              return send('PUT', created.toJSON()).then(function (res) {
+                if (!res.ok) throw new Error('refused');
+                show(true);
+                status.textContent = push.getAttribute('data-push-done');
+              });
+            });
+          });
+        }).catch(function () { status.textContent = push.getAttribute('data-push-denied'); });
+      });
+    });
+  }
 })();

@@ -60,6 +60,8 @@ import { analyticsRoutes } from './analytics/routes.js';
 import { emailRoutes } from './email/routes.js';
 import { importRoutes } from './admin/import-routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
+import { pwaRoutes } from './platform/http/pwa.js';
+import { registerPushJobs } from './notifications/push.js';
 import { registerWebhookJobs } from './webhooks/deliver.js';
 import { registerImportJobs } from './admin/member-import.js';
 import { registerListJobs } from './email/list-mode.js';
@@ -186,6 +188,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerListJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerImportJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
   registerWebhookJobs({ db: deps.db, jobs: deps.jobs, mailer: deps.mailer, config });
+  registerPushJobs({ db: deps.db, jobs: deps.jobs, config });
   if (config.inboundSmtp) {
     const inbound = config.inboundSmtp;
     const ownDomains = [...new Set([config.inboundDomain!, bareAddress(mailFrom(config)).split('@')[1] ?? ''].filter(Boolean))];
@@ -381,6 +384,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(emailRoutes);
   await app.register(importRoutes);
   await app.register(webhookRoutes);
+  await app.register(pwaRoutes);
   await app.register(trustRoutes);
   return app;
 }

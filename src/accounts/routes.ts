@@ -157,6 +157,8 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post('/logout', async (request, reply) => {
     if (request.sessionToken) await destroySession(db, request.sessionToken);
     clearSessionCookie(reply, config.secure);
+    // Nothing private stays on the device: offline copies, drafts and the service worker go (cookies are handled above).
+    reply.header('clear-site-data', '"cache", "storage"');
     setFlash(reply, { kind: 'info', message: request.t('accounts.signed_out') });
     return reply.redirect('/', 303);
   });

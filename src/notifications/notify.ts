@@ -1,3 +1,4 @@
+import { queuePush } from './push.js';
 import { queueWebhooks } from '../webhooks/deliver.js';
 import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
@@ -47,6 +48,8 @@ export async function createNotification(
   if (user.email_notifications === 'immediate' && user.email_verified_at) {
     await jobs.send(tx, QUEUES.notificationEmail, { id: row.id }, { key: `n:${row.id}` });
   }
+  // Devices the person turned push on for: the same notification, the same checks when sent.
+  await queuePush(tx, jobs, row.id, n.user_id);
   return row.id;
 }
 
@@ -263,7 +266,7 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
 }
 
 /** What a notification points at, if its reader may still see it. */
-async function notificationContent(db: Db, reader: Actor, n: { thread_id: number | null; post_id: number | null; actor_id: number | null; kind: string }) {
+export async function notificationContent(db: Db, reader: Actor, n: { thread_id: number | null; post_id: number | null; actor_id: number | null; kind: string }) {
   if (!n.thread_id) return undefined;
   const thread = await getThread(db, n.thread_id);
   if (!thread || !can(reader, 'thread.view', threadSubject(thread))) return undefined;

@@ -12,6 +12,8 @@ import { getThread, threadSubject } from '../discussions/queries.js';
 import { WATCH_LEVELS, setGroupWatch, setThreadWatch } from './watch.js';
 import { listNotifications, markRead, unreadCount } from './queries.js';
 import { readUnsubscribeToken } from './notify.js';
+import { removeSubscription, saveSubscription, subscriptionsOf, vapidKeys } from './push.js';
+import { checkUrlAddress } from '../webhooks/address.js';
 import { NotificationSettingsView, NotificationsView, UnsubscribeView } from './views.js';
 
 export const EMAIL_FREQUENCIES = ['immediate', 'daily', 'weekly', 'off'] as const;
@@ -71,6 +73,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .where('g.archived_at', 'is', null)
       .orderBy('g.name')
       .execute();
+    const devices = await subscriptionsOf(db, actor.id);
     return renderFor(
       app,
       request,
@@ -79,7 +82,15 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: ctx.t('notifications.settings_title'),
         hasErrors: status >= 400,
         breadcrumbs: [{ label: ctx.t('settings.title'), href: '/settings' }],
-        children: h(NotificationSettingsView, { ctx, frequency: user.email_notifications, handle: user.handle, groups: groups.map((g) => ({ ...g, level: g.level ?? 'normal' })), errors }),
+        children: h(NotificationSettingsView, {
+          ctx,
+          frequency: user.email_notifications,
+          handle: user.handle,
+          groups: groups.map((g) => ({ ...g, level: g.level ?? 'normal' })),
+          errors,
+          devices,
+          pushKey: vapidKeys(config).publicKey,
+        }),
       }),
       status,
     );
@@ -92,6 +103,58 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await db.updateTable('users').set({ email_notifications: r.value.email_notifications, updated_at: new Date() }).where('id', '=', actor.id).execute();
     setFlash(reply, { kind: 'success', message: request.t('notifications.settings_saved') });
     return reply.redirect('/settings/notifications', 303);
+  });
+
+  // ---- push notifications on a device -------------------------------------------------------
+  const PushSubscriptionInput = Type.Object({
+    endpoint: Type.String({ minLength: 10, maxLength: 1000 }),
+    keys: Type.Object({ p256dh: Type.String({ minLength: 20, maxLength: 200, pattern: '^[A-Za-z0-9_-]+=*$' }), auth: Type.String({ minLength: 8, maxLength: 100, pattern: '^[A-Za-z0-9_-]+=*$' }) }),
+    label: Type.Optional(Type.String({ maxLength: 100 })),
+  });
+  app.get('/api/v1/push/key', { schema: { tags: ['notifications'], summary: "The server's VAPID public key, to subscribe a device to push notifications", response: { 200: Type.Object({ public_key: Type.String() }) } } }, async () => ({
+    public_key: vapidKeys(config).publicKey,
+  }));
+  app.put(
+    '/api/v1/me/push-subscriptions',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: "Turn on push notifications for a device (its browser's PushSubscription)",
+        security: [{ bearer: [] }],
+        body: PushSubscriptionInput,
+        response: { 204: Type.Null(), ...errorResponses(400, 401) },
+      },
+    },
+    async (request, reply) => {
+      const actor = requireUser(request);
+      // The server will send to this address: a public HTTPS one only (unless a local test service is allowed).
+      if (await checkUrlAddress(request.body.endpoint, !!config.pushAllowPrivate)) throw new AppError('validation_failed', { fields: { endpoint: request.t('push.bad_endpoint') } });
+      const agent = String(request.headers['user-agent'] ?? '');
+      const label = request.body.label?.trim() || (/Android/.test(agent) ? 'Android' : /iPhone|iPad/.test(agent) ? 'iPhone or iPad' : /Mac OS/.test(agent) ? 'Mac' : /Windows/.test(agent) ? 'Windows' : /Linux/.test(agent) ? 'Linux' : '');
+      await saveSubscription(db, actor.id, request.body, label);
+      return reply.code(204).send(null);
+    },
+  );
+  app.delete(
+    '/api/v1/me/push-subscriptions',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Turn off push notifications for a device',
+        security: [{ bearer: [] }],
+        body: Type.Object({ endpoint: Type.String({ minLength: 10, maxLength: 1000 }) }),
+        response: { 204: Type.Null(), ...errorResponses(401, 404) },
+      },
+    },
+    async (request, reply) => {
+      if (!(await removeSubscription(db, requireUser(request).id, { endpoint: request.body.endpoint }))) throw new AppError('not_found');
+      return reply.code(204).send(null);
+    },
+  );
+  app.post('/settings/push/:id/delete', { schema: { params: IdParams } }, async (request, reply) => {
+    if (!(await removeSubscription(db, requireUser(request).id, { id: request.params.id }))) throw new AppError('not_found');
+    setFlash(reply, { kind: 'success', message: request.t('push.removed') });
+    return reply.redirect('/settings/notifications#push-heading', 303);
   });
 
   // ---- watch levels ----------------------------------------------------------------------------

@@ -100,12 +100,18 @@ export function NotificationSettingsView({
   handle,
   groups,
   errors,
+  devices,
+  pushKey,
 }: {
   ctx: PageContext;
   frequency: string;
   handle: string;
   groups: { slug: string; name: string; level: string }[];
   errors: Record<string, string>;
+  /** Devices this person turned push notifications on for. */
+  devices: { id: number; label: string; created_at: Date; last_sent_at: Date | null }[];
+  /** The server's VAPID public key, for the browser to subscribe with. */
+  pushKey: string;
 }) {
   const { t } = ctx;
   const form: FormState = { values: { email_notifications: frequency }, errors };
@@ -132,6 +138,33 @@ export function NotificationSettingsView({
             {t('mail_in.settings.title')}
           </a>
         </p>
+      </section>
+      <section aria-labelledby="push-heading" class="margin-top-5">
+        <h2 id="push-heading">{t('push.heading')}</h2>
+        <p>{t('push.lead')}</p>
+        {/* convene.js turns this on where the browser can receive push; without it, the note stays. */}
+        <div class="convene-push" data-push-key={pushKey} data-push-on={t('push.turn_on')} data-push-off={t('push.turn_off')} data-push-done={t('push.done')} data-push-removed={t('push.removed_here')} data-push-denied={t('push.denied')} data-push-csrf={ctx.csrf()}>
+          <p class="usa-hint convene-push__unsupported">{t('push.unsupported')}</p>
+          <p class="convene-push__status" role="status" aria-live="polite"></p>
+        </div>
+        {devices.length > 0 && (
+          <>
+            <h3>{t('push.devices')}</h3>
+            <ul class="usa-list usa-list--unstyled">
+              {devices.map((d) => (
+                <li class="margin-bottom-1">
+                  {d.label || t('push.unnamed')} · {t('push.added', { date: ctx.fmt.date(d.created_at) })}{' '}
+                  <form method="post" action={`/settings/push/${d.id}/delete`} class="convene-inline-form">
+                    <input type="hidden" name="_csrf" value={ctx.csrf()} />
+                    <button type="submit" class="usa-button usa-button--unstyled">
+                      {t('push.remove', { device: d.label || t('push.unnamed') })}
+                    </button>
+                  </form>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
       </section>
       <section aria-labelledby="groups-heading" class="margin-top-5">
         <h2 id="groups-heading">{t('notifications.groups_heading')}</h2>

@@ -59,6 +59,12 @@ export interface Config {
    * SPF is checked against that address instead of the relay's own.
    */
   inboundRelays?: string[];
+  /**
+   * Let push subscriptions name endpoints on private networks and plain HTTP
+   * (CONVENE_PUSH_ALLOW_PRIVATE=1): only for a local test push service. Off,
+   * a device's endpoint must be a public HTTPS address, checked again when sent.
+   */
+  pushAllowPrivate?: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -202,5 +208,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pageCacheMb: readWhole('CONVENE_PAGE_CACHE_MB', env.CONVENE_PAGE_CACHE_MB, 32, 4096, 1),
     trustProxy: readTrustProxy(env.CONVENE_TRUST_PROXY),
     ...inbound(env, parsedBase),
+    pushAllowPrivate: env.CONVENE_PUSH_ALLOW_PRIVATE === '1',
   };
 }

@@ -33,3 +33,14 @@ export class ImageError extends Error {
     super(`image ${reason}`);
   }
 }
+
+/** A square PNG of an SVG drawing (the app's icons), on a background, with room around it. */
+export async function pngIcon(svg: Buffer, size: number, background: string): Promise<Buffer> {
+  const { default: sharp } = await loadSharp();
+  const inner = Math.round(size * 0.7);
+  const art = await sharp(svg, { density: 300 }).resize(inner, inner, { fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 0 } }).png().toBuffer();
+  return sharp({ create: { width: size, height: size, channels: 4, background } })
+    .composite([{ input: art, gravity: 'center' }])
+    .png()
+    .toBuffer();
+}

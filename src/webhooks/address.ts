@@ -1,4 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http from 'node:http';
+import https from 'node:https';
 import ipaddr from 'ipaddr.js';
 
 /**
@@ -69,4 +71,33 @@ export function guardedLookup(allowPrivateNetwork: boolean) {
       callback(null, ok[0]!.address, ok[0]!.family);
     });
   };
+}
+
+/**
+ * POSTs a body to a URL given by someone outside (a webhook endpoint, a
+ * browser's push endpoint) through the guarded lookup, without following
+ * redirects. Resolves to the answer's status code, or the error's code when
+ * there was no answer.
+ */
+export function postGuarded(url: string, body: string | Buffer, headers: Record<string, string>, allowPrivateNetwork: boolean, timeoutMs = 10_000): Promise<{ status: number } | { error: string }> {
+  return new Promise((resolve) => {
+    const u = new URL(url);
+    if (u.protocol === 'http:' && !allowPrivateNetwork) return resolve({ error: 'EPROTO' });
+    const lib = u.protocol === 'https:' ? https : http;
+    const req = lib.request(u, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: guardedLookup(allowPrivateNetwork) as never, timeout: timeoutMs }, (res) => {
+      // The answer's body is not needed: read a little of it away and close.
+      let seen = 0;
+      res.on('data', (c: Buffer) => {
+        seen += c.length;
+        if (seen > 64 * 1024) res.destroy();
+      });
+      const done = () => resolve({ status: res.statusCode ?? 0 });
+      res.on('end', done);
+      res.on('close', done);
+      res.on('error', done);
+    });
+    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
+    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? 'error' }));
+    req.end(body);
+  });
 }

@@ -1,6 +1,4 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Config } from '../platform/config.js';
@@ -13,7 +11,7 @@ import { mailTo } from '../platform/mail/templates.js';
 import { getThread, threadSubject } from '../discussions/queries.js';
 import { canViewEvent, getEvent } from '../events/queries.js';
 import { getResourceById } from '../resources/queries.js';
-import { guardedLookup } from './address.js';
+import { postGuarded } from './address.js';
 
 /** What partners' systems can be told about. */
 export const WEBHOOK_EVENTS = ['thread.created', 'post.created', 'resource.published', 'event.created', 'event.changed', 'registration.created', 'use_report.filed', 'dissemination.reported'] as const;
@@ -23,7 +21,6 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
 export const DISABLE_AFTER = 15;
 /** Attempts per delivery (the first and pg-boss's retries with backoff). */
 export const MAX_ATTEMPTS = 7;
-const TIMEOUT_MS = 10_000;
 
 export interface WebhookDeps {
   db: Db;
@@ -157,32 +154,6 @@ export async function fanout(deps: WebhookDeps, event: WebhookEvent, id: number,
   return queued;
 }
 
-/** POSTs a body; the status code, or the error's code when there was no answer. */
-function post(url: string, body: string, headers: Record<string, string>, allowPrivateNetwork: boolean): Promise<{ status: number } | { error: string }> {
-  return new Promise((resolve) => {
-    const u = new URL(url);
-    const lib = u.protocol === 'https:' ? https : http;
-    const req = lib.request(
-      u,
-      { method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), 'user-agent': 'Convene-Webhooks/1' }, lookup: guardedLookup(allowPrivateNetwork) as never, timeout: TIMEOUT_MS },
-      (res) => {
-        // The answer's body is not needed: read it away (at most a little) and close.
-        let seen = 0;
-        res.on('data', (c: Buffer) => {
-          seen += c.length;
-          if (seen > 64 * 1024) res.destroy();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
-        res.on('close', () => resolve({ status: res.statusCode ?? 0 }));
-        res.on('error', () => resolve({ status: res.statusCode ?? 0 }));
-      },
-    );
-    req.on('timeout', () => req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })));
-    req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? 'error' }));
-    req.end(body);
-  });
-}
-
 export class RetryLater extends Error {}
 
 /**
@@ -204,7 +175,7 @@ export async function deliverWebhook(deps: WebhookDeps, deliveryId: number): Pro
   if (!secret) return 'skipped';
   const body = JSON.stringify({ type: d.event, timestamp: d.created_at.toISOString(), data: d.payload });
   const timestamp = Math.floor(Date.now() / 1000);
-  const result = await post(d.url, body, { 'webhook-id': d.message_id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, d.message_id, timestamp, body) }, d.allow_private_network);
+  const result = await postGuarded(d.url, body, { 'content-type': 'application/json', 'user-agent': 'Convene-Webhooks/1', 'webhook-id': d.message_id, 'webhook-timestamp': String(timestamp), 'webhook-signature': sign(secret, d.message_id, timestamp, body) }, d.allow_private_network);
   const ok = 'status' in result && result.status >= 200 && result.status < 300;
   const attempts = d.attempts + 1;
   return db.transaction().execute(async (tx) => {

@@ -601,6 +601,7 @@ export interface Database {
   };
   list_subscriptions: { user_id: number; group_id: number; created_at: Timestamp };
   list_deliveries: { post_id: number; user_id: number; sent_at: Timestamp };
+  push_subscriptions: { id: Id; user_id: number; endpoint: string; p256dh: string; auth: string; label: Generated<string>; created_at: Timestamp; last_sent_at: NullableTimestamp };
   webhook_endpoints: {
     id: Id;
     owner_id: number;

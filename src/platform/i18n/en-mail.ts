@@ -196,3 +196,26 @@ export const webhooksEn = {
     open: 'Open the endpoint',
   },
 };
+
+/** English strings for push notifications and the installable app. */
+export const pushEn = {
+  heading: 'Notifications on this device',
+  lead: 'Get a short notice on this phone or computer when something is addressed to you: the same notices as email, one per discussion.',
+  unsupported: 'This browser cannot receive notifications from sites, or scripts are off. Email notifications still work.',
+  turn_on: 'Turn on notifications on this device',
+  turn_off: 'Turn off notifications on this device',
+  done: 'Notifications are on for this device.',
+  removed_here: 'Notifications are off for this device.',
+  denied: 'This browser is set to refuse notifications from this site. Allow them in the browser\'s site settings, then try again.',
+  devices: 'Your devices',
+  unnamed: 'A device',
+  added: 'added {{date}}',
+  remove: 'Turn off for {{device}}',
+  removed: 'Notifications are off for that device.',
+  bad_endpoint: 'This is not an address a push service uses.',
+  install: 'Install Convene on this device',
+  offline_title: 'You are offline',
+  offline_lead: 'This page is not saved on this device. Discussions you read recently open without a connection.',
+  offline_home: 'Try the home page',
+  offline_copy: 'Offline copy: saved when you last read this page. It may have changed since.',
+};

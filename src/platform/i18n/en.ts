@@ -1,6 +1,6 @@
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
 import { latestEn } from './en-daily.js';
-import { mailInEn, memberImportEn, webhooksEn } from './en-mail.js';
+import { mailInEn, memberImportEn, pushEn, webhooksEn } from './en-mail.js';
 import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youthEn, yourDataEn } from './en-trust.js';
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
@@ -9,6 +9,7 @@ export const en = {
   mail_in: mailInEn,
   member_import: memberImportEn,
   webhooks: webhooksEn,
+  push: pushEn,
   events: eventsEn,
   directory: directoryEn,
   analytics: analyticsEn,

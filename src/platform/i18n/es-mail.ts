@@ -1,4 +1,4 @@
-import type { mailInEn, memberImportEn, webhooksEn } from './en-mail.js';
+import type { mailInEn, memberImportEn, pushEn, webhooksEn } from './en-mail.js';
 
 /** Participar por correo: avisos de rechazo, mensajes retenidos, órdenes y modo lista de correo. */
 export const mailInEs: typeof mailInEn = {
@@ -197,4 +197,27 @@ export const webhooksEs: typeof webhooksEn = {
     disabled_body: 'Los envíos a {{url}} fallaron {{count}} veces seguidas, así que Convene dejó de enviarlos. Revise el sistema de la organización aliada y vuelva a activar el destino.',
     open: 'Abrir el destino',
   },
+};
+
+/** Avisos en el dispositivo y la aplicación instalable. */
+export const pushEs: typeof pushEn = {
+  heading: 'Avisos en este dispositivo',
+  lead: 'Reciba un aviso breve en este teléfono o computadora cuando algo vaya dirigido a usted: los mismos avisos que por correo, uno por conversación.',
+  unsupported: 'Este navegador no puede recibir avisos de sitios web, o los scripts están desactivados. Los avisos por correo siguen funcionando.',
+  turn_on: 'Activar los avisos en este dispositivo',
+  turn_off: 'Desactivar los avisos en este dispositivo',
+  done: 'Los avisos están activados en este dispositivo.',
+  removed_here: 'Los avisos están desactivados en este dispositivo.',
+  denied: 'Este navegador está configurado para rechazar los avisos de este sitio. Permítalos en la configuración del sitio del navegador y vuelva a intentarlo.',
+  devices: 'Sus dispositivos',
+  unnamed: 'Un dispositivo',
+  added: 'agregado el {{date}}',
+  remove: 'Desactivar en {{device}}',
+  removed: 'Los avisos están desactivados en ese dispositivo.',
+  bad_endpoint: 'Esta no es una dirección que use un servicio de avisos.',
+  install: 'Instalar Convene en este dispositivo',
+  offline_title: 'No tiene conexión',
+  offline_lead: 'Esta página no está guardada en este dispositivo. Las conversaciones que leyó hace poco se abren sin conexión.',
+  offline_home: 'Probar la página de inicio',
+  offline_copy: 'Copia sin conexión: guardada la última vez que leyó esta página. Puede haber cambiado desde entonces.',
 };

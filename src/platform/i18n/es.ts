@@ -1,7 +1,7 @@
 import type { Messages } from './en.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
 import { latestEs } from './es-daily.js';
-import { mailInEs, memberImportEs, webhooksEs } from './es-mail.js';
+import { mailInEs, memberImportEs, pushEs, webhooksEs } from './es-mail.js';
 import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youthEs, yourDataEs } from './es-trust.js';
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
@@ -10,6 +10,7 @@ export const es: Messages = {
   mail_in: mailInEs,
   member_import: memberImportEs,
   webhooks: webhooksEs,
+  push: pushEs,
   events: eventsEs,
   directory: directoryEs,
   analytics: analyticsEs,

@@ -36,6 +36,8 @@ export const QUEUES = {
   conversationEmail: 'conversation-email',
   /** A bookmark's reminder is due. */
   bookmarkReminder: 'bookmark-reminder',
+  /** One notification to the devices its person turned push on for. */
+  pushNotification: 'push-notification',
   /** Something happened that webhooks may be told about: find the endpoints and queue a delivery each. */
   webhookFanout: 'webhook-fanout',
   /** One signed webhook delivery (retried with backoff). */

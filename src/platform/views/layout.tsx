@@ -187,6 +187,12 @@ function Footer({ ctx }: { ctx: PageContext }) {
           </a>
         </p>
         <ul class="convene-footer__links">
+          <li class="convene-install" hidden>
+            {/* Shown by convene.js when the browser offers to install the site as an app. */}
+            <button type="button" class="usa-button usa-button--unstyled convene-install__button">
+              {t('push.install')}
+            </button>
+          </li>
           <li>
             <a class="usa-link" href="/contact">
               {t('contact.footer_link')}
@@ -279,6 +285,9 @@ function Shell({ ctx, where }: { ctx: PageContext; where: Where }) {
         <link rel="stylesheet" href="/assets/uswds/css/uswds.min.css" />
         <link rel="stylesheet" href="/assets/convene.css" />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <link rel="apple-touch-icon" href="/icons/192.png" />
+        <meta name="theme-color" content="#162e51" />
         {SLOTS.alternates}
       </head>
       <body>
