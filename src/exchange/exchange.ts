@@ -26,6 +26,7 @@ const TABLES = [
   { name: 'group_priorities', order: 'id', identity: true },
   { name: 'group_memberships', order: 'group_id, user_id', identity: false },
   { name: 'group_watches', order: 'group_id, user_id', identity: false },
+  { name: 'list_subscriptions', order: 'user_id, group_id', identity: false },
   { name: 'threads', order: 'id', identity: true },
   { name: 'dialogue_questions', order: 'id', identity: true },
   { name: 'posts', order: 'id', identity: true },
@@ -100,6 +101,12 @@ export const NOT_EXPORTED: Record<string, string> = {
   engagement_first: 'rebuilt from the rest on import',
   totp_recovery_codes: 'two-factor secrets are sealed with this installation’s secret; people enroll again',
   account_requests: 'data downloads and deletions in progress are per installation',
+  inbound_messages: 'a record of mail already received (kept 90 days), so a message is handled once',
+  held_posts: 'messages held from email wait 30 days for their authors; they hold text the privacy guard flagged',
+  list_deliveries: 'a record of mailing-list email already sent',
+  webhook_endpoints: 'signing secrets are sealed with this installation’s secret; partners register again',
+  webhook_deliveries: 'a log of deliveries to partners’ systems',
+  push_subscriptions: 'devices subscribe to this installation’s push keys; people turn push on again',
 };
 
 /** Columns a table stores itself (generated ones, like search vectors, are rebuilt by PostgreSQL). */

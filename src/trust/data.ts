@@ -121,7 +121,14 @@ export async function collectPersonalData(db: Db, userId: number) {
     db.selectFrom('user_identities as i').innerJoin('oidc_providers as p', 'p.id', 'i.provider_id').select(['p.name', 'i.created_at', 'i.last_used_at']).where('i.user_id', '=', userId).execute(),
     db.selectFrom('contact_requests').select(['topic', 'body', 'status', 'created_at']).where('user_id', '=', userId).execute(),
   ]);
-  return { user, organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact };
+  // Taking part by email, devices and partners' endpoints.
+  const [mailingLists, heldMessages, pushDevices, webhooks] = await Promise.all([
+    db.selectFrom('list_subscriptions as s').innerJoin('practice_groups as g', 'g.id', 's.group_id').select(['g.name', 'g.slug', 's.created_at']).where('s.user_id', '=', userId).execute(),
+    db.selectFrom('held_posts').select(['id', 'title', 'body', 'reason', 'created_at']).where('user_id', '=', userId).orderBy('id').execute(),
+    db.selectFrom('push_subscriptions').select(['label', 'created_at', 'last_sent_at']).where('user_id', '=', userId).orderBy('id').execute(),
+    db.selectFrom('webhook_endpoints').select(['url', 'description', 'events', 'created_at', 'disabled_at']).where('owner_id', '=', userId).orderBy('id').execute(),
+  ]);
+  return { user, organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact, mailingLists, heldMessages, pushDevices, webhooks };
 }
 
 /** Builds the archive: data.json, README.txt and the person's uploads under files/. */

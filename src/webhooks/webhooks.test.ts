@@ -4,7 +4,7 @@ import http from 'node:http';
 import { createHmac } from 'node:crypto';
 import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, onCleanup, textOf, type TestContext } from '../../test/helpers.js';
 import { DISABLE_AFTER, MAX_ATTEMPTS, deliverWebhook, fanout } from './deliver.js';
-import { checkUrlAddress, isPublicAddress } from './address.js';
+import { checkUrlAddress, isPublicAddress, postGuarded } from './address.js';
 
 let t: TestContext;
 before(async () => {
@@ -172,6 +172,10 @@ describe('deliveries', () => {
     assert.equal(await deliverWebhook(deps, delivery.id), 'retry');
     assert.equal(rx.got.length, before, 'nothing reached the private address');
     const logged = await t.db.selectFrom('webhook_deliveries').select(['last_error', 'response_code']).where('id', '=', delivery.id).executeTakeFirstOrThrow();
-    assert.deepEqual(logged, { last_error: 'EPRIVATE', response_code: null });
+    // Plain HTTP is refused before connecting; an HTTPS address that resolves to a private one is refused at the lookup.
+    assert.deepEqual(logged, { last_error: 'EPROTO', response_code: null });
+    const https = await postGuarded(rx.url.replace('http://127.0.0.1', 'https://localhost'), '{}', {}, false);
+    assert.deepEqual(https, { error: 'EPRIVATE' });
+    assert.equal(rx.got.length, before);
   });
 });
