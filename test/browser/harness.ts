@@ -49,8 +49,9 @@ export async function startBrowserEnv(configOverrides: Parameters<typeof testCon
 }
 
 /** A browser context, signed in as `email` when given, in the given language. */
-export async function contextFor(env: BrowserEnv, opts: { email?: string; password?: string; locale?: 'en' | 'es'; width?: number } = {}): Promise<BrowserContext> {
+export async function contextFor(env: BrowserEnv, opts: { email?: string; password?: string; locale?: 'en' | 'es'; width?: number; /** The service worker stays out of other tests' way unless a test is about it. */ serviceWorkers?: boolean } = {}): Promise<BrowserContext> {
   const context = await env.browser.newContext({
+    serviceWorkers: opts.serviceWorkers ? 'allow' : 'block',
     viewport: { width: opts.width ?? 1280, height: 900 },
     locale: opts.locale === 'es' ? 'es-US' : 'en-US',
     extraHTTPHeaders: { 'accept-language': opts.locale === 'es' ? 'es' : 'en' },

@@ -126,6 +126,7 @@ const PAGES: PageCase[] = [
   { route: '/posts/:id/bookmark', url: (ids) => `/posts/${ids.reportable}/bookmark`, who: SIGNED_IN },
   { route: '/bookmarks', url: () => '/bookmarks', who: SIGNED_IN },
   { route: '/settings/by-email', url: () => '/settings/by-email', who: SIGNED_IN },
+  { route: '/offline', url: () => '/offline', who: STATIC },
   { route: '/admin/members/import', url: () => '/admin/members/import', who: ['facilitator'] },
   { route: '/admin/webhooks', url: () => '/admin/webhooks', who: ['facilitator', 'admin'] },
   { route: '/admin/webhooks/new', url: () => '/admin/webhooks/new', who: ['facilitator', 'admin'] },
@@ -173,6 +174,9 @@ const PAGES: PageCase[] = [
 
 /** GET routes without a page of their own, and why. */
 const EXEMPT: Record<string, string> = {
+  '/manifest.webmanifest': 'the web app manifest (JSON), checked by Chromium in app.test.ts',
+  '/sw.js': 'the service worker script, run by Chromium in app.test.ts',
+  '/icons/:file': 'the app icons (PNG)',
   '/language/:locale': 'sets a cookie and redirects back',
   '/verify': 'follows an emailed link, then redirects',
   '/login/link': 'follows an emailed one-time sign-in link, then redirects',
