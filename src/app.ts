@@ -61,6 +61,8 @@ import { emailRoutes } from './email/routes.js';
 import { importRoutes } from './admin/import-routes.js';
 import { webhookRoutes } from './webhooks/routes.js';
 import { pwaRoutes } from './platform/http/pwa.js';
+import { installPagination } from './platform/http/pagination.js';
+import { withDocumentedBodies } from './platform/http/openapi.js';
 import { registerPushJobs } from './notifications/push.js';
 import { registerWebhookJobs } from './webhooks/deliver.js';
 import { registerImportJobs } from './admin/member-import.js';
@@ -210,6 +212,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   registerParsers(app);
   installErrorHandling(app);
+  // Every list in the API answers with the same pagination object.
+  installPagination(app, config.baseUrl);
 
   await app.register(cookie, { secret: config.sessionSecret, hook: 'onRequest' });
   await app.register(helmet, {
@@ -356,6 +360,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       },
     },
     hideUntagged: true,
+    transformObject: (documentObject) => withDocumentedBodies(('openapiObject' in documentObject ? documentObject.openapiObject : documentObject.swaggerObject) as Record<string, unknown>) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true, uiConfig: { docExpansion: 'list' } });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

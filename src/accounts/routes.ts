@@ -1,3 +1,4 @@
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -518,7 +519,7 @@ export const accountRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/api/v1/tokens',
-    { schema: { tags: ['accounts'], summary: 'List your live API tokens', security: [{ bearer: [] }], response: { 200: Type.Object({ tokens: Type.Array(TokenInfo) }), ...errorResponses(401) } } },
+    { config: { list: { items: 'tokens', perPage: 1000 } }, schema: { tags: ['accounts'], summary: 'List your live API tokens', security: [{ bearer: [] }], response: { 200: listOf({ tokens: Type.Array(TokenInfo) }), ...errorResponses(401) } } },
     async (request) => ({
       tokens: (await listApiTokens(db, requireUser(request).id)).map((tk) => ({ ...tk, created_at: tk.created_at.toISOString(), last_used_at: tk.last_used_at?.toISOString() ?? null })),
     }),

@@ -1,3 +1,4 @@
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -226,7 +227,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const ms = await db.selectFrom('agenda_milestones').select('percent').where('item_id', '=', item.id).execute();
     return { id: item.id, slug: item.slug, title: item.title, description: item.description, status: item.status, progress: progressOf(ms), url: `${config.baseUrl}/agenda/${item.slug}` };
   };
-  app.get('/api/v1/agenda', { schema: { tags: ['agenda'], summary: 'The shared agenda', response: { 200: Type.Object({ items: Type.Array(AgendaSummary) }) } } }, async () => ({
+  app.get('/api/v1/agenda', { config: { list: { items: 'items', perPage: 1000 } }, schema: { tags: ['agenda'], summary: 'The shared agenda', response: { 200: listOf({ items: Type.Array(AgendaSummary) }) } } }, async () => ({
     items: (await listAgenda(db)).map((a) => ({ id: a.id, slug: a.slug, title: a.title, description: a.description, status: a.status, progress: a.progress, url: `${config.baseUrl}/agenda/${a.slug}` })),
   }));
   app.post(

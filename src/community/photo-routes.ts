@@ -1,3 +1,4 @@
+import { documentMultipart } from '../platform/http/openapi.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { registerUploads, uploadOf } from '../platform/http/uploads.js';
@@ -94,6 +95,7 @@ export const photoRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- API ---------------------------------------------------------------------------------------------------
   const PhotoResult = Type.Object({ photo_url: Type.Union([Type.String(), Type.Null()]) });
+  documentMultipart('PUT', '/api/v1/me/photo', {}, { name: 'photo', description: 'JPEG, PNG, WebP or GIF up to 8 MB' });
   app.put(
     '/api/v1/me/photo',
     {

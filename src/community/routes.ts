@@ -1,3 +1,4 @@
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
@@ -161,12 +162,11 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   app.get(
     '/api/v1/people',
-    {
-      schema: {
+    { config: { list: { items: 'people', perPage: DIRECTORY_PAGE } }, schema: {
         tags: ['community'],
         summary: 'Find people by name, perspective, state, organization, group and expertise (only fields each person lets the requester see)',
         querystring: DirectoryQuery,
-        response: { 200: Type.Object({ people: Type.Array(PersonSchema), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }), ...errorResponses(400, 404) },
+        response: { 200: listOf({ people: Type.Array(PersonSchema), total: Type.Integer(), page: Type.Integer(), per_page: Type.Integer() }), ...errorResponses(400, 404) },
       },
     },
     async (request) => {
@@ -204,12 +204,11 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/api/v1/organizations',
-    {
-      schema: {
+    { config: { list: { items: 'organizations', perPage: 1000 } }, schema: {
         tags: ['community'],
         summary: 'Organizations taking part',
         querystring: Type.Object({ kind: Type.Optional(Type.Union(ORG_KINDS.map((k) => Type.Literal(k)))), q: Type.Optional(Type.String({ maxLength: 200 })) }),
-        response: { 200: Type.Object({ organizations: Type.Array(OrganizationSchema) }), ...errorResponses(400) },
+        response: { 200: listOf({ organizations: Type.Array(OrganizationSchema) }), ...errorResponses(400) },
       },
     },
     async (request) => ({ organizations: (await listOrganizations(db, { kind: request.query.kind, q: request.query.q?.trim() || undefined })).map((o) => ({ ...o, partner: `org:${o.slug}` })) }),
@@ -232,7 +231,7 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/api/v1/states',
-    { schema: { tags: ['community'], summary: 'State initiatives', response: { 200: Type.Object({ states: Type.Array(StateSchema) }) } } },
+    { config: { list: { items: 'states', perPage: 100 } }, schema: { tags: ['community'], summary: 'State initiatives', response: { 200: listOf({ states: Type.Array(StateSchema) }) } } },
     async () => ({ states: (await listStates(db)).map((s) => ({ ...s, partner: `state:${s.state_code.trim()}`, scope: `state:${s.state_code.trim()}` })) }),
   );
   app.get(

@@ -1,3 +1,5 @@
+import { CONVERSATIONS_PAGE } from './conversations.js';
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -183,7 +185,7 @@ export const conversationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const Summary = Type.Object({ id: Type.Integer(), subject: Type.String(), last_message_at: Type.String({ format: 'date-time' }), unread: Type.Boolean(), people: Type.Array(Type.String()) });
   app.get(
     '/api/v1/conversations',
-    { schema: { tags: ['conversations'], summary: 'Your private conversations, latest first', security: [{ bearer: [] }], querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }), response: { 200: Type.Object({ conversations: Type.Array(Summary), more: Type.Boolean() }), ...errorResponses(401) } } },
+    { config: { list: { items: 'conversations', perPage: CONVERSATIONS_PAGE } }, schema: { tags: ['conversations'], summary: 'Your private conversations, latest first', security: [{ bearer: [] }], querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }), response: { 200: listOf({ conversations: Type.Array(Summary), more: Type.Boolean() }), ...errorResponses(401) } } },
     async (request) => {
       const { items, more } = await listConversations(db, requireUser(request), 'mine', request.query.page ?? 1);
       return { conversations: items.map((c) => ({ id: c.id, subject: c.subject, last_message_at: c.last_message_at.toISOString(), unread: c.unread, people: c.people })), more };

@@ -1,3 +1,6 @@
+import { documentBodyless } from '../platform/http/openapi.js';
+import { PAGE_SIZE } from './queries.js';
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -102,7 +105,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- JSON API -------------------------------------------------------------------------------------------
   app.get(
     '/api/v1/discussions',
-    { schema: { tags: ['discussions'], summary: 'Threads of the community-wide space', querystring: PageQuery, response: { 200: Type.Object({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }) } } },
+    { config: { list: { items: 'threads', perPage: PAGE_SIZE } }, schema: { tags: ['discussions'], summary: 'Threads of the community-wide space', querystring: PageQuery, response: { 200: listOf({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }) } } },
     async (request) => {
       const r = await listThreads(db, null, request.query.page ?? 1);
       return { threads: r.threads.map(presentThread), more: r.more };
@@ -110,7 +113,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/api/v1/groups/:slug/threads',
-    { schema: { tags: ['discussions'], summary: "A group's threads", params: SlugParams, querystring: PageQuery, response: { 200: Type.Object({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }), ...errorResponses(404) } } },
+    { config: { list: { items: 'threads', perPage: PAGE_SIZE } }, schema: { tags: ['discussions'], summary: "A group's threads", params: SlugParams, querystring: PageQuery, response: { 200: listOf({ threads: Type.Array(ThreadSummary), more: Type.Boolean() }), ...errorResponses(404) } } },
     async (request) => {
       const group = await visibleGroup(request, request.params.slug);
       const r = await listThreads(db, group.id, request.query.page ?? 1);
@@ -203,8 +206,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/api/v1/mentions',
-    {
-      schema: {
+    { config: { list: { items: 'people', perPage: 1000 } }, schema: {
         tags: ['discussions'],
         summary: 'People the caller may @mention, for autocomplete: by handle or name, those in the thread or group first',
         security: [{ bearer: [] }],
@@ -213,7 +215,7 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
           thread: Type.Optional(Type.Integer({ minimum: 1, maximum: 2 ** 53 })),
           group: Type.Optional(Type.String({ maxLength: 100 })),
         }),
-        response: { 200: Type.Object({ people: Type.Array(Type.Object({ id: Type.Integer(), handle: Type.String(), name: Type.String() })) }), ...errorResponses(400, 401, 404) },
+        response: { 200: listOf({ people: Type.Array(Type.Object({ id: Type.Integer(), handle: Type.String(), name: Type.String() })) }), ...errorResponses(400, 401, 404) },
       },
     },
     async (request) => {
@@ -238,17 +240,17 @@ export const discussionApiRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const { post, thread } = await threadOfPost(request, params.id);
     return { reactions: countsOf(await setReaction(db, request.actor, thread, post.id, params.kind, on)) };
   };
+  documentBodyless('PUT', '/api/v1/posts/:id/reactions/:kind');
   app.put('/api/v1/posts/:id/reactions/:kind', { schema: reactionSchema('React to a post (once per kind; repeating it changes nothing)') }, async (request) => reactApi(request, request.params, true));
   app.delete('/api/v1/posts/:id/reactions/:kind', { schema: reactionSchema('Take back a reaction') }, async (request) => reactApi(request, request.params, false));
   app.get(
     '/api/v1/posts/:id/reactions',
-    {
-      schema: {
+    { config: { list: { items: 'reactions', perPage: 1000 } }, schema: {
         tags: ['discussions'],
         summary: 'Who reacted to a post, by kind, newest first',
         params: IdParams,
         response: {
-          200: Type.Object({
+          200: listOf({
             reactions: Type.Array(Type.Object({ kind: ReactionKindSchema, count: Type.Integer(), people: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), at: Type.String({ format: 'date-time' }) })) })),
           }),
           ...errorResponses(404),

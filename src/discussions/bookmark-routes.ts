@@ -1,3 +1,5 @@
+import { BOOKMARKS_PAGE } from './bookmarks.js';
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -135,13 +137,12 @@ export const bookmarkRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get(
     '/api/v1/bookmarks',
-    {
-      schema: {
+    { config: { list: { items: 'bookmarks', perPage: BOOKMARKS_PAGE } }, schema: {
         tags: ['discussions'],
         summary: 'Your bookmarks that you can still read: reminders to come first, then the newest',
         security: [{ bearer: [] }],
         querystring: PageQuery,
-        response: { 200: Type.Object({ bookmarks: Type.Array(BookmarkSchema), more: Type.Boolean() }), ...errorResponses(401) },
+        response: { 200: listOf({ bookmarks: Type.Array(BookmarkSchema), more: Type.Boolean() }), ...errorResponses(401) },
       },
     },
     async (request) => {

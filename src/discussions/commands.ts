@@ -58,7 +58,7 @@ export const ThreadInput = Type.Object({
   source_url: Type.Optional(Url()),
   reaction_questions: OptionalText(5000),
   application_questions: OptionalText(5000),
-});
+}, { examples: [{ title: 'Morning check-ins that work', body: 'What do your first ten minutes look like? We start with a short mood check.', language: 'en' }] });
 export type ThreadInput = Static<typeof ThreadInput>;
 
 export const ReplyInput = Type.Object({
@@ -68,7 +68,7 @@ export const ReplyInput = Type.Object({
   acknowledge_jargon: Type.Optional(Type.Boolean()),
   language: Type.Optional(Enum(['en', 'es'] as const)),
   acknowledge_privacy: Acknowledge(),
-});
+}, { examples: [{ body: 'We do the same, with a question of the day.' }] });
 export type ReplyInput = Static<typeof ReplyInput>;
 
 export const EditInput = Type.Object({ body: Body(), title: Type.Optional(RequiredText(200)), acknowledge_privacy: Acknowledge() });

@@ -1,3 +1,6 @@
+import { documentBodyless } from '../platform/http/openapi.js';
+import { listOf } from '../platform/http/pagination.js';
+import { PAGE_SIZE } from './queries.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -54,11 +57,12 @@ export const latestRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- JSON API ---------------------------------------------------------------------------------
-  const List = Type.Object({ threads: Type.Array(TrackedSchema), more: Type.Boolean() });
+  const List = listOf({ threads: Type.Array(TrackedSchema), more: Type.Boolean() });
   for (const view of VIEWS) {
     app.get(
       `/api/v1/${view}`,
       {
+        config: { list: { items: 'threads', perPage: PAGE_SIZE } },
         schema: {
           tags: ['discussions'],
           summary:
@@ -79,6 +83,7 @@ export const latestRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     );
   }
+  documentBodyless('POST', '/api/v1/mark-read');
   app.post(
     '/api/v1/mark-read',
     { schema: { tags: ['discussions'], summary: 'Mark everything read: only what arrives later is new or unread', security: [{ bearer: [] }], response: { 204: Type.Null(), ...errorResponses(401) } } },

@@ -1,3 +1,5 @@
+import { PAGE_SIZE } from './queries.js';
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -104,7 +106,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get(
     '/api/v1/search',
-    { schema: { tags: ['discussions'], summary: 'Full-text search over what the requester may read', querystring: SearchQuery, response: { 200: Type.Object({ hits: Type.Array(Hit), more: Type.Boolean() }), ...errorResponses(400, 429) } } },
+    { config: { list: { items: 'hits', perPage: PAGE_SIZE } }, schema: { tags: ['discussions'], summary: 'Full-text search over what the requester may read', querystring: SearchQuery, response: { 200: listOf({ hits: Type.Array(Hit), more: Type.Boolean() }), ...errorResponses(400, 429) } } },
     async (request) => {
       const r = await runSearch(request, request.query);
       return {

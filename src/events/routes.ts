@@ -1,3 +1,4 @@
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -71,11 +72,15 @@ const Instants = Type.Object({
   ends_at: Type.Optional({ ...Instant, description: 'Instead of end_date and end_time: when it ends (ISO 8601 with an offset)' }),
 });
 /** The API's event body: the form's fields, or starts_at and ends_at instead of the date and time fields. */
-const EventApiInput = Type.Composite([
-  Type.Omit(EventInput, ['start_date', 'start_time', 'end_time']),
-  Type.Partial(Type.Pick(EventInput, ['start_date', 'start_time', 'end_time'])),
-  Instants,
-]);
+const EventApiInput = Type.Composite(
+  [Type.Omit(EventInput, ['start_date', 'start_time', 'end_time']), Type.Partial(Type.Pick(EventInput, ['start_date', 'start_time', 'end_time'])), Instants],
+  {
+    examples: [
+      { title: 'Family partnership call', kind: 'group_call', scope: 'group:families-in-partnership', time_zone: 'America/New_York', starts_at: '2027-03-02T18:00:00-05:00', ends_at: '2027-03-02T19:00:00-05:00' },
+      { title: 'State leads meeting', kind: 'state_convening', scope: 'state:MD', time_zone: 'America/New_York', start_date: '2027-03-09', start_time: '15:00', end_time: '16:00', repeat: 'monthly', repeat_count: 6 },
+    ],
+  },
+);
 const EventApiPatch = Type.Composite([Type.Partial(EventInput), Instants]);
 
 /** starts_at / ends_at turned into the form's date and time fields in the event's zone (other fields as they are). */
@@ -541,7 +546,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get(
     '/api/v1/events',
-    { schema: { tags: ['events'], summary: 'Events the requester may see (upcoming by default)', querystring: ApiListQuery, response: { 200: Type.Object({ events: Type.Array(EventSchema), total: Type.Integer() }), ...errorResponses(400, 404) } } },
+    { config: { list: { items: 'events', perPage: 50 } }, schema: { tags: ['events'], summary: 'Events the requester may see (upcoming by default)', querystring: ApiListQuery, response: { 200: listOf({ events: Type.Array(EventSchema), total: Type.Integer() }), ...errorResponses(400, 404) } } },
     async (request) => {
       const q = request.query;
       const group = q.group ? (await getVisibleGroup(db, request.actor, q.group)).id : undefined;
@@ -623,7 +628,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/api/v1/events/:id/registrations',
-    { schema: { tags: ['events'], summary: 'Who registered, with accommodation requests (organizers; each read is audited)', security: [{ bearer: [] }], params: IdParams, response: { 200: Type.Object({ registrations: Type.Array(RegistrationSchema) }), ...errorResponses(401, 403, 404) } } },
+    { config: { list: { items: 'registrations', perPage: 100000 } }, schema: { tags: ['events'], summary: 'Who registered, with accommodation requests (organizers; each read is audited)', security: [{ bearer: [] }], params: IdParams, response: { 200: listOf({ registrations: Type.Array(RegistrationSchema) }), ...errorResponses(401, 403, 404) } } },
     async (request) => {
       const e = await getVisibleEvent(db, request.actor, request.params.id);
       const user = await requireOrganizer(db, request.actor, e);

@@ -1,3 +1,4 @@
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -168,7 +169,7 @@ export const glossaryRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- API -----------------------------------------------------------------------------------------------
   app.get(
     '/api/v1/glossary',
-    { schema: { tags: ['glossary'], summary: 'Published glossary terms, A–Z, optionally searched', querystring: ListQuery, response: { 200: Type.Object({ terms: Type.Array(TermSchema) }) } } },
+    { config: { list: { items: 'terms', perPage: 10000 } }, schema: { tags: ['glossary'], summary: 'Published glossary terms, A–Z, optionally searched', querystring: ListQuery, response: { 200: listOf({ terms: Type.Array(TermSchema) }) } } },
     async (request) => ({ terms: (await listTerms(db, { q: request.query.q, letter: request.query.letter })).map(present) }),
   );
   app.get(

@@ -1,3 +1,5 @@
+import { documentBodyless } from '../platform/http/openapi.js';
+import { listOf } from '../platform/http/pagination.js';
 import { paragraphsHtml } from '../platform/text.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { resultCache } from '../platform/http/result-cache.js';
@@ -347,7 +349,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- JSON API ---------------------------------------------------------------------------------
   app.get(
     '/api/v1/groups',
-    { schema: { tags: ['groups'], summary: 'Practice groups the requester may see', response: { 200: Type.Object({ groups: Type.Array(GroupSummary) }) } } },
+    { config: { list: { items: 'groups', perPage: 1000 } }, schema: { tags: ['groups'], summary: 'Practice groups the requester may see', response: { 200: listOf({ groups: Type.Array(GroupSummary) }) } } },
     async (request) => {
       const groups = await listGroups(db, request.actor);
       const leads = await leadsOf(db, request.actor, groups.map((g) => g.id));
@@ -366,12 +368,11 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   );
   app.get(
     '/api/v1/groups/:slug/members',
-    {
-      schema: {
+    { config: { list: { items: 'members', perPage: MEMBERS_PER_PAGE } }, schema: {
         tags: ['groups'],
         summary: "A group's active members, as the requester may see them",
         params: SlugParams,
-        response: { 200: Type.Object({ members: Type.Array(Type.Composite([PersonSchema, Type.Object({ group_role: Type.String() })])) }), ...errorResponses(404) },
+        response: { 200: listOf({ members: Type.Array(Type.Composite([PersonSchema, Type.Object({ group_role: Type.String() })])) }), ...errorResponses(404) },
       },
     },
     async (request) => {
@@ -434,6 +435,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return { outcome, membership: row ?? null };
     },
   );
+  documentBodyless('POST', '/api/v1/groups/:slug/leave');
   app.post(
     '/api/v1/groups/:slug/leave',
     { schema: { tags: ['groups'], summary: 'Leave a group, withdraw a request or decline an invitation', security: [{ bearer: [] }], params: SlugParams, response: { 204: Type.Null(), ...errorResponses(401, 404, 409) } } },

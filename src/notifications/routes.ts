@@ -1,3 +1,5 @@
+import { NOTIFICATIONS_PAGE } from './queries.js';
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -218,13 +220,12 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // ---- API -----------------------------------------------------------------------------------------------
   app.get(
     '/api/v1/notifications',
-    {
-      schema: {
+    { config: { list: { items: 'notifications', perPage: NOTIFICATIONS_PAGE } }, schema: {
         tags: ['notifications'],
         summary: 'Your notifications, newest first, and how many are unread',
         security: [{ bearer: [] }],
         querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }),
-        response: { 200: Type.Object({ unread: Type.Integer(), notifications: Type.Array(NotificationSchema), more: Type.Boolean() }), ...errorResponses(401) },
+        response: { 200: listOf({ unread: Type.Integer(), notifications: Type.Array(NotificationSchema), more: Type.Boolean() }), ...errorResponses(401) },
       },
     },
     async (request) => {

@@ -77,7 +77,7 @@ export type ResourceInput = Static<typeof ResourceInput>;
 export const LinkInput = Type.Object({
   partner: Partner(),
   channel: Type.Optional(Enum(CHANNELS)),
-});
+}, { examples: [{ partner: 'org:csmh', channel: 'newsletter' }] });
 
 export const DisseminationInput = Type.Object({
   partner: Partner(),
@@ -88,7 +88,7 @@ export const DisseminationInput = Type.Object({
   states: Type.Optional(Type.Array(Enum(STATE_CODES), { maxItems: 60, uniqueItems: true })),
   evidence_url: Type.Optional(Url()),
   note: OptionalText(2000),
-});
+}, { examples: [{ partner: 'state:MD', channel: 'newsletter', recipients: 1200, sent_on: '2026-11-02', audiences: ['family', 'educator'] }] });
 
 export const ReviewInput = Type.Object({ status: Enum(['reported', 'verified', 'questioned'] as const), note: OptionalText(2000) });
 

@@ -1,3 +1,6 @@
+import { documentMultipart } from '../platform/http/openapi.js';
+import { LIBRARY_PAGE } from './queries.js';
+import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { registerUploads, uploadOf } from '../platform/http/uploads.js';
@@ -515,12 +518,11 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get(
     '/api/v1/resources',
-    {
-      schema: {
+    { config: { list: { items: 'resources', perPage: LIBRARY_PAGE } }, schema: {
         tags: ['resources'],
         summary: 'Search and filter the library (only what the requester may see)',
         querystring: LibraryQuery,
-        response: { 200: Type.Object({ resources: Type.Array(ResourceSummary), total: Type.Integer() }), ...errorResponses(400, 429) },
+        response: { 200: listOf({ resources: Type.Array(ResourceSummary), total: Type.Integer() }), ...errorResponses(400, 429) },
       },
     },
     async (request) => {
@@ -579,6 +581,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       };
     },
   );
+  documentMultipart('POST', '/api/v1/resources', Type.Omit(ResourceInput, []).properties, { name: 'file', description: 'The resource file (PDF, Word, image…); its type is read from its bytes' }, ResourceInput);
   app.post(
     '/api/v1/resources/:id/links',
     {
