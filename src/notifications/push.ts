@@ -36,7 +36,13 @@ export function vapidKeys(config: Config, env: NodeJS.ProcessEnv = process.env):
   else {
     keys = webpush.generateVAPIDKeys();
     mkdirSync(config.dataDir, { recursive: true });
-    writeFileSync(file, JSON.stringify(keys), { mode: 0o600, flag: 'wx' });
+    try {
+      writeFileSync(file, JSON.stringify(keys), { mode: 0o600, flag: 'wx' });
+    } catch (err) {
+      // Another process sharing the data directory wrote them first: theirs are the keys.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      keys = JSON.parse(readFileSync(file, 'utf8')) as { publicKey: string; privateKey: string };
+    }
   }
   const out = { ...keys, subject };
   cached.set(file, out);
