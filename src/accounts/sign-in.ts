@@ -34,6 +34,8 @@ export async function startSession(app: FastifyInstance, request: FastifyRequest
   const token = await createSession(db, userId, String(request.headers['user-agent'] ?? ''));
   if (method !== 'password') await audit(db, userId, 'session.sign_in', { type: 'user', id: userId }, { method });
   setSessionCookie(reply, config.secure, token);
+  // A new person on this device starts with nothing of the last one's (offline copies, drafts).
+  reply.header('clear-site-data', '"cache", "storage"');
   return reply.redirect(safeNext(next), 303);
 }
 

@@ -471,6 +471,24 @@ describe('more of what a web post gets', () => {
     assert.equal(await t.db.selectFrom('post_attachments as a').innerJoin('posts as p', 'p.id', 'a.post_id').select('a.id').where('p.thread_id', '=', s.threadId).executeTakeFirst(), undefined);
   });
 
+  test('a picture inside the message (a logo in a signature) is not attached to the post', async () => {
+    const s = await scene();
+    const logo = await sharp({ create: { width: 20, height: 20, channels: 3, background: '#aa0000' } }).png().toBuffer();
+    await send({
+      from: s.ben.email,
+      to: replyAddress({ ...t.config, inboundDomain: 'convene.test' }, s.ben.id, s.opening.id),
+      subject: 'Re: check-ins',
+      messageId: msgId(),
+      html: '<p>Short answer from my phone.</p><p><img src="cid:logo@district"> Ben, District office</p>',
+      attachments: [{ filename: 'logo.png', content: logo, contentType: 'image/png', cid: 'logo@district', contentDisposition: 'inline' }],
+    });
+    const last = (await postsOf(s.threadId)).at(-1)!;
+    assert.equal(last.author_id, s.ben.id);
+    assert.match(last.body, /^Short answer from my phone\./);
+    assert.doesNotMatch(last.body, /cid:/);
+    assert.equal(await t.db.selectFrom('post_attachments').select('id').where('post_id', '=', last.id).executeTakeFirst(), undefined);
+  });
+
   test('over LMTP, a reply is posted the same way', async () => {
     const lmtp = await buildTestApp({ inboundSmtp: { host: '127.0.0.1', port: 0, lmtp: true }, inboundDomain: 'convene.test', inboundRelays: [] }, { dnsResolver: resolver });
     const ana = await buildUser(lmtp.db);

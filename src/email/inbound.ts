@@ -301,7 +301,7 @@ async function publish(
         })
         .returning('id')
         .executeTakeFirstOrThrow();
-      await sendHeld(deps, sender, held.id, err, inc.mail.subject ?? '', !!inc.mail.attachments.some((a) => a.contentDisposition !== 'inline' || a.contentType.startsWith('image/')));
+      await sendHeld(deps, sender, held.id, err, inc.mail.subject ?? '', attached(inc.mail).length > 0);
       return { outcome: 'held' };
     }
     if (err.code === 'rate_limited') return bounce('rate_limited', sender, {}, body);
@@ -314,9 +314,12 @@ async function publish(
   }
 }
 
+/** Files the person attached, not pictures inside the message itself (a logo in a signature, say). */
+const attached = (mail: ParsedMail) => mail.attachments.filter((x) => x.content?.length && !x.related && x.contentDisposition !== 'inline');
+
 /** The first attached file or picture, checked like a library upload; its file name stands for a picture's description. */
 async function firstAttachment(mail: ParsedMail): Promise<PreparedAttachment | undefined> {
-  const a = mail.attachments.find((x) => x.content?.length && !(x.related && x.contentType === 'text/calendar'));
+  const a = attached(mail)[0];
   if (!a) return undefined;
   const filename = (a.filename ?? 'attachment').slice(0, 200);
   const description = (a.headers.get('content-description') as string | undefined)?.toString().trim() || filename.replace(/\.[A-Za-z0-9]{1,5}$/, '').replace(/[_-]+/g, ' ').trim() || filename;
