@@ -125,7 +125,7 @@ async function checkAuthenticity(deps: MailInDeps, raw: Buffer, env: Envelope, f
   const dmarc = result.dmarc ? result.dmarc.status?.result : undefined;
   const dkims = result.dkim?.results ?? [];
   const dkimPass = dkims.filter((d) => d.status?.result === 'pass');
-  const dkimFail = dkims.some((d) => d.status?.result === 'fail' || d.status?.result === 'neutral');
+  const dkimFail = dkims.some((d) => d.status?.result === 'fail');
   const spfDomain = result.spf ? (result.spf.domain ?? '').toLowerCase() : '';
   const aligned = dmarc === 'pass' || (spf === 'pass' && sameOrg(spfDomain, fromDomain)) || dkimPass.some((d) => sameOrg((d.signingDomain ?? '').toLowerCase(), fromDomain));
   const failed = dmarc === 'fail' || (dmarc !== 'pass' && (spf === 'fail' || (dkimFail && dkimPass.length === 0 && spf !== 'pass')));
