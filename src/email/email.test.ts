@@ -6,6 +6,8 @@ import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, t
 import { replyAddress } from './addresses.js';
 import { automatic, mailCommand, splitLongLines, titleOf, writtenText } from './parse.js';
 import { simpleParser } from 'mailparser';
+import { generateKeyPairSync } from 'node:crypto';
+import { dkimSign } from 'mailauth';
 
 /**
  * Mail in, end to end: real SMTP from nodemailer to Convene's listener on
@@ -296,6 +298,28 @@ describe('receiving mail at SMTP time', () => {
     assert.equal((await postsOf(s.threadId)).length, 1);
     assert.equal(await t.db.selectFrom('threads').select('id').where('title', '=', 'Forged thread').executeTakeFirst(), undefined);
     assert.equal(mailTo(principal.email).length, 0, 'no bounce goes to a forged address');
+  });
+});
+
+describe('a DKIM signature', () => {
+  test('a message whose signature no longer matches (changed on the way) is refused; the same message intact is accepted', async () => {
+    const s = await scene();
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    DNS['sel._domainkey.signed.example'] = [[`v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`]];
+    const author = await buildUser(t.db, { email: `signer-${process.pid}@signed.example` });
+    await t.db.insertInto('group_memberships').values({ group_id: s.group.id, user_id: author.id, role: 'member', status: 'active' }).execute();
+    const to = replyAddress({ ...t.config, inboundDomain: 'convene.test' }, author.id, s.opening.id);
+    const signed = async (text: string) => {
+      const message = [`From: ${author.email}`, `To: ${to}`, 'Subject: Re: check-ins', `Message-ID: ${msgId()}`, 'Content-Type: text/plain; charset=utf-8', '', text, ''].join('\r\n');
+      const { signatures } = await dkimSign(message, { signatureData: [{ signingDomain: 'signed.example', selector: 'sel', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }) }] } as never);
+      return signatures + message;
+    };
+    const tampered = (await signed('Pay the invoice to account 1234.')).replace('1234', '9999');
+    const refused = await refusal({ envelope: { from: author.email, to: [to] }, raw: tampered });
+    assert.equal(refused?.responseCode, 550);
+    assert.equal((await postsOf(s.threadId)).length, 1);
+    await send({ envelope: { from: author.email, to: [to] }, raw: await signed('Signed and intact.') });
+    assert.equal((await postsOf(s.threadId)).at(-1)!.body, 'Signed and intact.');
   });
 });
 

@@ -118,14 +118,16 @@ async function checkAuthenticity(deps: MailInDeps, raw: Buffer, env: Envelope, f
     disableBimi: true,
   } as Parameters<typeof authenticate>[1])) as unknown as {
     spf?: { status?: { result?: string }; domain?: string } | false;
-    dkim?: { results?: { status?: { result?: string }; signingDomain?: string }[] };
+    dkim?: { results?: { status?: { result?: string; comment?: string | false }; signingDomain?: string }[] };
     dmarc?: { status?: { result?: string } } | false;
   };
   const spf = result.spf ? result.spf.status?.result : undefined;
   const dmarc = result.dmarc ? result.dmarc.status?.result : undefined;
   const dkims = result.dkim?.results ?? [];
   const dkimPass = dkims.filter((d) => d.status?.result === 'pass');
-  const dkimFail = dkims.some((d) => d.status?.result === 'fail');
+  // A signature that does not verify: a bad signature, or a body changed since it was signed (which
+  // mailauth reports as "neutral"); a key it could not fetch or an expired signature is not held against it.
+  const dkimFail = dkims.some((d) => d.status?.result === 'fail' || (d.status?.result === 'neutral' && d.status.comment === 'body hash did not verify'));
   const spfDomain = result.spf ? (result.spf.domain ?? '').toLowerCase() : '';
   const aligned = dmarc === 'pass' || (spf === 'pass' && sameOrg(spfDomain, fromDomain)) || dkimPass.some((d) => sameOrg((d.signingDomain ?? '').toLowerCase(), fromDomain));
   const failed = dmarc === 'fail' || (dmarc !== 'pass' && (spf === 'fail' || (dkimFail && dkimPass.length === 0 && spf !== 'pass')));
