@@ -396,6 +396,7 @@
       button.textContent = push.getAttribute(on ? 'data-push-off' : 'data-push-on');
       button.setAttribute('aria-pressed', on ? 'true' : 'false');
     };
+    show(false);
     navigator.serviceWorker.ready.then(function (reg) {
       reg.pushManager.getSubscription().then(function (sub) { show(!!sub); });
       button.addEventListener('click', function () {
