@@ -394,6 +394,10 @@ describe('mailing-list mode', () => {
     assert.equal(m.headers!['List-Unsubscribe-Post'], 'List-Unsubscribe=One-Click');
     assert.match(m.replyTo!, /^reply\+/);
     assert.match(m.html, /href="http:\/\/convene\.test\/resources"/, 'links are absolute');
+    assert.match(m.text, /^See \[our guide\]/, 'the list message starts with the author\'s words');
+    assert.doesNotMatch(m.html, /Hello|Cy Lister,/);
+    const archive = /^<(.+)>$/.exec(m.headers!['List-Archive']!)![1]!;
+    assert.equal((await t.app.inject({ url: new URL(archive).pathname })).statusCode, 200, 'List-Archive is a real page');
     assert.doesNotMatch(m.html, /href="\//);
 
     // Cy answers the list email from a mail program.

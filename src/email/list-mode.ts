@@ -128,7 +128,7 @@ export async function sendListEmail(deps: ListDeps, postId: number, userId: numb
     const unsubscribeUrl = `${config.baseUrl}/unsubscribe/list/${listUnsubscribeToken(config.sessionSecret, userId, thread.group_id)}`;
     const headers: Record<string, string> = {
       'List-Id': `${group.short_name || group.name} <${listId}>`,
-      'List-Archive': `<${config.baseUrl}/groups/${group.slug}/discussions>`,
+      'List-Archive': `<${config.baseUrl}/groups/${group.slug}/threads>`,
       'List-Unsubscribe': `<${unsubscribeUrl}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       Precedence: 'list',
@@ -137,6 +137,7 @@ export async function sendListEmail(deps: ListDeps, postId: number, userId: numb
     };
     if (mailInEnabled(config)) headers['List-Post'] = `<mailto:${groupAddress(config, group.slug)}>`;
     const mail = mailTo(user, (t) => ({
+      greet: false,
       subject: `${post.is_opening ? '' : 'Re: '}[${group.short_name || group.name}] ${thread.title}`,
       paragraphs: [],
       body: { html, text: post.body, lang: post.language },
@@ -147,8 +148,6 @@ export async function sendListEmail(deps: ListDeps, postId: number, userId: numb
     }));
     await deps.mailer.send({
       ...mail,
-      // The list message starts with the author's words: no greeting of the reader.
-      text: mail.text.replace(/^[^\n]*\n\n/, ''),
       fromName: `${post.author_name ?? 'Convene'} (${group.short_name || group.name})`,
       messageId: postMessageId(config, post),
       ...(inReplyTo ? { inReplyTo, references: inReplyTo === root ? root : `${root} ${inReplyTo}` } : {}),

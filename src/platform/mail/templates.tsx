@@ -37,10 +37,11 @@ export const mailLocale = (person: { locale: string }): Locale => (isLocale(pers
  * writes the rest with that person's translator; every email to a person is
  * made here, so none can be sent in the sender's language by mistake.
  */
-export function mailTo(person: Addressee, compose: (t: T, locale: Locale) => Omit<MailOptions, 't' | 'locale' | 'to' | 'greeting'>): MailMessage {
+export function mailTo(person: Addressee, compose: (t: T, locale: Locale) => Omit<MailOptions, 't' | 'locale' | 'to' | 'greeting'> & { /** false: no greeting (a post sent as a list message starts with its author's words). */ greet?: false }): MailMessage {
   const locale = mailLocale(person);
   const t = translator(locale);
-  return buildMail({ t, locale, to: person.email, greeting: t('mail.greeting', { name: person.name }), ...compose(t, locale) });
+  const { greet, ...rest } = compose(t, locale);
+  return buildMail({ t, locale, to: person.email, greeting: greet === false ? '' : t('mail.greeting', { name: person.name }), ...rest });
 }
 
 /**
@@ -51,8 +52,7 @@ export function buildMail(opts: MailOptions): MailMessage {
   const { t } = opts;
   const footer = opts.footer ?? t('mail.footer');
   const text = [
-    opts.greeting,
-    '',
+    ...(opts.greeting ? [opts.greeting, ''] : []),
     ...opts.paragraphs.flatMap((p) => [p, '']),
     ...(opts.body ? [opts.body.text, ''] : []),
     ...(opts.quoted ? [...opts.quoted.text.split('\n').map((l) => `> ${l}`), ''] : []),
@@ -71,7 +71,7 @@ export function buildMail(opts: MailOptions): MailMessage {
           <title>{opts.subject}</title>
         </head>
         <body style="font-family: sans-serif; line-height: 1.5; color: #1b1b1b; max-width: 40em;">
-          <p>{opts.greeting}</p>
+          {opts.greeting && <p>{opts.greeting}</p>}
           {opts.paragraphs.map((p) => (
             <p>{p}</p>
           ))}
