@@ -5,7 +5,8 @@ import type { UserActor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { AppError, msg } from '../platform/http/errors.js';
 import { OptionalLine } from '../platform/http/schema-helpers.js';
-import { audit } from '../platform/db/tx.js';
+import { audit, once } from '../platform/db/tx.js';
+import { unseal } from '../platform/auth/secrets.js';
 import { checkUrlAddress } from './address.js';
 import { WEBHOOK_EVENTS, newSecret, sealSecret } from './deliver.js';
 
@@ -18,15 +19,19 @@ export const EndpointInput = Type.Object({
 });
 export type EndpointInput = Static<typeof EndpointInput>;
 
-/** Registers an endpoint; returns its signing secret, shown this once. */
-export async function createEndpoint(db: Db, config: Config, actor: UserActor, input: EndpointInput): Promise<{ id: number; secret: string }> {
+/**
+ * Registers an endpoint; returns its signing secret, to be shown this once. A
+ * double submit (the same idempotency key) registers one endpoint, and its
+ * repeat gets no secret: the secret is never stored where it could be read back.
+ */
+export async function createEndpoint(db: Db, config: Config, actor: UserActor, input: EndpointInput, idempotencyKey?: string): Promise<{ id: number; secret?: string }> {
   authorize(actor, 'webhook.create', undefined);
   const privileged = !!input.include_private || !!input.allow_private_network;
   if (privileged && !can(actor, 'webhook.allow_private', undefined)) throw new AppError('validation_failed', { fields: { include_private: msg('webhooks.admin_only') } });
   const problem = await checkUrlAddress(input.url.trim(), !!input.allow_private_network);
   if (problem) throw new AppError('validation_failed', { fields: { url: msg(`webhooks.url_${problem}`) } });
   const secret = newSecret();
-  return db.transaction().execute(async (tx) => {
+  const made = await once(db, actor.id, idempotencyKey, async (tx) => {
     const row = await tx
       .insertInto('webhook_endpoints')
       .values({
@@ -43,8 +48,10 @@ export async function createEndpoint(db: Db, config: Config, actor: UserActor, i
       .returning('id')
       .executeTakeFirstOrThrow();
     await audit(tx, actor.id, 'webhook.create', { type: 'webhook', id: row.id }, { events: input.events, include_private: !!input.include_private, allow_private_network: !!input.allow_private_network });
-    return { id: row.id, secret };
+    return { id: row.id };
   });
+  const stored = await db.selectFrom('webhook_endpoints').select('secret_sealed').where('id', '=', made.id).executeTakeFirst();
+  return stored && unseal(config.sessionSecret, stored.secret_sealed) === secret ? { id: made.id, secret } : { id: made.id };
 }
 
 export async function getEndpoint(db: Db, actor: UserActor, id: number) {

@@ -4,7 +4,8 @@ import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
 import { authorize, can } from '../platform/auth/policy.js';
 import { submitForm } from '../platform/http/forms.js';
-import { renderFor, requireUser, setFlash } from '../platform/http/request-context.js';
+import { idemKeyOf, renderFor, requireUser, setFlash } from '../platform/http/request-context.js';
+import { randomToken } from '../platform/auth/secrets.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { EndpointInput, createEndpoint, deleteEndpoint, enableEndpoint, getEndpoint, listEndpoints, recentDeliveries } from './commands.js';
 import { EndpointForm, EndpointView, EndpointsView } from './views.js';
@@ -32,7 +33,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
         title: ctx.t('webhooks.new_title'),
         hasErrors: status >= 400,
         breadcrumbs: crumbs(request, [{ label: ctx.t('webhooks.title'), href: '/admin/webhooks' }]),
-        children: h(EndpointForm, { ctx, form, canAllowPrivate: can(request.actor, 'webhook.allow_private', undefined) }),
+        children: h(EndpointForm, { ctx, form, canAllowPrivate: can(request.actor, 'webhook.allow_private', undefined), idempotencyKey: idemKeyOf(request.body) ?? randomToken(16) }),
       }),
       status,
     );
@@ -55,7 +56,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox = async (app) => {
       }),
       render: (form, status) => formPage(request, reply, form, status),
       run: async (input) => {
-        const made = await createEndpoint(db, config, actor, input);
+        const made = await createEndpoint(db, config, actor, input, idemKeyOf(request.body));
         // The secret is shown on this answer only; it is never shown again.
         return endpointPage(request, reply, made.id, made.secret, 201);
       },

@@ -32,13 +32,13 @@ export function EndpointsView({ ctx, endpoints }: { ctx: PageContext; endpoints:
   );
 }
 
-export function EndpointForm({ ctx, form, canAllowPrivate }: { ctx: PageContext; form: FormState; canAllowPrivate: boolean }) {
+export function EndpointForm({ ctx, form, canAllowPrivate, idempotencyKey }: { ctx: PageContext; form: FormState; canAllowPrivate: boolean; idempotencyKey: string }) {
   const { t } = ctx;
   const labels = { url: t('webhooks.url'), description: t('webhooks.description'), events: t('webhooks.events'), include_private: t('webhooks.include_private') };
   return (
     <>
       <ErrorSummary ctx={ctx} form={form} labels={labels} />
-      <Form ctx={ctx} action="/admin/webhooks" label={t('webhooks.new_title')}>
+      <Form ctx={ctx} action="/admin/webhooks" idempotencyKey={idempotencyKey} label={t('webhooks.new_title')}>
         <TextField ctx={ctx} form={form} name="url" label={labels.url} hint={t('webhooks.url_hint')} type="url" maxLength={2000} required />
         <TextField ctx={ctx} form={form} name="description" label={labels.description} maxLength={200} />
         <ChoiceGroup ctx={ctx} form={form} name="events" multiple label={labels.events} hint={t('webhooks.events_hint')} options={WEBHOOK_EVENTS.map((e) => ({ value: e, label: `${t(`webhooks.event.${e.replace('.', '_')}`)} (${e})` }))} required />

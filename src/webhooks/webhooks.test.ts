@@ -73,6 +73,15 @@ describe('registering an endpoint', () => {
       assert.match(textOf(res.body), message, JSON.stringify(fields));
     }
     assert.equal(Number((await t.db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n), 0, 'nothing was saved');
+    // A double submit registers one endpoint, and only the first answer shows the secret.
+    const fields = { url: 'https://93.184.216.34/hooks', events: 'resource.published', _idem: 'webhook-form-key-1' };
+    const once = await fac.post('/admin/webhooks', fields);
+    const twice = await fac.post('/admin/webhooks', fields);
+    assert.equal(once.statusCode, 201);
+    assert.match(once.body, /whsec_/);
+    assert.doesNotMatch(twice.body, /whsec_/);
+    assert.equal(Number((await t.db.selectFrom('webhook_endpoints').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n), 1);
+    await t.db.deleteFrom('webhook_endpoints').execute();
     assert.ok(isPublicAddress('93.184.216.34') && !isPublicAddress('169.254.169.254') && !isPublicAddress('fd00::1') && !isPublicAddress('100.64.0.1'));
     assert.equal(await checkUrlAddress('https://partner.example.org/h', false, async () => ['203.0.113.5', '10.1.2.3']), 'private', 'every address a name resolves to must be public');
     assert.equal(await checkUrlAddress('https://partner.example.org/h', false, async () => ['93.184.216.34']), undefined);
