@@ -11,7 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Config } from './platform/config.js';
 import type { Db, Engine } from './platform/db/db.js';
-import type { Mailer } from './platform/mail/mailer.js';
+import { bareAddress, mailFrom, type Mailer } from './platform/mail/mailer.js';
 import { ANONYMOUS, loadActor, type UserActor } from './platform/auth/actor.js';
 import { unreadCount, unreadCountSubquery } from './notifications/queries.js';
 import { resolveSessionActor, sessionCookieName } from './platform/auth/sessions.js';
@@ -69,7 +69,6 @@ import { registerImportJobs } from './admin/member-import.js';
 import { registerListJobs } from './email/list-mode.js';
 import { startMailListener, type MailListener } from './email/listener.js';
 import type { Resolver } from './email/inbound.js';
-import { bareAddress, mailFrom } from './platform/mail/mailer.js';
 import { uploadStore } from './resources/storage.js';
 
 const ADDRESS_BUDGETS = {

@@ -1,5 +1,4 @@
 import { documentBodyless } from '../platform/http/openapi.js';
-import { PAGE_SIZE } from './queries.js';
 import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -21,7 +20,7 @@ import {
   reply as postReply,
 } from './commands.js';
 import { REACTIONS, setReaction, whoReacted, type ReactionCounts, type ReactionKind } from './reactions.js';
-import { getThread, listThreads, threadPosts, threadSubject, type ThreadRow, getVisibleThread, getVisiblePost, assertPostShown } from './queries.js';
+import { PAGE_SIZE, getThread, listThreads, threadPosts, threadSubject, type ThreadRow, getVisibleThread, getVisiblePost, assertPostShown } from './queries.js';
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 const SlugParams = Type.Object({ slug: Type.String({ maxLength: 100 }) });
 const PageQuery = Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) });

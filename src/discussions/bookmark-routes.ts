@@ -1,4 +1,3 @@
-import { BOOKMARKS_PAGE } from './bookmarks.js';
 import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -10,7 +9,7 @@ import { submitForm } from '../platform/http/forms.js';
 import { renderFor, setFlash, viewerTimeZone, requireUser } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
-import { BookmarkForm, BookmarkInput, getBookmark, listBookmarks, reminderFromApi, reminderFromForm, removeBookmark, saveBookmark } from './bookmarks.js';
+import { BOOKMARKS_PAGE, BookmarkForm, BookmarkInput, getBookmark, listBookmarks, reminderFromApi, reminderFromForm, removeBookmark, saveBookmark } from './bookmarks.js';
 import { BookmarkFormView, BookmarksView } from './bookmark-views.js';
 import { excerpt } from './markdown.js';
 import { getVisiblePost, postSubject, assertPostShown } from './queries.js';

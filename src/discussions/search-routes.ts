@@ -1,4 +1,3 @@
-import { PAGE_SIZE } from './queries.js';
 import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
@@ -9,7 +8,7 @@ import { keyedHash } from '../platform/auth/secrets.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { cachedGroupList } from '../groups/queries.js';
-import { searchPosts, sharedSearch, unnarrowed, type SharedSearch } from './queries.js';
+import { PAGE_SIZE, searchPosts, sharedSearch, unnarrowed, type SharedSearch } from './queries.js';
 import { SearchView } from './search-views.js';
 import { resultCache } from '../platform/http/result-cache.js';
 import { threadReader } from './policy.js';

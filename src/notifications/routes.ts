@@ -1,4 +1,3 @@
-import { NOTIFICATIONS_PAGE } from './queries.js';
 import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -12,7 +11,7 @@ import { validate } from '../platform/http/validation.js';
 import { getVisibleGroup } from '../groups/queries.js';
 import { getThread, threadSubject } from '../discussions/queries.js';
 import { WATCH_LEVELS, setGroupWatch, setThreadWatch } from './watch.js';
-import { listNotifications, markRead, unreadCount } from './queries.js';
+import { NOTIFICATIONS_PAGE, listNotifications, markRead, unreadCount } from './queries.js';
 import { readUnsubscribeToken } from './notify.js';
 import { removeSubscription, saveSubscription, subscriptionsOf, vapidKeys } from './push.js';
 import { checkUrlAddress } from '../webhooks/address.js';

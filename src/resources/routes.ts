@@ -1,5 +1,4 @@
 import { documentMultipart } from '../platform/http/openapi.js';
-import { LIBRARY_PAGE } from './queries.js';
 import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -37,7 +36,7 @@ import {
   reportUse,
   updateResource,
 } from './commands.js';
-import { FACETS, collectionItems, getResource, getResourceById, listCollections, recentUseReports, resourceDetails, searchLibrary, type LibraryFilters, type ResourceRow } from './queries.js';
+import { FACETS, LIBRARY_PAGE, collectionItems, getResource, getResourceById, listCollections, recentUseReports, resourceDetails, searchLibrary, type LibraryFilters, type ResourceRow } from './queries.js';
 import { VIEW_KIND, recordView } from '../reach/ledger.js';
 import { uploadStore, type Upload } from './storage.js';
 import { MAX_UPLOAD_BYTES } from './vocab.js';
