@@ -77,23 +77,12 @@ export async function acceptsRecipient(deps: Pick<MailInDeps, 'db' | 'config'>, 
   const r = parseRecipient(deps.config, address);
   if (!r) return false;
   if (r.kind === 'reply') return true;
-  const group = await deps.db.selectFrom('practice_groups').select(['id', 'visibility']).where('slug', '=', r.slug).where('archived_at', 'is', null).executeTakeFirst();
+  const group = await deps.db.selectFrom('practice_groups').select(['id', 'visibility', 'join_policy', 'archived_at']).where('slug', '=', r.slug).where('archived_at', 'is', null).executeTakeFirst();
   if (!group) return false;
   if (group.visibility !== 'private') return true;
-  if (!mailFrom) return false;
-  const reader = await deps.db
-    .selectFrom('users as u')
-    .select('u.id')
-    .where(sql<string>`lower(u.email)`, '=', mailFrom.toLowerCase())
-    .where('u.deactivated_at', 'is', null)
-    .where((eb) =>
-      eb.or([
-        eb('u.role', 'in', ['facilitator', 'admin']),
-        eb.exists(eb.selectFrom('group_memberships as m').select('m.user_id').whereRef('m.user_id', '=', 'u.id').where('m.group_id', '=', group.id).where('m.status', 'in', ['active', 'invited'])),
-      ]),
-    )
-    .executeTakeFirst();
-  return !!reader;
+  // The group policy decides, for the person the envelope names.
+  const sender = mailFrom ? await senderByAddress(deps.db, mailFrom.toLowerCase()) : undefined;
+  return !!sender && can(await loadActor(deps.db, sender.id, 'session'), 'group.view', group);
 }
 
 // ---- one message ------------------------------------------------------------------------------
