@@ -10,7 +10,8 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { groupAddress, mailInEnabled } from './addresses.js';
 import { discardHeld, getHeld, heldWarnings, listHeld, publishHeld } from './held.js';
 import { listChoices, readListUnsubscribeToken, setListGroups } from './list-mode.js';
-import { EmailSettingsView, HeldListView, HeldView, ListUnsubscribeView } from './views.js';
+import { EmailSettingsView, HeldListView, HeldView } from './views.js';
+import { UnsubscribeView } from '../notifications/views.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
@@ -34,6 +35,13 @@ const ListSchema = Type.Object({
       posting_address: Type.Union([Type.String(), Type.Null()], { description: 'Mail from you to this address starts a thread' }),
     }),
   ),
+});
+
+const listUnsubscribeText = (t: (k: string, p?: Record<string, unknown>) => string, group: string) => ({
+  lead: t('mail_in.unsubscribe.lead', { group }),
+  button: t('mail_in.unsubscribe.button'),
+  done: t('mail_in.unsubscribe.done', { group }),
+  settings: { href: '/settings/by-email', label: t('mail_in.unsubscribe.settings_link') },
 });
 
 /** Email participation: mailing-list mode, messages held from email, and leaving a list in one click. */
@@ -172,11 +180,11 @@ export const emailRoutes: FastifyPluginAsyncTypebox = async (app) => {
   };
   app.get('/unsubscribe/list/:token', { schema: { params: TokenParams } }, async (request, reply) => {
     const list = await listOf(request.params.token);
-    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('mail_in.unsubscribe.title'), children: h(ListUnsubscribeView, { ctx, token: request.params.token, group: list.groupName, done: false }) }));
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('mail_in.unsubscribe.title'), children: h(UnsubscribeView, { ctx, action: `/unsubscribe/list/${encodeURIComponent(request.params.token)}`, done: false, text: listUnsubscribeText(ctx.t, list.groupName) }) }));
   });
   app.post('/unsubscribe/list/:token', { schema: { params: TokenParams }, config: { csrf: false } }, async (request, reply) => {
     const list = await listOf(request.params.token);
     await db.deleteFrom('list_subscriptions').where('user_id', '=', list.userId).where('group_id', '=', list.groupId).execute();
-    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('mail_in.unsubscribe.title'), children: h(ListUnsubscribeView, { ctx, token: request.params.token, group: list.groupName, done: true }) }));
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('mail_in.unsubscribe.title'), children: h(UnsubscribeView, { ctx, action: `/unsubscribe/list/${encodeURIComponent(request.params.token)}`, done: true, text: listUnsubscribeText(ctx.t, list.groupName) }) }));
   });
 };

@@ -91,31 +91,3 @@ export function HeldView({ ctx, form, held }: { ctx: PageContext; form: FormStat
     </>
   );
 }
-
-/** Leaving one group's mailing list from the link in its emails. */
-export function ListUnsubscribeView({ ctx, token, group, done }: { ctx: PageContext; token: string; group: string; done: boolean }) {
-  const { t } = ctx;
-  if (done)
-    return (
-      <div class="usa-alert usa-alert--success" role="status">
-        <div class="usa-alert__body">
-          <p class="usa-alert__text">{t('mail_in.unsubscribe.done', { group })}</p>
-          <p class="usa-alert__text">
-            <a class="usa-link" href="/settings/by-email">
-              {t('mail_in.unsubscribe.settings_link')}
-            </a>
-          </p>
-        </div>
-      </div>
-    );
-  return (
-    <div>
-      <p>{t('mail_in.unsubscribe.lead', { group })}</p>
-      <form method="post" action={`/unsubscribe/list/${encodeURIComponent(token)}`}>
-        <button type="submit" class="usa-button">
-          {t('mail_in.unsubscribe.button')}
-        </button>
-      </form>
-    </div>
-  );
-}

@@ -37,6 +37,13 @@ const NotificationSchema = Type.Object({
   read: Type.Boolean(),
 });
 
+const unsubscribeText = (t: (k: string) => string) => ({
+  lead: t('notifications.unsubscribe_lead'),
+  button: t('notifications.unsubscribe_button'),
+  done: t('notifications.unsubscribed'),
+  settings: { href: '/settings/notifications', label: t('notifications.settings_link') },
+});
+
 /** In-app notifications, watch levels, email preferences, one-click unsubscribe and @handle links. */
 export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, config } = app.deps;
@@ -194,7 +201,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const userId = readUnsubscribeToken(config.sessionSecret, request.params.token);
     if (!userId) throw new AppError('not_found');
     reply.header('x-robots-tag', 'noindex');
-    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('notifications.unsubscribe_title'), children: h(UnsubscribeView, { ctx, token: request.params.token, done: false }) }));
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('notifications.unsubscribe_title'), children: h(UnsubscribeView, { ctx, action: `/unsubscribe/${encodeURIComponent(request.params.token)}`, done: false, text: unsubscribeText(ctx.t) }) }));
   });
   // Mail programs post here without a session or CSRF token: the token in the URL is the credential.
   app.post('/unsubscribe/:token', { schema: { params: TokenParams }, config: { csrf: false } }, async (request, reply) => {
@@ -202,7 +209,7 @@ export const notificationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!userId) throw new AppError('not_found');
     await db.updateTable('users').set({ email_notifications: 'off', updated_at: new Date() }).where('id', '=', userId).execute();
     reply.header('x-robots-tag', 'noindex');
-    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('notifications.unsubscribe_title'), children: h(UnsubscribeView, { ctx, token: request.params.token, done: true }) }));
+    return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('notifications.unsubscribe_title'), children: h(UnsubscribeView, { ctx, action: `/unsubscribe/${encodeURIComponent(request.params.token)}`, done: true, text: unsubscribeText(ctx.t) }) }));
   });
 
   // ---- @handle links ---------------------------------------------------------------------------------

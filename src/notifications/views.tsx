@@ -207,16 +207,27 @@ export function NotificationSettingsView({
   );
 }
 
-export function UnsubscribeView({ ctx, token, done }: { ctx: PageContext; token: string; done: boolean }) {
-  const { t } = ctx;
+/** Stopping some email from a link in it (RFC 8058's one click, or this page's button): the question, then the answer. */
+export function UnsubscribeView({
+  ctx,
+  action,
+  done,
+  text,
+}: {
+  ctx: PageContext;
+  /** Where the button posts (the link's own address). */
+  action: string;
+  done: boolean;
+  text: { lead: string; button: string; done: string; settings: { href: string; label: string } };
+}) {
   if (done)
     return (
       <div class="usa-alert usa-alert--success" role="status">
         <div class="usa-alert__body">
-          <p class="usa-alert__text">{t('notifications.unsubscribed')}</p>
+          <p class="usa-alert__text">{text.done}</p>
           <p class="usa-alert__text">
-            <a class="usa-link" href="/settings/notifications">
-              {t('notifications.settings_link')}
+            <a class="usa-link" href={text.settings.href}>
+              {text.settings.label}
             </a>
           </p>
         </div>
@@ -224,10 +235,10 @@ export function UnsubscribeView({ ctx, token, done }: { ctx: PageContext; token:
     );
   return (
     <div>
-      <p>{t('notifications.unsubscribe_lead')}</p>
-      <form method="post" action={`/unsubscribe/${encodeURIComponent(token)}`}>
+      <p>{text.lead}</p>
+      <form method="post" action={action}>
         <button type="submit" class="usa-button">
-          {t('notifications.unsubscribe_button')}
+          {text.button}
         </button>
       </form>
     </div>
