@@ -443,7 +443,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const rows = found?.rows.filter((e) => canViewEvent(request.actor, e)) ?? [];
     // Every occurrence shares its series' audience: one hidden means the series is not the viewer's.
     if (!found || rows.length === 0 || rows.length !== found.rows.length) throw new AppError('not_found');
-    const body = seriesCalendar(found.series, rows, { name: rows[0]!.title, baseUrl: config.baseUrl, host: new URL(config.baseUrl).hostname || 'localhost' });
+    const body = seriesCalendar(found.series, rows, { name: rows[0]!.title, baseUrl: config.baseUrl, host });
     if (!body) throw new AppError('not_found');
     return ics(reply, body, `series-${found.series.id}.ics`, request.actor.kind === 'user' || rows[0]!.group_id ? 'private' : 'public');
   });
