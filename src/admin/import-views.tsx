@@ -1,6 +1,7 @@
 import type { PageContext } from '../platform/views/context.js';
 import { translateFields } from '../platform/http/errors.js';
 import { Form } from '../platform/views/forms.js';
+import { StackedTable } from '../platform/views/table.js';
 import type { ImportPlan, ImportReport } from './member-import.js';
 
 /** The import page: the form, then either the problems row by row, the rows ready to import, or what the import did. */
@@ -20,52 +21,30 @@ export function ImportView({ ctx, csv, plan, report, error, maxRows }: { ctx: Pa
         <section aria-labelledby="import-problems" role="alert">
           <h2 id="import-problems">{t('member_import.problems_heading', { count: plan.problems.length })}</h2>
           <p>{t('member_import.problems_lead')}</p>
-          <table class="usa-table usa-table--borderless usa-table--stacked">
-            <thead>
-              <tr>
-                <th scope="col">{t('member_import.line')}</th>
-                <th scope="col">{t('member_import.column')}</th>
-                <th scope="col">{t('member_import.problem')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {plan.problems.slice(0, 500).map((p) => (
-                <tr>
-                  <th scope="row" data-label={t('member_import.line')}>
-                    {p.line === 0 ? t('member_import.file_level') : ctx.fmt.number(p.line)}
-                  </th>
-                  <td data-label={t('member_import.column')}>{p.field}</td>
-                  <td data-label={t('member_import.problem')}>{translateFields({ m: p.message }, t).m}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <StackedTable
+            caption={t('member_import.problems_heading', { count: plan.problems.length })}
+            rows={plan.problems.slice(0, 500)}
+            columns={[
+              { label: t('member_import.line'), cell: (p) => (p.line === 0 ? t('member_import.file_level') : ctx.fmt.number(p.line)) },
+              { label: t('member_import.column'), cell: (p) => p.field },
+              { label: t('member_import.problem'), cell: (p) => translateFields({ m: p.message }, t).m },
+            ]}
+          />
         </section>
       )}
       {ready && (
         <section aria-labelledby="import-ready">
           <h2 id="import-ready">{t('member_import.ready_heading')}</h2>
           <p role="status">{t('member_import.ready', { new: plan.rows.filter((r) => r.existingId === null).length, existing: plan.rows.filter((r) => r.existingId !== null).length })}</p>
-          <table class="usa-table usa-table--borderless usa-table--stacked">
-            <thead>
-              <tr>
-                <th scope="col">{t('member_import.line')}</th>
-                <th scope="col">{t('member_import.email')}</th>
-                <th scope="col">{t('member_import.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {plan.rows.slice(0, 500).map((r) => (
-                <tr>
-                  <th scope="row" data-label={t('member_import.line')}>
-                    {ctx.fmt.number(r.line)}
-                  </th>
-                  <td data-label={t('member_import.email')}>{r.email}</td>
-                  <td data-label={t('member_import.status')}>{t(r.existingId === null ? 'member_import.status_new' : 'member_import.status_existing')}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <StackedTable
+            caption={t('member_import.ready_heading')}
+            rows={plan.rows.slice(0, 500)}
+            columns={[
+              { label: t('member_import.line'), cell: (r) => ctx.fmt.number(r.line) },
+              { label: t('member_import.email'), cell: (r) => r.email },
+              { label: t('member_import.status'), cell: (r) => t(r.existingId === null ? 'member_import.status_new' : 'member_import.status_existing') },
+            ]}
+          />
           <Form ctx={ctx} action="/admin/members/import" enctype="multipart/form-data" label={t('member_import.import')}>
             <input type="hidden" name="csv" value={csv} />
             <input type="hidden" name="action" value="import" />
@@ -79,26 +58,15 @@ export function ImportView({ ctx, csv, plan, report, error, maxRows }: { ctx: Pa
         <section aria-labelledby="import-done">
           <h2 id="import-done">{t('member_import.done_heading')}</h2>
           <p role="status">{t('member_import.done', { created: report.created, existing: report.existing, groups: report.groupsAdded })}</p>
-          <table class="usa-table usa-table--borderless usa-table--stacked">
-            <thead>
-              <tr>
-                <th scope="col">{t('member_import.line')}</th>
-                <th scope="col">{t('member_import.email')}</th>
-                <th scope="col">{t('member_import.outcome')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {report.rows.slice(0, 500).map((r) => (
-                <tr>
-                  <th scope="row" data-label={t('member_import.line')}>
-                    {ctx.fmt.number(r.line)}
-                  </th>
-                  <td data-label={t('member_import.email')}>{r.email}</td>
-                  <td data-label={t('member_import.outcome')}>{t(`member_import.outcome_${r.outcome}`)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <StackedTable
+            caption={t('member_import.done_heading')}
+            rows={report.rows.slice(0, 500)}
+            columns={[
+              { label: t('member_import.line'), cell: (r) => ctx.fmt.number(r.line) },
+              { label: t('member_import.email'), cell: (r) => r.email },
+              { label: t('member_import.outcome'), cell: (r) => t(`member_import.outcome_${r.outcome}`) },
+            ]}
+          />
         </section>
       )}
       <section aria-labelledby="import-how">

@@ -1,5 +1,6 @@
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextField, type FormState } from '../platform/views/forms.js';
+import { StackedTable } from '../platform/views/table.js';
 import { WEBHOOK_EVENTS } from './deliver.js';
 
 export function EndpointsView({ ctx, endpoints }: { ctx: PageContext; endpoints: { id: number; url: string; description: string; events: string[]; disabled_at: Date | null; failure_count: number; owner: string }[] }) {
@@ -116,30 +117,17 @@ export function EndpointView({
       {deliveries.length === 0 ? (
         <p>{t('webhooks.no_deliveries')}</p>
       ) : (
-        <table class="usa-table usa-table--borderless usa-table--stacked">
-          <thead>
-            <tr>
-              <th scope="col">{t('webhooks.when')}</th>
-              <th scope="col">{t('webhooks.event_col')}</th>
-              <th scope="col">{t('webhooks.status')}</th>
-              <th scope="col">{t('webhooks.response')}</th>
-              <th scope="col">{t('webhooks.attempts')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {deliveries.map((d) => (
-              <tr>
-                <th scope="row" data-label={t('webhooks.when')}>
-                  {ctx.fmt.dateTime(d.last_attempt_at ?? d.created_at)}
-                </th>
-                <td data-label={t('webhooks.event_col')}>{d.event}</td>
-                <td data-label={t('webhooks.status')}>{t(`webhooks.status_${d.status}`)}</td>
-                <td data-label={t('webhooks.response')}>{d.response_code ?? d.last_error ?? '—'}</td>
-                <td data-label={t('webhooks.attempts')}>{ctx.fmt.number(d.attempts)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <StackedTable
+          caption={t('webhooks.deliveries')}
+          rows={deliveries}
+          columns={[
+            { label: t('webhooks.when'), cell: (d) => ctx.fmt.dateTime(d.last_attempt_at ?? d.created_at) },
+            { label: t('webhooks.event_col'), cell: (d) => d.event },
+            { label: t('webhooks.status'), cell: (d) => t(`webhooks.status_${d.status}`) },
+            { label: t('webhooks.response'), cell: (d) => d.response_code ?? d.last_error ?? '—' },
+            { label: t('webhooks.attempts'), cell: (d) => ctx.fmt.number(d.attempts) },
+          ]}
+        />
       )}
       <ButtonForm ctx={ctx} action={`/admin/webhooks/${endpoint.id}/delete`} label={t('webhooks.delete')} variant="secondary" />
     </>
