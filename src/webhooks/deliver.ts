@@ -48,6 +48,9 @@ export function sign(secret: string, messageId: string, timestamp: number, body:
  * (each change of a convening is its own message).
  */
 export async function queueWebhooks(tx: Tx | Db, jobs: Jobs, event: WebhookEvent, id: number, stamp?: string | number): Promise<void> {
+  // Most communities have no endpoint for most events: then there is no job to queue or run.
+  const wanted = await tx.selectFrom('webhook_endpoints').select('id').where('disabled_at', 'is', null).where(sql<boolean>`${event} = ANY(events)`).limit(1).executeTakeFirst();
+  if (!wanted) return;
   await jobs.send(tx, QUEUES.webhookFanout, { event, id, stamp: stamp === undefined ? null : String(stamp) }, { key: `wh:${event}:${id}:${stamp ?? ''}` });
 }
 
