@@ -1,5 +1,6 @@
 // Every capability's permission rules, for the web server and the worker alike.
 import './policies.js';
+import { registerJobs } from './jobs.js';
 import { parseArgs } from 'node:util';
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,12 +11,6 @@ import { EmbeddedStartError, ensureOsUser } from './platform/db/embedded.js';
 import { mailFrom, startServer } from './server.js';
 import { Jobs } from './platform/jobs/jobs.js';
 import { createMailer } from './platform/mail/mailer.js';
-import { registerNotificationJobs } from './notifications/notify.js';
-import { registerResourceJobs } from './resources/jobs.js';
-import { registerEventJobs } from './events/jobs.js';
-import { registerBookmarkJobs } from './discussions/bookmarks.js';
-import { registerConversationJobs } from './conversations/conversations.js';
-import { registerTrustJobs } from './trust/data.js';
 import { DEMO_TOTP_SECRET, currentCode } from './accounts/two-factor.js';
 import { seedDemo } from './seed/seed.js';
 import { createAccount } from './accounts/commands.js';
@@ -131,12 +126,8 @@ async function main(argv: string[]): Promise<number> {
       await migrate(handle.url);
       const mailer = createMailer({ smtpUrl: config.smtpUrl, dataDir: config.dataDir, from: mailFrom(config) });
       const jobs = new Jobs(handle.db, { work: true, onError: (err) => console.error(`job queue: ${err.message}`) });
-      registerNotificationJobs({ db: handle.db, jobs, mailer, config });
-      registerResourceJobs({ db: handle.db, jobs, config });
-      registerEventJobs({ db: handle.db, jobs, mailer, config });
-      registerBookmarkJobs({ db: handle.db, jobs });
-      registerConversationJobs({ db: handle.db, jobs, mailer, config });
-      registerTrustJobs({ db: handle.db, jobs, mailer, config });
+      // The same handlers as the web process (src/jobs.ts): every queued job has its worker here.
+      registerJobs({ db: handle.db, jobs, mailer, config });
       await jobs.start();
       console.log(`Convene worker running (mail: ${mailer.describe()})`);
       const stop = async () => {

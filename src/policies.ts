@@ -17,3 +17,4 @@ import './analytics/policy.js';
 import './conversations/policy.js';
 import './email/policy.js';
 import './webhooks/policy.js';
+import './value/policy.js';

@@ -62,6 +62,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: CommunityInput,
       request,
       reply,
+      // An empty follow-up delay keeps the current one.
+      prepare: ({ followup_delay_days, ...v }) => (followup_delay_days === '' || followup_delay_days === undefined ? v : { ...v, followup_delay_days }),
       render: (form, status) => communityPage(request, reply, form, status),
       run: async (input) => {
         await updateCommunity(db, request.actor, input, app.community);

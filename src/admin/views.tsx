@@ -59,6 +59,7 @@ export function CommunityForm({ ctx, form }: { ctx: PageContext; form: FormState
     shared_agenda: t('admin.community_agenda'),
     reach_goal: t('admin.community_goal'),
     website: t('orgs.website'),
+    followup_delay_days: t('followups.delay_label'),
   };
   return (
     <>
@@ -70,6 +71,7 @@ export function CommunityForm({ ctx, form }: { ctx: PageContext; form: FormState
         <TextArea ctx={ctx} form={form} name="shared_agenda" label={labels.shared_agenda} rows={8} />
         <TextField ctx={ctx} form={form} name="reach_goal" label={labels.reach_goal} inputMode="numeric" width="md" required />
         <TextField ctx={ctx} form={form} name="website" type="url" label={labels.website} />
+        <TextField ctx={ctx} form={form} name="followup_delay_days" label={labels.followup_delay_days} hint={t('followups.delay_hint')} inputMode="numeric" width="sm" />
         <Submit label={t('common.save')} />
       </Form>
     </>

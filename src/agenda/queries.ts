@@ -45,7 +45,7 @@ export async function agendaDetails(db: Db, viewer: Actor, itemId: number) {
     db.selectFrom('agenda_why').select(['perspective', 'reason']).where('item_id', '=', itemId).execute(),
     db.selectFrom('agenda_owners as ao').innerJoin('organizations as o', 'o.id', 'ao.organization_id').select(['o.id', 'o.slug', 'o.name']).where('ao.item_id', '=', itemId).orderBy('o.name').execute(),
     db.selectFrom('agenda_milestones').select(['id', 'title', 'due_on', 'percent']).where('item_id', '=', itemId).orderBy(sql`due_on NULLS LAST`).orderBy('id').execute(),
-    db.selectFrom('agenda_updates as u').leftJoin('users as p', 'p.id', 'u.author_id').select(['u.id', 'u.body', 'u.created_at', 'p.name as author']).where('u.item_id', '=', itemId).orderBy('u.created_at', 'desc').limit(50).execute(),
+    db.selectFrom('agenda_updates as u').leftJoin('users as p', 'p.id', 'u.author_id').select(['u.id', 'u.body', 'u.created_at', 'u.decision_id', 'p.name as author']).where('u.item_id', '=', itemId).orderBy('u.created_at', 'desc').limit(50).execute(),
     db
       .selectFrom('agenda_priorities as ap')
       .innerJoin('practice_groups as g', 'g.id', 'ap.group_id')

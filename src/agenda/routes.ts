@@ -1,4 +1,5 @@
 import { listOf } from '../platform/http/pagination.js';
+import { listStories } from '../value/stories.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -124,7 +125,12 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   async function itemPage(request: FastifyRequest, reply: FastifyReply, slug: string, forms: Partial<Record<'update' | 'milestone' | 'link' | 'priority', FormState>> = {}, status = 200) {
     const item = await itemOr404({ slug });
-    const [details, gaps, mayUpdate] = await Promise.all([agendaDetails(db, request.actor, item.id), perspectiveGaps(db, agendaParticipants(item.id)), canPostUpdate(db, request.actor, item.id)]);
+    const [details, gaps, mayUpdate, stories] = await Promise.all([
+      agendaDetails(db, request.actor, item.id),
+      perspectiveGaps(db, agendaParticipants(item.id)),
+      canPostUpdate(db, request.actor, item.id),
+      listStories(db, request.actor, { linked: { kind: 'agenda_item', id: item.id }, limit: 20 }),
+    ]);
     const actor = request.actor;
     // The description and updates with glossary terms marked up (first occurrence on the page).
     const annotated = await app.glossary.annotatePage([
@@ -164,6 +170,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
           forms: { update: forms.update ?? emptyForm(), milestone: forms.milestone ?? emptyForm(), link: forms.link ?? emptyForm(), priority: forms.priority ?? emptyForm() },
           priorityOptions: priorityRows.map((p) => ({ value: `${p.group_id}:${p.position}`, label: `${p.name} — ${p.position}. ${p.text}` })),
           idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
+          stories: { rows: stories.stories, tellHref: can(actor, 'story.create', { group: null }) ? `/stories/new?agenda=${encodeURIComponent(item.slug)}` : null },
         }),
       }),
       status,

@@ -1,4 +1,6 @@
 import type { PageContext } from '../platform/views/context.js';
+import { LinkedStories } from '../value/views.js';
+import type { StoryRow } from '../value/stories.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { AGENDA_STATUSES, DEPTH_LEVELS, type AgendaRow, type PerspectiveGap, type agendaDetails } from './queries.js';
@@ -114,6 +116,7 @@ export function AgendaItemView({
   forms,
   priorityOptions,
   idempotencyKey,
+  stories,
 }: {
   ctx: PageContext;
   item: { slug: string; description: string; status: string; /** With glossary terms marked up. */ descriptionHtml: string };
@@ -123,6 +126,8 @@ export function AgendaItemView({
   forms: { update: FormState; milestone: FormState; link: FormState; priority: FormState };
   priorityOptions: { value: string; label: string }[];
   idempotencyKey: string;
+  /** Stories of value linked to the item that the viewer may read, and where to tell one. */
+  stories?: { rows: StoryRow[]; tellHref: string | null };
 }) {
   const { t, fmt } = ctx;
   const progress = details.milestones.length ? Math.round(details.milestones.reduce((s, m) => s + m.percent, 0) / details.milestones.length) : null;
@@ -308,12 +313,21 @@ export function AgendaItemView({
                 <div class="margin-y-05" dangerouslySetInnerHTML={{ __html: (u as { html?: string }).html ?? '' }} />
                 <p class="margin-y-05 font-sans-3xs text-base-dark">
                   {u.author ?? t('discussions.former_member')} · <time dateTime={u.created_at.toISOString()}>{fmt.dateTime(u.created_at)}</time>
+                  {u.decision_id ? (
+                    <>
+                      {' · '}
+                      <a class="usa-link" href={`/decisions/${u.decision_id}`}>
+                        {t('decisions.view')}
+                      </a>
+                    </>
+                  ) : null}
                 </p>
               </li>
             ))}
           </ol>
         )}
       </section>
+      {stories && <LinkedStories ctx={ctx} stories={stories.rows} tellHref={stories.tellHref} />}
     </>
   );
 }

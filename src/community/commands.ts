@@ -38,6 +38,8 @@ export const CommunityInput = Type.Object({
   shared_agenda: OptionalText(10000),
   reach_goal: Type.Integer({ minimum: 0, maximum: 10_000_000_000 }),
   website: Type.Optional(Url()),
+  /** Days before asking whether a download, a tracked link or a convening was used (value/followups.ts). */
+  followup_delay_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
 });
 export type CommunityInput = Static<typeof CommunityInput>;
 
@@ -133,6 +135,7 @@ export async function updateCommunity(db: Db, actor: Actor, input: CommunityInpu
       shared_agenda: clean(input.shared_agenda),
       reach_goal: input.reach_goal,
       website: clean(input.website) || null,
+      ...(input.followup_delay_days !== undefined ? { followup_delay_days: input.followup_delay_days } : {}),
     };
     await tx
       .insertInto('community')

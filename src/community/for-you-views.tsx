@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { FollowupsHomeSection } from '../value/views.js';
 import type { PageContext } from '../platform/views/context.js';
 import { UpcomingEvents, fmtFor } from '../events/views.js';
 import type { TrackedThread } from '../discussions/tracking.js';
@@ -70,6 +71,7 @@ export function ForYouSections({ ctx, data }: { ctx: PageContext; data: ForYou }
   return (
     <section aria-labelledby="for-you-title" class="convene-for-you margin-top-3">
       <h2 id="for-you-title">{t('home.for_you')}</h2>
+      <FollowupsHomeSection ctx={ctx} items={data.followups.items} total={data.followups.total} />
       <div class="grid-row grid-gap-lg">
         <div class="tablet-lg:grid-col-6">
           <Section ctx={ctx} id="fy-unread" title={t('home.fy_unread')} more={{ href: '/unread', label: t('home.fy_all_unread') }} empty={data.unread.length ? undefined : t('latest.none_unread')}>

@@ -6,6 +6,7 @@ import { trackedFromJson, trackedJson, trackedThreads, type TrackedThread } from
 import { addressedFromJson, addressedJson, type NotificationItem } from '../notifications/queries.js';
 import { listEvents, type EventRow } from '../events/queries.js';
 import { resourceReadableBy } from '../resources/policy.js';
+import { eventReadableBy } from '../events/policy.js';
 import type { GroupRow } from '../groups/queries.js';
 
 /**
@@ -36,6 +37,8 @@ export interface ForYou {
   milestones: { id: number; title: string; due_on: string; percent: number; item_slug: string; item_title: string }[];
   /** Open groups the person may join, busiest first. */
   suggestions: GroupRow[];
+  /** Questions about use waiting for the person (the newest three, and how many in all). */
+  followups: { items: { id: number; trigger: string; title: string }[]; total: number };
 }
 
 /** New resources: filed under (or kept for) the member's groups (or, for a visitor, public ones), newest first (a statement, not run). */
@@ -71,6 +74,17 @@ const milestonesQuery = (viewer: UserActor) => sql`SELECT m.id, m.title, to_char
         AND EXISTS (SELECT 1 FROM agenda_owners o JOIN user_organizations uo ON uo.organization_id = o.organization_id WHERE o.item_id = i.id AND uo.user_id = ${viewer.id})
       ORDER BY m.due_on, m.id LIMIT ${sql.lit(SHORT)}`;
 
+/** Questions about use waiting for the person, about what they may still see (value/followups.ts asks them). */
+const followupsJson = (viewer: UserActor) => sql`(SELECT json_build_object('total', count(*), 'items', coalesce((array_agg(json_build_object('id', x.id, 'trigger', x.trigger, 'title', x.title) ORDER BY x.asked_at DESC, x.id DESC))[1:3], '{}'))
+    FROM (SELECT f.id, f.trigger, f.asked_at, coalesce(r.title, e.title) AS title
+            FROM use_followups f
+            LEFT JOIN resources r ON r.id = f.resource_id
+            LEFT JOIN events e ON e.id = f.event_id
+            LEFT JOIN practice_groups g ON g.id = e.group_id
+           WHERE f.user_id = ${viewer.id} AND f.asked_at IS NOT NULL AND f.answered_at IS NULL AND f.outcome IS NULL
+             AND ((f.resource_id IS NOT NULL AND r.deleted_at IS NULL AND ${resourceReadableBy(viewer)})
+               OR (f.event_id IS NOT NULL AND e.status <> 'cancelled' AND ${eventReadableBy(viewer)}))) x)`;
+
 /**
  * Everything for the person in two statements: the lists (unread, new,
  * addressed to them, resources, milestones) as JSON columns of one prepared
@@ -80,12 +94,13 @@ const milestonesQuery = (viewer: UserActor) => sql`SELECT m.id, m.title, to_char
  */
 export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Promise<ForYou> {
   const [lists, events] = await Promise.all([
-    sql<{ unread: unknown[]; fresh: unknown[]; for_me: unknown[]; resources: HomeResource[]; milestones: ForYou['milestones'] }>`SELECT
+    sql<{ unread: unknown[]; fresh: unknown[]; for_me: unknown[]; resources: HomeResource[]; milestones: ForYou['milestones']; followups: { total: number; items: ForYou['followups']['items'] } }>`SELECT
         ${trackedJson(db, viewer, 'unread', 1, SHORT)} AS unread,
         ${trackedJson(db, viewer, 'new', 1, SHORT)} AS fresh,
         ${addressedJson(db, viewer, SHORT)} AS for_me,
         ${jsonRows(newResourcesQuery(db, viewer, viewer), sql`s.created_at DESC, s.id DESC`)} AS resources,
-        ${jsonRows(milestonesQuery(viewer), sql`s.due_on, s.id`)} AS milestones
+        ${jsonRows(milestonesQuery(viewer), sql`s.due_on, s.id`)} AS milestones,
+        ${followupsJson(viewer)} AS followups
         ${PREPARED}`.execute(db),
     listEvents(db, viewer, { when: 'upcoming', registeredBy: viewer.id, perPage: 3, count: false }),
   ]);
@@ -97,6 +112,7 @@ export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Pro
     events: events.rows.map((e) => ({ ...e, registration: e.registration ?? null })),
     resources: row.resources.map(asHomeResource),
     milestones: row.milestones,
+    followups: { total: Number(row.followups.total), items: row.followups.items },
     suggestions: groups
       .filter((g) => !viewer.memberships.has(g.id) && !g.archived_at && can(viewer, 'group.join', g))
       .sort((a, b) => b.member_count - a.member_count)

@@ -13,6 +13,8 @@ export interface CommunityInfo {
   mission: string;
   shared_agenda: string;
   reach_goal: number;
+  /** Days after a download, a tracked link or a convening before asking whether it was used. */
+  followup_delay_days: number;
   website: string | null;
   facilitators: { id: number; slug: string; name: string; short_name: string; funders: { slug: string; name: string; short_name: string }[] }[];
 }
@@ -41,6 +43,7 @@ export async function loadCommunity(db: Db): Promise<CommunityInfo | undefined> 
     mission: row.mission,
     shared_agenda: row.shared_agenda,
     reach_goal: row.reach_goal,
+    followup_delay_days: row.followup_delay_days,
     website: row.website,
     facilitators,
   };

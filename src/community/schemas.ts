@@ -49,6 +49,7 @@ export const CommunitySchema = Type.Object({
   mission: Type.String(),
   shared_agenda: Type.String(),
   reach_goal: Type.Integer(),
+  followup_delay_days: Type.Integer(),
   website: Type.Union([Type.String(), Type.Null()]),
   facilitators: Type.Array(
     Type.Object({

@@ -23,6 +23,8 @@ export interface ThreadRow {
   locked: boolean;
   closed: boolean;
   reply_count: number;
+  /** Polls and proposals opened in it. */
+  decision_count: number;
   created_at: Date;
   edited_at: Date | null;
   last_activity_at: Date;
@@ -78,6 +80,7 @@ export function threadSelect(db: Db) {
       't.locked',
       't.closed',
       't.reply_count',
+      't.decision_count',
       't.created_at',
       't.edited_at',
       't.last_activity_at',

@@ -1,4 +1,5 @@
 import { firstNewPost } from './tracking.js';
+import { threadDecisions } from '../value/decisions.js';
 import type { StartHint } from './views.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -235,10 +236,13 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const actor = request.actor;
     const subject = threadSubject(thread);
     const moderator = can(actor, 'thread.moderate', subject);
-    const [shared, questions, state] = await Promise.all([
+    const canOpenDecision = can(actor, 'decision.open', subject);
+    const [shared, questions, state, decisions] = await Promise.all([
       pagePosts(thread, moderator),
       thread.kind === 'dialogue_guide' ? dialogueQuestions(db, thread.id) : Promise.resolve(undefined),
       known ?? getThreadForViewer(db, thread.id, actor).then((r) => r?.state ?? NO_VIEWER_STATE),
+      // Most threads have no polls or proposals: the thread row says so, and nothing is asked.
+      thread.decision_count > 0 ? threadDecisions(db, thread.id) : Promise.resolve([]),
     ]);
     // The shared rows are never changed: a post the viewer reacted to is a copy.
     const mine = new Map<number, ReactionKind[]>();
@@ -282,6 +286,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             guide: questions ? { questions, perspectives: PERSPECTIVES } : undefined,
             renderedPosts: renderPosts(ctx, shared.posts, { mine, bookmarks }, thread.id, perms, questions, shared.kept),
             kept: shared.kept,
+            decisions: decisions.length > 0 || canOpenDecision ? { rows: decisions, canOpen: canOpenDecision } : undefined,
           },
         }),
       }),

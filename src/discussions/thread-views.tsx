@@ -1,4 +1,6 @@
 import type { PageContext } from '../platform/views/context.js';
+import { DecisionsBox } from '../value/views.js';
+import type { DecisionRow } from '../value/decisions.js';
 import { keptPart, same, slot, type KeptStore } from '../platform/views/kept.js';
 import { ButtonForm, PrivacyAcknowledge, ErrorSummary, Form, JargonAcknowledge, Select, Submit, TextArea, emptyForm, type FormState } from '../platform/views/forms.js';
 import type { DialogueQuestion, PostView, ThreadRow } from './queries.js';
@@ -46,7 +48,8 @@ export interface ThreadPageData {
    * values and errors, they are rendered for this view.
    */
   kept?: KeptStore;
-  /** Spaces a moderator may move the thread to ('' is the community space). */
+  /** Polls and proposals opened here (read only when the thread has some), and whether the viewer may open one. */
+  decisions?: { rows: DecisionRow[]; canOpen: boolean };
 }
 
 /** What one viewer may do to one post (from the thread's `PostPermissions`). */
@@ -372,6 +375,7 @@ export function ThreadView({ ctx, data, form }: { ctx: PageContext; data: Thread
   return (
     <>
       {KeptControls.render(data.kept, ctx, controls)}
+      {data.decisions && <DecisionsBox ctx={ctx} decisions={data.decisions.rows} threadId={thread.id} canOpen={data.decisions.canOpen} />}
       {data.newSince && (
         <div class="usa-alert usa-alert--info usa-alert--slim margin-bottom-2">
           <div class="usa-alert__body">

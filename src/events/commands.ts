@@ -1,4 +1,5 @@
 import { queueWebhooks } from '../webhooks/deliver.js';
+import { noteAttendanceFollowups } from '../value/followups.js';
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
@@ -414,6 +415,8 @@ export async function recordAttendance(db: Db, actor: Actor, eventId: number, in
     await tx.selectFrom('events').select('id').where('id', '=', eventId).forUpdate().execute();
     await tx.updateTable('event_registrations').set({ attended: false }).where('event_id', '=', eventId).where('attended', '=', true).$if(ids.length > 0, (q) => q.where('user_id', 'not in', ids)).execute();
     if (ids.length) await tx.updateTable('event_registrations').set({ attended: true }).where('event_id', '=', eventId).where('user_id', 'in', ids).execute();
+    // Each person who came is asked later whether they used what they took from it.
+    await noteAttendanceFollowups(tx, eventId, ids);
     // updated_at moves even without notes: the hourly engagement rollup re-reads the days of recently changed events.
     await tx.updateTable('events').set({ ...(input.notes !== undefined ? { notes: clean(input.notes) } : {}), updated_at: new Date() }).where('id', '=', eventId).execute();
     await recount(tx, eventId);

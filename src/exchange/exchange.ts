@@ -51,7 +51,6 @@ const TABLES = [
   { name: 'collection_items', order: 'collection_id, position', identity: false },
   { name: 'share_links', order: 'id', identity: true },
   { name: 'dissemination_reports', order: 'id', identity: true },
-  { name: 'use_reports', order: 'id', identity: true },
   // Daily rollups carry the reach history; raw view events (hashed, short-lived) stay behind.
   { name: 'reach_daily', order: 'day, resource_id', identity: false },
   { name: 'reach_daily_links', order: 'day, link_id', identity: false },
@@ -63,6 +62,10 @@ const TABLES = [
   { name: 'agenda_why', order: 'item_id, perspective', identity: false },
   { name: 'agenda_owners', order: 'item_id, organization_id', identity: false },
   { name: 'agenda_milestones', order: 'id', identity: true },
+  // Polls and proposals (threads, agenda items) before the agenda updates that carry their outcomes.
+  { name: 'decisions', order: 'id', identity: true },
+  { name: 'decision_options', order: 'id', identity: true },
+  { name: 'decision_votes', order: 'decision_id, user_id', identity: false },
   { name: 'agenda_updates', order: 'id', identity: true },
   { name: 'agenda_priorities', order: 'item_id, group_id, position', identity: false },
   { name: 'agenda_links', order: 'id', identity: true },
@@ -73,6 +76,11 @@ const TABLES = [
   { name: 'events', order: 'id', identity: true },
   { name: 'event_registrations', order: 'event_id, user_id', identity: false },
   { name: 'event_resources', order: 'event_id, resource_id', identity: false },
+  // Use reports name a resource or a convening; follow-ups point at the report they produced.
+  { name: 'use_reports', order: 'id', identity: true },
+  { name: 'use_followups', order: 'id', identity: true },
+  { name: 'value_stories', order: 'id', identity: true },
+  { name: 'value_story_links', order: 'story_id, kind, target_id', identity: false },
   { name: 'audit_log', order: 'id', identity: true },
   // What each person would miss: their notifications and read positions, private calendar
   // feeds, reminders already sent (so none is sent twice), messages to the facilitators,

@@ -230,6 +230,11 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
               {t('groups.all_resources')}
             </a>
           </li>
+          <li>
+            <a class="usa-link" href={`${base}/stories`}>
+              {t('stories.group_link')}
+            </a>
+          </li>
           {ctx.actor.kind === 'user' && (
             <li>
               <a class="usa-link" href={`/reach?group=${encodeURIComponent(group.slug)}`}>

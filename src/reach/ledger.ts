@@ -5,6 +5,7 @@ import type { Db, Tx } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { visitCountsTowardReach } from './policy.js';
 import { resourceReadableBy } from '../resources/policy.js';
+import { useFunnel, type UseFunnel } from '../value/followups.js';
 
 export const VIEW_KIND = { page: 1, download: 2, link: 3 } as const;
 
@@ -173,6 +174,8 @@ export interface ReachSummary {
   use: { reports: number; quality: number | null; relevance: number | null; usefulness: number | null };
   pending: number;
   questioned: number;
+  /** From reach to use: who was asked whether they used it, who answered, who did (value/followups.ts). */
+  funnel: UseFunnel;
 }
 
 /**
@@ -213,7 +216,7 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
     : undefined;
   const webOn = webAllowed && !f.partner;
 
-  const [web, reported, partners, months, audiences, states, top, use, review] = await Promise.all([
+  const [web, reported, partners, months, audiences, states, top, use, review, funnel] = await Promise.all([
     webQuery && webAllowed ? webQuery.execute(db) : Promise.resolve(undefined),
     sql<{ people: number }>`SELECT coalesce(sum(d.recipients),0)::bigint AS people FROM dissemination_reports d JOIN resources r ON r.id = d.resource_id WHERE ${reportWhere} AND ${scope}`.execute(db),
     sql<{ id: number; name: string; link_visitors: number; reported: number }>`
@@ -275,6 +278,7 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
       SELECT count(*) FILTER (WHERE d.status = 'reported')::bigint AS pending, count(*) FILTER (WHERE d.status = 'questioned')::bigint AS questioned
         FROM dissemination_reports d JOIN resources r ON r.id = d.resource_id
        WHERE d.sent_on BETWEEN ${f.from} AND ${f.to} AND ${scope}`.execute(db),
+    useFunnel(db, viewer, f),
   ]);
   // Web totals are the sums of the monthly rows (every figure is additive), or the partner's link figures.
   const w = (web?.rows[0] as { uv: number; pv: number; dl: number; lv: number } | undefined) ?? {
@@ -301,6 +305,7 @@ export async function reachSummary(db: Db, viewer: Actor, f: ReachFilters, goal:
     use: { reports: Number(use.rows[0]!.reports), quality: use.rows[0]!.quality, relevance: use.rows[0]!.relevance, usefulness: use.rows[0]!.usefulness },
     pending: Number(review.rows[0]!.pending),
     questioned: Number(review.rows[0]!.questioned),
+    funnel,
   };
 }
 

@@ -20,6 +20,7 @@ import { getResourceById } from '../resources/queries.js';
 import { ReviewInput, reviewDissemination } from '../resources/commands.js';
 import { ledgerEntries, reachSummary, type ReachFilters, type ReachSummary } from './ledger.js';
 import { FunderReportView, ReachView, ReviewQueueView } from './views.js';
+import { funderExtras } from './funder-report.js';
 import './policy.js';
 
 const IdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2 ** 53 }) });
@@ -95,10 +96,12 @@ export const reachRoutes: FastifyPluginAsyncTypebox = async (app) => {
     authorize(request.actor, 'reach.export', undefined);
     const f = await reachFilters(request, request.query);
     const community = await app.community.get();
-    const [summary, entries] = await Promise.all([reachSummary(readDb, request.actor, f, community?.reach_goal ?? 0), ledgerEntries(readDb, request.actor, f)]);
+    // The same sums as the dashboard (kept briefly, shared by facilitators), and what only the report shows.
+    const [summary, extras] = await Promise.all([dashboardSummary(request, f, community?.reach_goal ?? 0), funderExtras(readDb, f)]);
+    const day = (d: string) => new Date(`${d}T12:00:00Z`);
     return renderFor(app, request, reply, (ctx) => ({
-      title: ctx.t('reach.report_title', { from: f.from, to: f.to }),
-      children: h(FunderReportView, { ctx, summary, filters: f, entries: entries.slice(0, 500), totalEntries: entries.length }),
+      title: ctx.t('reach.report_title', { from: ctx.fmt.date(day(f.from)), to: ctx.fmt.date(day(f.to)) }),
+      children: h(FunderReportView, { ctx, summary, filters: f, extras, period: ctx.t('funder_report.period', { from: ctx.fmt.date(day(f.from)), to: ctx.fmt.date(day(f.to)) }) }),
     }));
   });
   const csv = sendCsv;

@@ -1,4 +1,7 @@
 import type { PageContext } from '../platform/views/context.js';
+import { eventFormatters } from '../events/time.js';
+import { UseFunnelView, percent } from '../value/views.js';
+import type { FunderExtras } from './funder-report.js';
 import { ButtonForm, Select, TextField, type FormState } from '../platform/views/forms.js';
 import { STATES, STATE_CODES } from '../community/vocab.js';
 import type { ReachFilters, ReachSummary } from './ledger.js';
@@ -124,14 +127,18 @@ function ReachBody({ ctx, summary: s, canReview }: { ctx: PageContext; summary: 
       </section>
       <section aria-labelledby="use-heading" class="margin-top-4">
         <h2 id="use-heading">{t('reach.actual_use')}</h2>
-        <p>{t('reach.use_line', { count: s.use.reports })}</p>
+        <p>
+          {t('reach.use_line', { count: s.use.reports })}{' '}
+          {s.funnel.responseRate === null ? null : <>({t('followups.response_rate', { rate: percent(ctx, s.funnel.responseRate) })})</>}
+        </p>
         {s.use.reports > 0 && (
           <ul class="usa-list">
-            <li>{t('reach.avg', { what: t('resources.field.quality'), value: s.use.quality })}</li>
-            <li>{t('reach.avg', { what: t('resources.field.relevance'), value: s.use.relevance })}</li>
-            <li>{t('reach.avg', { what: t('resources.field.usefulness'), value: s.use.usefulness })}</li>
+            <li>{t('reach.avg', { what: t('resources.field.quality'), value: decimal(ctx, s.use.quality) })}</li>
+            <li>{t('reach.avg', { what: t('resources.field.relevance'), value: decimal(ctx, s.use.relevance) })}</li>
+            <li>{t('reach.avg', { what: t('resources.field.usefulness'), value: decimal(ctx, s.use.usefulness) })}</li>
           </ul>
         )}
+        <UseFunnelView ctx={ctx} reached={s.total} funnel={s.funnel} headingLevel={3} />
       </section>
       <section aria-labelledby="top-heading" class="margin-top-4">
         <h2 id="top-heading">{t('reach.top')}</h2>
@@ -196,71 +203,284 @@ export function ReachView({ ctx, summary, filters, options, canExport, canReview
   );
 }
 
-export function FunderReportView({
-  ctx,
-  summary,
-  filters,
-  entries,
-  totalEntries,
-}: {
-  ctx: PageContext;
-  summary: ReachSummary;
-  filters: ReachFilters & { groupSlug?: string };
-  entries: { entry: string; source: string; day: string; resource: string; partner: string | null; people: number; status: string }[];
-  totalEntries: number;
-}) {
+/** A figure with decimals in the reader's language ("4.25", "4,25"). */
+const decimalFormats = new Map<string, Intl.NumberFormat>();
+export function decimal(ctx: PageContext, n: number | null): string {
+  if (n === null) return '—';
+  let f = decimalFormats.get(ctx.locale);
+  if (!f) decimalFormats.set(ctx.locale, (f = new Intl.NumberFormat(ctx.locale === 'es' ? 'es-US' : 'en-US', { maximumFractionDigits: 2 })));
+  return f.format(n);
+}
+
+/**
+ * The funder report: a few pages a funder reads, not the ledger. The headline
+ * against the goal; reach by source with its methods, by month and partner;
+ * use with its response rate and ratings; stories of value by cycle; depth of
+ * interaction by group; decisions made together and who took part. The
+ * ledger entries travel as CSV attachments.
+ */
+export function FunderReportView({ ctx, summary: s, filters, extras, period }: { ctx: PageContext; summary: ReachSummary; filters: ReachFilters & { groupSlug?: string }; extras: FunderExtras; period: string }) {
   const { t, fmt } = ctx;
+  const share = s.goal > 0 ? s.total / s.goal : null;
+  const months = s.byMonth.slice(-12);
   return (
     <div class="convene-report">
-      <p class="usa-intro">{t('reach.report_intro', { community: ctx.communityName })}</p>
-      <p class="convene-actions print:display-none">
-        <a class="usa-link" href={`/reach/report.csv?${qs(filters)}`}>
-          {t('reach.report_csv')}
-        </a>
-        <a class="usa-link" href={`/reach/ledger.csv?${qs(filters)}`}>
-          {t('reach.ledger_csv')}
-        </a>
+      <div class="convene-report__headline">
+        <p class="margin-y-0 text-bold">{t('funder_report.headline')}</p>
+        <p class="convene-report__figure margin-y-0">{fmt.number(s.total)}</p>
+        {share !== null && <p class="margin-y-0">{t('funder_report.headline_goal', { goal: fmt.number(s.goal), pct: percent(ctx, share) })}</p>}
+        <p class="margin-y-05 usa-hint">{period}</p>
+      </div>
+      <p class="usa-intro">{t('funder_report.intro', { community: ctx.communityName })}</p>
+      <p class="convene-actions convene-noprint">
         <a class="usa-link" href={`/reach?${qs(filters)}`}>
           {t('reach.back_dashboard')}
         </a>
       </p>
-      <ReachBody ctx={ctx} summary={summary} />
-      <section aria-labelledby="ledger-heading" class="margin-top-4">
-        <h2 id="ledger-heading">{t('reach.ledger')}</h2>
-        <p>{t('reach.ledger_note', { shown: fmt.number(entries.length), total: fmt.number(totalEntries) })}</p>
-        <div class="convene-table-scroll">
+      <section aria-labelledby="fr-reach" class="convene-report__section">
+        <h2 id="fr-reach">{t('funder_report.reach_heading')}</h2>
+        <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+          <caption class="usa-sr-only">{t('funder_report.reach_heading')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('reach.source_col')}</th>
+              <th scope="col" class="convene-num">
+                {t('reach.people')}
+              </th>
+              <th scope="col">{t('reach.method')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {s.bySource.map((b) => (
+              <tr>
+                <th scope="row">{t(`reach.source.${b.source}`)}</th>
+                <td class="convene-num">{fmt.number(b.people)}</td>
+                <td>{t(`reach.method_of.${b.source}`)}</td>
+              </tr>
+            ))}
+            <tr>
+              <th scope="row">{t('reach.total')}</th>
+              <td class="convene-num">
+                <strong>{fmt.number(s.total)}</strong>
+              </td>
+              <td>{t('reach.method_of.total')}</td>
+            </tr>
+          </tbody>
+        </table>
+        <p class="usa-hint">{t('reach.web_detail', { views: fmt.number(s.web.pageViews), downloads: fmt.number(s.web.downloads), links: fmt.number(s.web.linkVisits) })}</p>
+      </section>
+      <div class="grid-row grid-gap-lg">
+        <section aria-labelledby="fr-months" class="convene-report__section tablet:grid-col-6">
+          <h2 id="fr-months">{t('funder_report.months_heading')}</h2>
+          {months.length === 0 ? (
+            <p class="usa-hint">{t('reach.no_data')}</p>
+          ) : (
+            <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+              <caption class="usa-sr-only">{t('funder_report.months_heading')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('reach.month')}</th>
+                  <th scope="col" class="convene-num">
+                    {t('reach.source.web')}
+                  </th>
+                  <th scope="col" class="convene-num">
+                    {t('reach.source.partner_report')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {months.map((m) => (
+                  <tr>
+                    <th scope="row">{eventFormatters(ctx.locale, ctx.tz).month(m.month)}</th>
+                    <td class="convene-num">{fmt.number(m.web)}</td>
+                    <td class="convene-num">{fmt.number(m.partner_report)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+        <section aria-labelledby="fr-partners" class="convene-report__section tablet:grid-col-6">
+          <h2 id="fr-partners">{t('funder_report.partners_heading')}</h2>
+          {s.partners.length === 0 ? (
+            <p class="usa-hint">{t('reach.no_data')}</p>
+          ) : (
+            <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+              <caption class="usa-sr-only">{t('funder_report.partners_heading')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('reach.partner')}</th>
+                  <th scope="col" class="convene-num">
+                    {t('reach.link_visitors')}
+                  </th>
+                  <th scope="col" class="convene-num">
+                    {t('reach.source.partner_report')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.partners.slice(0, 10).map((p) => (
+                  <tr>
+                    <th scope="row">{p.name}</th>
+                    <td class="convene-num">{fmt.number(p.linkVisitors)}</td>
+                    <td class="convene-num">{fmt.number(p.reported)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+      <section aria-labelledby="fr-use" class="convene-report__section">
+        <h2 id="fr-use">{t('funder_report.use_heading')}</h2>
+        <UseFunnelView ctx={ctx} reached={s.total} funnel={s.funnel} headingLevel={3} />
+        <h3>{t('funder_report.ratings_heading')}</h3>
+        {s.use.reports === 0 ? (
+          <p class="usa-hint">{t('funder_report.ratings_none')}</p>
+        ) : (
+          <ul class="usa-list">
+            <li>
+              {t('resources.field.quality')}: {t('funder_report.rating', { value: decimal(ctx, s.use.quality) })}
+            </li>
+            <li>
+              {t('resources.field.relevance')}: {t('funder_report.rating', { value: decimal(ctx, s.use.relevance) })}
+            </li>
+            <li>
+              {t('resources.field.usefulness')}: {t('funder_report.rating', { value: decimal(ctx, s.use.usefulness) })}
+            </li>
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="fr-stories" class="convene-report__section">
+        <h2 id="fr-stories">{t('funder_report.stories_heading')}</h2>
+        <p>{t('funder_report.stories_lead', { count: extras.storiesTotal, n: fmt.number(extras.storiesTotal) })}</p>
+        <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+          <caption class="usa-sr-only">{t('funder_report.stories_heading')}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t('funder_report.cycle_col')}</th>
+              <th scope="col" class="convene-num">
+                {t('funder_report.stories_col')}
+              </th>
+              <th scope="col">{t('funder_report.examples_col')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {extras.stories.map((c) => (
+              <tr>
+                <th scope="row">{t(`cycle.${c.cycle}`)}</th>
+                <td class="convene-num">{fmt.number(c.count)}</td>
+                <td>{c.titles.join('; ') || '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section aria-labelledby="fr-depth" class="convene-report__section">
+        <h2 id="fr-depth">{t('funder_report.depth_heading')}</h2>
+        <p>{t('funder_report.depth_lead')}</p>
+        {extras.groups.length === 0 && !extras.privateGroups ? (
+          <p class="usa-hint">{t('funder_report.depth_none')}</p>
+        ) : (
           <table class="usa-table usa-table--borderless usa-table--compact convene-full">
-            <caption class="usa-sr-only">{t('reach.ledger')}</caption>
+            <caption class="usa-sr-only">{t('funder_report.depth_heading')}</caption>
             <thead>
               <tr>
-                <th scope="col">{t('reach.entry')}</th>
-                <th scope="col">{t('reach.source_col')}</th>
-                <th scope="col">{t('reach.day')}</th>
-                <th scope="col">{t('reach.resource')}</th>
-                <th scope="col">{t('reach.partner')}</th>
-                <th scope="col" class="text-right">
-                  {t('reach.people')}
+                <th scope="col">{t('funder_report.group_col')}</th>
+                <th scope="col" class="convene-num">
+                  {t('funder_report.people_col')}
                 </th>
-                <th scope="col">{t('resources.status')}</th>
+                <th scope="col" class="convene-num">
+                  {t('funder_report.threads_col')}
+                </th>
+                <th scope="col" class="convene-num">
+                  {t('funder_report.replies_col')}
+                </th>
+                <th scope="col" class="convene-num">
+                  {t('funder_report.attended_col')}
+                </th>
+                <th scope="col" class="convene-num">
+                  {t('funder_report.used_col')}
+                </th>
               </tr>
             </thead>
             <tbody>
-              {entries.map((e) => (
+              {[...extras.groups, ...(extras.privateGroups ? [{ ...extras.privateGroups, name: t('funder_report.private_groups') }] : [])].map((g) => (
                 <tr>
-                  <th scope="row">
-                    <code>{e.entry}</code>
-                  </th>
-                  <td>{t(`reach.source.${e.source}`)}</td>
-                  <td>{e.day}</td>
-                  <td>{e.resource}</td>
-                  <td>{e.partner ?? '—'}</td>
-                  <td class="text-right">{fmt.number(e.people)}</td>
-                  <td>{t(`resources.report_status.${e.status}`)}</td>
+                  <th scope="row">{g.name}</th>
+                  <td class="convene-num">{fmt.number(g.people)}</td>
+                  <td class="convene-num">{fmt.number(g.threads)}</td>
+                  <td class="convene-num">{fmt.number(g.replies)}</td>
+                  <td class="convene-num">{fmt.number(g.attended)}</td>
+                  <td class="convene-num">{fmt.number(g.used)}</td>
                 </tr>
               ))}
             </tbody>
           </table>
-        </div>
+        )}
+      </section>
+      <section aria-labelledby="fr-decisions" class="convene-report__section">
+        <h2 id="fr-decisions">{t('funder_report.decisions_heading')}</h2>
+        <p>{t('funder_report.decisions_lead')}</p>
+        {extras.decisions.length === 0 && extras.decisionsPrivate === 0 ? (
+          <p class="usa-hint">{t('funder_report.decisions_none')}</p>
+        ) : (
+          <>
+            {extras.decisions.length > 0 && (
+              <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+                <caption class="usa-sr-only">{t('funder_report.decisions_heading')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('funder_report.decision_col')}</th>
+                    <th scope="col" class="convene-num">
+                      {t('funder_report.voters_col')}
+                    </th>
+                    <th scope="col" class="convene-num">
+                      {t('funder_report.perspectives_col')}
+                    </th>
+                    <th scope="col">{t('funder_report.outcome_col')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {extras.decisions.map((d) => (
+                    <tr>
+                      <th scope="row">
+                        {t(`decisions.kind_label.${d.kind}`)}: {d.title}
+                      </th>
+                      <td class="convene-num">{fmt.number(d.voters)}</td>
+                      <td class="convene-num">{fmt.number(d.perspectives)}</td>
+                      <td>{d.outcome}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {extras.decisionsPrivate > 0 && <p>{t('funder_report.decisions_private', { count: extras.decisionsPrivate })}</p>}
+            {extras.decisionPerspectives.length > 0 && (
+              <p>
+                <strong>{t('funder_report.who_took_part')}:</strong> {extras.decisionPerspectives.map((p) => `${t(`perspective.${p.perspective}`)} ${fmt.number(p.people)}`).join(' · ')}
+              </p>
+            )}
+          </>
+        )}
+      </section>
+      <section aria-labelledby="fr-methods" class="convene-report__section">
+        <h2 id="fr-methods">{t('funder_report.methods_heading')}</h2>
+        <p>{t('funder_report.methods')}</p>
+        <h3>{t('funder_report.attachments_heading')}</h3>
+        <p>{t('funder_report.attachments_lead')}</p>
+        <ul class="usa-list">
+          <li>
+            <a class="usa-link" href={`/reach/ledger.csv?${qs(filters)}`}>
+              {t('reach.ledger_csv')}
+            </a>
+          </li>
+          <li>
+            <a class="usa-link" href={`/reach/report.csv?${qs(filters)}`}>
+              {t('reach.report_csv')}
+            </a>
+          </li>
+        </ul>
       </section>
     </div>
   );

@@ -1,4 +1,5 @@
 import { queueWebhooks } from '../webhooks/deliver.js';
+import { settleFollowupByReport } from '../value/followups.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
@@ -426,6 +427,8 @@ export async function reportUse({ db, jobs }: { db: Db; jobs: Jobs }, actor: Act
       .returning('id')
       .executeTakeFirstOrThrow();
     await queueWebhooks(tx, jobs, 'use_report.filed', row.id);
+    // Reported without being asked: the follow-up about it is settled, never asked (again).
+    if (actor.kind === 'user') await settleFollowupByReport(tx, actor.id, { resourceId: resource.id }, row.id);
     return { id: row.id };
   };
   return actor.kind === 'user' ? once(db, actor.id, idempotencyKey, write) : db.transaction().execute(write);

@@ -354,7 +354,10 @@ describe('the dissemination ledger', () => {
     assert.equal((await facAgent.get('/reach?from=2026-05-01&to=2026-01-01')).statusCode, 400);
     const funder = await facAgent.get(`/reach/report?from=${today}&to=${today}`);
     assert.equal(funder.statusCode, 200);
-    assert.match(funder.body, /dissemination_reports:\d+/);
+    // The report carries the headline and links the ledger as CSV attachments instead of listing its rows.
+    assert.match(funder.body, /convene-report__figure[^>]*>40,00\d</);
+    assert.match(funder.body, /href="\/reach\/ledger\.csv\?/);
+    assert.doesNotMatch(funder.body, /dissemination_reports:\d+/);
   });
 
   test('use reports: anonymous allowed, ratings required, limited per address', async () => {

@@ -38,6 +38,7 @@ import {
 } from './commands.js';
 import { FACETS, LIBRARY_PAGE, collectionItems, getResource, getResourceById, listCollections, recentUseReports, resourceDetails, searchLibrary, type LibraryFilters, type ResourceRow } from './queries.js';
 import { VIEW_KIND, recordView } from '../reach/ledger.js';
+import { noteResourceFollowup } from '../value/followups.js';
 import { uploadStore, type Upload } from './storage.js';
 import { MAX_UPLOAD_BYTES } from './vocab.js';
 import { LibraryView, ResourceFormView, ResourceView, UseReportView } from './views.js';
@@ -111,6 +112,11 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       return false;
     });
   };
+
+  const noteFollowup = (request: FastifyRequest, resourceId: number, trigger: 'download' | 'link') =>
+    noteResourceFollowup(db, request.actor, resourceId, trigger).catch((err) => {
+      request.log.warn({ err }, 'could not note a use follow-up');
+    });
 
   // ---- the library -----------------------------------------------------------------------------
   const libraryFilters = (q: Record<string, unknown>): LibraryFilters => ({
@@ -323,6 +329,8 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const f = await db.selectFrom('resource_files').selectAll().where('id', '=', request.params.id).where('resource_id', '=', r.id).executeTakeFirst();
     if (!f || !files.exists(f.storage_key)) throw new AppError('not_found');
     await count(request, r.id, VIEW_KIND.download);
+    // A signed-in download is asked about later: did you use it? (value/followups.ts)
+    await noteFollowup(request, r.id, 'download');
     // Always a download, never rendered by the browser as a page; the type was decided from the bytes.
     return reply
       .header('content-type', f.content_type)
@@ -339,6 +347,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const r = await visibleResourceById(request, link.resource_id);
     if (r.deleted_at) throw new AppError('not_found');
     await count(request, r.id, VIEW_KIND.link, link.id);
+    await noteFollowup(request, r.id, 'link');
     reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex');
     return reply.redirect(`/resources/${r.slug}`, 302);
   });

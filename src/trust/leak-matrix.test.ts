@@ -31,6 +31,11 @@ interface World {
   outsider: { id: number; email: string };
   insider: { id: number; email: string };
   outsiderLead: { id: number; email: string };
+  decisionId: number;
+  groupStoryId: number;
+  pendingStoryId: number;
+  publicStoryId: number;
+  followupId: number;
 }
 let w: World;
 
@@ -92,6 +97,32 @@ before(async () => {
   const privateBio = await buildUser(t.db, { name: 'Priya Private' });
   await t.db.updateTable('users').set({ bio: `Private bio ${WORD} ${MARK}`, visibility: JSON.stringify({ bio: 'private' }) }).where('id', '=', privateBio.id).execute();
 
+  // Evidence of value: a proposal in the private thread with a reason given; a story told inside the
+  // group, one waiting for review, and a public approved story whose link to the private thread must
+  // not name it; the insider's use follow-up about the group's file.
+  const dec = await t.app.inject({
+    method: 'POST',
+    url: `/api/v1/threads/${threadId}/decisions`,
+    headers: bearer(leadToken),
+    payload: { kind: 'proposal', title: `Proposal ${MARK}`, details: `Details ${MARK}`, closes_at: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+  });
+  assert.equal(dec.statusCode, 201, dec.body);
+  const insiderToken = await apiToken(t.app, insider.email);
+  const vote = await t.app.inject({ method: 'PUT', url: `/api/v1/decisions/${dec.json().id}/vote`, headers: bearer(insiderToken), payload: { stance: 'agree', reason: `Because ${MARK}` } });
+  assert.equal(vote.statusCode, 200, vote.body);
+  const story = async (token: string, payload: Record<string, unknown>) => {
+    const r = await t.app.inject({ method: 'POST', url: '/api/v1/stories', headers: bearer(token), payload: { cycles: ['applied'], body: `What changed ${MARK}`, ...payload } });
+    assert.equal(r.statusCode, 201, r.body);
+    return r.json().id as number;
+  };
+  const groupStoryId = await story(insiderToken, { title: `Group story ${MARK}`, group: group.slug, audience: 'group' });
+  const pendingStoryId = await story(insiderToken, { title: `Pending story ${MARK}`, group: group.slug, audience: 'public' });
+  const publicStoryId = await story(insiderToken, { title: 'A public story', body: 'We tried the planning chart and it helped.', audience: 'public', links: `/threads/${threadId}` });
+  await t.db.updateTable('value_stories').set({ status: 'approved', reviewed_by: facilitator.id, reviewed_at: new Date() }).where('id', '=', publicStoryId).execute();
+  const insiderAgent = await new Agent(t.app).signIn(insider.email);
+  assert.equal((await insiderAgent.get(`/resources/${resourceSlug}/files/${file.id}`)).statusCode, 200);
+  const followup = await t.db.updateTable('use_followups').set({ asked_at: new Date() }).where('user_id', '=', insider.id).returning('id').executeTakeFirstOrThrow();
+
   // Activity for analytics, and notifications for everyone concerned.
   await t.jobs.drain();
   const { rollupEngagement } = await import('../analytics/engagement.js');
@@ -112,6 +143,11 @@ before(async () => {
     outsider,
     insider,
     outsiderLead,
+    decisionId: dec.json().id,
+    groupStoryId,
+    pendingStoryId,
+    publicStoryId,
+    followupId: followup.id,
   };
 });
 
@@ -178,6 +214,23 @@ const channels = () => [
   `/r/${w.linkCode}`,
   // notifications page
   '/notifications',
+  // evidence of value: decisions, stories, follow-ups, the funder report
+  `/decisions/${w.decisionId}`,
+  '/decisions',
+  `/api/v1/decisions/${w.decisionId}`,
+  '/stories',
+  `/groups/${w.group.slug}/stories`,
+  `/stories/${w.groupStoryId}`,
+  `/stories/${w.pendingStoryId}`,
+  `/stories/${w.publicStoryId}`,
+  `/stories/review`,
+  '/api/v1/stories',
+  `/api/v1/stories/${w.groupStoryId}`,
+  `/api/v1/stories/${w.publicStoryId}`,
+  `/follow-ups/${w.followupId}`,
+  '/follow-ups',
+  '/api/v1/me/follow-ups',
+  '/reach/report',
 ];
 
 async function sweep(who: 'anonymous' | 'outsider' | 'outsiderLead') {
@@ -212,7 +265,7 @@ describe('the leak matrix', () => {
       if (url.startsWith('/api/')) await t.app.inject({ url, headers: token });
       else await agent.get(url);
     }
-    for (const url of [`/threads/${w.threadId}`, `/resources/${w.resourceSlug}`, `/events/${w.eventId}`, `/search?q=${WORD}`]) {
+    for (const url of [`/threads/${w.threadId}`, `/resources/${w.resourceSlug}`, `/events/${w.eventId}`, `/search?q=${WORD}`, `/decisions/${w.decisionId}`, `/stories/${w.groupStoryId}`, `/stories/${w.pendingStoryId}`, `/stories/${w.publicStoryId}`]) {
       assert.ok((await agent.get(url)).body.includes(MARK), `insider sees ${url}`);
     }
     for (const url of [`/api/v1/threads/${w.threadId}`, `/api/v1/resources/${w.resourceId}`, `/api/v1/events/${w.eventId}`]) {
@@ -225,6 +278,22 @@ describe('the leak matrix', () => {
       assert.deepEqual(await sweep(who), []);
     });
   }
+
+  test('a use follow-up is its own person’s: the insider is asked about the group’s file, no one else sees the question', async () => {
+    const insider = await new Agent(t.app).signIn(w.insider.email);
+    assert.match((await insider.get(`/follow-ups/${w.followupId}`)).body, /Planning chart for the circle/);
+    for (const u of [w.outsider, w.outsiderLead]) {
+      const agent = await new Agent(t.app).signIn(u.email);
+      const page = await agent.get(`/follow-ups/${w.followupId}`);
+      assert.equal(page.statusCode, 404);
+      assert.doesNotMatch(page.body, /Planning chart/);
+      assert.doesNotMatch((await agent.get('/follow-ups')).body, /Planning chart/);
+      assert.equal((await agent.post(`/follow-ups/${w.followupId}`, { answer: 'not_used' })).statusCode, 404);
+    }
+    // A public story's link to the private thread is not shown to those who cannot read the thread.
+    assert.doesNotMatch((await t.app.inject(`/stories/${w.publicStoryId}`)).body, new RegExp(`/threads/${w.threadId}"`));
+    assert.match((await insider.get(`/stories/${w.publicStoryId}`)).body, new RegExp(`/threads/${w.threadId}"`));
+  });
 
   test('the outsider mentioned in the private thread got no notification and no email', async () => {
     const n = await t.db.selectFrom('notifications').select('id').where('user_id', '=', w.outsider.id).execute();

@@ -14,7 +14,7 @@ import { audit } from '../platform/db/tx.js';
 import { mailTo } from '../platform/mail/templates.js';
 import { policiesEn } from '../platform/i18n/en-trust.js';
 import { policiesEs } from '../platform/i18n/es-trust.js';
-import { exportPath, latestExport, registerTrustJobs, requestDeletion, requestExport } from './data.js';
+import { exportPath, latestExport, requestDeletion, requestExport } from './data.js';
 import { AuditView, CONTACT_TOPICS, ContactInboxView, ContactView, PolicyView, RetentionView, YourDataView, type PolicyPage } from './views.js';
 
 const ContactInput = Type.Object({
@@ -38,7 +38,6 @@ const EXPORT_LIMIT = { max: 3, windowSeconds: 86400 };
 /** Guidelines, terms and privacy; reaching a facilitator; your data; retention and the audit log for admins. */
 export const trustRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db, config, jobs, mailer } = app.deps;
-  registerTrustJobs({ db, jobs, mailer, config });
 
   const requireUser = (request: FastifyRequest): UserActor => {
     if (request.actor.kind !== 'user') throw new AppError('unauthenticated');

@@ -95,7 +95,10 @@ async function subjectOf(db: Db, config: Config, event: WebhookEvent, id: number
               .executeTakeFirst()
           : undefined;
     if (event !== 'resource.published' && !extra) return undefined;
-    const resource = await getResourceById(db, extra ? extra.resource_id : id);
+    // A use report about a convening rather than a resource is not a library event.
+    const resourceId = extra ? extra.resource_id : id;
+    if (resourceId === null) return undefined;
+    const resource = await getResourceById(db, resourceId);
     if (!resource || resource.deleted_at) return undefined;
     const groupPrivate = resource.group_id !== null && (await db.selectFrom('practice_groups').select('visibility').where('id', '=', resource.group_id).executeTakeFirst())?.visibility === 'private';
     const { resource_id: _r, created_at, ...rest } = (extra ?? {}) as Record<string, unknown> & { resource_id?: number; created_at?: Date };

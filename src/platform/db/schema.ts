@@ -19,6 +19,8 @@ export interface CommunityTable {
   retention_inactive_days: ColumnType<number | null, number | null | undefined, number | null>;
   /** Days after which notifications are deleted (null: never). */
   retention_notification_days: ColumnType<number | null, number | null | undefined, number | null>;
+  /** Days after a download, a tracked link or a convening before its use follow-up is asked. */
+  followup_delay_days: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -78,6 +80,8 @@ export interface UsersTable {
   totp_secret: ColumnType<string | null, string | null | undefined, string | null>;
   totp_pending: ColumnType<string | null, string | null | undefined, string | null>;
   totp_enabled_at: NullableTimestamp;
+  /** The person asked not to be sent use follow-ups. */
+  followups_off: Generated<boolean>;
   /** The last accepted TOTP time step: a code is accepted once. */
   totp_last_step: Generated<number>;
   retention_warned_at: NullableTimestamp;
@@ -214,6 +218,8 @@ export interface AuditLogTable {
 
 export interface ThreadsTable {
   id: Id;
+  /** Polls and proposals opened in the thread (the page asks for them only when there are some). */
+  decision_count: Generated<number>;
   group_id: number | null;
   author_id: number | null;
   title: string;
@@ -504,7 +510,10 @@ export interface DisseminationReportsTable {
 
 export interface UseReportsTable {
   id: Id;
-  resource_id: number;
+  /** A use report is about a resource or a convening (one of the two). */
+  resource_id: number | null;
+  event_id: ColumnType<number | null, number | null | undefined, number | null>;
+  source: Generated<'unprompted' | 'followup'>;
   user_id: number | null;
   how_used: string;
   perspective: string | null;
@@ -581,6 +590,70 @@ export interface EventRegistrationsTable {
   interpretation_language: Generated<string>;
   accommodation_notes: Generated<string>;
   attended: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type FollowupOutcome = 'used' | 'not_used' | 'not_yet' | 'dismissed' | 'skipped';
+export interface UseFollowupsTable {
+  id: Id;
+  user_id: number;
+  resource_id: number | null;
+  event_id: number | null;
+  trigger: 'download' | 'link' | 'attended';
+  created_at: Timestamp;
+  due_at: Timestamp;
+  asked_at: NullableTimestamp;
+  emailed_at: NullableTimestamp;
+  answered_at: NullableTimestamp;
+  outcome: ColumnType<FollowupOutcome | null, FollowupOutcome | null | undefined, FollowupOutcome | null>;
+  use_report_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+
+export type ValueCycle = 'immediate' | 'potential' | 'applied' | 'realized' | 'reframing';
+export type StoryAudience = 'group' | 'members' | 'public';
+export type StoryLinkKind = 'thread' | 'resource' | 'event' | 'agenda_item';
+export interface ValueStoriesTable {
+  id: Id;
+  author_id: number | null;
+  group_id: number | null;
+  title: string;
+  body: string;
+  language: Generated<string>;
+  cycles: ValueCycle[];
+  perspectives: Generated<string[]>;
+  audience: StoryAudience;
+  status: Generated<'pending' | 'approved' | 'returned'>;
+  review_note: Generated<string>;
+  reviewed_by: number | null;
+  reviewed_at: NullableTimestamp;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export type Stance = 'agree' | 'abstain' | 'disagree' | 'block';
+export interface DecisionsTable {
+  id: Id;
+  thread_id: number;
+  kind: 'poll' | 'proposal';
+  title: string;
+  details: Generated<string>;
+  multiple: Generated<boolean>;
+  anonymous: Generated<boolean>;
+  closes_at: Timestamp;
+  closed_at: NullableTimestamp;
+  outcome: string | null;
+  agenda_item_id: number | null;
+  created_by: number | null;
+  created_at: Timestamp;
+}
+export interface DecisionVotesTable {
+  decision_id: number;
+  user_id: number;
+  option_ids: Generated<number[]>;
+  stance: Stance | null;
+  reason: Generated<string>;
+  perspectives: Generated<string[]>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -679,7 +752,13 @@ export interface Database {
   agenda_why: { item_id: number; perspective: string; reason: string };
   agenda_owners: { item_id: number; organization_id: number };
   agenda_milestones: { id: Id; item_id: number; title: string; due_on: ColumnType<string | null, string | null | undefined, string | null>; percent: Generated<number>; created_at: Timestamp };
-  agenda_updates: { id: Id; item_id: number; author_id: number | null; body: string; created_at: Timestamp };
+  agenda_updates: { id: Id; item_id: number; author_id: number | null; body: string; created_at: Timestamp; decision_id: ColumnType<number | null, number | null | undefined, number | null> };
+  use_followups: UseFollowupsTable;
+  value_stories: ValueStoriesTable;
+  value_story_links: { story_id: number; kind: StoryLinkKind; target_id: number };
+  decisions: DecisionsTable;
+  decision_options: { id: Id; decision_id: number; position: number; label: string };
+  decision_votes: DecisionVotesTable;
   agenda_priorities: { item_id: number; group_id: number; position: number };
   agenda_links: { id: Id; item_id: number; thread_id: number | null; resource_id: number | null };
   group_reviews: { id: Id; group_id: number; level: string; notes: Generated<string>; reviewed_by: number | null; created_at: Timestamp };

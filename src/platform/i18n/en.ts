@@ -1,4 +1,5 @@
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
+import { cycleEn, cycleHelpEn, decisionsEn, followupsEn, funderReportEn, storiesEn } from './en-value.js';
 import { latestEn } from './en-daily.js';
 import { mailInEn, memberImportEn, pushEn, webhooksEn } from './en-mail.js';
 import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youthEn, yourDataEn } from './en-trust.js';
@@ -6,6 +7,12 @@ import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youth
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
   latest: latestEn,
+  followups: followupsEn,
+  stories: storiesEn,
+  cycle: cycleEn,
+  cycle_help: cycleHelpEn,
+  decisions: decisionsEn,
+  funder_report: funderReportEn,
   mail_in: mailInEn,
   member_import: memberImportEn,
   webhooks: webhooksEn,
@@ -40,6 +47,9 @@ export const en = {
     switch_to_en: 'English',
   },
   nav: {
+    stories: 'Stories of value',
+    decisions: 'Decisions',
+    followups: 'Did you use it?',
     conversations: 'Messages',
     bookmarks: 'Bookmarks',
     latest: 'Latest',

@@ -1,4 +1,5 @@
 import type { Messages } from './en.js';
+import { cycleEs, cycleHelpEs, decisionsEs, followupsEs, funderReportEs, storiesEs } from './es-value.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
 import { latestEs } from './es-daily.js';
 import { mailInEs, memberImportEs, pushEs, webhooksEs } from './es-mail.js';
@@ -7,6 +8,12 @@ import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youth
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
   latest: latestEs,
+  followups: followupsEs,
+  stories: storiesEs,
+  cycle: cycleEs,
+  cycle_help: cycleHelpEs,
+  decisions: decisionsEs,
+  funder_report: funderReportEs,
   mail_in: mailInEs,
   member_import: memberImportEs,
   webhooks: webhooksEs,
@@ -41,6 +48,9 @@ export const es: Messages = {
     switch_to_en: 'English',
   },
   nav: {
+    stories: 'Historias de valor',
+    decisions: 'Decisiones',
+    followups: '¿Lo usó?',
     conversations: 'Mensajes',
     bookmarks: 'Marcadores',
     latest: 'Recientes',

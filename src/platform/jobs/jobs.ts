@@ -46,6 +46,10 @@ export const QUEUES = {
   memberInvite: 'member-invite',
   /** Mailing-list mode: one post, as its own email, to one member. */
   listEmail: 'list-email',
+  /** Hourly: ask the use follow-ups that have come due. */
+  followupSweep: 'followup-sweep',
+  /** One use follow-up, by email. */
+  followupEmail: 'followup-email',
   /** Daily: apply the retention settings (old notifications, inactive accounts, expired downloads). */
   retention: 'retention',
 } as const;
@@ -125,6 +129,7 @@ export class Jobs {
     await this.boss.schedule(QUEUES.digestSweep, '7 * * * *', {}, { ...RETRY, singletonKey: 'sweep' });
     await this.boss.schedule(QUEUES.reachRollup, '17 * * * *', {}, { ...RETRY, singletonKey: 'rollup' });
     await this.boss.schedule(QUEUES.engagementRollup, '27 * * * *', {}, { ...RETRY, singletonKey: 'engagement' });
+    await this.boss.schedule(QUEUES.followupSweep, '47 * * * *', {}, { ...RETRY, singletonKey: 'followups' });
     await this.boss.schedule(QUEUES.retention, '41 3 * * *', {}, { ...RETRY, singletonKey: 'retention' });
   }
 

@@ -61,9 +61,11 @@ function navLinks(ctx: PageContext): { primary: { href: string; label: string }[
     { href: '/glossary', label: t('nav.glossary') },
     { href: '/organizations', label: t('nav.organizations') },
     { href: '/states', label: t('nav.states') },
+    { href: '/stories', label: t('nav.stories') },
+    { href: '/decisions', label: t('nav.decisions') },
     { href: '/search', label: t('nav.search') },
   ];
-  if (actor.kind === 'user') more.push({ href: '/conversations', label: t('nav.conversations') }, { href: '/bookmarks', label: t('nav.bookmarks') }, { href: '/reach', label: t('nav.reach') });
+  if (actor.kind === 'user') more.push({ href: '/conversations', label: t('nav.conversations') }, { href: '/bookmarks', label: t('nav.bookmarks') }, { href: '/follow-ups', label: t('nav.followups') }, { href: '/reach', label: t('nav.reach') });
   if (ctx.nav.analytics) more.push({ href: '/analytics', label: t('nav.analytics') });
   if (ctx.nav.moderate) more.push({ href: '/moderation', label: t('nav.moderation') });
   if (ctx.nav.admin) more.push({ href: '/admin', label: t('nav.admin') });
