@@ -72,15 +72,12 @@ export async function noteAttendanceFollowups(tx: Tx, eventId: number, userIds: 
  * thing: not yet asked, it will not be; asked, it counts as answered "used".
  */
 export async function settleFollowupByReport(tx: Tx | Db, userId: number, subject: { resourceId: number } | { eventId: number }, reportId: number): Promise<void> {
-  const q = tx.updateTable('use_followups').where('user_id', '=', userId).where('answered_at', 'is', null).where('outcome', 'is', null);
-  const scoped = 'resourceId' in subject ? q.where('resource_id', '=', subject.resourceId) : q.where('event_id', '=', subject.eventId);
-  await scoped
-    .set((eb) => ({
-      outcome: eb.case().when('asked_at', 'is', null).then(sql<FollowupOutcome>`'skipped'`).else(sql<FollowupOutcome>`'used'`).end(),
-      answered_at: eb.case().when('asked_at', 'is', null).then(null).else(new Date()).end(),
-      use_report_id: eb.case().when('asked_at', 'is', null).then(null).else(reportId).end(),
-    }))
-    .execute();
+  const open = () => {
+    const q = tx.updateTable('use_followups').where('user_id', '=', userId).where('answered_at', 'is', null).where('outcome', 'is', null);
+    return 'resourceId' in subject ? q.where('resource_id', '=', subject.resourceId) : q.where('event_id', '=', subject.eventId);
+  };
+  await open().where('asked_at', 'is', null).set({ outcome: 'skipped' }).execute();
+  await open().where('asked_at', 'is not', null).set({ outcome: 'used', answered_at: new Date(), use_report_id: reportId }).execute();
 }
 
 // ---- asking ----------------------------------------------------------------------------------------

@@ -670,7 +670,8 @@ export function DecisionView({
                   <strong>
                     <bdi>{v.name}</bdi>
                   </strong>
-                  {v.perspectives.length ? <span class="usa-hint"> ({v.perspectives.map((p) => t(`perspective.${p}`)).join(', ')})</span> : null}: {v.choice.join(', ')}
+                  {v.perspectives.length ? <span class="usa-hint"> ({v.perspectives.map((p) => t(`perspective.${p}`)).join(', ')})</span> : null}
+                  {`: ${v.choice.join(', ')}`}
                   {v.reason && <p class="margin-y-05">{v.reason}</p>}
                 </li>
               ))}
