@@ -301,6 +301,8 @@ async function main() {
       // each request still checks the session and spends the address and per-person search budgets.
       ['search, 2 words, signed in', { url: `${base}/search?q=family%20screening`, ...authed }],
       ['reach dashboard (year), signed in', { url: `${base}/reach`, ...authed }],
+      // One facilitator opening the printable report (issue 28: under one second at scale 1): latency, one at a time.
+      ['funder report (year), facilitator, one at a time', { url: `${base}/reach/report`, ...authed, connections: 1 }],
     ];
     for (const [name, opts] of scenarios) {
       if (!want(name)) continue;

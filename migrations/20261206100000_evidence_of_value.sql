@@ -119,3 +119,7 @@ ALTER TABLE threads ADD COLUMN decision_count integer NOT NULL DEFAULT 0;
 
 -- An agenda item's progress updates carry the outcomes of decisions linked to it.
 ALTER TABLE agenda_updates ADD COLUMN decision_id bigint REFERENCES decisions(id) ON DELETE SET NULL;
+
+-- Opening a poll or proposal tells the people who may weigh in.
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('mention','reply','watched_post','new_thread','moderation','reminder','decision'));

@@ -18,6 +18,7 @@ import { registerWebhookJobs } from './webhooks/deliver.js';
 import { registerPushJobs } from './notifications/push.js';
 import { registerTrustJobs } from './trust/data.js';
 import { registerFollowupJobs } from './value/followups.js';
+import { registerDecisionJobs } from './value/decisions.js';
 
 export function registerJobs(deps: { db: Db; jobs: Jobs; mailer: Mailer; config: Config }): void {
   registerNotificationJobs(deps);
@@ -31,4 +32,5 @@ export function registerJobs(deps: { db: Db; jobs: Jobs; mailer: Mailer; config:
   registerPushJobs(deps);
   registerTrustJobs(deps);
   registerFollowupJobs(deps);
+  registerDecisionJobs(deps);
 }

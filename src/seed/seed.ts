@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { writeValue } from './demo-value.js';
 import type { Db, Tx } from '../platform/db/db.js';
 import { hashPassword } from '../platform/auth/secrets.js';
 import { DEFAULT_VISIBILITY, PROFILE_FIELDS } from '../community/vocab.js';
@@ -299,6 +300,8 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
   onProgress(8, steps, 'agenda');
   await writeAgenda(tx, personIds, groupIds, orgIds);
   await writeEvents(tx, personIds, groupIds);
+  // Stories of value, decisions and questions about use (after the threads, agenda and events they refer to).
+  await writeValue(tx, personIds, groupIds);
   // Engagement figures as the hourly job would have them.
   await rollupEngagement(tx, { all: true });
   onProgress(9, steps, 'done');

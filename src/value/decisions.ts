@@ -10,6 +10,8 @@ import { PERSPECTIVES } from '../community/vocab.js';
 import { PERSON_COLUMNS, personSubject, type PersonRow } from '../community/queries.js';
 import { getThread, threadSubject, type ThreadRow } from '../discussions/queries.js';
 import type { Stance } from '../platform/db/schema.js';
+import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
+import { createNotification, mayContact } from '../notifications/notify.js';
 import { decisionOpen, type DecisionSubject } from './policy.js';
 
 /**
@@ -146,7 +148,7 @@ export async function listDecisions(db: Db, viewer: Actor, threadReadable: Retur
 const fieldError = (field: string, key: string, params?: Record<string, unknown>) => new AppError('validation_failed', { fields: { [field]: msg(key, params) } });
 
 /** Opens a poll or proposal in a thread (once per form). */
-export async function openDecision(db: Db, actor: Actor, thread: ThreadRow, input: OpenDecisionValue, idempotencyKey?: string, now = new Date()): Promise<{ id: number }> {
+export async function openDecision({ db, jobs }: { db: Db; jobs: Jobs }, actor: Actor, thread: ThreadRow, input: OpenDecisionValue, idempotencyKey?: string, now = new Date()): Promise<{ id: number }> {
   authorize(actor, 'decision.open', threadSubject(thread));
   const user = actor as UserActor;
   const labels = input.kind === 'poll' ? [...new Set(clean(input.options).split('\n').map((l) => clean(l)).filter(Boolean))] : [];
@@ -175,6 +177,8 @@ export async function openDecision(db: Db, actor: Actor, thread: ThreadRow, inpu
     if (labels.length) await tx.insertInto('decision_options').values(labels.map((label, i) => ({ decision_id: row.id, position: i + 1, label }))).execute();
     await tx.updateTable('threads').set((eb) => ({ decision_count: eb('decision_count', '+', 1) })).where('id', '=', thread.id).execute();
     await audit(tx, user.id, 'decision.open', { type: 'decision', id: row.id }, { kind: input.kind, thread: thread.id });
+    // Those who may weigh in are told (after the commit, by the job queue).
+    await jobs.send(tx, QUEUES.decisionOpened, { id: row.id }, { key: `decision:${row.id}` });
     return { id: row.id };
   });
 }
@@ -232,6 +236,56 @@ export async function closeDecision(db: Db, actor: Actor, d: Decision, input: St
       await audit(tx, user.id, 'decision.outcome_to_agenda', { type: 'agenda_item', id: item.id }, { decision: d.id, votes: votes.n });
     }
     await audit(tx, user.id, 'decision.close', { type: 'decision', id: d.id });
+  });
+}
+
+/**
+ * Job: a poll or proposal was opened. Tells the people who may weigh in: the
+ * active members of the thread's group, or (in the community space) those
+ * watching or tracking the thread and those who wrote in it; never the
+ * opener, nobody who muted the thread or group, and only those the opener
+ * may contact (the youth contact rule). Safe to run twice: a notification is
+ * made once per person and decision.
+ */
+export async function decisionOpened(deps: { db: Db; jobs: Jobs }, id: number): Promise<number> {
+  const { db, jobs } = deps;
+  const d = await getDecision(db, id);
+  if (!d || d.thread.deleted_at || d.closed_at || !decisionOpen(d)) return 0;
+  const th = d.thread;
+  const candidates = th.group_id
+    ? await db.selectFrom('group_memberships').select('user_id').where('group_id', '=', th.group_id).where('status', '=', 'active').execute()
+    : await db
+        .selectFrom('thread_watches')
+        .select('user_id')
+        .where('thread_id', '=', th.id)
+        .where('level', 'in', ['watching', 'tracking'])
+        .union(db.selectFrom('posts').select('author_id as user_id').where('thread_id', '=', th.id).where('deleted_at', 'is', null).where('author_id', 'is not', null).$narrowType<{ user_id: number }>())
+        .execute();
+  let ids = [...new Set(candidates.map((c) => c.user_id))].filter((u) => u !== d.created_by);
+  if (ids.length === 0) return 0;
+  const muted = await db.selectFrom('thread_watches').select(['user_id', 'level']).where('thread_id', '=', th.id).where('user_id', 'in', ids).execute();
+  const threadLevel = new Map(muted.map((m) => [m.user_id, m.level]));
+  const groupMuted = th.group_id ? new Set((await db.selectFrom('group_watches').select('user_id').where('group_id', '=', th.group_id).where('level', '=', 'muted').where('user_id', 'in', ids).execute()).map((r) => r.user_id)) : new Set<number>();
+  ids = ids.filter((u) => threadLevel.get(u) !== 'muted' && !(groupMuted.has(u) && !threadLevel.has(u)));
+  const active = new Set((await db.selectFrom('users').select('id').where('id', 'in', ids.length ? ids : [0]).where('deactivated_at', 'is', null).execute()).map((r) => r.id));
+  ids = ids.filter((u) => active.has(u));
+  const allowed = d.created_by === null ? undefined : await mayContact(db, d.created_by, ids);
+  let made = 0;
+  for (const userId of ids) {
+    if (allowed && !allowed.has(userId)) continue;
+    const already = await db.selectFrom('notifications').select('id').where('user_id', '=', userId).where('kind', '=', 'decision').where(sql<boolean>`(data->>'decision_id')::bigint = ${d.id}`).executeTakeFirst();
+    if (already) continue;
+    const n = await db.transaction().execute((tx) => createNotification(tx, jobs, { user_id: userId, kind: 'decision', thread_id: th.id, post_id: null, actor_id: d.created_by, data: { decision_id: d.id, title: d.title } }, allowed));
+    if (n) made++;
+  }
+  return made;
+}
+
+export function registerDecisionJobs(deps: { db: Db; jobs: Jobs }): void {
+  deps.jobs.handle(QUEUES.decisionOpened, async (data) => {
+    const id = Number(data.id);
+    if (!Number.isSafeInteger(id) || id < 1) throw new Error('job data has no valid id');
+    await decisionOpened(deps, id);
   });
 }
 

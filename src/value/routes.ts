@@ -440,7 +440,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       render: (form, status) => decisionFormPage(request, reply, thread, form, status),
       run: async (input) => {
         const value: OpenDecisionValue = { ...input, closes_at: closesAt(input.closes_at, viewerTimeZone(request)) };
-        const d = await openDecision(db, request.actor, thread, value, idemKeyOf(request.body));
+        const d = await openDecision({ db, jobs }, request.actor, thread, value, idemKeyOf(request.body));
         setFlash(reply, { kind: 'success', message: request.t('decisions.opened') });
         return reply.redirect(`/decisions/${d.id}`, 303);
       },
@@ -582,7 +582,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const actor = requireUser(request);
       const thread = await visibleThread(request, request.params.id);
-      const d = await openDecision(db, actor, thread, { ...request.body, closes_at: closesAt(request.body.closes_at, undefined) }, request.headers['idempotency-key']);
+      const d = await openDecision({ db, jobs }, actor, thread, { ...request.body, closes_at: closesAt(request.body.closes_at, undefined) }, request.headers['idempotency-key']);
       return reply.code(201).send(d);
     },
   );

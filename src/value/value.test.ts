@@ -325,6 +325,17 @@ describe('deciding together', () => {
     const id = Number(String(a.headers.location).split('/').pop());
     assert.equal((await t.db.selectFrom('threads').select('decision_count').where('id', '=', th.id).executeTakeFirstOrThrow()).decision_count, 1);
     assert.match(textOf((await famAgent.get(`/threads/${th.id}`)).body), /Decisions in this discussion Proposal Adopt the family guide/);
+    // The group is told (once each, whatever the queue does twice), the opener and outsiders are not.
+    await t.db.updateTable('users').set({ email_notifications: 'immediate' }).where('id', '=', fam.id).execute();
+    t.mailer.sent.length = 0;
+    await t.jobs.send(t.db, QUEUES.decisionOpened, { id });
+    await t.jobs.drain();
+    const told = await t.db.selectFrom('notifications').select(['user_id', 'kind']).where('kind', '=', 'decision').where('thread_id', '=', th.id).execute();
+    assert.deepEqual(told.map((n) => n.user_id).sort((x, y) => x - y), [fam.id, edu.id, youth.id, quiet.id].sort((x, y) => x - y));
+    const mail = t.mailer.lastTo(fam.email);
+    assert.ok(mail, 'emailed to those who take email right away');
+    assert.match(mail!.text, /Lee Lead asks for your view in “Where next”\.\s+Adopt the family guide/);
+    assert.equal(t.mailer.linkIn(mail, `${t.config.baseUrl}/decisions/`), `${t.config.baseUrl}/decisions/${id}`);
 
     // Votes: a block needs a reason; a stance is required; outsiders of a public group read but do not vote.
     assert.equal((await famAgent.post(`/decisions/${id}/vote`, { stance: 'block' })).statusCode, 400);

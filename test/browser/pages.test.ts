@@ -2,6 +2,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { unsubscribeToken } from '../../src/notifications/notify.js';
+import { followupStopToken } from '../../src/value/followups.js';
 import { listUnsubscribeToken } from '../../src/email/list-mode.js';
 import { newSecret, sealSecret } from '../../src/webhooks/deliver.js';
 import { seal } from '../../src/platform/auth/secrets.js';
@@ -48,6 +49,13 @@ interface Ids {
   pastEvent: number;
   provider: number;
   groupMember: number;
+  /** Evidence of value: a public story, one of the member's, the open proposal and the closed poll, the member's open question about use, its stop token, a thread for opening a decision. */
+  story: number;
+  ownStory: number;
+  decision: number;
+  closedPoll: number;
+  followup: number;
+  followupStop: string;
 }
 
 const ALL: Who[] = ['anonymous', 'member', 'facilitator'];
@@ -169,6 +177,21 @@ const PAGES: PageCase[] = [
   { route: '/admin/identity-providers/new', url: () => '/admin/identity-providers/new', who: ['admin'] },
   { route: '/admin/identity-providers/:id', url: (ids) => `/admin/identity-providers/${ids.provider}`, who: ['admin'] },
   { route: '/admin/retention', url: () => '/admin/retention', who: ['admin'] },
+  { route: '/stories', url: () => '/stories', who: ALL },
+  { route: '/stories', url: () => '/stories?cycle=applied', who: ['member'] },
+  { route: '/groups/:slug/stories', url: () => '/groups/families-in-partnership/stories', who: ALL },
+  { route: '/stories/new', url: () => '/stories/new?agenda=families-as-design-partners', who: SIGNED_IN },
+  { route: '/stories/:id', url: (ids) => `/stories/${ids.story}`, who: ALL },
+  { route: '/stories/:id', url: (ids) => `/stories/${ids.ownStory}`, who: ['member', 'facilitator'] },
+  { route: '/stories/:id/edit', url: (ids) => `/stories/${ids.ownStory}/edit`, who: ['member'] },
+  { route: '/stories/review', url: () => '/stories/review', who: ['facilitator'] },
+  { route: '/decisions', url: () => '/decisions', who: ALL },
+  { route: '/decisions/:id', url: (ids) => `/decisions/${ids.decision}`, who: ALL },
+  { route: '/decisions/:id', url: (ids) => `/decisions/${ids.closedPoll}`, who: ['anonymous', 'facilitator'] },
+  { route: '/threads/:id/decisions/new', url: (ids) => `/threads/${ids.thread}/decisions/new`, who: ['facilitator'] },
+  { route: '/follow-ups', url: () => '/follow-ups', who: SIGNED_IN },
+  { route: '/follow-ups/:id', url: (ids) => `/follow-ups/${ids.followup}`, who: ['member'] },
+  { route: '/follow-ups/stop/:token', url: (ids) => `/follow-ups/stop/${ids.followupStop}`, who: ['anonymous'] },
   { route: '(not found)', url: () => '/no-such-page', who: ['anonymous', 'member'], status: 404 },
 ];
 
@@ -294,7 +317,12 @@ before(async () => {
     .returning('id')
     .executeTakeFirstOrThrow();
   await env.db.insertInto('webhook_deliveries').values({ endpoint_id: webhook.id, event: 'resource.published', message_id: 'msg_resource_published_1', payload: JSON.stringify({}), status: 'delivered', attempts: 1, response_code: 204, created_at: new Date(), last_attempt_at: new Date() }).execute();
-  ids = { webhook: webhook.id, held: held.id, listUnsubscribe: listUnsubscribeToken(env.app.deps.config.sessionSecret, member.id, families.id), conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  const story = await env.db.selectFrom('value_stories').select('id').where('status', '=', 'approved').where('audience', '=', 'public').orderBy('id').executeTakeFirstOrThrow();
+  const ownStory = await env.db.selectFrom('value_stories').select('id').where('author_id', '=', member.id).orderBy('id').executeTakeFirstOrThrow();
+  const decision = await env.db.selectFrom('decisions').select('id').where('kind', '=', 'proposal').where('closed_at', 'is', null).orderBy('id').executeTakeFirstOrThrow();
+  const closedPoll = await env.db.selectFrom('decisions').select('id').where('kind', '=', 'poll').where('closed_at', 'is not', null).orderBy('id').executeTakeFirstOrThrow();
+  const followup = await env.db.selectFrom('use_followups').select('id').where('user_id', '=', member.id).where('answered_at', 'is', null).where('asked_at', 'is not', null).orderBy('id').executeTakeFirstOrThrow();
+  ids = { story: story.id, ownStory: ownStory.id, decision: decision.id, closedPoll: closedPoll.id, followup: followup.id, followupStop: followupStopToken(env.app.deps.config.sessionSecret, member.id), webhook: webhook.id, held: held.id, listUnsubscribe: listUnsubscribeToken(env.app.deps.config.sessionSecret, member.id, families.id), conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {
@@ -338,6 +366,48 @@ describe('every page template', () => {
       }
     } finally {
       await context.close();
+    }
+  });
+
+  test('the funder report prints on at most eight pages, its headline figure on one line, in both languages', async () => {
+    // A busy year: many decisions with long outcomes, many public stories with long titles, and a
+    // headline in the millions, so the report's bounds (not the demo's small size) keep it short.
+    const thread = await env.db.selectFrom('threads').select('id').where('group_id', 'is', null).orderBy('id').executeTakeFirstOrThrow();
+    const fac = await env.db.selectFrom('users').select('id').where('email', '=', ACCOUNTS.facilitator).executeTakeFirstOrThrow();
+    for (let i = 0; i < 40; i++) {
+      const at = new Date(Date.now() - (i + 1) * 5 * 86_400_000);
+      await env.db.insertInto('decisions').values({ thread_id: thread.id, kind: i % 2 ? 'poll' : 'proposal', title: `Decision ${i + 1}: ${'whether the partnership should take up a longer question about its priorities '.repeat(2)}`, closes_at: at, closed_at: at, outcome: 'The partnership agreed after a long discussion. '.repeat(60), agenda_item_id: null, created_by: fac.id, created_at: at }).execute();
+      await env.db.insertInto('value_stories').values({ author_id: fac.id, group_id: null, title: `Story ${i + 1}: ${'a long title about what changed for students and families '.repeat(3)}`.slice(0, 200), body: 'Text.', cycles: ['immediate', 'potential', 'applied', 'realized', 'reframing'], audience: 'public', status: 'approved', reviewed_by: fac.id, created_at: at, updated_at: at }).execute();
+    }
+    const resource = await env.db.selectFrom('resources').select('id').orderBy('id').executeTakeFirstOrThrow();
+    await env.db.insertInto('reach_daily').values({ day: new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10), resource_id: resource.id, page_views: 3_000_000, downloads: 500_000, link_visits: 0, unique_visitors: 2_357_919 }).onConflict((oc) => oc.doNothing()).execute();
+    const goal = (await env.db.selectFrom('community').select('reach_goal').executeTakeFirstOrThrow()).reach_goal;
+    await env.db.updateTable('community').set({ reach_goal: 4_500_000 }).execute();
+    try {
+      for (const locale of ['en', 'es'] as const) {
+        const context = await contextFor(env, { email: ACCOUNTS.facilitator, locale });
+        const page = await context.newPage();
+        const res = await page.goto(`${env.baseUrl}/reach/report`);
+        assert.equal(res?.status(), 200);
+        await assertAccessible(page, `funder report [${locale}]`);
+        await page.emulateMedia({ media: 'print' });
+        const figure = await page.evaluate(() => {
+          const el = document.querySelector('.convene-report__figure')!;
+          const range = document.createRange();
+          range.selectNodeContents(el);
+          return { text: el.textContent, lines: new Set(Array.from({ length: range.getClientRects().length }, (_, i) => Math.round(range.getClientRects()[i]!.top))).size };
+        });
+        assert.match(figure.text ?? '', /^2[.,]35\d[.,]\d{3}$/, `the headline figure [${locale}]`);
+        assert.equal(figure.lines, 1, `the headline figure stays on one line in print [${locale}]`);
+        const pdf = (await page.pdf({ format: 'Letter', printBackground: false })).toString('latin1');
+        const pages = (pdf.match(/\/Type\s*\/Page[^s]/g) ?? []).length;
+        assert.ok(pages >= 2 && pages <= 8, `printed pages [${locale}]: ${pages}`);
+        await context.close();
+      }
+    } finally {
+      await env.db.deleteFrom('decisions').where('title', 'like', 'Decision %: whether%').execute();
+      await env.db.deleteFrom('value_stories').where('title', 'like', 'Story %: a long title%').execute();
+      await env.db.updateTable('community').set({ reach_goal: goal }).execute();
     }
   });
 

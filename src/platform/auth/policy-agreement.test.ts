@@ -17,6 +17,8 @@ import { getResourceById } from '../../resources/queries.js';
 import { resourceReadableBy, resourceReader } from '../../resources/policy.js';
 import { groupReadableBy, groupReader } from '../../groups/policy.js';
 import { fieldVisibleSql, listableSql } from '../../community/policy.js';
+import { storyReadableBy } from '../../value/policy.js';
+import { getStory, storySubject } from '../../value/stories.js';
 
 /**
  * Each read rule is written three times: the rule for one subject (`can`),
@@ -30,7 +32,7 @@ import { fieldVisibleSql, listableSql } from '../../community/policy.js';
  */
 let t: TestContext;
 const actors = new Map<string, Actor>();
-const ids = { threads: [] as number[], events: [] as number[], resources: [] as number[], groups: [] as number[], people: [] as number[] };
+const ids = { threads: [] as number[], events: [] as number[], resources: [] as number[], groups: [] as number[], people: [] as number[], stories: [] as number[] };
 type Kind = keyof typeof ids;
 const KINDS = Object.keys(ids) as Kind[];
 
@@ -92,6 +94,21 @@ before(async () => {
   );
 
   ids.groups.push(pub.id, mem.id, priv.id, archived.id);
+  // Stories: in each group and the community, told by a member or the lead, at every audience and review state.
+  for (const g of [null, pub.id, mem.id, priv.id, archived.id]) {
+    for (const audience of ['group', 'members', 'public'] as const) {
+      if (audience === 'group' && g === null) continue;
+      for (const status of ['pending', 'approved', 'returned'] as const) {
+        const author = status === 'returned' ? active : lead;
+        const s = await t.db
+          .insertInto('value_stories')
+          .values({ author_id: author, group_id: g, title: `Story ${g ?? 'community'} ${audience} ${status}`, body: 'Text', cycles: ['applied'], audience, status, reviewed_by: null, created_at: now, updated_at: now })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        ids.stories.push(s.id);
+      }
+    }
+  }
   // People: visible to all, hidden, deactivated, youth; fields at each visibility level.
   const person = async (name: string, over: Parameters<typeof buildUser>[1], visibility: Record<string, string>, hidden = false, deactivated = false) => {
     const id = await u(name, over);
@@ -125,7 +142,9 @@ async function sqlVisible(kind: Kind, actor: Actor): Promise<Set<number>> {
           ? sql<{ id: number }>`SELECT r.id FROM resources r WHERE r.id = ANY(${ids.resources}) AND ${resourceReadableBy(actor)}`
           : kind === 'groups'
             ? sql<{ id: number }>`SELECT g.id FROM practice_groups g WHERE g.id = ANY(${ids.groups}) AND ${groupReadableBy(actor)}`
-            : sql<{ id: number }>`SELECT u.id FROM users u WHERE u.id = ANY(${ids.people}) AND ${listableSql(actor)} AND ${fieldVisibleSql(actor, FIELD)}`;
+            : kind === 'stories'
+              ? sql<{ id: number }>`SELECT s.id FROM value_stories s LEFT JOIN practice_groups g ON g.id = s.group_id WHERE s.id = ANY(${ids.stories}) AND ${storyReadableBy(actor)}`
+              : sql<{ id: number }>`SELECT u.id FROM users u WHERE u.id = ANY(${ids.people}) AND ${listableSql(actor)} AND ${fieldVisibleSql(actor, FIELD)}`;
   return new Set((await q.execute(t.db)).rows.map((r) => Number(r.id)));
 }
 
@@ -142,6 +161,8 @@ async function policyVisible(kind: Kind, actor: Actor): Promise<Set<number>> {
     } else if (kind === 'groups') {
       const g = await t.db.selectFrom('practice_groups').select(['id', 'visibility', 'join_policy', 'archived_at']).where('id', '=', id).executeTakeFirstOrThrow();
       if (can(actor, 'group.view', g)) out.add(id);
+    } else if (kind === 'stories') {
+      if (can(actor, 'story.view', storySubject((await getStory(t.db, id))!))) out.add(id);
     } else {
       const p = await t.db.selectFrom('users').select(['id', 'hidden', 'is_youth', 'deactivated_at', 'visibility']).where('id', '=', id).executeTakeFirstOrThrow();
       const subject = { ...p, visibility: (p.visibility ?? {}) as Record<string, string> };

@@ -97,7 +97,7 @@ export interface UserPhotosTable {
 
 export type EmailFrequency = 'immediate' | 'daily' | 'weekly' | 'off';
 export type WatchLevel = 'watching' | 'tracking' | 'normal' | 'muted';
-export type NotificationKind = 'mention' | 'reply' | 'watched_post' | 'new_thread' | 'moderation' | 'reminder';
+export type NotificationKind = 'mention' | 'reply' | 'watched_post' | 'new_thread' | 'moderation' | 'reminder' | 'decision';
 export type ThreadKind = 'discussion' | 'dialogue_guide';
 
 export interface UserOrganizationsTable {

@@ -755,6 +755,7 @@ export const en = {
       reply: '{{actor}} replied to you in',
       watched_post: '{{actor}} posted in',
       new_thread: '{{actor}} started',
+      decision: '{{actor}} asks for your view in',
       moderation: 'A moderator acted on your message in',
     },
     moderation: {
@@ -769,6 +770,8 @@ export const en = {
       reply: '{{actor}} replied to you in “{{title}}”.',
       watched_post: '{{actor}} posted in “{{title}}”, which you are watching.',
       new_thread: '{{actor}} started a new discussion: “{{title}}”.',
+      decision: '{{actor}} asks for your view in “{{title}}”.',
+      open_decision: 'Weigh in',
       moderation_hide: 'A moderator hid your message in “{{title}}”. It stays visible to you and to moderators.',
       moderation_restore: 'A moderator restored your message in “{{title}}”.',
       moderation_redact: 'A moderator removed details that could identify someone from your message in “{{title}}”.',

@@ -756,6 +756,7 @@ export const es: Messages = {
       reply: '{{actor}} le respondió en',
       watched_post: '{{actor}} publicó en',
       new_thread: '{{actor}} comenzó',
+      decision: '{{actor}} pide su opinión en',
       moderation: 'Una persona moderadora actuó sobre su mensaje en',
     },
     moderation: {
@@ -770,6 +771,8 @@ export const es: Messages = {
       reply: '{{actor}} le respondió en «{{title}}».',
       watched_post: '{{actor}} publicó en «{{title}}», que usted sigue.',
       new_thread: '{{actor}} comenzó una conversación nueva: «{{title}}».',
+      decision: '{{actor}} pide su opinión en «{{title}}».',
+      open_decision: 'Opinar',
       moderation_hide: 'Una persona moderadora ocultó su mensaje en «{{title}}». Usted y el equipo de moderación lo siguen viendo.',
       moderation_restore: 'Una persona moderadora restauró su mensaje en «{{title}}».',
       moderation_redact: 'Una persona moderadora quitó de su mensaje en «{{title}}» datos que podían identificar a alguien.',
