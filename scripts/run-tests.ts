@@ -98,6 +98,8 @@ async function runEngine(engine: EngineRun): Promise<void> {
           '--test-reporter-destination=stdout',
           `--test-reporter=${path.join(root, 'test/count-reporter.mjs')}`,
           `--test-reporter-destination=${countsFile}`,
+          // `--test-name-pattern=…` narrows a run to some tests by name (while working on them).
+          ...args.filter((a) => a.startsWith('--test-name-pattern=')),
           ...mine,
         ],
         {

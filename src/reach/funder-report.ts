@@ -73,13 +73,14 @@ export async function funderExtras(db: Db, f: ReachFilters): Promise<FunderExtra
   const hidden = groups.rows.find((g) => g.private) ?? null;
   const counts = new Map(stories.rows.map((r) => [r.cycle, r.n]));
   const order: ValueCycle[] = ['immediate', 'potential', 'applied', 'realized', 'reframing'];
-  const excerpt = (s: string) => (s.length > 220 ? `${s.slice(0, 217).trimEnd()}…` : s);
+  // Bounded, so the report stays a few pages whatever people wrote.
+  const excerpt = (s: string, max: number) => (s.length > max ? `${s.slice(0, max - 1).trimEnd()}…` : s);
   return {
     groups: named.map(({ private: _p, name, ...g }) => ({ name: name ?? '', ...g })),
     privateGroups: hidden ? { name: '', people: hidden.people, threads: hidden.threads, replies: hidden.replies, attended: hidden.attended, used: hidden.used } : null,
-    stories: order.map((cycle) => ({ cycle, count: counts.get(cycle) ?? 0, titles: titles.rows.filter((r) => r.cycle === cycle).map((r) => r.title) })),
+    stories: order.map((cycle) => ({ cycle, count: counts.get(cycle) ?? 0, titles: titles.rows.filter((r) => r.cycle === cycle).map((r) => excerpt(r.title, 120)) })),
     storiesTotal: Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM value_stories s WHERE s.created_at::date BETWEEN ${f.from} AND ${f.to} ${f.group ? sql`AND s.group_id = ${f.group}` : sql``}`.execute(db)).rows[0]!.n),
-    decisions: decisions.rows.filter((d) => !d.private).slice(0, 12).map((d) => ({ title: d.title, kind: d.kind, voters: d.voters, perspectives: d.perspectives, outcome: excerpt(d.outcome ?? '') })),
+    decisions: decisions.rows.filter((d) => !d.private).slice(0, 10).map((d) => ({ title: excerpt(d.title, 140), kind: d.kind, voters: d.voters, perspectives: d.perspectives, outcome: excerpt(d.outcome ?? '', 180) })),
     decisionsPrivate: decisions.rows.filter((d) => d.private).length,
     decisionPerspectives: perspectives.rows,
   };

@@ -239,7 +239,8 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
       </p>
       <section aria-labelledby="fr-reach" class="convene-report__section">
         <h2 id="fr-reach">{t('funder_report.reach_heading')}</h2>
-        <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+        <div class="usa-table-container--scrollable convene-report__table" tabIndex={0}>
+          <table class="usa-table usa-table--borderless usa-table--compact convene-full">
           <caption class="usa-sr-only">{t('funder_report.reach_heading')}</caption>
           <thead>
             <tr>
@@ -267,6 +268,7 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
             </tr>
           </tbody>
         </table>
+</div>
         <p class="usa-hint">{t('reach.web_detail', { views: fmt.number(s.web.pageViews), downloads: fmt.number(s.web.downloads), links: fmt.number(s.web.linkVisits) })}</p>
       </section>
       <div class="grid-row grid-gap-lg">
@@ -275,7 +277,8 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
           {months.length === 0 ? (
             <p class="usa-hint">{t('reach.no_data')}</p>
           ) : (
-            <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+            <div class="usa-table-container--scrollable convene-report__table" tabIndex={0}>
+              <table class="usa-table usa-table--borderless usa-table--compact convene-full">
               <caption class="usa-sr-only">{t('funder_report.months_heading')}</caption>
               <thead>
                 <tr>
@@ -298,6 +301,7 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
                 ))}
               </tbody>
             </table>
+</div>
           )}
         </section>
         <section aria-labelledby="fr-partners" class="convene-report__section tablet:grid-col-6">
@@ -305,7 +309,8 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
           {s.partners.length === 0 ? (
             <p class="usa-hint">{t('reach.no_data')}</p>
           ) : (
-            <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+            <div class="usa-table-container--scrollable convene-report__table" tabIndex={0}>
+              <table class="usa-table usa-table--borderless usa-table--compact convene-full">
               <caption class="usa-sr-only">{t('funder_report.partners_heading')}</caption>
               <thead>
                 <tr>
@@ -328,6 +333,7 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
                 ))}
               </tbody>
             </table>
+</div>
           )}
         </section>
       </div>
@@ -354,7 +360,8 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
       <section aria-labelledby="fr-stories" class="convene-report__section">
         <h2 id="fr-stories">{t('funder_report.stories_heading')}</h2>
         <p>{t('funder_report.stories_lead', { count: extras.storiesTotal, n: fmt.number(extras.storiesTotal) })}</p>
-        <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+        <div class="usa-table-container--scrollable convene-report__table" tabIndex={0}>
+          <table class="usa-table usa-table--borderless usa-table--compact convene-full">
           <caption class="usa-sr-only">{t('funder_report.stories_heading')}</caption>
           <thead>
             <tr>
@@ -375,6 +382,7 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
             ))}
           </tbody>
         </table>
+</div>
       </section>
       <section aria-labelledby="fr-depth" class="convene-report__section">
         <h2 id="fr-depth">{t('funder_report.depth_heading')}</h2>
@@ -382,7 +390,8 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
         {extras.groups.length === 0 && !extras.privateGroups ? (
           <p class="usa-hint">{t('funder_report.depth_none')}</p>
         ) : (
-          <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+          <div class="usa-table-container--scrollable convene-report__table" tabIndex={0}>
+            <table class="usa-table usa-table--borderless usa-table--compact convene-full">
             <caption class="usa-sr-only">{t('funder_report.depth_heading')}</caption>
             <thead>
               <tr>
@@ -417,6 +426,7 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
               ))}
             </tbody>
           </table>
+</div>
         )}
       </section>
       <section aria-labelledby="fr-decisions" class="convene-report__section">
@@ -427,7 +437,8 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
         ) : (
           <>
             {extras.decisions.length > 0 && (
-              <table class="usa-table usa-table--borderless usa-table--compact convene-full">
+              <div class="usa-table-container--scrollable convene-report__table" tabIndex={0}>
+                <table class="usa-table usa-table--borderless usa-table--compact convene-full">
                 <caption class="usa-sr-only">{t('funder_report.decisions_heading')}</caption>
                 <thead>
                   <tr>
@@ -454,6 +465,7 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
                   ))}
                 </tbody>
               </table>
+</div>
             )}
             {extras.decisionsPrivate > 0 && <p>{t('funder_report.decisions_private', { count: extras.decisionsPrivate })}</p>}
             {extras.decisionPerspectives.length > 0 && (
