@@ -9,6 +9,7 @@ import { Enum, Line, OptionalText, clean } from '../platform/http/schema-helpers
 import { PERSPECTIVES } from '../community/vocab.js';
 import { PERSON_COLUMNS, personSubject, type PersonRow } from '../community/queries.js';
 import { getThread, threadSubject, type ThreadRow } from '../discussions/queries.js';
+import { threadReadableBy } from '../discussions/policy.js';
 import type { Stance } from '../platform/db/schema.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { createNotification, mayContact } from '../notifications/notify.js';
@@ -130,13 +131,13 @@ export async function threadDecisions(db: Db, threadId: number): Promise<Decisio
   return (await decisionSelect(db).where('d.thread_id', '=', threadId).orderBy('d.created_at', 'desc').execute()) as DecisionRow[];
 }
 
-/** Open and recently closed decisions in threads the viewer may read (the /decisions list). */
-export async function listDecisions(db: Db, viewer: Actor, threadReadable: ReturnType<typeof sql>, limit = 50): Promise<(DecisionRow & { thread_title: string; group_name: string | null })[]> {
+/** Open and recently closed decisions in threads the viewer may read (the /decisions list), open ones first. */
+export async function listDecisions(db: Db, viewer: Actor, limit = 50): Promise<(DecisionRow & { thread_title: string; group_name: string | null })[]> {
   return (await decisionSelect(db)
     .innerJoin('threads as t', 't.id', 'd.thread_id')
     .leftJoin('practice_groups as g', 'g.id', 't.group_id')
     .select(['t.title as thread_title', 'g.name as group_name'])
-    .where(threadReadable as never)
+    .where(threadReadableBy(viewer))
     .orderBy(sql`d.closed_at IS NULL AND d.closes_at > now()`, 'desc')
     .orderBy('d.closes_at', 'desc')
     .limit(limit)

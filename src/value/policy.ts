@@ -70,7 +70,8 @@ definePolicy(
     'story.review': (actor) => isFacilitator(actor),
     // Leads in their group's threads, facilitators anywhere; not in a closed or deleted thread.
     'decision.open': (actor, th) => viewThread(actor, th) && !th.closed && canTakePart(actor, th.group) && moderatesThread(actor, th),
-    'decision.view': (actor, d) => viewThread(actor, d.thread) || (isFacilitator(actor) && !d.thread.deleted_at),
+    // The thread's readers (facilitators read every thread not deleted).
+    'decision.view': (actor, d) => viewThread(actor, d.thread),
     // Those who take part in the thread's space, while it is open.
     'decision.vote': (actor, d) => viewThread(actor, d.thread) && decisionOpen(d) && canTakePart(actor, d.thread.group),
     'decision.close': (actor, d) => viewThread(actor, d.thread) && !d.closed_at && ((actor.kind === 'user' && d.created_by === actor.id && canTakePart(actor, d.thread.group)) || moderatesThread(actor, d.thread)),

@@ -9,11 +9,9 @@ import { submitForm } from '../platform/http/forms.js';
 import { formValues, idemKeyOf, renderFor, requireUser, setFlash, viewerTimeZone } from '../platform/http/request-context.js';
 import { Enum, errorResponses } from '../platform/http/schema-helpers.js';
 import { listOf } from '../platform/http/pagination.js';
-import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { zonedToUtc } from '../events/time.js';
 import { getVisibleGroup, listGroups } from '../groups/queries.js';
-import { threadReadableBy } from '../discussions/policy.js';
 import { getThread, threadSubject, type ThreadRow } from '../discussions/queries.js';
 import type { ValueCycle } from '../platform/db/schema.js';
 import {
@@ -447,7 +445,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
   });
   app.get('/decisions', async (request, reply) => {
-    const decisions = await listDecisions(db, request.actor, threadReadableBy(request.actor) as never);
+    const decisions = await listDecisions(db, request.actor);
     return renderFor(app, request, reply, (ctx) => ({ title: ctx.t('decisions.title'), lead: ctx.t('decisions.lead'), children: h(DecisionsListView, { ctx, decisions }) }));
   });
   const agendaOptions = async () => (await db.selectFrom('agenda_items').select(['slug', 'title']).orderBy('position').orderBy('title').execute()).map((a) => ({ value: a.slug, label: a.title }));
