@@ -19,6 +19,7 @@ import { registerPushJobs } from './notifications/push.js';
 import { registerTrustJobs } from './trust/data.js';
 import { registerFollowupJobs } from './value/followups.js';
 import { registerDecisionJobs } from './value/decisions.js';
+import { registerStoryJobs } from './value/stories.js';
 
 export function registerJobs(deps: { db: Db; jobs: Jobs; mailer: Mailer; config: Config }): void {
   registerNotificationJobs(deps);
@@ -33,4 +34,5 @@ export function registerJobs(deps: { db: Db; jobs: Jobs; mailer: Mailer; config:
   registerTrustJobs(deps);
   registerFollowupJobs(deps);
   registerDecisionJobs(deps);
+  registerStoryJobs(deps);
 }

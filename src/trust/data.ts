@@ -122,13 +122,19 @@ export async function collectPersonalData(db: Db, userId: number) {
     db.selectFrom('contact_requests').select(['topic', 'body', 'status', 'created_at']).where('user_id', '=', userId).execute(),
   ]);
   // Taking part by email, devices and partners' endpoints.
+  // Evidence of value: stories told, votes cast, questions about use.
+  const [stories, votes, followups] = await Promise.all([
+    db.selectFrom('value_stories').select(['id', 'title', 'body', 'language', 'cycles', 'perspectives', 'audience', 'status', 'created_at', 'updated_at']).where('author_id', '=', userId).orderBy('id').execute(),
+    db.selectFrom('decision_votes as v').innerJoin('decisions as d', 'd.id', 'v.decision_id').select(['d.id as decision_id', 'd.title', 'v.option_ids', 'v.stance', 'v.reason', 'v.created_at', 'v.updated_at']).where('v.user_id', '=', userId).orderBy('v.created_at').execute(),
+    db.selectFrom('use_followups').select(['id', 'resource_id', 'event_id', 'trigger', 'created_at', 'asked_at', 'answered_at', 'outcome']).where('user_id', '=', userId).orderBy('id').execute(),
+  ]);
   const [mailingLists, heldMessages, pushDevices, webhooks] = await Promise.all([
     db.selectFrom('list_subscriptions as s').innerJoin('practice_groups as g', 'g.id', 's.group_id').select(['g.name', 'g.slug', 's.created_at']).where('s.user_id', '=', userId).execute(),
     db.selectFrom('held_posts').select(['id', 'title', 'body', 'reason', 'created_at']).where('user_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('push_subscriptions').select(['label', 'created_at', 'last_sent_at']).where('user_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('webhook_endpoints').select(['url', 'description', 'events', 'created_at', 'disabled_at']).where('owner_id', '=', userId).orderBy('id').execute(),
   ]);
-  return { user, organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact, mailingLists, heldMessages, pushDevices, webhooks };
+  return { user, organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact, mailingLists, heldMessages, pushDevices, webhooks, stories, votes, followups };
 }
 
 /** Builds the archive: data.json, README.txt and the person's uploads under files/. */
@@ -201,6 +207,8 @@ export async function removeAccount(tx: Tx, jobs: Jobs, dataDir: string, userId:
     await tx.deleteFrom('post_revisions').where('post_id', 'in', mine).execute();
     // Their private messages are erased for everyone too.
     await tx.deleteFrom('conversation_messages').where('author_id', '=', userId).execute();
+    // So are the stories of value they told (votes and questions about use go with the account itself).
+    await tx.deleteFrom('value_stories').where('author_id', '=', userId).execute();
     // Their pictures and files go too (the bytes right away: nothing else refers to them).
     const attached = await tx.deleteFrom('post_attachments').where('post_id', 'in', mine).returning('storage_key').execute();
     await removeStored(uploadStore(dataDir), attached.map((r) => r.storage_key));

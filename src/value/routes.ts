@@ -313,7 +313,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       render: (form, status) => storyPage(request, reply, s, form, status),
       run: async (input) => {
-        await reviewStory(db, request.actor, s, input);
+        await reviewStory({ db, jobs }, request.actor, s, input);
         setFlash(reply, { kind: 'success', message: request.t('stories.reviewed') });
         return reply.redirect('/stories/review', 303);
       },

@@ -1,6 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
+import type { Config } from '../platform/config.js';
+import type { Mailer } from '../platform/mail/mailer.js';
+import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
+import { mailTo } from '../platform/mail/templates.js';
 import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { AppError, msg } from '../platform/http/errors.js';
@@ -337,13 +341,40 @@ export async function deleteStory(db: Db, actor: Actor, story: StoryRow): Promis
   });
 }
 
-/** A facilitator approves a story to be shared with its chosen audience, or returns it with a note. */
-export async function reviewStory(db: Db, actor: Actor, story: StoryRow, input: Static<typeof ReviewInput>): Promise<void> {
+/** A facilitator approves a story to be shared with its chosen audience, or returns it with a note; its author is told by email. */
+export async function reviewStory({ db, jobs }: { db: Db; jobs: Jobs }, actor: Actor, story: StoryRow, input: Static<typeof ReviewInput>): Promise<void> {
   authorize(actor, 'story.review', undefined);
   if (story.audience === 'group') throw new AppError('conflict', { fields: { decision: msg('stories.group_only_no_review') } });
   if (input.decision === 'returned' && !clean(input.note)) throw new AppError('validation_failed', { fields: { note: msg('stories.return_needs_note') } });
   await db.transaction().execute(async (tx) => {
     await tx.updateTable('value_stories').set({ status: input.decision, review_note: clean(input.note), reviewed_by: actor.id, reviewed_at: new Date() }).where('id', '=', story.id).execute();
     await audit(tx, actor.id, 'story.review', { type: 'value_story', id: story.id }, { decision: input.decision });
+    if (story.author_id && story.author_id !== actor.id) await jobs.send(tx, QUEUES.storyReviewed, { id: story.id }, { key: `story-reviewed:${story.id}:${Date.now()}` });
+  });
+}
+
+/** Job: tells a story's author how the review went (the story as it is now; nothing if it changed since or mail is off). */
+export async function emailStoryReview(deps: { db: Db; mailer: Mailer; config: Config }, id: number): Promise<'sent' | 'skipped'> {
+  const s = await deps.db
+    .selectFrom('value_stories as s')
+    .innerJoin('users as u', 'u.id', 's.author_id')
+    .select(['s.id', 's.title', 's.status', 's.review_note', 'u.email', 'u.name', 'u.locale', 'u.email_notifications', 'u.email_verified_at', 'u.deactivated_at'])
+    .where('s.id', '=', id)
+    .executeTakeFirst();
+  if (!s || s.status === 'pending' || s.deactivated_at || !s.email_verified_at || s.email_notifications === 'off') return 'skipped';
+  const mail = mailTo(s, (t) => ({
+    subject: t(`stories.mail.subject_${s.status}`, { title: s.title }),
+    paragraphs: [t(`stories.mail.${s.status}`, { title: s.title }), ...(s.review_note ? [t('stories.review_note', { note: s.review_note })] : [])],
+    action: { label: t('stories.mail.open'), url: `${deps.config.baseUrl}/stories/${s.id}` },
+  }));
+  await deps.mailer.send(mail);
+  return 'sent';
+}
+
+export function registerStoryJobs(deps: { db: Db; jobs: Jobs; mailer: Mailer; config: Config }): void {
+  deps.jobs.handle(QUEUES.storyReviewed, async (data) => {
+    const id = Number(data.id);
+    if (!Number.isSafeInteger(id) || id < 1) throw new Error('job data has no valid id');
+    await emailStoryReview(deps, id);
   });
 }

@@ -242,6 +242,8 @@ describe('stories of value', () => {
     const noNote = await facAgent.post(`/stories/${id}/review`, { decision: 'returned' });
     assert.equal(noNote.statusCode, 400);
     assert.equal((await facAgent.post(`/stories/${id}/review`, { decision: 'approved' })).statusCode, 303);
+    await t.jobs.drain();
+    assert.match(t.mailer.lastTo(author.email)?.subject ?? '', /Your story “Check-ins at lunch” is shared/, 'the author is told');
     assert.equal((await strangerAgent.get(`/stories/${id}`)).statusCode, 200, 'members now');
     assert.equal((await t.app.inject(`/stories/${id}`)).statusCode, 404, 'not visitors: the author chose members');
     const byCycle = textOf((await strangerAgent.get('/stories?cycle=realized')).body);

@@ -134,6 +134,13 @@ export const storiesEn = {
   agenda_heading: 'Stories of value',
   agenda_tell: 'Tell a story about this item',
   group_link: 'Stories of value',
+  mail: {
+    subject_approved: 'Your story “{{title}}” is shared',
+    subject_returned: 'Your story “{{title}}” came back with a note',
+    approved: 'A facilitator approved your story “{{title}}”. It is now shared with the readers you chose.',
+    returned: 'A facilitator returned your story “{{title}}” before sharing it beyond your group. You can change it and it will be reviewed again.',
+    open: 'Open your story',
+  },
 };
 
 export const cycleEn = {

@@ -134,6 +134,13 @@ export const storiesEs = {
   agenda_heading: 'Historias de valor',
   agenda_tell: 'Contar una historia sobre este punto',
   group_link: 'Historias de valor',
+  mail: {
+    subject_approved: 'Su historia «{{title}}» ya se comparte',
+    subject_returned: 'Su historia «{{title}}» volvió con una nota',
+    approved: 'Una persona facilitadora aprobó su historia «{{title}}». Ya se comparte con los lectores que usted eligió.',
+    returned: 'Una persona facilitadora devolvió su historia «{{title}}» antes de compartirla fuera de su grupo. Puede cambiarla y se revisará de nuevo.',
+    open: 'Abrir su historia',
+  },
 };
 
 export const cycleEs = {

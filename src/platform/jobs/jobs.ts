@@ -46,6 +46,8 @@ export const QUEUES = {
   memberInvite: 'member-invite',
   /** Mailing-list mode: one post, as its own email, to one member. */
   listEmail: 'list-email',
+  /** A facilitator approved or returned a story of value: tell its author. */
+  storyReviewed: 'story-reviewed',
   /** A poll or proposal was opened: tell the people who may weigh in. */
   decisionOpened: 'decision-opened',
   /** Hourly: ask the use follow-ups that have come due. */
