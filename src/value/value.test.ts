@@ -370,6 +370,7 @@ describe('deciding together', () => {
     assert.equal(visitorPage.statusCode, 200);
     assert.doesNotMatch(visitorPage.body, /Yuri Youth/);
     assert.match(visitorPage.body, /Fay Family/);
+    assert.match(visitorPage.body, new RegExp(`href="/login\\?next=%2Fdecisions%2F${id}"`), 'a visitor is offered to sign in to vote');
 
     // Closing: the lead records the outcome on the agenda item; no more votes.
     assert.equal((await famAgent.post(`/decisions/${id}/close`, { outcome: 'Adopted.' })).statusCode, 403);

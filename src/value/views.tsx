@@ -558,7 +558,7 @@ export function DecisionView({
             </Form>
           </>
         ) : (
-          <p>{!open ? t('decisions.closed') : ctx.actor.kind === 'user' ? t('decisions.cannot_vote') : <a class="usa-link" href={`/sign-in?next=${encodeURIComponent(`/decisions/${d.id}`)}`}>{t('decisions.sign_in_to_vote')}</a>}</p>
+          <p>{!open ? t('decisions.closed') : ctx.actor.kind === 'user' ? t('decisions.cannot_vote') : <a class="usa-link" href={`/login?next=${encodeURIComponent(`/decisions/${d.id}`)}`}>{t('decisions.sign_in_to_vote')}</a>}</p>
         )}
       </section>
       <section aria-labelledby="decision-results" class="margin-y-3">
