@@ -92,12 +92,14 @@ export const reachRoutes: FastifyPluginAsyncTypebox = async (app) => {
       children: KeptDashboard.render(kept, ctx, { summary: same(summary), filters: JSON.stringify(f), options: named(`reach-options:${groupReader(request.actor)}`, options), canExport, canReview: can(request.actor, 'dissemination.review', undefined) }),
     }));
   });
+  // What only the report shows is the same for every facilitator: kept like the sums, cleared on any write.
+  const reportExtras = resultCache<Awaited<ReturnType<typeof funderExtras>>>(app.pageCache);
   app.get('/reach/report', { schema: { querystring: ReachQuery } }, async (request, reply) => {
     authorize(request.actor, 'reach.export', undefined);
     const f = await reachFilters(request, request.query);
     const community = await app.community.get();
     // The same sums as the dashboard (kept briefly, shared by facilitators), and what only the report shows.
-    const [summary, extras] = await Promise.all([dashboardSummary(request, f, community?.reach_goal ?? 0), funderExtras(readDb, f)]);
+    const [summary, extras] = await Promise.all([dashboardSummary(request, f, community?.reach_goal ?? 0), reportExtras(JSON.stringify(f), () => funderExtras(readDb, f))]);
     const day = (d: string) => new Date(`${d}T12:00:00Z`);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('reach.report_title', { from: ctx.fmt.date(day(f.from)), to: ctx.fmt.date(day(f.to)) }),
