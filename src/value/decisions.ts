@@ -364,7 +364,8 @@ export async function decisionResults(db: Db, viewer: Actor, d: Decision, labelO
   const choiceLabels = (v: { option_ids: number[]; stance: Stance | null }) => keysOf(v).map((k) => labels.get(k) ?? k);
   const voteRows = votes as unknown as (PersonRow & { option_ids: number[]; stance: Stance | null; reason: string; vote_perspectives: string[] })[];
   let waiting: DecisionResults['waiting'] = [];
-  if (named && viewer.kind === 'user') {
+  // Names of those who have not weighed in: in a group (its members); the community space's everyone is counted, not listed.
+  if (named && viewer.kind === 'user' && d.thread.group_id !== null) {
     const rows = await sql<PersonRow>`SELECT ${sql.join(PERSON_COLUMNS.map((c) => sql.ref(`u.${c}`)))} FROM users u
        WHERE u.id IN (SELECT e.id FROM (${eligibleSql(d)}) e)
          AND NOT EXISTS (SELECT 1 FROM decision_votes v WHERE v.decision_id = ${d.id} AND v.user_id = u.id)
