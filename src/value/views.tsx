@@ -466,6 +466,8 @@ export function DecisionsBox({ ctx, decisions, threadId, canOpen }: { ctx: PageC
   );
 }
 
+const checked = (v: unknown) => v === true || v === 'true' || (Array.isArray(v) && v.includes('true'));
+
 export function DecisionFormView({ ctx, form, threadId, idempotencyKey }: { ctx: PageContext; form: FormState; threadId: number; idempotencyKey: string }) {
   const { t } = ctx;
   const labels = { kind: t('decisions.kind'), title: t('decisions.question'), details: t('decisions.details'), options: t('decisions.options'), closes_at: t('decisions.closes_at') };
@@ -479,8 +481,17 @@ export function DecisionFormView({ ctx, form, threadId, idempotencyKey }: { ctx:
         <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={300} />
         <TextArea ctx={ctx} form={form} name="details" label={labels.details} hint={t('decisions.details_hint')} rows={4} maxLength={5000} />
         <TextArea ctx={ctx} form={form} name="options" label={labels.options} hint={t('decisions.options_hint', { max: MAX_OPTIONS })} rows={5} maxLength={4000} />
-        <ChoiceGroup ctx={ctx} form={form} name="multiple" label={t('decisions.multiple')} multiple options={[{ value: 'true', label: t('decisions.multiple') }]} />
-        <ChoiceGroup ctx={ctx} form={form} name="anonymous" label={t('decisions.anonymous')} multiple options={[{ value: 'true', label: t('decisions.anonymous') }]} />
+        <fieldset class="usa-fieldset margin-top-3">
+          <legend class="usa-legend">{t('decisions.how_to_vote')}</legend>
+          {(['multiple', 'anonymous'] as const).map((name) => (
+            <div class="usa-checkbox">
+              <input class="usa-checkbox__input" id={`field-${name}`} type="checkbox" name={name} value="true" checked={checked(form.values[name])} />
+              <label class="usa-checkbox__label" for={`field-${name}`}>
+                {t(`decisions.${name}`)}
+              </label>
+            </div>
+          ))}
+        </fieldset>
         <TextField ctx={ctx} form={form} name="closes_at" type="datetime-local" label={labels.closes_at} hint={t('decisions.closes_hint', { zone: f.zone })} required />
         <Submit label={t('decisions.open')} />
       </Form>

@@ -178,6 +178,7 @@ export const decisionsEn = {
   details_hint: 'Background people need to decide. Optional.',
   options: 'Options',
   options_hint: 'One per line, 2 to 20. Only for polls.',
+  how_to_vote: 'How people vote',
   multiple: 'People may choose more than one option',
   anonymous: 'Anonymous: results show counts and reasons, never names',
   closes_at: 'Closes',

@@ -178,6 +178,7 @@ export const decisionsEs = {
   details_hint: 'Contexto que las personas necesitan para decidir. Opcional.',
   options: 'Opciones',
   options_hint: 'Una por línea, de 2 a 20. Solo para encuestas.',
+  how_to_vote: 'Cómo se vota',
   multiple: 'Se puede elegir más de una opción',
   anonymous: 'Anónima: los resultados muestran cifras y razones, nunca nombres',
   closes_at: 'Cierra',
