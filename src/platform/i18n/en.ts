@@ -1075,11 +1075,7 @@ export const en = {
     no_data: 'Nothing recorded for this choice yet.',
     range_backwards: 'The start date must come before the end date.',
     report_title: 'Reach report, {{from}} to {{to}}',
-    report_intro: 'What {{community}} reached in this period, by source, with every figure traceable to the ledger entries listed at the end.',
     back_dashboard: 'Back to the dashboard',
-    ledger: 'Ledger entries',
-    ledger_note: 'Showing {{shown}} of {{total}} entries; the CSV has them all.',
-    entry: 'Entry',
     day: 'Date',
   },
   glossary: {

@@ -1076,11 +1076,7 @@ export const es: Messages = {
     no_data: 'Todavía no hay datos para esta selección.',
     range_backwards: 'La fecha de inicio debe ser anterior a la de fin.',
     report_title: 'Informe de alcance, del {{from}} al {{to}}',
-    report_intro: 'Lo que {{community}} alcanzó en este periodo, por fuente, con cada cifra vinculada a las entradas del registro que se listan al final.',
     back_dashboard: 'Volver al panel',
-    ledger: 'Entradas del registro',
-    ledger_note: 'Se muestran {{shown}} de {{total}} entradas; el CSV las tiene todas.',
-    entry: 'Entrada',
     day: 'Fecha',
   },
   glossary: {
