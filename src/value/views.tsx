@@ -86,9 +86,9 @@ export function FollowupAnswerView({ ctx, f, form, idempotencyKey }: { ctx: Page
         <ChoiceGroup ctx={ctx} form={form} name="usefulness" label={labels.usefulness} hint={t('followups.usefulness_hint')} options={[1, 2, 3, 4, 5].map((n) => ({ value: String(n), label: ctx.fmt.number(n) }))} columns />
         <Submit label={t('followups.submit')} />
       </Form>
-      <p class="margin-top-3">
+      <div class="margin-top-3">
         <ButtonForm ctx={ctx} action={`/follow-ups/${f.id}/dismiss`} label={t('followups.dismiss')} variant="unstyled" />
-      </p>
+      </div>
     </>
   );
 }
@@ -318,12 +318,12 @@ export function StoryView({ ctx, s, links, canEdit, canReview, reviewForm }: { c
         </section>
       )}
       {canEdit && (
-        <p class="convene-actions margin-top-3">
+        <div class="convene-actions margin-top-3">
           <a class="usa-button usa-button--outline" href={`/stories/${s.id}/edit`}>
             {t('stories.edit')}
           </a>
           <ButtonForm ctx={ctx} action={`/stories/${s.id}/delete`} label={t('stories.delete')} variant="secondary" />
-        </p>
+        </div>
       )}
       {canReview && s.audience !== 'group' && (
         <section aria-labelledby="story-review" class="margin-top-4">
