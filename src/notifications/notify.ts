@@ -1,6 +1,5 @@
 import { queuePush } from './push.js';
 import { queueWebhooks } from '../webhooks/deliver.js';
-import { timingSafeEqual } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Config } from '../platform/config.js';
@@ -8,7 +7,7 @@ import type { Mailer } from '../platform/mail/mailer.js';
 import type { NotificationKind, WatchLevel } from '../platform/db/schema.js';
 import { loadActor, type Actor, type UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
-import { keyedHash } from '../platform/auth/secrets.js';
+import { personToken, readPersonToken } from '../platform/auth/secrets.js';
 import { translator, formatters } from '../platform/i18n/i18n.js';
 import { absoluteLinks, mailLocale, mailTo } from '../platform/mail/templates.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
@@ -183,17 +182,9 @@ export async function postPublished(deps: NotifyDeps, postId: number): Promise<v
 // ---- unsubscribe links ---------------------------------------------------------------------
 
 /** A token for a one-click "stop these emails" link: the person's id and a keyed hash of it. */
-export function unsubscribeToken(secret: string, userId: number): string {
-  return `${userId}.${keyedHash(secret, `unsubscribe:${userId}`)}`;
-}
+export const unsubscribeToken = (secret: string, userId: number) => personToken(secret, 'unsubscribe', userId);
 
-export function readUnsubscribeToken(secret: string, token: string): number | undefined {
-  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/.exec(token);
-  if (!m) return undefined;
-  const expected = Buffer.from(keyedHash(secret, `unsubscribe:${m[1]}`));
-  const given = Buffer.from(m[2]!);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? Number(m[1]) : undefined;
-}
+export const readUnsubscribeToken = (secret: string, token: string) => readPersonToken(secret, 'unsubscribe', token);
 
 function listHeaders(config: Config, userId: number) {
   const url = `${config.baseUrl}/unsubscribe/${unsubscribeToken(config.sessionSecret, userId)}`;

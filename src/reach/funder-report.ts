@@ -35,7 +35,8 @@ export interface FunderExtras {
 
 export async function funderExtras(db: Db, f: ReachFilters): Promise<FunderExtras> {
   const groupFilter = f.group ? sql`AND g.id = ${f.group}` : sql``;
-  const [groups, stories, titles, decisions, perspectives] = await Promise.all([
+  const storyGroup = f.group ? sql`AND s.group_id = ${f.group}` : sql``;
+  const [groups, stories, titles, decisions, perspectives, storiesTotal] = await Promise.all([
     sql<{ name: string | null; private: boolean; people: number; threads: number; replies: number; attended: number; used: number }>`
       SELECT CASE WHEN g.visibility = 'private' THEN NULL ELSE g.name END AS name, g.visibility = 'private' AS private,
              count(DISTINCT e.user_id)::int AS people, coalesce(sum(e.posted), 0)::int AS threads, coalesce(sum(e.replied), 0)::int AS replies,
@@ -46,14 +47,14 @@ export async function funderExtras(db: Db, f: ReachFilters): Promise<FunderExtra
        ORDER BY 3 DESC, 1`.execute(db),
     sql<{ cycle: ValueCycle; n: number }>`
       SELECT c AS cycle, count(*)::int AS n FROM value_stories s, unnest(s.cycles) c
-       WHERE s.created_at::date BETWEEN ${f.from} AND ${f.to} ${f.group ? sql`AND s.group_id = ${f.group}` : sql``}
+       WHERE s.created_at::date BETWEEN ${f.from} AND ${f.to} ${storyGroup}
        GROUP BY c`.execute(db),
     sql<{ cycle: ValueCycle; title: string }>`
       SELECT x.cycle, x.title FROM (
         SELECT c AS cycle, s.title, row_number() OVER (PARTITION BY c ORDER BY s.created_at DESC) AS n
           FROM value_stories s, unnest(s.cycles) c
          WHERE s.created_at::date BETWEEN ${f.from} AND ${f.to} AND s.status = 'approved' AND s.audience = 'public'
-           ${f.group ? sql`AND s.group_id = ${f.group}` : sql``}) x
+           ${storyGroup}) x
        WHERE x.n <= 2 ORDER BY x.cycle, x.n`.execute(db),
     sql<{ title: string; kind: string; voters: number; perspectives: number; outcome: string | null; private: boolean }>`
       SELECT d.title, d.kind, d.outcome, coalesce(g.visibility = 'private', false) AS private,
@@ -68,6 +69,7 @@ export async function funderExtras(db: Db, f: ReachFilters): Promise<FunderExtra
         JOIN decision_votes v ON v.decision_id = d.id, unnest(v.perspectives) p
        WHERE d.closed_at IS NOT NULL AND d.closed_at::date BETWEEN ${f.from} AND ${f.to} AND t.deleted_at IS NULL ${groupFilter}
        GROUP BY p ORDER BY 2 DESC`.execute(db),
+    sql<{ n: number }>`SELECT count(*)::int AS n FROM value_stories s WHERE s.created_at::date BETWEEN ${f.from} AND ${f.to} ${storyGroup}`.execute(db),
   ]);
   const named = groups.rows.filter((g) => !g.private).slice(0, 12);
   const hidden = groups.rows.find((g) => g.private) ?? null;
@@ -79,7 +81,7 @@ export async function funderExtras(db: Db, f: ReachFilters): Promise<FunderExtra
     groups: named.map(({ private: _p, name, ...g }) => ({ name: name ?? '', ...g })),
     privateGroups: hidden ? { name: '', people: hidden.people, threads: hidden.threads, replies: hidden.replies, attended: hidden.attended, used: hidden.used } : null,
     stories: order.map((cycle) => ({ cycle, count: counts.get(cycle) ?? 0, titles: titles.rows.filter((r) => r.cycle === cycle).map((r) => excerpt(r.title, 120)) })),
-    storiesTotal: Number((await sql<{ n: number }>`SELECT count(*)::int AS n FROM value_stories s WHERE s.created_at::date BETWEEN ${f.from} AND ${f.to} ${f.group ? sql`AND s.group_id = ${f.group}` : sql``}`.execute(db)).rows[0]!.n),
+    storiesTotal: storiesTotal.rows[0]!.n,
     decisions: decisions.rows.filter((d) => !d.private).slice(0, 10).map((d) => ({ title: excerpt(d.title, 140), kind: d.kind, voters: d.voters, perspectives: d.perspectives, outcome: excerpt(d.outcome ?? '', 180) })),
     decisionsPrivate: decisions.rows.filter((d) => d.private).length,
     decisionPerspectives: perspectives.rows,

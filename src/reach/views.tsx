@@ -41,6 +41,41 @@ function ReachFiltersForm({ ctx, filters, options, action }: { ctx: PageContext;
 const qs = (f: ReachFilters & { groupSlug?: string }) =>
   new URLSearchParams(Object.entries({ from: f.from, to: f.to, group: f.groupSlug ?? '', state: f.state ?? '', partner: f.partner ? String(f.partner) : '' }).filter(([, v]) => v)).toString();
 
+/** Reach by source with how each is counted, and the total: the dashboard's table and the funder report's. */
+function SourcesTable({ ctx, summary: s, caption, captionHidden, compact }: { ctx: PageContext; summary: ReachSummary; caption: string; captionHidden?: boolean; compact?: boolean }) {
+  const { t, fmt } = ctx;
+  return (
+    <table class={`usa-table usa-table--borderless${compact ? ' usa-table--compact' : ''} convene-full`}>
+      <caption class={captionHidden ? 'usa-sr-only' : undefined}>{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{t('reach.source_col')}</th>
+          <th scope="col" class="text-right convene-num">
+            {t('reach.people')}
+          </th>
+          <th scope="col">{t('reach.method')}</th>
+        </tr>
+      </thead>
+      <tbody>
+        {s.bySource.map((b) => (
+          <tr>
+            <th scope="row">{t(`reach.source.${b.source}`)}</th>
+            <td class="text-right convene-num">{fmt.number(b.people)}</td>
+            <td>{t(`reach.method_of.${b.source}`)}</td>
+          </tr>
+        ))}
+        <tr>
+          <th scope="row">{t('reach.total')}</th>
+          <td class="text-right convene-num">
+            <strong>{fmt.number(s.total)}</strong>
+          </td>
+          <td>{t('reach.method_of.total')}</td>
+        </tr>
+      </tbody>
+    </table>
+  );
+}
+
 function ReachBody({ ctx, summary: s, canReview }: { ctx: PageContext; summary: ReachSummary; /** The pending count links to the review queue. */ canReview?: boolean }) {
   const { t, fmt } = ctx;
   const sources = [
@@ -53,34 +88,7 @@ function ReachBody({ ctx, summary: s, canReview }: { ctx: PageContext; summary: 
         <h2 id="goal-heading">{t('reach.toward_goal')}</h2>
         <GoalMeter ctx={ctx} value={s.total} goal={s.goal} />
         <div class="convene-table-scroll">
-          <table class="usa-table usa-table--borderless convene-full">
-            <caption>{t('reach.by_source')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('reach.source_col')}</th>
-                <th scope="col" class="text-right">
-                  {t('reach.people')}
-                </th>
-                <th scope="col">{t('reach.method')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {s.bySource.map((b) => (
-                <tr>
-                  <th scope="row">{t(`reach.source.${b.source}`)}</th>
-                  <td class="text-right">{fmt.number(b.people)}</td>
-                  <td>{t(`reach.method_of.${b.source}`)}</td>
-                </tr>
-              ))}
-              <tr>
-                <th scope="row">{t('reach.total')}</th>
-                <td class="text-right">
-                  <strong>{fmt.number(s.total)}</strong>
-                </td>
-                <td>{t('reach.method_of.total')}</td>
-              </tr>
-            </tbody>
-          </table>
+          <SourcesTable ctx={ctx} summary={s} caption={t('reach.by_source')} />
         </div>
         <p class="usa-hint">
           {t('reach.web_detail', { views: fmt.number(s.web.pageViews), downloads: fmt.number(s.web.downloads), links: fmt.number(s.web.linkVisits) })}
@@ -240,34 +248,7 @@ export function FunderReportView({ ctx, summary: s, filters, extras, period }: {
       <section aria-labelledby="fr-reach" class="convene-report__section">
         <h2 id="fr-reach">{t('funder_report.reach_heading')}</h2>
         <div class="usa-table-container--scrollable convene-report__table" tabIndex={0}>
-          <table class="usa-table usa-table--borderless usa-table--compact convene-full">
-          <caption class="usa-sr-only">{t('funder_report.reach_heading')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('reach.source_col')}</th>
-              <th scope="col" class="convene-num">
-                {t('reach.people')}
-              </th>
-              <th scope="col">{t('reach.method')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {s.bySource.map((b) => (
-              <tr>
-                <th scope="row">{t(`reach.source.${b.source}`)}</th>
-                <td class="convene-num">{fmt.number(b.people)}</td>
-                <td>{t(`reach.method_of.${b.source}`)}</td>
-              </tr>
-            ))}
-            <tr>
-              <th scope="row">{t('reach.total')}</th>
-              <td class="convene-num">
-                <strong>{fmt.number(s.total)}</strong>
-              </td>
-              <td>{t('reach.method_of.total')}</td>
-            </tr>
-          </tbody>
-        </table>
+          <SourcesTable ctx={ctx} summary={s} caption={t('funder_report.reach_heading')} captionHidden compact />
 </div>
         <p class="usa-hint">{t('reach.web_detail', { views: fmt.number(s.web.pageViews), downloads: fmt.number(s.web.downloads), links: fmt.number(s.web.linkVisits) })}</p>
       </section>

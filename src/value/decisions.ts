@@ -271,11 +271,15 @@ export async function decisionOpened(deps: { db: Db; jobs: Jobs }, id: number): 
   const active = new Set((await db.selectFrom('users').select('id').where('id', 'in', ids.length ? ids : [0]).where('deactivated_at', 'is', null).execute()).map((r) => r.id));
   ids = ids.filter((u) => active.has(u));
   const allowed = d.created_by === null ? undefined : await mayContact(db, d.created_by, ids);
+  // Those already told (the job ran before) are found in one statement, not one each.
+  const told = new Set(
+    ids.length
+      ? (await db.selectFrom('notifications').select('user_id').where('kind', '=', 'decision').where('thread_id', '=', th.id).where(sql<boolean>`(data->>'decision_id')::bigint = ${d.id}`).execute()).map((r) => r.user_id)
+      : [],
+  );
   let made = 0;
   for (const userId of ids) {
-    if (allowed && !allowed.has(userId)) continue;
-    const already = await db.selectFrom('notifications').select('id').where('user_id', '=', userId).where('kind', '=', 'decision').where(sql<boolean>`(data->>'decision_id')::bigint = ${d.id}`).executeTakeFirst();
-    if (already) continue;
+    if ((allowed && !allowed.has(userId)) || told.has(userId)) continue;
     const n = await db.transaction().execute((tx) => createNotification(tx, jobs, { user_id: userId, kind: 'decision', thread_id: th.id, post_id: null, actor_id: d.created_by, data: { decision_id: d.id, title: d.title } }, allowed));
     if (n) made++;
   }
@@ -320,7 +324,7 @@ function eligibleSql(d: Decision) {
 }
 
 export async function decisionResults(db: Db, viewer: Actor, d: Decision, labelOf: (key: string) => string): Promise<DecisionResults> {
-  const [votes, notYet, mine] = await Promise.all([
+  const [votes, notYet, mine, notYetTotal] = await Promise.all([
     db
       .selectFrom('decision_votes as v')
       .innerJoin('users as u', 'u.id', 'v.user_id')
@@ -334,6 +338,8 @@ export async function decisionResults(db: Db, viewer: Actor, d: Decision, labelO
        WHERE NOT EXISTS (SELECT 1 FROM decision_votes v WHERE v.decision_id = ${d.id} AND v.user_id = e.id)
        GROUP BY 1 ORDER BY 2 DESC`.execute(db),
     viewer.kind === 'user' ? db.selectFrom('decision_votes').select([sql<number[]>`option_ids::float8[]`.as('option_ids'), 'stance', 'reason']).where('decision_id', '=', d.id).where('user_id', '=', viewer.id).executeTakeFirst() : Promise.resolve(undefined),
+    // People, not perspective rows: a person with several perspectives is one person here.
+    sql<{ n: number }>`SELECT count(*)::int AS n FROM (${eligibleSql(d)}) e WHERE NOT EXISTS (SELECT 1 FROM decision_votes v WHERE v.decision_id = ${d.id} AND v.user_id = e.id)`.execute(db).then((r) => r.rows[0]!.n),
   ]);
   const keysOf = (v: { option_ids: number[]; stance: Stance | null }) => (d.kind === 'poll' ? v.option_ids.map((id) => `o${id}`) : [v.stance!]);
   const choiceList = d.kind === 'poll' ? d.options.map((o) => ({ key: `o${o.id}`, label: o.label })) : STANCES.map((s) => ({ key: s, label: labelOf(s) }));
@@ -378,7 +384,7 @@ export async function decisionResults(db: Db, viewer: Actor, d: Decision, labelO
     byPerspective,
     suppressed,
     notYet: notYet.rows,
-    notYetTotal: (await sql<{ n: number }>`SELECT count(*)::int AS n FROM (${eligibleSql(d)}) e WHERE NOT EXISTS (SELECT 1 FROM decision_votes v WHERE v.decision_id = ${d.id} AND v.user_id = e.id)`.execute(db)).rows[0]!.n,
+    notYetTotal,
     votes: named ? voteRows.filter(listable).map((v) => ({ name: v.name, youth: v.is_youth, choice: choiceLabels(v), reason: v.reason, perspectives: showPerspectives(v) ? v.vote_perspectives : [] })) : [],
     reasons: named ? [] : voteRows.filter((v) => v.reason).map((v) => ({ choice: choiceLabels(v), reason: v.reason, perspectives: [] })),
     waiting,

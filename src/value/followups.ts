@@ -1,12 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { sql, type SqlBool } from 'kysely';
-import { timingSafeEqual } from 'node:crypto';
 import type { Db, Tx } from '../platform/db/db.js';
 import type { Config } from '../platform/config.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import { loadActor, type Actor, type UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
-import { keyedHash } from '../platform/auth/secrets.js';
+import { personToken, readPersonToken } from '../platform/auth/secrets.js';
 import { AppError, msg } from '../platform/http/errors.js';
 import { once } from '../platform/db/tx.js';
 import { Enum, OptionalText, clean } from '../platform/http/schema-helpers.js';
@@ -138,18 +137,9 @@ export async function followupSweep(deps: FollowupDeps, now = new Date()): Promi
   return asked;
 }
 
-/** A token for the one-click "stop asking me" link in follow-up emails. */
-export function followupStopToken(secret: string, userId: number): string {
-  return `${userId}.${keyedHash(secret, `followups-off:${userId}`)}`;
-}
-
-export function readFollowupStopToken(secret: string, token: string): number | undefined {
-  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/.exec(token);
-  if (!m) return undefined;
-  const expected = Buffer.from(keyedHash(secret, `followups-off:${m[1]}`));
-  const given = Buffer.from(m[2]!);
-  return expected.length === given.length && timingSafeEqual(expected, given) ? Number(m[1]) : undefined;
-}
+/** The one-click "stop asking me" link in follow-up emails. */
+export const followupStopToken = (secret: string, userId: number) => personToken(secret, 'followups-off', userId);
+export const readFollowupStopToken = (secret: string, token: string) => readPersonToken(secret, 'followups-off', token);
 
 /** Job: the question by email, once; nothing when it was answered meanwhile or the person turned the questions or email off. */
 export async function emailFollowup(deps: FollowupDeps, id: number): Promise<'sent' | 'skipped'> {

@@ -10,6 +10,22 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 /** A keyed hash for values we must compare but never store (IP addresses in rate-limit keys). */
 export const keyedHash = (secret: string, value: string) => createHmac('sha256', secret).update(value).digest('base64url').slice(0, 22);
 
+/**
+ * A link token naming one person for one purpose ("stop these emails"): their
+ * id and a keyed hash of purpose and id. No table; it stops working only if
+ * the secret changes.
+ */
+export const personToken = (secret: string, purpose: string, userId: number) => `${userId}.${keyedHash(secret, `${purpose}:${userId}`)}`;
+
+/** The person a `personToken` of this purpose names, or undefined. */
+export function readPersonToken(secret: string, purpose: string, token: string): number | undefined {
+  const m = /^(\d{1,15})\.([A-Za-z0-9_-]{22})$/.exec(token);
+  if (!m) return undefined;
+  const expected = Buffer.from(keyedHash(secret, `${purpose}:${m[1]}`));
+  const given = Buffer.from(m[2]!);
+  return expected.length === given.length && timingSafeEqual(expected, given) ? Number(m[1]) : undefined;
+}
+
 // OWASP's argon2id baseline: 19 MiB, 2 iterations, 1 lane.
 const ARGON = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 
