@@ -1,3 +1,5 @@
+import { toBilingualForm } from '../platform/i18n/content.js';
+import { COMMUNITY_TEXT } from '../community/queries.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -55,13 +57,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     renderFor(app, request, reply, (ctx) => ({ title: ctx.t('admin.community'), hasErrors: status >= 400, breadcrumbs: crumbs(request), children: h(CommunityForm, { ctx, form }) }), status);
   app.get('/admin/community', async (request, reply) => {
     const c = await db.selectFrom('community').selectAll().executeTakeFirst();
-    return communityPage(request, reply, emptyForm(c ? { ...c, website: c.website ?? '' } : { reach_goal: 0 }));
+    return communityPage(request, reply, emptyForm(c ? toBilingualForm({ ...c, website: c.website ?? '' }, COMMUNITY_TEXT) : { reach_goal: 0 }));
   });
   app.post('/admin/community', async (request, reply) =>
     submitForm({
       schema: CommunityInput,
       request,
       reply,
+      bilingual: { fields: COMMUNITY_TEXT, required: ['name'] },
       // An empty follow-up delay keeps the current one.
       prepare: ({ followup_delay_days, ...v }) => (followup_delay_days === '' || followup_delay_days === undefined ? v : { ...v, followup_delay_days }),
       render: (form, status) => communityPage(request, reply, form, status),

@@ -1,3 +1,4 @@
+import { BilingualField, bilingualLabels } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { StackedTable } from '../platform/views/table.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
@@ -55,6 +56,7 @@ export function CommunityForm({ ctx, form }: { ctx: PageContext; form: FormState
   const labels = {
     name: t('admin.community_name'),
     short_name: t('admin.community_short_name'),
+    tagline: t('admin.community_tagline'),
     mission: t('admin.community_mission'),
     shared_agenda: t('admin.community_agenda'),
     reach_goal: t('admin.community_goal'),
@@ -63,12 +65,13 @@ export function CommunityForm({ ctx, form }: { ctx: PageContext; form: FormState
   };
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, ['name', 'short_name', 'tagline', 'mission', 'shared_agenda'])} />
       <Form ctx={ctx} action="/admin/community" label={t('admin.community')}>
-        <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
-        <TextField ctx={ctx} form={form} name="short_name" label={labels.short_name} maxLength={60} />
-        <TextArea ctx={ctx} form={form} name="mission" label={labels.mission} rows={6} />
-        <TextArea ctx={ctx} form={form} name="shared_agenda" label={labels.shared_agenda} rows={8} />
+        <BilingualField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
+        <BilingualField ctx={ctx} form={form} name="short_name" label={labels.short_name} maxLength={60} />
+        <BilingualField ctx={ctx} form={form} name="tagline" label={labels.tagline} maxLength={200} />
+        <BilingualField ctx={ctx} form={form} name="mission" label={labels.mission} textarea rows={6} />
+        <BilingualField ctx={ctx} form={form} name="shared_agenda" label={labels.shared_agenda} textarea rows={8} />
         <TextField ctx={ctx} form={form} name="reach_goal" label={labels.reach_goal} inputMode="numeric" width="md" required />
         <TextField ctx={ctx} form={form} name="website" type="url" label={labels.website} />
         <TextField ctx={ctx} form={form} name="followup_delay_days" label={labels.followup_delay_days} hint={t('followups.delay_hint')} inputMode="numeric" width="sm" />

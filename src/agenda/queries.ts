@@ -7,6 +7,7 @@ import './policy.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { threadReadableBy } from '../discussions/policy.js';
 import { resourceReadableBy } from '../resources/policy.js';
+import type { Translations } from '../platform/i18n/content.js';
 
 
 export const AGENDA_STATUSES = ['proposed', 'active', 'achieved', 'paused'] as const;
@@ -16,6 +17,8 @@ export interface AgendaRow {
   slug: string;
   title: string;
   description: string;
+  language: 'en' | 'es';
+  translations: Translations;
   status: (typeof AGENDA_STATUSES)[number];
   updated_at: Date;
   progress: number | null;
@@ -24,7 +27,7 @@ export interface AgendaRow {
 /** Items with their overall progress (the mean of their milestones). */
 export async function listAgenda(db: Db): Promise<(AgendaRow & { owners: string[]; milestones: number })[]> {
   const rows = await sql<AgendaRow & { owners: string[]; milestones: number }>`
-    SELECT a.id, a.slug, a.title, a.description, a.status, a.updated_at,
+    SELECT a.id, a.slug, a.title, a.description, a.language, a.translations, a.status, a.updated_at,
            (SELECT round(avg(m.percent))::int FROM agenda_milestones m WHERE m.item_id = a.id) AS progress,
            (SELECT count(*)::int FROM agenda_milestones m WHERE m.item_id = a.id) AS milestones,
            coalesce((SELECT array_agg(o.name ORDER BY o.name) FROM agenda_owners ao JOIN organizations o ON o.id = ao.organization_id WHERE ao.item_id = a.id), '{}') AS owners
@@ -42,15 +45,15 @@ export async function getAgendaItem(db: Db, key: { slug?: string; id?: number })
 /** Everything an item's page shows, limited to what the viewer may read. */
 export async function agendaDetails(db: Db, viewer: Actor, itemId: number) {
   const [why, owners, milestones, updates, priorities, threads, resources] = await Promise.all([
-    db.selectFrom('agenda_why').select(['perspective', 'reason']).where('item_id', '=', itemId).execute(),
+    db.selectFrom('agenda_why').select(['perspective', 'reason', 'translations']).where('item_id', '=', itemId).execute(),
     db.selectFrom('agenda_owners as ao').innerJoin('organizations as o', 'o.id', 'ao.organization_id').select(['o.id', 'o.slug', 'o.name']).where('ao.item_id', '=', itemId).orderBy('o.name').execute(),
-    db.selectFrom('agenda_milestones').select(['id', 'title', 'due_on', 'percent']).where('item_id', '=', itemId).orderBy(sql`due_on NULLS LAST`).orderBy('id').execute(),
-    db.selectFrom('agenda_updates as u').leftJoin('users as p', 'p.id', 'u.author_id').select(['u.id', 'u.body', 'u.created_at', 'u.decision_id', 'p.name as author']).where('u.item_id', '=', itemId).orderBy('u.created_at', 'desc').limit(50).execute(),
+    db.selectFrom('agenda_milestones').select(['id', 'title', 'translations', 'due_on', 'percent']).where('item_id', '=', itemId).orderBy(sql`due_on NULLS LAST`).orderBy('id').execute(),
+    db.selectFrom('agenda_updates as u').leftJoin('users as p', 'p.id', 'u.author_id').select(['u.id', 'u.body', 'u.language', 'u.translations', 'u.created_at', 'u.decision_id', 'p.name as author']).where('u.item_id', '=', itemId).orderBy('u.created_at', 'desc').limit(50).execute(),
     db
       .selectFrom('agenda_priorities as ap')
       .innerJoin('practice_groups as g', 'g.id', 'ap.group_id')
       .leftJoin('group_priorities as gp', (j) => j.onRef('gp.group_id', '=', 'ap.group_id').onRef('gp.position', '=', 'ap.position'))
-      .select(['g.slug', 'g.name', 'g.visibility', 'g.id as group_id', 'ap.position', 'gp.text'])
+      .select(['g.slug', 'g.name', 'g.visibility', 'g.id as group_id', 'g.language', 'g.translations', 'ap.position', 'gp.text', 'gp.translations as text_translations'])
       .where('ap.item_id', '=', itemId)
       .orderBy('g.name')
       .execute(),

@@ -9,6 +9,8 @@ import { stewardedGroups } from '../groups/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
+import { localizeRow, localizeRows, otherLang, toBilingualForm } from '../platform/i18n/content.js';
+import type { Static } from '@sinclair/typebox';
 import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
@@ -16,7 +18,7 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES } from '../community/vocab.js';
 import { paragraphsHtml } from '../platform/text.js';
 import { getVisibleGroup } from '../groups/queries.js';
-import { AgendaInput, LinkWorkInput, MilestoneInput, PriorityLinkInput, ReviewInput, UpdateInput, addMilestone, canPostUpdate, createAgendaItem, linkPriority, linkWork, postUpdate, reviewGroup, setMilestone, updateAgendaItem } from './commands.js';
+import { AGENDA_TEXT, AgendaInput, LinkWorkInput, MilestoneInput, PriorityLinkInput, ReviewInput, UpdateInput, addMilestone, canPostUpdate, createAgendaItem, linkPriority, linkWork, postUpdate, reviewGroup, setMilestone, updateAgendaItem } from './commands.js';
 import { agendaDetails, agendaParticipants, getAgendaItem, listAgenda, perspectiveGaps } from './queries.js';
 import { AgendaFormView, AgendaItemView, AgendaListView } from './views.js';
 
@@ -45,7 +47,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const progressOf = (ms: { percent: number }[]) => (ms.length ? Math.round(ms.reduce((s, m) => s + m.percent, 0) / ms.length) : null);
 
   app.get('/agenda', async (request, reply) => {
-    const items = await listAgenda(db);
+    const items = localizeRows(await listAgenda(db), ['title', 'description'], request.locale);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('agenda.title'),
       lead: ctx.t('agenda.lead'),
@@ -54,6 +56,8 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   const orgOptions = async () => (await db.selectFrom('organizations').select(['id', 'name']).orderBy('name').execute()).map((o) => ({ value: String(o.id), label: o.name }));
+  /** The item form's fields written side by side in English and Spanish. */
+  const AGENDA_FORM = { fields: AGENDA_TEXT, required: ['title'] } as const;
   const prepare = (v: Record<string, unknown>) => {
     const out = { ...v };
     if (out.owners === '' || out.owners === undefined) out.owners = [];
@@ -87,6 +91,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: AgendaInput,
       request,
       reply,
+      bilingual: AGENDA_FORM,
       prepare,
       render: (form, status) => formPage(request, reply, form, undefined, status),
       run: async (input) => {
@@ -102,7 +107,20 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return formPage(
       request,
       reply,
-      emptyForm({ title: item.title, description: item.description, status: item.status, owners: d.owners.map((o) => String(o.id)), ...Object.fromEntries(d.why.map((w) => [`why_${w.perspective}`, w.reason])) }),
+      emptyForm(
+        toBilingualForm(
+          {
+            title: item.title,
+            description: item.description,
+            status: item.status,
+            owners: d.owners.map((o) => String(o.id)),
+            ...Object.fromEntries(d.why.map((w) => [`why_${w.perspective}`, w.reason])),
+            language: item.language,
+            translations: { [otherLang(item.language)]: { ...(item.translations[otherLang(item.language)] ?? {}), ...Object.fromEntries(d.why.map((w) => [`why_${w.perspective}`, w.translations[otherLang(item.language)]?.reason ?? ''])) } },
+          },
+          AGENDA_TEXT,
+        ),
+      ),
       item,
     );
   });
@@ -113,6 +131,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: AgendaInput,
       request,
       reply,
+      bilingual: { ...AGENDA_FORM, language: () => item.language },
       prepare: (v) => ({ ...prepare(v), ...Object.fromEntries(PERSPECTIVES.map((p) => [`why_${p}`, v[`why_${p}`] ?? ''])) }),
       render: (form, status) => formPage(request, reply, form, item, status),
       run: async (input) => {
@@ -124,18 +143,32 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   async function itemPage(request: FastifyRequest, reply: FastifyReply, slug: string, forms: Partial<Record<'update' | 'milestone' | 'link' | 'priority', FormState>> = {}, status = 200) {
-    const item = await itemOr404({ slug });
-    const [details, gaps, mayUpdate, stories] = await Promise.all([
+    const stored = await itemOr404({ slug });
+    const locale = request.locale;
+    // The item, its reasons, milestones, updates and linked priorities in the reader's language where written.
+    const item = localizeRow(stored, ['title', 'description'], locale);
+    const [rawDetails, gaps, mayUpdate, stories] = await Promise.all([
       agendaDetails(db, request.actor, item.id),
       perspectiveGaps(db, agendaParticipants(item.id)),
       canPostUpdate(db, request.actor, item.id),
       listStories(db, request.actor, { linked: { kind: 'agenda_item', id: item.id }, limit: 20 }),
     ]);
+    const details = {
+      ...rawDetails,
+      why: localizeRows(rawDetails.why, ['reason'], locale, stored.language),
+      milestones: localizeRows(rawDetails.milestones, ['title'], locale, stored.language),
+      updates: localizeRows(rawDetails.updates, ['body'], locale),
+      priorities: rawDetails.priorities.map((p) => {
+        const text = localizeRow({ text: p.text, language: p.language, translations: p.text_translations }, ['text'], locale);
+        const named = localizeRow(p, ['name'], locale);
+        return { ...named, text: text.text, lang_of: { ...named.lang_of, text: text.lang_of.text! } };
+      }),
+    };
     const actor = request.actor;
     // The description and updates with glossary terms marked up (first occurrence on the page).
     const annotated = await app.glossary.annotatePage([
-      { key: `agenda:${item.id}:${item.updated_at.getTime()}`, html: paragraphsHtml(item.description) },
-      ...details.updates.map((u) => ({ key: `agenda-update:${u.id}`, html: paragraphsHtml(u.body) })),
+      { key: `agenda:${item.id}:${item.updated_at.getTime()}:${item.lang_of.description}`, html: paragraphsHtml(item.description) },
+      ...details.updates.map((u) => ({ key: `agenda-update:${u.id}:${u.lang_of.body}`, html: paragraphsHtml(u.body ?? '') })),
     ]);
     const descriptionHtml = annotated[0]!;
     details.updates.forEach((u, i) => Object.assign(u, { html: annotated[i + 1]! }));
@@ -159,6 +192,7 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       (ctx) => ({
         title: item.title,
+        titleLang: item.lang_of.title,
         hasErrors: status >= 400,
         breadcrumbs: [{ label: ctx.t('agenda.title'), href: '/agenda' }],
         children: h(AgendaItemView, {
@@ -178,13 +212,20 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
   app.get('/agenda/:slug', { schema: { params: SlugParams } }, async (request, reply) => itemPage(request, reply, request.params.slug));
 
-  const subForm = <S extends Parameters<typeof submitForm>[0]['schema']>(path: string, schema: S, key: 'update' | 'milestone' | 'link' | 'priority', run: (request: FastifyRequest, item: { id: number; slug: string }, input: never) => Promise<string>) =>
+  const subForm = <S extends Parameters<typeof submitForm>[0]['schema']>(
+    path: string,
+    schema: S,
+    key: 'update' | 'milestone' | 'link' | 'priority',
+    run: (request: FastifyRequest, item: { id: number; slug: string }, input: never) => Promise<string>,
+    bilingual?: (item: { language: string }) => Parameters<typeof submitForm>[0]['bilingual'],
+  ) =>
     app.post(path, { schema: { params: SlugParams } }, async (request, reply) => {
       const item = await itemOr404({ slug: (request.params as { slug: string }).slug });
       return submitForm({
         schema,
         request,
         reply,
+        bilingual: bilingual?.(item),
         render: (form, status) => itemPage(request, reply, item.slug, { [key]: form }, status),
         run: async (input) => {
           const flash = await run(request, item, input as never);
@@ -193,14 +234,26 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
         },
       });
     });
-  subForm('/agenda/:slug/updates', UpdateInput, 'update', async (request, item, input: { body: string }) => {
-    await postUpdate(db, request.actor, item.id, input, idemKeyOf(request.body));
-    return 'agenda.update_posted';
-  });
-  subForm('/agenda/:slug/milestones', MilestoneInput, 'milestone', async (request, item, input: { title: string; due_on?: string; percent: number }) => {
-    await addMilestone(db, request.actor, item.id, input);
-    return 'agenda.milestone_added';
-  });
+  subForm(
+    '/agenda/:slug/updates',
+    UpdateInput,
+    'update',
+    async (request, item, input: Static<typeof UpdateInput>) => {
+      await postUpdate(db, request.actor, item.id, input, idemKeyOf(request.body));
+      return 'agenda.update_posted';
+    },
+    () => ({ fields: ['body'] }),
+  );
+  subForm(
+    '/agenda/:slug/milestones',
+    MilestoneInput,
+    'milestone',
+    async (request, item, input: Static<typeof MilestoneInput>) => {
+      await addMilestone(db, request.actor, item.id, input);
+      return 'agenda.milestone_added';
+    },
+    (item) => ({ fields: ['title'], language: () => item.language }),
+  );
   subForm('/agenda/:slug/links', LinkWorkInput, 'link', async (request, item, input: { url: string }) => {
     await linkWork(db, request.actor, item.id, input.url);
     return 'agenda.linked';

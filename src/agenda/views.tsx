@@ -1,3 +1,4 @@
+import { BilingualField, Loc, OnlyIn, bilingualLabels } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { LinkedStories } from '../value/views.js';
 import type { StoryRow } from '../value/stories.js';
@@ -5,7 +6,15 @@ import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Select, Submit, TextArea, 
 import { PERSPECTIVES } from '../community/vocab.js';
 import { AGENDA_STATUSES, DEPTH_LEVELS, type AgendaRow, type PerspectiveGap, type agendaDetails } from './queries.js';
 
-type Details = Awaited<ReturnType<typeof agendaDetails>>;
+type Raw = Awaited<ReturnType<typeof agendaDetails>>;
+type Shown = { lang_of?: Record<string, string> };
+/** What an item's page shows, each text in the reader's language where written (the route localizes). */
+type Details = Omit<Raw, 'why' | 'milestones' | 'updates' | 'priorities'> & {
+  why: (Raw['why'][number] & Shown)[];
+  milestones: (Raw['milestones'][number] & Shown)[];
+  updates: (Raw['updates'][number] & Shown)[];
+  priorities: (Raw['priorities'][number] & Shown)[];
+};
 
 function Progress({ ctx, percent, label }: { ctx: PageContext; percent: number | null; label: string }) {
   if (percent === null) return <span class="usa-hint">{ctx.t('agenda.no_milestones')}</span>;
@@ -39,7 +48,7 @@ export function AgendaListView({ ctx, items, canCreate }: { ctx: PageContext; it
             <li class="convene-resource">
               <h2 class="font-heading-md margin-bottom-05">
                 <a class="usa-link" href={`/agenda/${a.slug}`}>
-                  {a.title}
+                  <Loc ctx={ctx} row={a} field="title" />
                 </a>
               </h2>
               <p class="margin-y-05">
@@ -119,7 +128,7 @@ export function AgendaItemView({
   stories,
 }: {
   ctx: PageContext;
-  item: { slug: string; description: string; status: string; /** With glossary terms marked up. */ descriptionHtml: string };
+  item: { slug: string; description: string; status: string; /** With glossary terms marked up. */ descriptionHtml: string; lang_of?: Record<string, string> };
   details: Details;
   gaps: PerspectiveGap[];
   can: { edit: boolean; update: boolean; linkPriority: boolean };
@@ -142,7 +151,16 @@ export function AgendaItemView({
           </a>
         )}
       </p>
-      {item.description && <div class="usa-intro" dangerouslySetInnerHTML={{ __html: item.descriptionHtml }} />}
+      {item.description && (
+        <>
+          {item.lang_of?.description && item.lang_of.description !== ctx.locale && (
+            <p>
+              <OnlyIn ctx={ctx} lang={item.lang_of.description} />
+            </p>
+          )}
+          <div class="usa-intro" lang={item.lang_of?.description !== ctx.locale ? item.lang_of?.description : undefined} dangerouslySetInnerHTML={{ __html: item.descriptionHtml }} />
+        </>
+      )}
       {details.owners.length > 0 && (
         <p>
           {t('agenda.owners')}:{' '}
@@ -165,7 +183,9 @@ export function AgendaItemView({
             {details.why.map((w) => (
               <>
                 <dt>{t(`perspective.${w.perspective}`)}</dt>
-                <dd>{w.reason}</dd>
+                <dd>
+                  <Loc ctx={ctx} row={w} field="reason" note />
+                </dd>
               </>
             ))}
           </dl>
@@ -190,7 +210,9 @@ export function AgendaItemView({
               <tbody>
                 {details.milestones.map((m) => (
                   <tr>
-                    <th scope="row">{m.title}</th>
+                    <th scope="row">
+                      <Loc ctx={ctx} row={m} field="title" />
+                    </th>
                     <td>{m.due_on ? fmt.date(new Date(`${m.due_on}T00:00:00Z`)) : '—'}</td>
                     <td>
                       <Progress ctx={ctx} percent={m.percent} label={m.title} />
@@ -220,7 +242,7 @@ export function AgendaItemView({
             <summary>{t('agenda.add_milestone')}</summary>
             <ErrorSummary ctx={ctx} form={forms.milestone} labels={{ title: t('agenda.milestone'), due_on: t('agenda.due'), percent: t('agenda.done') }} />
             <Form ctx={ctx} action={`${base}/milestones`} label={t('agenda.add_milestone')} class="usa-form">
-              <TextField ctx={ctx} form={forms.milestone} name="title" label={t('agenda.milestone')} required maxLength={300} />
+              <BilingualField ctx={ctx} form={forms.milestone} name="title" label={t('agenda.milestone')} required maxLength={300} />
               <TextField ctx={ctx} form={forms.milestone} name="due_on" label={t('agenda.due')} type="date" width="md" />
               <TextField ctx={ctx} form={{ ...forms.milestone, values: { percent: '0', ...forms.milestone.values } }} name="percent" label={t('agenda.done')} inputMode="numeric" width="sm" required />
               <Submit label={t('agenda.add_milestone')} />
@@ -241,7 +263,8 @@ export function AgendaItemView({
                     <bdi>{p.name}</bdi>
                   </a>
                   , {t('agenda.priority_n', { n: p.position })}
-                  {p.text ? `: ${p.text}` : ''}
+                  {p.text ? ': ' : ''}
+                  {p.text ? <Loc ctx={ctx} row={p} field="text" /> : null}
                 </li>
               ))}
             </ul>
@@ -297,9 +320,9 @@ export function AgendaItemView({
         <h2 id="updates">{t('agenda.updates')}</h2>
         {can.update && (
           <>
-            <ErrorSummary ctx={ctx} form={forms.update} labels={{ body: t('agenda.update_label') }} />
+            <ErrorSummary ctx={ctx} form={forms.update} labels={bilingualLabels(ctx, { body: t('agenda.update_label') }, ['body'])} />
             <Form ctx={ctx} action={`${base}/updates`} idempotencyKey={idempotencyKey} label={t('agenda.post_update')} class="usa-form">
-              <TextArea ctx={ctx} form={forms.update} name="body" label={t('agenda.update_label')} rows={3} required maxLength={5000} />
+              <BilingualField ctx={ctx} form={forms.update} name="body" label={t('agenda.update_label')} textarea rows={3} required maxLength={5000} />
               <Submit label={t('agenda.post_update')} />
             </Form>
           </>
@@ -310,7 +333,8 @@ export function AgendaItemView({
           <ol class="usa-list usa-list--unstyled">
             {details.updates.map((u) => (
               <li class="convene-notification">
-                <div class="margin-y-05" dangerouslySetInnerHTML={{ __html: (u as { html?: string }).html ?? '' }} />
+                <div class="margin-y-05" lang={u.lang_of?.body !== ctx.locale ? u.lang_of?.body : undefined} dangerouslySetInnerHTML={{ __html: (u as { html?: string }).html ?? '' }} />
+                {u.lang_of?.body && u.lang_of.body !== ctx.locale && <OnlyIn ctx={ctx} lang={u.lang_of.body} />}
                 <p class="margin-y-05 font-sans-3xs text-base-dark">
                   {u.author ?? t('discussions.former_member')} · <time dateTime={u.created_at.toISOString()}>{fmt.dateTime(u.created_at)}</time>
                   {u.decision_id ? (
@@ -343,17 +367,17 @@ export function AgendaFormView({ ctx, form, action, organizations, idempotencyKe
   };
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, ['title', 'description', ...PERSPECTIVES.map((p) => `why_${p}`)])} />
       <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={editing ? t('agenda.edit') : t('agenda.new')}>
-        <TextField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={200} />
-        <TextArea ctx={ctx} form={form} name="description" label={labels.description!} rows={4} maxLength={10000} />
+        <BilingualField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={200} />
+        <BilingualField ctx={ctx} form={form} name="description" label={labels.description!} textarea rows={4} maxLength={10000} />
         <Select ctx={ctx} form={form} name="status" label={labels.status!} options={AGENDA_STATUSES.map((s) => ({ value: s, label: t(`agenda.status.${s}`) }))} />
         <ChoiceGroup ctx={ctx} form={form} name="owners" label={labels.owners!} multiple columns options={organizations} />
         <fieldset class="usa-fieldset margin-top-3">
           <legend class="usa-legend usa-legend--large">{t('agenda.why')}</legend>
           <p class="usa-hint">{t('agenda.why_hint')}</p>
           {PERSPECTIVES.map((p) => (
-            <TextArea ctx={ctx} form={form} name={`why_${p}`} label={labels[`why_${p}`]!} rows={2} maxLength={1000} />
+            <BilingualField ctx={ctx} form={form} name={`why_${p}`} label={labels[`why_${p}`]!} textarea rows={2} maxLength={1000} />
           ))}
         </fieldset>
         <Submit label={editing ? t('common.save') : t('agenda.create')} />

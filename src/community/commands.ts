@@ -1,10 +1,11 @@
+import { asLang, cleanTranslations, CONTENT } from '../platform/i18n/content.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
 import { AppError, msg } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
-import { Enum, EnumList, Line, OptionalLine, OptionalText, Slug, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, LanguageInput, Line, OptionalLine, OptionalText, Slug, TranslationsInput, Url, clean } from '../platform/http/schema-helpers.js';
 import { destroyUserSessions } from '../platform/auth/sessions.js';
 import { LEVELS, ORG_KINDS, SITE_ROLES, STATE_CODES, STATE_STATUSES } from './vocab.js';
 import type { CommunityCache } from './queries.js';
@@ -34,8 +35,11 @@ export type StateInitiativeInput = Static<typeof StateInitiativeInput>;
 export const CommunityInput = Type.Object({
   name: Line(200),
   short_name: OptionalLine(60),
+  tagline: OptionalLine(200),
   mission: OptionalText(5000),
   shared_agenda: OptionalText(10000),
+  language: LanguageInput(),
+  translations: TranslationsInput({ name: OptionalLine(200), short_name: OptionalLine(60), tagline: OptionalLine(200), mission: OptionalText(5000), shared_agenda: OptionalText(10000) }),
   reach_goal: Type.Integer({ minimum: 0, maximum: 10_000_000_000 }),
   website: Type.Optional(Url()),
   /** Days before asking whether a download, a tracked link or a convening was used (value/followups.ts). */
@@ -131,8 +135,11 @@ export async function updateCommunity(db: Db, actor: Actor, input: CommunityInpu
     const values = {
       name: clean(input.name),
       short_name: clean(input.short_name),
+      tagline: clean(input.tagline),
       mission: clean(input.mission),
       shared_agenda: clean(input.shared_agenda),
+      language: asLang(input.language),
+      translations: JSON.stringify(cleanTranslations(input.translations, CONTENT.community!.fields, asLang(input.language))),
       reach_goal: input.reach_goal,
       website: clean(input.website) || null,
       ...(input.followup_delay_days !== undefined ? { followup_delay_days: input.followup_delay_days } : {}),

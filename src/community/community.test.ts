@@ -39,7 +39,7 @@ describe('home', () => {
     const res = await t.app.inject({ url: '/', headers: { cookie: 'convene_lang=es' } });
     assert.match(res.body, /<html lang="es">/);
     assert.match(textOf(res.body), /Facilitada por/);
-    assert.match(textOf(res.body), /4,500,000/);
+    assert.match(textOf(res.body), /4\.500\.000/);
   });
 });
 

@@ -6,12 +6,20 @@ import type { Actor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import type { PersonSubject } from './policy.js';
 import { PROFILE_FIELDS } from './vocab.js';
+import { CONTENT, loc, localizeRow, type Lang, type Translations } from '../platform/i18n/content.js';
+
+/** The community's fields written in both languages. */
+export const COMMUNITY_TEXT = CONTENT.community!.fields;
 
 export interface CommunityInfo {
   name: string;
   short_name: string;
+  tagline: string;
   mission: string;
   shared_agenda: string;
+  /** The language the fields above are written in; `translations` holds the other. */
+  language: 'en' | 'es';
+  translations: Translations;
   reach_goal: number;
   /** Days after a download, a tracked link or a convening before asking whether it was used. */
   followup_delay_days: number;
@@ -40,8 +48,11 @@ export async function loadCommunity(db: Db): Promise<CommunityInfo | undefined> 
   return {
     name: row.name,
     short_name: row.short_name,
+    tagline: row.tagline,
     mission: row.mission,
     shared_agenda: row.shared_agenda,
+    language: row.language,
+    translations: row.translations,
     reach_goal: row.reach_goal,
     followup_delay_days: row.followup_delay_days,
     website: row.website,
@@ -71,9 +82,16 @@ export class CommunityCache {
     return this.value;
   }
 
-  /** The name for page headers; falls back to "Convene" before the community exists. */
-  nameOrDefault(): string {
-    return this.value?.short_name || this.value?.name || 'Convene';
+  /** The name for page headers, in the reader's language where written; falls back to "Convene" before the community exists. */
+  nameOrDefault(locale: Lang = 'en'): string {
+    if (!this.value) return 'Convene';
+    return loc(this.value, 'short_name', locale) || loc(this.value, 'name', locale) || 'Convene';
+  }
+
+  /** The community's own text in the reader's language (see localizeRow). */
+  async localized(locale: Lang) {
+    const c = await this.get();
+    return c ? localizeRow(c, COMMUNITY_TEXT, locale) : undefined;
   }
 
   invalidate(): void {

@@ -28,6 +28,8 @@ import {
 import { CommunitySchema, OrganizationSchema, PersonSchema, StateSchema } from './schemas.js';
 import { DirectoryView, HomeView, OrganizationView, OrganizationsView, PersonPage, StateView, StatesView } from './views.js';
 import { ORG_KINDS } from './vocab.js';
+import { localizeRows } from '../platform/i18n/content.js';
+import { GROUP_TEXT } from '../groups/commands.js';
 import { cachedGroupList, listGroups, groupsOfPerson, getVisibleGroup } from '../groups/queries.js';
 import { DIRECTORY_PAGE, groupsOfPeople, searchDirectory } from './directory.js';
 import { PERSPECTIVES, STATE_CODES, STATES as STATES_BY_CODE } from './vocab.js';
@@ -44,9 +46,9 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const visitorSections = resultCache<VisitorHome>(app.pageCache, 1);
   app.get('/', async (request, reply) => {
     const actor = request.actor;
-    const [community, counts, all] = await Promise.all([app.community.get(), homeCounts(db), groupList(db, actor)]);
+    const [community, counts, all] = await Promise.all([app.community.localized(request.locale), homeCounts(db), groupList(db, actor)]);
     // A large community shows its busiest groups here; the groups page lists them all.
-    const groups = all.length > HOME_GROUPS * 2 ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all;
+    const groups = localizeRows(all.length > HOME_GROUPS * 2 ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all, GROUP_TEXT, request.locale);
     const mine = actor.kind === 'user' ? await forYou(db, actor, all) : undefined;
     const visitor = actor.kind === 'user' ? undefined : await visitorSections('visitor', () => visitorHome(db));
     return renderFor(app, request, reply, (ctx) => ({

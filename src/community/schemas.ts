@@ -1,3 +1,4 @@
+import { TranslationsOutput } from '../platform/http/schema-helpers.js';
 import { Type } from '@sinclair/typebox';
 
 /**
@@ -46,7 +47,10 @@ export const StateSchema = Type.Object({
 export const CommunitySchema = Type.Object({
   name: Type.String(),
   short_name: Type.String(),
+  tagline: Type.String(),
   mission: Type.String(),
+  language: Type.String({ description: 'The language name, tagline, mission and shared agenda are written in' }),
+  translations: TranslationsOutput,
   shared_agenda: Type.String(),
   reach_goal: Type.Integer(),
   followup_delay_days: Type.Integer(),

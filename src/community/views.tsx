@@ -1,3 +1,4 @@
+import { InLang, Loc, OnlyIn } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { StackedTable } from '../platform/views/table.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../platform/views/lists.js';
@@ -35,7 +36,7 @@ export function HomeView({
   visitor,
 }: {
   ctx: PageContext;
-  community: CommunityInfo | undefined;
+  community: (CommunityInfo & { lang_of?: Record<string, 'en' | 'es'> }) | undefined;
   counts: { states: number; organizations: number; members: number; groups: number };
   groups: HomeGroup[];
   /** Signed in: what is waiting for this person, shown first. */
@@ -59,8 +60,19 @@ export function HomeView({
   return (
     <>
       <section class="convene-hero" aria-labelledby="home-title">
-        <h1 id="home-title">{community.name}</h1>
-        {community.mission && <p class="usa-intro">{community.mission}</p>}
+        <h1 id="home-title">
+          <Loc ctx={ctx} row={community} field="name" />
+        </h1>
+        {community.tagline && (
+          <p class="convene-tagline font-sans-lg text-bold margin-y-1">
+            <Loc ctx={ctx} row={community} field="tagline" note />
+          </p>
+        )}
+        {community.mission && (
+          <p class="usa-intro">
+            <Loc ctx={ctx} row={community} field="mission" note />
+          </p>
+        )}
         <p>
           {t('home.facilitated_by')}{' '}
           {community.facilitators.map((f, i) => (
@@ -122,7 +134,14 @@ export function HomeView({
       {community.shared_agenda && (
         <section aria-labelledby="agenda-title" class="margin-top-4">
           <h2 id="agenda-title">{t('home.shared_agenda')}</h2>
-          <Paragraphs text={community.shared_agenda} />
+          {community.lang_of?.shared_agenda && community.lang_of.shared_agenda !== ctx.locale && (
+            <p>
+              <OnlyIn ctx={ctx} lang={community.lang_of.shared_agenda} />
+            </p>
+          )}
+          <InLang ctx={ctx} lang={community.lang_of?.shared_agenda} block>
+            <Paragraphs text={community.shared_agenda} />
+          </InLang>
         </section>
       )}
       <section aria-labelledby="groups-title" class="margin-top-4">

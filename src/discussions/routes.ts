@@ -373,7 +373,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const posts = await threadPosts(db, thread.id, request.actor, { moderator, afterId: request.query.after });
     const questions = thread.kind === 'dialogue_guide' ? await dialogueQuestions(db, thread.id) : undefined;
     await app.community.get();
-    const ctx = pageContext(request, reply, app.community.nameOrDefault());
+    const ctx = pageContext(request, reply, app.community.nameOrDefault(request.locale));
     const perms = postPermissions(request, thread, posts);
     await annotatePosts(posts);
     reply.header('cache-control', 'private, no-store').header('x-robots-tag', 'noindex');
@@ -495,6 +495,6 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (!group || group.visibility !== 'public' || group.archived_at) throw new AppError('not_found');
     return atom(reply, group, request.t('discussions.group_title', { name: group.name }));
   });
-  app.get('/discussions/feed.atom', async (request, reply) => atom(reply, null, `${request.t('discussions.community_space')} · ${app.community.nameOrDefault()}`));
+  app.get('/discussions/feed.atom', async (request, reply) => atom(reply, null, `${request.t('discussions.community_space')} · ${app.community.nameOrDefault(request.locale)}`));
 
 };

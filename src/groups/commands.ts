@@ -5,7 +5,8 @@ import type { Actor } from '../platform/auth/actor.js';
 import { authorize } from '../platform/auth/policy.js';
 import { AppError, msg } from '../platform/http/errors.js';
 import { audit, isUniqueViolation, once } from '../platform/db/tx.js';
-import { Enum, Line, OptionalLine, OptionalText, Slug, clean } from '../platform/http/schema-helpers.js';
+import { Enum, LanguageInput, Line, OptionalLine, OptionalText, Slug, TranslationsInput, clean } from '../platform/http/schema-helpers.js';
+import { asLang, cleanTranslations, otherLang, type Lang } from '../platform/i18n/content.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
 import type { GroupRow } from './queries.js';
 
@@ -19,6 +20,15 @@ export const GroupInput = Type.Object({
   join_policy: Enum(JOIN_POLICIES),
   /** One priority per entry (in the HTML form: one per line). */
   priorities: Type.Optional(Type.Array(Type.String({ maxLength: 500 }), { maxItems: 20 })),
+  /** The language name, mission and priorities are written in (English unless given). */
+  language: LanguageInput(),
+  /** The same in the other language; priorities by position. */
+  translations: TranslationsInput({
+    name: OptionalLine(200),
+    short_name: OptionalLine(40),
+    mission: OptionalText(5000),
+    priorities: Type.Array(Type.String({ maxLength: 500 }), { maxItems: 20 }),
+  }),
 });
 export type GroupInput = Static<typeof GroupInput>;
 
@@ -27,12 +37,25 @@ export type GroupPatch = Static<typeof GroupPatch>;
 
 const cleanPriorities = (list: string[] | undefined) => (list ?? []).map(clean).filter(Boolean);
 
-async function writePriorities(tx: Tx, groupId: number, list: string[]) {
+/** The group's own text fields written in both languages (priorities are rows of their own). */
+export const GROUP_TEXT = ['name', 'short_name', 'mission'] as const;
+
+/** A group's translations as stored: the other language's name, short name and mission. */
+const groupTranslations = (input: Pick<GroupInput, 'translations'>, language: Lang) => JSON.stringify(cleanTranslations(input.translations, GROUP_TEXT, language));
+
+/** The other language's priorities, by position (blank where one is not translated). */
+const translatedPriorities = (input: Pick<GroupInput, 'translations'>, language: Lang): string[] => {
+  const list = input.translations?.[otherLang(language)]?.priorities;
+  return Array.isArray(list) ? list.map((s) => clean(s)) : [];
+};
+
+async function writePriorities(tx: Tx, groupId: number, list: string[], translated: string[], language: Lang) {
   await tx.deleteFrom('group_priorities').where('group_id', '=', groupId).execute();
   if (list.length) {
+    const other = otherLang(language);
     await tx
       .insertInto('group_priorities')
-      .values(list.map((text, i) => ({ group_id: groupId, position: i + 1, text })))
+      .values(list.map((text, i) => ({ group_id: groupId, position: i + 1, text, translations: JSON.stringify(translated[i] ? { [other]: { text: translated[i] } } : {}) })))
       .execute();
   }
 }
@@ -72,11 +95,13 @@ export async function createGroup(db: Db, actor: Actor, input: GroupInput, opts:
           led_by: input.led_by,
           visibility: input.visibility,
           join_policy: input.join_policy,
+          language: asLang(input.language),
+          translations: groupTranslations(input, asLang(input.language)),
           created_by: userId,
         })
         .returning(['id', 'slug'])
         .executeTakeFirstOrThrow();
-      await writePriorities(tx, row.id, cleanPriorities(input.priorities));
+      await writePriorities(tx, row.id, cleanPriorities(input.priorities), translatedPriorities(input, asLang(input.language)), asLang(input.language));
       const lead = opts.leadUserId ?? userId;
       await tx.insertInto('group_memberships').values({ group_id: row.id, user_id: lead, role: 'lead', status: 'active', decided_by: userId, decided_at: new Date() }).execute();
       await recount(tx, row.id);
@@ -99,8 +124,17 @@ export async function updateGroup(db: Db, actor: Actor, group: GroupRow, patch: 
     if (patch.led_by !== undefined) set.led_by = patch.led_by;
     if (patch.visibility !== undefined) set.visibility = patch.visibility;
     if (patch.join_policy !== undefined) set.join_policy = patch.join_policy;
+    const language = asLang(patch.language ?? group.language);
+    if (patch.language !== undefined) set.language = language;
+    if (patch.translations !== undefined) set.translations = groupTranslations(patch, language);
     await tx.updateTable('practice_groups').set(set).where('id', '=', group.id).execute();
-    if (patch.priorities !== undefined) await writePriorities(tx, group.id, cleanPriorities(patch.priorities));
+    if (patch.priorities !== undefined) await writePriorities(tx, group.id, cleanPriorities(patch.priorities), translatedPriorities(patch, language), language);
+    else if (patch.translations?.[otherLang(language)]?.priorities !== undefined) {
+      // Only the translation changed: keep the priorities, replace their other language.
+      const list = translatedPriorities(patch, language);
+      const rows = await tx.selectFrom('group_priorities').select(['id', 'position']).where('group_id', '=', group.id).execute();
+      for (const r of rows) await tx.updateTable('group_priorities').set({ translations: JSON.stringify(list[r.position - 1] ? { [otherLang(language)]: { text: list[r.position - 1] } } : {}) }).where('id', '=', r.id).execute();
+    }
     await audit(tx, actor.id, 'group.update', { type: 'group', id: group.id }, { fields: Object.keys(patch) });
   });
 }

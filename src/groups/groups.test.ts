@@ -301,7 +301,7 @@ describe('creating and editing groups', () => {
     assert.equal(r1.statusCode, 201);
     assert.equal(r2.statusCode, 201);
     assert.equal(r1.json().slug, 'data-use');
-    assert.deepEqual(r1.json().priorities, [{ position: 1, text: 'Measure what matters' }]);
+    assert.deepEqual(r1.json().priorities, [{ position: 1, text: 'Measure what matters', translations: {} }]);
     const bad = await t.app.inject({ method: 'POST', url: '/api/v1/groups', headers: bearer(token), payload: { ...body, slug: 'bad slug', visibility: 'secret' } });
     assert.equal(bad.statusCode, 400);
     assert.ok(bad.json().error.fields.slug && bad.json().error.fields.visibility);

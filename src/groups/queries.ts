@@ -7,6 +7,7 @@ import type { PageCache } from '../platform/http/page-cache.js';
 import { resultCache } from '../platform/http/result-cache.js';
 import { PERSON_COLUMNS, canListPerson, presentPerson, type PersonRow } from '../community/queries.js';
 import type { WatchLevel } from '../platform/db/schema.js';
+import type { Translations } from '../platform/i18n/content.js';
 
 export const GROUP_COLUMNS = [
   'id',
@@ -21,6 +22,8 @@ export const GROUP_COLUMNS = [
   'created_at',
   'updated_at',
   'archived_at',
+  'language',
+  'translations',
 ] as const;
 
 export async function getGroup(db: Db, slug: string) {
@@ -71,20 +74,26 @@ export function cachedGroupList(pageCache: PageCache | undefined): (db: Db, view
 }
 const groupLists = new WeakMap<PageCache, (db: Db, viewer: Actor) => Promise<GroupRow[]>>();
 
+export interface PriorityRow {
+  position: number;
+  text: string;
+  translations: Translations;
+}
+
 export async function priorities(db: Db, groupIds: number[]) {
-  if (groupIds.length === 0) return new Map<number, { position: number; text: string }[]>();
+  if (groupIds.length === 0) return new Map<number, PriorityRow[]>();
   const rows = await db
     .selectFrom('group_priorities')
-    .select(['group_id', 'position', 'text'])
+    .select(['group_id', 'position', 'text', 'translations'])
     .where('group_id', 'in', groupIds)
     .orderBy('group_id')
     .orderBy('position')
     .modifyEnd(PREPARED)
     .execute();
-  const map = new Map<number, { position: number; text: string }[]>();
+  const map = new Map<number, PriorityRow[]>();
   for (const r of rows) {
     const list = map.get(r.group_id) ?? [];
-    list.push({ position: r.position, text: r.text });
+    list.push({ position: r.position, text: r.text, translations: r.translations });
     map.set(r.group_id, list);
   }
   return map;
@@ -168,13 +177,13 @@ type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date 
  */
 export async function groupPageLists(db: Db, groupId: number) {
   const r = await sql<{
-    priorities: { position: number; text: string }[];
+    priorities: PriorityRow[];
     leads: Json<MemberRow>[];
     reviews: { id: number; level: string; notes: string; created_at: string; reviewer: string | null }[];
-    agenda: { position: number; slug: string; title: string }[];
+    agenda: { position: number; slug: string; title: string; language: string; translations: Translations }[];
   }>`
     SELECT
-      (SELECT coalesce(json_agg(json_build_object('position', p.position, 'text', p.text) ORDER BY p.position), '[]')
+      (SELECT coalesce(json_agg(json_build_object('position', p.position, 'text', p.text, 'translations', p.translations) ORDER BY p.position), '[]')
          FROM group_priorities p WHERE p.group_id = ${groupId}) AS priorities,
       (SELECT coalesce(json_agg(x ORDER BY x.lead_order, x.name, x.id), '[]') FROM (
          SELECT ${sql.join(PERSON_COLUMNS.map((c) => sql.ref(`u.${c}`)))}, m.role AS group_role, m.created_at AS joined_at,
@@ -186,7 +195,7 @@ export async function groupPageLists(db: Db, groupId: number) {
          SELECT r.id, r.level, r.notes, r.created_at, u.name AS reviewer
            FROM group_reviews r LEFT JOIN users u ON u.id = r.reviewed_by
           WHERE r.group_id = ${groupId} ORDER BY r.created_at DESC LIMIT 24) x) AS reviews,
-      (SELECT coalesce(json_agg(json_build_object('position', ap.position, 'slug', a.slug, 'title', a.title) ORDER BY ap.position), '[]')
+      (SELECT coalesce(json_agg(json_build_object('position', ap.position, 'slug', a.slug, 'title', a.title, 'language', a.language, 'translations', a.translations) ORDER BY ap.position), '[]')
          FROM agenda_priorities ap JOIN agenda_items a ON a.id = ap.item_id WHERE ap.group_id = ${groupId}) AS agenda
     ${PREPARED}`.execute(db);
   const row = r.rows[0]!;

@@ -18,12 +18,13 @@ import { randomToken } from '../platform/auth/secrets.js';
 import { renderFor, safeNext, setFlash, idemKeyOf } from '../platform/http/request-context.js';
 import { submitForm } from '../platform/http/forms.js';
 import { AppError } from '../platform/http/errors.js';
-import { Enum, errorResponses } from '../platform/http/schema-helpers.js';
+import { Enum, TranslationsOutput, errorResponses } from '../platform/http/schema-helpers.js';
+import { localizeRow, localizeRows, toBilingualForm, type Lang } from '../platform/i18n/content.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PersonSchema } from '../community/schemas.js';
 import { GROUP_ROLES } from '../community/vocab.js';
-import { GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
+import { GROUP_TEXT, GroupInput, GroupPatch, createGroup, decideRequest, inviteToGroup, joinGroup, leaveGroup, removeMember, setMemberRole, updateGroup, type JoinOutcome } from './commands.js';
 import { getGroup, getVisibleGroup, groupMember, groupMemberRows, groupMembers, groupPageLists, groupViewerState, leadsOf, listGroups, presentMembers, priorities, type GroupRow, type MemberRow } from './queries.js';
 import { GroupFormView, GroupMemberView, GroupView, GroupsView, type GroupPageData } from './views.js';
 import { threadRows, withUnread, type ThreadRow } from '../discussions/queries.js';
@@ -44,17 +45,22 @@ const GroupSummary = Type.Object({
   member_count: Type.Integer(),
   archived: Type.Boolean(),
   leads: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), role: Type.String() })),
+  language: Type.String({ description: 'The language name and mission are written in (en or es)' }),
+  translations: Type.Optional(TranslationsOutput),
 });
 const GroupDetail = Type.Composite([
   GroupSummary,
   Type.Object({
-    priorities: Type.Array(Type.Object({ position: Type.Integer(), text: Type.String() })),
+    priorities: Type.Array(Type.Object({ position: Type.Integer(), text: Type.String(), translations: Type.Optional(TranslationsOutput) })),
     membership: Type.Union([Type.Object({ role: Type.String(), status: Type.String() }), Type.Null()]),
   }),
 ]);
 
 /** Members shown per page on a group's page. */
 const MEMBERS_PER_PAGE = 48;
+
+/** The group form's fields written side by side in English and Spanish. */
+const GROUP_FORM = { fields: [...GROUP_TEXT, 'priorities'], required: ['name'], lists: ['priorities'] } as const;
 
 /** Textarea lines → list of priorities (for the HTML form). */
 const priorityLines = (v: Record<string, unknown>) => ({
@@ -71,7 +77,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const summary = (g: GroupRow, leads: { id: number; name: string; role: string }[] = []) => ({ ...g, scope: `group:${g.slug}`, archived: g.archived_at !== null, leads });
 
   app.get('/groups', async (request, reply) => {
-    const groups = await listGroups(db, request.actor);
+    const groups = localizeRows(await listGroups(db, request.actor), GROUP_TEXT, request.locale);
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('groups.title'),
       lead: ctx.t('groups.lead'),
@@ -103,6 +109,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: GroupInput,
       request,
       reply,
+      bilingual: GROUP_FORM,
       prepare: priorityLines,
       render: (form, status) => newForm(request, reply, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? form.values.priorities } }, status),
       run: async (input) => {
@@ -133,7 +140,12 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const group = await visibleGroup(request, request.params.slug);
     authorize(request.actor, 'group.update', group);
     const pr = (await priorities(db, [group.id])).get(group.id) ?? [];
-    return editForm(request, reply, group, emptyForm({ ...group, priorities: pr.map((p) => p.text).join('\n') }));
+    const list = pr.map((p) => p.text);
+    const other = group.language === 'es' ? 'en' : 'es';
+    const translated = pr.map((p) => String(p.translations[other]?.text ?? ''));
+    const tr = { ...(group.translations as Record<string, Record<string, unknown>>) };
+    tr[other] = { ...(tr[other] ?? {}), priorities: translated };
+    return editForm(request, reply, group, emptyForm(toBilingualForm({ ...group, translations: tr, priorities: list }, GROUP_FORM.fields)));
   });
   app.post('/groups/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
     const group = await visibleGroup(request, request.params.slug);
@@ -142,6 +154,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: Type.Omit(GroupInput, ['slug']),
       request,
       reply,
+      bilingual: GROUP_FORM,
       prepare: (v) => priorityLines({ priorities: '', ...v }),
       render: (form, status) => editForm(request, reply, group, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? '' } }, status),
       run: async (input) => {
@@ -172,8 +185,10 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const sharedCache = resultCache<{ lists: Awaited<ReturnType<typeof groupPageLists>>; members: MemberRow[]; threads: ThreadRow[]; kept: Map<string, string> }>(app.pageCache, 200);
   const resourcesCache = resultCache<Awaited<ReturnType<typeof groupResources>>>(app.pageCache);
   const eventsCache = resultCache<Awaited<ReturnType<typeof listEvents>>>(app.pageCache);
-  async function groupPage(request: FastifyRequest, reply: FastifyReply, group: GroupRow, invite: FormState = emptyForm(), status = 200, membersPage = 1) {
+  async function groupPage(request: FastifyRequest, reply: FastifyReply, stored: GroupRow, invite: FormState = emptyForm(), status = 200, membersPage = 1) {
     const actor = request.actor;
+    // Name, mission and priorities in the reader's language where written (policies read the stored row).
+    const group = localizeRow(stored, GROUP_TEXT, request.locale);
     const canManage = can(actor, 'group.manage_members', group);
     const shared = sharedCache(`${group.id}:${membersPage}`, async () => {
       const [lists, members, latest] = await Promise.all([
@@ -194,13 +209,13 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The mission as paragraphs, with glossary terms marked up.
     const missionHtml = await app.glossary.annotate(
       paragraphsHtml(group.mission),
-      `group-mission:${group.id}:${createHash('sha1').update(group.mission).digest('base64')}`,
+      `group-mission:${group.id}:${group.lang_of.mission}:${createHash('sha1').update(group.mission).digest('base64')}`,
     );
     const membership = actor.kind === 'user' ? actor.memberships.get(group.id) : undefined;
     const pageRows = memberRows.slice(0, MEMBERS_PER_PAGE);
     const data: GroupPageData = {
       group,
-      priorities: lists.priorities,
+      priorities: localizeRows(lists.priorities, ['text'], request.locale, stored.language),
       leads: presentMembers(actor, lists.leads),
       members: () => presentMembers(actor, pageRows),
       membersKey: `${membersViewer(actor, pageRows)}#${identityOf(memberRows)}`,
@@ -216,7 +231,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       missionHtml,
       gaps,
       reviews: lists.reviews,
-      agendaLinks: lists.agendaLinks,
+      agendaLinks: localizeRows(lists.agendaLinks, ['title'], request.locale),
       can: {
         startThread: can(actor, 'thread.create', { group }),
         join: can(actor, 'group.join', group),
@@ -237,6 +252,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       (ctx) => ({
         title: group.name,
+        titleLang: group.lang_of.name,
         // Feed readers and calendar programs carry no session: only public groups have feeds.
         alternates:
           group.visibility === 'public' && !group.archived_at

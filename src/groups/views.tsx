@@ -5,7 +5,8 @@ import type { PerspectiveGap } from '../agenda/queries.js';
 import { WatchControl } from '../notifications/views.js';
 import type { PageContext } from '../platform/views/context.js';
 import { keptPart, named, same, type KeptStore, type Named, type Same } from '../platform/views/kept.js';
-import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextField, type FormState } from '../platform/views/forms.js';
+import { BilingualField, InLang, OnlyIn, bilingualLabels } from '../platform/views/bilingual.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../platform/views/lists.js';
 import type { PersonView } from '../community/queries.js';
 import { GROUP_ROLES, GROUP_VISIBILITIES, JOIN_POLICIES, LED_BY } from '../community/vocab.js';
@@ -30,8 +31,8 @@ export function GroupsView({ ctx, groups, canCreate }: { ctx: PageContext; group
 }
 
 export interface GroupPageData {
-  group: { slug: string; name: string; short_name: string; mission: string; led_by: string; visibility: string; join_policy: string; member_count: number; archived_at: Date | null };
-  priorities: { position: number; text: string }[];
+  group: { slug: string; name: string; short_name: string; mission: string; led_by: string; visibility: string; join_policy: string; member_count: number; archived_at: Date | null; lang_of?: Record<string, string> };
+  priorities: { position: number; text: string; lang_of?: Record<string, string> }[];
   /** Leads and co-leads (all of them). */
   leads: (PersonView & { group_role: string })[];
   /** One page of members, by name, as this viewer may see them (asked for only when no kept markup fits). */
@@ -155,7 +156,18 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
 
       <section aria-labelledby="group-mission">
         <h2 id="group-mission">{t('groups.mission')}</h2>
-        {group.mission ? <div dangerouslySetInnerHTML={{ __html: data.missionHtml }} /> : <p class="usa-hint">{t('groups.no_mission')}</p>}
+        {group.mission ? (
+          <>
+            {group.lang_of?.mission && group.lang_of.mission !== ctx.locale && (
+              <p>
+                <OnlyIn ctx={ctx} lang={group.lang_of.mission} />
+              </p>
+            )}
+            <div lang={group.lang_of?.mission !== ctx.locale ? group.lang_of?.mission : undefined} dangerouslySetInnerHTML={{ __html: data.missionHtml }} />
+          </>
+        ) : (
+          <p class="usa-hint">{t('groups.no_mission')}</p>
+        )}
       </section>
 
       {data.priorities.length > 0 && (
@@ -166,7 +178,9 @@ export function GroupView({ ctx, data, invite }: { ctx: PageContext; data: Group
               const items = data.agendaLinks.filter((a) => a.position === p.position);
               return (
                 <li value={p.position}>
-                  {p.text}
+                  <InLang ctx={ctx} lang={p.lang_of?.text}>
+                    {p.text}
+                  </InLang>
                   {items.length > 0 && (
                     <span class="display-block text-base-dark">
                       {t('agenda.advances')}{' '}
@@ -311,13 +325,13 @@ export function GroupFormView({ ctx, form, action, isNew, idempotencyKey }: { ct
   };
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, ['name', 'short_name', 'mission', 'priorities'])} />
       <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={isNew ? t('groups.new') : t('groups.edit')}>
-        <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
+        <BilingualField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
         {isNew && <TextField ctx={ctx} form={form} name="slug" label={labels.slug} hint={t('groups.slug_hint')} required maxLength={80} />}
-        <TextField ctx={ctx} form={form} name="short_name" label={labels.short_name} maxLength={40} width="md" />
-        <TextArea ctx={ctx} form={form} name="mission" label={labels.mission} rows={8} maxLength={5000} />
-        <TextArea ctx={ctx} form={form} name="priorities" label={labels.priorities} hint={t('groups.priorities_hint')} rows={6} />
+        <BilingualField ctx={ctx} form={form} name="short_name" label={labels.short_name} maxLength={40} />
+        <BilingualField ctx={ctx} form={form} name="mission" label={labels.mission} textarea rows={8} maxLength={5000} />
+        <BilingualField ctx={ctx} form={form} name="priorities" label={labels.priorities} hint={`${t('groups.priorities_hint')} ${t('translate.form.list_hint')}`} textarea rows={6} />
         <ChoiceGroup ctx={ctx} form={form} name="led_by" label={labels.led_by} options={LED_BY.map((v) => ({ value: v, label: t(`led_by_option.${v}`) }))} required />
         <ChoiceGroup ctx={ctx} form={form} name="visibility" label={labels.visibility} options={GROUP_VISIBILITIES.map((v) => ({ value: v, label: t(`visibility_group_option.${v}`) }))} required />
         <ChoiceGroup ctx={ctx} form={form} name="join_policy" label={labels.join_policy} options={JOIN_POLICIES.map((v) => ({ value: v, label: t(`join_policy_option.${v}`) }))} required />

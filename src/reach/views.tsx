@@ -212,13 +212,7 @@ export function ReachView({ ctx, summary, filters, options, canExport, canReview
 }
 
 /** A figure with decimals in the reader's language ("4.25", "4,25"). */
-const decimalFormats = new Map<string, Intl.NumberFormat>();
-export function decimal(ctx: PageContext, n: number | null): string {
-  if (n === null) return '—';
-  let f = decimalFormats.get(ctx.locale);
-  if (!f) decimalFormats.set(ctx.locale, (f = new Intl.NumberFormat(ctx.locale === 'es' ? 'es-US' : 'en-US', { maximumFractionDigits: 2 })));
-  return f.format(n);
-}
+export const decimal = (ctx: PageContext, n: number | null): string => (n === null ? '—' : ctx.fmt.decimal(n));
 
 /**
  * The funder report: a few pages a funder reads, not the ledger. The headline

@@ -167,7 +167,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       .execute();
     const base = config.baseUrl;
     const feed = new Feed({
-      title: `${request.t('resources.library')} · ${app.community.nameOrDefault()}`,
+      title: `${request.t('resources.library')} · ${app.community.nameOrDefault(request.locale)}`,
       id: `${base}/resources`,
       link: `${base}/resources`,
       language: 'en',

@@ -341,7 +341,7 @@ export function ResourceView({
   const lang = r.language !== ctx.locale ? r.language : undefined;
   const latest = details.files[0];
   const older = details.files.slice(1);
-  const size = (n: number) => (n >= 1_048_576 ? `${(n / 1_048_576).toFixed(1)} MB` : `${Math.max(1, Math.round(n / 1024))} KB`);
+  const size = (n: number) => ctx.fmt.fileSize(n);
   const reportLabels = {
     partner: t('resources.field.partner'),
     channel: t('resources.field.channel'),

@@ -10,13 +10,8 @@ import { AUDIENCES, CYCLES, type StoryLink, type StoryRow } from './stories.js';
 import { MAX_OPTIONS, SMALL_CELL, STANCES, type Decision, type DecisionResults, type DecisionRow } from './decisions.js';
 import { decisionOpen } from './policy.js';
 
-const percentFormats = new Map<string, Intl.NumberFormat>();
 /** A share as a percentage in the reader's language ("42%", "42 %"). */
-export function percent(ctx: PageContext, share: number): string {
-  let f = percentFormats.get(ctx.locale);
-  if (!f) percentFormats.set(ctx.locale, (f = new Intl.NumberFormat(ctx.locale === 'es' ? 'es-US' : 'en-US', { style: 'percent', maximumFractionDigits: 0 })));
-  return f.format(share);
-}
+export const percent = (ctx: PageContext, share: number): string => ctx.fmt.percent(share);
 
 // ---- use follow-ups ------------------------------------------------------------------------------
 

@@ -1,3 +1,4 @@
+import type { Translations } from '../i18n/content.js';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 /** Timestamps are read as Date and may be written as Date or ISO string. */
@@ -23,6 +24,9 @@ export interface CommunityTable {
   followup_delay_days: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;
+  tagline: Generated<string>;
+  language: Generated<'en' | 'es'>;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export interface OrganizationsTable {
@@ -87,6 +91,7 @@ export interface UsersTable {
   retention_warned_at: NullableTimestamp;
   /** The current profile photo's version (its address changes with it); null: initials instead. */
   photo_version: ColumnType<number | null, number | null | undefined, number | null>;
+  translator: Generated<boolean>;
 }
 
 export interface UserPhotosTable {
@@ -97,7 +102,7 @@ export interface UserPhotosTable {
 
 export type EmailFrequency = 'immediate' | 'daily' | 'weekly' | 'off';
 export type WatchLevel = 'watching' | 'tracking' | 'normal' | 'muted';
-export type NotificationKind = 'mention' | 'reply' | 'watched_post' | 'new_thread' | 'moderation' | 'reminder' | 'decision';
+export type NotificationKind = 'mention' | 'reply' | 'watched_post' | 'new_thread' | 'moderation' | 'reminder' | 'decision' | 'translation_request' | 'translation_done';
 export type ThreadKind = 'discussion' | 'dialogue_guide';
 
 export interface UserOrganizationsTable {
@@ -138,6 +143,8 @@ export interface PracticeGroupsTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   archived_at: NullableTimestamp;
+  language: Generated<'en' | 'es'>;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export interface GroupPrioritiesTable {
@@ -145,6 +152,7 @@ export interface GroupPrioritiesTable {
   group_id: number;
   position: number;
   text: string;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export type GroupRole = 'lead' | 'co_lead' | 'member';
@@ -239,6 +247,7 @@ export interface ThreadsTable {
   summary_actions: string | null;
   summary_by: number | null;
   summary_at: NullableTimestamp;
+  translation_count: Generated<number>;
 }
 
 export interface DialogueQuestionsTable {
@@ -430,6 +439,7 @@ export interface ResourcesTable {
   created_at: Timestamp;
   updated_at: Timestamp;
   deleted_at: NullableTimestamp;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export interface ResourceFilesTable {
@@ -457,6 +467,8 @@ export interface CollectionsTable {
   created_by: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  language: Generated<'en' | 'es'>;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export interface ShareLinksTable {
@@ -578,6 +590,7 @@ export interface EventsTable {
   created_by: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export interface EventRegistrationsTable {
@@ -748,11 +761,11 @@ export interface Database {
   event_reminders_sent: { event_id: number; user_id: number; kind: 'day' | 'hour'; starts_at: Timestamp; sent_at: Timestamp };
   engagement_daily: { day: ColumnType<string, string, string>; user_id: number; group_id: number; posted: number; replied: number; attended: number; shared: number; used: number };
   engagement_first: { user_id: number; first_day: ColumnType<string, string, string> };
-  agenda_items: { id: Id; slug: string; title: string; description: Generated<string>; status: Generated<'proposed' | 'active' | 'achieved' | 'paused'>; position: Generated<number>; created_by: number | null; created_at: Timestamp; updated_at: Timestamp };
-  agenda_why: { item_id: number; perspective: string; reason: string };
+  agenda_items: { id: Id; slug: string; title: string; description: Generated<string>; language: Generated<'en' | 'es'>; translations: ColumnType<Translations, Translations | string | undefined, Translations | string>; status: Generated<'proposed' | 'active' | 'achieved' | 'paused'>; position: Generated<number>; created_by: number | null; created_at: Timestamp; updated_at: Timestamp };
+  agenda_why: { item_id: number; perspective: string; reason: string; translations: ColumnType<Translations, Translations | string | undefined, Translations | string> };
   agenda_owners: { item_id: number; organization_id: number };
-  agenda_milestones: { id: Id; item_id: number; title: string; due_on: ColumnType<string | null, string | null | undefined, string | null>; percent: Generated<number>; created_at: Timestamp };
-  agenda_updates: { id: Id; item_id: number; author_id: number | null; body: string; created_at: Timestamp; decision_id: ColumnType<number | null, number | null | undefined, number | null> };
+  agenda_milestones: { id: Id; item_id: number; title: string; translations: ColumnType<Translations, Translations | string | undefined, Translations | string>; due_on: ColumnType<string | null, string | null | undefined, string | null>; percent: Generated<number>; created_at: Timestamp };
+  agenda_updates: { id: Id; item_id: number; author_id: number | null; body: string; language: Generated<'en' | 'es'>; translations: ColumnType<Translations, Translations | string | undefined, Translations | string>; created_at: Timestamp; decision_id: ColumnType<number | null, number | null | undefined, number | null> };
   use_followups: UseFollowupsTable;
   value_stories: ValueStoriesTable;
   value_story_links: { story_id: number; kind: StoryLinkKind; target_id: number };
@@ -810,6 +823,9 @@ export interface Database {
   thread_reads: ThreadReadsTable;
   read_horizons: ReadHorizonsTable;
   community: CommunityTable;
+  member_translations: MemberTranslationsTable;
+  member_translation_revisions: { translation_id: number; version: number; title: Generated<string>; body: string; edited_by: number | null; created_at: Timestamp };
+  translation_requests: TranslationRequestsTable;
   organizations: OrganizationsTable;
   community_roles: CommunityRolesTable;
   users: UsersTable;
@@ -833,3 +849,28 @@ export type UserUpdate = Updateable<UsersTable>;
 export type Organization = Selectable<OrganizationsTable>;
 export type PracticeGroup = Selectable<PracticeGroupsTable>;
 export type StateInitiative = Selectable<StateInitiativesTable>;
+
+export interface MemberTranslationsTable {
+  id: Id;
+  post_id: number | null;
+  resource_id: number | null;
+  language: 'en' | 'es';
+  title: Generated<string>;
+  body: string;
+  source_version: Generated<number>;
+  translated_by: number | null;
+  corrected_by: number | null;
+  version: Generated<number>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface TranslationRequestsTable {
+  id: Id;
+  post_id: number | null;
+  resource_id: number | null;
+  language: 'en' | 'es';
+  requested_by: number;
+  created_at: Timestamp;
+  fulfilled_at: NullableTimestamp;
+}

@@ -62,7 +62,7 @@ function send(app: FastifyInstance, e: AppError, request: FastifyRequest, reply:
   if (e.code === 'unauthenticated' && request.method === 'GET' && !e.fields) {
     return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
   }
-  const ctx = pageContext(request, reply, app.community.nameOrDefault());
+  const ctx = pageContext(request, reply, app.community.nameOrDefault(request.locale));
   // A request from a page with no form of its own to show them again (a button, a link) still says what was wrong.
   const fields = e.fields ? Object.values(translateFields(e.fields, t)) : [];
   const children = fields.length ? h('div', { class: 'usa-alert usa-alert--error usa-alert--slim', role: 'alert' }, h('div', { class: 'usa-alert__body' }, h('ul', { class: 'usa-list usa-alert__text' }, fields.map((f) => h('li', null, f))))) : undefined;

@@ -156,7 +156,7 @@ export async function renderFor(
   // The count loaded with the session, unless this request has since marked some read.
   const actor = request.actor;
   const [, unread] = await Promise.all([app.community.get(), actor.kind !== 'user' ? undefined : (actor.unreadNotifications ?? app.unreadCount(actor))]);
-  const ctx = pageContext(request, reply, app.community.nameOrDefault());
+  const ctx = pageContext(request, reply, app.community.nameOrDefault(request.locale));
   ctx.nav.unread = unread;
   return sendPage(reply, { ctx, ...build(ctx) }, status);
 }

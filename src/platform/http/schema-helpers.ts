@@ -57,3 +57,18 @@ export function errorResponses(...codes: number[]): Record<number, TSchema> {
 
 /** Normalises a free-text value: trims, and collapses Windows newlines. */
 export const clean = (s: string | undefined | null) => (s ?? '').replace(/\r\n?/g, '\n').trim();
+
+/** A row's language: the language its plain text fields are written in. */
+export const LanguageInput = () => Type.Optional(Type.Unsafe<'en' | 'es'>({ type: 'string', enum: ['en', 'es'] }));
+
+/**
+ * The other language's version of a row's text fields: `{ "es": { "name": "…" } }`.
+ * Each field takes the same limits as its original; all are optional.
+ */
+export const TranslationsInput = (fields: Record<string, TSchema>) => {
+  const one = Type.Object(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, Type.Optional(v)])));
+  return Type.Optional(Type.Object({ en: Type.Optional(one), es: Type.Optional(one) }));
+};
+
+/** The same, as API answers carry it. */
+export const TranslationsOutput = Type.Record(Type.String(), Type.Record(Type.String(), Type.Unknown()));

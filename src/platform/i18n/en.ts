@@ -1,3 +1,4 @@
+import { translateEn } from './en-translate.js';
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
 import { cycleEn, cycleHelpEn, decisionsEn, followupsEn, funderReportEn, storiesEn } from './en-value.js';
 import { latestEn } from './en-daily.js';
@@ -6,6 +7,7 @@ import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youth
 
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
+  translate: translateEn,
   latest: latestEn,
   followups: followupsEn,
   stories: storiesEn,
@@ -1038,7 +1040,7 @@ export const en = {
     report_csv: 'Report as CSV',
     ledger_csv: 'Every ledger entry as CSV',
     toward_goal: 'Toward the goal',
-    of_goal: 'people reached of the goal of {{goal}} ({{pct}}%)',
+    of_goal: 'people reached of the goal of {{goal}} ({{pct}})',
     by_source: 'Reach by source',
     source_col: 'Source',
     people: 'People',
@@ -1333,6 +1335,7 @@ export const en = {
     deleted: 'Deleted.',
     community_name: 'Community name',
     community_short_name: 'Short name',
+    community_tagline: 'Tagline (one line under the name)',
     community_mission: 'Mission',
     community_agenda: 'Shared agenda',
     community_goal: 'Reach goal (number of stakeholders)',

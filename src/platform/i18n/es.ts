@@ -1,3 +1,4 @@
+import { translateEs } from './es-translate.js';
 import type { Messages } from './en.js';
 import { cycleEs, cycleHelpEs, decisionsEs, followupsEs, funderReportEs, storiesEs } from './es-value.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
@@ -7,6 +8,7 @@ import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youth
 
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
+  translate: translateEs,
   latest: latestEs,
   followups: followupsEs,
   stories: storiesEs,
@@ -1039,7 +1041,7 @@ export const es: Messages = {
     report_csv: 'Informe en CSV',
     ledger_csv: 'Todas las entradas del registro en CSV',
     toward_goal: 'Hacia la meta',
-    of_goal: 'personas alcanzadas de la meta de {{goal}} ({{pct}} %)',
+    of_goal: 'personas alcanzadas de la meta de {{goal}} ({{pct}})',
     by_source: 'Alcance por fuente',
     source_col: 'Fuente',
     people: 'Personas',
@@ -1334,6 +1336,7 @@ export const es: Messages = {
     deleted: 'Eliminado.',
     community_name: 'Nombre de la comunidad',
     community_short_name: 'Nombre corto',
+    community_tagline: 'Lema (una línea bajo el nombre)',
     community_mission: 'Misión',
     community_agenda: 'Agenda compartida',
     community_goal: 'Meta de alcance (número de personas)',

@@ -112,7 +112,7 @@ export function GoalMeter({ ctx, value, goal }: { ctx: PageContext; value: numbe
   return (
     <div class="convene-goal">
       <p class="font-sans-lg margin-y-1">
-        <strong>{fmt.number(value)}</strong> {t('reach.of_goal', { goal: fmt.number(goal), pct: pct.toFixed(pct < 10 ? 1 : 0) })}
+        <strong>{fmt.number(value)}</strong> {t('reach.of_goal', { goal: fmt.number(goal), pct: fmt.percent(pct / 100) })}
       </p>
       <svg viewBox="0 0 100 6" width="100%" height="24" preserveAspectRatio="none" aria-hidden="true" focusable="false">
         <rect width="100" height="6" fill="#dfe1e2" />

@@ -86,7 +86,7 @@ function FieldShell(props: FieldProps & { children: ComponentChildren }) {
 }
 
 export function TextField(
-  props: FieldProps & { type?: string; autocomplete?: string; inputMode?: string; maxLength?: number; width?: 'sm' | 'md' | 'lg' },
+  props: FieldProps & { type?: string; autocomplete?: string; inputMode?: string; maxLength?: number; width?: 'sm' | 'md' | 'lg'; /** The language the value is written in, when not the page's. */ lang?: string },
 ) {
   const error = props.form.errors[props.name];
   // Passwords are never echoed back.
@@ -101,6 +101,7 @@ export function TextField(
         value={value}
         autocomplete={props.autocomplete}
         inputMode={props.inputMode as never}
+        lang={props.lang}
         maxLength={props.maxLength}
         required={props.required}
         aria-required={props.required ? 'true' : undefined}
@@ -120,6 +121,8 @@ export function TextArea(
     draft?: { key: string; restored: string; discard: string };
     /** @mention suggestions (convene.js): where to ask for people; the messages come from the page's language. */
     mentions?: string;
+    /** The language the value is written in, when not the page's. */
+    lang?: string;
   },
 ) {
   const t = props.ctx.t;
@@ -141,6 +144,7 @@ export function TextArea(
         data-mentions-none={props.mentions ? t('forms.mentions.none') : undefined}
         data-mentions-picked={props.mentions ? t('forms.mentions.picked') : undefined}
         rows={props.rows ?? 5}
+        lang={props.lang}
         maxLength={props.maxLength}
         required={props.required}
         aria-invalid={error ? 'true' : undefined}

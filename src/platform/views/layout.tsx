@@ -8,6 +8,8 @@ export interface PageProps {
   ctx: PageContext;
   /** The page's title (also its single h1, unless `heading` differs). */
   title: string;
+  /** The title's language when it is not the page's (content only written in the other language): set as its `lang`, with a note. */
+  titleLang?: string;
   /** True when the page shows a form whose submission failed: the title gets an "Error:" prefix. */
   hasErrors?: boolean;
   /** Breadcrumbs before the h1: label and href, the last one being the parent. */
@@ -265,7 +267,14 @@ function MainContent(props: PageProps) {
         </nav>
       )}
       <FlashMessage ctx={ctx} />
-      {!props.ownHeading && <h1 class="convene-title">{title}</h1>}
+      {!props.ownHeading &&
+        (props.titleLang && props.titleLang !== ctx.locale ? (
+          <h1 class="convene-title">
+            <span lang={props.titleLang}>{title}</span> <span class="convene-only-in">{t(`translate.only_in_${props.titleLang}`)}</span>
+          </h1>
+        ) : (
+          <h1 class="convene-title">{title}</h1>
+        ))}
       {props.lead && <p class="usa-intro">{props.lead}</p>}
       {props.children}
     </>

@@ -13,6 +13,8 @@ export interface HomeGroup {
   mission: string;
   member_count: number;
   led_by: string;
+  /** Set when the text shown is not in the page's language (see localizeRow). */
+  lang_of?: Record<string, string>;
 }
 
 /** A person as a list shows them (already filtered to what the viewer may see). */
@@ -36,13 +38,15 @@ export function GroupCards({ ctx, groups, headingLevel }: { ctx: PageContext; gr
           <div class="usa-card__container">
             <div class="usa-card__header">
               <H class="usa-card__heading">
-                <a class="usa-link" href={`/groups/${g.slug}`}>
+                <a class="usa-link" href={`/groups/${g.slug}`} lang={g.lang_of?.name && g.lang_of.name !== ctx.locale ? g.lang_of.name : undefined}>
                   {g.name}
                 </a>
               </H>
             </div>
             <div class="usa-card__body">
-              <p class="convene-clamp">{g.mission}</p>
+              <p class="convene-clamp" lang={g.lang_of?.mission && g.lang_of.mission !== ctx.locale ? g.lang_of.mission : undefined}>
+                {g.mission}
+              </p>
             </div>
             <div class="usa-card__footer">
               <p class="usa-hint">
