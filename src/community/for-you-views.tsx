@@ -1,3 +1,4 @@
+import { Tx } from '../platform/views/bilingual.js';
 import type { ComponentChildren } from 'preact';
 import { FollowupsHomeSection } from '../value/views.js';
 import type { PageContext } from '../platform/views/context.js';
@@ -97,8 +98,10 @@ export function ForYouSections({ ctx, data }: { ctx: PageContext; data: ForYou }
             <ul class="usa-list">
               {data.events.map((e) => (
                 <li>
-                  <a class="usa-link" href={`/events/${e.id}`} lang={e.language !== ctx.locale ? e.language : undefined}>
-                    <bdi>{e.title}</bdi>
+                  <a class="usa-link" href={`/events/${e.id}`}>
+                    <bdi>
+                      <Tx ctx={ctx} row={e} field="title" />
+                    </bdi>
                   </a>{' '}
                   <span class="text-base-dark">
                     — <time dateTime={e.starts_at.toISOString()}>{f.dateTime(e.starts_at)}</time>

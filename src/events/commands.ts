@@ -9,7 +9,8 @@ import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { can } from '../platform/auth/policy.js';
 import { AppError, type FieldErrors, msg } from '../platform/http/errors.js';
 import { audit, once } from '../platform/db/tx.js';
-import { Enum, EnumList, Line, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, Line, OptionalLine, OptionalText, RequiredText, TranslationsInput, Url, clean } from '../platform/http/schema-helpers.js';
+import { asLang, cleanTranslations } from '../platform/i18n/content.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { MAX_OCCURRENCES, REPEAT_PRESETS, expandRule, isTimeZone, normalizeRule, presetRule, utcToLocal, withEnd, zonedToUtc } from './time.js';
 import { privacyCheck } from '../trust/privacy-guard.js';
@@ -30,6 +31,8 @@ export const EventInput = Type.Object({
   description: OptionalText(20000),
   agenda: OptionalText(20000),
   language: Type.Optional(Enum(['en', 'es'] as const)),
+  /** Title, description and agenda in the other language than `language`. */
+  translations: TranslationsInput({ title: OptionalLine(200), description: OptionalText(20000), agenda: OptionalText(20000) }),
   start_date: DateStr,
   start_time: Time,
   end_date: Type.Optional(Type.Union([DateStr, Type.Literal('')])),
@@ -49,6 +52,9 @@ export const EventInput = Type.Object({
   acknowledge_privacy: Type.Optional(Type.Boolean({ description: 'Set after the organizer has checked a privacy warning and chooses to publish' })),
 });
 export type EventInput = Static<typeof EventInput>;
+
+/** An event's fields written in both languages. */
+export const EVENT_TEXT = ['title', 'description', 'agenda'] as const;
 
 export const RegistrationInput = Type.Object({
   response: Enum(RESPONSES),
@@ -167,6 +173,7 @@ export async function createEvent(db: Db, jobs: Jobs, actor: Actor, input: Event
     description: clean(input.description),
     agenda: clean(input.agenda),
     language: input.language ?? 'en',
+    translations: JSON.stringify(cleanTranslations(input.translations, EVENT_TEXT, asLang(input.language))),
     time_zone: input.time_zone,
     location: clean(input.location),
     online_url: clean(input.online_url) || null,
@@ -342,6 +349,7 @@ export async function updateEvent(db: Db, jobs: Jobs, actor: Actor, eventId: num
           description: clean(input.description),
           agenda: clean(input.agenda),
           language: input.language ?? e.language,
+          ...(input.translations !== undefined ? { translations: JSON.stringify(cleanTranslations(input.translations, EVENT_TEXT, asLang(input.language ?? e.language))) } : {}),
           time_zone: input.time_zone,
           location: clean(input.location),
           online_url: clean(input.online_url) || null,

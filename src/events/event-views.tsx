@@ -1,3 +1,5 @@
+import { BilingualField, OnlyIn, bilingualLabels } from '../platform/views/bilingual.js';
+import { EVENT_TEXT } from './commands.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { DataTable } from '../platform/views/charts.js';
@@ -41,7 +43,7 @@ export function EventFormView(props: { ctx: PageContext; form: FormState; action
   const zones = [...new Set([...(zone ? [zone] : []), ...COMMON_TIME_ZONES])];
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, EVENT_TEXT)} />
       <Form ctx={ctx} action={props.action} idempotencyKey={props.idempotencyKey}>
         {props.editing?.series && (
           <ChoiceGroup
@@ -56,7 +58,8 @@ export function EventFormView(props: { ctx: PageContext; form: FormState; action
             ]}
           />
         )}
-        <TextField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={200} />
+        <Select ctx={ctx} form={form} name="language" label={labels.language!} hint={t('events.language_hint')} options={[{ value: 'en', label: 'English' }, { value: 'es', label: 'Español' }]} />
+        <BilingualField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={200} />
         <Select ctx={ctx} form={form} name="kind" label={labels.kind!} required options={EVENT_KINDS.map((k) => ({ value: k, label: t(`events.kind.${k}`) }))} />
         <Select
           ctx={ctx}
@@ -98,9 +101,8 @@ export function EventFormView(props: { ctx: PageContext; form: FormState; action
           <TextField ctx={ctx} form={form} name="deadline_date" label={labels.deadline_date!} type="date" />
           <TextField ctx={ctx} form={form} name="deadline_time" label={labels.deadline_time!} type="time" />
         </fieldset>
-        <TextArea ctx={ctx} form={form} name="description" label={labels.description!} rows={6} maxLength={20000} />
-        <TextArea ctx={ctx} form={form} name="agenda" label={labels.agenda!} rows={6} maxLength={20000} hint={t('events.agenda_hint')} />
-        <Select ctx={ctx} form={form} name="language" label={labels.language!} options={[{ value: 'en', label: 'English' }, { value: 'es', label: 'Español' }]} />
+        <BilingualField ctx={ctx} form={form} name="description" label={labels.description!} textarea rows={6} maxLength={20000} />
+        <BilingualField ctx={ctx} form={form} name="agenda" label={labels.agenda!} textarea rows={6} maxLength={20000} hint={t('events.agenda_hint')} />
         <PrivacyAcknowledge ctx={ctx} form={form} />
         <Submit label={props.editing ? t('events.save') : t('events.create')} />
       </Form>
@@ -128,7 +130,7 @@ function MaterialsList({ ctx, materials }: { ctx: PageContext; materials: { slug
 
 export function EventView(props: {
   ctx: PageContext;
-  e: EventRow & { descriptionHtml: string; agendaHtml: string; notesHtml: string };
+  e: EventRow & { descriptionHtml: string; agendaHtml: string; notesHtml: string; lang_of?: Record<string, string> };
   registration: Registration;
   organizer: boolean;
   form: FormState;
@@ -146,7 +148,7 @@ export function EventView(props: {
   const left = seatsLeft(e);
   const labels = { response: t('events.field.response'), accommodations: t('events.field.accommodations'), interpretation_language: t('events.field.interpretation_language'), accommodation_notes: t('events.field.accommodation_notes') };
   return (
-    <div lang={e.language !== ctx.locale ? e.language : undefined}>
+    <div>
       <p>
         <EventTags ctx={ctx} e={e} /> <ScopeLine ctx={ctx} e={e} />
       </p>
@@ -234,11 +236,20 @@ export function EventView(props: {
           </a>
         </p>
       )}
-      {e.descriptionHtml && <div class="convene-prose" dangerouslySetInnerHTML={{ __html: e.descriptionHtml }} />}
+      {e.descriptionHtml && (
+        <>
+          {e.lang_of?.description !== ctx.locale && (
+            <p>
+              <OnlyIn ctx={ctx} lang={e.lang_of?.description} />
+            </p>
+          )}
+          <div class="convene-prose" lang={e.lang_of?.description !== ctx.locale ? e.lang_of?.description : undefined} dangerouslySetInnerHTML={{ __html: e.descriptionHtml }} />
+        </>
+      )}
       {e.agendaHtml && (
         <section aria-labelledby="agenda-heading">
           <h2 id="agenda-heading">{t('events.agenda')}</h2>
-          <div class="convene-prose" dangerouslySetInnerHTML={{ __html: e.agendaHtml }} />
+          <div class="convene-prose" lang={e.lang_of?.agenda !== ctx.locale ? e.lang_of?.agenda : undefined} dangerouslySetInnerHTML={{ __html: e.agendaHtml }} />
         </section>
       )}
       <section aria-labelledby="register-heading" id="register" lang={ctx.locale}>

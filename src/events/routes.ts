@@ -8,6 +8,10 @@ import { randomToken, keyedHash, safeEqual } from '../platform/auth/secrets.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
+import { localizeRow, toBilingualForm } from '../platform/i18n/content.js';
+
+/** The event form's fields written side by side; the event's language is the one its plain fields are in. */
+const EVENT_FORM = { fields: EVENT_TEXT, language: (v: Record<string, unknown>) => v.language, required: ['title'] } as const;
 import { idemKeyOf, renderFor, setFlash, viewerTimeZone } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
@@ -17,7 +21,7 @@ import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { paragraphsHtml } from '../platform/text.js';
 import { listGroups, getVisibleGroup } from '../groups/queries.js';
 import { listStates } from '../community/queries.js';
-import { AttendanceInput, EventInput, MaterialInput, RegistrationInput, addMaterial, cancelEvent, createEvent, recordAttendance, register, updateEvent } from './commands.js';
+import { EVENT_TEXT, AttendanceInput, EventInput, MaterialInput, RegistrationInput, addMaterial, cancelEvent, createEvent, recordAttendance, register, updateEvent } from './commands.js';
 import { EVENT_KINDS, attendanceBreakdown, canOrganize, formValuesOf, canViewEvent, getSeries, getVisibleEvent, listEvents, materialsOf, organizerScopes, registrationOf, registrationsOf, requireOrganizer, type EventRow } from './queries.js';
 import { calendarOf } from './calendar.js';
 import { addToCalendarLinks, seriesCalendar } from './series-calendar.js';
@@ -256,6 +260,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: EventInput,
       request,
       reply,
+      bilingual: EVENT_FORM,
       prepare: prepareEvent,
       render: (form, status) => formPage(request, reply, form, status),
       run: async (input) => {
@@ -268,7 +273,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/events/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const e = await getVisibleEvent(db, request.actor, request.params.id);
     await requireOrganizer(db, request.actor, e);
-    return formPage(request, reply, emptyForm(formValuesOf(e)), 200, e);
+    return formPage(request, reply, emptyForm(toBilingualForm({ ...formValuesOf(e), translations: e.translations }, EVENT_TEXT)), 200, e);
   });
   app.post('/events/:id/edit', { schema: { params: IdParams } }, async (request, reply) => {
     const e = await getVisibleEvent(db, request.actor, request.params.id);
@@ -277,6 +282,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: EventInput,
       request,
       reply,
+      bilingual: EVENT_FORM,
       prepare: prepareEvent,
       render: (form, status) => formPage(request, reply, form, status, e),
       run: async (input) => {
@@ -296,7 +302,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // ---- one event -----------------------------------------------------------------------------------------
   const eventPage = async (request: FastifyRequest, reply: FastifyReply, id: number, form?: FormState, status = 200) => {
-    const e = await getVisibleEvent(db, request.actor, id);
+    // Title, description and agenda in the reader's language where written.
+    const e = localizeRow(await getVisibleEvent(db, request.actor, id), EVENT_TEXT, request.locale);
     const [reg, organizer, materials, occurrences] = await Promise.all([
       request.actor.kind === 'user' ? registrationOf(db, e.id, request.actor.id) : Promise.resolve(undefined),
       canOrganize(db, request.actor, e),
@@ -306,8 +313,8 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
         : Promise.resolve([]),
     ]);
     const [descriptionHtml, agendaHtml, notesHtml] = await app.glossary.annotatePage([
-      { key: `event:${e.id}:${e.updated_at.getTime()}:d`, html: paragraphsHtml(e.description) },
-      { key: `event:${e.id}:${e.updated_at.getTime()}:a`, html: paragraphsHtml(e.agenda) },
+      { key: `event:${e.id}:${e.updated_at.getTime()}:d:${e.lang_of.description}`, html: paragraphsHtml(e.description) },
+      { key: `event:${e.id}:${e.updated_at.getTime()}:a:${e.lang_of.agenda}`, html: paragraphsHtml(e.agenda) },
       { key: `event:${e.id}:${e.updated_at.getTime()}:n`, html: paragraphsHtml(e.notes) },
     ]);
     const initial = reg
@@ -320,6 +327,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       (ctx) => ({
         title: e.title,
+        titleLang: e.lang_of.title,
         hasErrors: status >= 400,
         breadcrumbs: [{ label: ctx.t('events.title'), href: '/events' }],
         children: h(EventView, { ctx, e: { ...e, descriptionHtml: descriptionHtml!, agendaHtml: agendaHtml!, notesHtml: notesHtml! }, registration: reg, organizer, form: form ?? emptyForm(initial), materials, occurrences, calendarLinks: addToCalendarLinks(e, config.baseUrl) }),

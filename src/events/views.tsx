@@ -1,3 +1,4 @@
+import { Tx } from '../platform/views/bilingual.js';
 import { webcal } from './series-calendar.js';
 import type { PageContext } from '../platform/views/context.js';
 import { Select, type FormState } from '../platform/views/forms.js';
@@ -31,8 +32,8 @@ export function EventListItem({ ctx, e, f }: { ctx: PageContext; e: EventRow; f:
   return (
     <li class="convene-resource">
       <h2 class="font-heading-md margin-bottom-05">
-        <a class="usa-link" href={`/events/${e.id}`} lang={e.language !== ctx.locale ? e.language : undefined}>
-          {e.title}
+        <a class="usa-link" href={`/events/${e.id}`}>
+          <Tx ctx={ctx} row={e} field="title" />
         </a>
       </h2>
       <p class="margin-y-05">
@@ -225,7 +226,7 @@ function MonthGrid({ ctx, rows, month, f, query }: { ctx: PageContext; rows: Eve
                         {list.map((e) => (
                           <li>
                             <a class="usa-link" href={`/events/${e.id}`}>
-                              {f.time(e.starts_at)} {e.title}
+                              {f.time(e.starts_at)} <Tx ctx={ctx} row={e} field="title" />
                             </a>
                             {e.status === 'cancelled' && <span> ({t('events.cancelled')})</span>}
                           </li>
@@ -276,8 +277,8 @@ export function UpcomingEvents({ ctx, events, allHref, feedHref, id }: { ctx: Pa
         <ul class="usa-list">
           {events.map((e) => (
             <li>
-              <a class="usa-link" href={`/events/${e.id}`} lang={e.language !== ctx.locale ? e.language : undefined}>
-                {e.title}
+              <a class="usa-link" href={`/events/${e.id}`}>
+                <Tx ctx={ctx} row={e} field="title" />
               </a>{' '}
               <span class="text-base-dark">
                 — <time dateTime={e.starts_at.toISOString()}>{f.dateTime(e.starts_at)}</time>

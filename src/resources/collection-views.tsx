@@ -1,3 +1,4 @@
+import { BilingualField, Loc, Tx, bilingualLabels } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 
@@ -7,7 +8,7 @@ type Options = { value: string; label: string }[];
 
 // ---- collections ------------------------------------------------------------------------------------
 
-export function CollectionsView({ ctx, collections, canCreate }: { ctx: PageContext; collections: { slug: string; title: string; description: string; group_name: string | null; items: number | null }[]; canCreate: boolean }) {
+export function CollectionsView({ ctx, collections, canCreate }: { ctx: PageContext; collections: { slug: string; title: string; description: string; language: string; translations: unknown; group_name: string | null; items: number | null }[]; canCreate: boolean }) {
   const { t } = ctx;
   return (
     <>
@@ -26,10 +27,12 @@ export function CollectionsView({ ctx, collections, canCreate }: { ctx: PageCont
             <li class="margin-bottom-3">
               <h2 class="margin-bottom-05 font-heading-md">
                 <a class="usa-link" href={`/collections/${c.slug}`}>
-                  {c.title}
+                  <Tx ctx={ctx} row={c} field="title" />
                 </a>
               </h2>
-              <p class="margin-y-05">{c.description}</p>
+              <p class="margin-y-05">
+                <Tx ctx={ctx} row={c} field="description" />
+              </p>
               <p class="margin-y-05 font-sans-3xs text-base-dark">
                 {t('collections.items', { count: c.items ?? 0 })} · {c.group_name ?? t('collections.by_facilitators')}
               </p>
@@ -46,10 +49,10 @@ export function CollectionFormView({ ctx, form, groups, facilitator, idempotency
   const labels = { title: t('collections.field.title'), description: t('collections.field.description'), group: t('collections.field.group') };
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, ['title', 'description'])} />
       <Form ctx={ctx} action="/collections" idempotencyKey={idempotencyKey} label={t('collections.new')}>
-        <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
-        <TextArea ctx={ctx} form={form} name="description" label={labels.description} rows={4} maxLength={5000} />
+        <BilingualField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={200} />
+        <BilingualField ctx={ctx} form={form} name="description" label={labels.description} textarea rows={4} maxLength={5000} />
         <Select ctx={ctx} form={form} name="group" label={labels.group} options={groups} emptyLabel={facilitator ? t('collections.whole_community') : t('forms.choose')} required={!facilitator} />
         <Submit label={t('collections.create')} />
       </Form>
@@ -65,8 +68,8 @@ export function CollectionView({
   candidates,
 }: {
   ctx: PageContext;
-  collection: { slug: string; description: string; group_name: string | null; group_slug: string | null };
-  items: { id: number; slug: string; title: string; summary: string; kind: string; language: string }[];
+  collection: { slug: string; description: string; group_name: string | null; group_slug: string | null; lang_of?: Record<string, string> };
+  items: { id: number; slug: string; title: string; summary: string; kind: string; language: string; translations: unknown }[];
   manage: boolean;
   candidates: Options;
 }) {
@@ -74,7 +77,11 @@ export function CollectionView({
   const action = `/collections/${collection.slug}/items`;
   return (
     <>
-      {collection.description && <p class="usa-intro">{collection.description}</p>}
+      {collection.description && (
+        <p class="usa-intro">
+          <Loc ctx={ctx} row={collection} field="description" note />
+        </p>
+      )}
       <p class="usa-hint">
         {collection.group_slug ? (
           <a class="usa-link" href={`/groups/${collection.group_slug}`}>
@@ -92,11 +99,13 @@ export function CollectionView({
           <ol class="usa-list">
             {items.map((r, i) => (
               <li class="margin-bottom-2">
-                <a class="usa-link text-bold" href={`/resources/${r.slug}`} lang={r.language !== ctx.locale ? r.language : undefined}>
-                  {r.title}
+                <a class="usa-link text-bold" href={`/resources/${r.slug}`}>
+                  <Tx ctx={ctx} row={r} field="title" />
                 </a>{' '}
                 <span class="usa-tag">{t(`resources.kind.${r.kind}`)}</span>
-                <p class="margin-y-05">{r.summary}</p>
+                <p class="margin-y-05">
+                  <Tx ctx={ctx} row={r} field="summary" />
+                </p>
                 {manage && (
                   <div class="convene-actions">
                     {i > 0 && <ButtonForm ctx={ctx} action={action} hidden={{ action: 'up', resource: String(r.id) }} label={t('collections.up', { title: r.title })} variant="unstyled" />}

@@ -10,7 +10,8 @@ import { AppError, msg, type FieldErrors } from '../platform/http/errors.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { audit, once } from '../platform/db/tx.js';
 import { randomToken } from '../platform/auth/secrets.js';
-import { Enum, EnumList, Line, OptionalText, RequiredText, Url, clean } from '../platform/http/schema-helpers.js';
+import { Enum, EnumList, LanguageInput, Line, OptionalLine, OptionalText, RequiredText, TranslationsInput, Url, clean } from '../platform/http/schema-helpers.js';
+import { asLang, cleanTranslations } from '../platform/i18n/content.js';
 import { QUEUES, type Jobs } from '../platform/jobs/jobs.js';
 import { PERSPECTIVES, STATE_CODES } from '../community/vocab.js';
 import {
@@ -59,6 +60,8 @@ export const ResourceInput = Type.Object({
   topics: TagList(),
   level: Type.Optional(Enum(['local', 'state', 'national', 'international'] as const)),
   language: Type.Optional(Enum(['en', 'es'] as const)),
+  /** Title and summary in the other language than `language`. */
+  translations: TranslationsInput({ title: OptionalLine(300), summary: OptionalText(2000) }),
   evidence_level: Type.Optional(Enum(EVIDENCE_LEVELS)),
   review_status: Type.Optional(Enum(REVIEW_STATUSES)),
   published_on: Type.Optional(Type.Union([DateString(), Type.Literal('')])),
@@ -74,6 +77,9 @@ export const ResourceInput = Type.Object({
   acknowledge_privacy: Type.Optional(Type.Boolean({ description: 'Set after the author has checked a privacy warning and chooses to publish' })),
 });
 export type ResourceInput = Static<typeof ResourceInput>;
+
+/** A resource's fields written in both languages (the file itself is in `language`). */
+export const RESOURCE_TEXT = ['title', 'summary'] as const;
 
 export const LinkInput = Type.Object({
   partner: Partner(),
@@ -107,6 +113,8 @@ export const UseReportInput = Type.Object({
 export const CollectionInput = Type.Object({
   title: Line(200),
   description: OptionalText(5000),
+  language: LanguageInput(),
+  translations: TranslationsInput({ title: OptionalLine(200), description: OptionalText(5000) }),
   group: Type.Optional(Type.String({ maxLength: 100 })),
 });
 
@@ -194,6 +202,8 @@ function columns(actor: Actor, input: ResourceInput, r: Resolved) {
     topics: splitTags(input.topics),
     level: input.level ?? 'national',
     language: input.language ?? 'en',
+    // A change that leaves out translations keeps the ones there are.
+    ...(input.translations !== undefined ? { translations: JSON.stringify(cleanTranslations(input.translations, RESOURCE_TEXT, asLang(input.language))) } : {}),
     evidence_level: input.evidence_level ?? 'not_applicable',
     // Only facilitators mark a resource reviewed.
     ...(can(actor, 'resource.set_review_status', undefined) && input.review_status ? { review_status: input.review_status } : {}),
@@ -445,7 +455,17 @@ export async function createCollection(db: Db, actor: Actor, input: Static<typeo
     const now = new Date();
     const row = await tx
       .insertInto('collections')
-      .values({ slug, title: clean(input.title), description: clean(input.description), group_id: group?.id ?? null, created_by: actor.id, created_at: now, updated_at: now })
+      .values({
+        slug,
+        title: clean(input.title),
+        description: clean(input.description),
+        language: asLang(input.language),
+        translations: JSON.stringify(cleanTranslations(input.translations, ['title', 'description'], asLang(input.language))),
+        group_id: group?.id ?? null,
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+      })
       .returning(['id', 'slug'])
       .executeTakeFirstOrThrow();
     return { id: row.id, slug: row.slug };

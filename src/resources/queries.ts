@@ -1,3 +1,4 @@
+import type { Translations } from '../platform/i18n/content.js';
 import { sql, type Expression, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import type { Actor } from '../platform/auth/actor.js';
@@ -20,6 +21,8 @@ export interface ResourceRow {
   topics: string[];
   level: string;
   language: string;
+  /** Title and summary in the other language (see platform/i18n/content.ts). */
+  translations: Translations;
   evidence_level: string;
   review_status: string;
   published_on: string | null;
@@ -45,6 +48,7 @@ const COLUMNS = [
   'r.topics',
   'r.level',
   'r.language',
+  'r.translations',
   'r.evidence_level',
   'r.review_status',
   'r.published_on',
@@ -327,6 +331,8 @@ export async function listCollections(db: Db, viewer: Actor) {
       'c.slug',
       'c.title',
       'c.description',
+      'c.language',
+      'c.translations',
       'c.group_id',
       'g.name as group_name',
       (eb) =>
@@ -347,7 +353,7 @@ export async function collectionItems(db: Db, viewer: Actor, collectionId: numbe
   return db
     .selectFrom('collection_items as ci')
     .innerJoin('resources as r', 'r.id', 'ci.resource_id')
-    .select(['ci.position', 'r.id', 'r.slug', 'r.title', 'r.summary', 'r.kind', 'r.language', 'r.evidence_level'])
+    .select(['ci.position', 'r.id', 'r.slug', 'r.title', 'r.summary', 'r.kind', 'r.language', 'r.translations', 'r.evidence_level'])
     .where('ci.collection_id', '=', collectionId)
     .where(resourceReadableBy(viewer))
     .orderBy('ci.position')

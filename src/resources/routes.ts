@@ -15,6 +15,10 @@ import { resourceReader } from './policy.js';
 import { hit } from '../platform/auth/rate-limit.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
+import { localizeRow, toBilingualForm } from '../platform/i18n/content.js';
+
+/** The resource form's fields written side by side; the resource's language is the one its plain fields are in. */
+const RESOURCE_FORM = { fields: ['title', 'summary'], language: (v: Record<string, unknown>) => v.language, required: ['title'] } as const;
 import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
@@ -25,6 +29,7 @@ import {
   DisseminationInput,
   LinkInput,
   ResourceInput,
+  RESOURCE_TEXT,
   UseReportInput,
   createCollection,
   createResource,
@@ -228,6 +233,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: ResourceInput,
       request,
       reply,
+      bilingual: RESOURCE_FORM,
       prepare: prepareResource,
       render: (form, status) => resourceForm(request, reply, form, {}, status),
       run: async (input) => {
@@ -253,7 +259,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/resources/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
     const r = await visibleResource(request, request.params.slug);
     authorize(request.actor, 'resource.update', r);
-    return resourceForm(request, reply, emptyForm(await valuesOf(r)), { resource: r });
+    return resourceForm(request, reply, emptyForm(toBilingualForm(await valuesOf(r), RESOURCE_TEXT)), { resource: r });
   });
   app.post('/resources/:slug/edit', { schema: { params: SlugParams } }, async (request, reply) => {
     const r = await visibleResource(request, request.params.slug);
@@ -263,6 +269,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: ResourceInput,
       request,
       reply,
+      bilingual: RESOURCE_FORM,
       prepare: prepareResource,
       render: (form, status) => resourceForm(request, reply, form, { resource: r }, status),
       run: async (input) => {
@@ -280,13 +287,15 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- the resource page, files and share links -------------------------------------------------------
-  async function resourcePage(request: FastifyRequest, reply: FastifyReply, r: ResourceRow, forms: { link?: FormState; report?: FormState } = {}, status = 200) {
+  async function resourcePage(request: FastifyRequest, reply: FastifyReply, stored: ResourceRow, forms: { link?: FormState; report?: FormState } = {}, status = 200) {
+    // Title and summary in the reader's language where written.
+    const r = localizeRow(stored, RESOURCE_TEXT, request.locale);
     const [details, partners, uses] = await Promise.all([resourceDetails(db, r.id), partnersOf(db, request.actor), recentUseReports(db, r.id)]);
     // Groups the reader may not see are not named.
     details.groups = details.groups.filter((g) => can(request.actor, 'group.view', g));
     const stamp = r.updated_at.getTime();
     const [summaryHtml, descriptionHtml] = await app.glossary.annotatePage([
-      { key: `resource-summary:${r.id}:${stamp}`, html: escapeHtml(r.summary) },
+      { key: `resource-summary:${r.id}:${stamp}:${r.lang_of.summary}`, html: escapeHtml(r.summary) },
       { key: `resource-description:${r.id}:${stamp}`, html: r.description ? renderMarkdown(r.description) : '' },
     ]);
     if (r.visibility !== 'public') reply.header('x-robots-tag', 'noindex');
@@ -457,6 +466,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: CollectionInput,
       request,
       reply,
+      bilingual: { fields: ['title', 'description'], required: ['title'] },
       prepare: (v) => ({ ...v, group: v.group || undefined }),
       render: (form, status) => collectionForm(request, reply, form, status),
       run: async (input) => {
@@ -470,7 +480,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const c = await db
       .selectFrom('collections as c')
       .leftJoin('practice_groups as g', 'g.id', 'c.group_id')
-      .select(['c.id', 'c.slug', 'c.title', 'c.description', 'c.group_id', 'g.name as group_name', 'g.slug as group_slug', 'g.visibility', 'g.join_policy', 'g.archived_at'])
+      .select(['c.id', 'c.slug', 'c.title', 'c.description', 'c.language', 'c.translations', 'c.group_id', 'g.name as group_name', 'g.slug as group_slug', 'g.visibility', 'g.join_policy', 'g.archived_at'])
       .where('c.slug', '=', slug)
       .executeTakeFirst();
     if (!c) throw new AppError('not_found');
@@ -479,12 +489,13 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     return c;
   };
   app.get('/collections/:slug', { schema: { params: SlugParams } }, async (request, reply) => {
-    const c = await getCollection(request, request.params.slug);
+    const c = localizeRow(await getCollection(request, request.params.slug), ['title', 'description'], request.locale);
     const items = await collectionItems(db, request.actor, c.id);
     const manage = can(request.actor, 'collection.manage', { group_id: c.group_id });
     const candidates = manage ? (await searchLibrary(db, request.actor, { sort: 'title', page: 1 })).items.filter((r) => !items.some((i) => i.id === r.id)) : [];
     return renderFor(app, request, reply, (ctx) => ({
       title: c.title,
+      titleLang: c.lang_of.title,
       breadcrumbs: [{ label: ctx.t('collections.title'), href: '/collections' }],
       children: h(CollectionView, { ctx, collection: c, items, manage, candidates: candidates.map((r) => ({ value: String(r.id), label: r.title })) }),
     }));

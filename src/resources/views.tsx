@@ -1,3 +1,4 @@
+import { BilingualField, OnlyIn, Tx, bilingualLabels } from '../platform/views/bilingual.js';
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
@@ -138,17 +139,23 @@ export function LibraryView({ ctx, filters, result, canAdd }: { ctx: PageContext
             {result.items.map((r) => (
               <li class="convene-resource">
                 <h2 class="margin-bottom-05 font-heading-md">
-                  <a class="usa-link" href={`/resources/${r.slug}`} lang={r.language !== ctx.locale ? r.language : undefined}>
-                    {r.title}
+                  <a class="usa-link" href={`/resources/${r.slug}`}>
+                    <Tx ctx={ctx} row={r} field="title" />
                   </a>
                 </h2>
                 <p class="margin-y-05">
                   <span class="usa-tag">{t(`resources.kind.${r.kind}`)}</span> <span class="usa-tag bg-accent-cool-darker">{t(`resources.evidence.${r.evidence_level}`)}</span>{' '}
                   {r.language !== ctx.locale && <span class="usa-tag bg-base-darker">{r.language === 'es' ? 'Español' : 'English'}</span>}
                 </p>
-                <p class="margin-y-05" lang={r.language !== ctx.locale ? r.language : undefined}>
-                  {r.snippet ? <Highlight text={r.snippet} /> : r.summary}
-                </p>
+                {r.snippet ? (
+                  <p class="margin-y-05" lang={r.language !== ctx.locale ? r.language : undefined}>
+                    <Highlight text={r.snippet} />
+                  </p>
+                ) : (
+                  <p class="margin-y-05">
+                    <Tx ctx={ctx} row={r} field="summary" />
+                  </p>
+                )}
                 <p class="margin-y-05 font-sans-3xs text-base-dark">
                   {r.published_on && <>{fmt.date(new Date(`${r.published_on}T00:00:00Z`))} · </>}
                   {r.audiences.map((a) => t(`perspective.${a}`)).join(', ')}
@@ -229,13 +236,24 @@ export function ResourceFormView({
   const fileError = form.errors.file;
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, ['title', 'summary'])} />
       <form method="post" action={action} class="usa-form usa-form--large" enctype="multipart/form-data" aria-label={editing ? t('resources.edit') : t('resources.add')} noValidate>
         <input type="hidden" name="_csrf" value={ctx.csrf()} />
         {idempotencyKey && <input type="hidden" name="_idem" value={idempotencyKey} />}
-        <TextField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={300} />
+        <Select
+          ctx={ctx}
+          form={form}
+          name="language"
+          label={labels.language!}
+          hint={t('resources.language_hint')}
+          options={[
+            { value: 'en', label: 'English' },
+            { value: 'es', label: 'Español' },
+          ]}
+        />
+        <BilingualField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={300} />
         <Select ctx={ctx} form={form} name="kind" label={labels.kind!} required options={RESOURCE_KINDS.map((k) => ({ value: k, label: t(`resources.kind.${k}`) }))} emptyLabel={t('forms.choose')} />
-        <TextArea ctx={ctx} form={form} name="summary" label={labels.summary!} hint={t('resources.summary_hint')} rows={4} maxLength={2000} />
+        <BilingualField ctx={ctx} form={form} name="summary" label={labels.summary!} hint={t('resources.summary_hint')} textarea rows={4} maxLength={2000} />
         <TextArea ctx={ctx} form={form} name="description" label={labels.description!} hint={t('discussions.markdown_hint')} rows={6} maxLength={20000} />
         <div class={`usa-form-group${fileError ? ' usa-form-group--error' : ''}`}>
           <label class="usa-label" for="field-file">
@@ -259,16 +277,6 @@ export function ResourceFormView({
         {options.groups.length > 0 && <ChoiceGroup ctx={ctx} form={form} name="groups" label={labels.groups!} multiple columns options={options.groups} />}
         <ChoiceGroup ctx={ctx} form={form} name="organizations" label={labels.organizations!} multiple columns options={options.organizations} />
         <Select ctx={ctx} form={form} name="level" label={labels.level!} options={LEVELS.map((l) => ({ value: l, label: t(`level.${l}`) }))} />
-        <Select
-          ctx={ctx}
-          form={form}
-          name="language"
-          label={labels.language!}
-          options={[
-            { value: 'en', label: 'English' },
-            { value: 'es', label: 'Español' },
-          ]}
-        />
         <Select ctx={ctx} form={form} name="evidence_level" label={labels.evidence_level!} hint={t('resources.evidence_hint')} options={EVIDENCE_LEVELS.map((e) => ({ value: e, label: t(`resources.evidence.${e}`) }))} />
         {canReview && <Select ctx={ctx} form={form} name="review_status" label={labels.review_status!} options={REVIEW_STATUSES.map((e) => ({ value: e, label: t(`resources.review.${e}`) }))} />}
         <TextField ctx={ctx} form={form} name="published_on" label={labels.published_on!} type="date" hint={t('resources.date_hint')} width="md" />
@@ -328,7 +336,7 @@ export function ResourceView({
   ctx: PageContext;
   /** Summary and description as HTML, with glossary terms marked up. */
   html: { summary: string; description: string };
-  resource: ResourceRow;
+  resource: ResourceRow & { lang_of?: Record<string, string> };
   details: Details;
   uses: Uses;
   partners: Options;
@@ -362,7 +370,8 @@ export function ResourceView({
         {r.summary && (
           <section aria-labelledby="summary-heading">
             <h2 id="summary-heading">{t('resources.field.summary')}</h2>
-            <p class="font-sans-md" lang={lang} dangerouslySetInnerHTML={{ __html: html.summary }} />
+            {r.lang_of?.summary !== ctx.locale && <OnlyIn ctx={ctx} lang={r.lang_of?.summary} />}
+            <p class="font-sans-md" lang={r.lang_of?.summary !== ctx.locale ? r.lang_of?.summary : undefined} dangerouslySetInnerHTML={{ __html: html.summary }} />
           </section>
         )}
         <div class="convene-actions margin-y-2">

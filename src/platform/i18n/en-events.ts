@@ -124,6 +124,7 @@ export const eventsEn = {
   online_url_hint: 'Only people who register (and the organizers) see this link.',
   capacity_hint: 'Leave empty for no limit. When it is full, people join a waitlist.',
   agenda_hint: 'What will happen, in order.',
+  language_hint: 'The language the convening is held in. Write its title, description and agenda in that language; the other language is optional.',
   repeat_count_hint: 'How many dates in all (2 to 52). Without a number or an end date, a series has 6 dates.',
   rrule_hint: 'Only for "Custom": an iCalendar rule such as FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU.',
   rrule_invalid: 'This is not a repeat rule we can use. Use daily, weekly, monthly or yearly rules, for example FREQ=WEEKLY;BYDAY=TU.',

@@ -928,6 +928,7 @@ export const en = {
       usefulness: 'Usefulness',
     },
     summary_hint: 'Two or three short sentences anyone can follow. Required when families or youth are an audience.',
+    language_hint: 'The language the resource itself is in. Write its title and summary in that language; the other language is optional.',
     file_hint: 'PDF, Word, PowerPoint, Excel, image, audio, video or text, up to 25 MB. The type is checked from the file itself.',
     file_hint_edit: 'A new file becomes the newest version; earlier versions stay available.',
     alt_hint: 'Required for an image: describe what it shows for people who cannot see it.',

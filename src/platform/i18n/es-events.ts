@@ -126,6 +126,7 @@ export const eventsEs: typeof eventsEn = {
   online_url_hint: 'Solo las personas inscritas (y quienes organizan) ven este enlace.',
   capacity_hint: 'Déjelo vacío si no hay límite. Cuando se llena, las personas entran en una lista de espera.',
   agenda_hint: 'Qué pasará, en orden.',
+  language_hint: 'El idioma en que se realiza el encuentro. Escriba el título, la descripción y la agenda en ese idioma; el otro idioma es opcional.',
   repeat_count_hint: 'Cuántas fechas en total (de 2 a 52). Sin número ni fecha final, una serie tiene 6 fechas.',
   rrule_hint: 'Solo para «Personalizada»: una regla de iCalendar como FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU.',
   rrule_invalid: 'No podemos usar esta regla de repetición. Use reglas diarias, semanales, mensuales o anuales, por ejemplo FREQ=WEEKLY;BYDAY=TU.',

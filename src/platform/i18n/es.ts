@@ -929,6 +929,7 @@ export const es: Messages = {
       usefulness: 'Utilidad',
     },
     summary_hint: 'Dos o tres frases cortas que cualquiera pueda entender. Obligatorio cuando el público incluye familias o jóvenes.',
+    language_hint: 'El idioma del recurso. Escriba su título y resumen en ese idioma; el otro idioma es opcional.',
     file_hint: 'PDF, Word, PowerPoint, Excel, imagen, audio, video o texto, hasta 25 MB. El tipo se comprueba en el propio archivo.',
     file_hint_edit: 'Un archivo nuevo pasa a ser la versión más reciente; las anteriores siguen disponibles.',
     alt_hint: 'Obligatorio para una imagen: describa lo que muestra para quien no puede verla.',

@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from './context.js';
 import { TextArea, TextField, type FormState } from './forms.js';
-import { formName, type Lang } from '../i18n/content.js';
+import { formName, localized, type BilingualRow, type Lang } from '../i18n/content.js';
 
 /**
  * Text shown in a language other than the page's carries its `lang` (screen
@@ -91,3 +91,28 @@ export function bilingualLabels(ctx: PageContext, labels: Record<string, string>
   }
   return out;
 }
+
+/**
+ * A field of a stored row (with `language` and `translations`) in the
+ * reader's language, localized as it renders: for lists whose rows come from
+ * shared caches. `base` is the row's language when it carries none.
+ */
+export function Tx({ ctx, row, field, note, base }: { ctx: PageContext; row: BilingualRow; field: string; note?: boolean; base?: string }) {
+  const l = localized(row, field, ctx.locale, base);
+  return (
+    <>
+      <InLang ctx={ctx} lang={l.lang}>
+        {l.text}
+      </InLang>
+      {note && l.fallback && (
+        <>
+          {' '}
+          <OnlyIn ctx={ctx} lang={l.lang} />
+        </>
+      )}
+    </>
+  );
+}
+
+/** The text alone, for attributes and labels. */
+export const tx = (ctx: PageContext, row: BilingualRow, field: string, base?: string) => localized(row, field, ctx.locale, base).text;
