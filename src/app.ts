@@ -1,5 +1,6 @@
 import './policies.js';
 import { valueRoutes } from './value/routes.js';
+import { translationRoutes } from './translations/routes.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -374,6 +375,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(importRoutes);
   await app.register(webhookRoutes);
   await app.register(valueRoutes);
+  await app.register(translationRoutes);
   await app.register(pwaRoutes);
   await app.register(trustRoutes);
   return app;

@@ -20,6 +20,7 @@ import { registerTrustJobs } from './trust/data.js';
 import { registerFollowupJobs } from './value/followups.js';
 import { registerDecisionJobs } from './value/decisions.js';
 import { registerStoryJobs } from './value/stories.js';
+import { registerTranslationJobs } from './translations/translations.js';
 
 export function registerJobs(deps: { db: Db; jobs: Jobs; mailer: Mailer; config: Config }): void {
   registerNotificationJobs(deps);
@@ -35,4 +36,5 @@ export function registerJobs(deps: { db: Db; jobs: Jobs; mailer: Mailer; config:
   registerFollowupJobs(deps);
   registerDecisionJobs(deps);
   registerStoryJobs(deps);
+  registerTranslationJobs(deps);
 }

@@ -18,3 +18,4 @@ import './conversations/policy.js';
 import './email/policy.js';
 import './webhooks/policy.js';
 import './value/policy.js';
+import './translations/policy.js';

@@ -25,6 +25,8 @@ export interface ThreadRow {
   reply_count: number;
   /** Polls and proposals opened in it. */
   decision_count: number;
+  /** Members' translations of this thread's posts (the page asks for them only when there are some). */
+  translation_count: number;
   created_at: Date;
   edited_at: Date | null;
   last_activity_at: Date;
@@ -81,6 +83,7 @@ export function threadSelect(db: Db) {
       't.closed',
       't.reply_count',
       't.decision_count',
+      't.translation_count',
       't.created_at',
       't.edited_at',
       't.last_activity_at',
@@ -265,6 +268,8 @@ export interface PostView {
   /** The author's perspectives when posting (Dialogue Guides group by these). */
   perspectives: string[];
   question_id: number | null;
+  /** A member's translation into the other language (read only when the thread has some). */
+  translation?: { language: string; html: string; translator: string | null; corrector: string | null; source_version: number; version: number };
 }
 
 /**
@@ -387,6 +392,9 @@ const RECENT_WINDOW = 200_000;
 
 const tsQuery = (q: string) => sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
 
+/** A post found through a member's translation ranks as the translation matches (in its own language's dictionary). */
+const TRANSLATION_RANK = (query: RawBuilder<unknown>) => sql`coalesce((SELECT ts_rank(mt.search, ${query}) FROM member_translations mt WHERE mt.post_id = p.id AND mt.search @@ ${query} LIMIT 1), 0)`;
+
 /** A search without narrowing filters: true when `rankedMatches` gives its candidates. */
 export const unnarrowed = (f: SearchFilters) => !(f.group || f.author || f.perspective || f.from || f.to);
 
@@ -410,6 +418,7 @@ async function recentMatchIds(db: Db, q: string): Promise<number[]> {
       await sql<{ id: number }>`SELECT id FROM (
           SELECT p.id FROM posts p WHERE p.search @@ ${query} AND ${range}
           UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query} AND ${range}
+          UNION SELECT p.id FROM member_translations mt JOIN posts p ON p.id = mt.post_id WHERE mt.search @@ ${query} AND ${range}
         ) m ORDER BY id DESC LIMIT ${limit}`.execute(db)
     ).rows.map((r) => Number(r.id));
   const newest = Number((await sql<{ id: number | null }>`SELECT max(id) AS id FROM posts ${PREPARED}`.execute(db)).rows[0]?.id ?? 0);
@@ -441,7 +450,7 @@ export async function rankedMatches(db: Db, q: string): Promise<RankedMatch[]> {
       archived_at: Date | null;
       deleted_at: Date | null;
     }>`SELECT p.id AS post_id, t.group_id, g.visibility, g.join_policy, g.archived_at, t.deleted_at,
-        ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END AS rank
+        ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END + ${TRANSLATION_RANK(query)} AS rank
       FROM posts p JOIN threads t ON t.id = p.thread_id LEFT JOIN practice_groups g ON g.id = t.group_id
       WHERE p.id = ANY(${ids}::bigint[]) AND p.deleted_at IS NULL AND p.hidden_at IS NULL
       ORDER BY rank DESC, p.id DESC`.execute(db)
@@ -500,7 +509,7 @@ function hitQuery(db: Db, query: RawBuilder<unknown>) {
       // Highlights are marked with sentinels, escaped, then turned into <mark> by the view.
       sql<string>`ts_headline(CASE WHEN p.language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, p.body, ${query},
         'StartSel=⟦, StopSel=⟧, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "')`.as('snippet'),
-      sql<number>`ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END`.as('rank'),
+      sql<number>`ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END + ${TRANSLATION_RANK(query)}`.as('rank'),
     ]);
 }
 
@@ -528,7 +537,8 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters, share
   }
   const query = tsQuery(f.q);
   const matches = sql`SELECT p.id FROM posts p WHERE p.search @@ ${query}
-      UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}`;
+      UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}
+      UNION SELECT mt.post_id FROM member_translations mt WHERE mt.post_id IS NOT NULL AND mt.search @@ ${query}`;
   let q = hitQuery(db, query)
     .where('p.deleted_at', 'is', null)
     .where('p.hidden_at', 'is', null)

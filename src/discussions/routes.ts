@@ -1,3 +1,4 @@
+import { postTranslations } from '../translations/translations.js';
 import { firstNewPost } from './tracking.js';
 import { threadDecisions } from '../value/decisions.js';
 import type { StartHint } from './views.js';
@@ -187,6 +188,8 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
       react: actor.kind === 'user' && actor.emailVerified,
       flag: actor.kind === 'user',
       bookmark: can(actor, 'post.bookmark', postSubject({ author_id: null, deleted_at: null })),
+      translate: can(actor, 'post.translate', postSubject({ author_id: null, deleted_at: null })),
+      askTranslation: can(actor, 'post.request_translation', postSubject({ author_id: null, deleted_at: null })),
       youthPhotos: actor.kind === 'user',
       editIds: new Set(posts.filter((p) => can(actor, 'post.edit', postSubject(p))).map((p) => p.id)),
       deleteIds: new Set(posts.filter((p) => can(actor, 'post.delete', postSubject(p))).map((p) => p.id)),
@@ -219,6 +222,14 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const read = async () => {
       const posts = await threadPosts(db, thread.id, null, { moderator });
       await annotatePosts(posts);
+      // Members' translations, beside their posts: asked for only when the thread has some.
+      if (thread.translation_count > 0) {
+        const translations = await postTranslations(db, posts.filter((p) => p.html).map((p) => p.id));
+        for (const p of posts) {
+          const tr = translations.get(p.id);
+          if (tr && p.html) p.translation = { language: tr.language, html: tr.html, translator: tr.translator, corrector: tr.corrector, source_version: tr.source_version, version: tr.version };
+        }
+      }
       return { posts, kept: new Map<string, string>() as KeptStore };
     };
     return thread.reply_count < SHARED_POSTS_UP_TO ? sharedPosts(`${thread.id}:${moderator ? 'moderator' : 'reader'}`, read) : read();

@@ -25,6 +25,10 @@ export interface PostPermissions {
   youthPhotos: boolean;
   editIds: Set<number>;
   deleteIds: Set<number>;
+  /** Write or correct a post's translation (the thread's rule: whoever may take part here). */
+  translate?: boolean;
+  /** Ask for a post in the other language. */
+  askTranslation?: boolean;
 }
 
 export interface ThreadPageData {
@@ -62,12 +66,14 @@ interface PostActions {
   youthPhotos: boolean;
   edit: boolean;
   delete: boolean;
+  translate: boolean;
+  askTranslation: boolean;
 }
 
 type PostProps = { ctx: PageContext; p: PostView; threadId: number; own: boolean; actions: PostActions; question?: DialogueQuestion };
 
 function postActions(can: PostPermissions, p: PostView): PostActions {
-  return { reply: can.reply, moderate: can.moderate, react: can.react, flag: can.flag, bookmark: can.bookmark, youthPhotos: can.youthPhotos, edit: can.editIds.has(p.id), delete: can.deleteIds.has(p.id) };
+  return { reply: can.reply, moderate: can.moderate, react: can.react, flag: can.flag, bookmark: can.bookmark, youthPhotos: can.youthPhotos, edit: can.editIds.has(p.id), delete: can.deleteIds.has(p.id), translate: !!can.translate, askTranslation: !!can.askTranslation };
 }
 
 const questionOf = (p: PostView, questions: DialogueQuestion[] | undefined) => (p.question_id ? questions?.find((q) => q.id === p.question_id) : undefined);
@@ -88,7 +94,7 @@ export function PostItem({ ctx, p, threadId, can, questions }: { ctx: PageContex
  * it, whether it is their own,
  * what they may do to it, and the Dialogue Guide question it answers.
  */
-const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: string; bookmarked: boolean; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; bookmark: boolean; youthPhotos: boolean; edit: boolean; delete: boolean; question: string | null }>(
+const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: string; bookmarked: boolean; own: boolean; threadId: number; reply: boolean; moderate: boolean; react: boolean; flag: boolean; bookmark: boolean; youthPhotos: boolean; edit: boolean; delete: boolean; translate: boolean; askTranslation: boolean; question: string | null }>(
   'post',
   (ctx, d) => (
     <PostArticle
@@ -96,7 +102,7 @@ const KeptPost = keptPart<{ post: ReturnType<typeof same<PostView>>; mine: strin
       p={d.mine === d.post.mine.join(',') && d.bookmarked === d.post.bookmarked ? d.post : { ...d.post, mine: inOrder(d.mine ? d.mine.split(',') : []), bookmarked: d.bookmarked }}
       threadId={d.threadId}
       own={d.own}
-      actions={{ reply: d.reply, moderate: d.moderate, react: d.react, flag: d.flag, bookmark: d.bookmark, youthPhotos: d.youthPhotos, edit: d.edit, delete: d.delete }}
+      actions={{ reply: d.reply, moderate: d.moderate, react: d.react, flag: d.flag, bookmark: d.bookmark, youthPhotos: d.youthPhotos, edit: d.edit, delete: d.delete, translate: d.translate, askTranslation: d.askTranslation }}
       question={d.question === null ? undefined : (JSON.parse(d.question) as DialogueQuestion)}
     />
   ),
@@ -184,6 +190,7 @@ function PostArticle({ ctx, p, threadId, own, actions: can, question }: PostProp
           {p.hidden && <p class="usa-tag">{t('moderation.hidden_tag')}</p>}
           <div class="convene-post__body" lang={p.language !== ctx.locale ? p.language : undefined} dangerouslySetInnerHTML={{ __html: p.html }} />
           {p.attachments.length > 0 && <Attachments ctx={ctx} p={p} canRemove={can.edit || can.moderate} />}
+          {!p.hidden && <PostTranslation ctx={ctx} p={p} can={can} />}
         </>
       )}
       {!p.deleted_at && (!p.hidden || can.moderate) && (
@@ -224,6 +231,52 @@ function PostArticle({ ctx, p, threadId, own, actions: can, question }: PostProp
         </footer>
       )}
     </article>
+  );
+}
+
+/**
+ * A member's translation of the post, beside it: open when it is in the
+ * reader's language, folded otherwise; who wrote and corrected it; a note
+ * when the post changed since. Without one, a reader of the other language
+ * may ask for it and those who may take part here may write it.
+ */
+function PostTranslation({ ctx, p, can }: { ctx: PageContext; p: PostView; can: PostActions }) {
+  const { t } = ctx;
+  const other = p.language === 'es' ? 'en' : 'es';
+  const tr = p.translation;
+  const language = t(`translate.language.${other}`);
+  if (!tr) {
+    if (p.language === ctx.locale || (!can.translate && !can.askTranslation)) return null;
+    return (
+      <div class="convene-translation-actions">
+        {can.askTranslation && <ButtonForm ctx={ctx} action={`/posts/${p.id}/translation-request`} label={t('translate.member.ask', { language })} variant="unstyled" />}
+        {can.translate && (
+          <a class="usa-link margin-left-1" href={`/posts/${p.id}/translate`}>
+            {t('translate.member.translate', { language })}
+          </a>
+        )}
+      </div>
+    );
+  }
+  const by = tr.translator ? t('translate.member.by', { name: tr.translator }) : t('translate.member.by_former');
+  return (
+    <details class="convene-translation" open={tr.language === ctx.locale}>
+      <summary>{t('translate.member.translation_of', { language: t(`translate.language.${tr.language}`) })}</summary>
+      {tr.source_version !== p.version && <p class="usa-hint">{t('translate.member.out_of_date')}</p>}
+      <div class="convene-post__body" lang={tr.language !== ctx.locale ? tr.language : undefined} dangerouslySetInnerHTML={{ __html: tr.html }} />
+      <p class="usa-hint margin-y-05">
+        {by}
+        {tr.corrector && `, ${t('translate.member.corrected_by', { name: tr.corrector })}`}
+        {can.translate && (
+          <>
+            {' · '}
+            <a class="usa-link" href={`/posts/${p.id}/translate`}>
+              {t('translate.member.correct')}
+            </a>
+          </>
+        )}
+      </p>
+    </details>
   );
 }
 

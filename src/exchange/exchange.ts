@@ -81,6 +81,10 @@ const TABLES = [
   { name: 'use_followups', order: 'id', identity: true },
   { name: 'value_stories', order: 'id', identity: true },
   { name: 'value_story_links', order: 'story_id, kind, target_id', identity: false },
+  // Members' translations of posts and resources, their earlier versions, and who asked for which.
+  { name: 'member_translations', order: 'id', identity: true },
+  { name: 'member_translation_revisions', order: 'translation_id, version', identity: false },
+  { name: 'translation_requests', order: 'id', identity: true },
   { name: 'audit_log', order: 'id', identity: true },
   // What each person would miss: their notifications and read positions, private calendar
   // feeds, reminders already sent (so none is sent twice), messages to the facilitators,

@@ -225,7 +225,13 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
     const replyable = mailInEnabled(config) && n.post_id !== null && n.kind !== 'moderation' && content.post !== undefined;
     const list = listHeaders(config, user.id);
     const decision = n.kind === 'decision' ? (n.data as { decision_id?: number; title?: string }) : undefined;
-    const threadUrl = decision?.decision_id ? `${config.baseUrl}/decisions/${decision.decision_id}` : `${config.baseUrl}/threads/${content.thread.id}${n.post_id ? `#post-${n.post_id}` : ''}`;
+    // A translation someone asked for opens the translation form; the rest open where it happened.
+    const translate = n.kind === 'translation_request' && n.post_id;
+    const threadUrl = decision?.decision_id
+      ? `${config.baseUrl}/decisions/${decision.decision_id}`
+      : translate
+        ? `${config.baseUrl}/posts/${n.post_id}/translate`
+        : `${config.baseUrl}/threads/${content.thread.id}${n.post_id ? `#post-${n.post_id}` : ''}`;
     const mail = mailTo(user, (t) => ({
       subject: `[${content.space}] ${content.thread.title}`,
       paragraphs: [
@@ -239,7 +245,7 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
         ...(n.kind === 'reminder' && typeof (n.data as { note?: unknown }).note === 'string' ? [t('notifications.mail.reminder_note', { note: (n.data as { note: string }).note })] : []),
       ],
       quoted: content.post ? { html: absoluteLinks(content.post.html, config.baseUrl), text: content.post.text, lang: content.post.language } : undefined,
-      action: { label: t(decision ? 'notifications.mail.open_decision' : 'notifications.mail.open'), url: threadUrl },
+      action: { label: t(decision ? 'notifications.mail.open_decision' : translate ? 'notifications.mail.open_translate' : 'notifications.mail.open'), url: threadUrl },
       ...(replyable ? { footer: `${t('mail_in.notification_footer')} ${t('mail.footer')}` } : {}),
       unsubscribe: { label: t('notifications.mail.unsubscribe'), url: list.url },
       headers: list.headers,

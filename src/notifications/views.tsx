@@ -31,7 +31,7 @@ export function NotificationsView({ ctx, items, more, page }: { ctx: PageContext
               <p class="margin-y-05">
                 {!n.read_at && <span class="usa-tag margin-right-1">{t('notifications.new')}</span>}
                 {describe(ctx, n)}{' '}
-                <a class="usa-link" href={`/threads/${n.thread_id}${n.post_id ? `#post-${n.post_id}` : ''}`}>
+                <a class="usa-link" href={n.kind === 'translation_request' && n.post_id ? `/posts/${n.post_id}/translate` : `/threads/${n.thread_id}${n.post_id ? `#post-${n.post_id}` : ''}`}>
                   {n.thread_title}
                 </a>
                 {n.group_name && <span class="text-base"> · {n.group_name}</span>}

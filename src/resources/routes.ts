@@ -1,3 +1,4 @@
+import { resourceTranslation } from '../translations/translations.js';
 import { documentMultipart } from '../platform/http/openapi.js';
 import { listOf } from '../platform/http/pagination.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -299,6 +300,8 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { key: `resource-description:${r.id}:${stamp}`, html: r.description ? renderMarkdown(r.description) : '' },
     ]);
     if (r.visibility !== 'public') reply.header('x-robots-tag', 'noindex');
+    // A member's translation of the title and summary, when there is one.
+    const memberTranslation = await resourceTranslation(db, r.id);
     return renderFor(
       app,
       request,
@@ -317,7 +320,10 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
           idempotencyKey: idemKeyOf(request.body) ?? randomToken(16),
           baseUrl: config.baseUrl,
           html: { summary: summaryHtml!, description: descriptionHtml! },
+          memberTranslation,
           can: {
+            translate: can(request.actor, 'resource.translate', stored),
+            askTranslation: can(request.actor, 'resource.request_translation', stored),
             edit: can(request.actor, 'resource.update', r),
             review: can(request.actor, 'dissemination.review', undefined),
             signIn: request.actor.kind === 'anonymous',

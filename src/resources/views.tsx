@@ -332,8 +332,11 @@ export function ResourceView({
   baseUrl,
   can,
   html,
+  memberTranslation,
 }: {
   ctx: PageContext;
+  /** A member's translation of the title and summary into the other language. */
+  memberTranslation?: { language: string; title: string; body: string; translator: string | null; corrector: string | null };
   /** Summary and description as HTML, with glossary terms marked up. */
   html: { summary: string; description: string };
   resource: ResourceRow & { lang_of?: Record<string, string> };
@@ -343,10 +346,13 @@ export function ResourceView({
   forms: { link: FormState; report: FormState };
   idempotencyKey: string;
   baseUrl: string;
-  can: { edit: boolean; review: boolean; signIn: boolean };
+  can: { edit: boolean; review: boolean; signIn: boolean; translate?: boolean; askTranslation?: boolean };
 }) {
   const { t, fmt } = ctx;
   const lang = r.language !== ctx.locale ? r.language : undefined;
+  const otherLanguage = t(`translate.language.${r.language === 'es' ? 'en' : 'es'}`);
+  // The facilitators' own translation already shows the summary in the reader's language.
+  const translatedByEditors = r.language !== ctx.locale && r.lang_of?.summary === ctx.locale;
   const latest = details.files[0];
   const older = details.files.slice(1);
   const size = (n: number) => ctx.fmt.fileSize(n);
@@ -373,6 +379,40 @@ export function ResourceView({
             {r.lang_of?.summary !== ctx.locale && <OnlyIn ctx={ctx} lang={r.lang_of?.summary} />}
             <p class="font-sans-md" lang={r.lang_of?.summary !== ctx.locale ? r.lang_of?.summary : undefined} dangerouslySetInnerHTML={{ __html: html.summary }} />
           </section>
+        )}
+        {memberTranslation ? (
+          <section aria-labelledby="translation-heading" id="translation" class="convene-translation">
+            <h2 id="translation-heading">{t('translate.member.translation_of', { language: t(`translate.language.${memberTranslation.language}`) })}</h2>
+            <div lang={memberTranslation.language !== ctx.locale ? memberTranslation.language : undefined}>
+              <p class="text-bold margin-y-05">{memberTranslation.title}</p>
+              <p class="margin-y-05 convene-prewrap">{memberTranslation.body}</p>
+            </div>
+            <p class="usa-hint">
+              {memberTranslation.translator ? t('translate.member.by', { name: memberTranslation.translator }) : t('translate.member.by_former')}
+              {memberTranslation.corrector && `, ${t('translate.member.corrected_by', { name: memberTranslation.corrector })}`}
+              {can.translate && (
+                <>
+                  {' · '}
+                  <a class="usa-link" href={`/resources/${r.slug}/translate`}>
+                    {t('translate.member.correct')}
+                  </a>
+                </>
+              )}
+            </p>
+          </section>
+        ) : (
+          r.language !== ctx.locale &&
+          !translatedByEditors &&
+          (can.translate || can.askTranslation) && (
+            <div id="translation" class="convene-translation-actions">
+              {can.askTranslation && <ButtonForm ctx={ctx} action={`/resources/${r.slug}/translation-request`} label={t('translate.member.ask', { language: otherLanguage })} variant="unstyled" />}
+              {can.translate && (
+                <a class="usa-link margin-left-1" href={`/resources/${r.slug}/translate`}>
+                  {t('translate.member.translate', { language: otherLanguage })}
+                </a>
+              )}
+            </div>
+          )
         )}
         <div class="convene-actions margin-y-2">
           {latest && (

@@ -123,6 +123,16 @@ export async function collectPersonalData(db: Db, userId: number) {
   ]);
   // Taking part by email, devices and partners' endpoints.
   // Evidence of value: stories told, votes cast, questions about use.
+  // Translations written or corrected, and translations asked for.
+  const [translations, translationRequests] = await Promise.all([
+    db
+      .selectFrom('member_translations')
+      .select(['id', 'post_id', 'resource_id', 'language', 'title', 'body', 'created_at', 'updated_at'])
+      .where((eb) => eb.or([eb('translated_by', '=', userId), eb('corrected_by', '=', userId)]))
+      .orderBy('id')
+      .execute(),
+    db.selectFrom('translation_requests').select(['post_id', 'resource_id', 'language', 'created_at', 'fulfilled_at']).where('requested_by', '=', userId).orderBy('id').execute(),
+  ]);
   const [stories, votes, followups] = await Promise.all([
     db.selectFrom('value_stories').select(['id', 'title', 'body', 'language', 'cycles', 'perspectives', 'audience', 'status', 'created_at', 'updated_at']).where('author_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('decision_votes as v').innerJoin('decisions as d', 'd.id', 'v.decision_id').select(['d.id as decision_id', 'd.title', 'v.option_ids', 'v.stance', 'v.reason', 'v.created_at', 'v.updated_at']).where('v.user_id', '=', userId).orderBy('v.created_at').execute(),
@@ -134,7 +144,7 @@ export async function collectPersonalData(db: Db, userId: number) {
     db.selectFrom('push_subscriptions').select(['label', 'created_at', 'last_sent_at']).where('user_id', '=', userId).orderBy('id').execute(),
     db.selectFrom('webhook_endpoints').select(['url', 'description', 'events', 'created_at', 'disabled_at']).where('owner_id', '=', userId).orderBy('id').execute(),
   ]);
-  return { user, organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact, mailingLists, heldMessages, pushDevices, webhooks, stories, votes, followups };
+  return { user, organizations, groups, threads, posts, reactions, messages, resources, files, registrations, useReports, disseminationReports, notifications, sessions, tokens, identities, contact, mailingLists, heldMessages, pushDevices, webhooks, stories, votes, followups, translations, translationRequests };
 }
 
 /** Builds the archive: data.json, README.txt and the person's uploads under files/. */

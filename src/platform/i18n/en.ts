@@ -758,6 +758,8 @@ export const en = {
       watched_post: '{{actor}} posted in',
       new_thread: '{{actor}} started',
       decision: '{{actor}} asks for your view in',
+      translation_request: '{{actor}} asked for a translation of a message in',
+      translation_done: '{{actor}} translated a message you asked about in',
       moderation: 'A moderator acted on your message in',
     },
     moderation: {
@@ -774,6 +776,9 @@ export const en = {
       new_thread: '{{actor}} started a new discussion: “{{title}}”.',
       decision: '{{actor}} asks for your view in “{{title}}”.',
       open_decision: 'Weigh in',
+      translation_request: '{{actor}} asked for a translation of a message in “{{title}}”. You said you read English and Spanish.',
+      translation_done: '{{actor}} translated the message you asked about in “{{title}}”.',
+      open_translate: 'Translate it',
       moderation_hide: 'A moderator hid your message in “{{title}}”. It stays visible to you and to moderators.',
       moderation_restore: 'A moderator restored your message in “{{title}}”.',
       moderation_redact: 'A moderator removed details that could identify someone from your message in “{{title}}”.',

@@ -759,6 +759,8 @@ export const es: Messages = {
       watched_post: '{{actor}} publicó en',
       new_thread: '{{actor}} comenzó',
       decision: '{{actor}} pide su opinión en',
+      translation_request: '{{actor}} pidió la traducción de un mensaje en',
+      translation_done: '{{actor}} tradujo un mensaje que usted pidió en',
       moderation: 'Una persona moderadora actuó sobre su mensaje en',
     },
     moderation: {
@@ -775,6 +777,9 @@ export const es: Messages = {
       new_thread: '{{actor}} comenzó una conversación nueva: «{{title}}».',
       decision: '{{actor}} pide su opinión en «{{title}}».',
       open_decision: 'Opinar',
+      translation_request: '{{actor}} pidió la traducción de un mensaje en «{{title}}». Usted dijo que lee inglés y español.',
+      translation_done: '{{actor}} tradujo el mensaje que usted pidió en «{{title}}».',
+      open_translate: 'Traducirlo',
       moderation_hide: 'Una persona moderadora ocultó su mensaje en «{{title}}». Usted y el equipo de moderación lo siguen viendo.',
       moderation_restore: 'Una persona moderadora restauró su mensaje en «{{title}}».',
       moderation_redact: 'Una persona moderadora quitó de su mensaje en «{{title}}» datos que podían identificar a alguien.',

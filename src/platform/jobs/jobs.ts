@@ -54,6 +54,10 @@ export const QUEUES = {
   followupSweep: 'followup-sweep',
   /** One use follow-up, by email. */
   followupEmail: 'followup-email',
+  /** Someone asked for a translation: tell the members who read both languages. */
+  translationRequested: 'translation-requested',
+  /** A translation people asked for was written: tell them. */
+  translationDone: 'translation-done',
   /** Daily: apply the retention settings (old notifications, inactive accounts, expired downloads). */
   retention: 'retention',
 } as const;
