@@ -56,7 +56,8 @@ export async function resourceTarget(db: Db, actor: Actor, slug: string): Promis
   const r = await getResource(db, slug);
   if (!r || r.deleted_at) throw new AppError('not_found');
   authorize(actor, 'resource.view', r);
-  return { kind: 'resource', id: r.id, language: r.language === 'es' ? 'es' : 'en', body: r.summary, version: r.updated_at.getTime(), subject: r, resource: r, url: `/resources/${r.slug}`, title: r.title };
+  // A resource's translation covers its title and summary, which have no versions of their own: always version 1.
+  return { kind: 'resource', id: r.id, language: r.language === 'es' ? 'es' : 'en', body: r.summary, version: 1, subject: r, resource: r, url: `/resources/${r.slug}`, title: r.title };
 }
 
 const col = (t: Target) => (t.kind === 'post' ? 'post_id' : 'resource_id');
