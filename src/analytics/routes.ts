@@ -113,7 +113,7 @@ export const analyticsRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { section: 'cross_group', key: 'people_in_more_than_one_group', value: s.crossGroup.people },
       ...s.crossGroup.pairs.map((p) => ({ section: 'group_pair', key: `${p.a} + ${p.b}`, value: p.people })),
     ];
-    return sendCsv(reply, `engagement-${f.from}-to-${f.to}${f.slug ? `-${f.slug}` : ''}.csv`, rows, ['section', 'key', 'value', 'share', 'community_share']);
+    return sendCsv(reply, `engagement-${f.from}-to-${f.to}${f.slug ? `-${f.slug}` : ''}.csv`, rows, ['section', 'key', 'value', 'share', 'community_share'], request.t);
   });
 
   app.get(

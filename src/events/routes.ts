@@ -418,6 +418,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
       `event-${e.id}-registrations.csv`,
       rows.map((r) => ({ ...r, perspectives: r.perspectives.join(' '), accommodations: r.accommodations.join(' '), created_at: r.created_at.toISOString(), waitlisted_at: r.waitlisted_at?.toISOString() ?? '' })),
       ['name', 'email', 'response', 'status', 'waitlisted_at', 'accommodations', 'interpretation_language', 'accommodation_notes', 'attended', 'state_code', 'perspectives', 'created_at'],
+      request.t,
     );
   });
 

@@ -112,7 +112,7 @@ export const reachRoutes: FastifyPluginAsyncTypebox = async (app) => {
     await hit(db, `export:${visitorKey(request)}`, { max: 30, windowSeconds: 3600 });
     const f = await reachFilters(request, request.query);
     const entries = await ledgerEntries(readDb, request.actor, f);
-    return csv(reply, `reach-ledger-${f.from}-to-${f.to}.csv`, entries, ['entry', 'source', 'day', 'resource', 'partner', 'channel', 'people', 'status', 'method']);
+    return csv(reply, `reach-ledger-${f.from}-to-${f.to}.csv`, entries, ['entry', 'source', 'day', 'resource', 'partner', 'channel', 'people', 'status', 'method'], request.t);
   });
   app.get('/reach/report.csv', { schema: { querystring: ReachQuery } }, async (request, reply) => {
     authorize(request.actor, 'reach.export', undefined);
@@ -133,7 +133,7 @@ export const reachRoutes: FastifyPluginAsyncTypebox = async (app) => {
       { measure: 'average_usefulness', value: s.use.usefulness ?? '', method: 'mean rating 1-5' },
       ...s.partners.map((p) => ({ measure: `partner:${p.name}`, value: p.linkVisitors + p.reported, method: `link visitors ${p.linkVisitors} + reported ${p.reported}` })),
     ];
-    return csv(reply, `reach-report-${f.from}-to-${f.to}.csv`, rows, ['measure', 'value', 'method']);
+    return csv(reply, `reach-report-${f.from}-to-${f.to}.csv`, rows, ['measure', 'value', 'method'], request.t);
   });
 
 

@@ -8,6 +8,7 @@ import { MORE_MEMBERSHIPS, MORE_ORGANIZATIONS, MORE_PEOPLE, MORE_STATES, MORE_TH
 export const COMMUNITY = {
   name: 'National Community of Practice on Collaborative School Behavioral Health',
   short_name: 'National CoP',
+  tagline: 'Schools, families and communities, learning together.',
   mission:
     'State agencies, national organizations, families, youth and practitioners working side by side so that schools, families and communities share responsibility for the mental health and learning of every student.',
   shared_agenda:

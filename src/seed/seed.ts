@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { writeValue } from './demo-value.js';
+import { DEMO_TRANSLATIONS } from './demo-es.js';
+import { CONTENT } from '../platform/i18n/content.js';
 import type { Db, Tx } from '../platform/db/db.js';
 import { hashPassword } from '../platform/auth/secrets.js';
 import { DEFAULT_VISIBILITY, PROFILE_FIELDS } from '../community/vocab.js';
@@ -302,9 +304,29 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
   await writeEvents(tx, personIds, groupIds);
   // Stories of value, decisions and questions about use (after the threads, agenda and events they refer to).
   await writeValue(tx, personIds, groupIds);
+  // Everything written for everyone, in its other language too.
+  await applyDemoTranslations(tx);
   // Engagement figures as the hourly job would have them.
   await rollupEngagement(tx, { all: true });
   onProgress(9, steps, 'done');
+}
+
+/**
+ * Files each demo text's translation under the rows that carry the text, in
+ * the other language than the row's own: one statement per bilingual field.
+ */
+export async function applyDemoTranslations(tx: Tx) {
+  const values = sql.join(DEMO_TRANSLATIONS.map(([a, b]) => sql`(${a}, ${b})`));
+  for (const kind of Object.values(CONTENT)) {
+    const lang = sql.raw(kind.languageFrom ?? 'r.language');
+    for (const field of kind.fields) {
+      const other = sql`(CASE WHEN ${lang} = 'es' THEN 'en' ELSE 'es' END)`;
+      await sql`UPDATE ${sql.table(kind.table)} AS r
+          SET translations = jsonb_set(r.translations, ARRAY[${other}], coalesce(r.translations -> ${other}, '{}'::jsonb) || jsonb_build_object(${sql.lit(field)}, v.dst::text), true)
+         FROM (VALUES ${values}) AS v(src, dst)
+        WHERE r.${sql.raw(field)} = v.src`.execute(tx);
+    }
+  }
 }
 
 const dayAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10);

@@ -108,7 +108,7 @@ describe('members translating posts for each other', () => {
     // An edit of the post marks the translation as possibly out of date.
     await t.db.updateTable('posts').set({ version: 2 }).where('id', '=', postId).execute();
     await t.db.updateTable('threads').set({ last_activity_at: new Date() }).where('id', '=', threadId).execute();
-    t.app.pageCache.clear();
+    t.app.pageCache?.clear();
     assert.match(textOf((await leadAgent.get(`/threads/${threadId}`)).body), /may be out of date/);
   });
 
@@ -118,7 +118,7 @@ describe('members translating posts for each other', () => {
     const word = `zorzal${randomUUID().slice(0, 6)}`;
     const { postId } = await thread(await apiToken(t.app, lead.email), g.slug, 'Family nights', 'Our family nights bring parents and counselors together.');
     await t.db.insertInto('member_translations').values({ post_id: postId, language: 'es', body: `Las noches familiares reúnen a madres, padres y consejeros ${word}.`, translated_by: lead.id, created_at: new Date(), updated_at: new Date() }).execute();
-    t.app.pageCache.clear();
+    t.app.pageCache?.clear();
     // A Spanish word (stemmed by the Spanish dictionary: "reunir" finds "reúnen" only through the translation).
     const res = await t.app.inject(`/search?q=${word}`);
     assert.equal(res.statusCode, 200);
@@ -162,7 +162,7 @@ describe('members translating posts for each other', () => {
     // Bad input over the API.
     assert.equal((await t.app.inject({ method: 'PUT', url: `/api/v1/posts/${postId}/translation`, headers: bearer(memberToken), payload: { body: '' } })).statusCode, 400);
     // The translation does not leak through search or the thread page.
-    t.app.pageCache.clear();
+    t.app.pageCache?.clear();
     assert.doesNotMatch((await out.get(`/search?q=${word}`)).body, /Budget notes/);
     assert.doesNotMatch((await t.app.inject(`/search?q=${word}`)).body, /Budget notes/);
     assert.equal((await out.get(`/threads/${threadId}`)).statusCode, 404);

@@ -107,3 +107,33 @@ export const translateEn = {
     resource_done: '{{actor}} translated the resource you asked about, “{{title}}”.',
   },
 };
+
+/** CSV downloads' column headings (the cells stay as data). */
+export const csvEn = {
+  entry: 'Entry',
+  source: 'Source',
+  day: 'Day',
+  resource: 'Resource',
+  partner: 'Partner',
+  channel: 'Channel',
+  people: 'People',
+  status: 'Status',
+  method: 'How it is counted',
+  measure: 'Measure',
+  value: 'Value',
+  name: 'Name',
+  email: 'Email',
+  response: 'Response',
+  waitlisted_at: 'Waitlisted at',
+  accommodations: 'Accommodations',
+  interpretation_language: 'Interpretation language',
+  accommodation_notes: 'Accommodation notes',
+  attended: 'Attended',
+  state_code: 'State',
+  perspectives: 'Perspectives',
+  created_at: 'Registered at',
+  section: 'Section',
+  key: 'Item',
+  share: 'Share',
+  community_share: 'Share in the community',
+};

@@ -1,4 +1,4 @@
-import { translateEn } from './en-translate.js';
+import { csvEn, translateEn } from './en-translate.js';
 import { analyticsEn, directoryEn, eventsEn } from './en-events.js';
 import { cycleEn, cycleHelpEn, decisionsEn, followupsEn, funderReportEn, storiesEn } from './en-value.js';
 import { latestEn } from './en-daily.js';
@@ -8,6 +8,7 @@ import { auditEn, contactEn, oidcEn, policiesEn, retentionEn, twoFactorEn, youth
 /** English interface strings. es.ts must have exactly the same keys (a test checks). */
 export const en = {
   translate: translateEn,
+  csv: csvEn,
   latest: latestEn,
   followups: followupsEn,
   stories: storiesEn,
@@ -52,6 +53,7 @@ export const en = {
     stories: 'Stories of value',
     decisions: 'Decisions',
     followups: 'Did you use it?',
+    translations: 'Translations',
     conversations: 'Messages',
     bookmarks: 'Bookmarks',
     latest: 'Latest',

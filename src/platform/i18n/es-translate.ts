@@ -109,3 +109,33 @@ export const translateEs: Messages['translate'] = {
     resource_done: '{{actor}} tradujo el recurso que usted pidió, «{{title}}».',
   },
 };
+
+/** Encabezados de las descargas CSV (las celdas quedan como datos). */
+export const csvEs: Messages['csv'] = {
+  entry: 'Registro',
+  source: 'Fuente',
+  day: 'Día',
+  resource: 'Recurso',
+  partner: 'Organización aliada',
+  channel: 'Canal',
+  people: 'Personas',
+  status: 'Estado',
+  method: 'Cómo se cuenta',
+  measure: 'Medida',
+  value: 'Valor',
+  name: 'Nombre',
+  email: 'Correo electrónico',
+  response: 'Respuesta',
+  waitlisted_at: 'En lista de espera desde',
+  accommodations: 'Adaptaciones',
+  interpretation_language: 'Idioma de interpretación',
+  accommodation_notes: 'Notas sobre adaptaciones',
+  attended: 'Asistió',
+  state_code: 'Estado (EE. UU.)',
+  perspectives: 'Perspectivas',
+  created_at: 'Inscripción',
+  section: 'Sección',
+  key: 'Elemento',
+  share: 'Proporción',
+  community_share: 'Proporción en la comunidad',
+};

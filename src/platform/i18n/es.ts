@@ -1,4 +1,4 @@
-import { translateEs } from './es-translate.js';
+import { csvEs, translateEs } from './es-translate.js';
 import type { Messages } from './en.js';
 import { cycleEs, cycleHelpEs, decisionsEs, followupsEs, funderReportEs, storiesEs } from './es-value.js';
 import { analyticsEs, directoryEs, eventsEs } from './es-events.js';
@@ -9,6 +9,7 @@ import { auditEs, contactEs, oidcEs, policiesEs, retentionEs, twoFactorEs, youth
 /** Spanish interface strings: the same keys as en.ts (the type checker enforces it). */
 export const es: Messages = {
   translate: translateEs,
+  csv: csvEs,
   latest: latestEs,
   followups: followupsEs,
   stories: storiesEs,
@@ -53,6 +54,7 @@ export const es: Messages = {
     stories: 'Historias de valor',
     decisions: 'Decisiones',
     followups: '¿Lo usó?',
+    translations: 'Traducciones',
     conversations: 'Mensajes',
     bookmarks: 'Marcadores',
     latest: 'Recientes',

@@ -67,7 +67,7 @@ function navLinks(ctx: PageContext): { primary: { href: string; label: string }[
     { href: '/decisions', label: t('nav.decisions') },
     { href: '/search', label: t('nav.search') },
   ];
-  if (actor.kind === 'user') more.push({ href: '/conversations', label: t('nav.conversations') }, { href: '/bookmarks', label: t('nav.bookmarks') }, { href: '/follow-ups', label: t('nav.followups') }, { href: '/reach', label: t('nav.reach') });
+  if (actor.kind === 'user') more.push({ href: '/conversations', label: t('nav.conversations') }, { href: '/bookmarks', label: t('nav.bookmarks') }, { href: '/follow-ups', label: t('nav.followups') }, { href: '/translations', label: t('nav.translations') }, { href: '/reach', label: t('nav.reach') });
   if (ctx.nav.analytics) more.push({ href: '/analytics', label: t('nav.analytics') });
   if (ctx.nav.moderate) more.push({ href: '/moderation', label: t('nav.moderation') });
   if (ctx.nav.admin) more.push({ href: '/admin', label: t('nav.admin') });
