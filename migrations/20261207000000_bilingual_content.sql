@@ -103,3 +103,19 @@ ALTER TABLE threads ADD COLUMN translation_count int NOT NULL DEFAULT 0;
 -- Someone asked for a translation a translator may write; a translation someone asked for was written.
 ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
 ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('mention','reply','watched_post','new_thread','moderation','reminder','decision','translation_request','translation_done'));
+
+-- A resource is found by its title and summary in either language: the other
+-- language's version joins the search text, under its own dictionary.
+DROP INDEX resources_search_idx;
+ALTER TABLE resources DROP COLUMN search;
+ALTER TABLE resources ADD COLUMN search tsvector GENERATED ALWAYS AS (
+  setweight(to_tsvector(CASE WHEN language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, title), 'A') ||
+  setweight(to_tsvector('english'::regconfig, coalesce(translations -> 'en' ->> 'title', '')), 'A') ||
+  setweight(to_tsvector('spanish'::regconfig, coalesce(translations -> 'es' ->> 'title', '')), 'A') ||
+  setweight(to_tsvector(CASE WHEN language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, summary), 'B') ||
+  setweight(to_tsvector('english'::regconfig, coalesce(translations -> 'en' ->> 'summary', '')), 'B') ||
+  setweight(to_tsvector('spanish'::regconfig, coalesce(translations -> 'es' ->> 'summary', '')), 'B') ||
+  setweight(to_tsvector(CASE WHEN language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, description), 'C') ||
+  setweight(to_tsvector(CASE WHEN language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, left(extracted_text, 200000)), 'D')
+) STORED;
+CREATE INDEX resources_search_idx ON resources USING gin (search);

@@ -9,10 +9,10 @@ import { stewardedGroups } from '../groups/policy.js';
 import { randomToken } from '../platform/auth/secrets.js';
 import { AppError } from '../platform/http/errors.js';
 import { submitForm } from '../platform/http/forms.js';
-import { localizeRow, localizeRows, otherLang, toBilingualForm } from '../platform/i18n/content.js';
+import { localizeRow, localizeRows, otherLang, toBilingualForm, type Translations } from '../platform/i18n/content.js';
 import type { Static } from '@sinclair/typebox';
 import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
-import { errorResponses } from '../platform/http/schema-helpers.js';
+import { TranslationsOutput, errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PERSPECTIVES } from '../community/vocab.js';
@@ -33,6 +33,8 @@ const AgendaSummary = Type.Object({
   status: Type.String(),
   progress: Type.Union([Type.Integer(), Type.Null()]),
   url: Type.String(),
+  language: Type.String({ description: 'The language title and description are written in' }),
+  translations: Type.Optional(TranslationsOutput),
 });
 
 /** The shared agenda: overview, items, milestones, updates, links; group reviews. */
@@ -283,12 +285,12 @@ export const agendaRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- API ------------------------------------------------------------------------------------------------
-  const summary = async (item: { id: number; slug: string; title: string; description: string; status: string }) => {
+  const summary = async (item: { id: number; slug: string; title: string; description: string; status: string; language: string; translations: Translations }) => {
     const ms = await db.selectFrom('agenda_milestones').select('percent').where('item_id', '=', item.id).execute();
-    return { id: item.id, slug: item.slug, title: item.title, description: item.description, status: item.status, progress: progressOf(ms), url: `${config.baseUrl}/agenda/${item.slug}` };
+    return { id: item.id, slug: item.slug, title: item.title, description: item.description, status: item.status, progress: progressOf(ms), url: `${config.baseUrl}/agenda/${item.slug}`, language: item.language, translations: item.translations };
   };
   app.get('/api/v1/agenda', { config: { list: { items: 'items', perPage: 1000 } }, schema: { tags: ['agenda'], summary: 'The shared agenda', response: { 200: listOf({ items: Type.Array(AgendaSummary) }) } } }, async () => ({
-    items: (await listAgenda(db)).map((a) => ({ id: a.id, slug: a.slug, title: a.title, description: a.description, status: a.status, progress: a.progress, url: `${config.baseUrl}/agenda/${a.slug}` })),
+    items: (await listAgenda(db)).map((a) => ({ id: a.id, slug: a.slug, title: a.title, description: a.description, status: a.status, progress: a.progress, url: `${config.baseUrl}/agenda/${a.slug}`, language: a.language, translations: a.translations })),
   }));
   app.post(
     '/api/v1/agenda',

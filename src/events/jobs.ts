@@ -1,3 +1,4 @@
+import { loc } from '../platform/i18n/content.js';
 import type { Db } from '../platform/db/db.js';
 import type { Config } from '../platform/config.js';
 import type { Mailer } from '../platform/mail/mailer.js';
@@ -65,8 +66,10 @@ export async function sendEventMail(deps: EventJobDeps, data: { eventId: number;
     const f = eventFormatters(locale, zone);
     const seat = reg.status === 'confirmed';
     const url = `${config.baseUrl}/events/${e.id}`;
+    // The title in the reader's language when the organizer wrote it.
+    const title = loc(e, 'title', locale);
     const paragraphs = [
-      t(`events.mail.${k}.body`, { title: e.title }),
+      t(`events.mail.${k}.body`, { title }),
       t('events.mail.when', { when: f.range(e.starts_at, e.ends_at) }),
       ...(e.location ? [t('events.mail.where', { where: e.location })] : []),
       ...(e.online_url && seat && e.status === 'scheduled' ? [t('events.mail.online', { url: e.online_url })] : []),
@@ -74,7 +77,7 @@ export async function sendEventMail(deps: EventJobDeps, data: { eventId: number;
     ];
     const host = new URL(config.baseUrl).hostname || 'localhost';
     const mail = mailTo(user, () => ({
-      subject: t(`events.mail.${k}.subject`, { title: e.title }),
+      subject: t(`events.mail.${k}.subject`, { title }),
       paragraphs,
       action: { label: t('events.mail.open'), url },
     }));
@@ -85,7 +88,7 @@ export async function sendEventMail(deps: EventJobDeps, data: { eventId: number;
       attachments: [
         {
           filename: 'event.ics',
-          content: calendarOf([e], { name: e.title, baseUrl: config.baseUrl, includeOnlineUrl: () => seat }),
+          content: calendarOf([{ ...e, title, description: loc(e, 'description', locale) }], { name: title, baseUrl: config.baseUrl, includeOnlineUrl: () => seat }),
           contentType: 'text/calendar; charset=utf-8; method=PUBLISH',
         },
       ],

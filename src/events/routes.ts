@@ -13,7 +13,7 @@ import { localizeRow, toBilingualForm } from '../platform/i18n/content.js';
 /** The event form's fields written side by side; the event's language is the one its plain fields are in. */
 const EVENT_FORM = { fields: EVENT_TEXT, language: (v: Record<string, unknown>) => v.language, required: ['title'] } as const;
 import { idemKeyOf, renderFor, setFlash, viewerTimeZone } from '../platform/http/request-context.js';
-import { errorResponses } from '../platform/http/schema-helpers.js';
+import { TranslationsOutput, errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { sendCsv } from '../platform/http/csv.js';
 import { audit } from '../platform/db/tx.js';
@@ -47,7 +47,8 @@ const EventSchema = Type.Object({
   kind: Type.String(),
   description: Type.String(),
   agenda: Type.String(),
-  language: Type.String(),
+  language: Type.String({ description: 'The language the convening is held in, and its title, description and agenda are written in' }),
+  translations: Type.Optional(TranslationsOutput),
   starts_at: Type.String({ format: 'date-time' }),
   ends_at: Type.String({ format: 'date-time' }),
   starts_at_local: Type.String({ format: 'date-time', description: 'starts_at with the offset of time_zone' }),
@@ -137,6 +138,7 @@ export const eventRoutes: FastifyPluginAsyncTypebox = async (app) => {
     description: e.description,
     agenda: e.agenda,
     language: e.language,
+    translations: e.translations,
     starts_at: e.starts_at.toISOString(),
     ends_at: e.ends_at.toISOString(),
     starts_at_local: DateTime.fromJSDate(e.starts_at, { zone: e.time_zone }).toISO({ suppressMilliseconds: true })!,

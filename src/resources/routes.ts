@@ -21,7 +21,7 @@ import { localizeRow, toBilingualForm } from '../platform/i18n/content.js';
 /** The resource form's fields written side by side; the resource's language is the one its plain fields are in. */
 const RESOURCE_FORM = { fields: ['title', 'summary'], language: (v: Record<string, unknown>) => v.language, required: ['title'] } as const;
 import { idemKeyOf, renderFor, setFlash } from '../platform/http/request-context.js';
-import { errorResponses } from '../platform/http/schema-helpers.js';
+import { TranslationsOutput, errorResponses } from '../platform/http/schema-helpers.js';
 import { validate } from '../platform/http/validation.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { listGroups } from '../groups/queries.js';
@@ -75,7 +75,8 @@ const ResourceSummary = Type.Object({
   audiences: Type.Array(Type.String()),
   topics: Type.Array(Type.String()),
   level: Type.String(),
-  language: Type.String(),
+  language: Type.String({ description: 'The language the resource (and its title and summary) is in' }),
+  translations: Type.Optional(TranslationsOutput),
   evidence_level: Type.String(),
   review_status: Type.String(),
   published_on: Type.Union([Type.String(), Type.Null()]),
@@ -535,6 +536,7 @@ export const resourceRoutes: FastifyPluginAsyncTypebox = async (app) => {
     topics: r.topics,
     level: r.level,
     language: r.language,
+    translations: r.translations,
     evidence_level: r.evidence_level,
     review_status: r.review_status,
     published_on: r.published_on,

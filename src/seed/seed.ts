@@ -304,11 +304,54 @@ async function writeDemo(tx: Tx, onProgress: (done: number, total: number, what?
   await writeEvents(tx, personIds, groupIds);
   // Stories of value, decisions and questions about use (after the threads, agenda and events they refer to).
   await writeValue(tx, personIds, groupIds);
-  // Everything written for everyone, in its other language too.
+  // Everything written for everyone, in its other language too; members translating for each other.
   await applyDemoTranslations(tx);
+  await writeMemberTranslations(tx, personIds);
   // Engagement figures as the hourly job would have them.
   await rollupEngagement(tx, { all: true });
   onProgress(9, steps, 'done');
+}
+
+/**
+ * Two bilingual members who said they help translate: one translated a
+ * Spanish thread's opening post into English; a family leader asked for an
+ * English thread in Spanish, and the request waits in the translators' list.
+ */
+async function writeMemberTranslations(tx: Tx, personIds: Map<string, number>) {
+  const sofia = personIds.get('clinician2')!;
+  const marisol = personIds.get('family2')!;
+  await tx.updateTable('users').set({ translator: true }).where('id', 'in', [sofia, marisol]).execute();
+  const spanish = await tx
+    .selectFrom('threads as t')
+    .innerJoin('posts as p', (j) => j.onRef('p.thread_id', '=', 't.id').on('p.is_opening', '=', true))
+    .select(['t.id as thread_id', 'p.id as post_id'])
+    .where('t.title', '=', 'Reuniones escolares en español: lo que nos ha funcionado')
+    .executeTakeFirst();
+  if (spanish) {
+    const at = new Date(Date.now() - 3 * 86_400_000);
+    await tx
+      .insertInto('member_translations')
+      .values({
+        post_id: spanish.post_id,
+        language: 'en',
+        body: 'Many families in our network prefer to speak Spanish in meetings about mental health. What has worked in your schools? We ask for an interpreter a week ahead and bring our questions written down.',
+        translated_by: sofia,
+        created_at: at,
+        updated_at: at,
+      })
+      .execute();
+    await tx.updateTable('threads').set({ translation_count: 1 }).where('id', '=', spanish.thread_id).execute();
+  }
+  const english = await tx
+    .selectFrom('threads as t')
+    .innerJoin('practice_groups as g', 'g.id', 't.group_id')
+    .innerJoin('posts as p', (j) => j.onRef('p.thread_id', '=', 't.id').on('p.is_opening', '=', true))
+    .select('p.id as post_id')
+    .where('g.slug', '=', 'families-in-partnership')
+    .where('t.language', '=', 'en')
+    .orderBy('t.id')
+    .executeTakeFirst();
+  if (english) await tx.insertInto('translation_requests').values({ post_id: english.post_id, language: 'es', requested_by: marisol, created_at: new Date(Date.now() - 86_400_000) }).execute();
 }
 
 /**

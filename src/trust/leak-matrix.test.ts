@@ -123,6 +123,12 @@ before(async () => {
   assert.equal((await insiderAgent.get(`/resources/${resourceSlug}/files/${file.id}`)).statusCode, 200);
   const followup = await t.db.updateTable('use_followups').set({ asked_at: new Date() }).where('user_id', '=', insider.id).returning('id').executeTakeFirstOrThrow();
 
+  // Members' translations of the group's reply and resource (carrying the mark), and a request for one.
+  await t.db.insertInto('member_translations').values({ post_id: postId, language: 'es', body: `Respuesta ${WORD} ${MARK}`, translated_by: lead.id, created_at: new Date(), updated_at: new Date() }).execute();
+  await t.db.updateTable('threads').set({ translation_count: 1 }).where('id', '=', threadId).execute();
+  await t.db.insertInto('member_translations').values({ resource_id: resource.id, language: 'es', title: `Cuadro ${MARK}`, body: `Sobre ${WORD} ${MARK}`, translated_by: lead.id, created_at: new Date(), updated_at: new Date() }).execute();
+  await t.db.insertInto('translation_requests').values({ post_id: postId, language: 'es', requested_by: lead.id, created_at: new Date() }).execute();
+
   // Activity for analytics, and notifications for everyone concerned.
   await t.jobs.drain();
   const { rollupEngagement } = await import('../analytics/engagement.js');
@@ -159,6 +165,13 @@ const channels = () => [
   '/groups',
   `/threads/${w.threadId}`,
   `/posts/${w.postId}/history`,
+  `/posts/${w.postId}/translate`,
+  `/resources/${w.resourceSlug}/translate`,
+  '/translations',
+  '/translations/needed',
+  `/api/v1/posts/${w.postId}/translation`,
+  `/api/v1/resources/${w.resourceSlug}/translation`,
+  '/api/v1/translation-requests',
   '/discussions',
   `/resources/${w.resourceSlug}`,
   `/resources/${w.resourceSlug}/files/${w.fileId}`,

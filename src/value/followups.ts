@@ -1,3 +1,5 @@
+import { loc, type Lang } from '../platform/i18n/content.js';
+import { mailLocale } from '../platform/mail/templates.js';
 import { Type, type Static } from '@sinclair/typebox';
 import { sql, type SqlBool } from 'kysely';
 import type { Db, Tx } from '../platform/db/db.js';
@@ -155,7 +157,7 @@ export async function emailFollowup(deps: FollowupDeps, id: number): Promise<'se
     if (user.deactivated_at || !user.email_verified_at || user.email_notifications === 'off' || user.followups_off) return 'skipped';
     const reader = await loadActor(db, user.id, 'session');
     if (!(await stillVisible(db, reader, f))) return 'skipped';
-    const title = await subjectTitle(db, f);
+    const title = await subjectTitle(db, f, mailLocale(user));
     const stop = `${config.baseUrl}/follow-ups/stop/${followupStopToken(config.sessionSecret, user.id)}`;
     const mail = mailTo(user, (t) => ({
       subject: t('followups.mail.subject', { title }),
@@ -170,9 +172,12 @@ export async function emailFollowup(deps: FollowupDeps, id: number): Promise<'se
   });
 }
 
-async function subjectTitle(db: Db | Tx, f: { resource_id: number | null; event_id: number | null }): Promise<string> {
-  if (f.resource_id) return (await db.selectFrom('resources').select('title').where('id', '=', f.resource_id).executeTakeFirst())?.title ?? '';
-  return (await db.selectFrom('events').select('title').where('id', '=', f.event_id!).executeTakeFirst())?.title ?? '';
+/** What a question is about, in the reader's language when its title was written in it. */
+async function subjectTitle(db: Db | Tx, f: { resource_id: number | null; event_id: number | null }, locale: Lang): Promise<string> {
+  const row = f.resource_id
+    ? await db.selectFrom('resources').select(['title', 'language', 'translations']).where('id', '=', f.resource_id).executeTakeFirst()
+    : await db.selectFrom('events').select(['title', 'language', 'translations']).where('id', '=', f.event_id!).executeTakeFirst();
+  return row ? loc(row, 'title', locale) : '';
 }
 
 export function registerFollowupJobs(deps: FollowupDeps): void {
@@ -232,7 +237,7 @@ export async function getOwnFollowup(db: Db, viewer: UserActor, id: number) {
   const f = await db.selectFrom('use_followups').selectAll().where('id', '=', id).where('user_id', '=', viewer.id).executeTakeFirst();
   if (!f || !f.asked_at) throw new AppError('not_found');
   if (!(await stillVisible(db, viewer, f))) throw new AppError('not_found');
-  return { ...f, title: await subjectTitle(db, f) };
+  return { ...f, title: await subjectTitle(db, f, viewer.locale === 'es' ? 'es' : 'en') };
 }
 
 const Rating = () => Type.Integer({ minimum: 1, maximum: 5, 'x-message': 'resources.rating_required' });

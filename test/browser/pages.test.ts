@@ -26,6 +26,9 @@ interface PageCase {
 }
 interface Ids {
   person: number;
+  /** A post with a member's translation, and its thread. */
+  translated: number;
+  translatedThread: number;
   /** A post none of the signed-in accounts wrote, so each of them may report it. */
   reportable: number;
   /** A public post with reactions of more than one kind. */
@@ -190,6 +193,12 @@ const PAGES: PageCase[] = [
   { route: '/decisions/:id', url: (ids) => `/decisions/${ids.closedPoll}`, who: ['anonymous'] },
   { route: '/threads/:id/decisions/new', url: (ids) => `/threads/${ids.thread}/decisions/new`, who: ['facilitator'] },
   { route: '/follow-ups', url: () => '/follow-ups', who: ['member'] },
+  { route: '/translations', url: () => '/translations', who: SIGNED_IN },
+  { route: '/translations/needed', url: () => '/translations/needed', who: ['facilitator'] },
+  { route: '/posts/:id/translate', url: (ids) => `/posts/${ids.post}/translate`, who: ['facilitator'] },
+  { route: '/posts/:id/translate', url: (ids) => `/posts/${ids.translated}/translate`, who: ['facilitator'] },
+  { route: '/resources/:slug/translate', url: (ids) => `/resources/${ids.resource}/translate`, who: SIGNED_IN },
+  { route: '/threads/:id', url: (ids) => `/threads/${ids.translatedThread}`, who: ALL },
   { route: '/follow-ups/:id', url: (ids) => `/follow-ups/${ids.followup}`, who: ['member'] },
   { route: '/follow-ups/stop/:token', url: (ids) => `/follow-ups/stop/${ids.followupStop}`, who: ['anonymous'] },
   { route: '(not found)', url: () => '/no-such-page', who: ['anonymous', 'member'], status: 404 },
@@ -321,8 +330,9 @@ before(async () => {
   const ownStory = await env.db.selectFrom('value_stories').select('id').where('author_id', '=', member.id).orderBy('id').executeTakeFirstOrThrow();
   const decision = await env.db.selectFrom('decisions').select('id').where('kind', '=', 'proposal').where('closed_at', 'is', null).orderBy('id').executeTakeFirstOrThrow();
   const closedPoll = await env.db.selectFrom('decisions').select('id').where('kind', '=', 'poll').where('closed_at', 'is not', null).orderBy('id').executeTakeFirstOrThrow();
+  const translated = await env.db.selectFrom('member_translations as mt').innerJoin('posts as p', 'p.id', 'mt.post_id').select(['mt.post_id', 'p.thread_id']).orderBy('mt.id').executeTakeFirstOrThrow();
   const followup = await env.db.selectFrom('use_followups').select('id').where('user_id', '=', member.id).where('answered_at', 'is', null).where('asked_at', 'is not', null).orderBy('id').executeTakeFirstOrThrow();
-  ids = { story: story.id, ownStory: ownStory.id, decision: decision.id, closedPoll: closedPoll.id, followup: followup.id, followupStop: followupStopToken(env.app.deps.config.sessionSecret, member.id), webhook: webhook.id, held: held.id, listUnsubscribe: listUnsubscribeToken(env.app.deps.config.sessionSecret, member.id, families.id), conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
+  ids = { translated: translated.post_id!, translatedThread: translated.thread_id, story: story.id, ownStory: ownStory.id, decision: decision.id, closedPoll: closedPoll.id, followup: followup.id, followupStop: followupStopToken(env.app.deps.config.sessionSecret, member.id), webhook: webhook.id, held: held.id, listUnsubscribe: listUnsubscribeToken(env.app.deps.config.sessionSecret, member.id, families.id), conversation: conversation.conversation_id, conversationMessage: conversation.id, reacted: reacted.post_id, reportable: reportable.id, groupMember: groupMember.user_id, provider: provider.id, event: event.id, pastEvent: pastEvent.id, resource: resource.slug, person: person.id, org: org.id, state: state.id, thread: thread.id, post: post.id, guide: guide.id, unsubscribe: unsubscribeToken(env.app.deps.config.sessionSecret, person.id) };
 });
 
 describe('every page template', () => {

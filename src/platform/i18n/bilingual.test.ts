@@ -54,6 +54,9 @@ describe('the demo community in both languages', () => {
     assert.match(events, /Detección sin etiquetas/);
     const library = textOf((await t.app.inject({ url: '/resources', headers: es })).body);
     assert.match(library, /Rutinas de saludo en el salón que apoyan el bienestar/);
+    // The library finds a resource by its title in the other language (Spanish stemming: "saludos" finds "saludo").
+    const found = textOf((await t.app.inject({ url: '/resources?q=saludos%20sal%C3%B3n', headers: es })).body);
+    assert.match(found, /Rutinas de saludo en el salón que apoyan el bienestar/);
     const collections = textOf((await t.app.inject({ url: '/collections', headers: es })).body);
     assert.match(collections, /Cómo empezar con la detección/);
 
