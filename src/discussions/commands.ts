@@ -83,7 +83,8 @@ export const ModerateInput = Type.Object({
 const POSTS_PER_MINUTE = { max: 10, windowSeconds: 60 };
 const POSTS_PER_HOUR = { max: 120, windowSeconds: 3600 };
 
-async function postingLimit(db: Db, userId: number) {
+/** Everyone's brakes on writing: a few posts a minute, more an hour (translations count too). */
+export async function postingLimit(db: Db, userId: number) {
   await hitAll(db, [
     { key: `post:min:${userId}`, limit: POSTS_PER_MINUTE },
     { key: `post:hour:${userId}`, limit: POSTS_PER_HOUR },
@@ -98,7 +99,7 @@ export const NEW_MEMBER = { days: 3, posts: 3, links: 2, mentions: 3 };
  * @mentions per post until their account is a few days old and has a few posts.
  * Facilitators are exempt.
  */
-async function newMemberLimits(db: Db, actor: Actor, html: string) {
+export async function newMemberLimits(db: Db, actor: Actor, html: string) {
   const links = linkCount(html);
   const mentions = mentionedHandles(html).length;
   if ((links <= NEW_MEMBER.links && mentions <= NEW_MEMBER.mentions) || can(actor, 'post.skip_new_member_limits', undefined)) return;

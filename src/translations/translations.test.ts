@@ -236,3 +236,32 @@ describe('the translators’ setting and the facilitators’ list', () => {
     void big;
   });
 });
+
+describe('translations keep the safety promise', () => {
+  test('the student-privacy guard stops a translation naming a student until the translator decides; asking is rate-limited', async () => {
+    const lead = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id });
+    const { postId } = await thread(await apiToken(t.app, lead.email), g.slug, 'Meetings', 'We plan meetings with families every month.');
+    const agent = await new Agent(t.app).signIn(lead.email);
+    const named = 'Jaylen en el tercer período en la escuela primaria Lincoln tiene un IEP y lo siguen sacando de clase.';
+    const held = await agent.post(`/posts/${postId}/translate`, { body: named });
+    assert.equal(held.statusCode, 422, held.body.slice(0, 300));
+    assert.equal((await t.db.selectFrom('member_translations').select('id').where('post_id', '=', postId).execute()).length, 0);
+    const decided = await agent.post(`/posts/${postId}/translate`, { body: named, acknowledge_privacy: 'true' });
+    assert.equal(decided.statusCode, 303);
+
+    // Asking tells every translator, so one person's asks are limited.
+    const asker = await buildUser(t.db);
+    const token = await apiToken(t.app, asker.email);
+    const ids: number[] = [];
+    // (Written straight to the database: the writing brakes would stop one person starting 31 threads.)
+    for (let i = 0; i < 31; i++) {
+      const th = await t.db.insertInto('threads').values({ group_id: g.id, author_id: lead.id, title: `Topic ${i}` }).returning('id').executeTakeFirstOrThrow();
+      ids.push((await t.db.insertInto('posts').values({ thread_id: th.id, author_id: lead.id, is_opening: true, body: `Text ${i}.` }).returning('id').executeTakeFirstOrThrow()).id);
+    }
+    const codes: number[] = [];
+    for (const id of ids) codes.push((await t.app.inject({ method: 'POST', url: `/api/v1/posts/${id}/translation-requests`, headers: bearer(token) })).statusCode);
+    assert.deepEqual(codes.slice(0, 30), Array(30).fill(201));
+    assert.equal(codes[30], 429);
+  });
+});

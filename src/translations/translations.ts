@@ -24,6 +24,9 @@ import { getResource, type ResourceRow } from '../resources/queries.js';
 import { renderMarkdown } from '../discussions/markdown.js';
 import { createNotification, mayContact } from '../notifications/notify.js';
 import type { PostSubject } from '../discussions/policy.js';
+import { privacyCheck } from '../trust/privacy-guard.js';
+import { newMemberLimits, postingLimit } from '../discussions/commands.js';
+import { hit } from '../platform/auth/rate-limit.js';
 import './policy.js';
 
 export const TranslationInput = Type.Object({
@@ -31,6 +34,7 @@ export const TranslationInput = Type.Object({
   title: OptionalLine(300),
   /** The post's text, or the resource's summary, in the other language. */
   body: RequiredText(50000),
+  acknowledge_privacy: Type.Optional(Type.Boolean({ description: 'Set after the translator has checked a privacy warning and chooses to publish' })),
 });
 export type TranslationInput = Static<typeof TranslationInput>;
 
@@ -126,6 +130,8 @@ export async function requestTranslation(db: Db, jobs: Jobs, actor: Actor, targe
   const user = actor as UserActor;
   const language = otherLang(target.language);
   if (await translationOf(db, target, language)) return 'exists';
+  // Each request tells every translator: a brake on asking, not on reading.
+  await hit(db, `translation-request:${user.id}`, { max: 30, windowSeconds: 3600 });
   return db.transaction().execute(async (tx) => {
     const row = await tx
       .insertInto('translation_requests')
@@ -152,6 +158,11 @@ export async function saveTranslation(db: Db, jobs: Jobs, actor: Actor, target: 
   const body = clean(input.body);
   const title = target.kind === 'resource' ? clean(input.title) : '';
   if (target.kind === 'resource' && !title) throw new AppError('validation_failed', { fields: { title: msg('validation.required') } });
+  if (target.kind === 'resource' && body.length > 2000) throw new AppError('validation_failed', { fields: { body: msg('validation.max_length', { count: 2000 }) } });
+  // A translation is writing like a post: the student-privacy guard, the writing brakes and new members' link limits hold.
+  privacyCheck(input.acknowledge_privacy, title, body);
+  await postingLimit(db, user.id);
+  await newMemberLimits(db, user, renderMarkdown(body));
   const now = new Date();
   return db.transaction().execute(async (tx) => {
     // One writer at a time per item: the row lock (or, for a first version, the unique index) orders them.

@@ -1,5 +1,5 @@
 import type { PageContext } from '../platform/views/context.js';
-import { ButtonForm, ErrorSummary, Form, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
+import { ButtonForm, ErrorSummary, Form, PrivacyAcknowledge, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { CONTENT } from '../platform/i18n/content.js';
 import type { NeedsTranslationRow, OpenRequest, TranslationView } from './translations.js';
 
@@ -41,6 +41,7 @@ export function TranslateFormView(props: {
           <Form ctx={ctx} action={props.action} label={t('translate.member.translation_of', { language })}>
             {kind === 'resource' && <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={300} lang={target} />}
             <TextArea ctx={ctx} form={form} name="body" label={labels.body} rows={kind === 'post' ? 12 : 5} required maxLength={kind === 'post' ? 50000 : 2000} markdown={kind === 'post'} lang={target} />
+            <PrivacyAcknowledge ctx={ctx} form={form} />
             <Submit label={t('translate.member.save')} />
           </Form>
         </section>
