@@ -24,6 +24,7 @@ import { checkQuery, registerParsers } from './platform/http/parsers.js';
 import { registerJobs } from './jobs.js';
 import { installErrorHandling } from './platform/http/error-handler.js';
 import { CommunityCache } from './community/queries.js';
+import { GroupNameCache } from './groups/names.js';
 import { healthRoutes } from './platform/http/health.js';
 import { accountRoutes } from './accounts/routes.js';
 import { oidcRoutes } from './accounts/oidc-routes.js';
@@ -109,6 +110,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     deps: AppDeps;
     community: CommunityCache;
+    /** Groups' names in both languages, for pages that show a group by name. */
+    groupNames: GroupNameCache;
     live: LiveHub;
     glossary: GlossaryService;
     routeList: { method: string; url: string }[];
@@ -157,6 +160,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     for (const m of [r.method].flat()) routeList.push({ method: m, url: r.url });
   });
   app.decorate('community', new CommunityCache(deps.db));
+  const groupNames = new GroupNameCache(deps.db);
+  app.decorate('groupNames', groupNames);
   const live = new LiveHub(deps.databaseUrl, (m) => app.log.warn(m));
   app.decorate('live', live);
   const glossary = new GlossaryService(deps.db);
@@ -164,6 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => live.close());
   const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000, maxEntries: 2000, maxBytes: config.pageCacheMb * 1024 * 1024, databaseUrl: deps.databaseUrl, log: (m) => app.log.warn(m) });
   app.decorate('pageCache', pageCache);
+  // Group names are forgotten with the pages (any write, in any process), and after this process's own writes below.
+  pageCache.onClear(() => groupNames.invalidate());
   app.addHook('onClose', async () => pageCache.close());
   if (config.pageCacheSeconds > 0) app.addHook('onReady', async () => pageCache.listen());
   // Every cache together stays well inside the heap: past 60 % of it, they are dropped (platform/memory.ts).
@@ -278,6 +285,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const budget = addressBudget(request.method, request.url);
     if (!budget) return;
     await hit(deps.db, `${budget.name}:ip:${keyedHash(config.sessionSecret, request.ip)}`, budget.limit);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) groupNames.invalidate();
+    return payload;
   });
 
   // Signed-out visitors get a recent copy of a page when one is cached (see page-cache.ts).

@@ -1,4 +1,4 @@
-import { Tx } from '../platform/views/bilingual.js';
+import { Tx, GroupName } from '../platform/views/bilingual.js';
 import type { ComponentChildren } from 'preact';
 import { FollowupsHomeSection } from '../value/views.js';
 import type { PageContext } from '../platform/views/context.js';
@@ -36,7 +36,9 @@ function ThreadLinks({ ctx, threads }: { ctx: PageContext; threads: TrackedThrea
           {th.group_name && (
             <span class="text-base-dark">
               {' '}
-              · <bdi>{th.group_name}</bdi>
+              · <bdi>
+                <GroupName ctx={ctx} name={th.group_name} />
+              </bdi>
             </span>
           )}
         </li>
@@ -56,7 +58,9 @@ function ResourceLinks({ ctx, resources }: { ctx: PageContext; resources: HomeRe
           {r.group_name && (
             <span class="text-base-dark">
               {' '}
-              · <bdi>{r.group_name}</bdi>
+              · <bdi>
+                <GroupName ctx={ctx} name={r.group_name} />
+              </bdi>
             </span>
           )}
         </li>

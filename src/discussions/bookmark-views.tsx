@@ -1,3 +1,4 @@
+import { GroupName } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, Submit, TextField, type FormState } from '../platform/views/forms.js';
 import { eventFormatters } from '../events/time.js';
@@ -74,7 +75,14 @@ export function BookmarksView({ ctx, items, more, page }: { ctx: PageContext; it
             </h2>
             <p class="usa-hint margin-top-0">
               {b.is_opening ? t('bookmarks.opening_by', { name: b.author_name ?? t('discussions.former_member') }) : t('bookmarks.reply_by', { name: b.author_name ?? t('discussions.former_member') })}
-              {b.group_name ? ` · ${b.group_name}` : ''}
+              {b.group_name ? (
+                <>
+                  {' · '}
+                  <GroupName ctx={ctx} name={b.group_name} />
+                </>
+              ) : (
+                ''
+              )}
             </p>
             <p lang={b.language !== ctx.locale ? b.language : undefined}>{b.excerpt}</p>
             {b.note && (

@@ -1,3 +1,4 @@
+import { groupCrumb, groupNameText } from '../platform/views/bilingual.js';
 import { postTranslations } from '../translations/translations.js';
 import { firstNewPost } from './tracking.js';
 import { threadDecisions } from '../value/decisions.js';
@@ -86,17 +87,17 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
             ? { kind: 'request', action: `/groups/${group.slug}/join`, next: base }
             : undefined;
     return renderFor(app, request, reply, (ctx) => ({
-      title: group ? ctx.t('discussions.group_title', { name: group.name }) : ctx.t('discussions.community_space'),
+      title: group ? ctx.t('discussions.group_title', { name: groupNameText(ctx, group.name) }) : ctx.t('discussions.community_space'),
       lead: group ? undefined : ctx.t('discussions.community_lead'),
       alternates: !group
         ? [{ type: 'application/atom+xml' as const, title: ctx.t('discussions.community_space'), href: '/discussions/feed.atom' }]
         : group.visibility === 'public' && !group.archived_at
-          ? [{ type: 'application/atom+xml' as const, title: ctx.t('discussions.group_title', { name: group.name }), href: `/groups/${group.slug}/feed.atom` }]
+          ? [{ type: 'application/atom+xml' as const, title: ctx.t('discussions.group_title', { name: groupNameText(ctx, group.name) }), href: `/groups/${group.slug}/feed.atom` }]
           : undefined,
       breadcrumbs: group
         ? [
             { label: ctx.t('groups.title'), href: '/groups' },
-            { label: group.name, href: `/groups/${group.slug}` },
+            groupCrumb(ctx, group.name, group.slug),
           ]
         : undefined,
       children: h(SpaceView, {
@@ -127,7 +128,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         hasErrors: status >= 400,
         breadcrumbs: group
           ? [
-              { label: group.name, href: `/groups/${group.slug}` },
+              groupCrumb(ctx, group.name, group.slug),
               { label: ctx.t('discussions.threads'), href: `/groups/${group.slug}/threads` },
             ]
           : [{ label: ctx.t('discussions.community_space'), href: '/discussions' }],
@@ -278,7 +279,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         hasErrors: status >= 400,
         breadcrumbs: thread.group_slug
           ? [
-              { label: thread.group_name!, href: `/groups/${thread.group_slug}` },
+              groupCrumb(ctx, thread.group_name!, thread.group_slug),
               { label: ctx.t('discussions.threads'), href: `/groups/${thread.group_slug}/threads` },
             ]
           : [{ label: ctx.t('discussions.community_space'), href: '/discussions' }],

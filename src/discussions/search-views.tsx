@@ -1,3 +1,4 @@
+import { GroupName } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { keptPart, named, same, type KeptStore, type Named, type Same } from '../platform/views/kept.js';
 import type { SearchHit } from './queries.js';
@@ -159,7 +160,7 @@ function SearchResults({ ctx, q, group, perspective, hits, more, page }: { ctx: 
               {h.title}
             </a>
             <div class="usa-hint">
-              {h.group_name ?? t('discussions.community_space')} · {h.author_name ?? t('discussions.former_member')} · {fmt.date(h.created_at)}
+              {h.group_name ? <GroupName ctx={ctx} name={h.group_name} /> : t('discussions.community_space')} · {h.author_name ?? t('discussions.former_member')} · {fmt.date(h.created_at)}
             </div>
             <p class="margin-top-05">
               <Snippet text={h.snippet} />

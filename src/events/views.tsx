@@ -1,4 +1,4 @@
-import { Tx } from '../platform/views/bilingual.js';
+import { Tx, GroupName } from '../platform/views/bilingual.js';
 import { webcal } from './series-calendar.js';
 import type { PageContext } from '../platform/views/context.js';
 import { Select, type FormState } from '../platform/views/forms.js';
@@ -10,7 +10,12 @@ export const fmtFor = (ctx: PageContext) => eventFormatters(ctx.locale, ctx.tz);
 
 export function ScopeLine({ ctx, e }: { ctx: PageContext; e: EventRow }) {
   const { t } = ctx;
-  if (e.group_slug) return <a class="usa-link" href={`/groups/${e.group_slug}`}>{e.group_name}</a>;
+  if (e.group_slug)
+    return (
+      <a class="usa-link" href={`/groups/${e.group_slug}`}>
+        <GroupName ctx={ctx} name={e.group_name ?? ''} />
+      </a>
+    );
   if (e.state_code) return <a class="usa-link" href={`/states/${e.state_code.trim()}`}>{e.state_name ?? e.state_code}</a>;
   return <span>{t('events.scope.community')}</span>;
 }

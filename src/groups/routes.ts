@@ -1,3 +1,4 @@
+import { groupCrumb, groupNameText } from '../platform/views/bilingual.js';
 import { documentBodyless } from '../platform/http/openapi.js';
 import { listOf } from '../platform/http/pagination.js';
 import { paragraphsHtml } from '../platform/text.js';
@@ -130,7 +131,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         hasErrors: status >= 400,
         breadcrumbs: [
           { label: ctx.t('groups.title'), href: '/groups' },
-          { label: group.name, href: `/groups/${group.slug}` },
+          groupCrumb(ctx, group.name, group.slug),
         ],
         children: h(GroupFormView, { ctx, form, action: `/groups/${group.slug}/edit`, isNew: false }),
       }),
@@ -257,7 +258,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
         alternates:
           group.visibility === 'public' && !group.archived_at
             ? [
-                { type: 'application/atom+xml' as const, title: ctx.t('discussions.group_title', { name: group.name }), href: `/groups/${group.slug}/feed.atom` },
+                { type: 'application/atom+xml' as const, title: ctx.t('discussions.group_title', { name: groupNameText(ctx, group.name) }), href: `/groups/${group.slug}/feed.atom` },
                 { type: 'text/calendar' as const, title: `${ctx.t('events.title')} · ${group.name}`, href: `/groups/${group.slug}/calendar.ics` },
               ]
             : undefined,
@@ -331,7 +332,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       title: ctx.t('groups.manage_member', { name: member.name }),
       breadcrumbs: [
         { label: ctx.t('groups.title'), href: '/groups' },
-        { label: group.name, href: `/groups/${group.slug}` },
+        groupCrumb(ctx, group.name, group.slug),
       ],
       children: h(GroupMemberView, { ctx, data: { group, member, can: { manage, assignLeads } } }),
     }));

@@ -1,3 +1,4 @@
+import { GroupName } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, type FormState } from '../platform/views/forms.js';
 import type { NotificationItem } from './queries.js';
@@ -34,7 +35,12 @@ export function NotificationsView({ ctx, items, more, page }: { ctx: PageContext
                 <a class="usa-link" href={n.kind === 'translation_request' && n.post_id ? `/posts/${n.post_id}/translate` : `/threads/${n.thread_id}${n.post_id ? `#post-${n.post_id}` : ''}`}>
                   {n.thread_title}
                 </a>
-                {n.group_name && <span class="text-base"> · {n.group_name}</span>}
+                {n.group_name && (
+                  <span class="text-base">
+                    {' · '}
+                    <GroupName ctx={ctx} name={n.group_name} />
+                  </span>
+                )}
               </p>
               {n.excerpt && <p class="margin-y-05 text-base-dark">{n.excerpt}</p>}
               <p class="margin-y-05 font-sans-3xs text-base">

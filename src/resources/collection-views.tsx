@@ -1,4 +1,4 @@
-import { BilingualField, Loc, Tx, bilingualLabels } from '../platform/views/bilingual.js';
+import { BilingualField, Loc, Tx, bilingualLabels, GroupName } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ErrorSummary, Form, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 
@@ -34,7 +34,7 @@ export function CollectionsView({ ctx, collections, canCreate }: { ctx: PageCont
                 <Tx ctx={ctx} row={c} field="description" />
               </p>
               <p class="margin-y-05 font-sans-3xs text-base-dark">
-                {t('collections.items', { count: c.items ?? 0 })} · {c.group_name ?? t('collections.by_facilitators')}
+                {t('collections.items', { count: c.items ?? 0 })} · {c.group_name ? <GroupName ctx={ctx} name={c.group_name} /> : t('collections.by_facilitators')}
               </p>
             </li>
           ))}
@@ -85,7 +85,7 @@ export function CollectionView({
       <p class="usa-hint">
         {collection.group_slug ? (
           <a class="usa-link" href={`/groups/${collection.group_slug}`}>
-            {collection.group_name}
+            <GroupName ctx={ctx} name={collection.group_name ?? ''} />
           </a>
         ) : (
           t('collections.by_facilitators')

@@ -1,3 +1,4 @@
+import { groupCrumb, groupNameText } from '../platform/views/bilingual.js';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
@@ -196,9 +197,9 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const [{ stories, more }, counts] = await Promise.all([listStories(db, request.actor, { groupId: group.id, cycle, limit: PAGE, offset: (page - 1) * PAGE }), cycleCounts(db, request.actor, group.id)]);
     if (group.visibility !== 'public') reply.header('x-robots-tag', 'noindex');
     return renderFor(app, request, reply, (ctx) => ({
-      title: ctx.t('stories.group_title', { group: group.name }),
+      title: ctx.t('stories.group_title', { group: groupNameText(ctx, group.name) }),
       lead: ctx.t('stories.lead'),
-      breadcrumbs: [{ label: group.name, href: `/groups/${group.slug}` }],
+      breadcrumbs: [groupCrumb(ctx, group.name, group.slug)],
       children: h(StoriesView, { ctx, stories, counts, cycle, basePath: `/groups/${group.slug}/stories`, newHref: can(request.actor, 'story.create', { group }) ? `/stories/new?group=${encodeURIComponent(group.slug)}` : null, page, more, reviewCount: null }),
     }));
   });
@@ -264,7 +265,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       (ctx) => ({
         title: s.title,
         hasErrors: status >= 400,
-        breadcrumbs: s.group_slug ? [{ label: s.group_name!, href: `/groups/${s.group_slug}` }, { label: ctx.t('stories.title'), href: `/groups/${s.group_slug}/stories` }] : [{ label: ctx.t('stories.title'), href: '/stories' }],
+        breadcrumbs: s.group_slug ? [groupCrumb(ctx, s.group_name!, s.group_slug), { label: ctx.t('stories.title'), href: `/groups/${s.group_slug}/stories` }] : [{ label: ctx.t('stories.title'), href: '/stories' }],
         children: h(StoryView, { ctx, s, links, canEdit: can(request.actor, 'story.edit', storySubject(s)), canReview: can(request.actor, 'story.review', undefined), reviewForm }),
       }),
       status,
@@ -465,7 +466,7 @@ export const valueRoutes: FastifyPluginAsyncTypebox = async (app) => {
       (ctx) => ({
         title: d.title,
         hasErrors: status >= 400,
-        breadcrumbs: [...(d.thread.group_slug ? [{ label: d.thread.group_name!, href: `/groups/${d.thread.group_slug}` }] : []), { label: d.thread.title, href: `/threads/${d.thread.id}` }],
+        breadcrumbs: [...(d.thread.group_slug ? [groupCrumb(ctx, d.thread.group_name!, d.thread.group_slug)] : []), { label: d.thread.title, href: `/threads/${d.thread.id}` }],
         children: h(DecisionView, { ctx, d, r, canVote: can(request.actor, 'decision.vote', subject), canClose, voteForm: forms.vote ?? emptyForm(), closeForm: forms.close ?? emptyForm(), agendaOptions: options }),
       }),
       status,

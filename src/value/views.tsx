@@ -1,3 +1,4 @@
+import { GroupName } from '../platform/views/bilingual.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
 import { Pager } from '../platform/views/pager.js';
@@ -180,7 +181,12 @@ function StoryCard({ ctx, s, heading = 'h3' }: { ctx: PageContext; s: StoryRow; 
         {s.cycles.map((c) => (
           <span class="usa-tag margin-right-05">{t(`cycle.${c}`)}</span>
         ))}
-        {s.group_name ? <> · {s.group_name}</> : null} · <time dateTime={s.created_at.toISOString()}>{fmt.date(s.created_at)}</time>
+        {s.group_name ? (
+          <>
+            {' · '}
+            <GroupName ctx={ctx} name={s.group_name} />
+          </>
+        ) : null} · <time dateTime={s.created_at.toISOString()}>{fmt.date(s.created_at)}</time>
         {s.status !== 'approved' && s.audience !== 'group' ? <> · {t(`stories.status.${s.status}`)}</> : null}
       </p>
     </li>
@@ -271,7 +277,7 @@ export function StoryView({ ctx, s, links, canEdit, canReview, reviewForm }: { c
           <>
             {' · '}
             <a class="usa-link" href={`/groups/${s.group_slug}/stories`}>
-              {s.group_name}
+              <GroupName ctx={ctx} name={s.group_name ?? ''} />
             </a>
           </>
         ) : null}
@@ -735,7 +741,13 @@ export function DecisionsListView({ ctx, decisions }: { ctx: PageContext; decisi
             <a class="usa-link" href={`/threads/${d.thread_id}`}>
               {d.thread_title}
             </a>
-            {d.group_name ? <> ({d.group_name})</> : null}
+            {d.group_name ? (
+              <>
+                {' ('}
+                <GroupName ctx={ctx} name={d.group_name} />
+                {')'}
+              </>
+            ) : null}
           </p>
         </li>
       ))}

@@ -155,8 +155,9 @@ export async function renderFor(
 ): Promise<FastifyReply> {
   // The count loaded with the session, unless this request has since marked some read.
   const actor = request.actor;
-  const [, unread] = await Promise.all([app.community.get(), actor.kind !== 'user' ? undefined : (actor.unreadNotifications ?? app.unreadCount(actor))]);
+  const [, unread] = await Promise.all([app.community.get(), actor.kind !== 'user' ? undefined : (actor.unreadNotifications ?? app.unreadCount(actor)), app.groupNames.load()]);
   const ctx = pageContext(request, reply, app.community.nameOrDefault(request.locale));
+  ctx.groupName = (name) => app.groupNames.shown(name, request.locale);
   ctx.nav.unread = unread;
   return sendPage(reply, { ctx, ...build(ctx) }, status);
 }

@@ -66,6 +66,18 @@ describe('the demo community in both languages', () => {
     assert.match(en.body, /<h1 class="convene-title">Conversation in Spanish: families and mental health at school<\/h1>/);
   });
 
+  test('wherever a group is named (a thread’s breadcrumb, search, convenings, collections), a Spanish reader reads its Spanish name', async () => {
+    const th = await t.db.selectFrom('threads as t').innerJoin('practice_groups as g', 'g.id', 't.group_id').select('t.id').where('g.slug', '=', 'families-in-partnership').orderBy('t.id').executeTakeFirstOrThrow();
+    const page = await t.app.inject({ url: `/threads/${th.id}`, headers: es });
+    assert.match(page.body, /<a href="\/groups\/families-in-partnership" class="usa-breadcrumb__link"><span>Familias en alianza con las escuelas y las comunidades<\/span>/);
+    const events = textOf((await t.app.inject({ url: '/events', headers: es })).body);
+    assert.match(events, /Familias en alianza con las escuelas y las comunidades/);
+    const collections = textOf((await t.app.inject({ url: '/collections', headers: es })).body);
+    assert.doesNotMatch(collections, /Families in Partnership with Schools and Communities/);
+    const threads = textOf((await t.app.inject({ url: '/groups/families-in-partnership/threads', headers: es })).body);
+    assert.match(threads, /Familias en alianza con las escuelas y las comunidades/);
+  });
+
   test('text that exists in one language only says so, with its lang', async () => {
     await t.db.updateTable('practice_groups').set({ translations: '{}' }).where('slug', '=', 'psychiatry-and-schools').execute();
     t.app.pageCache?.clear();

@@ -116,3 +116,23 @@ export function Tx({ ctx, row, field, note, base }: { ctx: PageContext; row: Bil
 
 /** The text alone, for attributes and labels. */
 export const tx = (ctx: PageContext, row: BilingualRow, field: string, base?: string) => localized(row, field, ctx.locale, base).text;
+
+/** A practice group's name as a query returned it, in the reader's language when the group has it translated. */
+export function GroupName({ ctx, name }: { ctx: PageContext; name: string }) {
+  const l = ctx.groupName?.(name);
+  if (!l) return <>{name}</>;
+  return (
+    <InLang ctx={ctx} lang={l.lang}>
+      {l.text}
+    </InLang>
+  );
+}
+
+/** The same as text (for breadcrumbs, titles and attributes). */
+export const groupNameText = (ctx: PageContext, name: string) => ctx.groupName?.(name).text ?? name;
+
+/** A breadcrumb to a group's page, its name in the reader's language. */
+export function groupCrumb(ctx: PageContext, name: string, slug: string): { label: string; href: string; lang?: string } {
+  const l = ctx.groupName?.(name);
+  return { label: l?.text ?? name, lang: l?.lang, href: `/groups/${slug}` };
+}

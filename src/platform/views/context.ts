@@ -25,6 +25,8 @@ export interface PageContext {
   nonce: string;
   flash?: Flash;
   communityName: string;
+  /** A practice group's name (as a query returned it) in the reader's language, when translated. */
+  groupName?: (name: string) => import('../i18n/content.js').Localized;
   /** The site's public address (BASE_URL), for links that must be absolute (webcal://). */
   siteUrl?: string;
   /** Navigation entries the viewer may use. */

@@ -13,7 +13,7 @@ export interface PageProps {
   /** True when the page shows a form whose submission failed: the title gets an "Error:" prefix. */
   hasErrors?: boolean;
   /** Breadcrumbs before the h1: label and href, the last one being the parent. */
-  breadcrumbs?: { label: string; href: string }[];
+  breadcrumbs?: { label: string; href: string; /** When the label is not in the page's language. */ lang?: string }[];
   /** Optional short text under the h1. */
   lead?: ComponentChildren;
   children?: ComponentChildren;
@@ -259,7 +259,7 @@ function MainContent(props: PageProps) {
             {props.breadcrumbs.map((b) => (
               <li class="usa-breadcrumb__list-item">
                 <a href={b.href} class="usa-breadcrumb__link">
-                  <span>{b.label}</span>
+                  <span lang={b.lang && b.lang !== ctx.locale ? b.lang : undefined}>{b.label}</span>
                 </a>
               </li>
             ))}
