@@ -37,6 +37,14 @@ ALTER TABLE collections
   ADD COLUMN language text NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'es')),
   ADD COLUMN translations jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(translations) = 'object');
 
+-- The directory: organizations' and state initiatives' descriptions (their names are proper names).
+ALTER TABLE organizations
+  ADD COLUMN language text NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'es')),
+  ADD COLUMN translations jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(translations) = 'object');
+ALTER TABLE state_initiatives
+  ADD COLUMN language text NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'es')),
+  ADD COLUMN translations jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(translations) = 'object');
+
 -- ---- members translating for each other --------------------------------------------------------
 
 -- "I read English and Spanish and can help translate": told when someone asks for a translation.

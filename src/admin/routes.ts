@@ -39,6 +39,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
     if (request.url.startsWith('/admin')) authorize(request.actor, 'admin.access', undefined);
   });
 
+  /** Organizations' and state initiatives' descriptions, written side by side (English unless only Spanish is given). */
+  const DESCRIPTION_FORM = { fields: ['description'] } as const;
   const crumbs = (request: FastifyRequest, ...more: { label: string; href: string }[]) => [{ label: request.t('nav.admin'), href: '/admin' }, ...more];
 
   app.get('/admin', async (request, reply) => {
@@ -106,6 +108,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: OrganizationInput,
       request,
       reply,
+      bilingual: DESCRIPTION_FORM,
       prepare: (v) => ({ states: [], ...v }),
       render: (form, status) => orgPage(request, reply, form, undefined, status),
       run: async (input) => {
@@ -118,13 +121,14 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin/organizations/:id', { schema: { params: IdParams } }, async (request, reply) => {
     const org = await db.selectFrom('organizations').selectAll().where('id', '=', request.params.id).executeTakeFirst();
     if (!org) throw new AppError('not_found');
-    return orgPage(request, reply, emptyForm({ ...org, website: org.website ?? '' }), org.id);
+    return orgPage(request, reply, emptyForm(toBilingualForm({ ...org, website: org.website ?? '' }, DESCRIPTION_FORM.fields)), org.id);
   });
   app.post('/admin/organizations/:id', { schema: { params: IdParams } }, async (request, reply) =>
     submitForm({
       schema: OrganizationInput,
       request,
       reply,
+      bilingual: DESCRIPTION_FORM,
       prepare: (v) => ({ states: [], ...v }),
       render: (form, status) => orgPage(request, reply, form, request.params.id, status),
       run: async (input) => {
@@ -167,6 +171,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: StateInitiativeInput,
       request,
       reply,
+      bilingual: DESCRIPTION_FORM,
       render: (form, status) => statePage(request, reply, form, id, status),
       run: async (input) => {
         const saved = await saveStateInitiative(db, request.actor, id, input);
@@ -178,7 +183,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/admin/states/:id', { schema: { params: IdParams } }, async (request, reply) => {
     const s = await db.selectFrom('state_initiatives').selectAll().where('id', '=', request.params.id).executeTakeFirst();
     if (!s) throw new AppError('not_found');
-    return statePage(request, reply, emptyForm({ ...s, education_agency_id: s.education_agency_id ?? '', mental_health_agency_id: s.mental_health_agency_id ?? '' }), s.id);
+    return statePage(request, reply, emptyForm(toBilingualForm({ ...s, education_agency_id: s.education_agency_id ?? '', mental_health_agency_id: s.mental_health_agency_id ?? '' }, DESCRIPTION_FORM.fields)), s.id);
   });
   app.post('/admin/states/:id', { schema: { params: IdParams } }, async (request, reply) => saveState(request, reply, request.params.id));
 

@@ -117,7 +117,7 @@ export function OrgForm({ ctx, form, action, deleteAction, idempotencyKey }: { c
   };
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, ['description'])} />
       <Form ctx={ctx} action={action} idempotencyKey={idempotencyKey} label={t('admin.organizations')}>
         <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
         <TextField ctx={ctx} form={form} name="slug" label={labels.slug} hint={t('groups.slug_hint')} required maxLength={80} />
@@ -126,7 +126,7 @@ export function OrgForm({ ctx, form, action, deleteAction, idempotencyKey }: { c
         <Select ctx={ctx} form={form} name="level" label={labels.level} options={LEVELS.map((k) => ({ value: k, label: t(`level.${k}`) }))} required />
         <TextField ctx={ctx} form={form} name="website" type="url" label={labels.website} hint={t('orgs.website_hint')} />
         <ChoiceGroup ctx={ctx} form={form} name="states" label={labels.states} options={stateOptions()} multiple columns />
-        <TextArea ctx={ctx} form={form} name="description" label={labels.description} rows={6} />
+        <BilingualField ctx={ctx} form={form} name="description" label={labels.description} textarea rows={6} maxLength={5000} />
         <Submit label={t('common.save')} />
       </Form>
       {deleteAction && (
@@ -173,14 +173,14 @@ export function StateForm({ ctx, form, action, agencies }: { ctx: PageContext; f
   const agencyOptions = agencies.map((a) => ({ value: String(a.id), label: a.name }));
   return (
     <>
-      <ErrorSummary ctx={ctx} form={form} labels={labels} />
+      <ErrorSummary ctx={ctx} form={form} labels={bilingualLabels(ctx, labels, ['description'])} />
       <Form ctx={ctx} action={action} label={t('admin.states')}>
         <Select ctx={ctx} form={form} name="state_code" label={labels.state_code} options={stateOptions()} emptyLabel={t('forms.choose')} required />
         <TextField ctx={ctx} form={form} name="name" label={labels.name} required maxLength={200} />
         <Select ctx={ctx} form={form} name="status" label={labels.status} options={STATE_STATUSES.map((s) => ({ value: s, label: t(`state_status.${s}`) }))} required />
         <Select ctx={ctx} form={form} name="education_agency_id" label={labels.education_agency_id} options={agencyOptions} emptyLabel={t('forms.choose_optional')} />
         <Select ctx={ctx} form={form} name="mental_health_agency_id" label={labels.mental_health_agency_id} options={agencyOptions} emptyLabel={t('forms.choose_optional')} />
-        <TextArea ctx={ctx} form={form} name="description" label={labels.description} rows={6} />
+        <BilingualField ctx={ctx} form={form} name="description" label={labels.description} textarea rows={6} maxLength={5000} />
         <Submit label={t('common.save')} />
       </Form>
     </>

@@ -19,6 +19,8 @@ export const OrganizationInput = Type.Object({
   website: Type.Optional(Url()),
   states: Type.Optional(EnumList(STATE_CODES, 60)),
   description: OptionalText(5000),
+  language: LanguageInput(),
+  translations: TranslationsInput({ description: OptionalText(5000) }),
 });
 export type OrganizationInput = Static<typeof OrganizationInput>;
 
@@ -27,6 +29,8 @@ export const StateInitiativeInput = Type.Object({
   name: Line(200),
   status: Enum(STATE_STATUSES),
   description: OptionalText(5000),
+  language: LanguageInput(),
+  translations: TranslationsInput({ description: OptionalText(5000) }),
   education_agency_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
   mental_health_agency_id: Type.Optional(Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('')])),
 });
@@ -56,6 +60,8 @@ const orgValues = (input: OrganizationInput) => ({
   website: clean(input.website) || null,
   states: input.states ?? [],
   description: clean(input.description),
+  language: asLang(input.language),
+  translations: JSON.stringify(cleanTranslations(input.translations, ['description'], asLang(input.language))),
 });
 
 export async function createOrganization(db: Db, actor: Actor, input: OrganizationInput, idempotencyKey?: string) {
@@ -101,6 +107,8 @@ const stateValues = (input: StateInitiativeInput) => ({
   name: clean(input.name),
   status: input.status,
   description: clean(input.description),
+  language: asLang(input.language),
+  translations: JSON.stringify(cleanTranslations(input.translations, ['description'], asLang(input.language))),
   education_agency_id: input.education_agency_id || null,
   mental_health_agency_id: input.mental_health_agency_id || null,
 });

@@ -148,6 +148,8 @@ function statesQuery(db: Db, code?: string) {
       's.name',
       's.status',
       's.description',
+      's.language',
+      's.translations',
       's.education_agency_id',
       's.mental_health_agency_id',
       'ed.name as education_agency',

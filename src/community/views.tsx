@@ -1,4 +1,5 @@
 import { InLang, Loc, OnlyIn } from '../platform/views/bilingual.js';
+import { localized, type BilingualRow } from '../platform/i18n/content.js';
 import type { PageContext } from '../platform/views/context.js';
 import { StackedTable } from '../platform/views/table.js';
 import { GroupCards, PeopleList, type HomeGroup } from '../platform/views/lists.js';
@@ -211,7 +212,22 @@ export function OrganizationsView({ ctx, orgs, kind, q, kinds }: { ctx: PageCont
 }
 
 
-export function OrganizationView({ ctx, org, people, initiatives, groups }: { ctx: PageContext; org: { name: string; short_name: string; kind: string; level: string; website: string | null; states: string[]; description: string }; people: (PersonView & { title: string })[]; initiatives: { state_code: string; name: string }[]; groups: { slug: string; name: string; people: number }[] }) {
+/** Paragraphs of a bilingual row's field in the reader's language, or the original with its lang and a note. */
+function LocalParagraphs({ ctx, row, field }: { ctx: PageContext; row: BilingualRow; field: string }) {
+  const l = localized(row, field, ctx.locale);
+  return (
+    <>
+      {l.fallback && (
+        <p>
+          <OnlyIn ctx={ctx} lang={l.lang} />
+        </p>
+      )}
+      <Paragraphs text={l.text} lang={l.lang !== ctx.locale ? l.lang : undefined} />
+    </>
+  );
+}
+
+export function OrganizationView({ ctx, org, people, initiatives, groups }: { ctx: PageContext; org: { name: string; short_name: string; kind: string; level: string; website: string | null; states: string[]; description: string; language: string; translations: unknown }; people: (PersonView & { title: string })[]; initiatives: { state_code: string; name: string }[]; groups: { slug: string; name: string; people: number }[] }) {
   const { t } = ctx;
   return (
     <>
@@ -237,7 +253,7 @@ export function OrganizationView({ ctx, org, people, initiatives, groups }: { ct
           </>
         )}
       </dl>
-      {org.description && <Paragraphs text={org.description} />}
+      {org.description && <LocalParagraphs ctx={ctx} row={org} field="description" />}
       {initiatives.length > 0 && (
         <section aria-labelledby="org-initiatives">
           <h2 id="org-initiatives">{t('orgs.leads_initiatives')}</h2>
@@ -266,6 +282,8 @@ export interface StateItem {
   name: string;
   status: string;
   description: string;
+  language?: string;
+  translations?: unknown;
   education_agency: string | null;
   education_agency_slug: string | null;
   mental_health_agency: string | null;
@@ -318,7 +336,7 @@ export function StateView({ ctx, state, contacts, people, groups, events }: { ct
           <AgencyLink name={state.mental_health_agency} slug={state.mental_health_agency_slug} />
         </dd>
       </dl>
-      {state.description && <Paragraphs text={state.description} />}
+      {state.description && <LocalParagraphs ctx={ctx} row={state} field="description" />}
       <section aria-labelledby="state-contacts">
         <h2 id="state-contacts">{t('states.contacts')}</h2>
         <PeopleList ctx={ctx} people={contacts} />

@@ -400,7 +400,8 @@ export interface NeedsTranslationRow {
  * community's own text; a group's members for the group and its priorities;
  * the members of the groups whose priorities advance an agenda item; the
  * people registered for a convening; library views and downloads in the last
- * 90 days for a resource, and for a collection the same for its resources.
+ * 90 days for a resource, and for a collection the same for its resources;
+ * an organization's people, and the members in a state initiative's state.
  */
 const READERS: Record<string, { from: string; title: string; href: string; readers: string; where?: string }> = {
   community: { from: 'community r', title: 'r.name', href: `'/admin/community'`, readers: '(SELECT count(*) FROM users WHERE deactivated_at IS NULL)' },
@@ -431,6 +432,8 @@ const READERS: Record<string, { from: string; title: string; href: string; reade
     readers: `(SELECT count(*) FROM collection_items ci JOIN view_events v ON v.resource_id = ci.resource_id WHERE ci.collection_id = r.id AND v.kind IN (1, 2) AND v.day > current_date - 90)`,
     where: 'r.group_id IS NULL OR (SELECT g.visibility FROM practice_groups g WHERE g.id = r.group_id) = ' + "'public'",
   },
+  organization: { from: 'organizations r', title: 'r.name', href: `'/admin/organizations/' || r.id`, readers: '(SELECT count(*) FROM user_organizations uo WHERE uo.organization_id = r.id)' },
+  state_initiative: { from: 'state_initiatives r', title: 'r.name', href: `'/admin/states/' || r.id`, readers: `(SELECT count(*) FROM users u WHERE u.state_code = r.state_code AND u.deactivated_at IS NULL)` },
 };
 function AGENDA_READERS(item: string): string {
   return `(SELECT coalesce(sum(g.member_count), 0) FROM practice_groups g WHERE g.id IN (SELECT ap.group_id FROM agenda_priorities ap WHERE ap.item_id = ${item}))`;

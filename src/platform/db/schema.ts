@@ -42,6 +42,8 @@ export interface OrganizationsTable {
   parent_id: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  language: Generated<'en' | 'es'>;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export interface CommunityRolesTable {
@@ -121,6 +123,8 @@ export interface StateInitiativesTable {
   mental_health_agency_id: number | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  language: Generated<'en' | 'es'>;
+  translations: ColumnType<Translations, Translations | string | undefined, Translations | string>;
 }
 
 export interface StateInitiativeContactsTable {

@@ -60,6 +60,10 @@ describe('the demo community in both languages', () => {
     const collections = textOf((await t.app.inject({ url: '/collections', headers: es })).body);
     assert.match(collections, /Cómo empezar con la detección/);
 
+    // The directory: organizations' and state initiatives' descriptions.
+    assert.match(textOf((await t.app.inject({ url: '/organizations/csmh', headers: es })).body), /Cofacilita la CoP Nacional\. Un centro de investigación/);
+    assert.match(textOf((await t.app.inject({ url: '/states/md', headers: es })).body), /Une a las agencias estatales de educación/);
+
     // An English reader of a Spanish convening reads its English version.
     const spanishEvent = await t.db.selectFrom('events').select('id').where('language', '=', 'es').executeTakeFirstOrThrow();
     const en = await t.app.inject(`/events/${spanishEvent.id}`);

@@ -115,6 +115,8 @@ export const CONTENT: Record<string, ContentKind> = {
   event: { table: 'events', fields: ['title', 'description', 'agenda'], label: 'translate.kinds.event' },
   resource: { table: 'resources', fields: ['title', 'summary'], label: 'translate.kinds.resource' },
   collection: { table: 'collections', fields: ['title', 'description'], label: 'translate.kinds.collection' },
+  organization: { table: 'organizations', fields: ['description'], label: 'translate.kinds.organization' },
+  state_initiative: { table: 'state_initiatives', fields: ['description'], label: 'translate.kinds.state_initiative' },
 };
 
 /**

@@ -23,6 +23,8 @@ export const translateEn = {
     resource: 'Resource',
     collection: 'Collection',
     post: 'Message',
+    organization: 'Organization',
+    state_initiative: 'State initiative',
   },
   fields: {
     name: 'name',

@@ -25,6 +25,8 @@ export const translateEs: Messages['translate'] = {
     resource: 'Recurso',
     collection: 'Colección',
     post: 'Mensaje',
+    organization: 'Organización',
+    state_initiative: 'Iniciativa estatal',
   },
   fields: {
     name: 'nombre',
