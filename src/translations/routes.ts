@@ -16,6 +16,7 @@ import {
   needsTranslation,
   openRequests,
   postTarget,
+  removeTranslation,
   requestTranslation,
   resourceTarget,
   saveTranslation,
@@ -67,6 +68,7 @@ export const translationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const history = existing ? await translationHistory(db, existing.id) : [];
     const action = target.kind === 'post' ? `/posts/${target.id}/translate` : `/resources/${target.resource.slug}/translate`;
     const originalHtml = target.kind === 'post' ? renderMarkdown(target.body) : paragraphsHtml(target.body);
+    const mayRemove = target.kind === 'post' ? can(request.actor, 'thread.moderate', target.subject.thread) : can(request.actor, 'resource.update', target.subject);
     return renderFor(
       app,
       request,
@@ -83,6 +85,7 @@ export const translationRoutes: FastifyPluginAsyncTypebox = async (app) => {
           original: { language: target.language, title: target.title, html: originalHtml },
           existing,
           history,
+          removeAction: mayRemove ? (target.kind === 'post' ? `/posts/${target.id}/translation/delete` : `/resources/${target.resource.slug}/translation/delete`) : undefined,
         }),
       }),
       status,
@@ -116,6 +119,16 @@ export const translationRoutes: FastifyPluginAsyncTypebox = async (app) => {
     requireUser(request);
     return save(request, reply, await targetOf(request, 'resource', request.params.slug));
   });
+
+  // ---- removing one (moderators; for a resource, whoever may edit it) ------------------------------------
+  const remove = async (request: FastifyRequest, reply: FastifyReply, target: Target) => {
+    requireUser(request);
+    await removeTranslation(db, request.actor, target);
+    setFlash(reply, { kind: 'success', message: request.t('translate.member.removed') });
+    return reply.redirect(target.kind === 'post' ? target.url : `${target.url}#translation`, 303);
+  };
+  app.post('/posts/:id/translation/delete', { schema: { params: PostParams } }, async (request, reply) => remove(request, reply, await targetOf(request, 'post', request.params.id)));
+  app.post('/resources/:slug/translation/delete', { schema: { params: SlugParams } }, async (request, reply) => remove(request, reply, await targetOf(request, 'resource', request.params.slug)));
 
   // ---- the translators' page and the facilitators' list -------------------------------------------------
   app.get('/translations', async (request, reply) => {

@@ -265,3 +265,24 @@ describe('translations keep the safety promise', () => {
     assert.equal(codes[30], 429);
   });
 });
+
+describe('removing a translation', () => {
+  test('a moderator of the thread removes one (it may be asked for again); a member may not', async () => {
+    const lead = await buildUser(t.db);
+    const member = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: lead.id, memberIds: [member.id] });
+    const { threadId, postId } = await thread(await apiToken(t.app, lead.email), g.slug, 'Calendars', 'Our calendar is shared with families.');
+    const mAgent = await new Agent(t.app).signIn(member.email);
+    assert.equal((await mAgent.post(`/posts/${postId}/translate`, { body: 'Nuestro calendario se comparte con las familias.' })).statusCode, 303);
+    assert.equal((await mAgent.post(`/posts/${postId}/translation/delete`)).statusCode, 403);
+    assert.doesNotMatch((await mAgent.get(`/posts/${postId}/translate`)).body, /translation\/delete/);
+    const lAgent = await new Agent(t.app).signIn(lead.email);
+    assert.match((await lAgent.get(`/posts/${postId}/translate`)).body, new RegExp(`/posts/${postId}/translation/delete`));
+    assert.equal((await lAgent.post(`/posts/${postId}/translation/delete`)).statusCode, 303);
+    assert.equal((await t.db.selectFrom('member_translations').select('id').where('post_id', '=', postId).execute()).length, 0);
+    assert.equal((await t.db.selectFrom('threads').select('translation_count').where('id', '=', threadId).executeTakeFirstOrThrow()).translation_count, 0);
+    assert.ok(await t.db.selectFrom('audit_log').select('id').where('action', '=', 'translation.remove').executeTakeFirst());
+    // Removing again changes nothing.
+    assert.equal((await lAgent.post(`/posts/${postId}/translation/delete`)).statusCode, 303);
+  });
+});

@@ -205,6 +205,23 @@ export async function saveTranslation(db: Db, jobs: Jobs, actor: Actor, target: 
   });
 }
 
+/**
+ * Removes a translation (a moderator of the thread, or whoever may edit the
+ * resource): an abusive or wrong one goes, with its history, and the item
+ * may be asked for again. Returns false when there was none.
+ */
+export async function removeTranslation(db: Db, actor: Actor, target: Target): Promise<boolean> {
+  if (target.kind === 'post') authorize(actor, 'thread.moderate', target.subject.thread);
+  else authorize(actor, 'resource.update', target.subject);
+  return db.transaction().execute(async (tx) => {
+    const gone = await tx.deleteFrom('member_translations').where(col(target), '=', target.id).returning('id').executeTakeFirst();
+    if (!gone) return false;
+    if (target.kind === 'post') await tx.updateTable('threads').set({ translation_count: sql`greatest(translation_count - 1, 0)` }).where('id', '=', target.thread.id).execute();
+    await audit(tx, actor.id, 'translation.remove', { type: target.kind, id: target.id });
+    return true;
+  });
+}
+
 /** Earlier versions of a translation, newest first. */
 export async function translationHistory(db: Db, translationId: number) {
   return db

@@ -12,6 +12,8 @@ export function TranslateFormView(props: {
   original: { language: string; title: string; html: string };
   existing?: TranslationView;
   history: { version: number; title: string; body: string; created_at: Date; editor: string | null }[];
+  /** Where a moderator removes it (absent for everyone else). */
+  removeAction?: string;
 }) {
   const { ctx, form, kind, original, existing } = props;
   const { t, fmt } = ctx;
@@ -38,6 +40,7 @@ export function TranslateFormView(props: {
             </p>
           )}
           <ErrorSummary ctx={ctx} form={form} labels={labels} />
+          {existing && props.removeAction && <ButtonForm ctx={ctx} action={props.removeAction} label={t('translate.member.remove')} variant="outline" />}
           <Form ctx={ctx} action={props.action} label={t('translate.member.translation_of', { language })}>
             {kind === 'resource' && <TextField ctx={ctx} form={form} name="title" label={labels.title} required maxLength={300} lang={target} />}
             <TextArea ctx={ctx} form={form} name="body" label={labels.body} rows={kind === 'post' ? 12 : 5} required maxLength={kind === 'post' ? 50000 : 2000} markdown={kind === 'post'} lang={target} />

@@ -94,6 +94,8 @@ export const translateEn = {
     waiting_title: 'Translations people asked for',
     waiting_lead: 'You said you read both languages. These are posts and resources members asked to read in the other language.',
     waiting_none: 'Nobody is waiting for a translation you can write.',
+    removed: 'The translation was removed. Members may ask for it again.',
+    remove: 'Remove this translation',
     history: 'Earlier versions',
   },
   notify: {

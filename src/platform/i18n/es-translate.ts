@@ -96,6 +96,8 @@ export const translateEs: Messages['translate'] = {
     waiting_title: 'Traducciones que se han pedido',
     waiting_lead: 'Usted dijo que lee los dos idiomas. Estas son publicaciones y recursos que otros miembros pidieron leer en el otro idioma.',
     waiting_none: 'Nadie espera una traducción que usted pueda escribir.',
+    removed: 'Se quitó la traducción. Los miembros pueden volver a pedirla.',
+    remove: 'Quitar esta traducción',
     history: 'Versiones anteriores',
   },
   notify: {
