@@ -20,7 +20,7 @@ import { renderFor, safeNext, setFlash, idemKeyOf } from '../platform/http/reque
 import { submitForm } from '../platform/http/forms.js';
 import { AppError } from '../platform/http/errors.js';
 import { Enum, TranslationsOutput, errorResponses } from '../platform/http/schema-helpers.js';
-import { localizeRow, localizeRows, toBilingualForm, type Lang } from '../platform/i18n/content.js';
+import { localizeRow, localizeRows, toBilingualForm } from '../platform/i18n/content.js';
 import { authorize, can } from '../platform/auth/policy.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { PersonSchema } from '../community/schemas.js';
@@ -157,7 +157,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       reply,
       bilingual: GROUP_FORM,
       prepare: (v) => priorityLines({ priorities: '', ...v }),
-      render: (form, status) => editForm(request, reply, group, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? '' } }, status),
+      render: (form, status) => editForm(request, reply, group, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? form.values.priorities ?? '' } }, status),
       run: async (input) => {
         await updateGroup(db, request.actor, group, input);
         setFlash(reply, { kind: 'success', message: request.t('groups.saved') });

@@ -111,6 +111,9 @@ describe('writing in both languages side by side', () => {
     assert.equal(bad.statusCode, 400);
     assert.match(bad.body, /href="#field-name"/);
     assert.match(bad.body, /Mejores programas\./);
+    // Both lists of priorities come back as typed.
+    assert.match(bad.body, /Share\nMeasure<\/textarea>/);
+    assert.match(bad.body, /Compartir\nMedir<\/textarea>/);
     const ok = await agent.post('/groups/quality-and-ebp/edit', fields);
     assert.equal(ok.statusCode, 303);
     const row = await t.db.selectFrom('practice_groups').select(['id', 'name', 'language', 'translations']).where('slug', '=', 'quality-and-ebp').executeTakeFirstOrThrow();

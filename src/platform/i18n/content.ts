@@ -10,7 +10,7 @@
  * "needs translation" list and the demo's completeness test all read it.
  */
 import { sql, type RawBuilder } from 'kysely';
-import { LOCALES, type Locale } from './i18n.js';
+import type { Locale } from './i18n.js';
 
 export type Lang = Locale;
 export type Translations = Partial<Record<Lang, Record<string, string | string[]>>>;
@@ -80,16 +80,6 @@ export function localizeRow<R extends BilingualRow>(row: R, fields: readonly str
     (out.lang_of as Record<string, Lang>)[f] = l.lang;
   }
   return out as unknown as R & { lang_of: Record<string, Lang> };
-}
-
-/**
- * SQL for `alias.field` in the reader's language (the original when there is
- * no translation): for sorting and for statements that return one text.
- */
-export function locSql(alias: string, field: string, locale: Lang, languageExpr?: RawBuilder<unknown>): RawBuilder<string> {
-  const col = sql.ref(`${alias}.${field}`);
-  const lang = languageExpr ?? sql.ref(`${alias}.language`);
-  return sql<string>`CASE WHEN ${lang} = ${locale} THEN ${col} ELSE COALESCE(NULLIF(${sql.ref(`${alias}.translations`)} -> ${sql.lit(locale)} ->> ${sql.lit(field)}, ''), ${col}) END`;
 }
 
 // ---- what is bilingual ---------------------------------------------------------------------------
@@ -194,7 +184,6 @@ export function toBilingualForm(values: Record<string, unknown>, fields: readonl
 /** Field errors of a command's input → the side-by-side form's field names. */
 export function bilingualErrors(errors: Record<string, string>, fields: readonly string[], language: unknown): Record<string, string> {
   const lang = asLang(language);
-  const other = otherLang(lang);
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(errors)) {
     const m = /^translations\.(en|es)\.(.+)$/.exec(k);
@@ -202,7 +191,6 @@ export function bilingualErrors(errors: Record<string, string>, fields: readonly
     else if (fields.includes(k)) out[formName(k, lang)] = v;
     else out[k] = v;
   }
-  void other;
   return out;
 }
 
@@ -224,4 +212,3 @@ export function cleanTranslations(input: unknown, fields: readonly string[], lan
   return Object.keys(out).length ? { [other]: out } : {};
 }
 
-export { LOCALES };
