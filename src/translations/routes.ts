@@ -6,6 +6,8 @@ import { authorize, can } from '../platform/auth/policy.js';
 import { submitForm } from '../platform/http/forms.js';
 import { renderFor, requireUser, setFlash } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
+import { documentBodyless } from '../platform/http/openapi.js';
+import { listOf } from '../platform/http/pagination.js';
 import { emptyForm, type FormState } from '../platform/views/forms.js';
 import { paragraphsHtml } from '../platform/text.js';
 import { renderMarkdown } from '../discussions/markdown.js';
@@ -200,6 +202,8 @@ export const translationRoutes: FastifyPluginAsyncTypebox = async (app) => {
         return reply.code(r.created ? 201 : 200).send(present(tr));
       },
     );
+    // Asking carries no body: the item is in the address.
+    documentBodyless('POST', `${a.path}/translation-requests`);
     app.post(
       `${a.path}/translation-requests`,
       {
@@ -221,12 +225,13 @@ export const translationRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/v1/translation-requests',
     {
+      config: { list: { items: 'requests', perPage: 50 } },
       schema: {
         tags: ['discussions'],
         summary: 'Open translation requests the requester may fulfil, most asked first',
         security: [{ bearer: [] }],
         response: {
-          200: Type.Object({
+          200: listOf({
             requests: Type.Array(Type.Object({ kind: Type.String(), id: Type.Integer(), href: Type.String(), title: Type.String(), language: Type.String(), asked: Type.Integer(), first_asked: Type.String({ format: 'date-time' }) })),
           }),
           ...errorResponses(401),

@@ -64,6 +64,11 @@ describe('members translating posts for each other', () => {
     // The translator's page lists it.
     const tAgent = await new Agent(t.app).signIn(bilingual.email);
     assert.match((await tAgent.get('/translations')).body, new RegExp(`/posts/${postId}/translate`));
+    const listed = await t.app.inject({ url: '/api/v1/translation-requests', headers: bearer(await apiToken(t.app, bilingual.email)) });
+    assert.equal(listed.statusCode, 200);
+    assert.deepEqual(listed.json().requests.map((r: { id: number; language: string; asked: number }) => [r.id, r.language, r.asked]), [[postId, 'es', 1]]);
+    assert.equal(listed.json().pagination.total, 1);
+    assert.equal((await t.app.inject('/api/v1/translation-requests')).statusCode, 401);
     // Bad input: an empty translation is a 400 with the field named, nothing written.
     const bad = await tAgent.post(`/posts/${postId}/translate`, { body: '   ' });
     assert.equal(bad.statusCode, 400);
