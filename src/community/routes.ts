@@ -48,7 +48,10 @@ export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const actor = request.actor;
     const [community, counts, all] = await Promise.all([app.community.localized(request.locale), homeCounts(db), groupList(db, actor)]);
     // A large community shows its busiest groups here; the groups page lists them all.
-    const groups = localizeRows(all.length > HOME_GROUPS * 2 ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all, GROUP_TEXT, request.locale);
+    const busiest = all.length > HOME_GROUPS * 2;
+    const shown = localizeRows(busiest ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all, GROUP_TEXT, request.locale);
+    // By name in the reader's language (the busiest keep their order by size).
+    const groups = busiest ? shown : shown.sort((a, b) => a.name.localeCompare(b.name, request.locale));
     const mine = actor.kind === 'user' ? await forYou(db, actor, all) : undefined;
     const visitor = actor.kind === 'user' ? undefined : await visitorSections('visitor', () => visitorHome(db));
     return renderFor(app, request, reply, (ctx) => ({

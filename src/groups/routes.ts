@@ -78,7 +78,8 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const summary = (g: GroupRow, leads: { id: number; name: string; role: string }[] = []) => ({ ...g, scope: `group:${g.slug}`, archived: g.archived_at !== null, leads });
 
   app.get('/groups', async (request, reply) => {
-    const groups = localizeRows(await listGroups(db, request.actor), GROUP_TEXT, request.locale);
+    // In the reader's language, and in that language's alphabetical order.
+    const groups = localizeRows(await listGroups(db, request.actor), GROUP_TEXT, request.locale).sort((a, b) => a.name.localeCompare(b.name, request.locale));
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('groups.title'),
       lead: ctx.t('groups.lead'),

@@ -39,6 +39,9 @@ describe('the demo community in both languages', () => {
 
     const groups = textOf((await t.app.inject({ url: '/groups', headers: es })).body);
     assert.match(groups, /Psiquiatría y escuelas/);
+    // In Spanish alphabetical order.
+    assert.ok(groups.indexOf('Aprender el idioma del otro') < groups.indexOf('Calidad y práctica basada en la evidencia'));
+    assert.ok(groups.indexOf('Calidad y práctica basada en la evidencia') < groups.indexOf('Unir la salud mental escolar'));
     const group = await t.app.inject({ url: '/groups/families-in-partnership', headers: es });
     assert.match(group.body, /<h1 class="convene-title">Familias en alianza con las escuelas y las comunidades<\/h1>/);
     assert.match(textOf(group.body), /Defender la participación de las familias en cada grupo de práctica/);
