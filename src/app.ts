@@ -169,8 +169,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => live.close());
   const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000, maxEntries: 2000, maxBytes: config.pageCacheMb * 1024 * 1024, databaseUrl: deps.databaseUrl, log: (m) => app.log.warn(m) });
   app.decorate('pageCache', pageCache);
-  // Group names are forgotten with the pages (any write, in any process), and after this process's own writes below.
-  pageCache.onClear(() => groupNames.invalidate());
   app.addHook('onClose', async () => pageCache.close());
   if (config.pageCacheSeconds > 0) app.addHook('onReady', async () => pageCache.listen());
   // Every cache together stays well inside the heap: past 60 % of it, they are dropped (platform/memory.ts).
@@ -285,11 +283,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const budget = addressBudget(request.method, request.url);
     if (!budget) return;
     await hit(deps.db, `${budget.name}:ip:${keyedHash(config.sessionSecret, request.ip)}`, budget.limit);
-  });
-
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400) groupNames.invalidate();
-    return payload;
   });
 
   // Signed-out visitors get a recent copy of a page when one is cached (see page-cache.ts).

@@ -5,8 +5,10 @@ import { localized, type Lang, type Localized, type Translations } from '../plat
  * Practice groups' names in both languages, for the many places that show a
  * group by the name a query returned with its row (a thread's breadcrumb,
  * search results, notifications, lists of stories, decisions, bookmarks).
- * Each process keeps the names (a few hundred short rows) for a few seconds and forgets
- * them with the page cache, so a renamed group shows at once.
+ * Each process keeps the names (a few hundred short rows) for ten seconds,
+ * like the community's own row: not cleared on every write (replies come
+ * many a second), but at once in the process that renames a group
+ * (`invalidate()`), and within the ten seconds everywhere else.
  */
 export class GroupNameCache {
   private byName = new Map<string, { language: string; translations: Translations; name: string }>();

@@ -116,6 +116,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       render: (form, status) => newForm(request, reply, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? form.values.priorities } }, status),
       run: async (input) => {
         const created = await createGroup(db, request.actor, input, { idempotencyKey: idemKeyOf(request.body) });
+        app.groupNames.invalidate();
         setFlash(reply, { kind: 'success', message: request.t('groups.created') });
         return reply.redirect(`/groups/${created.slug}`, 303);
       },
@@ -161,6 +162,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
       render: (form, status) => editForm(request, reply, group, { ...form, values: { ...form.values, priorities: (form.values.priorities as string[] | undefined)?.join?.('\n') ?? form.values.priorities ?? '' } }, status),
       run: async (input) => {
         await updateGroup(db, request.actor, group, input);
+        app.groupNames.invalidate();
         setFlash(reply, { kind: 'success', message: request.t('groups.saved') });
         return reply.redirect(`/groups/${group.slug}`, 303);
       },
@@ -412,6 +414,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const created = await createGroup(db, request.actor, request.body, { idempotencyKey: request.headers['idempotency-key'] });
+      app.groupNames.invalidate();
       const group = (await getGroup(db, created.slug))!;
       const pr = await priorities(db, [group.id]);
       const leads = await leadsOf(db, request.actor, [group.id]);
@@ -426,6 +429,7 @@ export const groupRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const group = await visibleGroup(request, request.params.slug);
       await updateGroup(db, request.actor, group, request.body);
+      app.groupNames.invalidate();
       return reply.code(204).send(null);
     },
   );
