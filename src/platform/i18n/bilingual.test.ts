@@ -4,7 +4,8 @@ import { sql } from 'kysely';
 import { Agent, apiToken, bearer, buildTestApp, buildUser, textOf, type TestContext } from '../../../test/helpers.js';
 import { seedDemo } from '../../seed/seed.js';
 import { CONTENT, fromBilingualForm, localized, missingTranslationSql, toBilingualForm } from './content.js';
-import { formatters } from './i18n.js';
+import { formatters, translator } from './i18n.js';
+import { describeRule } from '../../events/time.js';
 import { needsTranslation } from '../../translations/translations.js';
 
 let t: TestContext;
@@ -195,13 +196,12 @@ describe('figures, dates and percentages in the reader’s language', () => {
     assert.match(sp.percent(0.055), /^5,5\s%$/);
     assert.equal(en.decimal(4.25), '4.25');
     assert.equal(sp.decimal(4.25), '4,25');
-    assert.equal(en.ordinal(1), '1st');
-    assert.equal(en.ordinal(22), '22nd');
-    assert.equal(en.ordinal(13), '13th');
-    assert.equal(sp.ordinal(3), '3.º');
     assert.equal(en.fileSize(1_572_864), '1.5 MB');
     assert.equal(sp.fileSize(1_572_864), '1,5 MB');
     assert.match(sp.date(new Date('2026-12-05T12:00:00Z')), /5 de diciembre de 2026/);
+    // Ordinals come in words where people read them: a series' rule.
+    assert.equal(describeRule('FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU;COUNT=6', translator('es'), 'es'), 'Cada 2 meses el segundo martes, 6 veces');
+    assert.equal(describeRule('FREQ=MONTHLY;INTERVAL=2;BYDAY=2TU;COUNT=6', translator('en'), 'en'), 'Every 2 months on the second Tuesday, 6 times');
     assert.match(en.date(new Date('2026-12-05T12:00:00Z')), /December 5, 2026/);
   });
 

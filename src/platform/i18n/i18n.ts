@@ -143,8 +143,6 @@ function makeFormatters(locale: Locale) {
   const decimal = new Intl.NumberFormat(numTag, { maximumFractionDigits: 2 });
   const percent = new Intl.NumberFormat(numTag, { style: 'percent', maximumFractionDigits: 0 });
   const percent1 = new Intl.NumberFormat(numTag, { style: 'percent', maximumFractionDigits: 1 });
-  const plural = new Intl.PluralRules('en-US', { type: 'ordinal' });
-  const suffix: Record<string, string> = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
   const date = new Intl.DateTimeFormat(tag, { dateStyle: 'long', timeZone: 'UTC' });
   const dateTime = new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'UTC', timeZoneName: 'short' });
   return {
@@ -153,8 +151,6 @@ function makeFormatters(locale: Locale) {
     decimal: (n: number) => decimal.format(n),
     /** A share from 0 to 1 as a percentage; one decimal when it is small. */
     percent: (share: number) => (Math.abs(share) < 0.1 && share !== 0 ? percent1 : percent).format(share),
-    /** 1st, 2nd / 1.º, 2.º */
-    ordinal: (n: number) => (locale === 'es' ? `${num.format(n)}.º` : `${num.format(n)}${suffix[plural.select(n)] ?? 'th'}`),
     /** A file size in KB or MB. */
     fileSize: (bytes: number) => (bytes >= 1_048_576 ? `${decimal.format(Math.round(bytes / 104_857.6) / 10)} MB` : `${num.format(Math.max(1, Math.round(bytes / 1024)))} KB`),
     date: (d: Date) => date.format(d),
