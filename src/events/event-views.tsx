@@ -1,4 +1,4 @@
-import { BilingualField, OnlyIn, bilingualLabels } from '../platform/views/bilingual.js';
+import { BilingualField, LanguageSelect, OnlyIn, bilingualLabels } from '../platform/views/bilingual.js';
 import { EVENT_TEXT } from './commands.js';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
@@ -58,7 +58,7 @@ export function EventFormView(props: { ctx: PageContext; form: FormState; action
             ]}
           />
         )}
-        <Select ctx={ctx} form={form} name="language" label={labels.language!} hint={t('events.language_hint')} options={[{ value: 'en', label: 'English' }, { value: 'es', label: 'Español' }]} />
+        <LanguageSelect ctx={ctx} form={form} label={labels.language!} hint={t('events.language_hint')} />
         <BilingualField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={200} />
         <Select ctx={ctx} form={form} name="kind" label={labels.kind!} required options={EVENT_KINDS.map((k) => ({ value: k, label: t(`events.kind.${k}`) }))} />
         <Select

@@ -1,4 +1,4 @@
-import { BilingualField, OnlyIn, Tx, bilingualLabels } from '../platform/views/bilingual.js';
+import { BilingualField, LanguageSelect, OnlyIn, Tx, bilingualLabels } from '../platform/views/bilingual.js';
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from '../platform/views/context.js';
 import { ButtonForm, ChoiceGroup, ErrorSummary, Form, JargonAcknowledge, PrivacyAcknowledge, Select, Submit, TextArea, TextField, type FormState } from '../platform/views/forms.js';
@@ -240,17 +240,7 @@ export function ResourceFormView({
       <form method="post" action={action} class="usa-form usa-form--large" enctype="multipart/form-data" aria-label={editing ? t('resources.edit') : t('resources.add')} noValidate>
         <input type="hidden" name="_csrf" value={ctx.csrf()} />
         {idempotencyKey && <input type="hidden" name="_idem" value={idempotencyKey} />}
-        <Select
-          ctx={ctx}
-          form={form}
-          name="language"
-          label={labels.language!}
-          hint={t('resources.language_hint')}
-          options={[
-            { value: 'en', label: 'English' },
-            { value: 'es', label: 'Español' },
-          ]}
-        />
+        <LanguageSelect ctx={ctx} form={form} label={labels.language!} hint={t('resources.language_hint')} />
         <BilingualField ctx={ctx} form={form} name="title" label={labels.title!} required maxLength={300} />
         <Select ctx={ctx} form={form} name="kind" label={labels.kind!} required options={RESOURCE_KINDS.map((k) => ({ value: k, label: t(`resources.kind.${k}`) }))} emptyLabel={t('forms.choose')} />
         <BilingualField ctx={ctx} form={form} name="summary" label={labels.summary!} hint={t('resources.summary_hint')} textarea rows={4} maxLength={2000} />

@@ -27,6 +27,9 @@ import type { PostSubject } from '../discussions/policy.js';
 import { privacyCheck } from '../trust/privacy-guard.js';
 import { newMemberLimits, postingLimit } from '../discussions/commands.js';
 import { hit } from '../platform/auth/rate-limit.js';
+import { threadReadableBy } from '../discussions/policy.js';
+import { resourceReadableBy } from '../resources/policy.js';
+import type { GroupSubject } from '../groups/policy.js';
 import './policy.js';
 
 export const TranslationInput = Type.Object({
@@ -249,41 +252,39 @@ export interface OpenRequest {
 
 /**
  * Open requests a person may fulfil (they may read the item and take part
- * where it is), most asked first. Checked row by row with the same rules
- * the pages use; bounded, so a long queue stays cheap.
+ * where it is), most asked first. Two statements, posts and resources, each
+ * filtered in SQL by the read rule's twin (`threadReadableBy`,
+ * `resourceReadableBy`), then by the write rule on the rows; bounded.
  */
 export async function openRequests(db: Db, actor: Actor, limit = 50): Promise<OpenRequest[]> {
   if (actor.kind !== 'user') return [];
-  const rows = await db
-    .selectFrom('translation_requests as q')
-    .select(['q.post_id', 'q.resource_id', 'q.language', sql<number>`count(*)::int`.as('asked'), sql<Date>`min(q.created_at)`.as('first_asked')])
-    .where('q.fulfilled_at', 'is', null)
-    .groupBy(['q.post_id', 'q.resource_id', 'q.language'])
-    .orderBy(sql`count(*)`, 'desc')
-    .orderBy(sql`min(q.created_at)`, 'asc')
-    .limit(500)
-    .execute();
+  type Asked = { language: 'en' | 'es'; asked: number; first_asked: Date };
+  const [posts, resources] = await Promise.all([
+    sql<Asked & { id: number; title: string; author_id: number | null; group_id: number | null; visibility: GroupSubject['visibility'] | null; join_policy: GroupSubject['join_policy'] | null; archived_at: Date | null; thread_deleted_at: Date | null; locked: boolean; closed: boolean }>`
+      SELECT p.id, q.language, count(*)::int AS asked, min(q.created_at) AS first_asked, t.title, p.author_id,
+             t.group_id, g.visibility, g.join_policy, g.archived_at, t.deleted_at AS thread_deleted_at, t.locked, t.closed
+        FROM translation_requests q JOIN posts p ON p.id = q.post_id JOIN threads t ON t.id = p.thread_id LEFT JOIN practice_groups g ON g.id = t.group_id
+       WHERE q.fulfilled_at IS NULL AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND ${threadReadableBy(actor)}
+       GROUP BY p.id, q.language, t.id, g.id
+       ORDER BY count(*) DESC, min(q.created_at) LIMIT 200`.execute(db),
+    sql<Asked & { id: number; slug: string; title: string; visibility: ResourceRow['visibility']; group_id: number | null; created_by: number | null }>`
+      SELECT r.id, q.language, count(*)::int AS asked, min(q.created_at) AS first_asked, r.slug, r.title, r.visibility, r.group_id, r.created_by
+        FROM translation_requests q JOIN resources r ON r.id = q.resource_id
+       WHERE q.fulfilled_at IS NULL AND ${resourceReadableBy(actor)}
+       GROUP BY r.id, q.language
+       ORDER BY count(*) DESC, min(q.created_at) LIMIT 200`.execute(db),
+  ]);
   const out: OpenRequest[] = [];
-  for (const r of rows) {
-    if (out.length >= limit) break;
-    try {
-      if (r.post_id !== null) {
-        const t = await postTarget(db, actor, r.post_id);
-        if (!can(actor, 'post.translate', t.subject as never)) continue;
-        out.push({ kind: 'post', id: t.id, href: `/posts/${t.id}/translate`, title: t.title, language: r.language, asked: r.asked, first_asked: new Date(r.first_asked) });
-      } else if (r.resource_id !== null) {
-        const res = await db.selectFrom('resources').select('slug').where('id', '=', r.resource_id).executeTakeFirst();
-        if (!res) continue;
-        const t = await resourceTarget(db, actor, res.slug);
-        if (!can(actor, 'resource.translate', t.subject as never)) continue;
-        out.push({ kind: 'resource', id: t.id, href: `/resources/${res.slug}/translate`, title: t.title, language: r.language, asked: r.asked, first_asked: new Date(r.first_asked) });
-      }
-    } catch (err) {
-      if (err instanceof AppError) continue;
-      throw err;
-    }
+  for (const r of posts.rows) {
+    const group = r.group_id === null ? null : { id: r.group_id, visibility: r.visibility!, join_policy: r.join_policy!, archived_at: r.archived_at };
+    const subject = { author_id: r.author_id, thread: { group, locked: r.locked, closed: r.closed, deleted_at: r.thread_deleted_at }, deleted_at: null, hidden: false };
+    if (can(actor, 'post.translate', subject)) out.push({ kind: 'post', id: r.id, href: `/posts/${r.id}/translate`, title: r.title, language: r.language, asked: r.asked, first_asked: new Date(r.first_asked) });
   }
-  return out;
+  for (const r of resources.rows) {
+    if (can(actor, 'resource.translate', { visibility: r.visibility, group_id: r.group_id, created_by: r.created_by, deleted_at: null }))
+      out.push({ kind: 'resource', id: r.id, href: `/resources/${r.slug}/translate`, title: r.title, language: r.language, asked: r.asked, first_asked: new Date(r.first_asked) });
+  }
+  return out.sort((a, b) => b.asked - a.asked || a.first_asked.getTime() - b.first_asked.getTime()).slice(0, limit);
 }
 
 // ---- telling people -----------------------------------------------------------------------------------------
@@ -312,13 +313,26 @@ export async function translationRequested(deps: Deps, requestId: number): Promi
   const { db, jobs, config } = deps;
   const q = await db.selectFrom('translation_requests').selectAll().where('id', '=', requestId).executeTakeFirst();
   if (!q || q.fulfilled_at) return 0;
+  // The group the item lives in, when only its members (and facilitators) may write it: narrows the candidates
+  // in SQL; each one left is still checked below with the rules the pages use.
+  const within = q.post_id !== null
+    ? (await db.selectFrom('posts as p').innerJoin('threads as t', 't.id', 'p.thread_id').select('t.group_id').where('p.id', '=', q.post_id).executeTakeFirst())?.group_id
+    : (await db.selectFrom('resources').select(['visibility', 'group_id']).where('id', '=', q.resource_id!).executeTakeFirst().then((r) => (r?.visibility === 'group' ? r.group_id : null)));
   const translators = await db
-    .selectFrom('users')
-    .select(['id', 'email', 'name', 'locale', 'email_notifications', 'email_verified_at'])
-    .where('translator', '=', true)
-    .where('deactivated_at', 'is', null)
-    .where('id', '<>', q.requested_by)
-    .orderBy('id')
+    .selectFrom('users as u')
+    .select(['u.id', 'u.email', 'u.name', 'u.locale', 'u.email_notifications', 'u.email_verified_at'])
+    .where('u.translator', '=', true)
+    .where('u.deactivated_at', 'is', null)
+    .where('u.id', '<>', q.requested_by)
+    .$if(typeof within === 'number', (w) =>
+      w.where((eb) =>
+        eb.or([
+          eb('u.role', 'in', ['facilitator', 'admin']),
+          eb.exists(eb.selectFrom('group_memberships as m').select('m.user_id').whereRef('m.user_id', '=', 'u.id').where('m.group_id', '=', within!).where('m.status', '=', 'active')),
+        ]),
+      ),
+    )
+    .orderBy('u.id')
     .limit(500)
     .execute();
   if (translators.length === 0) return 0;

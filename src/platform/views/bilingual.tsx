@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import type { PageContext } from './context.js';
-import { TextArea, TextField, type FormState } from './forms.js';
+import { Select, TextArea, TextField, type FormState } from './forms.js';
 import { formName, localized, type BilingualRow, type Lang } from '../i18n/content.js';
 
 /**
@@ -114,9 +114,6 @@ export function Tx({ ctx, row, field, note, base }: { ctx: PageContext; row: Bil
   );
 }
 
-/** The text alone, for attributes and labels. */
-export const tx = (ctx: PageContext, row: BilingualRow, field: string, base?: string) => localized(row, field, ctx.locale, base).text;
-
 /** A practice group's name as a query returned it, in the reader's language when the group has it translated. */
 export function GroupName({ ctx, name }: { ctx: PageContext; name: string }) {
   const l = ctx.groupName?.(name);
@@ -135,4 +132,21 @@ export const groupNameText = (ctx: PageContext, name: string) => ctx.groupName?.
 export function groupCrumb(ctx: PageContext, name: string, slug: string): { label: string; href: string; lang?: string } {
   const l = ctx.groupName?.(name);
   return { label: l?.text ?? name, lang: l?.lang, href: `/groups/${slug}` };
+}
+
+/** The language a convening is held in or a resource is written in: the side of its fields that is required. Each language named in itself. */
+export function LanguageSelect({ ctx, form, label, hint }: { ctx: PageContext; form: FormState; label: string; hint: string }) {
+  return (
+    <Select
+      ctx={ctx}
+      form={form}
+      name="language"
+      label={label}
+      hint={hint}
+      options={[
+        { value: 'en', label: 'English' },
+        { value: 'es', label: 'Español' },
+      ]}
+    />
+  );
 }
