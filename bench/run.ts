@@ -265,7 +265,8 @@ async function main() {
   let peak = 0;
   const sampler = setInterval(() => (peak = Math.max(peak, rss(server.pid!))), 200);
   const results: Result[] = [];
-  const want = (name: string) => !values.only || name.includes(values.only);
+  // --only "hello|realistic": any of several substrings.
+  const want = (name: string) => !values.only || values.only.split('|').some((s) => s && name.includes(s));
   try {
     const cookie = await signIn(base, 'bench1@bench.convene.test');
     const authed = { headers: { cookie } };

@@ -5,6 +5,7 @@ import { can } from '../platform/auth/policy.js';
 import { trackedFromJson, trackedJson, trackedThreads, type TrackedThread } from '../discussions/tracking.js';
 import { addressedFromJson, addressedJson, type NotificationItem } from '../notifications/queries.js';
 import { listEvents, type EventRow } from '../events/queries.js';
+import { perPersonStatement } from '../platform/db/per-person.js';
 import { resourceReadableBy } from '../resources/policy.js';
 import { eventReadableBy } from '../events/policy.js';
 import type { GroupRow } from '../groups/queries.js';
@@ -25,13 +26,25 @@ export interface HomeResource {
   group_name: string | null;
 }
 
+/** A convening as the home lists it. */
+export interface HomeEvent {
+  id: number;
+  title: string;
+  language: string;
+  translations: Record<string, Record<string, string>> | null;
+  starts_at: Date;
+  online_url: string | null;
+  status: string;
+  registration: string | null;
+}
+
 export interface ForYou {
   unread: TrackedThread[];
   fresh: TrackedThread[];
   /** Replies and mentions addressed to the person, not yet read. */
   forMe: NotificationItem[];
   /** Upcoming convenings the person registered for, with their registration status (the join link needs "confirmed"). */
-  events: (EventRow & { registration: string | null })[];
+  events: HomeEvent[];
   resources: HomeResource[];
   /** Milestones of agenda items the person's organizations own, not done, due within 30 days or overdue. */
   milestones: { id: number; title: string; due_on: string; percent: number; item_slug: string; item_title: string }[];
@@ -86,30 +99,51 @@ const followupsJson = (viewer: UserActor) => sql`(SELECT json_build_object('tota
                OR (f.event_id IS NOT NULL AND e.status <> 'cancelled' AND ${eventReadableBy(viewer)}))) x)`;
 
 /**
- * Everything for the person in two statements: the lists (unread, new,
- * addressed to them, resources, milestones) as JSON columns of one prepared
- * statement, and their next convenings. Measured at scale 1, each round trip
- * to the database cost more than these small queries (eight statements gave
- * 145–213 pages a second).
+ * The person's next convenings (those they said they are going to or might go to, readable to
+ * them), with their registration status: the same rules as the events page's "registered" filter.
  */
-export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Promise<ForYou> {
-  const [lists, events] = await Promise.all([
-    sql<{ unread: unknown[]; fresh: unknown[]; for_me: unknown[]; resources: HomeResource[]; milestones: ForYou['milestones']; followups: { total: number; items: ForYou['followups']['items'] } }>`SELECT
+const myEventsQuery = (viewer: UserActor) => sql`SELECT e.id, e.title, e.language, e.translations, e.starts_at, e.online_url, e.status,
+      (SELECT r.status FROM event_registrations r WHERE r.event_id = e.id AND r.user_id = ${viewer.id}) AS registration
+    FROM events e LEFT JOIN practice_groups g ON g.id = e.group_id
+   WHERE ${eventReadableBy(viewer)} AND e.ends_at >= now()
+     AND EXISTS (SELECT 1 FROM event_registrations r WHERE r.event_id = e.id AND r.user_id = ${viewer.id} AND r.response IN ('going', 'maybe'))
+   ORDER BY e.starts_at, e.id LIMIT ${sql.lit(3)}`;
+
+type ListsRow = {
+  unread: unknown[];
+  fresh: unknown[];
+  for_me: unknown[];
+  resources: HomeResource[];
+  milestones: ForYou['milestones'];
+  followups: { total: number; items: ForYou['followups']['items'] };
+  events: (Omit<HomeEvent, 'starts_at'> & { starts_at: string })[];
+};
+
+/**
+ * Everything for the person in one statement (the lists as JSON columns,
+ * prepared), its text built once per role (`perPersonStatement`). Measured at
+ * scale 1, each round trip to the database cost more than these small queries
+ * (eight statements gave 145–213 pages a second, three about 250).
+ */
+export const forYouLists = perPersonStatement<ListsRow>(
+  (db, viewer) => sql<ListsRow>`SELECT
         ${trackedJson(db, viewer, 'unread', 1, SHORT)} AS unread,
         ${trackedJson(db, viewer, 'new', 1, SHORT)} AS fresh,
         ${addressedJson(db, viewer, SHORT)} AS for_me,
         ${jsonRows(newResourcesQuery(db, viewer, viewer), sql`s.created_at DESC, s.id DESC`)} AS resources,
         ${jsonRows(milestonesQuery(viewer), sql`s.due_on, s.id`)} AS milestones,
-        ${followupsJson(viewer)} AS followups
-        ${PREPARED}`.execute(db),
-    listEvents(db, viewer, { when: 'upcoming', registeredBy: viewer.id, perPage: 3, count: false }),
-  ]);
-  const row = lists.rows[0]!;
+        ${followupsJson(viewer)} AS followups,
+        ${jsonRows(myEventsQuery(viewer), sql`s.starts_at, s.id`)} AS events
+        ${PREPARED}`,
+);
+
+export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Promise<ForYou> {
+  const row = (await forYouLists.execute(db, viewer)).rows[0]!;
   return {
     unread: trackedFromJson(row.unread).slice(0, SHORT),
     fresh: trackedFromJson(row.fresh).slice(0, SHORT),
     forMe: addressedFromJson(row.for_me),
-    events: events.rows.map((e) => ({ ...e, registration: e.registration ?? null })),
+    events: row.events.map((e) => ({ ...e, starts_at: new Date(e.starts_at) })),
     resources: row.resources.map(asHomeResource),
     milestones: row.milestones,
     followups: { total: Number(row.followups.total), items: row.followups.items },

@@ -1,5 +1,6 @@
 import { sql, type SelectQueryBuilder, type SqlBool } from 'kysely';
 import { PREPARED, jsonRows, type Db } from '../platform/db/db.js';
+import { perPersonStatement, type PerPersonStatement } from '../platform/db/per-person.js';
 import type { Actor, UserActor } from '../platform/auth/actor.js';
 import { threadReadableBy } from './policy.js';
 import { PAGE_SIZE, threadSelect, threadsFromJson, type ThreadRow } from './queries.js';
@@ -156,16 +157,32 @@ export interface TrackedPage {
  */
 export async function trackedPage(db: Db, viewer: Actor, view: TrackedView, page = 1, perPage = PAGE_SIZE): Promise<TrackedPage> {
   if (view !== 'latest' && viewer.kind !== 'user') return { threads: [], more: false };
-  const counts = viewer.kind === 'user' ? sql`${countOf(db, viewer, 'new')} AS new_count, ${countOf(db, viewer, 'unread')} AS unread_count,` : sql``;
-  const row = (
-    await sql<{ threads: unknown[]; new_count?: number; unread_count?: number }>`SELECT ${counts} ${trackedJson(db, viewer, view, page, perPage)} AS threads ${page === 1 ? PREPARED : sql``}`.execute(db)
-  ).rows[0]!;
+  const row =
+    viewer.kind === 'user' && page === 1
+      ? (await firstPageFor(view, perPage).execute(db, viewer)).rows[0]!
+      : (await sql<PageRow>`SELECT ${viewer.kind === 'user' ? countsOf(db, viewer) : sql``} ${trackedJson(db, viewer, view, page, perPage)} AS threads ${page === 1 ? PREPARED : sql``}`.execute(db)).rows[0]!;
   const threads = trackedFromJson(row.threads);
   return {
     threads: threads.slice(0, perPage),
     more: threads.length > perPage,
     ...(viewer.kind === 'user' ? { counts: { new: Number(row.new_count ?? 0), unread: Number(row.unread_count ?? 0) } } : {}),
   };
+}
+
+type PageRow = { threads: unknown[]; new_count?: number; unread_count?: number };
+
+const countsOf = (db: Db, viewer: UserActor) => sql`${countOf(db, viewer, 'new')} AS new_count, ${countOf(db, viewer, 'unread')} AS unread_count,`;
+
+/** A signed-in person's first page of a view: the statement's text built once per role (see perPersonStatement). */
+export const firstPages = new Map<string, PerPersonStatement<PageRow>>();
+function firstPageFor(view: TrackedView, perPage: number): PerPersonStatement<PageRow> {
+  const key = `${view}:${perPage}`;
+  let s = firstPages.get(key);
+  if (!s) {
+    s = perPersonStatement((db, viewer) => sql<PageRow>`SELECT ${countsOf(db, viewer)} ${trackedJson(db, viewer, view, 1, perPage)} AS threads ${PREPARED}`);
+    firstPages.set(key, s);
+  }
+  return s;
 }
 
 /** One page of a view, without the counts. */
