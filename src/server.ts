@@ -24,7 +24,7 @@ export { mailFrom };
  * migrates, loads the demo community on first start, and listens.
  */
 export async function startServer(config: Config = loadConfig(), log: (m: string) => void = (m) => console.log(m)): Promise<Running> {
-  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, supervise: true }, log);
+  const handle = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, supervise: true }, log);
   let replica: DatabaseHandle | undefined;
   try {
     const m = await migrate(handle.url, (name, i, n) => log(`migrating ${i}/${n}: ${name}`));

@@ -116,6 +116,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     host: '127.0.0.1',
     databaseUrl: undefined,
     replicaUrl: undefined,
+    databasePoolSize: 10,
     dataDir: mkdtempSync(path.join(tmpdir(), 'convene-data-')),
     baseUrl: 'http://convene.test',
     secure: false,

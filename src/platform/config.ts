@@ -15,6 +15,8 @@ export interface Config {
    * engagement analytics. Unset: they read the primary.
    */
   replicaUrl: string | undefined;
+  /** Connections each process keeps to the database (DATABASE_POOL_SIZE, default 20). */
+  databasePoolSize: number;
   dataDir: string;
   baseUrl: string;
   /** True when BASE_URL is https: cookies get `Secure` and the `__Host-` prefix. */
@@ -195,6 +197,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host,
     databaseUrl: env.DATABASE_URL || undefined,
     replicaUrl: env.DATABASE_REPLICA_URL || undefined,
+    databasePoolSize: readWhole('DATABASE_POOL_SIZE', env.DATABASE_POOL_SIZE, 20, 500, 1),
     dataDir,
     baseUrl,
     secure: parsedBase.protocol === 'https:',

@@ -86,7 +86,7 @@ function prepareMarked(client: pg.PoolClient): void {
 export function connect(url: string, engine: Engine, opts: { max?: number; embedded?: EmbeddedServer } = {}): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString: url,
-    max: opts.max ?? (Number(process.env.DATABASE_POOL_SIZE) || 20),
+    max: opts.max ?? 20,
     idleTimeoutMillis: 30_000,
     connectionTimeoutMillis: 10_000,
     application_name: 'convene',

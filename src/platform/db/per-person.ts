@@ -21,6 +21,11 @@ import type { UserActor } from '../auth/actor.js';
  * a time taken when building, an id inside an array) makes the statement
  * one that is built afresh for every request, as before: never a statement
  * meant for someone else.
+ *
+ * `build` must depend on the person alone. Anything else it reads (a page
+ * number, a view) is frozen into the kept text, so such values belong in
+ * what picks the statement: one `perPersonStatement` per value, as the first
+ * pages of Latest, New and Unread do (one per view).
  */
 /** A query builder or an sql`` template (compiled against the database's dialect). */
 export interface Buildable<R> {

@@ -59,4 +59,11 @@ describe('heavy reads on a replica (DATABASE_REPLICA_URL)', () => {
     assert.equal(c.replicaUrl, 'postgres://replica/db');
     assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgres://primary/db' }).replicaUrl, undefined);
   });
+
+  test('the pool size is a whole number of connections, 20 unless set', () => {
+    const base = { SESSION_SECRET: 'x'.repeat(40), CONVENE_DATA_DIR: '/tmp/convene-replica-config' };
+    assert.equal(loadConfig(base).databasePoolSize, 20);
+    assert.equal(loadConfig({ ...base, DATABASE_POOL_SIZE: '8' }).databasePoolSize, 8);
+    for (const bad of ['0', '-3', '2.5', 'many', '501']) assert.throws(() => loadConfig({ ...base, DATABASE_POOL_SIZE: bad }), /DATABASE_POOL_SIZE/, bad);
+  });
 });
