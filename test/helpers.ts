@@ -1,3 +1,4 @@
+import { setRateLimitClock } from '../src/platform/auth/rate-limit.js';
 import { Jobs } from '../src/platform/jobs/jobs.js';
 import { after } from 'node:test';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -146,6 +147,15 @@ export interface TestContext {
 }
 
 /** An app on its own fresh database, closed after the file's tests. */
+/**
+ * Rate-limit windows are counted on a clock fixed at one second past the start
+ * of today (UTC) while tests run: a window (a minute, a quarter, an hour, a
+ * day) never turns in the middle of a test, so "the 31st request is refused"
+ * holds at 22:59:58 as at any other time. Tests about windows set their own.
+ */
+const RATE_LIMIT_NOW = Math.floor(Date.now() / 86_400_000) * 86_400_000 + 1_000;
+setRateLimitClock(() => RATE_LIMIT_NOW);
+
 export async function buildTestApp(configOverrides: Partial<Config> = {}, opts: { readDb?: (db: Db) => Db; dnsResolver?: AppDeps['dnsResolver'] } = {}): Promise<TestContext> {
   const { db, url } = await createTestDatabase();
   const mailer = new MemoryMailer();

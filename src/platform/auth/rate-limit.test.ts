@@ -4,14 +4,21 @@ import { sql } from 'kysely';
 import { createTestDatabase } from '../../../test/helpers.js';
 import type { Db } from '../db/db.js';
 import { AppError } from '../http/errors.js';
-import { hit, hitAll } from './rate-limit.js';
+import { hit, hitAll, setRateLimitClock } from './rate-limit.js';
 
 let db: Db;
 let close: () => Promise<void>;
+// Five seconds into an hour: the windows below (a minute, an hour) never turn during the test.
+// (On the real clock, a run at 22:59:58 saw the hour's window end two seconds later.)
+let restoreClock: () => number;
 before(async () => {
   ({ db, close } = await createTestDatabase());
+  restoreClock = setRateLimitClock(() => Date.UTC(2026, 11, 6, 10, 0, 5));
 });
-after(() => close());
+after(() => {
+  setRateLimitClock(restoreClock);
+  return close();
+});
 
 const count = async (key: string) => Number((await sql<{ n: number }>`SELECT coalesce(sum(count), 0)::int AS n FROM rate_limits WHERE key = ${key}`.execute(db)).rows[0]!.n);
 
@@ -33,12 +40,12 @@ describe('rate limits in PostgreSQL', () => {
     );
     assert.ok(refused instanceof AppError && refused.code === 'rate_limited', 'the third call is refused');
     // The hour key is not spent, but the wait is the longest among the spent keys: the minute's.
-    assert.ok(refused.retryAfter! >= 1 && refused.retryAfter! <= 60, `retry after ${refused.retryAfter}`);
+    assert.equal(refused.retryAfter, 55, 'until the minute turns');
     assert.equal(await count('test:hour'), 3, 'a refused call still counts');
 
     // One key alone is the same limit.
     await hit(db, 'test:single', { max: 1, windowSeconds: 3600 });
-    await assert.rejects(hit(db, 'test:single', { max: 1, windowSeconds: 3600 }), (e: unknown) => e instanceof AppError && e.retryAfter! > 60);
+    await assert.rejects(hit(db, 'test:single', { max: 1, windowSeconds: 3600 }), (e: unknown) => e instanceof AppError && e.retryAfter === 3595);
   });
 
   test('concurrent hits on one key are all counted', async () => {
