@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
+import { shapedStatement, type Buildable } from '../platform/db/per-person.js';
 import type { Actor } from '../platform/auth/actor.js';
 import { threadReadableBy, type PostSubject, type ThreadSubject } from './policy.js';
 import { AppError } from '../platform/http/errors.js';
@@ -133,12 +134,10 @@ export interface ThreadViewerState {
 /** The state of a viewer with nothing recorded (a visitor, or a thread that went away). */
 export const NO_VIEWER_STATE: ThreadViewerState = { linkedFrom: [], ownWatch: null, groupWatch: null, readAt: null, unreadNotifications: false, reactions: [], bookmarks: [] };
 
-/**
- * A thread with its viewer's state (watch levels, read mark, unread
- * notifications, the readable threads linking to it) in one statement: the
- * thread page's busiest path. The caller still authorizes the thread.
- */
-export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Promise<{ thread: ThreadRow; state: ThreadViewerState } | undefined> {
+type ThreadForViewerRow = ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean; reacted: [number, ReactionKind][]; bookmarked: number[] };
+
+/** The thread page's statement, its text built once per class of viewer (`shapedStatement`): the thread and the viewer are its parameters. */
+export const threadForViewer = shapedStatement<ThreadForViewerRow, [number]>((db, viewer, id) => {
   const uid = viewer.kind === 'user' ? viewer.id : 0;
   // threadReadableBy names the linking thread t and its group g: inside the subquery they are its own.
   const linked = sql<[number, string][]>`(SELECT coalesce(json_agg(json_build_array(x.id, x.title) ORDER BY x.id DESC), '[]'::json) FROM (
@@ -146,7 +145,7 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
         LEFT JOIN practice_groups g ON g.id = t.group_id
        WHERE l.to_thread_id = ${id} AND t.id <> ${id} AND p.deleted_at IS NULL AND p.hidden_at IS NULL AND ${threadReadableBy(viewer)}
        ORDER BY t.id DESC LIMIT 20) x)`;
-  const row = (await threadSelect(db)
+  return threadSelect(db)
     .select([
       linked.as('linked_from'),
       sql<WatchLevel | null>`(SELECT w.level FROM thread_watches w WHERE w.user_id = ${uid} AND w.thread_id = t.id)`.as('own_watch'),
@@ -164,10 +163,16 @@ export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Pro
       ).as('bookmarked'),
     ])
     .where('t.id', '=', id)
-    .modifyEnd(PREPARED)
-    .executeTakeFirst()) as
-    | (ThreadRow & { linked_from: [number, string][]; own_watch: WatchLevel | null; group_watch: WatchLevel | null; read_at: Date | null; unread_notifications: boolean; reacted: [number, ReactionKind][]; bookmarked: number[] })
-    | undefined;
+    .modifyEnd(PREPARED) as unknown as Buildable<ThreadForViewerRow>;
+});
+
+/**
+ * A thread with its viewer's state (watch levels, read mark, unread
+ * notifications, the readable threads linking to it) in one statement: the
+ * thread page's busiest path. The caller still authorizes the thread.
+ */
+export async function getThreadForViewer(db: Db, id: number, viewer: Actor): Promise<{ thread: ThreadRow; state: ThreadViewerState } | undefined> {
+  const row = (await threadForViewer.execute(db, viewer, id)).rows[0];
   if (!row) return undefined;
   const { linked_from, own_watch, group_watch, read_at, unread_notifications, reacted, bookmarked, ...thread } = row;
   return {

@@ -2,11 +2,13 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { PREPARED, type Db } from './db.js';
-import { perPersonStatement } from './per-person.js';
+import { perPersonStatement, shapedStatement } from './per-person.js';
 import { createTestDatabase } from '../../../test/helpers.js';
 import type { UserActor } from '../auth/actor.js';
 import { forYou, forYouLists } from '../../community/for-you.js';
 import { firstPages, trackedPage } from '../../discussions/tracking.js';
+import { getThreadForViewer, threadForViewer } from '../../discussions/queries.js';
+import { ANONYMOUS } from '../auth/actor.js';
 
 let db: Db;
 let close: () => Promise<void>;
@@ -69,13 +71,33 @@ describe('statements built once per role (perPersonStatement)', () => {
     for (const s of [byGroups, byLocale, byTime, idInArray, byYouth]) assert.equal(s.kept('member'), false);
   });
 
-  test("the home's lists and the first pages of Latest, New and Unread are kept for members and facilitators", async () => {
+  test('ids given with the viewer are filled in too, for visitors as for people; a build that inlines an id is not kept', async () => {
+    const s = shapedStatement<{ who: string | null; a: number; b: number }, [number, number]>(
+      (_db, v, a, b) => sql`SELECT ${v.kind === 'user' ? sql`${v.id}::text` : sql`NULL::text`} AS who, ${a}::bigint AS a, ${b}::bigint AS b`,
+    );
+    assert.deepEqual((await s.execute(db, ANONYMOUS, 5, 6)).rows, [{ who: null, a: 5, b: 6 }]);
+    assert.deepEqual((await s.execute(db, ANONYMOUS, 7, 8)).rows, [{ who: null, a: 7, b: 8 }]);
+    assert.deepEqual((await s.execute(db, person(40), 9, 10)).rows, [{ who: '40', a: 9, b: 10 }]);
+    assert.deepEqual((await s.execute(db, person(41), 11, 12)).rows, [{ who: '41', a: 11, b: 12 }]);
+    assert.equal(s.kept('anonymous'), true);
+    assert.equal(s.kept('member'), true);
+    const inlined = shapedStatement<{ a: number }, [number]>((_db, _v, a) => sql`SELECT ${sql.lit(a)}::bigint AS a`);
+    assert.deepEqual((await inlined.execute(db, ANONYMOUS, 3)).rows, [{ a: 3 }]);
+    assert.deepEqual((await inlined.execute(db, ANONYMOUS, 4)).rows, [{ a: 4 }]);
+    assert.equal(inlined.kept('anonymous'), false);
+  });
+
+  test("the home's lists, the first pages of Latest, New and Unread, and the thread page's statement are kept", async () => {
     for (const role of ['member', 'facilitator'] as const) {
       await forYou(db, person(31, { role }), []);
       for (const view of ['latest', 'new', 'unread'] as const) await trackedPage(db, person(31, { role }), view);
+      assert.equal(await getThreadForViewer(db, 1, person(31, { role })), undefined);
+      assert.equal(threadForViewer.kept(role), true, `thread page ${role}`);
       assert.equal(forYouLists.kept(role), true, role);
       for (const [key, s] of firstPages) assert.equal(s.kept(role), true, `${key} ${role}`);
     }
     assert.ok(firstPages.size >= 3);
+    assert.equal(await getThreadForViewer(db, 1, ANONYMOUS), undefined);
+    assert.equal(threadForViewer.kept('anonymous'), true);
   });
 });

@@ -1,6 +1,6 @@
 import { CompiledQuery, type QueryResult } from 'kysely';
 import type { Db } from './db.js';
-import type { UserActor } from '../auth/actor.js';
+import type { Actor, UserActor } from '../auth/actor.js';
 
 /**
  * A statement for one signed-in person, built with Kysely once per shape
@@ -38,18 +38,21 @@ export interface PerPersonStatement<R> {
   kept(role: UserActor['role']): boolean | undefined;
 }
 
-// Two ids no account has (far above any sequence's reach, below 2^53).
+// Ids no row has (far above any sequence's reach, below 2^53): the person, and each id argument.
 const PROBE_A = 8_100_000_000_000_001;
 const PROBE_B = 8_100_000_000_000_002;
+const argProbe = (i: number, second: boolean) => 8_200_000_000_000_000 + i * 10 + (second ? 2 : 1);
+const PROBE_PREFIXES = ['81000000000000', '82000000000000'];
 
 interface Template {
   sql: string;
   parameters: readonly unknown[];
-  /** Positions in `parameters` that are the person's id. */
-  ids: number[];
+  /** Positions in `parameters` to fill: with the person's id ('viewer') or the id argument at that index. */
+  slots: [number, 'viewer' | number][];
 }
 
-function probe(viewer: UserActor, second: boolean): UserActor {
+function probe(viewer: Actor, second: boolean): Actor {
+  if (viewer.kind !== 'user') return viewer;
   return {
     kind: 'user',
     id: second ? PROBE_B : PROBE_A,
@@ -75,42 +78,72 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 function mentionsProbe(v: unknown): boolean {
-  if (v === PROBE_A || v === PROBE_B || v === String(PROBE_A) || v === String(PROBE_B)) return true;
-  if (typeof v === 'string') return v.includes(String(PROBE_A)) || v.includes(String(PROBE_B));
+  if (typeof v === 'number' || typeof v === 'bigint') return PROBE_PREFIXES.some((p) => String(v).startsWith(p));
+  if (typeof v === 'string') return PROBE_PREFIXES.some((p) => v.includes(p));
   if (Array.isArray(v)) return v.some(mentionsProbe);
   if (typeof v === 'object' && v !== null && !(v instanceof Date)) return Object.values(v).some(mentionsProbe);
   return false;
 }
 
-function templateOf(db: Db, viewer: UserActor, build: (db: Db, viewer: UserActor) => Buildable<unknown>): Template | null {
-  const a = build(db, probe(viewer, false)).compile(db);
-  const b = build(db, probe(viewer, true)).compile(db);
+function templateOf<A extends number[]>(db: Db, viewer: Actor, count: number, build: (db: Db, viewer: Actor, ...ids: A) => Buildable<unknown>): Template | null {
+  const idsOf = (second: boolean) => Array.from({ length: count }, (_, i) => argProbe(i, second)) as A;
+  const a = build(db, probe(viewer, false), ...idsOf(false)).compile(db);
+  const b = build(db, probe(viewer, true), ...idsOf(true)).compile(db);
   if (a.sql !== b.sql || a.parameters.length !== b.parameters.length) return null;
-  if (a.sql.includes(String(PROBE_A)) || a.sql.includes(String(PROBE_B))) return null;
-  const ids: number[] = [];
+  if (mentionsProbe(a.sql) || mentionsProbe(b.sql)) return null;
+  const slots: Template['slots'] = [];
   for (let i = 0; i < a.parameters.length; i++) {
     const pa = a.parameters[i];
     const pb = b.parameters[i];
-    if (pa === PROBE_A && pb === PROBE_B) ids.push(i);
+    if (viewer.kind === 'user' && pa === PROBE_A && pb === PROBE_B) {
+      slots.push([i, 'viewer']);
+      continue;
+    }
+    const arg = Array.from({ length: count }, (_, j) => j).find((j) => pa === argProbe(j, false) && pb === argProbe(j, true));
+    if (arg !== undefined) slots.push([i, arg]);
     else if (!same(pa, pb) || mentionsProbe(pa) || mentionsProbe(pb)) return null;
   }
-  return { sql: a.sql, parameters: a.parameters, ids };
+  return { sql: a.sql, parameters: a.parameters, slots };
+}
+
+/** Who a statement's text may differ for: visitors, and each role. */
+export type ShapeClass = 'anonymous' | UserActor['role'];
+const classOf = (viewer: Actor): ShapeClass => (viewer.kind === 'user' ? viewer.role : 'anonymous');
+
+export interface ShapedStatement<R, A extends number[]> {
+  execute(db: Db, viewer: Actor, ...ids: A): Promise<QueryResult<R>>;
+  /** Whether the statement for this class of viewer is kept as text (tests). */
+  kept(cls: ShapeClass): boolean | undefined;
+}
+
+/**
+ * `perPersonStatement` for statements about a viewer (a visitor or a person)
+ * and some rows named by id (a thread, a group): the ids are parameters
+ * filled in like the person's, and the same two-build check applies to them.
+ * The build may pass the ids on as values only: it must never branch on them
+ * or compare them with anything (the check cannot see a branch both made-up
+ * ids take alike).
+ */
+export function shapedStatement<R, A extends number[] = []>(build: (db: Db, viewer: Actor, ...ids: A) => Buildable<R>): ShapedStatement<R, A> {
+  const templates = new Map<ShapeClass, Template | null>();
+  return {
+    async execute(db, viewer, ...ids) {
+      const cls = classOf(viewer);
+      let t = templates.get(cls);
+      if (t === undefined) {
+        t = templateOf(db, viewer, ids.length, build);
+        templates.set(cls, t);
+      }
+      if (!t) return db.executeQuery(build(db, viewer, ...ids).compile(db));
+      const parameters = t.parameters.slice();
+      for (const [i, from] of t.slots) parameters[i] = from === 'viewer' ? viewer.id : ids[from];
+      return db.executeQuery(CompiledQuery.raw(t.sql, parameters)) as Promise<QueryResult<R>>;
+    },
+    kept: (cls) => (templates.has(cls) ? templates.get(cls) !== null : undefined),
+  };
 }
 
 export function perPersonStatement<R>(build: (db: Db, viewer: UserActor) => Buildable<R>): PerPersonStatement<R> {
-  const templates = new Map<UserActor['role'], Template | null>();
-  return {
-    async execute(db, viewer) {
-      let t = templates.get(viewer.role);
-      if (t === undefined) {
-        t = templateOf(db, viewer, build);
-        templates.set(viewer.role, t);
-      }
-      if (!t) return db.executeQuery(build(db, viewer).compile(db));
-      const parameters = t.parameters.slice();
-      for (const i of t.ids) parameters[i] = viewer.id;
-      return db.executeQuery(CompiledQuery.raw(t.sql, parameters)) as Promise<QueryResult<R>>;
-    },
-    kept: (role) => (templates.has(role) ? templates.get(role) !== null : undefined),
-  };
+  const s = shapedStatement<R>((db, viewer) => build(db, viewer as UserActor));
+  return { execute: (db, viewer) => s.execute(db, viewer), kept: (role) => s.kept(role) };
 }
