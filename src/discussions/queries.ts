@@ -1,7 +1,7 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import { PREPARED, type Db } from '../platform/db/db.js';
 import { shapedStatement, type Buildable } from '../platform/db/per-person.js';
-import type { Actor } from '../platform/auth/actor.js';
+import { ANONYMOUS, type Actor } from '../platform/auth/actor.js';
 import { threadReadableBy, type PostSubject, type ThreadSubject } from './policy.js';
 import { AppError } from '../platform/http/errors.js';
 import { authorize, can } from '../platform/auth/policy.js';
@@ -284,8 +284,9 @@ export interface PostView {
  * every post: rows the same for every reader (the thread page shares them and
  * takes each viewer's reactions from `getThreadForViewer`).
  */
-export async function threadPosts(db: Db, threadId: number, viewer: Actor | null, opts: { moderator?: boolean; afterId?: number } = {}): Promise<PostView[]> {
-  const rows = await db
+/** A thread's posts as stored, with the viewer's reactions and bookmarks (a statement, not run). */
+function postsQuery(db: Db, viewer: Actor, threadId: number) {
+  return db
     .selectFrom('posts as p')
     .leftJoin('users as u', 'u.id', 'p.author_id')
     .leftJoin('posts as r', 'r.id', 'p.reply_to_id')
@@ -317,21 +318,25 @@ export async function threadPosts(db: Db, threadId: number, viewer: Actor | null
     ])
     // The viewer's own reactions to each post, in the same statement.
     .select(
-      viewer?.kind === 'user'
+      viewer.kind === 'user'
         ? sql<string[]>`ARRAY(SELECT pr.kind FROM post_reactions pr WHERE pr.post_id = p.id AND pr.user_id = ${viewer.id})`.as('mine')
         : sql<string[]>`'{}'::text[]`.as('mine'),
     )
-    .select(viewer?.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM bookmarks b WHERE b.user_id = ${viewer.id} AND b.post_id = p.id)`.as('bookmarked') : sql<boolean>`false`.as('bookmarked'))
+    .select(viewer.kind === 'user' ? sql<boolean>`EXISTS (SELECT 1 FROM bookmarks b WHERE b.user_id = ${viewer.id} AND b.post_id = p.id)`.as('bookmarked') : sql<boolean>`false`.as('bookmarked'))
     .select(
       sql<AttachmentView[]>`(SELECT coalesce(json_agg(json_build_object('id', a.id, 'kind', a.kind, 'filename', a.filename, 'content_type', a.content_type, 'size_bytes', a.size_bytes, 'alt', a.alt, 'width', a.width, 'height', a.height) ORDER BY a.id), '[]'::json) FROM post_attachments a WHERE a.post_id = p.id)`.as('attachments'),
     )
-    .where('p.thread_id', '=', threadId)
-    .$if(opts.afterId !== undefined, (q) => q.where('p.id', '>', opts.afterId!))
-    .orderBy('p.created_at')
-    .orderBy('p.id')
-    .limit(1000)
-    .modifyEnd(PREPARED)
-    .execute();
+    .where('p.thread_id', '=', threadId);
+}
+
+type PostRowRaw = Awaited<ReturnType<ReturnType<typeof postsQuery>['execute']>>[number];
+const ordered = <Q extends ReturnType<typeof postsQuery>>(q: Q) => q.orderBy('p.created_at').orderBy('p.id').limit(1000).modifyEnd(PREPARED) as unknown as Buildable<PostRowRaw>;
+/** The page's posts and the live fragment's (those after a given post): each text built once per class of viewer. */
+export const threadPostsStatement = shapedStatement<PostRowRaw, [number]>((db, viewer, threadId) => ordered(postsQuery(db, viewer, threadId)));
+const postsAfterStatement = shapedStatement<PostRowRaw, [number, number]>((db, viewer, threadId, afterId) => ordered(postsQuery(db, viewer, threadId).where('p.id', '>', afterId)));
+
+export async function threadPosts(db: Db, threadId: number, viewer: Actor | null, opts: { moderator?: boolean; afterId?: number } = {}): Promise<PostView[]> {
+  const rows = (opts.afterId !== undefined ? await postsAfterStatement.execute(db, viewer ?? ANONYMOUS, threadId, opts.afterId) : await threadPostsStatement.execute(db, viewer ?? ANONYMOUS, threadId)).rows;
   const out: PostView[] = [];
   for (const r of rows) {
     let html = r.body_html;

@@ -7,7 +7,7 @@ import { createTestDatabase } from '../../../test/helpers.js';
 import type { UserActor } from '../auth/actor.js';
 import { forYou, forYouLists } from '../../community/for-you.js';
 import { firstPages, trackedPage } from '../../discussions/tracking.js';
-import { getThreadForViewer, threadForViewer } from '../../discussions/queries.js';
+import { getThreadForViewer, threadForViewer, threadPosts, threadPostsStatement } from '../../discussions/queries.js';
 import { ANONYMOUS } from '../auth/actor.js';
 
 let db: Db;
@@ -99,5 +99,7 @@ describe('statements built once per role (perPersonStatement)', () => {
     assert.ok(firstPages.size >= 3);
     assert.equal(await getThreadForViewer(db, 1, ANONYMOUS), undefined);
     assert.equal(threadForViewer.kept('anonymous'), true);
+    assert.deepEqual(await threadPosts(db, 1, null), []);
+    assert.equal(threadPostsStatement.kept('anonymous'), true, "the thread's posts, as shared between readers");
   });
 });
