@@ -277,13 +277,6 @@ export interface PostView {
   translation?: { language: string; html: string; translator: string | null; corrector: string | null; source_version: number; version: number };
 }
 
-/**
- * A thread's posts in time order, with rendered HTML. HTML is cached per post
- * version: a row whose cache is missing or older than the renderer is
- * rendered here and stored, once. With `viewer` null, `mine` is empty on
- * every post: rows the same for every reader (the thread page shares them and
- * takes each viewer's reactions from `getThreadForViewer`).
- */
 /** A thread's posts as stored, with the viewer's reactions and bookmarks (a statement, not run). */
 function postsQuery(db: Db, viewer: Actor, threadId: number) {
   return db
@@ -335,6 +328,13 @@ const ordered = <Q extends ReturnType<typeof postsQuery>>(q: Q) => q.orderBy('p.
 export const threadPostsStatement = shapedStatement<PostRowRaw, [number]>((db, viewer, threadId) => ordered(postsQuery(db, viewer, threadId)));
 const postsAfterStatement = shapedStatement<PostRowRaw, [number, number]>((db, viewer, threadId, afterId) => ordered(postsQuery(db, viewer, threadId).where('p.id', '>', afterId)));
 
+/**
+ * A thread's posts in time order, with rendered HTML. HTML is cached per post
+ * version: a row whose cache is missing or older than the renderer is
+ * rendered here and stored, once. With `viewer` null, `mine` is empty on
+ * every post: rows the same for every reader (the thread page shares them and
+ * takes each viewer's reactions from `getThreadForViewer`).
+ */
 export async function threadPosts(db: Db, threadId: number, viewer: Actor | null, opts: { moderator?: boolean; afterId?: number } = {}): Promise<PostView[]> {
   const rows = (opts.afterId !== undefined ? await postsAfterStatement.execute(db, viewer ?? ANONYMOUS, threadId, opts.afterId) : await threadPostsStatement.execute(db, viewer ?? ANONYMOUS, threadId)).rows;
   const out: PostView[] = [];

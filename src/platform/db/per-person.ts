@@ -2,8 +2,8 @@ import { CompiledQuery, type QueryResult } from 'kysely';
 import type { Db } from './db.js';
 import type { Actor, UserActor } from '../auth/actor.js';
 
-/**
- * A statement for one signed-in person, built with Kysely once per shape
+/*
+ * Statements for one viewer, built with Kysely once per shape
  * instead of on every request.
  *
  * The home's lists are one statement of about thirty subqueries; building it
