@@ -7,7 +7,8 @@ import type { DialogueQuestion, PostView, ThreadRow } from './queries.js';
 import { REACTIONS, inOrder, type ReactionKind } from './reactions.js';
 import { WatchControl } from '../notifications/views.js';
 import { Avatar } from '../platform/views/avatar.js';
-import { AttachmentFields, ThreadFlags, LanguageSelect } from './views.js';
+import { AttachmentFields, ThreadFlags } from './views.js';
+import { LanguageSelect } from '../platform/views/bilingual.js';
 
 export interface GuideData {
   questions: DialogueQuestion[];

@@ -3,6 +3,7 @@ import { ButtonForm, FileField, PrivacyAcknowledge, ChoiceGroup, ErrorSummary, F
 import type { ThreadRow } from './queries.js';
 
 import { Pager } from '../platform/views/pager.js';
+import { LanguageSelect } from '../platform/views/bilingual.js';
 
 export function ThreadFlags({ ctx, t }: { ctx: PageContext; t: Pick<ThreadRow, 'pinned' | 'locked' | 'closed'> }) {
   const flags = (['pinned', 'locked', 'closed'] as const).filter((f) => t[f]);
@@ -181,21 +182,6 @@ export function ThreadForm({ ctx, form, action, idempotencyKey, guides }: { ctx:
         <Submit label={t('discussions.post_thread')} />
       </Form>
     </>
-  );
-}
-
-export function LanguageSelect({ ctx, form, label }: { ctx: PageContext; form: FormState; label: string }) {
-  return (
-    <Select
-      ctx={ctx}
-      form={form}
-      name="language"
-      label={label}
-      options={[
-        { value: 'en', label: 'English' },
-        { value: 'es', label: 'Español' },
-      ]}
-    />
   );
 }
 

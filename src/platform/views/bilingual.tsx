@@ -134,8 +134,8 @@ export function groupCrumb(ctx: PageContext, name: string, slug: string): { labe
   return { label: l?.text ?? name, lang: l?.lang, href: `/groups/${slug}` };
 }
 
-/** The language a convening is held in or a resource is written in: the side of its fields that is required. Each language named in itself. */
-export function LanguageSelect({ ctx, form, label, hint }: { ctx: PageContext; form: FormState; label: string; hint: string }) {
+/** The language something is written in (a post, a resource) or a convening is held in: for bilingual content, the side of its fields that is required. Each language named in itself. */
+export function LanguageSelect({ ctx, form, label, hint }: { ctx: PageContext; form: FormState; label: string; hint?: string }) {
   return (
     <Select
       ctx={ctx}
