@@ -130,7 +130,7 @@ function heapFlags(): string[] {
 
 async function startServer(env: Record<string, string>, args: string[]): Promise<ChildProcess> {
   const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...heapFlags(), ...profile, '--import', 'tsx', 'bench/server.ts', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...heapFlags(), ...profile, 'dist/bench/server.js', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d) => {
@@ -400,7 +400,7 @@ async function main() {
   if (values.serve) return;
   if (values['cpu-prof']) {
     const { summarize } = await import('./profile.js');
-    // The run writes one profile per thread (tsx's loader thread too): summarize the busiest, the main thread.
+    // The run writes one profile per thread: summarize the busiest, the main thread.
     const files = readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile')).sort();
     // Names are CPU.<date>.<time>.<pid>.<thread>.<seq>: the threads of one run share the pid, not always the time.
     const pid = files.at(-1)?.split('.')[3];

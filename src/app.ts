@@ -3,7 +3,7 @@ import { valueRoutes } from './value/routes.js';
 import { translationRoutes } from './translations/routes.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import csrf from '@fastify/csrf-protection';
@@ -43,8 +43,9 @@ import { discussionApiRoutes } from './discussions/api-routes.js';
 import { AppError } from './platform/http/errors.js';
 import { FLASH_COOKIE, setFlash, viewerTimeZone } from './platform/http/request-context.js';
 import { PageCache } from './platform/http/page-cache.js';
+import { SessionCache } from './platform/auth/session-cache.js';
 import { watchHeap } from './platform/memory.js';
-import { hit } from './platform/auth/rate-limit.js';
+import { hit, hitAll, type Limit, type RouteBudget } from './platform/auth/rate-limit.js';
 import { keyedHash } from './platform/auth/secrets.js';
 import type { Jobs } from './platform/jobs/jobs.js';
 import { LiveHub } from './discussions/live.js';
@@ -115,6 +116,8 @@ declare module 'fastify' {
     live: LiveHub;
     glossary: GlossaryService;
     routeList: { method: string; url: string }[];
+    /** Who is behind a session, kept briefly per process (platform/auth/session-cache.ts). */
+    sessionCache: SessionCache;
     /** The mail-in listener, when INBOUND_SMTP is set (started when the app is ready). */
     mailListener?: MailListener;
   }
@@ -171,6 +174,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('pageCache', pageCache);
   app.addHook('onClose', async () => pageCache.close());
   if (config.pageCacheSeconds > 0) app.addHook('onReady', async () => pageCache.listen());
+  const sessionCache = new SessionCache({ ttlMs: config.sessionCacheSeconds * 1000, databaseUrl: deps.databaseUrl, log: (m) => app.log.warn(m) });
+  app.decorate('sessionCache', sessionCache);
+  app.addHook('onClose', async () => sessionCache.close());
+  if (config.sessionCacheSeconds > 0) app.addHook('onReady', async () => sessionCache.listen());
   // Every cache together stays well inside the heap: past 60 % of it, they are dropped (platform/memory.ts).
   const heap = watchHeap(
     () => {
@@ -256,7 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const raw = request.cookies[sessionCookieName(config.secure)];
       const un = raw ? request.unsignCookie(raw) : undefined;
       if (un?.valid && un.value) {
-        const actor = await resolveSessionActor(deps.db, un.value, unreadCountSubquery());
+        const actor = await resolveSessionActor(deps.db, un.value, unreadCountSubquery(), sessionCache);
         if (actor?.kind === 'user') {
           request.actor = actor;
           request.sessionToken = un.value;
@@ -277,12 +284,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('vary', 'Cookie, Accept-Language');
   });
 
+  // A successful write changes what its author sees next (memberships, settings, a session ended):
+  // forget them here before answering; the database's notice tells the other processes.
+  if (config.sessionCacheSeconds > 0) {
+    app.addHook('onSend', async (request, reply, payload) => {
+      if (request.method !== 'GET' && request.method !== 'HEAD' && reply.statusCode < 400 && request.actor.kind === 'user') sessionCache.forgetUser(request.actor.id);
+      return payload;
+    });
+  }
+
   // Per-address budgets, shared by every process (the per-person limits live in the commands):
   // all writes (posting, uploads, sign-in, sign-up, resets, reports), searches and exports.
+  // Searches are counted once the route is known, in one statement with the route's own budget (`config.budget`).
+  const addressKey = (request: FastifyRequest, name: string) => `${name}:ip:${keyedHash(config.sessionSecret, request.ip)}`;
   app.addHook('onRequest', async (request) => {
     const budget = addressBudget(request.method, request.url);
-    if (!budget) return;
-    await hit(deps.db, `${budget.name}:ip:${keyedHash(config.sessionSecret, request.ip)}`, budget.limit);
+    if (!budget || budget.name === 'search') return;
+    await hit(deps.db, addressKey(request, budget.name), budget.limit);
+  });
+  app.addHook('preHandler', async (request) => {
+    const hits: { key: string; limit: Limit }[] = [];
+    const budget = addressBudget(request.method, request.url);
+    if (budget?.name === 'search') hits.push({ key: addressKey(request, budget.name), limit: budget.limit });
+    const own = (request.routeOptions.config as { budget?: RouteBudget } | undefined)?.budget?.(request);
+    if (own) hits.push(own);
+    if (hits.length > 0) await hitAll(deps.db, hits);
   });
 
   // Signed-out visitors get a recent copy of a page when one is cached (see page-cache.ts).

@@ -131,6 +131,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // Off here (tests change rows directly and read pages at once); page-cache tests turn it on.
     pageCacheSeconds: 0,
     pageCacheMb: 32,
+    // As the page cache: tests that write rows directly and read them back at once run without it; its own tests turn it on.
+    sessionCacheSeconds: 0,
     trustProxy: [],
     ...overrides,
   };

@@ -266,8 +266,11 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
     const watch = actor.kind === 'user' ? effectiveWatch(state.ownWatch, thread.group_id === null ? null : state.groupWatch) : undefined;
     if (actor.kind === 'user' && status === 200) {
       await readThread(db, actor.id, thread.id, { lastActivityAt: thread.last_activity_at, readAt: state.readAt, unreadNotifications: state.unreadNotifications });
-      // The header's count, loaded with the session, no longer holds.
-      if (state.unreadNotifications) actor.unreadNotifications = undefined;
+      // The header's count, loaded with the session, no longer holds (here, nor in what this process keeps).
+      if (state.unreadNotifications) {
+        actor.unreadNotifications = undefined;
+        app.sessionCache.forgetUser(actor.id);
+      }
     }
     const perms = postPermissions(request, thread, posts);
     return renderFor(

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { h } from 'preact';
-import { hit } from '../platform/auth/rate-limit.js';
+import type { RouteBudget } from '../platform/auth/rate-limit.js';
 import { keyedHash } from '../platform/auth/secrets.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
@@ -52,9 +52,6 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   async function runSearch(request: FastifyRequest, query: { q?: string; group?: string; author?: number; from?: string; to?: string; perspective?: string; page?: number }) {
     const q = (query.q ?? '').trim();
     if (!q) return { q, hits: [], more: false, kept: undefined };
-    // Per person when signed in, otherwise per (hashed) address; shared by all processes.
-    const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
-    await hit(db, `search:${who}`, { max: 60, windowSeconds: 60 });
     const filters = { q, group: query.group || undefined, author: query.author, from: query.from, to: query.to, perspective: query.perspective || undefined, page: query.page };
     const r = await searchCache(`${threadReader(request.actor)}|${JSON.stringify(filters)}`, async () => {
       const shared = unnarrowed(filters) ? await sharedCache(q, () => sharedSearch(readDb, q)) : undefined;
@@ -62,9 +59,18 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     });
     return { q, ...r };
   }
+  /**
+   * A person's searches: 60 a minute, per person when signed in, otherwise per (hashed)
+   * address, shared by all processes; counted with the address's budget (app.ts).
+   */
+  const searchBudget: RouteBudget = (request) => {
+    if (!((request.query as { q?: string } | undefined)?.q ?? '').trim()) return undefined;
+    const who = request.actor.kind === 'user' ? `u${request.actor.id}` : `ip${keyedHash(app.deps.config.sessionSecret, request.ip)}`;
+    return { key: `search:${who}`, limit: { max: 60, windowSeconds: 60 } };
+  };
   // Published glossary terms are the same for everyone.
   const termMatches = resultCache<Awaited<ReturnType<typeof listTerms>>>(app.pageCache);
-  app.get('/search', { schema: { querystring: SearchQuery } }, async (request, reply) => {
+  app.get('/search', { config: { budget: searchBudget }, schema: { querystring: SearchQuery } }, async (request, reply) => {
     const r = await runSearch(request, request.query);
     const firstPage = r.q && (request.query.page ?? 1) === 1;
     const [groups, resources, terms] = await Promise.all([
@@ -105,7 +111,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
   app.get(
     '/api/v1/search',
-    { config: { list: { items: 'hits', perPage: PAGE_SIZE } }, schema: { tags: ['discussions'], summary: 'Full-text search over what the requester may read', querystring: SearchQuery, response: { 200: listOf({ hits: Type.Array(Hit), more: Type.Boolean() }), ...errorResponses(400, 429) } } },
+    { config: { list: { items: 'hits', perPage: PAGE_SIZE }, budget: searchBudget }, schema: { tags: ['discussions'], summary: 'Full-text search over what the requester may read', querystring: SearchQuery, response: { 200: listOf({ hits: Type.Array(Hit), more: Type.Boolean() }), ...errorResponses(400, 429) } } },
     async (request) => {
       const r = await runSearch(request, request.query);
       return {

@@ -33,6 +33,8 @@ export interface Config {
   pageCacheSeconds: number;
   /** Megabytes of signed-out pages kept at most, oldest dropped first (CONVENE_PAGE_CACHE_MB, default 32). */
   pageCacheMb: number;
+  /** Seconds a process keeps who is behind a session (CONVENE_SESSION_CACHE_SECONDS, default 30; 0 turns it off): see session-cache.ts. */
+  sessionCacheSeconds: number;
   /**
    * The load balancers or reverse proxies in front (CONVENE_TRUST_PROXY):
    * addresses, CIDR ranges, or `loopback`, `linklocal`, `uniquelocal`. A
@@ -209,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     twoFactorRoles: readRoles(env.CONVENE_2FA_ROLES),
     pageCacheSeconds: readWhole('CONVENE_PAGE_CACHE_SECONDS', env.CONVENE_PAGE_CACHE_SECONDS, 10, 3600),
     pageCacheMb: readWhole('CONVENE_PAGE_CACHE_MB', env.CONVENE_PAGE_CACHE_MB, 32, 4096, 1),
+    sessionCacheSeconds: readWhole('CONVENE_SESSION_CACHE_SECONDS', env.CONVENE_SESSION_CACHE_SECONDS, 30, 300),
     trustProxy: readTrustProxy(env.CONVENE_TRUST_PROXY),
     ...inbound(env, parsedBase),
     pushAllowPrivate: env.CONVENE_PUSH_ALLOW_PRIVATE === '1',

@@ -83,7 +83,13 @@ const ACTOR_COLUMNS = sql`u.id, u.name, u.email, u.email_verified_at, u.role, u.
  * `u` counting their unread notifications (the notifications capability
  * owns that rule; the app passes it in), loaded in the same round trip.
  */
-export async function loadSessionActor(db: Db, sessionId: string, unread?: RawBuilder<number>): Promise<{ actor: Actor; lastSeen: Date } | undefined> {
+export interface LoadedSession {
+  actor: Actor;
+  /** The session's last recorded activity (refreshed every few minutes). */
+  lastSeen: Date;
+}
+
+export async function loadSessionActor(db: Db, sessionId: string, unread?: RawBuilder<number>): Promise<LoadedSession | undefined> {
   const r = await sql<ActorRow & { session_seen: Date; unread: number | null }>`
     SELECT s.last_seen_at AS session_seen, ${ACTOR_COLUMNS}, ${unread ?? sql`NULL::int`} AS unread
       FROM sessions s JOIN users u ON u.id = s.user_id

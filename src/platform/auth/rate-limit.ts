@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { PREPARED, type Db } from '../db/db.js';
 import { AppError } from '../http/errors.js';
@@ -13,6 +14,13 @@ export interface Limit {
  * loopback address can stand in for a crowd). Never set it in production.
  */
 const SCALE = Math.max(1, Number(process.env.CONVENE_RATE_LIMIT_SCALE) || 1);
+
+/**
+ * A budget a route spends on each request besides its address's, declared in
+ * the route's config (`config: { budget }`) and counted in the same statement
+ * (app.ts), once the request is validated; undefined spends nothing.
+ */
+export type RouteBudget = (request: FastifyRequest) => { key: string; limit: Limit } | undefined;
 
 let clock = () => Date.now();
 

@@ -2,6 +2,7 @@ import { sql, type RawBuilder } from 'kysely';
 import type { Db, Tx } from '../db/db.js';
 import { hashToken, randomToken } from './secrets.js';
 import { loadSessionActor, type Actor } from './actor.js';
+import type { SessionCache } from './session-cache.js';
 
 /** Sessions last 30 days from the last request (sliding), stored server-side in PostgreSQL. */
 export const SESSION_TTL_DAYS = 30;
@@ -27,26 +28,36 @@ export async function createSession(db: Db | Tx, userId: number, userAgent = '')
   return token;
 }
 
-/** The signed-in person behind a session token (one query), refreshing the session's expiry now and then. */
-export async function resolveSessionActor(db: Db, token: string, unread?: RawBuilder<number>): Promise<Actor | undefined> {
+/**
+ * The signed-in person behind a session token (one query, or none when the
+ * process keeps them: see session-cache.ts), refreshing the session's expiry
+ * now and then. The actor returned is the request's own copy.
+ */
+export async function resolveSessionActor(db: Db, token: string, unread?: RawBuilder<number>, cache?: SessionCache): Promise<Actor | undefined> {
   const id = hashToken(token);
-  const found = await loadSessionActor(db, id, unread);
-  if (!found) return undefined;
-  if (found.actor.kind === 'user') await touch(db, id, found.actor.id, found.lastSeen);
-  return found.actor;
+  let found = cache?.get(id);
+  if (!found) {
+    const started = cache?.begin() ?? 0;
+    found = await loadSessionActor(db, id, unread);
+    if (!found) return undefined;
+    cache?.put(id, found, started);
+  }
+  if (found.actor.kind === 'user' && (await touch(db, id, found.actor.id, found.lastSeen))) cache?.forgetSession(id);
+  // Requests change their actor (the header's count once read, two-factor just set up): never the kept one.
+  return found.actor.kind === 'user' ? { ...found.actor } : found.actor;
 }
 
-/** Slides the session's expiry and records activity, at most every few minutes. */
-async function touch(db: Db, id: string, userId: number, lastSeen: Date) {
-  if (Date.now() - lastSeen.getTime() > TOUCH_EVERY_MS) {
-    await db
-      .updateTable('sessions')
-      .set({ last_seen_at: new Date(), expires_at: sql<Date>`now() + make_interval(days => ${SESSION_TTL_DAYS})` })
-      .where('id', '=', id)
-      .execute();
-    // Using the site counts as activity for retention, not only signing in.
-    await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', userId).execute();
-  }
+/** Slides the session's expiry and records activity, at most every few minutes; whether it did. */
+async function touch(db: Db, id: string, userId: number, lastSeen: Date): Promise<boolean> {
+  if (Date.now() - lastSeen.getTime() <= TOUCH_EVERY_MS) return false;
+  await db
+    .updateTable('sessions')
+    .set({ last_seen_at: new Date(), expires_at: sql<Date>`now() + make_interval(days => ${SESSION_TTL_DAYS})` })
+    .where('id', '=', id)
+    .execute();
+  // Using the site counts as activity for retention, not only signing in.
+  await db.updateTable('users').set({ last_seen_at: new Date() }).where('id', '=', userId).execute();
+  return true;
 }
 
 export async function destroySession(db: Db | Tx, token: string): Promise<void> {
