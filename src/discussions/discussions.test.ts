@@ -445,6 +445,43 @@ describe('search', () => {
     const badDate = await t.app.inject('/api/v1/search?q=x&from=yesterday');
     assert.equal(badDate.statusCode, 400);
   });
+
+  test("the search form offers the person's own groups and the one searched in; a group's page searches that group", async () => {
+    const lead = await buildUser(t.db);
+    const member = await buildUser(t.db);
+    const mine = await buildGroup(t.db, { name: 'My Own Circle', leadId: lead.id, memberIds: [member.id] });
+    const other = await buildGroup(t.db, { name: 'Somebody Else Circle', leadId: lead.id });
+    const secret = await buildGroup(t.db, { name: 'Closed Door Circle', visibility: 'private', join_policy: 'invite', leadId: lead.id });
+    const token = await apiToken(t.app, lead.email);
+    await startThread(token, other.slug, 'Lunchtime mentoring', 'Mentoring at lunchtime worked for our sixth graders.');
+    await startThread(token, mine.slug, 'Mentoring after school', 'Mentoring after school needs transport.');
+    const options = (html: string) => [...(html.match(/<select[^>]*id="search-group"[\s\S]*?<\/select>/)?.[0] ?? '').matchAll(/<option value(?:="([^"]*)")?( selected)?/g)].map((m) => `${m[1] ?? ''}${m[2] ? '*' : ''}`);
+    const agent = await new Agent(t.app).signIn(member.email);
+    const plain = await agent.get('/search?q=mentoring');
+    assert.equal(plain.statusCode, 200);
+    assert.deepEqual(options(plain.body), ['', mine.slug], 'everywhere, and the member\'s own group only');
+    assert.match(textOf(plain.body), /To search in another group, use the search box on its discussions page/);
+    const inOther = await agent.get(`/search?q=mentoring&group=${other.slug}`);
+    assert.deepEqual(options(inOther.body), ['', mine.slug, `${other.slug}*`].sort(), 'the group searched in is offered, chosen');
+    assert.match(textOf(inOther.body), /Lunchtime mentoring/);
+    assert.doesNotMatch(textOf(inOther.body), /Mentoring after school/);
+    // A group the person may not read is never offered, even when asked for.
+    const inSecret = await agent.get(`/search?q=mentoring&group=${secret.slug}`);
+    assert.equal(inSecret.statusCode, 200);
+    assert.doesNotMatch(inSecret.body, /Closed Door Circle/);
+    assert.deepEqual(options((await t.app.inject('/search?q=mentoring')).body), [''], 'a visitor has no groups of their own');
+    assert.deepEqual(options((await t.app.inject('/search?q=mentoring&group=' + other.slug)).body), ['', `${other.slug}*`]);
+
+    // The group's discussions page has a search box of its own, limited to the group.
+    const space = await agent.get(`/groups/${other.slug}/threads`);
+    const form = space.body.match(/<form[^>]*role="search"[^>]*aria-label="Search this group"[\s\S]*?<\/form>/)?.[0];
+    assert.ok(form, 'a group search form');
+    assert.match(form, new RegExp(`<input type="hidden" name="group" value="${other.slug}"/>`));
+    assert.match(form, /<label class="usa-sr-only" for="group-search">Search this group<\/label>/);
+    const es = await t.app.inject({ url: `/groups/${other.slug}/threads`, headers: { 'accept-language': 'es' } });
+    assert.match(es.body, /aria-label="Buscar en este grupo"/);
+    assert.doesNotMatch((await agent.get('/discussions')).body, /Search this group/, 'the community space has none');
+  });
 });
 
 describe('Markdown safety', () => {

@@ -109,6 +109,7 @@ export const discussionRoutes: FastifyPluginAsyncTypebox = async (app) => {
         startHint,
         basePath: base,
         feedHref: !group ? '/discussions/feed.atom' : group.visibility === 'public' ? `/groups/${group.slug}/feed.atom` : undefined,
+        searchIn: group?.slug,
       }),
     }));
   };

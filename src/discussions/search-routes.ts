@@ -79,6 +79,11 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
       firstPage ? termMatches(r.q, () => listTerms(readDb, { q: r.q }).then((x) => x.slice(0, 5))) : Promise.resolve([]),
     ]);
     reply.header('x-robots-tag', 'noindex');
+    // The form offers the person's own groups and the one searched in, not every readable group
+    // (hundreds in a national community: a list nobody scrolls, and most of the page's bytes);
+    // any other group is searched from its own page.
+    const actor = request.actor;
+    const offered = groups.filter((g) => g.slug === request.query.group || (actor.kind === 'user' && actor.memberships.has(g.id) && actor.memberships.get(g.id)!.status !== 'requested'));
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('search.title'),
       children: h(SearchView, {
@@ -86,14 +91,13 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
         q: r.q,
         group: request.query.group ?? '',
         perspective: request.query.perspective ?? '',
-        groups,
+        groups: offered,
         resources,
         terms,
         hits: r.hits,
         more: r.more,
         page: request.query.page ?? 1,
         kept: r.kept,
-        reader: threadReader(request.actor),
       }),
     }));
   });

@@ -36,12 +36,12 @@ export function SearchView({
   page,
   error,
   kept,
-  reader,
 }: {
   ctx: PageContext;
   q: string;
   group: string;
   perspective: string;
+  /** The groups the form offers: the viewer's own, and the one searched in (any other is searched from its page). */
   groups: { slug: string; name: string }[];
   resources?: { slug: string; title: string; summary: string; kind: string; language: string }[];
   terms?: { slug: string; term: string; acronym: string | null; plain_definition: string }[];
@@ -49,15 +49,13 @@ export function SearchView({
   more: boolean;
   page: number;
   error?: string;
-  /** Where the page's two large parts (the form with every group the viewer may search in, and the results) are kept with the answer. */
+  /** Where the page's two large parts (the form and the results) are kept with the answer. */
   kept?: KeptStore;
-  /** The viewer's reader partition: it names the groups the form offers. */
-  reader: string;
 }) {
   const { t } = ctx;
   return (
     <>
-      {KeptSearchForm.render(kept, ctx, { q, group, perspective, groups: named(`readable-groups:${reader}`, groups) })}
+      {KeptSearchForm.render(kept, ctx, { q, group, perspective, groups: named(`search-groups:${groups.map((g) => g.slug).join(',')}`, groups) })}
       {error && (
         <div class="usa-alert usa-alert--error usa-alert--slim margin-top-2" role="alert">
           <div class="usa-alert__body">
@@ -120,7 +118,10 @@ function SearchForm({ ctx, q, group, perspective, groups }: { ctx: PageContext; 
       <label class="usa-label" for="search-group">
         {t('search.in_group')}
       </label>
-      <select class="usa-select" id="search-group" name="group">
+      <div class="usa-hint" id="search-group-hint">
+        {t('search.other_groups_hint')}
+      </div>
+      <select class="usa-select" id="search-group" name="group" aria-describedby="search-group-hint">
         <option value="">{t('search.everywhere')}</option>
         {groups.map((g) => (
           <option value={g.slug} selected={g.slug === group}>

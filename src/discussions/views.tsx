@@ -65,6 +65,7 @@ export function SpaceView({
   startHint,
   basePath,
   feedHref,
+  searchIn,
 }: {
   ctx: PageContext;
   threads: ThreadRow[];
@@ -74,10 +75,24 @@ export function SpaceView({
   startHint?: StartHint;
   basePath: string;
   feedHref?: string;
+  /** A group's space: the slug its own search box searches in. */
+  searchIn?: string;
 }) {
   const { t } = ctx;
   return (
     <>
+      {searchIn && (
+        <form class="usa-search usa-search--small margin-bottom-2" role="search" method="get" action="/search" aria-label={t('search.in_this_group')}>
+          <input type="hidden" name="group" value={searchIn} />
+          <label class="usa-sr-only" for="group-search">
+            {t('search.in_this_group')}
+          </label>
+          <input class="usa-input" id="group-search" type="search" name="q" maxLength={200} />
+          <button class="usa-button" type="submit">
+            <span class="usa-search__submit-text">{t('common.search')}</span>
+          </button>
+        </form>
+      )}
       {feedHref && (
         <p>
           <a class="usa-link" href={feedHref} type="application/atom+xml">

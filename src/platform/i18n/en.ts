@@ -1321,6 +1321,8 @@ export const en = {
     syntax_hint: 'Use "quotes" for a phrase, OR between alternatives, and -word to leave a word out.',
     in_group: 'In',
     everywhere: 'Everywhere you can see',
+    other_groups_hint: 'Your own groups are listed here. To search in another group, use the search box on its discussions page.',
+    in_this_group: 'Search this group',
     results: 'Results',
     no_results: 'Nothing matched. Try fewer or different words.',
     showing_one: '{{count}} result on this page',

@@ -1322,6 +1322,8 @@ export const es: Messages = {
     syntax_hint: 'Use "comillas" para una frase, OR entre alternativas y -palabra para excluir una palabra.',
     in_group: 'En',
     everywhere: 'En todo lo que usted puede ver',
+    other_groups_hint: 'Aquí aparecen sus propios grupos. Para buscar en otro grupo, use el cuadro de búsqueda de su página de conversaciones.',
+    in_this_group: 'Buscar en este grupo',
     results: 'Resultados',
     no_results: 'No hubo coincidencias. Pruebe con menos palabras o con otras.',
     showing_one: '{{count}} resultado en esta página',
