@@ -59,6 +59,9 @@ export async function memberCookies(db: Kysely<any>, secret: string, count: numb
     await sql<{ id: number }>`SELECT id FROM users WHERE role = 'member' AND deactivated_at IS NULL AND email_verified_at IS NOT NULL AND totp_enabled_at IS NULL ORDER BY md5(id::text) LIMIT ${count}`.execute(db)
   ).rows;
   // Each has read some threads a month ago (most of them have had replies since): Unread has something to show.
+  // What earlier runs' thread pages marked read is forgotten first: every run starts from the same marks
+  // (measured: after eight runs the members held about 110 marks each, and the home and Unread fell by half).
+  await sql`DELETE FROM thread_reads WHERE user_id = ANY(${users.map((u) => u.id)}::bigint[])`.execute(db);
   await sql`INSERT INTO thread_reads (user_id, thread_id, read_at)
     SELECT u.id, t.id, now() - interval '30 days' FROM unnest(${users.map((u) => u.id)}::bigint[]) AS u(id)
     CROSS JOIN generate_series(1, 20) AS g(n)
