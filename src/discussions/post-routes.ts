@@ -129,17 +129,28 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- reactions ----------------------------------------------------------------------------------------
-  /** A reaction from a form: `kind` one of REACTIONS, `on` "false" to take it back. */
-  const react = async (request: FastifyRequest, reply: FastifyReply, postId: number, kind: unknown) => {
+  /** A reaction from a form: which one (one of REACTIONS), and whether it is given (true) or taken back. */
+  const react = async (request: FastifyRequest, reply: FastifyReply, postId: number, kind: unknown, on: boolean) => {
     const { post, thread } = await threadOfPost(request, postId);
     if (!isReaction(kind)) throw new AppError('validation_failed', { fields: { kind: msg('reactions.unknown_kind') } });
-    const on = String((request.body as Record<string, unknown> | undefined)?.on ?? 'true') !== 'false';
     await setReaction(db, request.actor, thread, post.id, kind as ReactionKind, on);
     return reply.redirect(`/threads/${thread.id}#post-${post.id}`, 303);
   };
-  app.post('/posts/:id/reactions', { schema: { params: IdParams } }, async (request, reply) => react(request, reply, request.params.id, (request.body as Record<string, unknown> | undefined)?.kind));
+  /**
+   * The thread page's buttons send `react=<kind>:on` or `react=<kind>:off` (one form per post);
+   * `kind` with `on` ("false" to take it back) is the older form, still accepted.
+   */
+  app.post('/posts/:id/reactions', { schema: { params: IdParams } }, async (request, reply) => {
+    const body = (request.body as Record<string, unknown> | undefined) ?? {};
+    if (body.react !== undefined) {
+      // Anything else is refused as an unknown reaction, once the post is known to be readable.
+      const m = typeof body.react === 'string' ? /^([a-z_]{1,20}):(on|off)$/.exec(body.react) : null;
+      return react(request, reply, request.params.id, m?.[1], m?.[2] === 'on');
+    }
+    return react(request, reply, request.params.id, body.kind, String(body.on ?? 'true') !== 'false');
+  });
   // The one reaction there used to be, for forms and bookmarks made before the others.
-  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => react(request, reply, request.params.id, 'helpful'));
+  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => react(request, reply, request.params.id, 'helpful', String((request.body as Record<string, unknown> | undefined)?.on ?? 'true') !== 'false'));
   app.get('/posts/:id/reactions', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
     // A removed or hidden post's reactions are no one's business but the moderators'.

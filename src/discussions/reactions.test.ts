@@ -58,6 +58,31 @@ describe('reactions', () => {
     assert.equal(api.posts[0].helpful_count, 1);
   });
 
+  test("the page's buttons: one form per post, each button saying which reaction and whether it is given or taken back", async () => {
+    const { threadId, postId } = await threadIn();
+    const reader = await new Agent(t.app).signIn((await buildUser(t.db)).email);
+    const bar = () => reader.get(`/threads/${threadId}`).then((r) => /<div class="convene-reactions" role="group" aria-label="Reactions">([\s\S]*?)<\/div>/.exec(r.body)?.[1] ?? '');
+    const before = await bar();
+    assert.equal(before.match(/<form /g)?.length, 1, 'one form for the four reactions');
+    assert.equal(before.match(/name="_csrf"/g)?.length, 1);
+    assert.match(before, new RegExp(`<form method="post" action="/posts/${postId}/reactions"`));
+    assert.match(before, /<button type="submit" name="react" value="thanks:on" class="convene-reaction" aria-pressed="false">/);
+    // What a browser sends for the pressed button; twice (a double submit) counts once.
+    await Promise.all([reader.post(`/posts/${postId}/reactions`, { react: 'thanks:on' }), reader.post(`/posts/${postId}/reactions`, { react: 'thanks:on' })]);
+    assert.deepEqual((await countsOf(postId)).reactions, { thanks: 1 });
+    const pressed = await bar();
+    assert.match(pressed, /<button type="submit" name="react" value="thanks:off" class="convene-reaction" aria-pressed="true">/);
+    assert.equal((await reader.post(`/posts/${postId}/reactions`, { react: 'thanks:off' })).statusCode, 303);
+    assert.equal((await reader.post(`/posts/${postId}/reactions`, { react: 'thanks:off' })).statusCode, 303);
+    assert.deepEqual((await countsOf(postId)).reactions, { thanks: 0 });
+    for (const bad of ['love:on', 'thanks', 'thanks:maybe', ':on', 'thanks:on:on']) {
+      const r = await reader.post(`/posts/${postId}/reactions`, { react: bad });
+      assert.equal(r.statusCode, 400, bad);
+      assert.match(textOf(r.body), /Choose one of the reactions offered/, bad);
+    }
+    assert.deepEqual((await countsOf(postId)).reactions, { thanks: 0 }, 'nothing written by a refused submit');
+  });
+
   test('refused: an unknown kind (a clear 400, nothing written), one’s own post, a visitor, a hidden or deleted post', async () => {
     const { author, postId } = await threadIn();
     const reader = await new Agent(t.app).signIn((await buildUser(t.db)).email);

@@ -649,33 +649,42 @@ function ReactionBar({ ctx, p, canReact }: { ctx: PageContext; p: PostView; canR
   const total = REACTIONS.reduce((n, k) => n + (p.reactions[k] ?? 0), 0);
   if (!canReact && total === 0) return null;
   const mine = new Set(p.mine);
+  const faceOf = (kind: ReactionKind) => {
+    const count = p.reactions[kind] ?? 0;
+    return (
+      <>
+        <span aria-hidden="true">{REACTION_SIGNS[kind]}</span> {t(`reactions.kind.${kind}`)}
+        {count > 0 && <span class="convene-reaction__count">{fmt.number(count)}</span>}
+      </>
+    );
+  };
+  const who = total > 0 && (
+    <a class="usa-link convene-reactions__who" href={`/posts/${p.id}/reactions`}>
+      {t('reactions.who', { count: total })}
+    </a>
+  );
+  if (!canReact) {
+    return (
+      <div class="convene-reactions" role="group" aria-label={t('reactions.label')}>
+        {REACTIONS.map((kind) => ((p.reactions[kind] ?? 0) > 0 ? <span class="convene-reaction convene-reaction--static">{faceOf(kind)}</span> : null))}
+        {who}
+      </div>
+    );
+  }
+  // One form for the four buttons: each button sends which reaction and whether it is being given or
+  // taken back (`react=thanks:on`), so a double submit changes nothing twice, and the page carries
+  // one token per post rather than one per reaction.
   return (
     <div class="convene-reactions" role="group" aria-label={t('reactions.label')}>
-      {REACTIONS.map((kind) => {
-        const count = p.reactions[kind] ?? 0;
-        const face = (
-          <>
-            <span aria-hidden="true">{REACTION_SIGNS[kind]}</span> {t(`reactions.kind.${kind}`)}
-            {count > 0 && <span class="convene-reaction__count">{fmt.number(count)}</span>}
-          </>
-        );
-        if (!canReact) return count > 0 ? <span class="convene-reaction convene-reaction--static">{face}</span> : null;
-        return (
-          <form method="post" action={`/posts/${p.id}/reactions`} class="convene-inline-form">
-            <input type="hidden" name="_csrf" value={ctx.csrf()} />
-            <input type="hidden" name="kind" value={kind} />
-            <input type="hidden" name="on" value={String(!mine.has(kind))} />
-            <button type="submit" class="convene-reaction" aria-pressed={mine.has(kind) ? 'true' : 'false'}>
-              {face}
-            </button>
-          </form>
-        );
-      })}
-      {total > 0 && (
-        <a class="usa-link convene-reactions__who" href={`/posts/${p.id}/reactions`}>
-          {t('reactions.who', { count: total })}
-        </a>
-      )}
+      <form method="post" action={`/posts/${p.id}/reactions`} class="convene-reactions__form">
+        <input type="hidden" name="_csrf" value={ctx.csrf()} />
+        {REACTIONS.map((kind) => (
+          <button type="submit" name="react" value={`${kind}:${mine.has(kind) ? 'off' : 'on'}`} class="convene-reaction" aria-pressed={mine.has(kind) ? 'true' : 'false'}>
+            {faceOf(kind)}
+          </button>
+        ))}
+      </form>
+      {who}
     </div>
   );
 }
