@@ -129,6 +129,8 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
   });
 
   // ---- reactions ----------------------------------------------------------------------------------------
+  /** The older forms' `on`: given unless it says "false". */
+  const givenIn = (body: Record<string, unknown> | undefined) => String(body?.on ?? 'true') !== 'false';
   /** A reaction from a form: which one (one of REACTIONS), and whether it is given (true) or taken back. */
   const react = async (request: FastifyRequest, reply: FastifyReply, postId: number, kind: unknown, on: boolean) => {
     const { post, thread } = await threadOfPost(request, postId);
@@ -147,10 +149,10 @@ export const postRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const m = typeof body.react === 'string' ? /^([a-z_]{1,20}):(on|off)$/.exec(body.react) : null;
       return react(request, reply, request.params.id, m?.[1], m?.[2] === 'on');
     }
-    return react(request, reply, request.params.id, body.kind, String(body.on ?? 'true') !== 'false');
+    return react(request, reply, request.params.id, body.kind, givenIn(body));
   });
   // The one reaction there used to be, for forms and bookmarks made before the others.
-  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => react(request, reply, request.params.id, 'helpful', String((request.body as Record<string, unknown> | undefined)?.on ?? 'true') !== 'false'));
+  app.post('/posts/:id/helpful', { schema: { params: IdParams } }, async (request, reply) => react(request, reply, request.params.id, 'helpful', givenIn(request.body as Record<string, unknown> | undefined)));
   app.get('/posts/:id/reactions', { schema: { params: IdParams } }, async (request, reply) => {
     const { post, thread } = await threadOfPost(request, request.params.id);
     // A removed or hidden post's reactions are no one's business but the moderators'.

@@ -8,6 +8,7 @@ import { keyedHash } from '../platform/auth/secrets.js';
 import { renderFor } from '../platform/http/request-context.js';
 import { errorResponses } from '../platform/http/schema-helpers.js';
 import { cachedGroupList } from '../groups/queries.js';
+import { belongsTo } from '../groups/policy.js';
 import { PAGE_SIZE, searchPosts, sharedSearch, unnarrowed, type SharedSearch } from './queries.js';
 import { SearchView } from './search-views.js';
 import { resultCache } from '../platform/http/result-cache.js';
@@ -82,8 +83,7 @@ export const searchRoutes: FastifyPluginAsyncTypebox = async (app) => {
     // The form offers the person's own groups and the one searched in, not every readable group
     // (hundreds in a national community: a list nobody scrolls, and most of the page's bytes);
     // any other group is searched from its own page.
-    const actor = request.actor;
-    const offered = groups.filter((g) => g.slug === request.query.group || (actor.kind === 'user' && actor.memberships.has(g.id) && actor.memberships.get(g.id)!.status !== 'requested'));
+    const offered = groups.filter((g) => g.slug === request.query.group || belongsTo(request.actor, g.id));
     return renderFor(app, request, reply, (ctx) => ({
       title: ctx.t('search.title'),
       children: h(SearchView, {

@@ -44,14 +44,19 @@ export function activeRole(actor: Actor, groupId: number) {
 /** An active member of the group, in any role. */
 export const isActiveMember = (actor: Actor, groupId: number) => activeRole(actor, groupId) !== undefined;
 
+/** The person is in the group, or invited to it (someone invited to a private group sees it so they can accept); a pending request does not count. */
+export function belongsTo(actor: Actor, groupId: number): boolean {
+  if (actor.kind !== 'user') return false;
+  const m = actor.memberships.get(groupId);
+  return m !== undefined && (m.status === 'active' || m.status === 'invited');
+}
+
 export function canViewGroup(actor: Actor, g: GroupSubject): boolean {
   if (g.visibility === 'public') return true;
   if (actor.kind !== 'user') return false;
   if (g.visibility === 'members') return true;
   if (isFacilitator(actor)) return true;
-  const m = actor.memberships.get(g.id);
-  // Someone invited to a private group sees it so they can accept.
-  return m !== undefined && (m.status === 'active' || m.status === 'invited');
+  return belongsTo(actor, g.id);
 }
 
 /**
@@ -124,9 +129,6 @@ export function groupReadableBy(viewer: Actor): Expression<SqlBool> {
 export function groupReader(actor: Actor): string {
   if (isFacilitator(actor)) return 'all';
   if (actor.kind !== 'user') return 'public';
-  const groups = [...actor.memberships.entries()]
-    .filter(([, m]) => m.status === 'active' || m.status === 'invited')
-    .map(([id]) => id)
-    .sort((a, b) => a - b);
+  const groups = [...actor.memberships.keys()].filter((id) => belongsTo(actor, id)).sort((a, b) => a - b);
   return `m:${groups.join(',')}`;
 }
