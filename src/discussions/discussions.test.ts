@@ -1,6 +1,7 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, textOf, type TestContext } from '../../test/helpers.js';
+import { sql } from 'kysely';
 import { renderMarkdown } from './markdown.js';
 
 let t: TestContext;
@@ -481,6 +482,45 @@ describe('search', () => {
     const es = await t.app.inject({ url: `/groups/${other.slug}/threads`, headers: { 'accept-language': 'es' } });
     assert.match(es.body, /aria-label="Buscar en este grupo"/);
     assert.doesNotMatch((await agent.get('/discussions')).body, /Search this group/, 'the community space has none');
+  });
+
+  test('the newest posts are searched in their own table and older ones in posts, each once; edits, deletions and trims keep the table in step', async () => {
+    const user = await buildUser(t.db);
+    const g = await buildGroup(t.db, { leadId: user.id });
+    const token = await apiToken(t.app, user.email);
+    const postsIn = async (thread: number) => (await t.db.selectFrom('posts').select('id').where('thread_id', '=', thread).orderBy('id').execute()).map((p) => p.id);
+    const kept = async (ids: number[]) => (await t.db.selectFrom('recent_post_search').select('post_id').where('post_id', 'in', ids).execute()).map((r) => r.post_id).sort((a, b) => a - b);
+    const found = async (q: string) => ((await t.app.inject({ url: `/api/v1/search?q=${encodeURIComponent(q)}`, headers: bearer(token) })).json().hits as { post_id: number }[]).map((h) => h.post_id).sort((a, b) => a - b);
+    const floor = async () => Number((await sql<{ f: string }>`SELECT recent_post_search_floor() AS f`.execute(t.db)).rows[0]!.f);
+
+    const oldThread = await startThread(token, g.slug, 'Quillwort budgets', 'Quillwort planning for the budget year.');
+    const [oldPost] = await postsIn(oldThread);
+    assert.deepEqual(await kept([oldPost!]), [oldPost], 'a new post is kept in the table as it is written');
+    // Many posts later (the id sequence moved past the window): the old post falls below the floor.
+    await sql`SELECT setval('posts_id_seq', ${oldPost! + 250_000})`.execute(t.db);
+    const newThread = await startThread(token, g.slug, 'Quillwort again', 'Quillwort planning, the sequel.');
+    const [newPost] = await postsIn(newThread);
+    assert.ok((await floor()) > oldPost! && (await floor()) < newPost!, 'the floor lies between them');
+    assert.deepEqual(await kept([oldPost!, newPost!]), [oldPost, newPost], 'not trimmed yet');
+    assert.deepEqual(await found('quillwort planning'), [oldPost, newPost], 'the new one from the table, the old one from posts, each once');
+
+    // A post written at a thousandth id trims what has fallen well below the floor; search still finds it in posts.
+    await sql`SELECT setval('posts_id_seq', ${Math.ceil((newPost! + 1) / 1000) * 1000 - 1})`.execute(t.db);
+    const reply = await replyTo(token, newThread, 'A reply about nothing in particular.');
+    assert.equal(reply.statusCode, 201, reply.body);
+    assert.equal((await postsIn(newThread)).at(-1)! % 1000, 0);
+    assert.deepEqual(await kept([oldPost!, newPost!]), [newPost], 'the old post was trimmed');
+    assert.deepEqual(await found('quillwort planning'), [oldPost, newPost]);
+
+    // An edit changes what the kept vector matches.
+    const edit = await t.app.inject({ method: 'PATCH', url: `/api/v1/posts/${newPost}`, headers: bearer(token), payload: { body: 'Marigold budgets instead.' } });
+    assert.equal(edit.statusCode, 204, edit.body);
+    assert.deepEqual(await found('marigold'), [newPost]);
+    assert.deepEqual(await found('quillwort planning'), [oldPost], 'the old words no longer find the edited post');
+    // A deleted post is found nowhere.
+    const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/posts/${newPost}`, headers: bearer(token) });
+    assert.ok(del.statusCode < 300, del.body);
+    assert.deepEqual(await found('marigold'), []);
   });
 });
 

@@ -397,9 +397,6 @@ export interface SearchHit {
 
 /** How many of a query's most recent matches a search without filters ranks. */
 const RANKED_CANDIDATES = 300;
-/** The most recent posts (by id) looked in first for a search's candidates. */
-const RECENT_WINDOW = 200_000;
-
 const tsQuery = (q: string) => sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
 
 /** A post found through a member's translation ranks as the translation matches (in its own language's dictionary). */
@@ -416,27 +413,32 @@ export interface RankedMatch {
 
 /**
  * The ids of a query's most recent matches (post text, or the title of the
- * thread a post opens), newest first, at most RANKED_CANDIDATES. The most
- * recent RECENT_WINDOW posts are looked in first (the text index's matches
- * are intersected with that range of ids, so a common word reads only its
- * recent posts); older posts only for as many as the window lacked.
+ * thread a post opens, or a member's translation of it), newest first, at
+ * most RANKED_CANDIDATES. The newest posts are looked in first, in their
+ * narrow table of search vectors (`recent_post_search`, kept by triggers
+ * above `recent_post_search_floor()`): a common word reads a few thousand
+ * small rows there instead of its matches among every post. Older posts are
+ * read only for as many as the recent ones lacked.
  */
 async function recentMatchIds(db: Db, q: string): Promise<number[]> {
   const query = tsQuery(q);
-  const run = async (range: RawBuilder<unknown>, limit: number) =>
+  const run = async (posts: RawBuilder<unknown>, range: RawBuilder<unknown>, limit: number) =>
     (
       await sql<{ id: number }>`SELECT id FROM (
-          SELECT p.id FROM posts p WHERE p.search @@ ${query} AND ${range}
+          ${posts}
           UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query} AND ${range}
           UNION SELECT p.id FROM member_translations mt JOIN posts p ON p.id = mt.post_id WHERE mt.search @@ ${query} AND ${range}
         ) m ORDER BY id DESC LIMIT ${limit}`.execute(db)
     ).rows.map((r) => Number(r.id));
-  const newest = Number((await sql<{ id: number | null }>`SELECT max(id) AS id FROM posts ${PREPARED}`.execute(db)).rows[0]?.id ?? 0);
-  const floor = newest - RECENT_WINDOW;
-  if (floor <= 0) return run(sql`true`, RANKED_CANDIDATES);
-  const recent = await run(sql`p.id > ${floor}`, RANKED_CANDIDATES);
-  if (recent.length >= RANKED_CANDIDATES) return recent;
-  return recent.concat(await run(sql`p.id <= ${floor}`, RANKED_CANDIDATES - recent.length));
+  const floor = Number((await sql<{ floor: string }>`SELECT recent_post_search_floor() AS floor ${PREPARED}`.execute(db)).rows[0]!.floor);
+  const recent = await run(
+    sql`SELECT r.post_id AS id FROM recent_post_search r WHERE r.search @@ ${query} AND r.post_id > ${floor}`,
+    sql`p.id > ${floor}`,
+    RANKED_CANDIDATES,
+  );
+  if (recent.length >= RANKED_CANDIDATES || floor <= 0) return recent;
+  const older = sql`p.id <= ${floor}`;
+  return recent.concat(await run(sql`SELECT p.id FROM posts p WHERE p.search @@ ${query} AND ${older}`, older, RANKED_CANDIDATES - recent.length));
 }
 
 /**
@@ -460,8 +462,9 @@ export async function rankedMatches(db: Db, q: string): Promise<RankedMatch[]> {
       archived_at: Date | null;
       deleted_at: Date | null;
     }>`SELECT p.id AS post_id, t.group_id, g.visibility, g.join_policy, g.archived_at, t.deleted_at,
-        ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END + ${TRANSLATION_RANK(query)} AS rank
+        ts_rank(coalesce(r.search, p.search), ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END + ${TRANSLATION_RANK(query)} AS rank
       FROM posts p JOIN threads t ON t.id = p.thread_id LEFT JOIN practice_groups g ON g.id = t.group_id
+        LEFT JOIN recent_post_search r ON r.post_id = p.id
       WHERE p.id = ANY(${ids}::bigint[]) AND p.deleted_at IS NULL AND p.hidden_at IS NULL
       ORDER BY rank DESC, p.id DESC`.execute(db)
   ).rows;

@@ -111,6 +111,7 @@ export const NOT_EXPORTED: Record<string, string> = {
   view_events: 'raw, hashed view events; reach is kept in the daily rollups',
   engagement_daily: 'rebuilt from the rest on import',
   engagement_first: 'rebuilt from the rest on import',
+  recent_post_search: 'the newest posts’ search vectors, rebuilt by triggers as posts are imported',
   totp_recovery_codes: 'two-factor secrets are sealed with this installation’s secret; people enroll again',
   account_requests: 'data downloads and deletions in progress are per installation',
   inbound_messages: 'a record of mail already received (kept 90 days), so a message is handled once',

@@ -279,6 +279,12 @@ export interface ThreadLinksTable {
   to_thread_id: number;
 }
 
+/** The newest posts' search vectors, kept by triggers (migrations/20261207020000_recent_post_search.sql). */
+export interface RecentPostSearchTable {
+  post_id: number;
+  search: string;
+}
+
 export interface ThreadReadsTable {
   user_id: number;
   thread_id: number;
@@ -825,6 +831,7 @@ export interface Database {
   notifications: NotificationsTable;
   thread_links: ThreadLinksTable;
   thread_reads: ThreadReadsTable;
+  recent_post_search: RecentPostSearchTable;
   read_horizons: ReadHorizonsTable;
   community: CommunityTable;
   member_translations: MemberTranslationsTable;
