@@ -517,6 +517,11 @@ describe('search', () => {
     assert.equal(edit.statusCode, 204, edit.body);
     assert.deepEqual(await found('marigold'), [newPost]);
     assert.deepEqual(await found('quillwort planning'), [oldPost], 'the old words no longer find the edited post');
+    // Hits come best first, not newest first: a thread whose title matches leads, older or not.
+    const titled = await startThread(token, g.slug, 'Heliotrope planning', 'Heliotrope notes.');
+    const mentioned = await startThread(token, g.slug, 'Other things', 'One mention of heliotrope, among much else that is not about it at all.');
+    const order = ((await t.app.inject({ url: '/api/v1/search?q=heliotrope', headers: bearer(token) })).json().hits as { thread_id: number }[]).map((h) => h.thread_id);
+    assert.deepEqual(order, [titled, mentioned]);
     // A deleted post is found nowhere.
     const del = await t.app.inject({ method: 'DELETE', url: `/api/v1/posts/${newPost}`, headers: bearer(token) });
     assert.ok(del.statusCode < 300, del.body);

@@ -399,8 +399,14 @@ export interface SearchHit {
 const RANKED_CANDIDATES = 300;
 const tsQuery = (q: string) => sql`(websearch_to_tsquery('english', ${q}) || websearch_to_tsquery('spanish', ${q}))`;
 
-/** A post found through a member's translation ranks as the translation matches (in its own language's dictionary). */
-const TRANSLATION_RANK = (query: RawBuilder<unknown>) => sql`coalesce((SELECT ts_rank(mt.search, ${query}) FROM member_translations mt WHERE mt.post_id = p.id AND mt.search @@ ${query} LIMIT 1), 0)`;
+/**
+ * How well post p of thread t matches: its text (`vector`, p.search unless a copy is at hand), plus one
+ * when it opens a thread whose title matches, plus how well a member's translation of it matches (in
+ * the translation's own language's dictionary).
+ */
+const rankOf = (query: RawBuilder<unknown>, vector: RawBuilder<unknown> = sql`p.search`) =>
+  sql<number>`ts_rank(${vector}, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END
+    + coalesce((SELECT ts_rank(mt.search, ${query}) FROM member_translations mt WHERE mt.post_id = p.id AND mt.search @@ ${query} LIMIT 1), 0)`;
 
 /** A search without narrowing filters: true when `rankedMatches` gives its candidates. */
 export const unnarrowed = (f: SearchFilters) => !(f.group || f.author || f.perspective || f.from || f.to);
@@ -408,6 +414,7 @@ export const unnarrowed = (f: SearchFilters) => !(f.group || f.author || f.persp
 /** One of a query's matches, ranked, with what the thread policy needs to decide who may read it. */
 export interface RankedMatch {
   post_id: number;
+  rank: number;
   thread: ThreadSubject;
 }
 
@@ -462,7 +469,7 @@ export async function rankedMatches(db: Db, q: string): Promise<RankedMatch[]> {
       archived_at: Date | null;
       deleted_at: Date | null;
     }>`SELECT p.id AS post_id, t.group_id, g.visibility, g.join_policy, g.archived_at, t.deleted_at,
-        ts_rank(coalesce(r.search, p.search), ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END + ${TRANSLATION_RANK(query)} AS rank
+        ${rankOf(query, sql`coalesce(r.search, p.search)`)} AS rank
       FROM posts p JOIN threads t ON t.id = p.thread_id LEFT JOIN practice_groups g ON g.id = t.group_id
         LEFT JOIN recent_post_search r ON r.post_id = p.id
       WHERE p.id = ANY(${ids}::bigint[]) AND p.deleted_at IS NULL AND p.hidden_at IS NULL
@@ -478,7 +485,7 @@ export async function rankedMatches(db: Db, q: string): Promise<RankedMatch[]> {
       thread = { group, deleted_at: r.deleted_at };
       subjects.set(key, thread);
     }
-    return { post_id: Number(r.post_id), thread };
+    return { post_id: Number(r.post_id), rank: Number(r.rank), thread };
   });
 }
 
@@ -495,16 +502,19 @@ export async function sharedSearch(db: Db, q: string): Promise<SharedSearch> {
   return { matches: await rankedMatches(db, q), shown: new Map() };
 }
 
-/** What a hit shows (title, space, author, highlighted snippet) for the given posts. */
-async function hitsFor(db: Db, q: string, postIds: number[]): Promise<SearchHit[]> {
-  if (postIds.length === 0) return [];
-  return (await hitQuery(db, tsQuery(q))
-    .where(sql<SqlBool>`p.id = ANY(${postIds}::bigint[])`)
+/** What a hit shows (title, space, author, highlighted snippet) for the given matches; their rank is already known. */
+async function hitsFor(db: Db, q: string, matches: RankedMatch[]): Promise<SearchHit[]> {
+  if (matches.length === 0) return [];
+  const rows = await hitQuery(db, tsQuery(q))
+    .where(sql<SqlBool>`p.id = ANY(${matches.map((m) => m.post_id)}::bigint[])`)
     .where('p.deleted_at', 'is', null)
     .where('p.hidden_at', 'is', null)
-    .execute()) as SearchHit[];
+    .execute();
+  const rank = new Map(matches.map((m) => [m.post_id, m.rank]));
+  return rows.map((r) => ({ ...r, rank: rank.get(Number(r.post_id)) ?? 0 }) as SearchHit);
 }
 
+/** What a search's hits show (the filtered search adds its rank; the unfiltered one knows it already). */
 function hitQuery(db: Db, query: RawBuilder<unknown>) {
   return db
     .selectFrom('posts as p')
@@ -522,7 +532,6 @@ function hitQuery(db: Db, query: RawBuilder<unknown>) {
       // Highlights are marked with sentinels, escaped, then turned into <mark> by the view.
       sql<string>`ts_headline(CASE WHEN p.language = 'es' THEN 'spanish'::regconfig ELSE 'english'::regconfig END, p.body, ${query},
         'StartSel=⟦, StopSel=⟧, MaxWords=30, MinWords=12, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "')`.as('snippet'),
-      sql<number>`ts_rank(p.search, ${query}) + CASE WHEN p.is_opening AND t.title_search @@ ${query} THEN 1 ELSE 0 END + ${TRANSLATION_RANK(query)}`.as('rank'),
     ]);
 }
 
@@ -541,8 +550,9 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters, share
   if (unnarrowed(f)) {
     const s = shared ?? (await sharedSearch(db, f.q));
     const readable = readableMatches(viewer, s.matches);
-    const ids = readable.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE).map((m) => m.post_id);
-    const missing = ids.filter((id) => !s.shown.has(id));
+    const onPage = readable.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+    const ids = onPage.map((m) => m.post_id);
+    const missing = onPage.filter((m) => !s.shown.has(m.post_id));
     for (const hit of await hitsFor(db, f.q, missing)) s.shown.set(Number(hit.post_id), hit);
     // A post deleted since the matches were found has no hit: it is left out.
     const hits = ids.flatMap((id) => s.shown.get(id) ?? []);
@@ -553,6 +563,7 @@ export async function searchPosts(db: Db, viewer: Actor, f: SearchFilters, share
       UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query}
       UNION SELECT mt.post_id FROM member_translations mt WHERE mt.post_id IS NOT NULL AND mt.search @@ ${query}`;
   let q = hitQuery(db, query)
+    .select(rankOf(query).as('rank'))
     .where('p.deleted_at', 'is', null)
     .where('p.hidden_at', 'is', null)
     .where(threadReadableBy(viewer))
