@@ -4,8 +4,8 @@ import { translationRoutes } from './translations/routes.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { installSecurityHeaders } from './platform/http/security-headers.js';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import csrf from '@fastify/csrf-protection';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -213,28 +213,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   installPagination(app, config.baseUrl);
 
   await app.register(cookie, { secret: config.sessionSecret, hook: 'onRequest' });
-  await app.register(helmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        objectSrc: ["'none'"],
-        ...(config.secure ? { upgradeInsecureRequests: [] } : {}),
-      },
-    },
-    strictTransportSecurity: config.secure ? { maxAge: 31536000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
-    crossOriginEmbedderPolicy: false,
-  });
+  installSecurityHeaders(app, { secure: config.secure });
   await app.register(csrf, {
     sessionPlugin: '@fastify/cookie',
     cookieKey: config.secure ? '__Host-convene_csrf' : 'convene_csrf',

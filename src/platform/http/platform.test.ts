@@ -3,6 +3,7 @@ import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { MemoryMailer, buildTestApp, testConfig, type TestContext } from '../../../test/helpers.js';
 import { buildApp } from '../../app.js';
+import { helmetHeaders, securityHeaderOptions } from './security-headers.js';
 import { connect } from '../db/db.js';
 import { en } from '../i18n/en.js';
 import { es } from '../i18n/es.js';
@@ -117,6 +118,31 @@ describe('security headers', () => {
     assert.equal(res.headers['strict-transport-security'], undefined, 'no HSTS over http');
     const nonce = /'nonce-([^']+)'/.exec(csp)![1];
     assert.ok(res.body.includes(`nonce="${nonce}"`), 'the page script carries the nonce');
+  });
+
+  test("every response sends exactly helmet's headers for its options, with nonces of its own", async () => {
+    for (const secure of [false, true]) {
+      const app = secure ? (await buildTestApp({ baseUrl: 'https://convene.example', secure: true })).app : t.app;
+      const [a, b, health] = [await app.inject('/login'), await app.inject('/login'), await app.inject('/healthz')];
+      for (const res of [a, b, health]) {
+        const csp = String(res.headers['content-security-policy']);
+        const [script, style] = [/script-src 'self' 'nonce-([0-9a-f]{32})'/.exec(csp)?.[1], /style-src 'self' 'nonce-([0-9a-f]{32})'/.exec(csp)?.[1]];
+        assert.ok(script && style && script !== style, csp);
+        // What helmet itself sends when asked with these nonces (as @fastify/helmet did per request).
+        const options = securityHeaderOptions({ secure }) as { contentSecurityPolicy: { directives: Record<string, string[]> } };
+        const d = options.contentSecurityPolicy.directives;
+        const expected = helmetHeaders({
+          ...options,
+          contentSecurityPolicy: { useDefaults: false, directives: { ...d, scriptSrc: ["'self'", `'nonce-${script}'`], styleSrc: ["'self'", `'nonce-${style}'`] } },
+        });
+        assert.ok(expected.size >= 10);
+        for (const [name, value] of expected) assert.equal(res.headers[name.toLowerCase()], value, name);
+        assert.equal(res.headers['x-powered-by'], undefined);
+      }
+      assert.notEqual(a.headers['content-security-policy'], b.headers['content-security-policy'], 'a fresh nonce per response');
+      assert.equal(secure, a.headers['strict-transport-security'] !== undefined);
+      assert.equal(secure, /upgrade-insecure-requests/.test(String(a.headers['content-security-policy'])));
+    }
   });
 
   test('HSTS and __Host- cookies when BASE_URL is https', async () => {

@@ -27,7 +27,6 @@ declare module 'fastify' {
     noPageCache?: boolean;
   }
   interface FastifyReply {
-    cspNonce: { script: string; style: string };
     generateCsrf(opts?: unknown): string;
   }
 }
