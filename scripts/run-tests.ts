@@ -1,7 +1,6 @@
 /**
  * `npm test`: runs every test file against the embedded PostgreSQL and, when
- * TEST_DATABASE_URL is set, against that server too, both passes at once
- * (each line of output marked with its engine). For each engine it
+ * TEST_DATABASE_URL is set, again against that server. For each engine it
  * makes one migrated template database; each test file clones it into a
  * database of its own. Everything it creates is dropped at the end.
  *
@@ -78,27 +77,13 @@ interface EngineRun {
   skipped?: boolean;
   counts?: Record<string, number> & { files?: Record<string, number> };
   code?: number;
-  /** Wall-clock seconds of this engine's pass. */
-  seconds?: number;
 }
 
 const isBrowserFile = (f: string) => f.includes(`${path.sep}browser${path.sep}`);
 
 const runId = `cvt_${Date.now().toString(36)}_${process.pid}`;
 
-/** Copies a child's output to ours a line at a time, each line marked with its engine (both engines run at once). */
-function prefixLines(stream: NodeJS.ReadableStream, mark: string): void {
-  let rest = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk: string) => {
-    const lines = (rest + chunk).split('\n');
-    rest = lines.pop()!;
-    if (lines.length) process.stdout.write(lines.map((l) => mark + l).join('\n') + '\n');
-  });
-  stream.on('end', () => rest && process.stdout.write(mark + rest + '\n'));
-}
-
-async function runEngine(engine: EngineRun, prefix: boolean): Promise<void> {
+async function runEngine(engine: EngineRun): Promise<void> {
   const template = `${runId}_${engine.name}`;
   await admin(engine.adminUrl, `DROP DATABASE IF EXISTS ${template}`);
   await admin(engine.adminUrl, `CREATE DATABASE ${template}`);
@@ -111,7 +96,6 @@ async function runEngine(engine: EngineRun, prefix: boolean): Promise<void> {
       return;
     }
     console.log(`\n=== ${engine.name}: ${mine.length} test files${mine.length < files.length ? ' (browser files run on the first engine only)' : ''} ===\n`);
-    const started = performance.now();
     engine.code = await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,
@@ -131,7 +115,7 @@ async function runEngine(engine: EngineRun, prefix: boolean): Promise<void> {
         ],
         {
           cwd: root,
-          stdio: prefix ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+          stdio: 'inherit',
           env: {
             ...process.env,
             CONVENE_TEST_ENGINE: engine.name,
@@ -140,10 +124,8 @@ async function runEngine(engine: EngineRun, prefix: boolean): Promise<void> {
           },
         },
       );
-      if (prefix) for (const stream of [child.stdout!, child.stderr!]) prefixLines(stream, `[${engine.name}] `);
       child.on('close', (code) => resolve(code ?? 1));
     });
-    engine.seconds = Math.round((performance.now() - started) / 1000);
     engine.counts = existsSync(countsFile) ? (JSON.parse(readFileSync(countsFile, 'utf8').trim() || '{}') as Record<string, number>) : {};
   } finally {
     // Drop the template and any clone a crashed test file left behind.
@@ -166,10 +148,7 @@ async function main(): Promise<number> {
   try {
     engines.push({ name: 'embedded', adminUrl: embedded.url.replace(/\/convene$/, '/postgres'), browser: true });
     if (process.env.TEST_DATABASE_URL) engines.push({ name: 'postgres', adminUrl: process.env.TEST_DATABASE_URL, browser: false });
-    // Both engines at once: one pass alone kept about one of the two cores busy (a CI run took
-    // 19.5 minutes of wall clock for 16 of CPU time, engines one after the other), since the long
-    // files (the browser matrix, the CLI's server restarts) mostly wait on a browser or a process.
-    await Promise.all(engines.map((e) => runEngine(e, engines.length > 1)));
+    for (const e of engines) await runEngine(e);
   } finally {
     await embedded.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -189,14 +168,14 @@ async function main(): Promise<number> {
     const f = (c.fail ?? 0) + (c.cancelled ?? 0);
     passed += p;
     failed += f;
-    console.log(`${e.name}: ${p} passed, ${f} failed, ${c.skipped ?? 0} skipped (exit ${e.code}) in ${e.seconds ?? 0} s`);
+    console.log(`${e.name}: ${p} passed, ${f} failed, ${c.skipped ?? 0} skipped (exit ${e.code})`);
     if (e.code !== 0 || f > 0 || p === 0) ok = false;
   }
   if (process.env.REQUIRE_BOTH_ENGINES && !engines.some((e) => e.name === 'postgres')) {
     console.log('TEST_DATABASE_URL is not set, but REQUIRE_BOTH_ENGINES asks for both engines');
     ok = false;
   }
-  // The slowest files, so a file that grows slow is seen (times are the files' own, two at a time per engine, both engines at once).
+  // The slowest files, so a file that grows slow is seen (times are the files' own, run two at a time).
   const times = new Map<string, number>();
   for (const e of engines) for (const [f, ms] of Object.entries(e.counts?.files ?? {})) times.set(`${path.relative(root, f)} (${e.name})`, ms);
   const slowest = [...times].sort((a, b) => b[1] - a[1]).slice(0, 12);
