@@ -71,15 +71,20 @@ const withDb = (url: string, db: string) => {
 interface EngineRun {
   name: 'embedded' | 'postgres';
   adminUrl: string;
-  /** Browser tests run on one engine only: the HTML does not depend on the PostgreSQL version. */
+  /** Browser tests (the HTML does not depend on the PostgreSQL version) and `*.once.test.ts` files run on one engine only. */
   browser: boolean;
-  /** No file to run on this engine (only browser files were asked for). */
+  /** No file to run on this engine (only one-engine files were asked for). */
   skipped?: boolean;
   counts?: Record<string, number> & { files?: Record<string, number> };
   code?: number;
 }
 
-const isBrowserFile = (f: string) => f.includes(`${path.sep}browser${path.sep}`);
+/**
+ * Files that run on the first engine only: the browser tests, and files named `*.once.test.ts`,
+ * whose subject keeps its own database whichever engine the suite runs on (`convene start` on its
+ * embedded PostgreSQL: two minutes or more each time, the second time on the same code).
+ */
+const isOneEngineFile = (f: string) => f.includes(`${path.sep}browser${path.sep}`) || f.endsWith('.once.test.ts');
 
 const runId = `cvt_${Date.now().toString(36)}_${process.pid}`;
 
@@ -90,12 +95,12 @@ async function runEngine(engine: EngineRun): Promise<void> {
   try {
     await migrate(withDb(engine.adminUrl, template));
     const countsFile = path.join(mkdtempSync(path.join(tmpdir(), 'convene-counts-')), 'counts.json');
-    const mine = engine.browser ? files : files.filter((f) => !isBrowserFile(f));
+    const mine = engine.browser ? files : files.filter((f) => !isOneEngineFile(f));
     if (mine.length === 0) {
       engine.skipped = true;
       return;
     }
-    console.log(`\n=== ${engine.name}: ${mine.length} test files${mine.length < files.length ? ' (browser files run on the first engine only)' : ''} ===\n`);
+    console.log(`\n=== ${engine.name}: ${mine.length} test files${mine.length < files.length ? ' (browser and *.once files run on the first engine only)' : ''} ===\n`);
     engine.code = await new Promise<number>((resolve) => {
       const child = spawn(
         process.execPath,
@@ -136,7 +141,7 @@ async function runEngine(engine: EngineRun): Promise<void> {
 
 async function main(): Promise<number> {
   // The CLI tests run the compiled command, as people do: build it once first.
-  if (files.some((f) => f.endsWith(`${path.sep}cli.test.ts`))) {
+  if (files.some((f) => /^cli[.-]/.test(path.basename(f)))) {
     const built = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
     if (built.status !== 0) return 1;
   }
