@@ -431,7 +431,7 @@ export interface RankedMatch {
  * narrow table of search vectors (`recent_post_search`, kept by triggers
  * above `recent_post_search_floor()`): a common word reads a few thousand
  * small rows there instead of its matches among every post. Older posts are
- * read only for as many as the recent ones lacked (a limit of none when the
+ * read only for as many as the recent ones lacked (a limit of zero when the
  * recent ones suffice, and then PostgreSQL does not read them at all). The
  * candidates are ranked with the kept vector where there is one, the post's
  * own otherwise. As four statements (the floor, the recent matches, the
