@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-export const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '..');
 
 /** Runs the compiled `convene` command with `env`; resolves when it exits, or when its output matches `untilOutput` (then it keeps running). */
 export function run(args: string[], env: Record<string, string>, opts: { untilOutput?: RegExp; timeoutMs?: number } = {}) {
@@ -28,4 +28,3 @@ export function run(args: string[], env: Record<string, string>, opts: { untilOu
     });
   });
 }
-

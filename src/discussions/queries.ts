@@ -440,16 +440,20 @@ export interface RankedMatch {
  */
 export async function rankedMatches(db: Db, q: string): Promise<RankedMatch[]> {
   const query = tsQuery(q);
-  const matchesWhere = (range: RawBuilder<unknown>) => sql`
-      UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query} AND ${range}
-      UNION SELECT p.id FROM member_translations mt JOIN posts p ON p.id = mt.post_id WHERE mt.search @@ ${query} AND ${range}`;
   // The floor is checked on the rows the text index found (`+ 0` keeps it from being an index
   // condition): unknown when the statement is planned, it would otherwise be guessed at a third of
   // the table and read as a range of the primary key beside the text index (9 ms for the recent
   // table's 100,000 ids alone, and a third of every post's for the older ones).
-  const above = sql`p.id + 0 > (SELECT floor FROM f)`;
+  type Side = (id: RawBuilder<unknown>) => RawBuilder<unknown>;
+  const above: Side = (id) => sql`${id} + 0 > (SELECT floor FROM f)`;
   // Below a floor of zero or less (fewer posts than the table keeps) there is nothing to read: a one-time check.
-  const below = sql`p.id + 0 <= (SELECT floor FROM f) AND (SELECT floor FROM f) > 0`;
+  const below: Side = (id) => sql`${id} + 0 <= (SELECT floor FROM f) AND (SELECT floor FROM f) > 0`;
+  /** The newest matches on one side of the floor: by the posts' text (`text`, its post id `id`), the titles of threads they open, members' translations of them. */
+  const newest = (text: RawBuilder<unknown>, id: RawBuilder<unknown>, side: Side, limit: RawBuilder<unknown>) => sql`SELECT id FROM (
+          ${text} AND ${side(id)}
+          UNION SELECT p.id FROM threads t JOIN posts p ON p.thread_id = t.id AND p.is_opening WHERE t.title_search @@ ${query} AND ${side(sql`p.id`)}
+          UNION SELECT p.id FROM member_translations mt JOIN posts p ON p.id = mt.post_id WHERE mt.search @@ ${query} AND ${side(sql`p.id`)}
+        ) m ORDER BY id DESC LIMIT ${limit}`;
   const rows = (
     await sql<{
       post_id: string | number;
@@ -460,16 +464,8 @@ export async function rankedMatches(db: Db, q: string): Promise<RankedMatch[]> {
       archived_at: Date | null;
       deleted_at: Date | null;
     }>`WITH f AS MATERIALIZED (SELECT recent_post_search_floor() AS floor),
-      recent AS MATERIALIZED (
-        SELECT id FROM (
-          SELECT r.post_id AS id FROM recent_post_search r WHERE r.search @@ ${query} AND r.post_id + 0 > (SELECT floor FROM f)
-          ${matchesWhere(above)}
-        ) m ORDER BY id DESC LIMIT ${RANKED_CANDIDATES}),
-      older AS MATERIALIZED (
-        SELECT id FROM (
-          SELECT p.id FROM posts p WHERE p.search @@ ${query} AND ${below}
-          ${matchesWhere(below)}
-        ) m ORDER BY id DESC LIMIT (SELECT ${RANKED_CANDIDATES} - count(*) FROM recent))
+      recent AS MATERIALIZED (${newest(sql`SELECT r.post_id AS id FROM recent_post_search r WHERE r.search @@ ${query}`, sql`r.post_id`, above, sql`${RANKED_CANDIDATES}`)}),
+      older AS MATERIALIZED (${newest(sql`SELECT p.id FROM posts p WHERE p.search @@ ${query}`, sql`p.id`, below, sql`(SELECT ${RANKED_CANDIDATES} - count(*) FROM recent)`)})
       SELECT p.id AS post_id, t.group_id, g.visibility, g.join_policy, g.archived_at, t.deleted_at,
         ${rankOf(query, sql`coalesce(r.search, p.search)`)} AS rank
       FROM posts p JOIN threads t ON t.id = p.thread_id LEFT JOIN practice_groups g ON g.id = t.group_id
