@@ -1,7 +1,8 @@
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KyselyPlugin } from 'kysely';
-import { ConfigError, loadConfig } from '../config.js';
+import { availableParallelism } from 'node:os';
+import { ConfigError, databaseIsLocal, defaultPoolSize, loadConfig } from '../config.js';
 import { Agent, apiToken, bearer, buildGroup, buildTestApp, buildUser, type TestContext } from '../../../test/helpers.js';
 
 /** Every statement sent through the "replica" handle (here the same database, counted). */
@@ -60,10 +61,24 @@ describe('heavy reads on a replica (DATABASE_REPLICA_URL)', () => {
     assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgres://primary/db' }).replicaUrl, undefined);
   });
 
-  test('the pool size is a whole number of connections, 20 unless set', () => {
+  test('the pool size is a whole number of connections: three per core when PostgreSQL is on this machine, 20 for one elsewhere, unless set', () => {
     const base = { SESSION_SECRET: 'x'.repeat(40), CONVENE_DATA_DIR: '/tmp/convene-replica-config' };
-    assert.equal(loadConfig(base).databasePoolSize, 20);
-    assert.equal(loadConfig({ ...base, DATABASE_POOL_SIZE: '8' }).databasePoolSize, 8);
+    const local = Math.min(20, Math.max(4, 3 * availableParallelism()));
+    assert.equal(loadConfig(base).databasePoolSize, local, 'embedded');
+    assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/convene' }).databasePoolSize, local);
+    assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgres://primary.example.org/db' }).databasePoolSize, 20);
+    assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgres://primary/db', DATABASE_POOL_SIZE: '8' }).databasePoolSize, 8);
+    assert.equal(loadConfig({ ...base, DATABASE_POOL_SIZE: '30' }).databasePoolSize, 30);
+    // Loopback names and Unix sockets are this machine; any other host is not.
+    for (const url of ['postgres://localhost/db', 'postgres://u@[::1]:5433/db', 'postgres://127.0.0.2/db', 'postgresql:///db?host=/var/run/postgresql', 'postgres://%2Fvar%2Frun%2Fpostgresql/db'])
+      assert.equal(databaseIsLocal(url), true, url);
+    for (const url of ['postgres://db.internal/db', 'postgres://10.0.0.5/db', 'postgresql:///db?host=db.internal', 'postgres://128.0.0.1/db', 'postgres://localhost.example.org/db'])
+      assert.equal(databaseIsLocal(url), false, url);
+    assert.equal(databaseIsLocal(undefined), true, 'embedded');
+    assert.equal(defaultPoolSize(undefined, 1), 4);
+    assert.equal(defaultPoolSize(undefined, 2), 6);
+    assert.equal(defaultPoolSize(undefined, 64), 20);
+    assert.equal(defaultPoolSize('postgres://db.internal/db', 2), 20);
     for (const bad of ['0', '-3', '2.5', 'many', '501']) assert.throws(() => loadConfig({ ...base, DATABASE_POOL_SIZE: bad }), /DATABASE_POOL_SIZE/, bad);
   });
 });
