@@ -150,6 +150,11 @@ describe('New and Unread', () => {
     await startThread(wt, secret.slug, 'Tapir private thread');
     await startThread(rt, g.slug, 'Tapir my own thread');
     assert.equal((await agent.post(`/groups/${quiet.slug}/watch`, { level: 'muted', next: `/groups/${quiet.slug}` })).statusCode, 303);
+    // A level set on a thread outranks its group's: kept in a muted group, muted in a followed one.
+    const kept = await startThread(wt, quiet.slug, 'Tapir kept though its group is quiet');
+    const hushed = await startThread(wt, g.slug, 'Tapir hushed thread');
+    assert.equal((await agent.post(`/threads/${kept}/watch`, { level: 'tracking', next: '/new' })).statusCode, 303);
+    assert.equal((await agent.post(`/threads/${hushed}/watch`, { level: 'muted', next: '/new' })).statusCode, 303);
     // Read two, then the writer answers both: two Unread, one with two new replies.
     for (const id of [read, unreadToo]) assert.equal((await agent.get(`/threads/${id}`)).statusCode, 200);
     await new Promise((r) => setTimeout(r, 5));
@@ -169,6 +174,8 @@ describe('New and Unread', () => {
     assert.deepEqual(unread.map((x) => [x.id, x.new_replies]), [[unreadToo, 1], [read, 2]]);
     assert.ok(!fresh.some((x) => /muted group|private thread|my own thread/.test(x.title)), 'muted, unreadable and own threads are not New');
     assert.ok(fresh.some((x) => x.title === 'Tapir peer mentors'));
+    assert.ok(fresh.some((x) => x.id === kept), 'a thread followed in a muted group is New');
+    assert.ok(!fresh.some((x) => x.id === hushed), 'a muted thread in a followed group is not New');
 
     for (const [view, list] of [['new', fresh], ['unread', unread]] as const) {
       const page = await agent.get(`/${view}`);
