@@ -12,6 +12,11 @@ async function startThread(token: string, slug: string, title: string, body = 'O
   assert.equal(res.statusCode, 201, res.body);
   return res.json().id as number;
 }
+async function startCommunityThread(token: string, title: string) {
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/discussions', headers: bearer(token), payload: { title, body: 'Opening words for the whole community.' } });
+  assert.equal(res.statusCode, 201, res.body);
+  return res.json().id as number;
+}
 async function reply(token: string, threadId: number, body: string) {
   const res = await t.app.inject({ method: 'POST', url: `/api/v1/threads/${threadId}/posts`, headers: bearer(token), payload: { body } });
   assert.equal(res.statusCode, 201, res.body);
@@ -153,6 +158,7 @@ describe('New and Unread', () => {
     // A level set on a thread outranks its group's: kept in a muted group, muted in a followed one.
     const kept = await startThread(wt, quiet.slug, 'Tapir kept though its group is quiet');
     const hushed = await startThread(wt, g.slug, 'Tapir hushed thread');
+    const everyone = await startCommunityThread(await apiToken(t.app, (await buildUser(t.db, { name: 'Tamsin Asker' })).email), 'Tapir community-wide question');
     assert.equal((await agent.post(`/threads/${kept}/watch`, { level: 'tracking', next: '/new' })).statusCode, 303);
     assert.equal((await agent.post(`/threads/${hushed}/watch`, { level: 'muted', next: '/new' })).statusCode, 303);
     // Read two, then the writer answers both: two Unread, one with two new replies.
@@ -176,6 +182,7 @@ describe('New and Unread', () => {
     assert.ok(fresh.some((x) => x.title === 'Tapir peer mentors'));
     assert.ok(fresh.some((x) => x.id === kept), 'a thread followed in a muted group is New');
     assert.ok(!fresh.some((x) => x.id === hushed), 'a muted thread in a followed group is not New');
+    assert.ok(fresh.some((x) => x.id === everyone), 'a muted group leaves the community space alone');
 
     for (const [view, list] of [['new', fresh], ['unread', unread]] as const) {
       const page = await agent.get(`/${view}`);

@@ -69,10 +69,12 @@ const newPosts = (viewer: UserActor) =>
  * for the thread. Written as membership in the person's own few watches (which PostgreSQL reads
  * once per statement and hashes) rather than a lookup per thread: New's count and list test every
  * recent thread, and a probe of thread_watches for each cost about two buffers a thread (scale 1:
- * 200 of the 1,200 buffers Unread's statement read once the table held rows).
+ * 200 of the 1,200 buffers Unread's statement read once the table held rows). A community-space
+ * thread has no group: `NULL IN (…)` is unknown, and NOT of unknown would drop the thread, hence
+ * the explicit test.
  */
 const muted = (viewer: UserActor) => sql<SqlBool>`(t.id IN (SELECT w.thread_id FROM thread_watches w WHERE w.user_id = ${uid(viewer)} AND w.level = 'muted')
-    OR (t.group_id IN (SELECT gw.group_id FROM group_watches gw WHERE gw.user_id = ${uid(viewer)} AND gw.level = 'muted')
+    OR (t.group_id IS NOT NULL AND t.group_id IN (SELECT gw.group_id FROM group_watches gw WHERE gw.user_id = ${uid(viewer)} AND gw.level = 'muted')
       AND t.id NOT IN (SELECT w.thread_id FROM thread_watches w WHERE w.user_id = ${uid(viewer)})))`;
 
 /** Never opened (no `r`), not the person's own, started after NEW_FOR_DAYS ago and after their horizon. */
