@@ -132,9 +132,10 @@ export function databaseIsLocal(databaseUrl: string | undefined): boolean {
  * costs (measured on the 2-core bench machine at scale 1: the home's lists
  * statement, 50 callers for 1,000 members, cost PostgreSQL 2.5 ms of CPU each
  * through 20 connections and 1.6 ms through 4; the realistic home and Unread
- * pages gave 367 and 522 req/s with 20, 407 and 604 with 6, and search did
- * not lose). A database elsewhere has cores of its own and a network between:
- * 20, as before.
+ * pages gave 367 and 522 req/s with 20, 407 and 604 with 6; search kept its
+ * rate, though a signed-out search's p95 rose, its cache misses queueing
+ * behind each other: bench/README.md, session 25). A database elsewhere has
+ * cores of its own and a network between: 20, as before.
  */
 export function defaultPoolSize(databaseUrl: string | undefined, cores = availableParallelism()): number {
   return databaseIsLocal(databaseUrl) ? Math.min(20, Math.max(4, 3 * cores)) : 20;
