@@ -172,8 +172,8 @@ export async function bookmarkReminder(deps: { db: Db; jobs: Jobs }, data: { use
     if (!b || !b.remind_at || b.reminded_at || b.remind_at.getTime() !== new Date(data.remindAt).getTime()) return 'skipped';
     await tx.updateTable('bookmarks').set({ reminded_at: new Date() }).where('user_id', '=', data.userId).where('post_id', '=', data.postId).execute();
     const post = await tx.selectFrom('posts').select(['thread_id', 'deleted_at', 'hidden_at']).where('id', '=', data.postId).executeTakeFirst();
-    const thread = post && !post.deleted_at && !post.hidden_at ? await getThread(db, post.thread_id) : undefined;
-    const reader = await loadActor(db, data.userId, 'session');
+    const thread = post && !post.deleted_at && !post.hidden_at ? await getThread(tx, post.thread_id) : undefined;
+    const reader = await loadActor(tx, data.userId, 'session');
     if (!thread || reader.kind !== 'user' || !can(reader, 'thread.view', threadSubject(thread))) return 'skipped';
     await createNotification(tx, deps.jobs, { user_id: data.userId, kind: 'reminder', thread_id: thread.id, post_id: data.postId, actor_id: null, data: b.note ? { note: b.note } : {} });
     return 'sent';

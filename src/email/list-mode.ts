@@ -110,12 +110,12 @@ export async function sendListEmail(deps: ListDeps, postId: number, userId: numb
       .where('p.id', '=', postId)
       .executeTakeFirst();
     if (!post || post.deleted_at || post.hidden_at) return 'skipped';
-    const thread = await getThread(db, post.thread_id);
+    const thread = await getThread(tx, post.thread_id);
     if (!thread || thread.deleted_at || thread.group_id === null) return 'skipped';
     if (!(await onList(tx, userId, thread.group_id))) return 'skipped';
     const user = await tx.selectFrom('users').select(['id', 'email', 'name', 'locale', 'email_verified_at', 'deactivated_at']).where('id', '=', userId).executeTakeFirst();
     if (!user || user.deactivated_at || !user.email_verified_at) return 'skipped';
-    const reader = await loadActor(db, userId, 'session');
+    const reader = await loadActor(tx, userId, 'session');
     if (reader.kind !== 'user' || !can(reader, 'email.list', { group_id: thread.group_id }) || !can(reader, 'thread.view', threadSubject(thread))) return 'skipped';
     if (post.author_id !== null && !(await mayContact(tx, post.author_id, [userId])).has(userId)) return 'skipped';
     const group = await tx.selectFrom('practice_groups').select(['slug', 'name', 'short_name']).where('id', '=', thread.group_id).executeTakeFirstOrThrow();

@@ -41,7 +41,7 @@ export async function sendEventMail(deps: EventJobDeps, data: { eventId: number;
     if (!user || user.deactivated_at || !user.email_verified_at) return 'skipped';
     const reg = await tx.selectFrom('event_registrations').selectAll().where('event_id', '=', e.id).where('user_id', '=', user.id).forUpdate().executeTakeFirst();
     if (!reg) return 'skipped';
-    const reader = await loadActor(db, user.id, 'session');
+    const reader = await loadActor(tx, user.id, 'session');
     if (!canViewEvent(reader, e)) return 'skipped';
     const k = data.kind;
     const stillHolds =

@@ -215,7 +215,7 @@ export async function emailNotification(deps: NotifyDeps, id: number): Promise<'
       .executeTakeFirstOrThrow();
     if (user.deactivated_at || !user.email_verified_at || user.email_notifications !== 'immediate') return 'skipped';
     // The reader as they are now (memberships, deactivation), loaded once.
-    const content = await notificationContent(db, await loadActor(db, user.id, 'session'), n);
+    const content = await notificationContent(tx, await loadActor(tx, user.id, 'session'), n);
     if (!content) return 'skipped';
     // A post in a group the person receives as a mailing list has already come to them as its own email.
     if (n.post_id && n.kind !== 'moderation' && n.kind !== 'reminder' && (await onList(tx, user.id, content.thread.group_id))) {
@@ -346,9 +346,9 @@ export async function sendDigest(deps: NotifyDeps, userId: number, now = new Dat
     const t = translator(mailLocale(user));
     const fmt = formatters(mailLocale(user));
     const items: { title: string; detail: string; url: string }[] = [];
-    const reader = await loadActor(db, user.id, 'session');
+    const reader = await loadActor(tx, user.id, 'session');
     for (const n of rows) {
-      const c = await notificationContent(db, reader, n);
+      const c = await notificationContent(tx, reader, n);
       if (!c) continue;
       // Already mailed post by post (mailing-list mode).
       if (n.post_id && n.kind !== 'moderation' && n.kind !== 'reminder' && (await onList(tx, user.id, c.thread.group_id))) continue;

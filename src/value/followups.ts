@@ -123,8 +123,8 @@ export async function followupSweep(deps: FollowupDeps, now = new Date()): Promi
           .where('user_id', '=', f.user_id)
           .$call((q) => (f.resource_id ? q.where('resource_id', '=', f.resource_id) : q.where('event_id', '=', f.event_id)))
           .executeTakeFirst();
-        const reader = f.deactivated_at || f.followups_off || reported ? undefined : await loadActor(db, f.user_id, 'session');
-        if (!reader || reader.kind !== 'user' || !(await stillVisible(db, reader, f))) {
+        const reader = f.deactivated_at || f.followups_off || reported ? undefined : await loadActor(tx, f.user_id, 'session');
+        if (!reader || reader.kind !== 'user' || !(await stillVisible(tx, reader, f))) {
           await tx.updateTable('use_followups').set({ outcome: 'skipped' }).where('id', '=', f.id).execute();
           continue;
         }
@@ -155,9 +155,9 @@ export async function emailFollowup(deps: FollowupDeps, id: number): Promise<'se
       .where('id', '=', f.user_id)
       .executeTakeFirstOrThrow();
     if (user.deactivated_at || !user.email_verified_at || user.email_notifications === 'off' || user.followups_off) return 'skipped';
-    const reader = await loadActor(db, user.id, 'session');
-    if (!(await stillVisible(db, reader, f))) return 'skipped';
-    const title = await subjectTitle(db, f, mailLocale(user));
+    const reader = await loadActor(tx, user.id, 'session');
+    if (!(await stillVisible(tx, reader, f))) return 'skipped';
+    const title = await subjectTitle(tx, f, mailLocale(user));
     const stop = `${config.baseUrl}/follow-ups/stop/${followupStopToken(config.sessionSecret, user.id)}`;
     const mail = mailTo(user, (t) => ({
       subject: t('followups.mail.subject', { title }),
