@@ -5,6 +5,7 @@ import type { Db } from '../platform/db/db.js';
 import { audit, isUniqueViolation } from '../platform/db/tx.js';
 import { seal, unseal } from '../platform/auth/secrets.js';
 import { AppError, msg } from '../platform/http/errors.js';
+import { isLoopbackHost } from '../platform/loopback.js';
 import type { UserActor } from '../platform/auth/actor.js';
 import { createAccount } from './commands.js';
 
@@ -99,10 +100,7 @@ function normalizeScopes(raw: string | undefined): string {
 }
 
 /** Plain http is accepted only for a provider on this machine (development and tests). */
-const isLoopback = (issuer: string) => {
-  const host = new URL(issuer).hostname;
-  return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
-};
+const isLoopback = (issuer: string) => isLoopbackHost(new URL(issuer).hostname);
 
 /** Discovered provider configurations, cached per provider version, for an hour. */
 const discovered = new Map<string, { at: number; config: client.Configuration }>();

@@ -5,6 +5,7 @@ import { authenticate } from 'mailauth';
 import { sql } from 'kysely';
 import type { Db } from '../platform/db/db.js';
 import type { Config } from '../platform/config.js';
+import { isLoopbackHost } from '../platform/loopback.js';
 import type { Mailer } from '../platform/mail/mailer.js';
 import type { Jobs } from '../platform/jobs/jobs.js';
 import type { GlossaryService } from '../glossary/service.js';
@@ -57,12 +58,11 @@ export class SmtpRefusal extends Error {
 export type Outcome = 'posted' | 'thread' | 'held' | 'command' | 'bounced' | 'dropped' | 'duplicate';
 
 const normalIp = (ip: string) => ip.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, '');
-const isLoopback = (ip: string) => /^127\./.test(ip) || ip === '::1';
 
 /** Is this connection from a mail server whose own Received line we trust (INBOUND_RELAYS)? */
 export function fromRelay(config: Config, remoteAddress: string): boolean {
   const ip = normalIp(remoteAddress);
-  return (config.inboundRelays ?? ['loopback']).some((r) => (r === 'loopback' ? isLoopback(ip) : isIP(r) && normalIp(r) === ip));
+  return (config.inboundRelays ?? ['loopback']).some((r) => (r === 'loopback' ? isLoopbackHost(ip) : isIP(r) && normalIp(r) === ip));
 }
 
 // ---- who may post at RCPT TO ------------------------------------------------------------------

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { isLoopbackHost } from './loopback.js';
 
 /** Everything Convene reads from its environment, resolved once at start-up. */
 export interface Config {
@@ -114,15 +115,16 @@ function readWhole(name: string, raw: string | undefined, fallback: number, max:
 export function databaseIsLocal(databaseUrl: string | undefined): boolean {
   if (!databaseUrl) return true;
   let url: URL;
+  let host: string;
   try {
     url = new URL(databaseUrl);
+    host = decodeURIComponent(url.hostname);
   } catch {
     return false;
   }
-  const host = decodeURIComponent(url.hostname).replace(/^\[|\]$/g, '').toLowerCase();
   const socket = url.searchParams.get('host');
-  if (host === '' || host.startsWith('/')) return !socket || socket.startsWith('/') || socket === 'localhost';
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  if (host === '' || host.startsWith('/')) return !socket || socket.startsWith('/') || isLoopbackHost(socket);
+  return isLoopbackHost(host);
 }
 
 /**

@@ -72,7 +72,7 @@ describe('heavy reads on a replica (DATABASE_REPLICA_URL)', () => {
     // Loopback names and Unix sockets are this machine; any other host is not.
     for (const url of ['postgres://localhost/db', 'postgres://u@[::1]:5433/db', 'postgres://127.0.0.2/db', 'postgresql:///db?host=/var/run/postgresql', 'postgres://%2Fvar%2Frun%2Fpostgresql/db'])
       assert.equal(databaseIsLocal(url), true, url);
-    for (const url of ['postgres://db.internal/db', 'postgres://10.0.0.5/db', 'postgresql:///db?host=db.internal', 'postgres://128.0.0.1/db', 'postgres://localhost.example.org/db'])
+    for (const url of ['postgres://%zz/db', 'postgres://db.internal/db', 'postgres://10.0.0.5/db', 'postgresql:///db?host=db.internal', 'postgres://128.0.0.1/db', 'postgres://localhost.example.org/db'])
       assert.equal(databaseIsLocal(url), false, url);
     assert.equal(databaseIsLocal(undefined), true, 'embedded');
     assert.equal(defaultPoolSize(undefined, 1), 4);
