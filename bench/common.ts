@@ -1,3 +1,4 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { startEmbedded } from '../src/platform/db/embedded.js';
@@ -46,4 +47,31 @@ export async function benchDatabase(opts: { fresh: boolean }): Promise<{ url: st
   const url = new URL(adminUrl);
   url.pathname = `/${BENCH_DB}`;
   return { url: url.toString(), stop };
+}
+
+/** CPU time (user + system) of one process, in seconds; 0 once it has ended. */
+export function cpuOf(pid: number | string): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+/** Linux reports CPU times in USER_HZ ticks, 100 a second on every architecture Node runs on here (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
+
+/** CPU seconds so far of every PostgreSQL process on the machine (Linux /proc). */
+export function postgresCpu(): number {
+  let total = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'postgres') total += cpuOf(p);
+    } catch {
+      /* the process ended */
+    }
+  }
+  return total;
 }

@@ -53,11 +53,16 @@ export function zipf<T>(items: T[], random: () => number, s = 1): () => T {
   };
 }
 
-/** Session cookies for `count` members (not facilitators), made directly in the database. */
-export async function memberCookies(db: Kysely<any>, secret: string, count: number, cookieName = 'convene_sid'): Promise<string[]> {
-  const users = (
+/** The members (not facilitators) the realistic scenarios sign in as, the same `count` every run. */
+export async function benchMembers(db: Kysely<any>, count: number): Promise<{ id: number }[]> {
+  return (
     await sql<{ id: number }>`SELECT id FROM users WHERE role = 'member' AND deactivated_at IS NULL AND email_verified_at IS NOT NULL AND totp_enabled_at IS NULL ORDER BY md5(id::text) LIMIT ${count}`.execute(db)
   ).rows;
+}
+
+/** Session cookies for `count` members (not facilitators), made directly in the database. */
+export async function memberCookies(db: Kysely<any>, secret: string, count: number, cookieName = 'convene_sid'): Promise<string[]> {
+  const users = await benchMembers(db, count);
   // Each has read some threads a month ago (most of them have had replies since): Unread has something to show.
   // What earlier runs' thread pages marked read is forgotten first: every run starts from the same marks
   // (measured: after eight runs the members held about 110 marks each, and the home and Unread fell by half).

@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { sql } from 'kysely';
 import { connect } from '../src/platform/db/db.js';
-import { BENCH_SESSION_SECRET, BENCH_TOTP_SECRET, benchDatabase } from './common.js';
+import { BENCH_SESSION_SECRET, BENCH_TOTP_SECRET, benchDatabase, cpuOf, postgresCpu } from './common.js';
 import { currentCode } from '../src/accounts/two-factor.js';
 import { REALISTIC, memberCookies, realisticData, realisticScenarios } from './realistic.js';
 
@@ -89,32 +89,10 @@ const pssOf = (pid: number) => Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/
 /** Resident memory of a process and its descendants. */
 const rss = (pid: number) => treeSum(pid, rssOf);
 
-/** CPU time (user + system) of one process, in seconds; 0 once it has ended. */
-function cpuOf(pid: number | string): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / CLOCK_TICKS;
-  } catch {
-    return 0;
-  }
-}
-/** Linux reports CPU times in USER_HZ ticks, 100 a second on every architecture Node runs on here (`getconf CLK_TCK`). */
-const CLOCK_TICKS = 100;
-
 /** CPU seconds so far of the server's process tree, of every PostgreSQL process on the machine, and of this load generator. */
 function cpuNow(serverPid: number): { server: number; postgres: number; load: number } {
-  let postgres = 0;
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      if (readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'postgres') postgres += cpuOf(p);
-    } catch {
-      /* the process ended */
-    }
-  }
   const u = process.cpuUsage();
-  return { server: treeSum(serverPid, cpuOf), postgres, load: (u.user + u.system) / 1e6 };
+  return { server: treeSum(serverPid, cpuOf), postgres: postgresCpu(), load: (u.user + u.system) / 1e6 };
 }
 
 const PROFILE_DIR = path.resolve('bench/profiles');
