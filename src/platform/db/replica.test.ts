@@ -63,7 +63,7 @@ describe('heavy reads on a replica (DATABASE_REPLICA_URL)', () => {
 
   test('the pool size is a whole number of connections: three per core when PostgreSQL is on this machine, 20 for one elsewhere, unless set', () => {
     const base = { SESSION_SECRET: 'x'.repeat(40), CONVENE_DATA_DIR: '/tmp/convene-replica-config' };
-    const local = Math.min(20, Math.max(4, 3 * availableParallelism()));
+    const local = defaultPoolSize(undefined, availableParallelism());
     assert.equal(loadConfig(base).databasePoolSize, local, 'embedded');
     assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/convene' }).databasePoolSize, local);
     assert.equal(loadConfig({ ...base, DATABASE_URL: 'postgres://primary.example.org/db' }).databasePoolSize, 20);
