@@ -99,9 +99,10 @@ describe('the convene command, serving', () => {
       process.kill(pgPid, 'SIGKILL');
       const during = await fetch(`http://127.0.0.1:${port}/groups`);
       assert.ok([200, 503].includes(during.status), `a page while the database is away answers ${during.status}`);
-      // Up to a minute: crash recovery on a loaded 2-core machine has taken over 30 s.
+      // Up to three minutes: crash recovery on a loaded 2-core machine has taken over 30 s, and
+      // once more than 60 (this file beside the browser matrix: 147 s for the file, 33 s alone).
       let back = false;
-      for (let i = 0; i < 120 && !back; i++) {
+      for (let i = 0; i < 360 && !back; i++) {
         await new Promise((r) => setTimeout(r, 500));
         back = (await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined))?.status === 200;
       }
