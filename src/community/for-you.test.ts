@@ -95,3 +95,45 @@ test("a visitor's home says what they can do and shows public activity only", as
   assert.doesNotMatch(text, /Ibis members thread/);
   assert.doesNotMatch(text, /For you/);
 });
+
+test('a large community: the home shows the busiest groups the person may see and suggests the busiest they may join, never a group hidden from them', async () => {
+  const own = await buildTestApp();
+  await own.db.insertInto('community').values({ id: 1, name: 'Sized community' }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  const me = await buildUser(own.db, { name: 'Sam Sizes' });
+  const lead = await buildUser(own.db, { name: 'Lou Lead' });
+  const sized = async (name: string, count: number, over: Parameters<typeof buildGroup>[1] = {}) => {
+    const g = await buildGroup(own.db, { leadId: lead.id, name, ...over });
+    await own.db.updateTable('practice_groups').set({ member_count: count }).where('id', '=', g.id).execute();
+    return g;
+  };
+  // 26 open groups (more than twice the twelve a large community's home shows), sizes 101–126.
+  for (let i = 1; i <= 26; i++) await sized(`Size group ${String(i).padStart(2, '0')}`, 100 + i);
+  const hidden = await sized('Hidden giant', 99_999, { visibility: 'private', join_policy: 'invite' });
+  const archived = await sized('Archived whale', 88_888);
+  await own.db.updateTable('practice_groups').set({ archived_at: new Date() }).where('id', '=', archived.id).execute();
+  const mine = await sized('My big group', 50_000, { memberIds: [me.id] });
+  await sized('Invite-only heron', 40_000, { join_policy: 'invite' });
+  const agent = await new Agent(own.app).signIn(me.email);
+  const sectionOf = (html: string, marker: string) => {
+    const at = html.indexOf(marker);
+    assert.ok(at >= 0, `the page has ${marker}`);
+    return textOf(html.slice(at, html.indexOf('</section>', at)));
+  };
+  const namesIn = (text: string) => [...text.matchAll(/My big group|Invite-only heron|Size group \d\d|Hidden giant|Archived whale/g)].map((m) => m[0]);
+
+  const home = (await agent.get('/')).body;
+  const expectedBusiest = ['My big group', 'Invite-only heron', ...Array.from({ length: 10 }, (_, i) => `Size group ${26 - i}`)];
+  assert.deepEqual(namesIn(sectionOf(home, 'id="groups-title"')), expectedBusiest, 'the twelve busiest the person may see, largest first');
+  assert.deepEqual(namesIn(sectionOf(home, 'id="fy-groups"')), ['Size group 26', 'Size group 25', 'Size group 24'], 'suggestions skip their own group and one they cannot join');
+  assert.doesNotMatch(textOf(home), /Hidden giant|Archived whale/);
+
+  // A member of the private group sees it first; a visitor sees the public groups only.
+  await own.db.insertInto('group_memberships').values({ group_id: hidden.id, user_id: me.id, role: 'member', status: 'active' }).execute();
+  const insider = (await agent.get('/')).body;
+  assert.deepEqual(namesIn(sectionOf(insider, 'id="groups-title"')).slice(0, 2), ['Hidden giant', 'My big group']);
+  const visitor = (await own.app.inject('/')).body;
+  assert.deepEqual(namesIn(sectionOf(visitor, 'id="groups-title"')), expectedBusiest);
+  // Leaving their own group makes it the first suggestion.
+  await own.db.deleteFrom('group_memberships').where('group_id', '=', mine.id).where('user_id', '=', me.id).execute();
+  assert.deepEqual(namesIn(sectionOf((await agent.get('/')).body, 'id="fy-groups"')), ['My big group', 'Size group 26', 'Size group 25']);
+});

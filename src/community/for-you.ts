@@ -8,7 +8,7 @@ import { listEvents, type EventRow } from '../events/queries.js';
 import { perPersonStatement } from '../platform/db/per-person.js';
 import { resourceReadableBy } from '../resources/policy.js';
 import { eventReadableBy } from '../events/policy.js';
-import type { GroupRow } from '../groups/queries.js';
+import { firstOf, type GroupRow } from '../groups/queries.js';
 
 /**
  * The home page's own sections: for a signed-in person, what is waiting for
@@ -137,7 +137,8 @@ export const forYouLists = perPersonStatement<ListsRow>(
         ${PREPARED}`,
 );
 
-export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Promise<ForYou> {
+/** The person's sections; `groups` are the groups they may see, largest first (`cachedGroupsBySize`). */
+export async function forYou(db: Db, viewer: UserActor, groups: Iterable<GroupRow>): Promise<ForYou> {
   const row = (await forYouLists.execute(db, viewer)).rows[0]!;
   return {
     unread: trackedFromJson(row.unread).slice(0, SHORT),
@@ -147,10 +148,7 @@ export async function forYou(db: Db, viewer: UserActor, groups: GroupRow[]): Pro
     resources: row.resources.map(asHomeResource),
     milestones: row.milestones,
     followups: { total: Number(row.followups.total), items: row.followups.items },
-    suggestions: groups
-      .filter((g) => !viewer.memberships.has(g.id) && !g.archived_at && can(viewer, 'group.join', g))
-      .sort((a, b) => b.member_count - a.member_count)
-      .slice(0, 3),
+    suggestions: firstOf(groups, 3, (g) => !viewer.memberships.has(g.id) && !g.archived_at && can(viewer, 'group.join', g)),
   };
 }
 

@@ -30,7 +30,7 @@ import { DirectoryView, HomeView, OrganizationView, OrganizationsView, PersonPag
 import { ORG_KINDS } from './vocab.js';
 import { localizeRows } from '../platform/i18n/content.js';
 import { GROUP_TEXT } from '../groups/commands.js';
-import { cachedGroupList, listGroups, groupsOfPerson, getVisibleGroup } from '../groups/queries.js';
+import { cachedGroupsBySize, firstOf, listGroups, groupsOfPerson, getVisibleGroup } from '../groups/queries.js';
 import { DIRECTORY_PAGE, groupsOfPeople, searchDirectory } from './directory.js';
 import { PERSPECTIVES, STATE_CODES, STATES as STATES_BY_CODE } from './vocab.js';
 
@@ -41,18 +41,19 @@ const HOME_GROUPS = 12;
 export const communityRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const { db } = app.deps;
 
-  const groupList = cachedGroupList(app.pageCache);
+  const groupsBySize = cachedGroupsBySize(app.pageCache);
   // What a visitor sees happening is the same for every visitor: read once per cache period.
   const visitorSections = resultCache<VisitorHome>(app.pageCache, 1);
   app.get('/', async (request, reply) => {
     const actor = request.actor;
-    const [community, counts, all] = await Promise.all([app.community.localized(request.locale), homeCounts(db), groupList(db, actor)]);
+    const [community, counts, bySize] = await Promise.all([app.community.localized(request.locale), homeCounts(db), groupsBySize(db, actor)]);
     // A large community shows its busiest groups here; the groups page lists them all.
-    const busiest = all.length > HOME_GROUPS * 2;
-    const shown = localizeRows(busiest ? [...all].sort((a, b) => b.member_count - a.member_count).slice(0, HOME_GROUPS) : all, GROUP_TEXT, request.locale);
+    const first = firstOf(bySize, HOME_GROUPS * 2 + 1);
+    const busiest = first.length > HOME_GROUPS * 2;
+    const shown = localizeRows(busiest ? first.slice(0, HOME_GROUPS) : first, GROUP_TEXT, request.locale);
     // By name in the reader's language (the busiest keep their order by size).
     const groups = busiest ? shown : shown.sort((a, b) => a.name.localeCompare(b.name, request.locale));
-    const mine = actor.kind === 'user' ? await forYou(db, actor, all) : undefined;
+    const mine = actor.kind === 'user' ? await forYou(db, actor, bySize) : undefined;
     const visitor = actor.kind === 'user' ? undefined : await visitorSections('visitor', () => visitorHome(db));
     return renderFor(app, request, reply, (ctx) => ({
       title: community?.name ?? ctx.t('home.empty_title'),
