@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { secureRandom } from '../auth/secrets.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
@@ -85,7 +85,7 @@ export function installSecurityHeaders(app: FastifyInstance, opts: SecurityHeade
 
   app.decorateReply('cspNonce', null as never);
   app.addHook('onRequest', (_request, reply, done) => {
-    const hex = randomBytes(32).toString('hex');
+    const hex = secureRandom(32).toString('hex');
     const nonce = { script: hex.slice(0, 32), style: hex.slice(32) };
     reply.cspNonce = nonce;
     const raw = reply.raw;
