@@ -89,3 +89,34 @@ describe('glossary annotation', () => {
     assert.equal((out.match(/convene-term/g) ?? []).length, 333);
   });
 });
+
+test('the automaton as a table finds exactly what the map lookups find (patterns sharing prefixes and suffixes, accents, acronyms, long and short text)', () => {
+  const entries = [
+    { slug: 'he', term: 'he', acronym: null },
+    { slug: 'she', term: 'she', acronym: 'SHE' },
+    { slug: 'his', term: 'his', acronym: null },
+    { slug: 'hers', term: 'hers', acronym: null },
+    { slug: 'school', term: 'school behavioral health', acronym: 'SBH', alternates: ['salud conductual escolar', 'SCE'] },
+    { slug: 'school-climate', term: 'school climate', acronym: null },
+    { slug: 'mtss', term: 'multi-tiered system of supports', acronym: 'MTSS', alternates: ['sistema de apoyo de múltiples niveles'] },
+    { slug: 'k12', term: 'K-12', acronym: null },
+    { slug: 'nino', term: 'niño', acronym: null },
+  ];
+  const table = new Annotator(entries);
+  const maps = new Annotator(entries, 0);
+  // Every match, before the page's first-occurrence rule hides repeats.
+  const matchesOf = (a: Annotator, text: string) => (a as unknown as { matches(t: string): unknown[] }).matches(text);
+  const words = ['he', 'she', 'his', 'hers', 'ushers', 'school', 'School', 'climate', 'behavioral', 'health', 'SBH', 'sbh', 'SCE', 'salud', 'conductual', 'escolar', 'MTSS', 'multi-tiered', 'system', 'of', 'supports', 'K-12', 'niño', 'NIÑO', 'niños', 'İstanbul', '😀', 'and', 'the', '—', '.', ','];
+  let seed = 7;
+  const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+  for (let i = 0; i < 400; i++) {
+    const n = 1 + (next() % 40);
+    const body = Array.from({ length: n }, () => words[next() % words.length]).join(next() % 3 ? ' ' : '');
+    assert.deepEqual(matchesOf(table, body), matchesOf(maps, body), body);
+    const html = `<p>${body}</p><p><a href="/x">${body}</a> ${body}</p>`;
+    assert.equal(table.annotate(html), maps.annotate(html), body);
+  }
+  // A partial match that fails part-way hands over to a pattern starting inside it.
+  assert.match(table.annotate('<p>school he</p>'), /data-term="he"/);
+  assert.match(table.annotate('<p>She said school behavioral health, then hers.</p>'), /data-term="she"[^]*data-term="school"[^]*data-term="hers"/);
+});

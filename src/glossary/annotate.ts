@@ -50,12 +50,33 @@ function wordAt(text: string, i: number): boolean {
 const SKIP = new Set(['a', 'code', 'pre', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'abbr', 'dfn', 'script', 'style', 'textarea', 'button']);
 
 
+/**
+ * The automaton as a table, when it is small enough (cells of `delta`): one
+ * array read per code unit of text and no failure links to follow. Text is
+ * mostly characters no pattern contains, which go straight back to the root.
+ */
+const MAX_TABLE_CELLS = 4_000_000;
+
+interface Table {
+  /** Code unit → its column (0: in no pattern). */
+  column: Uint16Array;
+  /** Columns per state. */
+  width: number;
+  /** state × width + column → next state. */
+  delta: Int32Array;
+}
+
 export class Annotator {
   private nodes: Node[] = [{ next: new Map(), fail: 0, out: [] }];
   private patterns: Pattern[] = [];
   private bySlug = new Map<string, number>();
+  private table: Table | undefined;
 
-  constructor(readonly entries: GlossaryEntry[]) {
+  /** `maxTableCells`: the largest table to build (0: none, the map lookups only; tests compare the two). */
+  constructor(
+    readonly entries: GlossaryEntry[],
+    private readonly maxTableCells = MAX_TABLE_CELLS,
+  ) {
     entries.forEach((e, i) => this.bySlug.set(e.slug, i));
     entries.forEach((e, i) => {
       if (e.acronym) this.add({ text: e.acronym, exact: true, entry: i });
@@ -63,6 +84,7 @@ export class Annotator {
       for (const alt of e.alternates ?? []) if (alt) this.add({ text: alt, exact: /^[A-Z0-9&/-]{2,}$/.test(alt), entry: i });
     });
     this.build();
+    this.table = this.tabulate();
   }
 
   /** The index of an entry by slug (-1 when unknown). */
@@ -108,6 +130,45 @@ export class Annotator {
     }
   }
 
+  /** The goto and failure functions folded into one table (states in breadth-first order, so a state's failure is filled before it). */
+  private tabulate(): Table | undefined {
+    const units: number[] = [];
+    const column = new Uint16Array(65536);
+    for (const n of this.nodes)
+      for (const c of n.next.keys())
+        if (column[c] === 0) {
+          units.push(c);
+          column[c] = units.length;
+        }
+    const width = units.length + 1;
+    if (this.nodes.length * width > this.maxTableCells || width > 65535) return undefined;
+    const delta = new Int32Array(this.nodes.length * width);
+    const queue = [0];
+    for (let q = 0; q < queue.length; q++) {
+      const n = queue[q]!;
+      const node = this.nodes[n]!;
+      const row = n * width;
+      const failRow = node.fail * width;
+      for (let col = 1; col < width; col++) {
+        const child = node.next.get(units[col - 1]!);
+        delta[row + col] = child ?? (n === 0 ? 0 : delta[failRow + col]!);
+      }
+      for (const child of node.next.values()) queue.push(child);
+    }
+    return { column, width, delta };
+  }
+
+  /** The state after `n` reads code unit `c`. */
+  private step(n: number, c: number): number {
+    const nodes = this.nodes;
+    let next = nodes[n]!.next.get(c);
+    while (next === undefined && n !== 0) {
+      n = nodes[n]!.fail;
+      next = nodes[n]!.next.get(c);
+    }
+    return next ?? 0;
+  }
+
   /** Every acceptable match in a piece of text: [start, end) in UTF-16 units, and the entry. */
   private matches(text: string): { start: number; end: number; entry: number }[] {
     const lower = text.toLowerCase();
@@ -115,16 +176,12 @@ export class Annotator {
     const hay = lower.length === text.length ? lower : text;
     const found: { start: number; end: number; entry: number }[] = [];
     const nodes = this.nodes;
+    const table = this.table;
     let n = 0;
-    // Code unit by code unit (no string per character), one map lookup per step.
+    // Code unit by code unit (no string per character): one table read per step, or one map lookup when there is no table.
     for (let k = 0; k < hay.length; k++) {
       const c = hay.charCodeAt(k);
-      let next = nodes[n]!.next.get(c);
-      while (next === undefined && n !== 0) {
-        n = nodes[n]!.fail;
-        next = nodes[n]!.next.get(c);
-      }
-      n = next ?? 0;
+      n = table ? table.delta[n * table.width + table.column[c]!]! : this.step(n, c);
       const out = nodes[n]!.out;
       if (out.length === 0) continue;
       const i = k + 1;
