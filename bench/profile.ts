@@ -103,11 +103,47 @@ export function summarize(file: string, top = 25): string {
   ].join('\n');
 }
 
+interface AllocationNode {
+  callFrame: CallFrame;
+  selfSize: number;
+  id: number;
+  children: AllocationNode[];
+}
+
+/** Bytes allocated by function, from a sampling heap profile that kept collected objects (bench/server.ts BENCH_ALLOCATIONS). */
+export function summarizeAllocations(file: string, top = 25): string {
+  const { head } = JSON.parse(readFileSync(file, 'utf8')) as { head: AllocationNode };
+  const self = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  let total = 0;
+  const walk = (n: AllocationNode, stack: string[]) => {
+    const l = label(n.callFrame);
+    const here = [...stack, l];
+    if (n.selfSize) {
+      total += n.selfSize;
+      self.set(l, (self.get(l) ?? 0) + n.selfSize);
+      for (const f of new Set(here.filter((x) => /\/src\//.test(x) || x.startsWith('src/')))) inclusive.set(f, (inclusive.get(f) ?? 0) + n.selfSize);
+    }
+    for (const c of n.children) walk(c, here);
+  };
+  walk(head, []);
+  const pct = (b: number) => `${((100 * b) / total).toFixed(1).padStart(5)} %`;
+  const table = (title: string, m: Map<string, number>) =>
+    [
+      title,
+      ...[...m.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, top)
+        .map(([k, b]) => `${pct(b)}  ${k}`),
+    ].join('\n');
+  return [`Allocation profile ${file}: ${(total / 1048576).toFixed(0)} MB sampled.`, '', table('Functions allocating the most:', self), '', table('Our code, counting what it calls:', inclusive)].join('\n');
+}
+
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { top: { type: 'string', default: '25' }, allocations: { type: 'boolean', default: false } } });
   if (!positionals[0]) {
-    console.error('usage: tsx bench/profile.ts <file.cpuprofile> [--top N]');
+    console.error('usage: tsx bench/profile.ts <file.cpuprofile> [--top N]\n       tsx bench/profile.ts --allocations <file.heapprofile> [--top N]');
     process.exit(2);
   }
-  console.log(summarize(positionals[0], Number(values.top)));
+  console.log(values.allocations ? summarizeAllocations(positionals[0], Number(values.top)) : summarize(positionals[0], Number(values.top)));
 }

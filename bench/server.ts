@@ -44,11 +44,13 @@ if (workers > 1 && cluster.isPrimary) {
   const running = await startServer(undefined, () => {});
   const stopWatch = process.env.BENCH_LOOP_DELAY ? watchLoop() : undefined;
   const stopMemory = process.env.BENCH_MEMORY ? watchMemory() : undefined;
+  const stopAllocations = process.env.BENCH_ALLOCATIONS ? await sampleAllocations(process.env.BENCH_ALLOCATIONS) : undefined;
   if (cluster.isWorker) process.send?.('ready');
   else console.log('ready');
   const stop = async () => {
     stopWatch?.();
     stopMemory?.();
+    await stopAllocations?.();
     await running.stop();
     process.exit(0);
   };
@@ -111,5 +113,28 @@ function watchMemory(): () => void {
     clearInterval(t);
     const mb = (n: number) => Math.round(n / 1048576);
     console.error(`memory peaks (MB): rss ${mb(peak.rss)}, V8 heap ${mb(peak.heapTotal)} (used ${mb(peak.heapUsed)}), external ${mb(peak.external)} (Buffers ${mb(peak.arrayBuffers)})`);
+  };
+}
+
+/**
+ * BENCH_ALLOCATIONS=<file>: where the garbage comes from. V8's sampling heap
+ * profiler, keeping the samples of objects already collected (what a plain
+ * heap profile leaves out: a request's short-lived garbage), written to
+ * <file> as a .heapprofile (Chrome's Memory tab opens it) when the server stops;
+ * `npx tsx bench/profile.ts --allocations <file>` lists the functions that
+ * allocated most.
+ */
+async function sampleAllocations(file: string): Promise<() => Promise<void>> {
+  const { Session } = await import('node:inspector');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  const post = <T>(method: string, params?: object) =>
+    new Promise<T>((resolve, reject) => session.post(method, params ?? {}, (err, res) => (err ? reject(err) : resolve(res as T))));
+  await post('HeapProfiler.startSampling', { samplingInterval: 32_768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  return async () => {
+    const { profile } = await post<{ profile: unknown }>('HeapProfiler.stopSampling');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
   };
 }
