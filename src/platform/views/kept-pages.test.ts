@@ -100,3 +100,30 @@ test('a kept part that reads the viewer from its context fails loudly instead of
   const ctx = { locale: 'en', tz: 'UTC', csrf: () => 't', actor: { kind: 'anonymous', id: null } } as never;
   assert.throws(() => Leaky.html(new Map(), ctx, { n: 1 }), /ctx\.actor, which is not part of its key/);
 });
+
+test("kept forms carry each viewer's own CSRF token, which the server takes", async () => {
+  const url = pages[0]!;
+  const tokensOn = (html: string) => new Set([...html.matchAll(/name="_csrf" value="([^"]*)"/g)].map((m) => m[1]!));
+  const seen = new Map<string, string>();
+  for (const name of ['lead', 'member', 'youth']) {
+    const agent = viewers.get(name)!.cached;
+    // Twice: the second time the posts' forms come from the store another viewer filled.
+    for (let round = 0; round < 2; round++) {
+      const page = await agent.get(url);
+      assert.equal(page.statusCode, 200);
+      const tokens = tokensOn(page.body);
+      assert.equal(tokens.size, 1, `${name}: one token on the page, in every form (${[...tokens].join(', ')})`);
+      const [token] = [...tokens];
+      assert.ok(token && !token.includes('convene-csrf-'), `${name}: a token, not the slot`);
+      const meta = /<meta name="csrf-token" content="([^"]*)"/.exec(page.body)?.[1];
+      if (meta) assert.equal(meta, token);
+      seen.set(name, token!);
+      // The token from a kept post's form is accepted (the bookmark form posts with it).
+      const postId = /id="post-(\d+)"/.exec(page.body)?.[1];
+      assert.ok(postId);
+      const bookmarked = await agent.post(`/posts/${postId}/bookmark`, { note: '', remind: '', remind_at: '' }, { csrf: token! });
+      assert.ok(bookmarked.statusCode < 400, `${name}: ${bookmarked.statusCode} ${bookmarked.body.slice(0, 200)}`);
+    }
+  }
+  assert.equal(new Set(seen.values()).size, seen.size, 'each viewer has a token of their own');
+});
