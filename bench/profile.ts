@@ -42,6 +42,19 @@ export function area(frame: CallFrame): string {
 
 const label = (f: CallFrame) => `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*?(node_modules\/|\/src\/|\/bench\/)/, '$1')}:${f.lineNumber + 1}`;
 
+const percent = (part: number, whole: number) => `${((100 * part) / whole).toFixed(1).padStart(5)} %`;
+
+/** The `n` largest entries of `m`, one line each: the figure as `format` shows it, then the name. */
+function topTable(title: string, m: Map<string, number>, n: number, format: (v: number) => string): string {
+  return [
+    title,
+    ...[...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `${format(v)}  ${k}`),
+  ].join('\n');
+}
+
 export function summarize(file: string, top = 25): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -82,16 +95,8 @@ export function summarize(file: string, top = 25): string {
     }
   }
 
-  const pct = (us: number) => `${((100 * us) / busy).toFixed(1).padStart(5)} %`;
-  const ms = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms`;
-  const table = (title: string, m: Map<string, number>, n: number) =>
-    [
-      title,
-      ...[...m.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, n)
-        .map(([k, us]) => `${ms(us)} ${pct(us)}  ${k}`),
-    ].join('\n');
+  const share = (us: number) => `${(us / 1000).toFixed(0).padStart(7)} ms ${percent(us, busy)}`;
+  const table = (title: string, m: Map<string, number>, n: number) => topTable(title, m, n, share);
   return [
     `CPU profile ${file}: ${(total / 1e6).toFixed(1)} s sampled, ${(busy / 1e6).toFixed(1)} s busy (${((100 * busy) / total).toFixed(0)} %); shares below are of the busy time.`,
     '',
@@ -127,15 +132,7 @@ export function summarizeAllocations(file: string, top = 25): string {
     for (const c of n.children) walk(c, here);
   };
   walk(head, []);
-  const pct = (b: number) => `${((100 * b) / total).toFixed(1).padStart(5)} %`;
-  const table = (title: string, m: Map<string, number>) =>
-    [
-      title,
-      ...[...m.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, top)
-        .map(([k, b]) => `${pct(b)}  ${k}`),
-    ].join('\n');
+  const table = (title: string, m: Map<string, number>) => topTable(title, m, top, (b) => percent(b, total));
   return [`Allocation profile ${file}: ${(total / 1048576).toFixed(0)} MB sampled.`, '', table('Functions allocating the most:', self), '', table('Our code, counting what it calls:', inclusive)].join('\n');
 }
 
