@@ -69,7 +69,7 @@ function sharedGroupRows(pageCache: PageCache | undefined): (db: Db, viewer: Act
 const groupRowCaches = new WeakMap<PageCache, (db: Db, viewer: Actor) => Promise<GroupRow[]>>();
 
 /**
- * `listGroups` for busy pages (search, reach): the rows come from the shared
+ * `listGroups` for busy pages (search, discussions, reach): the rows come from the shared
  * results cache (cleared on any write, so a new group or member count shows
  * at once), the viewer's policy is applied to them on each request.
  */
